@@ -1,0 +1,1 @@
+"""The `diagnostica` command line."""

@@ -1,0 +1,1 @@
+"""Diagnostica engine: knowledge base loading, evaluation and rendering."""

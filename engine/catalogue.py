@@ -1,0 +1,158 @@
+"""The fact catalogue: what can be known about an account, and of which type.
+
+Values enter the engine only through :meth:`Fact.coerce`, so every rule sees
+host names lower-cased without their final dot, integers as ``int`` and
+records with typed fields, whatever file or option they came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+FACT_TYPES = ("bool", "string", "enum", "integer", "list", "records")
+TRUE_WORDS = frozenset({"true", "sì", "si", "yes", "y", "1", "vero"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "falso"})
+
+
+class CoercionError(ValueError):
+    """A value that does not fit its fact; ``code`` names the message."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def normalize_host(name: str) -> str:
+    """Host names compare case-insensitively, with or without the final dot."""
+    return name.strip().rstrip(".").lower()
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str
+    values: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    hostname: bool = False
+    cost: int = 5
+    askable: bool = True
+    sample: Any = None
+    line: int | None = None
+    file: str | None = None
+
+    def coerce(self, value: Any) -> Any:
+        """Return the value in canonical form or raise :class:`CoercionError`."""
+        kind = self.type
+        if kind == "bool":
+            return _to_bool(value)
+        if kind == "integer":
+            return _to_int(value)
+        if kind == "string":
+            text = _to_text(value)
+            return normalize_host(text) if self.hostname else text
+        if kind == "enum":
+            text = _to_text(value).strip()
+            if text not in self.values:
+                raise CoercionError("fact_bad_enum", value=text, allowed=", ".join(self.values))
+            return text
+        if kind == "list":
+            items = value.split(",") if isinstance(value, str) else value
+            if not isinstance(items, list):
+                raise CoercionError("fact_bad_type", expected="list", got=_type_name(value))
+            texts = [_to_text(item).strip() for item in items]
+            texts = [t for t in texts if t] if isinstance(value, str) else texts
+            return tuple(normalize_host(t) for t in texts) if self.hostname else tuple(texts)
+        if kind == "records":
+            if not isinstance(value, list):
+                raise CoercionError("fact_bad_type", expected="records", got=_type_name(value))
+            return tuple(self._record(item) for item in value)
+        raise CoercionError("fact_bad_type", expected=kind, got=_type_name(value))
+
+    def _record(self, item: Any) -> dict[str, Any]:
+        if isinstance(item, str):  # "0 0 443 ex2.mail.ovh.net", as zone files write SRV data
+            parts = item.split()
+            if len(parts) != len(self.fields):
+                raise CoercionError("fact_bad_record", value=item, fields=" ".join(n for n, _ in self.fields))
+            item = dict(zip((n for n, _ in self.fields), parts))
+        if not isinstance(item, dict):
+            raise CoercionError("fact_bad_type", expected="record", got=_type_name(item))
+        known = dict(self.fields)
+        unknown = sorted(set(item) - set(known))
+        if unknown:
+            raise CoercionError("fact_bad_record_field", field=unknown[0], fields=", ".join(known))
+        record: dict[str, Any] = {}
+        for field_name, field_type in self.fields:
+            if field_name not in item:
+                raise CoercionError("fact_missing_record_field", field=field_name)
+            raw = item[field_name]
+            if field_type == "integer":
+                record[field_name] = _to_int(raw)
+            elif field_type == "hostname":
+                record[field_name] = normalize_host(_to_text(raw))
+            else:
+                record[field_name] = _to_text(raw)
+        return record
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "bool", int: "integer", float: "number", str: "string", list: "list", dict: "mapping"}.get(
+        type(value), type(value).__name__
+    ) if value is not None else "null"
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise CoercionError("fact_bad_bool", value=value)
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise CoercionError("fact_bad_type", expected="integer", got="bool")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise CoercionError("fact_bad_type", expected="integer", got=_type_name(value))
+
+
+def _to_text(value: Any) -> str:
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        # Only reachable from JSON/--fact: YAML input keeps no/on as text.
+        raise CoercionError("fact_bad_type", expected="string", got="bool")
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise CoercionError("fact_bad_type", expected="string", got=_type_name(value))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    facts: dict[str, Fact]
+    secret_names: tuple[str, ...]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.facts
+
+    def __getitem__(self, name: str) -> Fact:
+        return self.facts[name]
+
+    def is_secret(self, key: str) -> bool:
+        last = key.rsplit(".", 1)[-1].lower().replace("-", "_")
+        return any(word in last for word in self.secret_names)
+
+
+def closest(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """The candidate a typo most likely meant, or None when nothing is close."""
+    import difflib
+
+    found = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None

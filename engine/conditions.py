@@ -1,0 +1,368 @@
+"""Conditions compiled once into small node objects with three-valued logic.
+
+``evaluate(facts)`` returns True, False or None (unknown: a fact it needs is
+missing).  ``needs(facts)`` lists the missing facts that keep an unknown
+condition undecided and ``support(facts)`` the facts that made a decided
+condition come out as it did; both run only when an explanation is wanted.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterator
+
+from .catalogue import Catalogue, CoercionError, Fact, closest, normalize_host
+from .errors import KnowledgeBaseError, Location
+from .operators import FIELD_OPERATORS, OPERATORS
+
+MISSING = object()
+
+Where = Callable[[Any, Any], Location]
+
+
+class FactRef:
+    """A value taken from another fact at evaluation time: ``{fact: name}``."""
+
+    __slots__ = ("name", "fact")
+
+    def __init__(self, fact: Fact) -> None:
+        self.name = fact.name
+        self.fact = fact
+
+
+class Node:
+    __slots__ = ()
+
+    def evaluate(self, facts: dict) -> bool | None:
+        raise NotImplementedError
+
+    def facts(self) -> Iterator[str]:
+        raise NotImplementedError
+
+    def needs(self, facts: dict) -> list[str]:
+        """Missing facts that would decide this (unknown) node."""
+        return [] if self.evaluate(facts) is not None else list(self._needs(facts))
+
+    def _needs(self, facts: dict) -> Iterator[str]:
+        raise NotImplementedError
+
+    def support(self, facts: dict) -> list[str]:
+        """Known facts that decided this node's value."""
+        raise NotImplementedError
+
+
+class All(Node):
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Node]) -> None:
+        self.children = tuple(children)
+
+    def evaluate(self, facts: dict) -> bool | None:
+        result: bool | None = True
+        for child in self.children:
+            value = child.evaluate(facts)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    def facts(self) -> Iterator[str]:
+        for child in self.children:
+            yield from child.facts()
+
+    def _needs(self, facts: dict) -> Iterator[str]:
+        for child in self.children:
+            if child.evaluate(facts) is None:
+                yield from child._needs(facts)
+
+    def support(self, facts: dict) -> list[str]:
+        value = self.evaluate(facts)
+        if value is False:  # the first false child is the reason
+            for child in self.children:
+                if child.evaluate(facts) is False:
+                    return child.support(facts)
+        return [name for child in self.children for name in child.support(facts)]
+
+
+class Any_(Node):
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Node]) -> None:
+        self.children = tuple(children)
+
+    def evaluate(self, facts: dict) -> bool | None:
+        result: bool | None = False
+        for child in self.children:
+            value = child.evaluate(facts)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    def facts(self) -> Iterator[str]:
+        for child in self.children:
+            yield from child.facts()
+
+    def _needs(self, facts: dict) -> Iterator[str]:
+        for child in self.children:
+            if child.evaluate(facts) is None:
+                yield from child._needs(facts)
+
+    def support(self, facts: dict) -> list[str]:
+        if self.evaluate(facts) is True:
+            return [n for c in self.children if c.evaluate(facts) is True for n in c.support(facts)]
+        return [name for child in self.children for name in child.support(facts)]
+
+
+class Not(Node):
+    __slots__ = ("child",)
+
+    def __init__(self, child: Node) -> None:
+        self.child = child
+
+    def evaluate(self, facts: dict) -> bool | None:
+        value = self.child.evaluate(facts)
+        return None if value is None else not value
+
+    def facts(self) -> Iterator[str]:
+        return self.child.facts()
+
+    def _needs(self, facts: dict) -> Iterator[str]:
+        return self.child._needs(facts)
+
+    def support(self, facts: dict) -> list[str]:
+        return self.child.support(facts)
+
+
+def _resolve(value: Any, facts: dict) -> Any:
+    if isinstance(value, FactRef):
+        return facts.get(value.name, MISSING)
+    return value
+
+
+class Test(Node):
+    """``{fact: NAME, OP: VALUE}`` -- one comparison on one fact."""
+
+    __slots__ = ("fact", "op", "fn", "expected", "refs")
+
+    def __init__(self, fact: str, op: str, fn: Callable[[Any, Any], bool], expected: Any,
+                 refs: tuple[str, ...]) -> None:
+        self.fact = fact
+        self.op = op
+        self.fn = fn
+        self.expected = expected
+        self.refs = refs
+
+    def evaluate(self, facts: dict) -> bool | None:
+        actual = facts.get(self.fact, MISSING)
+        if actual is MISSING:
+            return None
+        expected = self.expected
+        if self.refs:
+            expected = self._expected(facts)
+            if expected is MISSING:
+                return None
+        return self.fn(actual, expected)
+
+    def _expected(self, facts: dict) -> Any:
+        expected = self.expected
+        if isinstance(expected, FactRef):
+            return facts.get(expected.name, MISSING)
+        if isinstance(expected, frozenset):  # a set with fact references among its members
+            values = []
+            for item in expected:
+                item = _resolve(item, facts)
+                if item is MISSING:
+                    return MISSING
+                values.append(item)
+            return frozenset(values)
+        return expected
+
+    def facts(self) -> Iterator[str]:
+        yield self.fact
+        yield from self.refs
+
+    def _needs(self, facts: dict) -> Iterator[str]:
+        for name in (self.fact, *self.refs):
+            if name not in facts:
+                yield name
+
+    def support(self, facts: dict) -> list[str]:
+        return [name for name in (self.fact, *self.refs) if name in facts]
+
+
+class Exists(Test):
+    """``exists: true|false`` is always decided: absence is its answer."""
+
+    __slots__ = ()
+
+    def evaluate(self, facts: dict) -> bool | None:
+        return (self.fact in facts) is self.expected
+
+    def support(self, facts: dict) -> list[str]:
+        return [self.fact] if self.fact in facts else []
+
+
+class RecordTest(Test):
+    """``every_record|any_record|no_record: {field: value-or-{op: value}}``."""
+
+    __slots__ = ()
+
+    def evaluate(self, facts: dict) -> bool | None:
+        records = facts.get(self.fact, MISSING)
+        if records is MISSING:
+            return None
+        checks = []
+        for field_name, fn, expected in self.expected:
+            expected = _resolve(expected, facts)
+            if expected is MISSING:
+                return None
+            checks.append((field_name, fn, expected))
+        return self.fn(all(fn(record[name], value) for name, fn, value in checks) for record in records)
+
+
+# ---------------------------------------------------------------- compiling
+
+class Compiler:
+    """Turns the YAML form of a condition into nodes, checking it against the catalogue."""
+
+    def __init__(self, catalogue: Catalogue, data: dict, file: str, where: Where) -> None:
+        self.catalogue = catalogue
+        self.data = data
+        self.file = file
+        self.where = where
+
+    def error(self, container: Any, key: Any, code: str, **params: Any) -> KnowledgeBaseError:
+        return KnowledgeBaseError(code, self.where(container, key), **params)
+
+    def compile(self, spec: Any, parent: Any = None, key: Any = None) -> Node:
+        if not isinstance(spec, dict):
+            raise self.error(parent, key, "cond_not_mapping")
+        if "all" in spec:
+            return All([self.compile(c, spec["all"], i) for i, c in enumerate(spec["all"])])
+        if "any" in spec:
+            return Any_([self.compile(c, spec["any"], i) for i, c in enumerate(spec["any"])])
+        if "not" in spec:
+            return Not(self.compile(spec["not"], spec, "not"))
+        return self.compile_test(spec)
+
+    def compile_test(self, spec: dict) -> Node:
+        name = spec.get("fact")
+        if name not in self.catalogue:
+            raise self.error(spec, "fact", "unknown_fact", name=name,
+                             suggestion=closest(str(name), self.catalogue.facts))
+        fact = self.catalogue[name]
+        ops = [k for k in spec if k != "fact"]
+        if len(ops) != 1:
+            raise self.error(spec, "fact", "cond_one_operator", name=name, found=", ".join(ops) or "-")
+        op = ops[0]
+        if op == "exists":
+            if not isinstance(spec[op], bool):
+                raise self.error(spec, op, "cond_bad_value", op=op, expected="true/false")
+            return Exists(name, op, None, spec[op], ())
+        if op not in OPERATORS:
+            raise self.error(spec, op, "unknown_operator", op=op,
+                             suggestion=closest(op, [*OPERATORS, "exists"]))
+        operator = OPERATORS[op]
+        if fact.type not in operator.types:
+            raise self.error(spec, op, "cond_op_type", op=op, name=name, type=fact.type)
+        if operator.operand == "records":
+            fields = self.record_pattern(fact, spec, op)
+            return RecordTest(name, op, operator.fn, fields, tuple(_ref_names(f[2] for f in fields)))
+        expected = self.operand(fact, operator.operand, spec, op)
+        refs = tuple(_ref_names(expected if isinstance(expected, frozenset) else (expected,)))
+        return Test(name, op, operator.fn, expected, refs)
+
+    def operand(self, fact: Fact, kind: str, spec: dict, op: str, field_type: str | None = None) -> Any:
+        raw = self.value(spec, op)
+        if kind == "bool":
+            if not isinstance(raw, bool):
+                raise self.error(spec, op, "cond_bad_value", op=op, expected="true/false")
+            return raw
+        if kind == "pattern":
+            try:
+                return re.compile(str(raw), re.IGNORECASE)
+            except re.error as exc:
+                raise self.error(spec, op, "cond_bad_regex", pattern=raw, problem=str(exc)) from None
+        if kind == "set":
+            items = raw if isinstance(raw, (list, tuple)) else [raw]
+            return frozenset(self.scalar(fact, item, spec, op, field_type) for item in items)
+        if kind == "item":  # contains: an element of the list, or a substring
+            return self.scalar(fact, raw, spec, op, field_type or ("string" if fact.type == "list" else None))
+        return self.scalar(fact, raw, spec, op, field_type)
+
+    def value(self, spec: dict, op: str) -> Any:
+        raw = spec[op]
+        if isinstance(raw, dict) and set(raw) == {"data"}:
+            return self.data_value(raw, "data")
+        if isinstance(raw, list):
+            return [self.data_value(item, "data") if isinstance(item, dict) and set(item) == {"data"}
+                    else item for item in raw]
+        return raw
+
+    def data_value(self, ref: dict, key: str) -> Any:
+        node: Any = self.data
+        path = str(ref[key])
+        for part in path.split("."):
+            if not isinstance(node, dict) or part not in node:
+                options = list(node) if isinstance(node, dict) else []
+                raise self.error(ref, key, "unknown_data", path=path, suggestion=closest(part, options))
+            node = node[part]
+        return node
+
+    def scalar(self, fact: Fact, raw: Any, spec: Any, op: str, field_type: str | None = None) -> Any:
+        if isinstance(raw, dict) and set(raw) == {"fact"}:
+            other = raw["fact"]
+            if other not in self.catalogue:
+                raise self.error(raw, "fact", "unknown_fact", name=other,
+                                 suggestion=closest(str(other), self.catalogue.facts))
+            return FactRef(self.catalogue[other])
+        kind = field_type or fact.type
+        try:
+            if kind in ("list", "records"):
+                kind = "string"
+            if kind == "hostname" or (kind == "string" and fact.hostname):
+                return normalize_host(_text(raw))
+            probe = Fact(fact.name, kind, fact.values)
+            return probe.coerce(raw)
+        except CoercionError as exc:
+            raise self.error(spec, op, exc.code, **exc.params) from None
+
+    def record_pattern(self, fact: Fact, spec: dict, op: str) -> tuple:
+        pattern = spec[op]
+        if not isinstance(pattern, dict) or not pattern:
+            raise self.error(spec, op, "cond_bad_value", op=op, expected="field: value")
+        field_types = dict(fact.fields)
+        compiled = []
+        for field_name, condition in pattern.items():
+            if field_name not in field_types:
+                raise self.error(pattern, field_name, "unknown_record_field", field=field_name,
+                                 suggestion=closest(field_name, field_types))
+            field_type = field_types[field_name]
+            if isinstance(condition, dict) and len(condition) == 1 and next(iter(condition)) not in ("fact", "data"):
+                field_op = next(iter(condition))
+                if field_op not in FIELD_OPERATORS:
+                    raise self.error(condition, field_op, "unknown_operator", op=field_op,
+                                     suggestion=closest(str(field_op), FIELD_OPERATORS))
+            else:
+                condition = {"equals": condition}
+            field_op = next(iter(condition))
+            operator = OPERATORS[field_op]
+            expected = self.operand(fact, operator.operand, condition, field_op, field_type)
+            compiled.append((field_name, operator.fn, expected))
+        return tuple(compiled)
+
+
+def _text(raw: Any) -> str:
+    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+        raise CoercionError("fact_bad_type", expected="string", got=type(raw).__name__)
+    return str(raw)
+
+
+def _ref_names(values: Any) -> Iterator[str]:
+    for value in values:
+        if isinstance(value, FactRef):
+            yield value.name
+        elif isinstance(value, frozenset):
+            yield from _ref_names(value)

@@ -1,0 +1,166 @@
+"""Facts in: files (YAML/JSON), `--fact NAME=VALUE`, the OVHcloud API's diagnosis JSON.
+
+Every value goes through the catalogue, so a typo in a fact name, a wrong
+type or an unknown enum value stops here with file, line and a hint.
+Secret fields (passwords, tokens) are accepted and dropped at once: only
+their key names are kept, so no later step can print them.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalogue import Catalogue, CoercionError, closest
+from .errors import InputError, Location
+from .yamlload import load_yaml, position
+
+
+@dataclass
+class FactSet:
+    """Facts gathered from one or more inputs, with the names of dropped secrets."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # fact -> where it came from
+
+    def update(self, other: "FactSet") -> None:
+        self.values.update(other.values)
+        self.secrets.extend(s for s in other.secrets if s not in self.secrets)
+        self.sources.update(other.sources)
+
+
+def api_mapping(data: dict) -> dict[str, dict]:
+    """API field -> {fact, invert} from the knowledge base data (rules/data/api.yaml)."""
+    return data.get("api_diagnosis", {}).get("fields", {})
+
+
+def read_text(path: str) -> tuple[str, str]:
+    """The text of a file, or of stdin for ``-``; and the name to show in messages."""
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    try:
+        return Path(path).read_text(encoding="utf-8"), path
+    except FileNotFoundError:
+        raise InputError("file_not_found", Location(path)) from None
+    except IsADirectoryError:
+        raise InputError("file_is_dir", Location(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError("not_utf8", Location(path), position=exc.start) from None
+    except OSError as exc:
+        raise InputError("cannot_read", Location(path), problem=exc.strerror or str(exc)) from None
+
+
+def load_facts_file(path: str, catalogue: Catalogue, data: dict) -> FactSet:
+    text, display = read_text(path)
+    return parse_facts_text(text, display, catalogue, data)
+
+
+def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) -> FactSet:
+    """YAML or JSON (JSON is read by the same safe loader, so duplicate keys are caught too)."""
+    if not text.strip():
+        raise InputError("facts_empty", Location(display))
+    try:
+        document = load_yaml(text, display).data
+    except InputError:
+        if text.lstrip().startswith(("{", "[")):
+            document = _strict_json(text, display)
+        else:
+            raise
+    if not isinstance(document, dict):
+        raise InputError("facts_not_mapping", Location(display, getattr(document, "line", 1)))
+    return parse_facts_document(document, display, catalogue, data)
+
+
+def _strict_json(text: str, display: str) -> Any:
+    def no_duplicates(pairs: list) -> dict:
+        result: dict = {}
+        for key, value in pairs:
+            if key in result:
+                raise InputError("yaml_duplicate_key", Location(display), key=key, first_line="?")
+            result[key] = value
+        return result
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise InputError("json_syntax", Location(display, exc.lineno, exc.colno), problem=exc.msg) from None
+
+
+def parse_facts_document(document: dict, display: str, catalogue: Catalogue, data: dict) -> FactSet:
+    facts = FactSet()
+    api = api_mapping(data)
+    for key, value, container, raw_key in _flatten(document, catalogue):
+        where = Location(display, *position(container, raw_key))
+        if catalogue.is_secret(key):
+            facts.secrets.append(key)
+            continue
+        if key in api:
+            name, value = _from_api(api[key], value, where)
+        elif key in catalogue:
+            name = key
+        elif key in ("facts",):  # an example or a wrapped file: {facts: {...}}
+            continue
+        else:
+            raise InputError("unknown_fact", where, name=key,
+                             suggestion=closest(key, [*catalogue.facts, *api]))
+        facts.values[name] = coerce(catalogue, name, value, where)
+        facts.sources[name] = display
+    return facts
+
+
+def _flatten(document: dict, catalogue: Catalogue, prefix: str = ""):
+    """Yield (dotted name, value, container, key): nested and dotted keys both work."""
+    for raw_key, value in document.items():
+        key = f"{prefix}{raw_key}"
+        if key == "facts" and not prefix and isinstance(value, dict):
+            yield from _flatten(value, catalogue, "")
+        elif key not in catalogue and isinstance(value, dict) and not catalogue.is_secret(key):
+            yield from _flatten(value, catalogue, key + ".")
+        else:
+            yield key, value, document, raw_key
+
+
+def _from_api(spec: dict, value: Any, where: Location) -> tuple[str, Any]:
+    name = spec["fact"]
+    if spec.get("invert"):
+        if not isinstance(value, bool):
+            raise InputError("fact_bad_bool", where, name=name, value=value)
+        value = not value
+    return name, value
+
+
+def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
+    try:
+        return catalogue[name].coerce(value)
+    except CoercionError as exc:
+        raise InputError(exc.code, where, name=name, **exc.params) from None
+
+
+def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
+    """``NAME=VALUE`` from the command line, typed by the catalogue."""
+    where = Location("--fact")
+    name, sep, raw = option.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise InputError("fact_option_syntax", where, option=option)
+    facts = FactSet()
+    if catalogue.is_secret(name):
+        facts.secrets.append(name)
+        return facts
+    api = api_mapping(data)
+    value: Any = raw
+    if name in api:
+        spec = api[name]
+        name = spec["fact"]
+        if spec.get("invert"):
+            value = not coerce(catalogue, name, raw, where)
+    elif name not in catalogue:
+        raise InputError("unknown_fact", where, name=name, suggestion=closest(name, [*catalogue.facts, *api]))
+    if catalogue[name].type == "records" and isinstance(value, str):
+        value = [item for item in value.split(",") if item.strip()]
+    facts.values[name] = coerce(catalogue, name, value, where)
+    facts.sources[name] = "--fact"
+    return facts

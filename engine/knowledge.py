@@ -1,0 +1,297 @@
+"""Load a knowledge base: read YAML, validate it, compile it, order it.
+
+The result, :class:`KnowledgeBase`, is immutable and does no I/O when it
+evaluates facts.  Every problem found while loading is collected and raised
+together as :class:`KnowledgeBaseErrors`, each with its file:line.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from .catalogue import Catalogue, CoercionError, Fact, closest
+from .conditions import Compiler, Node
+from .errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
+from .sources import KnowledgeBaseDir, Source, bundled
+from .yamlload import LoadedYaml, load_yaml, position
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+RELATIONS = ("causes", "caused_by", "see_also")
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    facts: dict
+    expect: str
+    contains: tuple[str, ...]
+    lang: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    severity: str
+    condition: Node
+    derives: tuple[tuple[str, Any], ...]
+    derives_when_false: tuple[tuple[str, Any], ...]
+    links: tuple[tuple[str, str], ...]
+    explanation: str | None
+    remediation: str | None
+    examples: tuple[Example, ...]
+    reads: frozenset[str]
+    location: Location
+
+    @property
+    def is_finding(self) -> bool:
+        return self.kind == "finding"
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.id} {self.kind}/{self.severity} at {self.location}>"
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    catalogue: Catalogue
+    data: dict
+    rules: tuple[Rule, ...]  # in evaluation order: a rule after those deriving what it reads
+    directory: KnowledgeBaseDir
+    by_id: dict[str, Rule] = field(repr=False)
+    causes: dict[str, tuple[str, ...]] = field(repr=False)  # cause id -> consequence ids
+    derived_by: dict[str, tuple[str, ...]] = field(repr=False)  # fact -> ids of rules deriving it
+    files: tuple[LoadedYaml, ...] = field(repr=False, default=())
+
+    def caused_by(self, rule_id: str) -> tuple[str, ...]:
+        return tuple(cause for cause, effects in self.causes.items() if rule_id in effects)
+
+    def evaluate(self, facts: dict, explain: bool = False):
+        from .evaluate import evaluate
+
+        return evaluate(self, facts, explain=explain)
+
+
+@functools.lru_cache(maxsize=4)
+def _schema(name: str) -> dict:
+    return json.loads((resources.files("diagnostica.engine") / "schemas" / name).read_text(encoding="utf-8"))
+
+
+def schema_errors(document: Any, schema_name: str, source: str) -> list[KnowledgeBaseError]:
+    """Schema violations of one file, the most relevant per rule first (as jsonschema's best_match)."""
+    import jsonschema
+    from jsonschema.exceptions import best_match
+
+    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    groups: dict[tuple, list] = {}
+    for error in validator.iter_errors(document):
+        groups.setdefault(tuple(error.absolute_path)[:2], []).append(error)
+    problems = []
+    for errors in groups.values():
+        error = best_match(errors)
+        path = list(error.absolute_path)
+        container, key = _container(document, path)
+        line, column = position(container, key)
+        problems.append(KnowledgeBaseError(
+            "schema", Location(source, line, column),
+            path="/".join(str(p) for p in path) or "/", problem=_schema_message(error),
+        ))
+    return sorted(problems, key=lambda e: (e.location.line or 0, e.location.column or 0))
+
+
+def _schema_message(error: Any) -> str:
+    from .messages import format_message
+
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return format_message("schema.required", field=missing)
+    if error.validator == "additionalProperties":
+        return format_message("schema.unexpected", detail=error.message)
+    if error.validator == "enum":
+        return format_message("schema.enum", value=error.instance,
+                              allowed=", ".join(map(str, error.validator_value)))
+    if error.validator == "type":
+        return format_message("schema.type", value=error.instance, expected=error.validator_value)
+    return error.message
+
+
+def _container(document: Any, path: list) -> tuple[Any, Any]:
+    node, parent, key = document, None, None
+    for part in path:
+        parent, key = node, part
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    return parent, key
+
+
+def _where(source: str):
+    def where(container: Any, key: Any) -> Location:
+        line, column = position(container, key)
+        return Location(source, line, column)
+
+    return where
+
+
+def _read(src: Source, problems: list) -> LoadedYaml | None:
+    try:
+        return load_yaml(src.read(), src.display)
+    except DiagnosticaError as exc:
+        problems.append(exc)
+        return None
+
+
+def load(directory: KnowledgeBaseDir | None = None) -> KnowledgeBase:
+    """Load, validate and compile a knowledge base (the bundled one by default)."""
+    directory = directory or bundled()
+    problems: list[DiagnosticaError] = []
+    sources = directory.rule_sources()
+    if not sources or sources[0].node.name != "facts.yaml":
+        raise KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display))
+    loaded = [doc for doc in (_read(s, problems) for s in sources) if doc is not None]
+    data_docs = [doc for doc in (_read(s, problems) for s in directory.data_sources()) if doc is not None]
+    if problems:
+        raise KnowledgeBaseErrors(problems)
+
+    catalogue_doc, rule_docs = loaded[0], loaded[1:]
+    problems += schema_errors(catalogue_doc.data, "facts.schema.json", catalogue_doc.file)
+    for doc in rule_docs:
+        problems += schema_errors(doc.data, "rules.schema.json", doc.file)
+    if problems:
+        raise KnowledgeBaseErrors(problems)
+
+    catalogue = _catalogue(catalogue_doc)
+    data = _merge_data(data_docs, problems)
+    rules = []
+    for doc in rule_docs:
+        compiler = Compiler(catalogue, data, doc.file, _where(doc.file))
+        for index, spec in enumerate(doc.data["rules"]):
+            try:
+                rules.append(_rule(spec, compiler, catalogue, Location(doc.file, *position(doc.data["rules"], index))))
+            except DiagnosticaError as exc:
+                problems.append(exc)
+    if problems:
+        raise KnowledgeBaseErrors(problems)
+    return _assemble(catalogue, data, rules, directory, tuple(loaded + data_docs))
+
+
+def _catalogue(doc: LoadedYaml) -> Catalogue:
+    facts = {}
+    for name, spec in doc.data["facts"].items():
+        facts[name] = Fact(
+            name=name, type=spec["type"], values=tuple(spec.get("values", ())),
+            fields=tuple((k, v) for k, v in spec.get("fields", {}).items()),
+            hostname=spec.get("hostname", False), cost=spec.get("cost", 5),
+            askable=spec.get("askable", True), sample=spec.get("sample"),
+            line=position(doc.data["facts"], name)[0], file=doc.file,
+        )
+    return Catalogue(facts, tuple(w.lower() for w in doc.data.get("secret_names", ())))
+
+
+def _merge_data(docs: list[LoadedYaml], problems: list) -> dict:
+    data: dict = {}
+    for doc in docs:
+        if not isinstance(doc.data, dict):
+            problems.append(KnowledgeBaseError("data_not_mapping", Location(doc.file, 1)))
+            continue
+        for key, value in doc.data.items():
+            if key in data:
+                problems.append(KnowledgeBaseError("data_duplicate", Location(doc.file, *position(doc.data, key)), key=key))
+            data[key] = value
+    return data
+
+
+def _rule(spec: dict, compiler: Compiler, catalogue: Catalogue, location: Location) -> Rule:
+    condition = compiler.compile(spec["when"], spec, "when")
+    derived = {}
+    for key in ("derives", "derives_when_false"):
+        pairs = []
+        for name, value in spec.get(key, {}).items():
+            if name not in catalogue:
+                raise compiler.error(spec[key], name, "unknown_fact", name=name,
+                                     suggestion=closest(name, catalogue.facts))
+            try:
+                pairs.append((name, catalogue[name].coerce(value)))
+            except CoercionError as exc:
+                raise compiler.error(spec[key], name, exc.code, **exc.params) from None
+        derived[key] = tuple(pairs)
+    links = tuple((rel, target) for rel in RELATIONS for target in spec.get("links", {}).get(rel, ()))
+    examples = tuple(
+        Example(ex["name"], dict(ex["facts"]), ex["expect"], tuple(ex.get("contains", ())), ex.get("lang", "it"),
+                Location(location.file, *position(spec["examples"], i)))
+        for i, ex in enumerate(spec.get("examples", ()))
+    )
+    return Rule(
+        id=spec["id"], kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"),
+        condition=condition, derives=derived["derives"], derives_when_false=derived["derives_when_false"],
+        links=links, explanation=spec.get("explanation"), remediation=spec.get("remediation"),
+        examples=examples, reads=frozenset(condition.facts()), location=location,
+    )
+
+
+def _assemble(catalogue: Catalogue, data: dict, rules: list[Rule], directory: KnowledgeBaseDir,
+              files: tuple) -> KnowledgeBase:
+    problems: list[DiagnosticaError] = []
+    by_id: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in by_id:
+            problems.append(KnowledgeBaseError("duplicate_rule", rule.location, id=rule.id,
+                                               first=str(by_id[rule.id].location)))
+        by_id.setdefault(rule.id, rule)
+    causes: dict[str, set[str]] = {}
+    for rule in rules:
+        for relation, target in rule.links:
+            if target not in by_id:
+                problems.append(KnowledgeBaseError("unknown_rule", rule.location, id=target, relation=relation,
+                                                   rule=rule.id, suggestion=closest(target, by_id)))
+            elif relation == "causes":
+                causes.setdefault(rule.id, set()).add(target)
+            elif relation == "caused_by":
+                causes.setdefault(target, set()).add(rule.id)
+    derived_by: dict[str, list[str]] = {}
+    for rule in rules:
+        for name, _ in rule.derives + rule.derives_when_false:
+            if rule.id not in derived_by.setdefault(name, []):
+                derived_by[name].append(rule.id)
+    ordered = []
+    try:
+        ordered = _evaluation_order(rules, derived_by, by_id)
+    except KnowledgeBaseError as exc:
+        problems.append(exc)
+    if problems:
+        raise KnowledgeBaseErrors(problems)
+    return KnowledgeBase(
+        catalogue=catalogue, data=data, rules=tuple(ordered), directory=directory, by_id=by_id,
+        causes={k: tuple(sorted(v)) for k, v in causes.items()},
+        derived_by={k: tuple(v) for k, v in derived_by.items()}, files=files,
+    )
+
+
+def _evaluation_order(rules: list[Rule], derived_by: dict[str, list[str]], by_id: dict[str, Rule]) -> list[Rule]:
+    """Rules that derive a fact come before the rules reading it; a cycle is an error."""
+    depends = {r.id: {d for f in r.reads for d in derived_by.get(f, ()) if d != r.id} for r in rules}
+    for rule in rules:  # a rule reading what it derives itself is a cycle of one
+        if any(name in rule.reads for name, _ in rule.derives + rule.derives_when_false):
+            raise KnowledgeBaseError("derive_cycle", rule.location, rules=rule.id)
+    order, done, visiting = [], set(), []
+
+    def visit(rule_id: str) -> None:
+        if rule_id in done:
+            return
+        if rule_id in visiting:
+            cycle = visiting[visiting.index(rule_id):] + [rule_id]
+            raise KnowledgeBaseError("derive_cycle", by_id[rule_id].location, rules=" -> ".join(cycle))
+        visiting.append(rule_id)
+        for dep in sorted(depends[rule_id]):
+            visit(dep)
+        visiting.pop()
+        done.add(rule_id)
+        order.append(by_id[rule_id])
+
+    for rule in rules:
+        visit(rule.id)
+    return order

@@ -1,0 +1,132 @@
+"""Comparison operators: a table of tiny pure functions.
+
+Each takes the fact's value and the expected value (already in canonical
+form, see :mod:`catalogue`) and returns a bool.  Three-valued logic is not
+their concern: the condition node never calls them on a missing fact.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+
+def _as_set(expected: Any) -> frozenset:
+    if isinstance(expected, (list, tuple, set, frozenset)):
+        return frozenset(expected)
+    return frozenset((expected,))
+
+
+def _search(pattern: Any, text: Any) -> bool:
+    return isinstance(text, str) and pattern.search(text) is not None
+
+
+def equals(actual: Any, expected: Any) -> bool:
+    return actual == expected
+
+
+def not_equals(actual: Any, expected: Any) -> bool:
+    return actual != expected
+
+
+def in_(actual: Any, expected: frozenset) -> bool:
+    return actual in expected
+
+
+def not_in(actual: Any, expected: frozenset) -> bool:
+    return actual not in expected
+
+
+def contains(actual: Any, expected: Any) -> bool:
+    return expected in actual
+
+
+def matches(actual: Any, expected: re.Pattern) -> bool:
+    return _search(expected, actual)
+
+
+def less(actual: Any, expected: Any) -> bool:
+    return actual < expected
+
+
+def greater(actual: Any, expected: Any) -> bool:
+    return actual > expected
+
+
+def less_or_equal(actual: Any, expected: Any) -> bool:
+    return actual <= expected
+
+
+def greater_or_equal(actual: Any, expected: Any) -> bool:
+    return actual >= expected
+
+
+def empty(actual: Any, expected: bool) -> bool:
+    return (len(actual) == 0) is expected
+
+
+def all_in(actual: Any, expected: frozenset) -> bool:
+    return all(item in expected for item in actual)
+
+
+def any_in(actual: Any, expected: frozenset) -> bool:
+    return any(item in expected for item in actual)
+
+
+def none_in(actual: Any, expected: frozenset) -> bool:
+    return not any(item in expected for item in actual)
+
+
+def all_match(actual: Any, expected: re.Pattern) -> bool:
+    return all(_search(expected, item) for item in actual)
+
+
+def any_match(actual: Any, expected: re.Pattern) -> bool:
+    return any(_search(expected, item) for item in actual)
+
+
+def none_match(actual: Any, expected: re.Pattern) -> bool:
+    return not any(_search(expected, item) for item in actual)
+
+
+class OperatorSpec:
+    """How an operator reads its operand and which fact types it accepts."""
+
+    __slots__ = ("fn", "operand", "types")
+
+    def __init__(self, fn: Callable[[Any, Any], bool], operand: str, types: frozenset[str]) -> None:
+        self.fn = fn
+        self.operand = operand  # value | set | pattern | bool | records
+        self.types = types
+
+
+_SCALAR = frozenset({"bool", "string", "enum", "integer"})
+_ORDERED = frozenset({"integer", "string"})
+_LISTS = frozenset({"list", "records"})
+
+OPERATORS: dict[str, OperatorSpec] = {
+    "equals": OperatorSpec(equals, "value", _SCALAR),
+    "not_equals": OperatorSpec(not_equals, "value", _SCALAR),
+    "in": OperatorSpec(in_, "set", _SCALAR),
+    "not_in": OperatorSpec(not_in, "set", _SCALAR),
+    "contains": OperatorSpec(contains, "item", frozenset({"list", "string"})),
+    "matches": OperatorSpec(matches, "pattern", frozenset({"string", "enum"})),
+    "less": OperatorSpec(less, "value", _ORDERED),
+    "greater": OperatorSpec(greater, "value", _ORDERED),
+    "less_or_equal": OperatorSpec(less_or_equal, "value", _ORDERED),
+    "greater_or_equal": OperatorSpec(greater_or_equal, "value", _ORDERED),
+    "empty": OperatorSpec(empty, "bool", _LISTS | {"string"}),
+    "all_in": OperatorSpec(all_in, "set", frozenset({"list"})),
+    "any_in": OperatorSpec(any_in, "set", frozenset({"list"})),
+    "none_in": OperatorSpec(none_in, "set", frozenset({"list"})),
+    "all_match": OperatorSpec(all_match, "pattern", frozenset({"list"})),
+    "any_match": OperatorSpec(any_match, "pattern", frozenset({"list"})),
+    "none_match": OperatorSpec(none_match, "pattern", frozenset({"list"})),
+    # Record tests take a record pattern; see conditions.RecordTest.
+    "every_record": OperatorSpec(all, "records", frozenset({"records"})),
+    "any_record": OperatorSpec(any, "records", frozenset({"records"})),
+    "no_record": OperatorSpec(lambda results: not any(results), "records", frozenset({"records"})),
+}
+
+#: Operators usable on one field inside a record pattern.
+FIELD_OPERATORS = ("equals", "not_equals", "in", "not_in", "matches", "less", "greater",
+                   "less_or_equal", "greater_or_equal")

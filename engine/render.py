@@ -1,0 +1,179 @@
+"""Turn findings into text: Jinja templates in Jinja's sandbox, one locale at a time.
+
+Templates live in ``locales/<lang>/rules/``; macros shared by every language
+in ``locales/_common/``.  A text missing in the chosen language falls back
+to Italian, and the fallback is recorded so ``--explain`` can say so.  A
+template that fails is reported for its rule; the other rules still render.
+"""
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import InputError, Location
+from .knowledge import KnowledgeBase
+from .messages import DEFAULT_LANG, lookup
+from .yamlload import load_yaml
+
+
+@dataclass(frozen=True)
+class RuleText:
+    id: str
+    title: str
+    explanation: str
+    remediation: str
+    errors: tuple[str, ...] = ()
+    fallbacks: tuple[str, ...] = ()  # what was shown in Italian because `lang` lacks it
+
+
+class _TraversableLoader(jinja2.BaseLoader):
+    """Loads templates from importlib.resources Traversables (works inside wheels)."""
+
+    def __init__(self, roots: list[tuple[Any, str]]) -> None:
+        self.roots = roots
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        for root, display in self.roots:
+            node = root
+            for part in template.split("/"):
+                node = node / part
+            if node.is_file():
+                return node.read_text(encoding="utf-8"), f"{display}/{template}", lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+def _match(value: Any, pattern: str) -> bool:
+    return isinstance(value, str) and re.search(pattern, value, re.IGNORECASE) is not None
+
+
+def nest(facts: dict[str, Any]) -> dict[str, Any]:
+    """``{"dns.mx": [...]}`` -> ``{"dns": {"mx": [...]}}`` so templates write facts.dns.mx."""
+    tree: dict[str, Any] = {}
+    for name, value in facts.items():
+        node = tree
+        *parents, leaf = name.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, tuple) else value
+    return tree
+
+
+class Renderer:
+    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG) -> None:
+        available = kb.directory.languages()
+        if lang not in available:
+            raise InputError("unknown_lang", Location("--lang"), lang=lang, available=", ".join(available))
+        self.kb = kb
+        self.lang = lang
+        self._envs: dict[str, SandboxedEnvironment] = {}
+        self._messages: dict[str, dict] = {}
+
+    # ------------------------------------------------------------- messages
+    def messages(self, lang: str) -> dict:
+        if lang not in self._messages:
+            node = self.kb.directory.locale(lang) / "messages.yaml"
+            display = f"{self.kb.directory.locales_display}/{lang}/messages.yaml"
+            self._messages[lang] = load_yaml(node.read_text(encoding="utf-8"), display).data or {} \
+                if node.is_file() else {}
+        return self._messages[lang]
+
+    def text(self, key: str, fallbacks: list[str] | None = None, **params: Any) -> Any:
+        """A short text in the chosen language, else in Italian (noted in ``fallbacks``)."""
+        value = lookup(self.messages(self.lang), key)
+        if value is None and self.lang != DEFAULT_LANG:
+            value = lookup(self.messages(DEFAULT_LANG), key)
+            if value is not None and fallbacks is not None:
+                fallbacks.append(key)
+        if value is None:
+            return key
+        if isinstance(value, str) and params:
+            return value.format(**params)
+        return value
+
+    def fact_label(self, name: str) -> str:
+        label = lookup(self.messages(self.lang), f"facts.{name}.label") or \
+            lookup(self.messages(DEFAULT_LANG), f"facts.{name}.label")
+        return label or name
+
+    def value(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return self.text(f"values.{str(value).lower()}")
+        if isinstance(value, (list, tuple)):
+            if not value:
+                return self.text("values.empty")
+            return ", ".join(self.value(v) for v in value)
+        if isinstance(value, dict):
+            return " ".join(str(v) for v in value.values())
+        return str(value)
+
+    # ------------------------------------------------------------ templates
+    def env(self, lang: str) -> SandboxedEnvironment:
+        if lang not in self._envs:
+            directory = self.kb.directory
+            base = directory.locales_display
+            roots = [(directory.locale(lang) / "rules", f"{base}/{lang}/rules"),
+                     (directory.locale(lang), f"{base}/{lang}"),
+                     (directory.locales / "_common", f"{base}/_common")]
+            env = SandboxedEnvironment(
+                loader=_TraversableLoader(roots), undefined=jinja2.StrictUndefined,
+                autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+            )
+            env.tests["match"] = _match
+            self._envs[lang] = env
+        return self._envs[lang]
+
+    def render_template(self, name: str, context: dict, fallbacks: list[str]) -> str:
+        try:
+            template = self.env(self.lang).get_template(name)
+        except jinja2.TemplateNotFound:
+            if self.lang == DEFAULT_LANG:
+                raise
+            template = self.env(DEFAULT_LANG).get_template(name)
+            fallbacks.append(name)
+        return template.render(context).strip()
+
+    def context(self, facts: dict[str, Any], rule_id: str) -> dict[str, Any]:
+        rule = self.kb.by_id[rule_id]
+        return {"facts": nest(facts), "data": self.kb.data, "lang": self.lang,
+                "rule": {"id": rule.id, "severity": rule.severity}}
+
+    def rule_text(self, rule_id: str, facts: dict[str, Any]) -> RuleText:
+        rule = self.kb.by_id[rule_id]
+        fallbacks: list[str] = []
+        errors: list[str] = []
+        title = self.text(f"rules.{rule_id}.title", fallbacks)
+        texts = {}
+        context = self.context(facts, rule_id)
+        for part in ("explanation", "remediation"):
+            name = getattr(rule, part)
+            if name is None:
+                texts[part] = ""
+                continue
+            try:
+                texts[part] = self.render_template(name, context, fallbacks)
+            except Exception as exc:  # noqa: BLE001 - a broken template must not hide other findings
+                problem = describe_template_error(exc, name)
+                errors.append(problem)
+                texts[part] = self.text("report.template_failed", problem=problem)
+        return RuleText(rule_id, title, texts["explanation"], texts["remediation"], tuple(errors), tuple(fallbacks))
+
+
+def describe_template_error(exc: Exception, name: str) -> str:
+    """``file:line: problem`` for any error a template can raise."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"{exc.filename or name}:{exc.lineno}: {exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"{name}: template not found ({exc.name})"
+    line = None
+    filename = name
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            filename, line = frame.filename, frame.lineno
+            break
+    where = f"{filename}:{line}" if line else filename
+    return f"{where}: {type(exc).__name__}: {exc}"

@@ -1,0 +1,79 @@
+"""Where a knowledge base lives: the bundled one, or a folder given with --kb.
+
+Everything is read through ``importlib.resources`` Traversables, so the
+bundled knowledge base works from a wheel, an editable install or a zip,
+and never depends on the working directory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from .errors import InputError, Location
+
+
+@dataclass(frozen=True)
+class Source:
+    """One readable file and the name shown to people in messages."""
+
+    node: Traversable
+    display: str
+
+    def read(self) -> str:
+        try:
+            return self.node.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError("not_utf8", Location(self.display), position=exc.start) from None
+        except OSError as exc:
+            raise InputError("cannot_read", Location(self.display), problem=exc.strerror or str(exc)) from None
+
+
+@dataclass(frozen=True)
+class KnowledgeBaseDir:
+    """The two halves of a knowledge base: rules (YAML) and locales (texts)."""
+
+    rules: Traversable
+    locales: Traversable
+    rules_display: str
+    locales_display: str
+
+    def rule_sources(self) -> list[Source]:
+        """facts.yaml first, then rule files in name order (data/ is separate)."""
+        files = sorted(
+            (n for n in self.rules.iterdir() if n.is_file() and n.name.endswith((".yaml", ".yml"))),
+            key=lambda n: (n.name != "facts.yaml", n.name),
+        )
+        return [Source(n, f"{self.rules_display}/{n.name}") for n in files]
+
+    def data_sources(self) -> list[Source]:
+        data = self.rules / "data"
+        if not data.is_dir():
+            return []
+        files = sorted((n for n in data.iterdir() if n.name.endswith((".yaml", ".yml"))), key=lambda n: n.name)
+        return [Source(n, f"{self.rules_display}/data/{n.name}") for n in files]
+
+    def locale(self, lang: str) -> Traversable:
+        return self.locales / lang
+
+    def languages(self) -> list[str]:
+        return sorted(n.name for n in self.locales.iterdir() if n.is_dir() and not n.name.startswith(("_", ".")))
+
+
+def bundled() -> KnowledgeBaseDir:
+    return KnowledgeBaseDir(
+        resources.files("diagnostica.rules"), resources.files("diagnostica.locales"), "rules", "locales"
+    )
+
+
+def from_directory(path: str | Path) -> KnowledgeBaseDir:
+    """A folder holding ``rules/`` and ``locales/`` (the repository root is one)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise InputError("kb_not_dir", Location(str(path)))
+    rules, locales = root / "rules", root / "locales"
+    for needed in (rules, locales):
+        if not needed.is_dir():
+            raise InputError("kb_missing_part", Location(str(path)), part=needed.name)
+    return KnowledgeBaseDir(rules, locales, str(rules), str(locales))

@@ -1,0 +1,169 @@
+"""Safe YAML reading with positions, for everything a person writes.
+
+PyYAML's ``safe_load`` has three traps we close here:
+
+* duplicate keys silently keep the last value -> an error at the second key;
+* YAML 1.1 reads ``no``, ``on``, ``yes``, ``off``, ``y``, ``n`` as booleans ->
+  only ``true``/``false`` are booleans; the other words stay text, and each
+  such scalar is remembered so the linter can point at it;
+* aliases can expand exponentially ("billion laughs") -> the expanded size of
+  the document is bounded before anything is constructed.
+
+Mappings and sequences come back as ``Map``/``Seq`` (plain dict/list
+subclasses) that remember the line and column of each key and item.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from .errors import Location, YamlError
+
+#: Expanded nodes allowed in one document; real files have a few thousand.
+MAX_EXPANDED_NODES = 200_000
+
+_YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+
+
+class Map(dict):
+    """A mapping that knows where it and each of its keys were written."""
+
+    __slots__ = ("line", "column", "key_marks")
+
+
+class Seq(list):
+    """A sequence that knows where it and each of its items were written."""
+
+    __slots__ = ("line", "column", "item_marks")
+
+
+class Text(str):
+    """A string scalar that YAML 1.1 would have read as a boolean."""
+
+    __slots__ = ("line", "column")
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Keep the resolvers of SafeLoader except the YAML 1.1 boolean one, then add a
+# YAML 1.2-style boolean resolver that only knows true/false.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Map:
+    result = Map()
+    result.line, result.column = _mark(node)
+    result.key_marks = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            raise YamlError("yaml_bad_key", loader.location(key_node))
+        key = str(key) if not isinstance(key, str) else key
+        if key in result:
+            first_line = result.key_marks[key][0]
+            raise YamlError(
+                "yaml_duplicate_key", loader.location(key_node), key=key, first_line=first_line
+            )
+        result.key_marks[key] = _mark(key_node)
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Seq:
+    result = Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line, result.column = _mark(node)
+    result.item_marks = [_mark(child) for child in node.value]
+    return result
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    value = loader.construct_scalar(node)
+    if node.style is None and _YAML11_BOOL.match(value):
+        text = Text(value)
+        text.line, text.column = _mark(node)
+        loader.yaml11_booleans.append(text)
+        return text
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Size of the node once aliases are expanded (aliases share node objects)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive alias counts once; YAML cannot expand it anyway
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
+class LoadedYaml:
+    """A parsed document plus what the linter wants to know about it."""
+
+    __slots__ = ("data", "yaml11_booleans", "file")
+
+    def __init__(self, data: Any, yaml11_booleans: list[Text], file: str) -> None:
+        self.data = data
+        self.yaml11_booleans = yaml11_booleans
+        self.file = file
+
+
+def load_yaml(text: str, file: str) -> LoadedYaml:
+    """Parse one YAML document; raise :class:`YamlError` with file:line on any trap."""
+    loader = _Loader(text)
+    loader.yaml11_booleans = []
+    loader.location = lambda node: Location(file, *_mark(node))  # type: ignore[attr-defined]
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return LoadedYaml(None, [], file)
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise YamlError("yaml_too_large", Location(file, *_mark(node)), limit=MAX_EXPANDED_NODES)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+        problem = (exc.problem or exc.context or "").strip()
+        raise YamlError("yaml_syntax", where, problem=problem) from None
+    except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
+        raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
+    finally:
+        loader.dispose()
+    return LoadedYaml(data, loader.yaml11_booleans, file)
+
+
+def position(container: Any, key: Any) -> tuple[int | None, int | None]:
+    """Line and column of ``container[key]`` if the loader recorded them."""
+    if isinstance(container, Map):
+        return container.key_marks.get(key, (container.line, container.column))
+    if isinstance(container, Seq) and isinstance(key, int) and 0 <= key < len(container.item_marks):
+        return container.item_marks[key]
+    line = getattr(container, "line", None)
+    return line, getattr(container, "column", None)

@@ -1,0 +1,1 @@
+"""Bundled texts per language (YAML messages and Jinja templates)."""

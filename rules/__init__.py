@@ -1,0 +1,1 @@
+"""Bundled knowledge base (YAML data; read with importlib.resources)."""
