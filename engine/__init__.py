@@ -1,1 +1,18 @@
-"""Diagnostica engine: knowledge base loading, evaluation and rendering."""
+"""Diagnostica engine: a library first, the CLI is a thin layer over it.
+
+    from diagnostica.engine import load_knowledge_base, Renderer
+    kb = load_knowledge_base()                  # bundled rules and locales
+    result = kb.evaluate({"dns.mx_valid": False})  # no I/O here
+    text = Renderer(kb, "it").rule_text(result.findings[0].id, result.facts)
+"""
+from .errors import DiagnosticaError, InputError, KnowledgeBaseError, Location
+from .knowledge import KnowledgeBase, Rule, load as load_knowledge_base
+from .render import Renderer
+from .result import Finding, PossibleCause, Result, Undecided
+from .sources import bundled, from_directory
+
+__all__ = [
+    "DiagnosticaError", "InputError", "KnowledgeBaseError", "Location", "KnowledgeBase", "Rule",
+    "load_knowledge_base", "Renderer", "Finding", "PossibleCause", "Result", "Undecided",
+    "bundled", "from_directory",
+]

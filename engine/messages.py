@@ -14,15 +14,31 @@ class _Lenient(dict):
         return "{" + key + "}"
 
 
+def merge_message_files(folder: Any, display: str) -> dict:
+    """Every ``*.yaml`` of a locale folder, merged: messages.yaml plus one file per feature."""
+    from .yamlload import load_yaml
+
+    merged: dict = {}
+    if not folder.is_dir():
+        return merged
+    for node in sorted((n for n in folder.iterdir() if n.name.endswith(".yaml")), key=lambda n: n.name):
+        data = load_yaml(node.read_text(encoding="utf-8"), f"{display}/{node.name}").data or {}
+        _deep_merge(merged, data)
+    return merged
+
+
+def _deep_merge(target: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_merge(target[key], value)
+        else:
+            target[key] = value
+
+
 @functools.lru_cache(maxsize=8)
 def bundled_messages(lang: str) -> dict:
-    """The bundled message file of ``lang`` (empty when the language is not shipped)."""
-    import yaml
-
-    node = resources.files("diagnostica.locales") / lang / "messages.yaml"
-    if not node.is_file():
-        return {}
-    return yaml.safe_load(node.read_text(encoding="utf-8")) or {}
+    """The bundled messages of ``lang`` (empty when the language is not shipped)."""
+    return merge_message_files(resources.files("diagnostica.locales") / lang, f"locales/{lang}")
 
 
 def lookup(messages: dict, key: str) -> Any:

@@ -17,8 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import InputError, Location
 from .knowledge import KnowledgeBase
-from .messages import DEFAULT_LANG, lookup
-from .yamlload import load_yaml
+from .messages import DEFAULT_LANG, lookup, merge_message_files
 
 
 @dataclass(frozen=True)
@@ -76,10 +75,8 @@ class Renderer:
     # ------------------------------------------------------------- messages
     def messages(self, lang: str) -> dict:
         if lang not in self._messages:
-            node = self.kb.directory.locale(lang) / "messages.yaml"
-            display = f"{self.kb.directory.locales_display}/{lang}/messages.yaml"
-            self._messages[lang] = load_yaml(node.read_text(encoding="utf-8"), display).data or {} \
-                if node.is_file() else {}
+            self._messages[lang] = merge_message_files(
+                self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}")
         return self._messages[lang]
 
     def text(self, key: str, fallbacks: list[str] | None = None, **params: Any) -> Any:
@@ -95,12 +92,27 @@ class Renderer:
             return value.format(**params)
         return value
 
-    def fact_label(self, name: str) -> str:
-        label = lookup(self.messages(self.lang), f"facts.{name}.label") or \
-            lookup(self.messages(DEFAULT_LANG), f"facts.{name}.label")
-        return label or name
+    def _fact_text(self, name: str) -> dict:
+        for lang in (self.lang, DEFAULT_LANG):
+            entry = (self.messages(lang).get("facts") or {}).get(name)
+            if isinstance(entry, dict):
+                return entry
+        return {}
 
-    def value(self, value: Any) -> str:
+    def fact_label(self, name: str) -> str:
+        return self._fact_text(name).get("label") or name
+
+    def fact_question(self, name: str) -> str:
+        return self._fact_text(name).get("question") or name
+
+    def fact_choices(self, name: str) -> dict:
+        return self._fact_text(name).get("choices") or {}
+
+    def rule_title(self, rule_id: str, fallbacks: list[str] | None = None) -> str:
+        return self.text(f"rules.{rule_id}.title", fallbacks)
+
+    def value(self, value: Any, name: str | None = None) -> str:
+        """A fact value as people read it: sì/no, enum choices by their label, lists joined."""
         if isinstance(value, bool):
             return self.text(f"values.{str(value).lower()}")
         if isinstance(value, (list, tuple)):
@@ -109,6 +121,8 @@ class Renderer:
             return ", ".join(self.value(v) for v in value)
         if isinstance(value, dict):
             return " ".join(str(v) for v in value.values())
+        if name is not None and isinstance(value, str):
+            return self.fact_choices(name).get(value, value)
         return str(value)
 
     # ------------------------------------------------------------ templates

@@ -1,0 +1,27 @@
+"""``diagnostica check``: evaluate facts from files and options."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .common import ExplainOption, FactOption, KbOption, LangOption, emit, gather_facts, load_kb
+
+
+def check(
+    files: List[str] = typer.Argument(None, help="File di fatti YAML o JSON (anche il JSON di diagnostica dell'API OVHcloud); - per lo standard input."),
+    fact: Optional[List[str]] = FactOption,
+    fmt: str = typer.Option("text", "--format", help="Formato: text, markdown, json."),
+    lang: str = LangOption,
+    kb_dir: Optional[Path] = KbOption,
+    explain: bool = ExplainOption,
+) -> int:
+    """Valuta i fatti di un account e stampa diagnosi e rimedi.
+
+    Exit code: 0 nessun problema, 1 problemi trovati, 2 input o base di conoscenza non validi.
+    """
+    kb = load_kb(kb_dir)
+    gathered = gather_facts(kb, files or [], fact)
+    result = kb.evaluate(gathered.values)
+    return emit(kb, result, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets)

@@ -1,0 +1,55 @@
+"""Options and steps shared by the commands that evaluate facts (check, dns, report, ask)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from diagnostica.engine import errors
+
+FORMAT_HELP = "Formato dell'uscita: text, markdown, json."
+LangOption = typer.Option("it", "--lang", "-l", help="Lingua dei testi: it (predefinita) o en.")
+KbOption = typer.Option(None, "--kb", help="Cartella di un'altra base di conoscenza (con rules/ e locales/).")
+ExplainOption = typer.Option(False, "--explain", help="Spiega anche perché le altre regole non sono scattate.")
+FactOption = typer.Option(None, "--fact", "-f", help="Un fatto NOME=VALORE (ripetibile).")
+
+
+def load_kb(kb_dir: Optional[Path]):
+    from diagnostica.engine import knowledge, sources
+
+    directory = sources.from_directory(kb_dir) if kb_dir else sources.bundled()
+    return knowledge.load(directory)
+
+
+def gather_facts(kb, files: list[str], fact_options: list[str] | None):
+    """Files first, in order, then --fact options: later values win."""
+    from diagnostica.engine import facts as facts_mod
+
+    gathered = facts_mod.FactSet()
+    for path in files:
+        gathered.update(facts_mod.load_facts_file(path, kb.catalogue, kb.data))
+    for option in fact_options or ():
+        gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
+    return gathered
+
+
+def check_format(fmt: str, available) -> None:
+    if fmt not in available:
+        raise errors.InputError("unknown_format", errors.Location("--format"), format=fmt,
+                                available=", ".join(available))
+
+
+def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=()) -> int:
+    """Render the result in the chosen format; exit code 1 when problems were found."""
+    from diagnostica.engine import presentation
+    from diagnostica.engine.render import Renderer
+    from diagnostica.engine.reporters import REPORTERS
+
+    check_format(fmt, REPORTERS)
+    renderer = Renderer(kb, lang)
+    document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
+    color = fmt == "text" and sys.stdout.isatty()
+    sys.stdout.write(REPORTERS[fmt](document, renderer, color))
+    return 1 if result.problems_found else 0

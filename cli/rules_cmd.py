@@ -1,0 +1,91 @@
+"""``diagnostica rules ...``: look at the knowledge base."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from diagnostica.engine import errors
+
+from .common import KbOption, LangOption, check_format, load_kb
+
+app = typer.Typer(help="Consulta e verifica la base di conoscenza.", no_args_is_help=True)
+
+
+def _rule_or_error(kb, rule_id: str):
+    from diagnostica.engine.catalogue import closest
+
+    if rule_id not in kb.by_id:
+        raise errors.InputError("unknown_rule_id", errors.Location("ID"), id=rule_id,
+                                suggestion=closest(rule_id, kb.by_id))
+    return kb.by_id[rule_id]
+
+
+@app.command("list")
+def list_rules(
+    fmt: str = typer.Option("text", "--format", help="Formato: text o json."),
+    lang: str = LangOption,
+    kb_dir: Optional[Path] = KbOption,
+) -> int:
+    """Elenca le regole: id, tipo, gravità, titolo e posizione."""
+    from diagnostica.engine.render import Renderer
+
+    check_format(fmt, ("text", "json"))
+    kb = load_kb(kb_dir)
+    renderer = Renderer(kb, lang)
+    rows = [{"id": r.id, "kind": r.kind, "severity": r.severity, "title": renderer.text(f"rules.{r.id}.title"),
+             "location": str(r.location)} for r in sorted(kb.rules, key=lambda r: r.id)]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for row in rows:
+        kind = row["severity"] if row["kind"] == "finding" else "derive"
+        sys.stdout.write(f"{row['id']:<{width}}  {kind:<7}  {row['title']}\n")
+    return 0
+
+
+@app.command("show")
+def show(
+    rule_id: str = typer.Argument(..., metavar="ID", help="Id della regola, per esempio mx-invalid."),
+    fmt: str = typer.Option("text", "--format", help="Formato: text o json."),
+    lang: str = LangOption,
+    kb_dir: Optional[Path] = KbOption,
+) -> int:
+    """Mostra una regola: condizione, collegamenti, fatti dedotti, testi ed esempi."""
+    import yaml
+
+    from diagnostica.engine.render import Renderer
+
+    check_format(fmt, ("text", "json"))
+    kb = load_kb(kb_dir)
+    rule = _rule_or_error(kb, rule_id)
+    renderer = Renderer(kb, lang)
+    source = _source_spec(kb, rule)
+    info = {
+        "id": rule.id, "kind": rule.kind, "severity": rule.severity,
+        "title": renderer.text(f"rules.{rule.id}.title"), "location": str(rule.location),
+        "when": source.get("when"), "links": [{"relation": r, "id": t} for r, t in rule.links],
+        "caused_by": list(kb.caused_by(rule.id)), "causes": list(kb.causes.get(rule.id, ())),
+        "derives": dict(rule.derives), "derives_when_false": dict(rule.derives_when_false),
+        "reads": sorted(rule.reads), "explanation": rule.explanation, "remediation": rule.remediation,
+        "examples": [e.name for e in rule.examples],
+    }
+    if fmt == "json":
+        sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2, default=str) + "\n")
+        return 0
+    plain = json.loads(json.dumps(info, default=str))
+    sys.stdout.write(yaml.safe_dump(plain, allow_unicode=True, sort_keys=False, width=100))
+    return 0
+
+
+def _source_spec(kb, rule) -> dict:
+    for doc in kb.files:
+        if doc.file == rule.location.file and isinstance(doc.data, dict):
+            for spec in doc.data.get("rules", ()):
+                if spec.get("id") == rule.id:
+                    return spec
+    return {}

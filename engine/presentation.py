@@ -1,0 +1,82 @@
+"""From a Result to a presentation document: the stable JSON shape every reporter formats.
+
+Shape (documented in the README, stable for integrations)::
+
+    {"lang", "findings": [{"id", "severity", "title", "explanation", "remediation",
+      "because": {fact: value}, "consequence_of": [ids], "links": [{"relation", "id"}]}],
+     "undecided": [{"id", "needs": [facts]}], "possible_causes": [...],
+     "facts": {...}, "derived": {fact: rule}, "next_steps": [...], "secrets_ignored": [...]}
+
+``explain`` adds an ``explain`` section: every rule's outcome and the facts
+behind it, and the texts shown in Italian because the language lacked them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .knowledge import KnowledgeBase
+from .render import Renderer
+from .result import Result
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: bool = False,
+          secrets: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    fallbacks: list[str] = []
+    findings = []
+    for finding in result.findings:
+        text = renderer.rule_text(finding.id, result.facts)
+        fallbacks.extend(text.fallbacks)
+        item = {
+            "id": finding.id,
+            "severity": finding.severity,
+            "title": text.title,
+            "explanation": text.explanation,
+            "remediation": text.remediation,
+            "because": jsonable(finding.because),
+            "consequence_of": list(finding.consequence_of),
+            "links": [{"relation": rel, "id": target} for rel, target in finding.links],
+        }
+        if text.errors:
+            item["template_errors"] = list(text.errors)
+        findings.append(item)
+    document: dict[str, Any] = {
+        "lang": renderer.lang,
+        "findings": findings,
+        "undecided": [{"id": u.id, "needs": list(u.needs)} for u in result.undecided],
+        "possible_causes": [
+            {"symptom": p.symptom, "cause": p.cause, "title": renderer.text(f"rules.{p.cause}.title", fallbacks),
+             "needs": list(p.needs)}
+            for p in result.possible_causes
+        ],
+        "facts": jsonable(result.facts),
+        "derived": dict(result.derived),
+        "next_steps": list(renderer.text("next_steps", fallbacks)),
+        "secrets_ignored": sorted(set(secrets)),
+    }
+    if explain:
+        document["explain"] = _explain(kb, result, fallbacks)
+    return document
+
+
+def _explain(kb: KnowledgeBase, result: Result, fallbacks: list[str]) -> dict[str, Any]:
+    from .evaluate import because, needs
+
+    rules = []
+    for rule in sorted(kb.rules, key=lambda r: r.id):
+        outcome = result.outcomes.get(rule.id)
+        entry: dict[str, Any] = {"id": rule.id, "kind": rule.kind,
+                                 "outcome": {True: "fired", False: "not-fired", None: "undecided"}[outcome]}
+        if outcome is None:
+            entry["needs"] = list(needs(kb, rule.id, result.facts))
+        else:
+            entry["facts"] = jsonable(because(kb, rule.id, result.facts, result.derived))
+        rules.append(entry)
+    return {"rules": rules, "fallbacks": sorted(set(fallbacks))}

@@ -1,0 +1,137 @@
+"""Reporters: format a presentation document (see :mod:`presentation`) for people or programs.
+
+Chosen by name from :data:`REPORTERS`; each is a function ``(document, renderer, color) -> str``.
+Every word comes from the locale's messages.yaml, never from here.
+"""
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any, Callable
+
+from .render import Renderer
+
+_COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
+_RESET = "\033[0m"
+
+
+def _facts_line(renderer: Renderer, facts: dict[str, Any]) -> str:
+    return "; ".join(f"{renderer.fact_label(name)} = {renderer.value(value, name)}" for name, value in facts.items())
+
+
+def _needs(renderer: Renderer, names: list[str]) -> str:
+    return ", ".join(renderer.fact_label(n) for n in names)
+
+
+def _indent(text: str, prefix: str = "   ") -> str:
+    return textwrap.indent(text, prefix, lambda line: True).rstrip()
+
+
+def text(document: dict, renderer: Renderer, color: bool = False) -> str:
+    t = renderer.text
+    lines = [t("report.title")]
+    domain = document["facts"].get("domain")
+    if domain:
+        lines[0] += f" — {domain}"
+    lines.append("=" * len(lines[0]))
+    if not document["findings"]:
+        lines += ["", t("report.no_findings")]
+    for finding in document["findings"]:
+        tag = f"[{t('severity.' + finding['severity'])}]"
+        if color:
+            tag = f"{_COLORS[finding['severity']]}{tag}{_RESET}"
+        lines += ["", f"{tag} {finding['title']} ({finding['id']})"]
+        if finding["consequence_of"]:
+            causes = ", ".join(f"{renderer.rule_title(c)} ({c})" for c in finding["consequence_of"])
+            lines.append(f"   {t('report.consequence_of')}: {causes}")
+        lines.append(f"   {t('report.because')}: {_facts_line(renderer, finding['because'])}")
+        lines += ["", _indent(finding["explanation"]), "", f"   {t('report.remediation')}:",
+                  _indent(finding["remediation"], "   ")]
+        if finding["links"]:
+            links = ", ".join(f"{t('report.relation.' + link['relation'])} {link['id']}" for link in finding["links"])
+            lines.append(f"   {t('report.links')}: {links}")
+    lines += _secondary_sections(document, renderer)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _secondary_sections(document: dict, renderer: Renderer, bullet: str = " - ", heading: str = "") -> list[str]:
+    t = renderer.text
+    lines: list[str] = []
+    if document["possible_causes"]:
+        lines += ["", heading + t("report.possible_causes") + ":"]
+        for cause in document["possible_causes"]:
+            lines.append(bullet + t("report.possible_cause_line", cause=f"{cause['title']} ({cause['cause']})",
+                                    needs=_needs(renderer, cause["needs"])))
+    if "explain" in document:
+        lines += _explain_lines(document, renderer, bullet, heading)
+    if document["findings"] or document["possible_causes"]:
+        lines += ["", heading + t("report.next_steps") + ":"] + [bullet + step for step in document["next_steps"]]
+    if document["secrets_ignored"]:
+        lines += ["", t("report.secrets_dropped", names=", ".join(document["secrets_ignored"]))]
+    return lines
+
+
+def _explain_lines(document: dict, renderer: Renderer, bullet: str, heading: str) -> list[str]:
+    t = renderer.text
+    lines = ["", heading + t("report.explain_title") + ":"]
+    for entry in document["explain"]["rules"]:
+        if entry["outcome"] == "not-fired":
+            facts = _facts_line(renderer, entry["facts"])
+            key = "report.explain_not_fired" if facts else "report.explain_not_fired_nofacts"
+            lines.append(bullet + t(key, rule=entry["id"], facts=facts))
+        elif entry["outcome"] == "undecided":
+            lines.append(bullet + t("report.explain_undecided", rule=entry["id"],
+                                    needs=_needs(renderer, entry["needs"])))
+    for fact, rule in document["derived"].items():
+        lines.append(bullet + t("report.explain_derived", fact=renderer.fact_label(fact),
+                                value=renderer.value(document["facts"][fact], fact), rule=rule))
+    for what in document["explain"]["fallbacks"]:
+        lines.append(bullet + t("report.explain_fallback", lang=document["lang"], what=what))
+    return lines
+
+
+def markdown(document: dict, renderer: Renderer, color: bool = False) -> str:
+    t = renderer.text
+    title = t("report.title")
+    if document["facts"].get("domain"):
+        title += f" — {document['facts']['domain']}"
+    lines = [f"# {title}"]
+    if not document["findings"]:
+        lines += ["", t("report.no_findings")]
+    for finding in document["findings"]:
+        lines += ["", f'<a id="{finding["id"]}"></a>', "", f"## {finding['title']}", "",
+                  f"**{t('severity.' + finding['severity'])}** · `{finding['id']}`"]
+        if finding["consequence_of"]:
+            lines[-1] += f" · {t('report.consequence_of')}: " + ", ".join(
+                f"[{renderer.rule_title(c)}](#{c})" for c in finding["consequence_of"])
+        lines += ["", f"*{t('report.because')}:* {_facts_line(renderer, finding['because'])}", "",
+                  finding["explanation"], "", f"### {t('report.remediation')}", "", _fence_records(finding["remediation"])]
+    lines += _secondary_sections(document, renderer, bullet="- ", heading="## ")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _fence_records(text: str) -> str:
+    """Zone-file lines go into code blocks so Markdown keeps them copyable."""
+    out, block = [], []
+    for line in text.splitlines():
+        if " IN MX " in line or " IN SRV " in line:
+            block.append(line)
+            continue
+        if block:
+            out += ["```", *block, "```"]
+            block = []
+        out.append(line)
+    if block:
+        out += ["```", *block, "```"]
+    return "\n".join(out)
+
+
+def json_(document: dict, renderer: Renderer, color: bool = False) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+REPORTERS: dict[str, Callable[[dict, Renderer, bool], str]] = {
+    "text": text,
+    "markdown": markdown,
+    "json": json_,
+}
