@@ -1,0 +1,62 @@
+"""Shared test helpers: the real `diagnostica` command, the bundled knowledge base."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).parent / "diagnostica"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "diagnostica.cli.main"]
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None, env: dict | None = None,
+            timeout: float = 60) -> Run:
+    """Run the installed command for real, in a subprocess, and capture everything."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    proc = subprocess.run([*_command(), *args], input=stdin, capture_output=True, text=True,
+                          cwd=cwd, env=full_env, timeout=timeout)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from diagnostica.engine import load_knowledge_base
+
+    return load_knowledge_base()
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write("name.yaml", text) -> path: a real file for the CLI to read."""
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
