@@ -6,13 +6,13 @@ from typing import List, Optional
 
 import typer
 
-from .common import ExplainOption, FactOption, KbOption, LangOption, emit, gather_facts, load_kb
+from .common import FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, emit, gather_facts, load_kb
 
 
 def check(
     files: List[str] = typer.Argument(None, help="File di fatti YAML o JSON (anche il JSON di diagnostica dell'API OVHcloud); - per lo standard input."),
     fact: Optional[List[str]] = FactOption,
-    fmt: str = typer.Option("text", "--format", help="Formato: text, markdown, json."),
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,

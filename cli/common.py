@@ -9,7 +9,7 @@ import typer
 
 from diagnostica.engine import errors
 
-FORMAT_HELP = "Formato dell'uscita: text, markdown, json."
+FORMAT_HELP = "Formato dell'uscita: text, markdown, json, ticket (riepilogo per la richiesta di supporto)."
 LangOption = typer.Option("it", "--lang", "-l", help="Lingua dei testi: it (predefinita) o en.")
 KbOption = typer.Option(None, "--kb", help="Cartella di un'altra base di conoscenza (con rules/ e locales/).")
 ExplainOption = typer.Option(False, "--explain", help="Spiega anche perché le altre regole non sono scattate.")
@@ -41,15 +41,23 @@ def check_format(fmt: str, available) -> None:
                                 available=", ".join(available))
 
 
-def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=()) -> int:
-    """Render the result in the chosen format; exit code 1 when problems were found."""
+def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), extra: dict | None = None):
+    """The presentation document and its renderer; ``extra`` adds command-specific keys."""
     from diagnostica.engine import presentation
     from diagnostica.engine.render import Renderer
+
+    renderer = Renderer(kb, lang)
+    document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
+    document.update(extra or {})
+    return document, renderer
+
+
+def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=(), extra: dict | None = None) -> int:
+    """Render the result in the chosen format; exit code 1 when problems were found."""
     from diagnostica.engine.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
-    renderer = Renderer(kb, lang)
-    document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
+    document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra=extra)
     color = fmt == "text" and sys.stdout.isatty()
     sys.stdout.write(REPORTERS[fmt](document, renderer, color))
     return 1 if result.problems_found else 0

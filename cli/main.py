@@ -14,7 +14,7 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException
 
-from . import check, rules_cmd
+from . import ask_cmd, check, report_cmd, rules_cmd
 
 app = typer.Typer(
     name="diagnostica",
@@ -25,6 +25,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command("check")(check.check)
+app.command("report")(report_cmd.report)
+app.command("ask")(ask_cmd.ask)
 app.add_typer(rules_cmd.app, name="rules")
 
 

@@ -2,9 +2,10 @@
 
 Structured inputs drop secret fields by key (see :mod:`facts`); free text has
 no keys, so a word of the catalogue's ``secret_names`` (password, token, ...)
-is taken to introduce a secret: the word after it, with or without ":", "=",
-"è" or "is" in between, is masked.  This errs on the side of hiding a
-harmless word rather than showing a password.
+is taken to introduce a secret: the rest of the clause after it (up to a
+comma, a semicolon or the end of the line) is masked, whatever words sit in
+between ("password: x", "la password è x", "password cambiata in x").  This
+errs on the side of hiding harmless words rather than showing a password.
 """
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def _pattern(secret_names: tuple[str, ...]) -> re.Pattern | None:
     words = "|".join(re.escape(w) for w in sorted(secret_names, key=len, reverse=True))
     return re.compile(
         rf"(?P<key>[\w.\-]*(?:{words})[\w.\-]*[\"']?)"  # password, new_password, "pwd"
-        rf"(?P<sep>\s*(?:[:=]|\b(?:è|e|is|est|era|was)\b)?\s*)"
-        rf"(?P<value>[^\s,;]+)",
+        rf"(?P<sep>\s*[:=]\s*|\s+)"
+        rf"(?P<value>[^\s,;][^,;\n]*)",
         re.IGNORECASE,
     )
 

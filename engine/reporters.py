@@ -130,8 +130,11 @@ def json_(document: dict, renderer: Renderer, color: bool = False) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+from .ticket import ticket  # noqa: E402 - the ticket summary is one more reporter
+
 REPORTERS: dict[str, Callable[[dict, Renderer, bool], str]] = {
     "text": text,
     "markdown": markdown,
     "json": json_,
+    "ticket": ticket,
 }

@@ -1,0 +1,70 @@
+"""What an answer typed during a consultation means.  No I/O here.
+
+The words (sì, no, non so, perché?, indietro, ...) come from the locale
+(``ask.words``), so they can be reworded or translated; they are compared
+without case, accents, extra spaces or a final full stop.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from .catalogue import CoercionError, Fact
+
+COMMANDS = ("why", "back", "help", "stop")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, single spaces, no final full stop or exclamation mark."""
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return " ".join(text.split()).rstrip(".!").strip()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    kind: str  # "answer", "unknown", one of COMMANDS, or "invalid"
+    value: Any = None
+    problem: str | None = None  # for "invalid": which hint to give (bool, enum, empty, text)
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+def _word(text: str, words: dict, kind: str) -> bool:
+    return text in {fold(w) for w in words.get(kind) or ()}
+
+
+def parse(line: str, fact: Fact, words: dict, choices: dict[str, str] | None = None) -> Parsed:
+    """The meaning of ``line`` as an answer about ``fact`` (commands first)."""
+    text = fold(line)
+    for command in COMMANDS:
+        if text and _word(text, words, command):
+            return Parsed(command)
+    if text and _word(text, words, "unknown"):
+        return Parsed("unknown")
+    if not text:
+        return Parsed("invalid", problem="empty")
+    if fact.type == "bool":
+        if _word(text, words, "yes"):
+            return Parsed("answer", True)
+        if _word(text, words, "no"):
+            return Parsed("answer", False)
+        return Parsed("invalid", problem="bool")
+    if fact.type == "enum":
+        return _enum(text, fact, choices or {})
+    raw: Any = line.strip()
+    if fact.type == "records":
+        raw = [item.strip() for item in raw.split(",") if item.strip()]
+    try:
+        return Parsed("answer", fact.coerce(raw))
+    except CoercionError as exc:
+        return Parsed("invalid", problem="text", params=(("code", exc.code), *sorted(exc.params.items())))
+
+
+def _enum(text: str, fact: Fact, choices: dict[str, str]) -> Parsed:
+    if text.isdigit() and 1 <= int(text) <= len(fact.values):
+        return Parsed("answer", fact.values[int(text) - 1])
+    for value in fact.values:
+        if text in (fold(value), fold(choices.get(value, value))):
+            return Parsed("answer", value)
+    return Parsed("invalid", problem="enum")

@@ -1,0 +1,65 @@
+"""The ticket summary: a plain-text support request to paste into a ticket.
+
+A reporter like the others (``REPORTERS["ticket"]``), so every command that
+renders a presentation document offers it.  The words and the layout are
+the locale's template ``ticket.txt.j2``; this module only gathers what goes
+in: the account, the domain, the date, each finding with the facts behind
+it, the checks done with their evidence, what is still open and what the
+customer already tried.  Facts never hold secrets (inputs drop them), and
+every free text is masked again here, so a password typed in a note or
+pasted with a report cannot reach the ticket.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from .redact import redact
+from .render import Renderer
+
+# Facts shown in the heading, not among the checks.
+_HEADING = ("account.email", "domain", "diagnostic.last_check", "customer.tried")
+
+
+def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
+    secrets = renderer.kb.catalogue.secret_names
+
+    def clean(value: Any, name: str | None = None) -> str:
+        return redact(renderer.value(value, name), secrets)
+
+    facts = document["facts"]
+    derived = document.get("derived", {})
+    evidence = document.get("evidence", {})
+    account = facts.get("account.email")
+    domain = facts.get("domain") or (account.rpartition("@")[2] if account and "@" in account else None)
+    findings = [{
+        "id": f["id"],
+        "title": f["title"],
+        "severity": renderer.text(f"severity.{f['severity']}"),
+        "because": [{"label": renderer.fact_label(n), "value": clean(v, n)} for n, v in f["because"].items()],
+        "consequence_of": [renderer.rule_title(c) for c in f["consequence_of"]],
+    } for f in document["findings"]]
+    checks = [{
+        "label": renderer.fact_label(name),
+        "value": clean(value, name),
+        "evidence": redact(evidence.get(name, ""), secrets),
+    } for name, value in facts.items() if name not in derived and name not in _HEADING]
+    deductions = [{"label": renderer.fact_label(name), "value": clean(facts[name], name), "rule": rule}
+                  for name, rule in derived.items() if name in facts]
+    still_open = [{"title": p["title"], "needs": ", ".join(renderer.fact_label(n) for n in p["needs"])}
+                  for p in document["possible_causes"]]
+    tried = facts.get("customer.tried") or ()
+    context = {
+        "account": clean(account) if account else None,
+        "domain": clean(domain) if domain else None,
+        "date": document.get("date") or datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+        "last_check": clean(facts["diagnostic.last_check"]) if facts.get("diagnostic.last_check") else None,
+        "findings": findings,
+        "checks": checks,
+        "deductions": deductions,
+        "open": still_open,
+        "tried": [redact(str(item), secrets) for item in tried],
+        "secrets_ignored": bool(document.get("secrets_ignored")),
+    }
+    fallbacks: list[str] = []
+    return renderer.render_template("ticket.txt.j2", context, fallbacks).rstrip() + "\n"
