@@ -1,0 +1,159 @@
+"""Reading the panel's diagnostic as agents paste it, and `diagnostica report`."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from diagnostica.engine import panel
+
+# The panel's wording today, with the noise of a copied web page around it.
+PANEL_PASTE = """\
+Spazio Cliente  >  Exchange  >  Diagnostica
+Risultato della diagnostica dell'account mario.rossi@example.it
+
+ATTENZIONE: il tuo account è bloccato per invio di messaggi di Spam
+ATTENZIONE: Il tuo abbonamento è scaduto
+ATTENZIONE: le politiche di sicurezza hanno bloccato il tuo account.
+ATTENZIONE: L'autenticazione alla Webmail non è andata a buon fine
+ATTENZIONE: il record MX del dominio non è valido
+ATTENZIONE: l'email di test non è stata ricevuta.
+ATTENZIONE: il record SRV del dominio non è valido.
+ATTENZIONE: impossibile inviare l'email di test da questo account.
+
+Nuova diagnostica     Crea una richiesta di supporto
+"""
+
+# The seed guide's wording, messier: other capitals, no accents or full stops, extra spaces,
+# lines broken in two, a bullet, two warnings on one line, typographic apostrophes.
+SEED_PASTE = """\
+Ecco il risultato:
+- attenzione: l’account è bloccato per invio di Spam
+ATTENZIONE:   l'account e scaduto
+ATTENZIONE: LE POLITICHE DI SICUREZZA HANNO BLOCCATO
+il tuo account
+ATTENZIONE: l'autenticazione alla Webmail è fallita ATTENZIONE: il record MX del dominio non è valido
+ATTENZIONE:
+L'email di test non e stata ricevuta
+  ATTENZIONE :  il record  SRV del dominio non è valido
+ATTENZIONE: impossibile inviare l'email di test da questo account
+grazie, Mario
+"""
+
+ALL_FAILED = {
+    "account.spam_blocked": True, "account.suspended": True, "account.locked": True,
+    "webmail.auth_ok": False, "dns.mx_valid": False, "test_email.received": False,
+    "dns.srv_valid": False, "test_email.sent": False,
+}
+
+
+def read(kb, text, **options):
+    return panel.read(text, kb.data, kb.catalogue, **options)
+
+
+@pytest.mark.parametrize("text", [PANEL_PASTE, SEED_PASTE], ids=["panel", "seed"])
+def test_both_wordings_give_every_check(kb, text):
+    reading = read(kb, text)
+    assert reading.facts.values == ALL_FAILED
+
+
+def test_noise_is_reported_not_dropped(kb):
+    reading = read(kb, PANEL_PASTE)
+    assert [u.line for u in reading.unrecognised] == [1, 2, 13]
+    assert not any(u.warning for u in reading.unrecognised)
+    seed = read(kb, SEED_PASTE)
+    assert [(u.line, u.text) for u in seed.unrecognised] == [(1, "Ecco il risultato:"), (11, "grazie, Mario")]
+
+
+def test_broken_lines_are_joined_and_their_span_kept(kb):
+    reading = read(kb, SEED_PASTE)
+    spans = {r.fact: (r.first_line, r.last_line) for r in reading.recognised}
+    assert spans["account.locked"] == (4, 5)
+    assert spans["test_email.received"] == (7, 8)
+    assert spans["webmail.auth_ok"] == spans["dns.mx_valid"] == (6, 6)
+
+
+def test_an_unrelated_line_before_a_warning_without_marker_is_not_swallowed(kb):
+    reading = read(kb, "Nota dell'agente\nil record MX del dominio non è valido\n")
+    assert reading.facts.values == {"dns.mx_valid": False}
+    assert [u.text for u in reading.unrecognised] == ["Nota dell'agente"]
+
+
+def test_english_and_french_panels(kb):
+    text = ("IMPORTANT: The test email has not been received\n"
+            "ATTENTION : L'enregistrement MX du domaine n'est pas valide\n"
+            "IMPORTANT: Your account has been blocked for sending spam.\n"
+            "ATTENTION : impossible d'envoyer l'e-mail de test depuis ce compte.\n")
+    assert read(kb, text).facts.values == {
+        "test_email.received": False, "dns.mx_valid": False, "account.spam_blocked": True, "test_email.sent": False}
+
+
+def test_an_unknown_warning_is_flagged(kb):
+    reading = read(kb, "ATTENZIONE: il server è in manutenzione\n")
+    assert reading.facts.values == {}
+    assert reading.unrecognised[0].warning
+
+
+def test_complete_result_means_the_missing_checks_passed(kb):
+    reading = read(kb, "ATTENZIONE: il record MX del dominio non è valido\n", complete=True)
+    assert reading.facts.values["dns.mx_valid"] is False
+    assert reading.facts.values["account.spam_blocked"] is False
+    assert reading.facts.values["test_email.sent"] is True
+    assert len(reading.facts.values) == len(ALL_FAILED)
+
+
+def test_a_password_in_the_paste_is_masked_and_noted(kb):
+    reading = read(kb, "Password: Segreta!2026\nATTENZIONE: il record MX del dominio non è valido\n")
+    assert "Segreta" not in repr(reading)
+    assert reading.facts.secrets == ["password"]
+
+
+def test_patterns_are_data(kb):
+    checks = panel.patterns(kb.data, kb.catalogue).checks
+    assert {c.fact for c in checks} == set(ALL_FAILED)
+    api = kb.data["api_diagnosis"]["fields"]
+    for item in kb.data["panel"]["checks"]:  # each panel check is the same check as its API field
+        assert api[item["api"]]["fact"] == item["fact"]
+
+
+# ------------------------------------------------------------------ the command
+
+def test_report_gives_the_same_findings_as_the_equivalent_facts_file(cli, write):
+    facts = write("facts.yaml", "\n".join(f"{k}: {str(v).lower()}" for k, v in ALL_FAILED.items()) + "\n")
+    expected = cli("check", str(facts), "--format", "json").json()
+    for text in (PANEL_PASTE, SEED_PASTE):
+        pasted = write("pasted.txt", text)
+        got = cli("report", str(pasted), "--format", "json")
+        assert got.code == 1, got.err
+        document = got.json()
+        assert [f["id"] for f in document["findings"]] == [f["id"] for f in expected["findings"]]
+        assert [f["because"] for f in document["findings"]] == [f["because"] for f in expected["findings"]]
+        assert document["facts"] == expected["facts"]
+
+
+def test_report_from_stdin_lists_what_it_did_not_understand(cli):
+    run = cli("report", "-", stdin="Buongiorno\nATTENZIONE: il record MX del dominio\nnon è valido\n")
+    assert run.code == 1, run.err
+    assert "riga 2: Record MX valido = no" in run.out
+    assert "riga 1 (ignorata): Buongiorno" in run.out
+    assert "[ERRORE] Record MX del dominio non valido (mx-invalid)" in run.out
+
+
+def test_report_that_recognises_nothing_is_an_input_error(cli, write):
+    run = cli("report", str(write("x.txt", "Buongiorno, non riesco a inviare\n")))
+    assert run.code == 2
+    assert "nessuna riga del rapporto è stata riconosciuta" in run.err
+    assert "Traceback" not in run.err
+    assert cli("report", str(write("empty.txt", "  \n"))).code == 2
+
+
+def test_report_reads_the_api_json(cli, write):
+    api = {"isSpammer": False, "isSuspended": True, "isLocked": False, "connectiveOWA": True, "isMxValid": True,
+           "canReceiveEmail": False, "isSrvValid": True, "canSendEmail": False, "lastCheck": "2026-11-27T16:42:10+01:00",
+           "password": "Segreta!2026"}
+    run = cli("report", str(write("api.json", json.dumps(api))), "--format", "json")
+    document = run.json()
+    assert {f["id"] for f in document["findings"]} == {"account-expired", "test-email-not-sent",
+                                                       "test-email-not-received"}
+    assert "Segreta" not in run.out
+    assert document["secrets_ignored"] == ["password"]
