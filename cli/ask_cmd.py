@@ -10,6 +10,7 @@ and echoed, so a transcript reads like the conversation.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import IO, Any, List, Optional
@@ -334,7 +335,8 @@ def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str)
     out = sys.stdout
     title = renderer.text("ask.advice")
     out.write(f"\n{title}\n{'=' * len(title)}\n\n")
-    out.write(REPORTERS["text"](document, renderer, out.isatty()))
+    color = out.isatty() and not os.environ.get("NO_COLOR")
+    out.write(REPORTERS["text"](document, renderer, color))
     if ended != "eof" and session.wants_ticket():
         tried = session.ask_tried()
         document, renderer, result = _final(kb, session, gathered, reading, lang, tried)
