@@ -277,6 +277,8 @@ def ask(
     from .report_cmd import read_report
 
     check_format(fmt, REPORTERS)
+    if answers_file is None and "-" in [*(files or ()), report_file]:
+        raise errors.InputError("ask_stdin_twice", errors.Location("-"))
     kb = load_kb(kb_dir)
     renderer = Renderer(kb, lang)
     gathered = gather_facts(kb, files or [], None)

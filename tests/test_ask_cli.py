@@ -199,6 +199,7 @@ def test_english_consultation(cli):
     (("--problem", "invii"), "forse intendevi «invio»"),
     (("--answers", "/nonexistent/answers.txt"), "file non trovato"),
     (("--format", "pdf"), "formato «pdf» non disponibile"),
+    (("--report", "-"), "usa --answers FILE"),
 ])
 def test_bad_options_are_one_clear_line(cli, args, message):
     run = cli("ask", *args, stdin="")
