@@ -23,11 +23,14 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 _DATA_FILE = "rules/data/panel.yaml"
 
 
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
 def normalize(text: str) -> str:
     """Lower case, no accents, straight apostrophes, single spaces, no final full stops."""
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", _plain(text).lower()).strip()
     return text.rstrip(" .;!").strip()
 
 
@@ -35,9 +38,12 @@ def normalize(text: str) -> str:
 class Check:
     id: str
     fact: str
-    failed: Any
+    failed: Any  # the value when a line matches; None: the pattern's (?P<value>...) group is the value
     passed: Any
     patterns: tuple[re.Pattern, ...]
+
+    def value(self, found: re.Match) -> Any:
+        return found.group("value") if self.failed is None else self.failed
 
 
 @dataclass(frozen=True)
@@ -78,18 +84,24 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
     marker_re = re.compile(r"(?:^|(?<=[\s\-*•>]))(?:" + "|".join(map(re.escape, markers)) + r") ?:") if markers \
         else re.compile(r"(?!x)x")
     checks = []
-    for item in spec.get("checks", ()):
+    for item in [*spec.get("checks", ()), *spec.get("values", ())]:
         fact = item.get("fact")
         if fact not in catalogue:
             raise KnowledgeBaseError("unknown_fact", where, name=fact)
         compiled = []
         for pattern in item.get("patterns", ()):
             try:
-                compiled.append(re.compile(normalize(pattern)))
+                # Accents and apostrophes as in the text; case is ignored (lowering would break (?P<...>)).
+                compiled.append(re.compile(_plain(str(pattern)), re.IGNORECASE))
             except re.error as exc:
                 raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern, problem=str(exc)) from None
-        checks.append(Check(str(item.get("id", fact)), fact, catalogue[fact].coerce(item["failed"]),
-                            catalogue[fact].coerce(item["passed"]), tuple(compiled)))
+        if "failed" in item:
+            failed, passed = catalogue[fact].coerce(item["failed"]), catalogue[fact].coerce(item["passed"])
+        else:  # a value read from the line itself, such as the account's address
+            if any("value" not in p.groupindex for p in compiled):
+                raise KnowledgeBaseError("cond_bad_regex", where, pattern=fact, problem="(?P<value>...) missing")
+            failed = passed = None
+        checks.append(Check(str(item.get("id", fact)), fact, failed, passed, tuple(compiled)))
     return Patterns(marker_re, tuple(checks))
 
 
@@ -129,8 +141,13 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
     secrets = catalogue.secret_names
     pieces = _pieces(text, compiled.markers)
 
-    def matches(norm: str) -> list[Check]:
-        return [c for c in compiled.checks if any(p.search(norm) for p in c.patterns)]
+    def matches(norm: str) -> list[tuple[Check, Any]]:
+        found = []
+        for check in compiled.checks:
+            hit = next((m for m in (p.search(norm) for p in check.patterns) if m), None)
+            if hit:
+                found.append((check, check.value(hit)))
+        return found
 
     facts = FactSet()
     recognised: list[Recognised] = []
@@ -153,10 +170,10 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
                 i += 1
         if found:
             shown = redact(re.sub(r"\s+", " ", original), secrets)
-            for check in found:
-                facts.values[check.fact] = check.failed
+            for check, value in found:
+                facts.values[check.fact] = value
                 facts.sources[check.fact] = f"{display}:{piece.line}"
-                recognised.append(Recognised(piece.line, last, check.id, check.fact, check.failed, shown))
+                recognised.append(Recognised(piece.line, last, check.id, check.fact, value, shown))
         else:
             key = secret_key(piece.original, secrets)
             if key and key not in facts.secrets:
@@ -165,7 +182,7 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
         i += 1
     if complete:
         for check in compiled.checks:
-            if check.fact not in facts.values:
+            if check.passed is not None and check.fact not in facts.values:
                 facts.values[check.fact] = check.passed
                 facts.sources[check.fact] = f"{display} (--complete)"
     for name, value in list(facts.values.items()):  # through the catalogue, like every other input

@@ -51,15 +51,19 @@ def read(kb, text, **options):
     return panel.read(text, kb.data, kb.catalogue, **options)
 
 
-@pytest.mark.parametrize("text", [PANEL_PASTE, SEED_PASTE], ids=["panel", "seed"])
-def test_both_wordings_give_every_check(kb, text):
+ACCOUNT = {"account.email": "mario.rossi@example.it"}
+
+
+@pytest.mark.parametrize("text, expected", [(PANEL_PASTE, {**ACCOUNT, **ALL_FAILED}), (SEED_PASTE, ALL_FAILED)],
+                         ids=["panel", "seed"])
+def test_both_wordings_give_every_check(kb, text, expected):
     reading = read(kb, text)
-    assert reading.facts.values == ALL_FAILED
+    assert reading.facts.values == expected
 
 
 def test_noise_is_reported_not_dropped(kb):
     reading = read(kb, PANEL_PASTE)
-    assert [u.line for u in reading.unrecognised] == [1, 2, 13]
+    assert [u.line for u in reading.unrecognised] == [1, 13]  # line 2 gave the account's address
     assert not any(u.warning for u in reading.unrecognised)
     seed = read(kb, SEED_PASTE)
     assert [(u.line, u.text) for u in seed.unrecognised] == [(1, "Ecco il risultato:"), (11, "grazie, Mario")]
@@ -110,7 +114,7 @@ def test_a_password_in_the_paste_is_masked_and_noted(kb):
 
 def test_patterns_are_data(kb):
     checks = panel.patterns(kb.data, kb.catalogue).checks
-    assert {c.fact for c in checks} == set(ALL_FAILED)
+    assert {c.fact for c in checks} == {*ALL_FAILED, "account.email"}
     api = kb.data["api_diagnosis"]["fields"]
     for item in kb.data["panel"]["checks"]:  # each panel check is the same check as its API field
         assert api[item["api"]]["fact"] == item["fact"]
@@ -119,9 +123,10 @@ def test_patterns_are_data(kb):
 # ------------------------------------------------------------------ the command
 
 def test_report_gives_the_same_findings_as_the_equivalent_facts_file(cli, write):
-    facts = write("facts.yaml", "\n".join(f"{k}: {str(v).lower()}" for k, v in ALL_FAILED.items()) + "\n")
-    expected = cli("check", str(facts), "--format", "json").json()
-    for text in (PANEL_PASTE, SEED_PASTE):
+    for text, extra in ((PANEL_PASTE, ACCOUNT), (SEED_PASTE, {})):
+        equivalent = {**extra, **ALL_FAILED}
+        facts = write("facts.yaml", "\n".join(f"{k}: {str(v).lower()}" for k, v in equivalent.items()) + "\n")
+        expected = cli("check", str(facts), "--format", "json").json()
         pasted = write("pasted.txt", text)
         got = cli("report", str(pasted), "--format", "json")
         assert got.code == 1, got.err

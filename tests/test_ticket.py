@@ -43,6 +43,7 @@ token={SECRET}
     assert run.code == 1, run.err
     assert "- Accesso alla Webmail riuscito: no (riga 2 del rapporto incollato: «ATTENZIONE:" in run.out
     assert "1. Autenticazione alla Webmail non riuscita (ERRORE, regola webmail-auth-failed)" in run.out
+    assert "Account: mario.rossi@example.it\nDominio: example.it\n" in run.out  # read from the page too
     assert "omesse da questo riepilogo" in run.out
     assert SECRET not in run.out and SECRET not in run.err
     assert "riga 4 (ignorata): token=***" in run.err  # the noise is still reported, masked
