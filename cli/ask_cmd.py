@@ -212,14 +212,22 @@ class Session:
         return parsed.value if parsed.kind == "answer" and parsed.value else None
 
     def wants_ticket(self) -> bool:
+        """The offer of the ticket summary: sì or no, asked again until it is one of them."""
         from diagnostica.engine import answers
+        from diagnostica.engine.catalogue import Fact
 
+        yes_no = Fact("offer_ticket", "bool")
         self.console.say()
-        line = self.console.ask(self.t("ask.offer_ticket") + " ")
-        if line is None:
-            return False
-        parsed = answers.parse(line, self.kb.catalogue["test_email.sent"], self.words)  # any yes/no fact
-        return parsed.kind == "answer" and parsed.value is True
+        while True:
+            line = self.console.ask(self.t("ask.offer_ticket") + " ")
+            if line is None:
+                return False
+            parsed = answers.parse(line, yes_no, self.words)
+            if parsed.kind == "answer":
+                return parsed.value
+            if parsed.kind in ("unknown", "stop", "back"):
+                return False
+            self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
 
     def evidence(self, sources: dict[str, str], reading) -> dict[str, str]:
         from .report_cmd import evidence

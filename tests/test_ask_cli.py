@@ -205,3 +205,13 @@ def test_bad_options_are_one_clear_line(cli, args, message):
     run = cli("ask", *args, stdin="")
     assert run.code == 2
     assert message in run.err and "Traceback" not in run.err
+
+
+def test_the_ticket_offer_is_asked_again_until_yes_or_no(cli):
+    run = cli("ask", "--problem", "ricezione", stdin="no\nforse\nsì\n\n")
+    assert run.code == 1
+    assert "Non ho capito «forse»" in run.out.split("Vuoi il riepilogo")[1]
+    ticket = run.out.split("Riepilogo per il ticket")[1]
+    assert "1. Record MX del dominio non valido (ERRORE, regola mx-invalid)" in ticket
+    assert "- Record MX valido: no (risposta alla domanda 1)" in ticket
+    assert "COSA HA GIÀ PROVATO IL CLIENTE\n- Nulla di indicato." in ticket
