@@ -101,16 +101,15 @@ def report(
     document["evidence"] = evidence(renderer, gathered.sources, reading)
     if reading is not None:
         document["report"] = reading_json(reading)
-        if fmt in ("text", "markdown"):
-            heading = "## " if fmt == "markdown" else ""
-            sys.stdout.write("\n".join(reading_lines(reading, renderer, heading)) + "\n\n")
-        elif fmt == "ticket" and reading.unrecognised:
+        if fmt == "text":  # what was read, before what it means
+            sys.stdout.write("\n".join(reading_lines(reading, renderer)) + "\n\n")
+        elif not gathered.values or (fmt == "ticket" and reading.unrecognised):  # the ticket stays clean
             sys.stderr.write("\n".join(reading_lines(reading, renderer)) + "\n")
         if not gathered.values:
-            if fmt not in ("text", "markdown"):
-                sys.stderr.write("\n".join(reading_lines(reading, renderer)) + "\n")
             raise errors.InputError("report_nothing_recognised", errors.Location(
                 "<stdin>" if source == "-" else source))
     color = fmt == "text" and sys.stdout.isatty()
     sys.stdout.write(REPORTERS[fmt](document, renderer, color))
+    if reading is not None and fmt == "markdown":  # a section of the document, after its title
+        sys.stdout.write("\n" + "\n".join(reading_lines(reading, renderer, "## ")) + "\n")
     return 1 if result.problems_found else 0
