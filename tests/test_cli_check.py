@@ -204,3 +204,9 @@ def test_every_command_has_help(cli):
         run = cli(*args)
         assert run.code == 0, args
         assert "Usage" in run.out or "Uso" in run.out
+
+
+def test_open_checks_are_counted_not_hidden(cli):
+    run = cli("check", "--fact", "offer=hosted")
+    assert run.code == 0
+    assert "Verifiche non concluse per mancanza di dati: 9" in run.out
