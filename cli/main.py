@@ -1,10 +1,12 @@
 """Entry point: ``main(argv) -> int``; every subcommand lives in its own module.
 
 Errors the user can cause (DiagnosticaError) become one message on stderr
-and exit code 2; the usage errors click detects exit 2 as well.
+and exit code 2; the usage errors click detects exit 2 as well.  A bug gives
+one line and exit code 3 (DIAGNOSTICA_DEBUG=1 shows the traceback).
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -49,6 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback, unless asked
+        if os.environ.get("DIAGNOSTICA_DEBUG"):
+            raise
+        from diagnostica.engine.messages import format_message
+
+        print(f"diagnostica: {format_message('errors.internal', problem=f'{type(exc).__name__}: {exc}')}",
+              file=sys.stderr)
+        return 3
     return code if isinstance(code, int) else 0
 
 

@@ -233,18 +233,26 @@ class Compiler:
         self.file = file
         self.where = where
 
-    def error(self, container: Any, key: Any, code: str, **params: Any) -> KnowledgeBaseError:
+    def error(self, container: Any, key: Any, code: str, /, **params: Any) -> KnowledgeBaseError:
         return KnowledgeBaseError(code, self.where(container, key), **params)
 
     def compile(self, spec: Any, parent: Any = None, key: Any = None) -> Node:
-        if not isinstance(spec, dict):
+        if not isinstance(spec, dict) or not spec:
             raise self.error(parent, key, "cond_not_mapping")
-        if "all" in spec:
-            return All([self.compile(c, spec["all"], i) for i, c in enumerate(spec["all"])])
-        if "any" in spec:
-            return Any_([self.compile(c, spec["any"], i) for i, c in enumerate(spec["any"])])
+        for combinator, node in (("all", All), ("any", Any_)):
+            if combinator in spec:
+                children = spec[combinator]
+                if len(spec) != 1 or not isinstance(children, list) or not children:
+                    raise self.error(spec, combinator, "cond_bad_combinator", combinator=combinator)
+                return node([self.compile(c, children, i) for i, c in enumerate(children)])
         if "not" in spec:
+            if len(spec) != 1:
+                raise self.error(spec, "not", "cond_bad_combinator", combinator="not")
             return Not(self.compile(spec["not"], spec, "not"))
+        if "fact" not in spec:
+            first = next(iter(spec))
+            raise self.error(spec, first, "cond_unknown_key", key=first,
+                             suggestion=closest(str(first), ["all", "any", "not", "fact"]))
         return self.compile_test(spec)
 
     def compile_test(self, spec: dict) -> Node:

@@ -33,7 +33,7 @@ class DiagnosticaError(Exception):
 
     exit_code = 2
 
-    def __init__(self, code: str, location: Location | None = None, **params: Any) -> None:
+    def __init__(self, code: str, location: Location | None = None, /, **params: Any) -> None:
         self.code = code
         self.location = location
         self.params = params

@@ -15,7 +15,7 @@ from typing import Any
 
 from .catalogue import Catalogue, CoercionError, closest
 from .errors import InputError, Location
-from .yamlload import load_yaml, position
+from .yamlload import Text, load_yaml, position
 
 
 @dataclass
@@ -64,8 +64,9 @@ def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) 
         raise InputError("facts_empty", Location(display))
     try:
         document = load_yaml(text, display).data
-    except InputError:
-        if text.lstrip().startswith(("{", "[")):
+    except InputError as exc:
+        # JSON that YAML cannot read (tabs, for instance): give it to the JSON parser.
+        if exc.code == "yaml_syntax" and text.lstrip().startswith(("{", "[")):
             document = _strict_json(text, display)
         else:
             raise
@@ -79,7 +80,7 @@ def _strict_json(text: str, display: str) -> Any:
         result: dict = {}
         for key, value in pairs:
             if key in result:
-                raise InputError("yaml_duplicate_key", Location(display), key=key, first_line="?")
+                raise InputError("json_duplicate_key", Location(display), key=key)
             result[key] = value
         return result
 
@@ -133,6 +134,13 @@ def _from_api(spec: dict, value: Any, where: Location) -> tuple[str, Any]:
 
 
 def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
+    fact = catalogue[name]
+    if fact.type != "bool":
+        # YAML 1.1 would have read an unquoted no/on/yes as a boolean: refuse to guess.
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, Text):
+                raise InputError("fact_yaml11_bool", Location(where.file, item.line, item.column),
+                                 name=name, value=str(item))
     try:
         return catalogue[name].coerce(value)
     except CoercionError as exc:

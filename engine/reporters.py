@@ -64,6 +64,8 @@ def _secondary_sections(document: dict, renderer: Renderer, bullet: str = " - ",
                                     needs=_needs(renderer, cause["needs"])))
     if "explain" in document:
         lines += _explain_lines(document, renderer, bullet, heading)
+    elif document["undecided"]:
+        lines += ["", t("report.undecided_hint", count=len(document["undecided"]))]
     if document["findings"] or document["possible_causes"]:
         lines += ["", heading + t("report.next_steps") + ":"] + [bullet + step for step in document["next_steps"]]
     if document["secrets_ignored"]:
