@@ -50,7 +50,7 @@ def lookup(messages: dict, key: str) -> Any:
     return node
 
 
-def format_message(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+def format_message(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     """The message ``key`` in ``lang``, falling back to Italian, then to the key itself."""
     for candidate in (lang, DEFAULT_LANG):
         text = lookup(bundled_messages(candidate), key)

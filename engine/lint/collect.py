@@ -27,10 +27,10 @@ class Collector:
         self.lang = lang
         self.problems: list[Problem] = []
 
-    def text(self, key: str, **params: Any) -> str:
+    def text(self, key: str, /, **params: Any) -> str:
         return format_message(key, self.lang, **params)
 
-    def add(self, file: str, line: int | None, column: int | None, severity: str, check_id: str, key: str,
+    def add(self, file: str, line: int | None, column: int | None, severity: str, check_id: str, key: str, /,
             hint: str | None = None, hint_params: dict | None = None, **params: Any) -> None:
         """``key``/``hint`` are message codes under ``lint.`` in locales/<lang>/lint.yaml."""
         hint_text = self.text(f"lint.{hint}", **{**params, **(hint_params or {})}) if hint else None

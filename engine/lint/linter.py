@@ -58,7 +58,10 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     written = []
     for file in rule_files:
         written += _rules(file, catalogue, data, out)
-    rules = [w.rule for w in written]
+    rules = [w.rule for w in written if w.rule is not None]
+    # "Nothing uses it" is only true when every rule could be read and compiled.
+    complete = len({w.id for w in written}) == len(written) and all(f.doc is not None for f in files) and len(rules) == sum(
+        len(f.doc.data.get("rules") or []) for f in rule_files if isinstance(f.doc.data, dict))
     if catalogue is None:
         return LintReport(tuple(out.sorted()), len(rules), count)
     structure.duplicates_and_links(written, out)
@@ -66,8 +69,9 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     structure.never_true(rules, catalogue, out)
     structure.coverage(rules, out)
     kb, evaluable = _knowledge_base(catalogue, data, rules, directory, has_cycle)
-    refs = templates.check(kb, evaluable, out)
-    structure.unused_facts(rules, catalogue, refs, out)
+    refs = templates.check(kb, evaluable, out, complete)
+    if complete:
+        structure.unused_facts(rules, catalogue, refs, out)
     locales.check(kb, out)
     return LintReport(tuple(out.sorted()), len(rules), count)
 
@@ -127,14 +131,14 @@ def _rules(file: ReadFile, catalogue: Catalogue | None, data: dict, out: Collect
         if str(index) in broken:
             continue
         compiler = Compiler(catalogue, data, display, where)
-        if not _compile_parts(spec, compiler, catalogue, data, display, out):
-            continue
-        try:
-            rule = knowledge._rule(spec, compiler, catalogue, Location(display, *position(specs, index)))
-        except DiagnosticaError as exc:
-            out.add_error(exc)
-            continue
-        written.append(structure.Written(rule, spec))
+        location = Location(display, *position(specs, index))
+        rule = None
+        if _compile_parts(spec, compiler, catalogue, data, display, out):
+            try:
+                rule = knowledge._rule(spec, compiler, catalogue, location)
+            except DiagnosticaError as exc:
+                out.add_error(exc)
+        written.append(structure.Written(spec["id"], spec, location, rule))
     return written
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..catalogue import Catalogue, closest
 from ..knowledge import RELATIONS, Rule
+from ..errors import Location
 from ..yamlload import position
 from . import satisfiable
 from .collect import Collector
@@ -14,20 +15,21 @@ from .collect import Collector
 
 @dataclass(frozen=True)
 class Written:
-    """A compiled rule and the YAML it came from (for the line of each link)."""
+    """A rule as written (its YAML and where it starts), compiled when it could be."""
 
-    rule: Rule
+    id: str
     spec: Any
+    location: Location
+    rule: Rule | None
 
 
 def duplicates_and_links(written: list[Written], out: Collector) -> None:
-    first: dict[str, Rule] = {}
+    first: dict[str, Written] = {}
     for item in written:
-        rule = item.rule
-        if rule.id in first:
-            out.add(rule.location.file, *position(item.spec, "id"), "error", "duplicate-rule", "duplicate_rule",
-                    id=rule.id, first=str(first[rule.id].location))
-        first.setdefault(rule.id, rule)
+        if item.id in first:
+            out.add(item.location.file, *position(item.spec, "id"), "error", "duplicate-rule", "duplicate_rule",
+                    id=item.id, first=str(first[item.id].location))
+        first.setdefault(item.id, item)
     for item in written:
         links = item.spec.get("links") or {}
         for relation in RELATIONS:
@@ -35,9 +37,9 @@ def duplicates_and_links(written: list[Written], out: Collector) -> None:
             for index, target in enumerate(targets):
                 if target not in first:
                     suggestion = closest(target, first)
-                    out.add(item.rule.location.file, *position(targets, index), "error", "unknown-link",
+                    out.add(item.location.file, *position(targets, index), "error", "unknown-link",
                             "unknown_link", hint="did_you_mean" if suggestion else None,
-                            hint_params={"suggestion": suggestion}, rule=item.rule.id, relation=relation,
+                            hint_params={"suggestion": suggestion}, rule=item.id, relation=relation,
                             id=target)
 
 

@@ -24,7 +24,7 @@ from .collect import Collector
 _UNDEFINED = re.compile(r"(?:has no attribute|is undefined|no element)\W*'?([^'\s]+)'?")
 
 
-def check(kb: KnowledgeBase, evaluable: bool, out: Collector) -> set[str]:
+def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True) -> set[str]:
     """Run every template check; return the fact names the templates refer to."""
     from ..render import Renderer
 
@@ -71,7 +71,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector) -> set[str]:
                                    names, out):
                         break  # one report per template is enough
         for node in sorted(_templates(folder), key=lambda n: n.name):
-            if node.name not in referenced:
+            if complete and node.name not in referenced:
                 out.add(f"{display}/{node.name}", 1, 1, "warning", "unused-template", "unused_template",
                         hint="unused_template_hint")
     return used_facts
@@ -105,8 +105,10 @@ def _render(template: jinja2.Template, context: dict, display: str, when: str, n
         file, line = _where(exc, display)
         match = _UNDEFINED.search(str(exc))
         name = match.group(1) if match else str(exc)
-        out.add(file, line, 1, "error", "template-undefined", "template_undefined", hint="template_undefined_hint",
-                hint_params={"suggestion": closest(name, names) or "-"}, name=name, when=when)
+        suggestion = closest(name, names)
+        out.add(file, line, 1, "error", "template-undefined", "template_undefined",
+                hint="template_undefined_hint" if suggestion else "template_undefined_guard",
+                hint_params={"suggestion": suggestion}, name=name, when=when)
     except Exception as exc:  # noqa: BLE001
         file, line = _where(exc, display)
         out.add(file, line, 1, "error", "template-error", "template_error", when=when,
