@@ -98,3 +98,6 @@ app.command("lint")(lint_cmd.lint)
 app.command("test")(lint_cmd.test)
 app.command("preview")(preview_cmd.preview)
 app.command("schema")(schema_cmd.schema)
+from . import docs_cmd  # noqa: E402
+
+app.command("docs")(docs_cmd.docs)
