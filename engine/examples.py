@@ -101,6 +101,20 @@ def outcome(kb: KnowledgeBase, rule: Rule, facts: dict[str, Any]) -> tuple[bool 
     return None, known
 
 
+def derive(kb: KnowledgeBase, facts: dict[str, Any]) -> dict[str, Any]:
+    """Given and derived facts: the forward pass of ``evaluate`` without the explanations (much cheaper)."""
+    known = dict(facts)
+    for rule in kb.rules:
+        if not rule.derives and not rule.derives_when_false:
+            continue
+        value = rule.condition.evaluate(known)
+        if value is None:
+            continue
+        for name, fact_value in rule.derives if value else rule.derives_when_false:
+            known.setdefault(name, fact_value)
+    return known
+
+
 def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) -> ExampleResult:
     from .evaluate import needs
     from .render import Renderer
@@ -119,8 +133,8 @@ def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) ->
         renderer = renderers.get(example.lang) or renderers.setdefault(example.lang, Renderer(kb, example.lang))
     except DiagnosticaError as exc:
         return ExampleResult(**base, got=got, problem=exc.render(), needs=missing_facts)
-    full = kb.evaluate(facts)  # the text may use facts derived by rules outside the closure
-    text = renderer.rule_text(rule.id, full.facts)
+    # The text may use facts derived by rules outside the closure: derive them all.
+    text = renderer.rule_text(rule.id, derive(kb, facts))
     body = "\n".join((text.title, text.explanation, text.remediation))
     missing = tuple(f for f in example.contains if f not in body)
     problem = "; ".join(text.errors) or None

@@ -16,7 +16,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import DiagnosticaError, InputError, Location
-from .examples import example_facts, sample_facts
+from .examples import derive, example_facts, sample_facts
 from .knowledge import KnowledgeBase, Rule
 from .messages import DEFAULT_LANG
 from .render import Renderer, _TraversableLoader
@@ -46,10 +46,10 @@ def _facts_for(kb: KnowledgeBase, rule: Rule) -> dict[str, Any]:
     for example in rule.examples:
         if example.expect == "fires":
             try:
-                return kb.evaluate(example_facts(kb, example)).facts
+                return derive(kb, example_facts(kb, example))
             except DiagnosticaError:
                 continue
-    return kb.evaluate(sample_facts(kb)).facts
+    return derive(kb, sample_facts(kb))
 
 
 def context(kb: KnowledgeBase, lang: str) -> dict[str, Any]:

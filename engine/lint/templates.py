@@ -16,7 +16,7 @@ import jinja2
 from jinja2 import nodes
 
 from ..catalogue import closest
-from ..examples import example_facts, sample_facts
+from ..examples import derive, example_facts, sample_facts
 from ..knowledge import KnowledgeBase
 from ..messages import DEFAULT_LANG
 from .collect import Collector
@@ -30,7 +30,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
 
     used_facts: set[str] = set()
     samples = sample_facts(kb)
-    contexts = [(out.text("lint.with_samples"), samples)]
+    contexts_label = out.text("lint.with_samples")
     firing = {}
     for rule in kb.by_id.values():
         for example in rule.examples:
@@ -41,7 +41,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
             except Exception:  # noqa: BLE001 - reported by the example checks
                 continue
             if evaluable:
-                facts = kb.evaluate(facts).facts
+                facts = derive(kb, facts)
             firing.setdefault(rule.id, []).append((out.text("lint.with_example", example=example.name), facts))
     names = _known_names(kb)
     for lang in kb.directory.languages():
@@ -50,7 +50,11 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
         folder = kb.directory.locale(lang) / "rules"
         display = f"{kb.directory.locales_display}/{lang}/rules"
         referenced = set()
+        # Nesting the facts for templates is costly on a large catalogue: once per set of facts.
+        sample_context = renderer.context(samples, next(iter(kb.by_id), "")) if kb.by_id else {}
         for rule in sorted(kb.by_id.values(), key=lambda r: r.id):
+            contexts = [(contexts_label, sample_context)] + [
+                (when, renderer.context(facts, rule.id)) for when, facts in firing.get(rule.id, [])]
             for part in ("explanation", "remediation"):
                 name = getattr(rule, part)
                 if not name:
@@ -62,12 +66,13 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                     out.add(rule.location.file, rule.location.line, rule.location.column, severity,
                             "template-missing", key, rule=rule.id, name=name, lang=lang, folder=display)
                     continue
-                template = _parse(env, name, out)
+                template, refs = _compile(env, folder / name, name, f"{display}/{name}", out)
+                used_facts |= refs
                 if template is None:
                     continue
-                used_facts |= _fact_refs(env, folder / name)
-                for when, facts in contexts + firing.get(rule.id, []):
-                    if not _render(template, renderer.context(facts, rule.id), f"{display}/{name}", when,
+                rule_info = {"id": rule.id, "severity": rule.severity}
+                for when, context in contexts:
+                    if not _render(template, {**context, "rule": rule_info}, f"{display}/{name}", when,
                                    names, out):
                         break  # one report per template is enough
         for node in sorted(_templates(folder), key=lambda n: n.name):
@@ -82,15 +87,18 @@ def _templates(folder: Any) -> Iterator[Any]:
         yield from (n for n in folder.iterdir() if n.is_file() and n.name.endswith(".j2"))
 
 
-def _parse(env: jinja2.Environment, name: str, out: Collector):
+def _compile(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector):
+    """Parse once: the syntax check, the facts the template names, and the compiled template."""
     try:
-        return env.get_template(name)
+        tree = env.parse(node.read_text(encoding="utf-8"), name, display)
+        template = env.template_class.from_code(env, env.compile(tree, name, display), env.make_globals(None))
+        return template, _fact_refs(tree)
     except jinja2.TemplateSyntaxError as exc:
-        out.add(exc.filename or name, exc.lineno, 1, "error", "template-syntax", "template_syntax",
+        out.add(exc.filename or display, exc.lineno, 1, "error", "template-syntax", "template_syntax",
                 problem=exc.message)
     except Exception as exc:  # noqa: BLE001 - any other failure is still one problem, not a crash
-        out.add(name, 1, 1, "error", "template-error", "template_error", when="", problem=str(exc))
-    return None
+        out.add(display, 1, 1, "error", "template-error", "template_error", when="", problem=str(exc))
+    return None, set()
 
 
 def _render(template: jinja2.Template, context: dict, display: str, when: str, names: list[str],
@@ -136,10 +144,9 @@ def _known_names(kb: KnowledgeBase) -> list[str]:
     return sorted(names | {"facts", "data", "lang", "rule"})
 
 
-def _fact_refs(env: jinja2.Environment, node: Any) -> set[str]:
+def _fact_refs(tree: nodes.Template) -> set[str]:
     """Dotted names after ``facts.`` anywhere in the template (``facts.dns.mx`` -> ``dns.mx``)."""
     found = set()
-    tree = env.parse(node.read_text(encoding="utf-8"))
     for item in tree.find_all((nodes.Getattr, nodes.Getitem)):
         parts = []
         current: Any = item
