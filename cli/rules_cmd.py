@@ -89,3 +89,15 @@ def _source_spec(kb, rule) -> dict:
                 if spec.get("id") == rule.id:
                     return spec
     return {}
+
+
+# The writers' toolkit: each command in its own module, registered here.
+from . import lint_cmd, preview_cmd, schema_cmd  # noqa: E402
+
+app.command("lint")(lint_cmd.lint)
+app.command("test")(lint_cmd.test)
+app.command("preview")(preview_cmd.preview)
+app.command("schema")(schema_cmd.schema)
+from . import docs_cmd  # noqa: E402
+
+app.command("docs")(docs_cmd.docs)

@@ -335,7 +335,7 @@ class Compiler:
             probe = Fact(fact.name, kind, fact.values)
             return probe.coerce(raw)
         except CoercionError as exc:
-            raise self.error(spec, op, exc.code, **exc.params) from None
+            raise self.error(spec, op, exc.code, **{"name": fact.name, **exc.params}) from None
 
     def record_pattern(self, fact: Fact, spec: dict, op: str) -> tuple:
         pattern = spec[op]

@@ -219,11 +219,11 @@ def _rule(spec: dict, compiler: Compiler, catalogue: Catalogue, location: Locati
             try:
                 pairs.append((name, catalogue[name].coerce(value)))
             except CoercionError as exc:
-                raise compiler.error(spec[key], name, exc.code, **exc.params) from None
+                raise compiler.error(spec[key], name, exc.code, **{"name": name, **exc.params}) from None
         derived[key] = tuple(pairs)
     links = tuple((rel, target) for rel in RELATIONS for target in spec.get("links", {}).get(rel, ()))
     examples = tuple(
-        Example(ex["name"], dict(ex["facts"]), ex["expect"], tuple(ex.get("contains", ())), ex.get("lang", "it"),
+        Example(ex["name"], ex["facts"], ex["expect"], tuple(ex.get("contains", ())), ex.get("lang", "it"),
                 Location(location.file, *position(spec["examples"], i)))
         for i, ex in enumerate(spec.get("examples", ()))
     )

@@ -1,0 +1,104 @@
+"""The whole knowledge base as one document for reviewers (``diagnostica rules docs``).
+
+This module only gathers the content; the words and the layout are Jinja
+templates in ``locales/<lang>/docs/`` (``guide.md.j2``, ``guide.html.j2``),
+so writers can reword and translate them like any other text.  Each rule's
+texts are rendered with the facts of its first example where it fires (the
+catalogue's samples otherwise); a template that fails is shown as failed
+and the other rules still render.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import DiagnosticaError, InputError, Location
+from .examples import derive, example_facts, sample_facts
+from .knowledge import KnowledgeBase, Rule
+from .messages import DEFAULT_LANG
+from .render import Renderer, _TraversableLoader
+from .sources import bundled
+
+FORMATS = {"markdown": "guide.md.j2", "html": "guide.html.j2"}
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of rendered advice: a paragraph, or lines to copy as they are (zone records)."""
+
+    kind: str  # "text" | "code"
+    text: str
+
+
+def blocks(text: str) -> list[Block]:
+    result = []
+    for chunk in [c.strip("\n") for c in text.split("\n\n") if c.strip()]:
+        lines = chunk.splitlines()
+        code = all(" IN " in line or line.startswith(("    ", "\t")) for line in lines)
+        result.append(Block("code" if code else "text", chunk))
+    return result
+
+
+def _facts_for(kb: KnowledgeBase, rule: Rule) -> dict[str, Any]:
+    for example in rule.examples:
+        if example.expect == "fires":
+            try:
+                return derive(kb, example_facts(kb, example))
+            except DiagnosticaError:
+                continue
+    return derive(kb, sample_facts(kb))
+
+
+def context(kb: KnowledgeBase, lang: str) -> dict[str, Any]:
+    renderer = Renderer(kb, lang)
+    titles = {rid: renderer.rule_title(rid) for rid in kb.by_id}
+    topics: dict[str, list] = {}
+    checks = []
+    for rule in sorted(kb.by_id.values(), key=lambda r: (r.location.file, r.location.line or 0)):
+        reads = [{"name": n, "label": renderer.fact_label(n)} for n in sorted(rule.reads)]
+        if not rule.is_finding:
+            checks.append({"id": rule.id, "title": titles[rule.id], "reads": reads,
+                           "derives": [{"name": n, "label": renderer.fact_label(n), "value": renderer.value(v, n)}
+                                       for n, v in rule.derives + rule.derives_when_false]})
+            continue
+        text = renderer.rule_text(rule.id, _facts_for(kb, rule))
+        links = [{"relation": renderer.text(f"report.relation.{rel}"), "id": target,
+                  "title": titles.get(target, target)} for rel, target in rule.links]
+        links += [{"relation": renderer.text("report.relation.caused_by"), "id": cause, "title": titles[cause]}
+                  for cause in kb.caused_by(rule.id) if ("caused_by", cause) not in rule.links]
+        topic = rule.location.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        topics.setdefault(topic, []).append({
+            "id": rule.id, "title": text.title, "severity": rule.severity,
+            "severity_label": renderer.text(f"severity.{rule.severity}"),
+            "explanation": blocks(text.explanation), "remediation": blocks(text.remediation),
+            "errors": list(text.errors), "links": links, "reads": reads,
+            "examples": [{"name": e.name, "expect": e.expect} for e in rule.examples],
+            "source": str(rule.location),
+        })
+    facts = [{"name": name, "label": renderer.fact_label(name), "type": fact.type,
+              "values": [renderer.value(v, name) for v in fact.values], "question": renderer.fact_question(name)}
+             for name, fact in sorted(kb.catalogue.facts.items())]
+    return {"lang": lang, "topics": topics, "checks": checks, "facts": facts, "data": kb.data,
+            "rule_count": len(kb.by_id)}
+
+
+def _env(kb: KnowledgeBase, lang: str, html: bool) -> SandboxedEnvironment:
+    """Templates from the knowledge base's own locale, else the bundled one, else Italian."""
+    own, shipped = kb.directory, bundled()
+    roots = [(own.locale(lang) / "docs", f"{own.locales_display}/{lang}/docs"),
+             (shipped.locale(lang) / "docs", f"{shipped.locales_display}/{lang}/docs"),
+             (shipped.locale(DEFAULT_LANG) / "docs", f"{shipped.locales_display}/{DEFAULT_LANG}/docs")]
+    env = SandboxedEnvironment(loader=_TraversableLoader(roots), undefined=jinja2.StrictUndefined,
+                               autoescape=html, trim_blocks=True, lstrip_blocks=True)
+    env.filters["anchor"] = lambda rule_id: f"rule-{rule_id}"
+    return env
+
+
+def render(kb: KnowledgeBase, lang: str = DEFAULT_LANG, fmt: str = "markdown") -> str:
+    if fmt not in FORMATS:
+        raise InputError("unknown_format", Location("--format"), format=fmt, available=", ".join(FORMATS))
+    env = _env(kb, lang, html=fmt == "html")
+    return env.get_template(FORMATS[fmt]).render(context(kb, lang)).strip() + "\n"

@@ -1,0 +1,163 @@
+"""Template checks, one template at a time so a broken one never hides the others.
+
+* syntax errors, at the template's own line;
+* names a template uses that nothing provides: every template is rendered
+  with ``StrictUndefined`` against the catalogue's sample facts and against
+  the facts of each example where its rule fires;
+* templates a rule names that a shipped locale lacks, and templates no rule names.
+"""
+from __future__ import annotations
+
+import re
+import traceback
+from typing import Any, Iterator
+
+import jinja2
+from jinja2 import nodes
+
+from ..catalogue import closest
+from ..examples import derive, example_facts, sample_facts
+from ..knowledge import KnowledgeBase
+from ..messages import DEFAULT_LANG
+from .collect import Collector
+
+_UNDEFINED = re.compile(r"(?:has no attribute|is undefined|no element)\W*'?([^'\s]+)'?")
+
+
+def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True) -> set[str]:
+    """Run every template check; return the fact names the templates refer to."""
+    from ..render import Renderer
+
+    used_facts: set[str] = set()
+    samples = sample_facts(kb)
+    contexts_label = out.text("lint.with_samples")
+    firing = {}
+    for rule in kb.by_id.values():
+        for example in rule.examples:
+            if example.expect != "fires":
+                continue
+            try:
+                facts = example_facts(kb, example)
+            except Exception:  # noqa: BLE001 - reported by the example checks
+                continue
+            if evaluable:
+                facts = derive(kb, facts)
+            firing.setdefault(rule.id, []).append((out.text("lint.with_example", example=example.name), facts))
+    names = _known_names(kb)
+    for lang in kb.directory.languages():
+        renderer = Renderer(kb, lang)
+        env = renderer.env(lang)
+        folder = kb.directory.locale(lang) / "rules"
+        display = f"{kb.directory.locales_display}/{lang}/rules"
+        referenced = set()
+        # Nesting the facts for templates is costly on a large catalogue: once per set of facts.
+        sample_context = renderer.context(samples, next(iter(kb.by_id), "")) if kb.by_id else {}
+        for rule in sorted(kb.by_id.values(), key=lambda r: r.id):
+            contexts = [(contexts_label, sample_context)] + [
+                (when, renderer.context(facts, rule.id)) for when, facts in firing.get(rule.id, [])]
+            for part in ("explanation", "remediation"):
+                name = getattr(rule, part)
+                if not name:
+                    continue
+                referenced.add(name)
+                if not (folder / name).is_file():
+                    severity, key = ("error", "template_missing") if lang == DEFAULT_LANG else \
+                        ("warning", "template_missing_lang")
+                    out.add(rule.location.file, rule.location.line, rule.location.column, severity,
+                            "template-missing", key, rule=rule.id, name=name, lang=lang, folder=display)
+                    continue
+                template, refs = _compile(env, folder / name, name, f"{display}/{name}", out)
+                used_facts |= refs
+                if template is None:
+                    continue
+                rule_info = {"id": rule.id, "severity": rule.severity}
+                for when, context in contexts:
+                    if not _render(template, {**context, "rule": rule_info}, f"{display}/{name}", when,
+                                   names, out):
+                        break  # one report per template is enough
+        for node in sorted(_templates(folder), key=lambda n: n.name):
+            if complete and node.name not in referenced:
+                out.add(f"{display}/{node.name}", 1, 1, "warning", "unused-template", "unused_template",
+                        hint="unused_template_hint")
+    return used_facts
+
+
+def _templates(folder: Any) -> Iterator[Any]:
+    if folder.is_dir():
+        yield from (n for n in folder.iterdir() if n.is_file() and n.name.endswith(".j2"))
+
+
+def _compile(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector):
+    """Parse once: the syntax check, the facts the template names, and the compiled template."""
+    try:
+        tree = env.parse(node.read_text(encoding="utf-8"), name, display)
+        template = env.template_class.from_code(env, env.compile(tree, name, display), env.make_globals(None))
+        return template, _fact_refs(tree)
+    except jinja2.TemplateSyntaxError as exc:
+        out.add(exc.filename or display, exc.lineno, 1, "error", "template-syntax", "template_syntax",
+                problem=exc.message)
+    except Exception as exc:  # noqa: BLE001 - any other failure is still one problem, not a crash
+        out.add(display, 1, 1, "error", "template-error", "template_error", when="", problem=str(exc))
+    return None, set()
+
+
+def _render(template: jinja2.Template, context: dict, display: str, when: str, names: list[str],
+            out: Collector) -> bool:
+    try:
+        template.render(context)
+        return True
+    except jinja2.TemplateSyntaxError as exc:  # in a template it imports
+        out.add(exc.filename or display, exc.lineno, 1, "error", "template-syntax", "template_syntax",
+                problem=exc.message)
+    except jinja2.UndefinedError as exc:
+        file, line = _where(exc, display)
+        match = _UNDEFINED.search(str(exc))
+        name = match.group(1) if match else str(exc)
+        suggestion = closest(name, names)
+        out.add(file, line, 1, "error", "template-undefined", "template_undefined",
+                hint="template_undefined_hint" if suggestion else "template_undefined_guard",
+                hint_params={"suggestion": suggestion}, name=name, when=when)
+    except Exception as exc:  # noqa: BLE001
+        file, line = _where(exc, display)
+        out.add(file, line, 1, "error", "template-error", "template_error", when=when,
+                problem=f"{type(exc).__name__}: {exc}")
+    return False
+
+
+def _where(exc: Exception, display: str) -> tuple[str, int | None]:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return frame.filename, frame.lineno
+    return display, None
+
+
+def _known_names(kb: KnowledgeBase) -> list[str]:
+    names = set()
+    for fact in kb.catalogue.facts:
+        names.update(fact.split("."))
+    stack = [kb.data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            names.update(str(k) for k in node)
+            stack.extend(node.values())
+    return sorted(names | {"facts", "data", "lang", "rule"})
+
+
+def _fact_refs(tree: nodes.Template) -> set[str]:
+    """Dotted names after ``facts.`` anywhere in the template (``facts.dns.mx`` -> ``dns.mx``)."""
+    found = set()
+    for item in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        parts = []
+        current: Any = item
+        while isinstance(current, (nodes.Getattr, nodes.Getitem)):
+            if isinstance(current, nodes.Getattr):
+                parts.append(current.attr)
+            elif isinstance(current.arg, nodes.Const):
+                parts.append(str(current.arg.value))
+            else:
+                parts = []
+            current = current.node
+        if isinstance(current, nodes.Name) and current.name == "facts" and parts:
+            found.add(".".join(reversed(parts)))
+    return found

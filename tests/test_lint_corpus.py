@@ -1,0 +1,57 @@
+"""Each broken knowledge base of tests/lint_corpus is reported at the exact file:line with its check id."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+CORPUS = Path(__file__).parent / "lint_corpus"
+CASES = sorted(p.stem for p in CORPUS.glob("*.yaml"))
+
+
+def build(tmp_path: Path, case: str | None) -> Path:
+    """A copy of the clean base with the case's edits applied."""
+    root = tmp_path / "kb"
+    shutil.copytree(CORPUS / "_base", root)
+    if case is None:
+        return root
+    spec = yaml.safe_load((CORPUS / f"{case}.yaml").read_text(encoding="utf-8"))
+    for name, edits in (spec.get("edit") or {}).items():
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in edits:
+            assert text.count(old) == 1, f"{case}: {old!r} must occur once in {name}"
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    for name, text in (spec.get("add") or {}).items():
+        (root / name).write_text(text, encoding="utf-8")
+    for name in spec.get("delete") or ():
+        (root / name).unlink()
+    return root
+
+
+def reported(cli, root: Path) -> tuple[list[tuple[str, int, str]], dict, int]:
+    run = cli("rules", "lint", str(root), "--format", "json")
+    assert run.code in (0, 1), run.err
+    document = run.json()
+    found = [(str(Path(p["file"]).relative_to(root)), p["line"], p["check_id"]) for p in document["problems"]]
+    return found, document, run.code
+
+
+def test_the_base_is_clean(cli, tmp_path):
+    root = build(tmp_path, None)
+    found, document, code = reported(cli, root)
+    assert found == [] and code == 0
+    assert cli("rules", "test", str(root)).code == 0
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_reports_exact_line_and_check(cli, tmp_path, case):
+    spec = yaml.safe_load((CORPUS / f"{case}.yaml").read_text(encoding="utf-8"))
+    root = build(tmp_path, case)
+    found, document, code = reported(cli, root)
+    assert found == [tuple(e) for e in spec["expect"]]
+    failing = any(p["severity"] in ("error", "warning") for p in document["problems"])
+    assert code == (1 if failing else 0)

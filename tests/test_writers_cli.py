@@ -1,0 +1,139 @@
+"""The writers' commands, run for real: lint, test, preview, docs, schema."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def kb_copy(tmp_path):
+    """A copy of the shipped knowledge base that a test may break."""
+    root = tmp_path / "kb"
+    shutil.copytree(REPO / "rules", root / "rules")
+    shutil.copytree(REPO / "locales", root / "locales")
+    return root
+
+
+def test_shipped_kb_lints_clean(cli):
+    run = cli("rules", "lint")
+    assert run.code == 0, run.out
+    assert not re.search(r": (error|warning): ", run.out)
+
+
+def test_lint_text_lines_are_sorted_and_carry_hints(cli, kb_copy):
+    path = kb_copy / "rules" / "dns.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("when: {fact: dns.srv_valid, equals: false}", "when: {fact: dns.srv_vaild, equals: false}")
+    text = text.replace("see_also: [srv-invalid]", "see_also: [srv-invalib]")
+    path.write_text(text, encoding="utf-8")
+    run = cli("rules", "lint", str(kb_copy))
+    assert run.code == 1
+    lines = [line for line in run.out.splitlines() if re.match(r"^\S+:\d+:\d+: ", line)]
+    assert lines == sorted(lines, key=lambda l: (l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])))
+    assert any(l.endswith("[unknown-fact]") and "dns.srv_vaild" in l for l in lines)
+    assert "forse intendevi «dns.srv_valid»?" in run.out
+    assert "forse intendevi «srv-invalid»?" in run.out
+    github = cli("rules", "lint", str(kb_copy), "--format", "github")
+    assert re.search(r"^::error file=[^,]+dns\.yaml,line=\d+,col=\d+,title=unknown-link::", github.out, re.M)
+    english = cli("rules", "lint", str(kb_copy), "--lang", "en")
+    assert "did you mean" in english.out and "rule «mx-invalid» has a «see_also» link" in english.out
+
+
+def test_lint_unreadable_directory_exits_2(cli, tmp_path):
+    run = cli("rules", "lint", str(tmp_path / "nowhere"))
+    assert run.code == 2 and "Traceback" not in run.err and "nowhere" in run.err
+
+
+def test_rules_test_reports_failures_with_line_and_diff(cli, kb_copy):
+    path = kb_copy / "rules" / "account.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("""      - name: not blocked
+        facts: {account.spam_blocked: false}
+        expect: does-not-fire""", """      - name: not blocked
+        facts: {account.spam_blocked: false}
+        expect: fires""")
+    text = text.replace('contains: ["SPAM"]', 'contains: ["SPAM", "testo che non c\'è"]')
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("      - name: not blocked") + 1
+    run = cli("rules", "test", str(kb_copy))
+    assert run.code == 1
+    assert f"rules/account.yaml:{line}:9: FALLITO account-spam-blocked › not blocked" in run.out
+    assert "    - atteso: fires\n    + ottenuto: does-not-fire" in run.out
+    assert "il testo non contiene «testo che non c'è»" in run.out
+    assert "falliti 2" in run.out  # kept going after the first failure
+    only = cli("rules", "test", str(kb_copy), "--filter", "mx-invalid", "--format", "json").json()
+    assert only["summary"]["failed"] == 0 and {e["rule"] for e in only["examples"]} == {"mx-invalid"}
+    assert cli("rules", "test").code == 0
+
+
+def test_preview_uses_samples_or_given_facts(cli):
+    run = cli("rules", "preview", "mx-invalid")
+    assert run.code == 0
+    assert run.out.startswith("Record MX del dominio non valido")
+    assert "example.it. 3600 IN MX 1 mx0.mail.ovh.net." in run.out
+    given = cli("rules", "preview", "mx-invalid", "--fact", "domain=esempio.it", "--fact", "dns.mx=mail.esempio.it",
+                "--fact", "pop_imap=none", "--format", "json").json()
+    assert given["outcome"] == "fires" and "mail.esempio.it" in given["explanation"]
+    english = cli("rules", "preview", "srv-invalid", "--lang", "en")
+    assert "_autodiscover._tcp" in english.out and "Explanation" in english.out
+    unknown = cli("rules", "preview", "mx-invalidd")
+    assert unknown.code == 2 and "mx-invalid" in unknown.err
+
+
+def test_docs_markdown_and_self_contained_html(cli, tmp_path):
+    markdown = cli("rules", "docs")
+    assert markdown.code == 0
+    assert "- causa: [Email di prova non ricevuta](#rule-test-email-not-received)" in markdown.out
+    assert '<a id="rule-test-email-not-received"></a>' in markdown.out
+    assert "| 1 | `mx0.mail.ovh.net` | 3600 |" in markdown.out
+    out = tmp_path / "guida.html"
+    assert cli("rules", "docs", "--format", "html", "--out", str(out)).code == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<style>" in html
+    assert not re.search(r"<(link|script|img)\b", html)  # nothing fetched from elsewhere
+    for anchor in re.findall(r'href="#([^"]+)"', html):
+        assert f'id="{anchor}"' in html
+    assert "Knowledge base guide" in cli("rules", "docs", "--lang", "en").out
+
+
+def test_schema_command_prints_the_shipped_schema(cli):
+    rules = cli("rules", "schema").json()
+    assert rules == json.loads((REPO / "engine" / "schemas" / "rules.schema.json").read_text(encoding="utf-8"))
+    assert cli("rules", "schema", "--kind", "facts").json()["title"] == "Diagnostica fact catalogue"
+
+
+def test_schema_comments_point_at_schemas_in_repo_and_in_wheel():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    package_dir = {pkg: folder for pkg, folder in project["package-dir"].items()}
+    for path in sorted((REPO / "rules").glob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        match = re.match(r"# yaml-language-server: \$schema=(\S+)$", first)
+        assert match, path.name
+        target = match.group(1)
+        assert (path.parent / target).resolve().is_file(), target  # in the repository
+        # In the wheel rules/ is diagnostica/rules and engine/ is diagnostica/engine.
+        parts = Path(target).parts
+        assert parts[0] == ".." and package_dir[f"diagnostica.{parts[1]}"] == parts[1]
+        assert "schemas/*.json" in project["package-data"][f"diagnostica.{parts[1]}"]
+
+
+def test_one_broken_template_does_not_stop_the_others(cli, kb_copy):
+    broken = kb_copy / "locales" / "it" / "rules" / "mx-invalid.explanation.j2"
+    broken.write_text("Record MX {{ facts.domain | nonexistent_filter }}\n{% if %}\n", encoding="utf-8")
+    run = cli("check", "--kb", str(kb_copy), "--fact", "dns.mx_valid=false", "--fact", "account.spam_blocked=true")
+    assert run.code == 1
+    assert "etichetta SPAM" in run.out  # the other rule is rendered in full
+    assert "Il testo di questa regola non è stato generato" in run.out
+    docs = cli("rules", "docs", "--kb", str(kb_copy))
+    assert docs.code == 0 and "etichetta SPAM" in docs.out and "non si genera" in docs.out
+    lint = cli("rules", "lint", str(kb_copy), "--format", "json").json()
+    assert [(Path(p["file"]).name, p["line"], p["check_id"]) for p in lint["problems"]
+            if p["severity"] != "info"] == [("mx-invalid.explanation.j2", 2, "template-syntax")]
