@@ -141,7 +141,7 @@ BAD_INPUTS = [
     ("notbool.yaml", "test_email:\n  sent: forse\n", "notbool.yaml:2:3", "sì/no"),
     ("list.yaml", "- a\n- b\n", "list.yaml:1", "mappa"),
     ("dup.json", '{"isSpammer": true,\n "isSpammer": false}', "dup.json:2:2", "ripetuta"),
-    ("bad.json", '{"isSpammer": true,\t"x": }', "bad.json", "non valido"),
+    ("bad.json", '{"isSpammer": true,\n "x" 1}', "bad.json:2:6", "non valido"),
     ("bomb.yaml", "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
      "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
      "bomb.yaml:1:1", "billion laughs"),
