@@ -14,7 +14,7 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException
 
-from . import check, rules_cmd
+from . import check, dns_cmd, rules_cmd
 
 app = typer.Typer(
     name="diagnostica",
@@ -25,6 +25,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command("check")(check.check)
+app.command("dns")(dns_cmd.dns)
 app.add_typer(rules_cmd.app, name="rules")
 
 
