@@ -127,6 +127,8 @@ class LiveSource:
         self.resolver.cache = None
         self.timeout = timeout
         self.servers = tuple(_server_text(ns) for ns in self.resolver.nameservers)
+        # dnspython names a server "Do53:ip@port" in its errors; we show "ip:port".
+        self._names = {str(ns): _server_text(ns) for ns in self.resolver.nameservers}
 
     @property
     def description(self) -> str:
@@ -145,6 +147,7 @@ class LiveSource:
                           cnames=_cnames(response), duration_ms=_elapsed(start))
         except dns.resolver.NoNameservers as exc:
             outcome, server, detail = _classify(exc.kwargs.get("errors") or [])
+            server = self._names.get(server, server)
             return Lookup(**base, server=server or self.description, outcome=outcome,
                           duration_ms=_elapsed(start), detail=detail)
         except dns.exception.Timeout:
@@ -186,7 +189,7 @@ def _classify(errors: list) -> tuple[str, str, str]:
     outcome, server, detail = "timeout", "", ""
     rank = {"servfail": 3, "refused": 2, "timeout": 1}
     for entry in errors:
-        address, port, error = entry[0], entry[2], entry[3]
+        address, error = entry[0], entry[3]
         if isinstance(error, str):
             found = {"SERVFAIL": "servfail", "REFUSED": "refused"}.get(error, "servfail")
         elif isinstance(error, dns.exception.Timeout):
@@ -195,7 +198,7 @@ def _classify(errors: list) -> tuple[str, str, str]:
             found = "refused"
         text = error if isinstance(error, str) else (str(error) or type(error).__name__)
         if rank[found] >= rank.get(outcome, 0) or not server:
-            outcome, server, detail = found, str(Nameserver(address, port)), text
+            outcome, server, detail = found, str(address), text
     return outcome, server, detail
 
 
@@ -256,8 +259,13 @@ def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
 
     text, display = read_text(path)
     try:
-        zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False, filename=display)
-    except dns.zonefile.UnknownOrigin:
+        try:  # the file's own $ORIGIN first; the domain asked only for exports without one
+            zone = dns.zone.from_text(text, origin=None, relativize=False, check_origin=False, filename=display)
+        except (dns.zonefile.UnknownOrigin, dns.zone.UnknownOrigin):
+            if origin is None:
+                raise
+            zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False, filename=display)
+    except (dns.zonefile.UnknownOrigin, dns.zone.UnknownOrigin):
         raise InputError("dns_zone_no_origin", Location(display)) from None
     except dns.exception.SyntaxError as exc:
         found = re.match(r"^(.*?):(\d+): (.*)$", str(exc), re.S)

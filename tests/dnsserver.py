@@ -247,3 +247,17 @@ def _bind_pair(host: str) -> tuple[socket.socket, socket.socket]:
         tcp.setblocking(False)
         return udp, tcp
     raise RuntimeError("no free port for the test DNS server")
+
+
+ZONES = Path(__file__).parent / "zones"
+
+
+def make_server(host: str = "127.0.0.1", delay: float = 0.0) -> DnsServer:
+    """The server the tests use: every zone in tests/zones, plus names that misbehave."""
+    server = DnsServer(host, delay)
+    for path in sorted(ZONES.glob("*.zone")):
+        server.add_zone_file(path)
+    server.behave("servfail.test", "servfail")
+    server.behave("silent.test", "silent")
+    server.behave("refused.test", "refused")
+    return server
