@@ -181,3 +181,20 @@ class _Progress:
         if self.done:
             sys.stderr.write("\n")
             sys.stderr.flush()
+
+
+def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang: str, explain: bool) -> int:
+    """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
+    from diagnostica.engine import dnsfacts
+    from diagnostica.engine.reporters import REPORTERS
+    from diagnostica.engine.render import Renderer
+
+    check_format(fmt, REPORTERS)
+    Renderer(kb, lang)
+    if "domain" not in gathered.values:
+        raise errors.InputError("dns_collect_no_domain", errors.Location("--collect-dns"))
+    name = dnsfacts.domain_name(gathered.values["domain"], errors.Location(gathered.sources.get("domain", "domain")))
+    report = asyncio.run(dnsfacts.collect(name, live_source(nameservers, timeout), kb.catalogue))
+    facts = dnsfacts.merge(report.facts, gathered.values)
+    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain,
+                         secrets=gathered.secrets)
