@@ -160,7 +160,7 @@ class LiveSource:
             else f"[{answer.nameserver}]:{answer.port}"
         records = _ordered(answer.rrset) if answer.rrset is not None else ()
         return Lookup(**base, server=server, outcome="ok" if records else "no_answer",
-                      answers=tuple(r.to_text() for r in records), cnames=_cnames(answer.response),
+                      answers=tuple(r.to_text() for r in records), cnames=_chain(answer.chaining_result.cnames),
                       duration_ms=_elapsed(start), rdatas=records)
 
 
@@ -181,7 +181,11 @@ def _cnames(response: Any) -> tuple[tuple[str, str], ...]:
         chain = response.resolve_chaining().cnames
     except Exception:  # noqa: BLE001 - a chain we cannot read is simply not reported
         return ()
-    return tuple((shown(rrset.name), shown(rrset[0].target)) for rrset in chain)
+    return _chain(chain)
+
+
+def _chain(rrsets: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((shown(rrset.name), shown(rrset[0].target)) for rrset in rrsets)
 
 
 def _classify(errors: list) -> tuple[str, str, str]:

@@ -39,6 +39,7 @@ class DnsServer:
         self.delay = delay  # seconds to wait before each answer (a stand-in for a round trip)
         self.zones: dict[dns.name.Name, dns.zone.Zone] = {}
         self.behaviours: dict[dns.name.Name, str] = {}
+        self._parent_cache: dict[int, set] = {}
         self.queries = 0
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -178,7 +179,7 @@ class DnsServer:
         """Answer from the zone, following CNAMEs into any zone this server holds."""
         node = zone.get_node(name)
         if node is None:
-            below = any(other.is_subdomain(name) for other in zone.nodes)
+            below = name in self._parents(zone)
             # After a CNAME the rcode speaks of the chain's last name, as RFC 6604 says.
             response.set_rcode(dns.rcode.NOERROR if below else dns.rcode.NXDOMAIN)
             self._soa(response, zone)
@@ -196,6 +197,18 @@ class DnsServer:
             self._soa(response, zone)
             return
         response.answer.append(_rrset(name, rdataset))
+
+    def _parents(self, zone) -> set:
+        """Names with something below them (empty non-terminals answer NOERROR, not NXDOMAIN)."""
+        key = id(zone)
+        if key not in self._parent_cache:
+            parents = set()
+            for name in zone.nodes:
+                while len(name) > len(zone.origin):
+                    name = name.parent()
+                    parents.add(name)
+            self._parent_cache[key] = parents
+        return self._parent_cache[key]
 
     @staticmethod
     def _soa(response, zone) -> None:
