@@ -49,7 +49,8 @@ def dns(
 
     kb = load_kb(kb_dir)
     renderer = Renderer(kb, lang)  # an unknown language stops us before any lookup
-    given = option_facts(kb, locals())
+    given = option_facts(kb, {"offer": offer, "pop_imap": pop_imap, "exchange_server": exchange_server,
+                              "private_hostname": private_hostname})
     given.update(gather_facts(kb, [], fact).values)
     if batch is not None:
         if domain is not None:
