@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from .common import FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, emit, gather_facts, load_kb
+from .dns_cmd import NameserverOption, TimeoutOption
 
 
 def check(
@@ -16,6 +17,9 @@ def check(
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,
+    collect_dns: bool = typer.Option(False, "--collect-dns", help="Aggiungi i fatti DNS del dominio (fatto «domain») interrogando il DNS."),
+    nameserver: Optional[List[str]] = NameserverOption,
+    timeout: float = TimeoutOption,
 ) -> int:
     """Valuta i fatti di un account e stampa diagnosi e rimedi.
 
@@ -23,5 +27,9 @@ def check(
     """
     kb = load_kb(kb_dir)
     gathered = gather_facts(kb, files or [], fact)
+    if collect_dns:
+        from . import dns_cmd
+
+        return dns_cmd.check_with_dns(kb, gathered, nameserver, timeout, fmt=fmt, lang=lang, explain=explain)
     result = kb.evaluate(gathered.values)
     return emit(kb, result, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets)

@@ -16,7 +16,7 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException
 
-from . import ask_cmd, check, report_cmd, rules_cmd
+from . import ask_cmd, check, dns_cmd, report_cmd, rules_cmd
 
 app = typer.Typer(
     name="diagnostica",
@@ -27,6 +27,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command("check")(check.check)
+app.command("dns")(dns_cmd.dns)
 app.command("report")(report_cmd.report)
 app.command("ask")(ask_cmd.ask)
 app.add_typer(rules_cmd.app, name="rules")

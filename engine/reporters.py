@@ -116,7 +116,7 @@ def _fence_records(text: str) -> str:
     """Zone-file lines go into code blocks so Markdown keeps them copyable."""
     out, block = [], []
     for line in text.splitlines():
-        if " IN MX " in line or " IN SRV " in line:
+        if " IN MX " in line or " IN SRV " in line or " IN TXT " in line:
             block.append(line)
             continue
         if block:

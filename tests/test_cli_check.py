@@ -209,4 +209,6 @@ def test_every_command_has_help(cli):
 def test_open_checks_are_counted_not_hidden(cli):
     run = cli("check", "--fact", "offer=hosted")
     assert run.code == 0
-    assert "Verifiche non concluse per mancanza di dati: 9" in run.out
+    open_checks = len(cli("check", "--fact", "offer=hosted", "--format", "json").json()["undecided"])
+    assert open_checks > 5
+    assert f"Verifiche non concluse per mancanza di dati: {open_checks} " in run.out

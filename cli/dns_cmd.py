@@ -1,0 +1,201 @@
+"""``diagnostica dns``: ask the DNS (or read a zone file), then evaluate like ``check``."""
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from diagnostica.engine import errors
+
+from .common import ExplainOption, FactOption, KbOption, LangOption, check_format, gather_facts, load_kb
+
+NameserverOption = typer.Option(
+    None, "--nameserver", "-n",
+    help="Server DNS da interrogare: IP, IP:PORTA o [IPv6]:PORTA (ripetibile). Predefinito: quelli del sistema.")
+TimeoutOption = typer.Option(5.0, "--timeout", help="Secondi concessi a ogni interrogazione DNS.")
+
+# The facts that decide which records are valid, as options of their own.
+OPTION_FACTS = (("offer", "--offer"), ("pop_imap", "--pop-imap"), ("exchange_server", "--exchange-server"),
+                ("private_hostname", "--private-hostname"))
+
+
+def dns(
+    domain: Optional[str] = typer.Argument(None, metavar="DOMAIN", help="Il dominio da verificare, anche in Unicode (città.it)."),
+    offer: Optional[str] = typer.Option(None, "--offer", help="Offerta Exchange: hosted o private."),
+    pop_imap: Optional[str] = typer.Option(None, "--pop-imap", help="Caselle POP/IMAP del dominio: none, ovh o external."),
+    exchange_server: Optional[str] = typer.Option(None, "--exchange-server", help="Server dell'account, per esempio ex2.mail.ovh.net."),
+    private_hostname: Optional[str] = typer.Option(None, "--private-hostname", help="Hostname del server Exchange Private."),
+    nameserver: Optional[List[str]] = NameserverOption,
+    timeout: float = TimeoutOption,
+    zone_file: Optional[str] = typer.Option(None, "--zone-file", help="Leggi i record da un file di zona BIND invece che dal DNS."),
+    batch: Optional[str] = typer.Option(None, "--batch", help="File con un dominio per riga (o JSON Lines con fatti per dominio); - per lo standard input."),
+    concurrency: int = typer.Option(None, "--concurrency", help="Con --batch: domini e interrogazioni contemporanei (predefinito 64)."),
+    fact: Optional[List[str]] = FactOption,
+    fmt: str = typer.Option("text", "--format", help="Formato: text, markdown, json (con --batch sempre JSON Lines)."),
+    lang: str = LangOption,
+    kb_dir: Optional[Path] = KbOption,
+    explain: bool = ExplainOption,
+) -> int:
+    """Interroga il DNS del dominio (MX, SRV di autodiscover, SPF) e stampa diagnosi e rimedi.
+
+    Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata), 2 input non valido.
+    """
+    from diagnostica.engine import dnsbatch, dnsfacts, dnslookup
+    from diagnostica.engine.render import Renderer
+    from diagnostica.engine.reporters import REPORTERS
+
+    kb = load_kb(kb_dir)
+    renderer = Renderer(kb, lang)  # an unknown language stops us before any lookup
+    given = option_facts(kb, {"offer": offer, "pop_imap": pop_imap, "exchange_server": exchange_server,
+                              "private_hostname": private_hostname})
+    given.update(gather_facts(kb, [], fact).values)
+    if batch is not None:
+        if domain is not None:
+            raise errors.InputError("dns_domain_and_batch", errors.Location("DOMAIN"))
+        if zone_file is not None:
+            raise errors.InputError("dns_batch_zone", errors.Location("--zone-file"))
+        limit = dnsbatch.DEFAULT_CONCURRENCY if concurrency is None else concurrency
+        if not 1 <= limit <= dnsbatch.MAX_CONCURRENCY:
+            raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
+                                    limit=dnsbatch.MAX_CONCURRENCY)
+        source = live_source(nameserver, timeout)
+        return run_batch(batch, source, kb, renderer, given, limit)
+    check_format(fmt, REPORTERS)
+    name = dnsfacts.domain_name(domain) if domain is not None else None
+    if zone_file is not None:
+        source = dnslookup.load_zone(zone_file, name)
+        if name is None:
+            name = source.zone.origin
+        elif not name.is_subdomain(source.zone.origin):
+            raise errors.InputError("dns_zone_other_domain", errors.Location(zone_file), domain=domain,
+                                    origin=dnslookup.shown(source.zone.origin))
+    else:
+        if name is None:
+            raise errors.InputError("dns_no_domain", errors.Location("DOMAIN"))
+        source = live_source(nameserver, timeout)
+    report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue))
+    facts = dnsfacts.merge(report.facts, given)
+    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain)
+
+
+def option_facts(kb, options: dict) -> dict:
+    from diagnostica.engine.facts import coerce
+
+    return {name: coerce(kb.catalogue, name, options[name], errors.Location(flag))
+            for name, flag in OPTION_FACTS if options.get(name) is not None}
+
+
+def live_source(nameservers: list[str] | None, timeout: float):
+    from diagnostica.engine import dnslookup
+
+    servers = [dnslookup.parse_nameserver(text) for text in nameservers or ()]
+    return dnslookup.LiveSource(servers, timeout)
+
+
+def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, secrets=()) -> int:
+    """Like common.emit, with the DNS evidence: a section in text and Markdown, ``dns`` in JSON."""
+    from diagnostica.engine import dnsevidence, presentation
+    from diagnostica.engine.render import Renderer
+    from diagnostica.engine.reporters import REPORTERS
+
+    check_format(fmt, REPORTERS)
+    renderer = Renderer(kb, lang)
+    document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
+    document["dns"] = report.to_json()
+    color = fmt == "text" and sys.stdout.isatty()
+    out = REPORTERS[fmt](document, renderer, color)
+    if fmt != "json":
+        out += "\n".join(dnsevidence.lines(document["dns"], renderer, explain=explain,
+                                           markdown=fmt == "markdown")) + "\n"
+    sys.stdout.write(out)
+    return 1 if result.problems_found else 0
+
+
+def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int) -> int:
+    import json
+
+    from diagnostica.engine import dnsbatch
+
+    stream, display = _open(path)
+    total = _count(path) if sys.stderr.isatty() and path != "-" else None
+    progress = _Progress(renderer.text("dns.progress"), total) if sys.stderr.isatty() else None
+
+    async def main() -> int:
+        code = 0
+        items = dnsbatch.iter_items(stream, display, kb)
+        async for result in dnsbatch.run(items, source, kb, renderer, given, concurrency):
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            if result["status"] != "ok":
+                code = 1
+            if progress:
+                progress.step()
+        return code
+
+    try:
+        return asyncio.run(main())
+    finally:
+        if progress:
+            progress.close()
+        if stream is not sys.stdin:
+            stream.close()
+
+
+def _open(path: str):
+    from diagnostica.engine.facts import read_text
+
+    if path == "-":
+        return sys.stdin, "<stdin>"
+    try:
+        return open(path, encoding="utf-8", errors="replace"), path  # streamed: a batch may be larger than memory
+    except OSError:
+        read_text(path)  # raises the usual message (not found, directory, unreadable)
+        raise
+
+
+def _count(path: str) -> int:
+    with open(path, "rb") as handle:
+        return sum(1 for line in handle if line.strip() and not line.lstrip().startswith(b"#"))
+
+
+class _Progress:
+    """A progress bar on stderr, for terminals only (the JSON Lines go to stdout)."""
+
+    def __init__(self, label: str, total: int | None) -> None:
+        self.label, self.total, self.done = label, total, 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.total:
+            width = 30
+            filled = int(width * self.done / self.total)
+            bar = "#" * filled + "." * (width - filled)
+            sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} {self.label}")
+        else:
+            sys.stderr.write(f"\r{self.done} {self.label}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.done:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang: str, explain: bool) -> int:
+    """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
+    from diagnostica.engine import dnsfacts
+    from diagnostica.engine.reporters import REPORTERS
+    from diagnostica.engine.render import Renderer
+
+    check_format(fmt, REPORTERS)
+    Renderer(kb, lang)
+    if "domain" not in gathered.values:
+        raise errors.InputError("dns_collect_no_domain", errors.Location("--collect-dns"))
+    name = dnsfacts.domain_name(gathered.values["domain"], errors.Location(gathered.sources.get("domain", "domain")))
+    report = asyncio.run(dnsfacts.collect(name, live_source(nameservers, timeout), kb.catalogue))
+    facts = dnsfacts.merge(report.facts, gathered.values)
+    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain,
+                         secrets=gathered.secrets)

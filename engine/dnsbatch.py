@@ -1,0 +1,118 @@
+"""Many domains at once: bounded concurrency, results streamed in input order.
+
+Input is one domain per line, or JSON Lines objects with a ``domain`` and
+per-domain facts.  At most ``concurrency`` domains are in progress and at
+most ``concurrency`` DNS queries are in flight, so ``concurrency=1`` is
+truly sequential.  Results leave in input order as soon as every earlier
+one has left: memory holds one window of domains, never the whole batch.
+A bad line or a failing domain becomes an error result; the rest goes on.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Iterable, Iterator
+
+import dns.name
+
+from .dnsfacts import collect, domain_name, merge
+from .errors import DiagnosticaError, InputError, Location
+from .facts import parse_facts_document
+from .presentation import jsonable
+
+DEFAULT_CONCURRENCY = 64
+MAX_CONCURRENCY = 1024
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    line: int
+    text: str
+    domain: dns.name.Name | None = None
+    facts: dict = field(default_factory=dict)
+    error: DiagnosticaError | None = None
+
+
+def iter_items(lines: Iterable[str], display: str, kb: Any) -> Iterator[BatchItem]:
+    """Batch items from lines, lazily; blank lines and # comments are skipped."""
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            yield _item(number, text, display, kb)
+        except DiagnosticaError as exc:
+            yield BatchItem(number, text, error=exc)
+
+
+def _item(number: int, text: str, display: str, kb: Any) -> BatchItem:
+    where = Location(display, number)
+    if not text.startswith("{"):
+        return BatchItem(number, text, domain_name(text, where))
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError("dns_batch_json", Location(display, number, exc.colno), problem=exc.msg) from None
+    if not isinstance(document, dict):
+        raise InputError("dns_batch_not_object", where)
+    if "domain" not in document:
+        raise InputError("dns_batch_no_domain", where)
+    name = domain_name(document.pop("domain"), where)
+    try:
+        facts = parse_facts_document(document, display, kb.catalogue, kb.data).values if document else {}
+    except InputError as exc:  # the facts parser knows the key, the line is ours
+        raise InputError(exc.code, where, **exc.params) from None
+    return BatchItem(number, text, name, facts)
+
+
+class _Limited:
+    """A lookup source that lets at most N queries out at once."""
+
+    def __init__(self, source: Any, limit: int) -> None:
+        self.source = source
+        self.semaphore = asyncio.Semaphore(limit)
+        self.kind, self.servers, self.description = source.kind, source.servers, source.description
+
+    async def query(self, name, rdtype):
+        async with self.semaphore:
+            return await self.source.query(name, rdtype)
+
+
+async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, given: dict,
+              concurrency: int = DEFAULT_CONCURRENCY) -> AsyncIterator[dict]:
+    """Yield one result per item, in input order, while later items are still being checked."""
+    limited = _Limited(source, concurrency)
+    window: deque[asyncio.Task] = deque()
+    for item in items:
+        while window and (len(window) >= concurrency or window[0].done()):
+            yield await window.popleft()
+        window.append(asyncio.ensure_future(_check(item, limited, kb, renderer, given)))
+    while window:
+        yield await window.popleft()
+
+
+async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: dict) -> dict:
+    if item.error is not None:
+        return _error(item, item.error.render(renderer.lang))
+    try:
+        report = await collect(item.domain, source, kb.catalogue)
+        result = kb.evaluate(merge(report.facts, {**given, **item.facts}))
+    except DiagnosticaError as exc:
+        return _error(item, exc.render(renderer.lang))
+    except Exception as exc:  # noqa: BLE001 - one domain's surprise must not stop the batch
+        return _error(item, f"{type(exc).__name__}: {exc}")
+    return {
+        "line": item.line,
+        "domain": report.domain,
+        "status": "problems" if result.problems_found else "ok",
+        "findings": [{"id": f.id, "severity": f.severity, "title": renderer.rule_title(f.id)}
+                     for f in result.findings],
+        "facts": jsonable(result.facts),
+        "dns": report.to_json(),
+    }
+
+
+def _error(item: BatchItem, message: str) -> dict:
+    return {"line": item.line, "input": item.text, "status": "error", "error": message}

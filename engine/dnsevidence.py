@@ -1,0 +1,42 @@
+"""The DNS evidence section of a report: what was asked, to whom, what came back, how fast.
+
+Folded (one line per lookup) in text and Markdown; with ``explain`` every
+answer, alias and failure detail follows its line.  JSON carries the
+complete records as they are (see :meth:`DnsReport.to_json`).
+"""
+from __future__ import annotations
+
+from .render import Renderer
+
+
+def lines(dns_doc: dict, renderer: Renderer, *, explain: bool = False, markdown: bool = False) -> list[str]:
+    t = renderer.text
+    heading = f"## {t('dns.evidence_title')}" if markdown else f"{t('dns.evidence_title')}:"
+    out = ["", heading]
+    if markdown:
+        out.append("")
+    if dns_doc.get("domain_ascii") and dns_doc["domain_ascii"] != dns_doc.get("domain"):
+        out.append(f"{dns_doc['domain']}: {t('dns.ascii', ascii=dns_doc['domain_ascii'])}")
+    bullet, sub = ("- ", "  - ") if markdown else (" - ", "     ")
+    for lookup in dns_doc["lookups"]:
+        outcome = t(f"dns.outcome.{lookup['outcome']}")
+        if lookup["answers"]:
+            outcome += ", " + t("dns.records", count=len(lookup["answers"]))
+        query = f"`{lookup['query']}`" if markdown else lookup["query"]
+        out.append(bullet + t("dns.evidence_line", query=query, server=lookup["server"], outcome=outcome,
+                              duration=_ms(lookup["duration_ms"])))
+        for alias in lookup["cnames"]:  # aliases change what the answer means: always shown
+            out.append(f"{sub}{t('dns.alias')}: {alias['alias']} → {alias['target']}")
+        if not explain:
+            continue
+        for answer in lookup["answers"]:
+            out.append(f"{sub}{t('dns.answer')}: {answer}")
+        if lookup["detail"]:
+            out.append(f"{sub}{t('dns.detail')}: {lookup['detail']}")
+    if not explain:
+        out.append(t("dns.evidence_hint"))
+    return out
+
+
+def _ms(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"

@@ -1,0 +1,284 @@
+"""DNS lookups as evidence: one immutable record per query, whatever answered it.
+
+Two sources answer the same ``query(name, rdtype)`` coroutine: the live
+DNS through dnspython's asyncio resolver, and a BIND zone export read with
+dnspython (offline).  Either way a lookup never raises: a failure is an
+outcome (``servfail``, ``timeout``...), because a failed lookup is a fact
+about the check, not about the records, and the rules must be able to tell
+"no MX" from "could not ask".
+"""
+from __future__ import annotations
+
+import ipaddress
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import dns.exception
+import dns.name
+import dns.rdataclass
+import dns.rdatatype
+
+from .errors import InputError, Location
+
+#: What a lookup can end in; the catalogue's dns.*_lookup enums list the same words.
+OUTCOMES = ("ok", "nxdomain", "no_answer", "servfail", "timeout", "refused", "not_in_zone")
+#: Outcomes that say nothing about the records: the check could not be done.
+FAILED = frozenset({"servfail", "timeout", "refused", "not_in_zone"})
+DEFAULT_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One query and what came of it: the evidence shown beside a finding."""
+
+    name: str  # the name asked, as people write it (Unicode)
+    qname: str  # the name on the wire (ASCII, absolute)
+    rdtype: str
+    server: str  # who answered or was asked: "ip:port", or the zone file
+    outcome: str
+    answers: tuple[str, ...] = ()  # the final records' data, zone-file syntax
+    cnames: tuple[tuple[str, str], ...] = ()  # aliases followed: (alias, target)
+    duration_ms: float = 0.0
+    detail: str = ""  # why it failed, as the resolver said it
+    rdatas: tuple[Any, ...] = ()  # the parsed records, for turning into facts (not shown)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in FAILED
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": f"{self.name} {self.rdtype}", "name": self.name, "qname": self.qname, "type": self.rdtype,
+            "server": self.server, "outcome": self.outcome, "answers": list(self.answers),
+            "cnames": [{"alias": a, "target": t} for a, t in self.cnames],
+            "duration_ms": self.duration_ms, "detail": self.detail,
+        }
+
+
+def shown(name: dns.name.Name) -> str:
+    """A name as people read it: Unicode, no final dot (città.it, not xn--citt-3na.it.)."""
+    try:
+        return name.to_unicode(omit_final_dot=True)
+    except dns.exception.DNSException:  # not valid IDNA: show it as it came
+        return name.to_text(omit_final_dot=True)
+
+
+def _elapsed(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+# ------------------------------------------------------------ name servers
+
+@dataclass(frozen=True)
+class Nameserver:
+    address: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        return f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
+
+
+def parse_nameserver(text: str) -> Nameserver:
+    """``HOST``, ``HOST:PORT``, ``IPv6`` or ``[IPv6]:PORT``; HOST must be an IP address."""
+    where = Location("--nameserver")
+    raw = text.strip()
+    host, port = raw, "53"
+    if raw.startswith("["):
+        host, sep, rest = raw[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise InputError("dns_bad_nameserver", where, value=text)
+        port = rest[1:] or "53"
+    elif raw.count(":") == 1:
+        host, port = raw.split(":")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise InputError("dns_bad_nameserver", where, value=text) from None
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError("dns_bad_port", where, value=text)
+    return Nameserver(str(address), int(port))
+
+
+# ---------------------------------------------------------------- live DNS
+
+class LiveSource:
+    """Ask name servers through dnspython's asyncio resolver (the system's when none is given)."""
+
+    kind = "live"
+
+    def __init__(self, nameservers: list[Nameserver] | tuple[Nameserver, ...] = (),
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        import dns.asyncresolver
+        import dns.nameserver
+        import dns.resolver
+
+        if timeout <= 0:
+            raise InputError("dns_bad_timeout", Location("--timeout"), value=timeout)
+        try:
+            self.resolver = dns.asyncresolver.Resolver(configure=not nameservers)
+        except dns.resolver.NoResolverConfiguration:
+            raise InputError("dns_no_resolver", Location("--nameserver")) from None
+        if nameservers:
+            self.resolver.nameservers = [dns.nameserver.Do53Nameserver(ns.address, ns.port) for ns in nameservers]
+        # One deadline for the whole lookup; half of it per attempt leaves room for one retry.
+        self.resolver.lifetime = timeout
+        self.resolver.timeout = timeout / 2
+        self.resolver.cache = None
+        self.timeout = timeout
+        self.servers = tuple(_server_text(ns) for ns in self.resolver.nameservers)
+        # dnspython names a server "Do53:ip@port" in its errors; we show "ip:port".
+        self._names = {str(ns): _server_text(ns) for ns in self.resolver.nameservers}
+
+    @property
+    def description(self) -> str:
+        return ", ".join(self.servers)
+
+    async def query(self, name: dns.name.Name, rdtype: str) -> Lookup:
+        import dns.resolver
+
+        start = time.perf_counter()
+        base = {"name": shown(name), "qname": name.to_text(), "rdtype": rdtype}
+        try:
+            answer = await self.resolver.resolve(name, rdtype, search=False, raise_on_no_answer=False)
+        except dns.resolver.NXDOMAIN as exc:
+            response = next(iter(exc.responses().values()), None)
+            return Lookup(**base, server=self.description, outcome="nxdomain",
+                          cnames=_cnames(response), duration_ms=_elapsed(start))
+        except dns.resolver.NoNameservers as exc:
+            outcome, server, detail = _classify(exc.kwargs.get("errors") or [])
+            server = self._names.get(server, server)
+            return Lookup(**base, server=server or self.description, outcome=outcome,
+                          duration_ms=_elapsed(start), detail=detail)
+        except dns.exception.Timeout:
+            return Lookup(**base, server=self.description, outcome="timeout", duration_ms=_elapsed(start),
+                          detail=f"{self.timeout:g} s")
+        except dns.exception.DNSException as exc:  # e.g. YXDOMAIN: the servers could not answer it
+            return Lookup(**base, server=self.description, outcome="servfail", duration_ms=_elapsed(start),
+                          detail=str(exc))
+        server = f"{answer.nameserver}:{answer.port}" if ":" not in str(answer.nameserver) \
+            else f"[{answer.nameserver}]:{answer.port}"
+        records = _ordered(answer.rrset) if answer.rrset is not None else ()
+        return Lookup(**base, server=server, outcome="ok" if records else "no_answer",
+                      answers=tuple(r.to_text() for r in records), cnames=_chain(answer.chaining_result.cnames),
+                      duration_ms=_elapsed(start), rdatas=records)
+
+
+def _ordered(rdataset: Any) -> tuple[Any, ...]:
+    """Records in the order people read them: by MX preference or SRV priority, then text."""
+    return tuple(sorted(rdataset, key=lambda r: (getattr(r, "preference", getattr(r, "priority", 0)), r.to_text())))
+
+
+def _server_text(nameserver: Any) -> str:
+    address, port = getattr(nameserver, "address", str(nameserver)), getattr(nameserver, "port", 53)
+    return str(Nameserver(address, port))
+
+
+def _cnames(response: Any) -> tuple[tuple[str, str], ...]:
+    if response is None:
+        return ()
+    try:
+        chain = response.resolve_chaining().cnames
+    except Exception:  # noqa: BLE001 - a chain we cannot read is simply not reported
+        return ()
+    return _chain(chain)
+
+
+def _chain(rrsets: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((shown(rrset.name), shown(rrset[0].target)) for rrset in rrsets)
+
+
+def _classify(errors: list) -> tuple[str, str, str]:
+    """The outcome behind dnspython's NoNameservers: SERVFAIL, REFUSED, silence or no route."""
+    outcome, server, detail = "timeout", "", ""
+    rank = {"servfail": 3, "refused": 2, "timeout": 1}
+    for entry in errors:
+        address, error = entry[0], entry[3]
+        if isinstance(error, str):
+            found = {"SERVFAIL": "servfail", "REFUSED": "refused"}.get(error, "servfail")
+        elif isinstance(error, dns.exception.Timeout):
+            found = "timeout"
+        else:  # a closed port, no route: nobody answers the DNS there
+            found = "refused"
+        text = error if isinstance(error, str) else (str(error) or type(error).__name__)
+        if rank[found] >= rank.get(outcome, 0) or not server:
+            outcome, server, detail = found, str(address), text
+    return outcome, server, detail
+
+
+# --------------------------------------------------------------- zone file
+
+class ZoneSource:
+    """Answer lookups from a BIND zone export, the way an authoritative server would."""
+
+    kind = "zone"
+
+    def __init__(self, zone: Any, display: str) -> None:
+        self.zone = zone
+        self.display = display
+        self.servers = (display,)
+
+    @property
+    def description(self) -> str:
+        return self.display
+
+    async def query(self, name: dns.name.Name, rdtype: str) -> Lookup:
+        start = time.perf_counter()
+        base = {"name": shown(name), "qname": name.to_text(), "rdtype": rdtype, "server": self.display}
+        wanted = dns.rdatatype.from_text(rdtype)
+        chain: list[tuple[str, str]] = []
+        current = name
+        for _ in range(16):
+            if not current.is_subdomain(self.zone.origin):
+                return Lookup(**base, outcome="not_in_zone", cnames=tuple(chain), duration_ms=_elapsed(start),
+                              detail=shown(current))
+            node = self.zone.get_node(current)
+            if node is None:
+                below = any(other.is_subdomain(current) for other in self.zone.nodes)
+                return Lookup(**base, outcome="no_answer" if below else "nxdomain", cnames=tuple(chain),
+                              duration_ms=_elapsed(start))
+            alias = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+            if alias is not None and wanted != dns.rdatatype.CNAME:
+                target = alias[0].target
+                chain.append((shown(current), shown(target)))
+                current = target
+                continue
+            rdataset = node.get_rdataset(dns.rdataclass.IN, wanted)
+            records = _ordered(rdataset) if rdataset is not None else ()
+            return Lookup(**base, outcome="ok" if records else "no_answer",
+                          answers=tuple(r.to_text() for r in records), cnames=tuple(chain),
+                          duration_ms=_elapsed(start), rdatas=records)
+        return Lookup(**base, outcome="servfail", cnames=tuple(chain), duration_ms=_elapsed(start),
+                      detail="CNAME loop")
+
+
+def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
+    """Read a zone export; any error in it becomes file:line and what is wrong."""
+    import re
+
+    import dns.zone
+    import dns.zonefile
+
+    from .facts import read_text
+
+    text, display = read_text(path)
+    try:
+        try:  # the file's own $ORIGIN first; the domain asked only for exports without one
+            zone = dns.zone.from_text(text, origin=None, relativize=False, check_origin=False, filename=display)
+        except (dns.zonefile.UnknownOrigin, dns.zone.UnknownOrigin):
+            if origin is None:
+                raise
+            zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False, filename=display)
+    except (dns.zonefile.UnknownOrigin, dns.zone.UnknownOrigin):
+        raise InputError("dns_zone_no_origin", Location(display)) from None
+    except dns.exception.SyntaxError as exc:
+        found = re.match(r"^(.*?):(\d+): (.*)$", str(exc), re.S)
+        if found:
+            raise InputError("dns_zone_syntax", Location(found.group(1), int(found.group(2))),
+                             problem=found.group(3).strip()) from None
+        raise InputError("dns_zone_syntax", Location(display), problem=str(exc)) from None
+    except dns.exception.DNSException as exc:
+        raise InputError("dns_zone_syntax", Location(display), problem=str(exc) or type(exc).__name__) from None
+    if len(zone.nodes) == 0:
+        raise InputError("dns_zone_empty", Location(display))
+    return ZoneSource(zone, display)

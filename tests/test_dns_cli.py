@@ -1,0 +1,290 @@
+"""`diagnostica dns` against a real DNS server on 127.0.0.1 (tests/dnsserver.py), and offline on its zone."""
+from __future__ import annotations
+
+import pytest
+from dnsserver import ZONES, make_server
+
+ZONE = str(ZONES / "cases.test.zone")
+HOSTED = ("--offer", "hosted", "--pop-imap", "none")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with make_server() as running:
+        yield running
+
+
+@pytest.fixture
+def dns(cli, server):
+    def run(domain: str, *args: str, timeout: float = 30):
+        return cli("dns", domain, "--nameserver", server.address, "--timeout", "2", *args, timeout=timeout)
+    return run
+
+
+def ids(run) -> list[str]:
+    return [f["id"] for f in run.json()["findings"]]
+
+
+def lookup(run, rdtype: str) -> dict:
+    return next(entry for entry in run.json()["dns"]["lookups"] if entry["type"] == rdtype)
+
+
+# ------------------------------------------------------------------ correct
+
+def test_correct_hosted_domain(dns):
+    run = dns("hosted-ok.cases.test", *HOSTED, "--format", "json")
+    assert run.code == 0, run.out + run.err
+    data = run.json()
+    assert data["findings"] == []
+    assert data["facts"]["dns.mx_lookup"] == "ok"
+    assert data["facts"]["dns.mx_records"][0] == {"priority": 1, "host": "mx0.mail.ovh.net"}
+    assert data["facts"]["dns.mx"] == [f"mx{i}.mail.ovh.net" for i in range(5)]
+    assert data["facts"]["dns.autodiscover_srv"] == [{"priority": 0, "weight": 0, "port": 443, "target": "ex2.mail.ovh.net"}]
+
+
+def test_correct_domain_with_pop_imap_elsewhere(dns):
+    run = dns("external-ok.cases.test", "--offer", "hosted", "--pop-imap", "external",
+              "--exchange-server", "ex2.mail.ovh.net", "--format", "json")
+    assert run.code == 0, run.out
+    assert ids(run) == []
+
+
+def test_upper_case_records_are_fine(dns):
+    run = dns("UPPER.cases.test.", *HOSTED, "--format", "json")
+    assert run.code == 0, run.out
+    assert run.json()["facts"]["dns.mx"] == ["mx0.mail.ovh.net", "mx1.mail.ovh.net"]
+    assert run.json()["facts"]["domain"] == "upper.cases.test"
+
+
+# -------------------------------------------------------------------- wrong
+
+def test_foreign_mx_names_the_host_and_the_right_records(dns):
+    run = dns("foreign.cases.test", *HOSTED)
+    assert run.code == 1
+    assert "Record MX del dominio non valido (mx-invalid)" in run.out
+    assert "Questi host non sono server di posta OVHcloud: mx.provider.example." in run.out
+    assert "Record MX trovati (priorità e host): 10 mx.provider.example." in run.out
+    assert "foreign.cases.test. 3600 IN MX 1 mx0.mail.ovh.net." in run.out
+    assert "Elimina i record MX che non fanno parte dell'elenco: mx.provider.example." in run.out
+
+
+def test_mixed_mx_set_names_only_the_foreign_host(dns):
+    run = dns("mixed.cases.test", *HOSTED)
+    assert run.code == 1
+    assert "Questi host non sono server di posta OVHcloud: mail.mixed.cases.test." in run.out
+    assert "1 mx0.mail.ovh.net, 5 mx1.mail.ovh.net, 10 mail.mixed.cases.test" in run.out
+
+
+def test_pop_imap_elsewhere_but_shared_mx(dns):
+    run = dns("hosted-ok.cases.test", "--offer", "hosted", "--pop-imap", "external",
+              "--exchange-server", "ex2.mail.ovh.net")
+    assert run.code == 1
+    assert "deve essere il server dell'account, ex2.mail.ovh.net, non mx0.mail.ovh.net" in run.out
+    assert "hosted-ok.cases.test. 3600 IN MX 1 ex2.mail.ovh.net." in run.out
+
+
+def test_missing_final_dot_in_the_zone(dns):
+    run = dns("nodot.cases.test", *HOSTED)
+    assert run.code == 1
+    assert "mx0.mail.ovh.net.cases.test è quasi certamente mx0.mail.ovh.net scritto senza il punto finale" in run.out
+
+
+@pytest.mark.parametrize("case, wrong", [
+    ("srv-port", "porta 80 invece di 443"),
+    ("srv-priority", "priorità 10 invece di 0"),
+    ("srv-weight", "peso 5 invece di 0"),
+    ("srv-target", "destinazione autodiscover.provider.example, che non è un server Exchange OVHcloud"),
+])
+def test_srv_wrong_in_one_field(dns, case, wrong):
+    run = dns(f"{case}.cases.test", *HOSTED, "--format", "json")
+    assert run.code == 1
+    assert ids(run) == ["srv-invalid"]
+    finding = run.json()["findings"][0]
+    assert f"da correggere: {wrong}" in finding["explanation"]
+    assert f"_autodiscover._tcp.{case}.cases.test. 3600 IN SRV 0 0 443 ex?.mail.ovh.net." in finding["remediation"]
+
+
+def test_srv_target_of_another_server(dns):
+    run = dns("hosted-ok.cases.test", *HOSTED, "--exchange-server", "ex3.mail.ovh.net")
+    assert "destinazione ex2.mail.ovh.net invece di ex3.mail.ovh.net" in run.out
+    assert "IN SRV 0 0 443 ex3.mail.ovh.net." in run.out
+
+
+# ------------------------------------------------------------------- absent
+
+def test_no_mx(dns):
+    run = dns("nomx.cases.test", *HOSTED, "--format", "json")
+    assert run.code == 1
+    assert ids(run) == ["mx-invalid"]
+    assert run.json()["facts"]["dns.mx_lookup"] == "no_answer"
+    assert "Il dominio non ha nessun record MX." in run.json()["findings"][0]["explanation"]
+
+
+def test_no_srv(dns):
+    run = dns("nosrv.cases.test", *HOSTED, "--format", "json")
+    assert ids(run) == ["srv-invalid"]
+    assert run.json()["facts"]["dns.srv_lookup"] == "nxdomain"
+    assert "nessun record SRV _autodiscover._tcp" in run.json()["findings"][0]["explanation"]
+
+
+def test_domain_that_does_not_exist(dns):
+    run = dns("missing.cases.test", *HOSTED, "--format", "json")
+    assert run.code == 1
+    assert ids(run) == ["domain-not-found"]  # never "MX invalid": there is no domain to have one
+    assert "dns.mx" not in run.json()["facts"]
+    assert "NXDOMAIN" in run.json()["findings"][0]["explanation"]
+
+
+def test_no_spf_and_a_foreign_autodiscover_name(dns):
+    run = dns("nospf.cases.test", *HOSTED, "--format", "json")
+    assert ids(run) == ["spf-invalid", "autodiscover-host-foreign"]
+    spf = run.json()["findings"][0]
+    assert 'nospf.cases.test. 3600 IN TXT "v=spf1 include:mx.ovh.com ~all"' in spf["remediation"]
+    assert "web.cases.test" in run.json()["findings"][1]["explanation"]
+
+
+# ------------------------------------------------------------ could not check
+
+def test_servfail_is_could_not_check(dns):
+    run = dns("servfail.test", *HOSTED)
+    assert run.code == 1
+    assert "Verifica DNS non completata (dns-lookup-failed)" in run.out
+    assert "SERVFAIL" in run.out
+    assert "Record MX del dominio non valido" not in run.out and "(srv-invalid)" not in run.out
+    assert "servfail.test MX @ 127.0.0.1:" in run.out
+    data = dns("servfail.test", *HOSTED, "--format", "json").json()
+    assert ids_of(data) == ["dns-lookup-failed"]
+    assert data["facts"]["dns.mx_lookup"] == "servfail"
+    assert "dns.mx" not in data["facts"] and "dns.autodiscover_srv" not in data["facts"]
+
+
+def test_refused_is_could_not_check(dns):
+    data = dns("refused.test", *HOSTED, "--format", "json").json()
+    assert ids_of(data) == ["dns-lookup-failed"]
+    assert data["facts"]["dns.mx_lookup"] == "refused"
+
+
+def test_server_that_never_answers(cli, server):
+    run = cli("dns", "silent.test", "--nameserver", server.address, "--timeout", "1", *HOSTED,
+              "--format", "json", timeout=30)
+    assert run.code == 1
+    data = run.json()
+    assert ids_of(data) == ["dns-lookup-failed"]
+    assert {entry["outcome"] for entry in data["dns"]["lookups"]} == {"timeout"}
+    assert "nessuna risposta entro il tempo limite" in data["findings"][0]["explanation"]
+
+
+def ids_of(data: dict) -> list[str]:
+    return [f["id"] for f in data["findings"]]
+
+
+# -------------------------------------------------------------- aliases, IDN
+
+def test_cname_is_followed_and_reported(dns):
+    run = dns("alias.cases.test", *HOSTED)
+    assert run.code == 0  # an info finding: the records behind the alias are right
+    assert "Record letti tramite un alias (CNAME) (dns-alias-followed)" in run.out
+    assert "alias: alias.cases.test → hosted-ok.cases.test" in run.out
+    assert "Per il dominio" not in run.out and "(mx-invalid)" not in run.out
+
+
+def lookup_of(data: dict, rdtype: str) -> dict:
+    return next(entry for entry in data["dns"]["lookups"] if entry["type"] == rdtype)
+
+
+def test_idn_domain_queried_in_ascii_shown_in_unicode(dns):
+    run = dns("Città.it", *HOSTED)
+    assert run.code == 1
+    assert "Diagnostica Exchange — città.it" in run.out
+    assert "città.it MX @" in run.out
+    assert "città.it: interrogato come xn--citt-3na.it" in run.out
+    assert "xn--citt-3na.it. 3600 IN MX 1 mx0.mail.ovh.net." in run.out  # a zone file wants ASCII
+
+
+# ----------------------------------------------------------------- evidence
+
+def test_evidence_complete_in_json_and_explain(dns):
+    data = dns("mixed.cases.test", *HOSTED, "--format", "json").json()
+    mx = lookup_of(data, "MX")
+    assert mx["query"] == "mixed.cases.test MX"
+    assert mx["server"].startswith("127.0.0.1:")
+    assert mx["answers"] == ["1 mx0.mail.ovh.net.", "5 mx1.mail.ovh.net.", "10 mail.mixed.cases.test."]
+    assert isinstance(mx["duration_ms"], float)
+    explained = dns("mixed.cases.test", *HOSTED, "--explain")
+    assert "risposta: 10 mail.mixed.cases.test." in explained.out
+    folded = dns("mixed.cases.test", *HOSTED)
+    assert "risposta: 10 mail.mixed.cases.test." not in folded.out
+    assert "(dettagli completi con --explain o --format json)" in folded.out
+
+
+def test_markdown_and_english(dns):
+    run = dns("foreign.cases.test", *HOSTED, "--format", "markdown", "--lang", "en")
+    assert "## DNS lookups" in run.out
+    assert "These hosts are not OVHcloud mail servers: mx.provider.example." in run.out
+    assert "```\nforeign.cases.test. 3600 IN MX 1 mx0.mail.ovh.net." in run.out
+
+
+def test_fact_option_and_ipv4_port_syntax(dns):
+    run = dns("hosted-ok.cases.test", "--fact", "offer=hosted", "--fact", "pop_imap=ovh", "--format", "json")
+    assert run.code == 0 and ids(run) == []
+
+
+def test_ipv6_nameserver(cli):
+    try:
+        server = make_server("::1")
+        server.start()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        run = cli("dns", "hosted-ok.cases.test", "--nameserver", server.address, *HOSTED, "--format", "json")
+        assert server.address.startswith("[::1]:")
+        assert run.code == 0, run.err
+        assert lookup_of(run.json(), "MX")["server"] == server.address
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------- zone file
+
+def test_zone_file_on_the_command_line(cli):
+    run = cli("dns", "mixed.cases.test", "--zone-file", ZONE, *HOSTED, "--format", "json")
+    assert run.code == 1
+    assert ids_of(run.json()) == ["mx-invalid"]
+    assert lookup_of(run.json(), "MX")["server"] == ZONE
+    assert run.json()["dns"]["source"] == "zone"
+
+
+def test_zone_file_origin_is_enough(cli):
+    run = cli("dns", "--zone-file", str(ZONES / "xn--citt-3na.it.zone"), *HOSTED)
+    assert run.code == 1
+    assert "Diagnostica Exchange — città.it" in run.out
+
+
+def test_malformed_zone_file(cli, write):
+    path = write("bad.zone", "$ORIGIN bad.test.\n$TTL 3600\n@ IN MX notanumber mx1.mail.ovh.net.\n")
+    run = cli("dns", "bad.test", "--zone-file", str(path))
+    assert run.code == 2
+    assert f"{path}:3:" in run.err
+    assert "file di zona non valido" in run.err
+    assert "Traceback" not in run.err
+
+
+def test_zone_file_for_another_domain(cli):
+    run = cli("dns", "example.it", "--zone-file", ZONE)
+    assert run.code == 2 and "non fa parte della zona cases.test" in run.err
+
+
+# -------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("args, message", [
+    (("dns", "not a domain"), "non è un nome di dominio valido"),
+    (("dns", "example.it", "--nameserver", "ns1.example.it"), "non è un server DNS valido"),
+    (("dns", "example.it", "--offer", "shared", "--nameserver", "127.0.0.1"), "valore «shared» non ammesso per offer"),
+    (("dns",), "indica un dominio"),
+    (("dns", "example.it", "--format", "xml", "--nameserver", "127.0.0.1"), "formato «xml» non disponibile"),
+])
+def test_bad_input_is_one_clear_line(cli, args, message):
+    run = cli(*args)
+    assert run.code == 2
+    assert message in run.err
+    assert "Traceback" not in run.err
