@@ -141,7 +141,7 @@ def _where(source: str):
 
 def _read(src: Source, problems: list) -> LoadedYaml | None:
     try:
-        return load_yaml(src.read(), src.display)
+        return load_yaml(src.read(), src.display, fast=True)
     except DiagnosticaError as exc:
         problems.append(exc)
         return None
