@@ -65,9 +65,20 @@ class KnowledgeBase:
     causes: dict[str, tuple[str, ...]] = field(repr=False)  # cause id -> consequence ids
     derived_by: dict[str, tuple[str, ...]] = field(repr=False)  # fact -> ids of rules deriving it
     files: tuple[LoadedYaml, ...] = field(repr=False, default=())
+    # The rules compiled for evaluation (compiled.Plan), built on first use or brought by the cache.
+    compiled: Any = field(repr=False, default=None, compare=False)
 
     def caused_by(self, rule_id: str) -> tuple[str, ...]:
         return tuple(cause for cause, effects in self.causes.items() if rule_id in effects)
+
+    def plan(self):
+        if self.compiled is None:
+            from .compiled import Plan, generate
+
+            source, constants = generate(self.rules)
+            code = compile(source, "<diagnostica rules>", "exec")
+            object.__setattr__(self, "compiled", Plan(self.rules, self.causes, code, constants))
+        return self.compiled
 
     def evaluate(self, facts: dict, explain: bool = False):
         from .evaluate import evaluate
@@ -80,12 +91,28 @@ def _schema(name: str) -> dict:
     return json.loads((resources.files("diagnostica.engine") / "schemas" / name).read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=4)
+def _validation_schema(name: str) -> dict:
+    """The schema as validation uses it: conditions accepted as they are.
+
+    Errors inside a ``when`` are dropped below (the compiler explains them
+    better), and nothing outside a condition depends on its validity, so
+    skipping the condition subschema reports the same errors -- while the
+    recursive ``oneOf`` it holds was most of the time spent validating a
+    large knowledge base.
+    """
+    schema = _schema(name)
+    if "condition" not in schema.get("$defs", {}):
+        return schema
+    return {**schema, "$defs": {**schema["$defs"], "condition": {}}}
+
+
 def schema_errors(document: Any, schema_name: str, source: str) -> list[KnowledgeBaseError]:
     """Schema violations of one file, the most relevant per rule first (as jsonschema's best_match)."""
     import jsonschema
     from jsonschema.exceptions import best_match
 
-    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    validator = jsonschema.Draft202012Validator(_validation_schema(schema_name))
     groups: dict[tuple, list] = {}
     for error in validator.iter_errors(document):
         if "when" in error.absolute_path:

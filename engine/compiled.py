@@ -1,0 +1,155 @@
+"""The knowledge base compiled into one Python function: what makes evaluation fast.
+
+The condition nodes (:mod:`conditions`) stay the reference semantics and
+serve explanations; for evaluation, :func:`generate` turns every rule, in
+dependency order, into straight-line Python source, compiled once:
+
+* each fact is read from the dict once, into a local variable;
+* a rule whose facts are all present runs as a plain boolean expression
+  (``a == 'x' and b > 10``), Python's own short-circuit included;
+* otherwise the same rule runs in three-valued (Kleene) form, where a
+  missing fact is ``None`` and ``False and unknown`` is still ``False``;
+* a rule that fires and derives a fact stores it in ``known`` and in the
+  fact's local, so later rules see it (one pass = the fixpoint, because
+  the rules come in dependency order);
+* nodes the generator does not know (record tests, ``exists``, values taken
+  from other facts, node types added later) are called as they are:
+  ``node.evaluate(known)`` is always a correct leaf.
+
+The function returns every rule's outcome in evaluation order.  The source
+is deterministic, so its compiled code can be cached (see :mod:`cache`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .conditions import All, Any_, Node, Not, Test
+
+MISSING_NAME = "M"
+
+#: Operators written inline; every other one calls its function from operators.py.
+_INLINE = {"equals": "==", "not_equals": "!=", "in": "in", "not_in": "not in",
+           "less": "<", "greater": ">", "less_or_equal": "<=", "greater_or_equal": ">="}
+_LITERAL_TYPES = (bool, int, str)
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.constants: list[Any] = []  # names k0, k1... in the function's globals
+        self.fact_vars: dict[str, str] = {}
+
+    def constant(self, value: Any) -> str:
+        if type(value) in _LITERAL_TYPES:
+            return repr(value)
+        if type(value) is frozenset and value and all(type(v) in _LITERAL_TYPES for v in value):
+            # a set display after `in` compiles to a frozenset constant
+            return "{" + ", ".join(repr(v) for v in sorted(value, key=repr)) + "}"
+        self.constants.append(value)
+        return f"k{len(self.constants) - 1}"
+
+    def var(self, fact: str) -> str:
+        if fact not in self.fact_vars:
+            self.fact_vars[fact] = f"v{len(self.fact_vars)}"
+        return self.fact_vars[fact]
+
+    # Each method returns (plain expression or None, three-valued expression, facts read).
+    # plain is None when the node cannot be written as a plain boolean.
+    def node(self, node: Node) -> tuple[str | None, str, set[str]]:
+        kind = type(node)
+        if kind is Test and not node.refs:
+            var = self.var(node.fact)
+            if node.op in _INLINE:
+                plain = f"({var} {_INLINE[node.op]} {self.constant(node.expected)})"
+            else:
+                plain = f"{self.constant(node.fn)}({var}, {self.constant(node.expected)})"
+            return plain, f"(None if {var} is M else {plain})", {var}
+        if kind in (All, Any_) and node.children:
+            parts = [self.node(child) for child in node.children]
+            word, decisive = ("and", "False") if kind is All else ("or", "True")
+            other = "True" if decisive == "False" else "False"
+            plain = None
+            if all(p[0] is not None for p in parts):
+                plain = "(" + f" {word} ".join(p[0] for p in parts) + ")"
+            items = ", ".join(p[1] for p in parts) + ("," if len(parts) == 1 else "")
+            kleene = f"({decisive} if {decisive} in (t := ({items})) else None if None in t else {other})"
+            return plain, kleene, set().union(*(p[2] for p in parts))
+        if kind is Not:
+            plain, kleene, used = self.node(node.child)
+            return (None if plain is None else f"(not {plain})"), \
+                f"(None if (t := {kleene}) is None else not t)", used
+        # Anything else evaluates itself: always correct, just not inlined.
+        return None, f"{self.constant(node.evaluate)}(known)", set()
+
+
+def generate(rules: tuple) -> tuple[str, list[Any]]:
+    """Source of ``run(known, derived) -> outcomes`` for rules in evaluation order, and its constants."""
+    gen = _Generator()
+    body: list[str] = []
+    for index, rule in enumerate(rules):
+        plain, kleene, used = gen.node(rule.condition)
+        out = f"o{index}"
+        if plain is not None and used:
+            guard = " and ".join(f"{v} is not M" for v in sorted(used))
+            body.append(f"    if {guard}:\n        {out} = {plain}\n    else:\n        {out} = {kleene}")
+        else:
+            body.append(f"    {out} = {kleene}")
+        for when, pairs in (("True", rule.derives), ("False", rule.derives_when_false)):
+            for name, value in pairs:
+                var = gen.var(name)
+                body.append(
+                    f"    if {out} is {when} and {var} is M:\n"
+                    f"        {var} = known[{name!r}] = {gen.constant(value)}\n"
+                    f"        derived[{name!r}] = {rule.id!r}")
+    head = ["def run(known, derived):", "    g = known.get"]
+    head += [f"    {var} = g({fact!r}, M)" for fact, var in gen.fact_vars.items()]
+    outs = ", ".join(f"o{i}" for i in range(len(rules)))
+    tail = [f"    return ({outs}{',' if len(rules) == 1 else ''})"]
+    return "\n".join(head + body + tail) + "\n", gen.constants
+
+
+def build(code: Any, constants: list[Any]):
+    """The ``run`` function from compiled code (fresh or from the cache) and its constants."""
+    from .conditions import MISSING
+
+    namespace: dict[str, Any] = {"M": MISSING, "__builtins__": {}}
+    namespace.update((f"k{i}", value) for i, value in enumerate(constants))
+    exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
+    return namespace["run"]
+
+
+class Plan:
+    """A knowledge base ready to evaluate: the generated function and the orders results need."""
+
+    __slots__ = ("run", "ids", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by", "linked")
+
+    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], code: Any, constants: list[Any]) -> None:
+        from operator import itemgetter
+
+        from .knowledge import SEVERITY_RANK
+
+        self.run = build(code, constants)
+        self.ids = tuple(rule.id for rule in rules)
+        index = {rule.id: i for i, rule in enumerate(rules)}
+        findings = [rule for rule in rules if rule.is_finding]
+        by_severity = sorted(findings, key=lambda r: (SEVERITY_RANK[r.severity], r.id))
+        by_id = sorted(findings, key=lambda r: r.id)
+        # itemgetter picks outcomes in a given order, in C; with one index it returns a bare value.
+        self.severity_pick = _picker([index[r.id] for r in by_severity], itemgetter)
+        self.severity_rules = tuple((r.id, r.severity, r.links) for r in by_severity)
+        self.id_pick = _picker([index[r.id] for r in by_id], itemgetter)
+        self.id_order = tuple(r.id for r in by_id)
+        caused_by: dict[str, list[str]] = {}
+        for cause, effects in causes.items():
+            for effect in effects:
+                caused_by.setdefault(effect, []).append(cause)
+        self.caused_by = {effect: tuple(c) for effect, c in caused_by.items()}
+        self.linked = frozenset(causes) | frozenset(caused_by)
+
+
+def _picker(indexes: list[int], itemgetter: Any):
+    if not indexes:
+        return lambda outs: ()
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda outs: (outs[only],)
+    return itemgetter(*indexes)
