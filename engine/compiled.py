@@ -120,13 +120,15 @@ def build(code: Any, constants: list[Any]):
 class Plan:
     """A knowledge base ready to evaluate: the generated function and the orders results need."""
 
-    __slots__ = ("run", "ids", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by", "linked")
+    __slots__ = ("run", "ids", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by", "linked",
+                 "_source")
 
     def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], code: Any, constants: list[Any]) -> None:
         from operator import itemgetter
 
         from .knowledge import SEVERITY_RANK
 
+        self._source = (rules, causes, code, constants)
         self.run = build(code, constants)
         self.ids = tuple(rule.id for rule in rules)
         index = {rule.id: i for i, rule in enumerate(rules)}
@@ -144,6 +146,19 @@ class Plan:
                 caused_by.setdefault(effect, []).append(cause)
         self.caused_by = {effect: tuple(c) for effect, c in caused_by.items()}
         self.linked = frozenset(causes) | frozenset(caused_by)
+
+    def __reduce__(self):
+        # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
+        import marshal
+
+        rules, causes, code, constants = self._source
+        return _restore, (rules, causes, marshal.dumps(code), constants)
+
+
+def _restore(rules: tuple, causes: dict, code: bytes, constants: list) -> Plan:
+    import marshal
+
+    return Plan(rules, causes, marshal.loads(code), constants)
 
 
 def _picker(indexes: list[int], itemgetter: Any):
