@@ -65,18 +65,15 @@ class _Generator:
             return plain, f"(None if {var} is M else {plain})", {var}
         if kind in (All, Any_) and node.children:
             parts = [self.node(child) for child in node.children]
-            word, decisive = ("and", "False") if kind is All else ("or", "True")
-            other = "True" if decisive == "False" else "False"
             plain = None
             if all(p[0] is not None for p in parts):
-                plain = "(" + f" {word} ".join(p[0] for p in parts) + ")"
-            items = ", ".join(p[1] for p in parts) + ("," if len(parts) == 1 else "")
-            kleene = f"({decisive} if {decisive} in (t := ({items})) else None if None in t else {other})"
+                plain = "(" + (" and " if kind is All else " or ").join(p[0] for p in parts) + ")"
+            items = ",".join(p[1] for p in parts)
+            kleene = f"{'A' if kind is All else 'O'}(({items},))"
             return plain, kleene, set().union(*(p[2] for p in parts))
         if kind is Not:
             plain, kleene, used = self.node(node.child)
-            return (None if plain is None else f"(not {plain})"), \
-                f"(None if (t := {kleene}) is None else not t)", used
+            return (None if plain is None else f"(not {plain})"), f"N({kleene})", used
         # Anything else evaluates itself: always correct, just not inlined.
         return None, f"{self.constant(node.evaluate)}(known)", set()
 
@@ -90,7 +87,9 @@ def generate(rules: tuple) -> tuple[str, list[Any]]:
         out = f"o{index}"
         if plain is not None and used:
             guard = " and ".join(f"{v} is not M" for v in sorted(used))
-            body.append(f"    if {guard}:\n        {out} = {plain}\n    else:\n        {out} = {kleene}")
+            # one fact only: when it is missing, so is the answer
+            kleene = "None" if type(rule.condition) is Test else kleene
+            body.append(f"    if {guard}: {out} = {plain}\n    else: {out} = {kleene}")
         else:
             body.append(f"    {out} = {kleene}")
         for when, pairs in (("True", rule.derives), ("False", rule.derives_when_false)):
@@ -107,11 +106,24 @@ def generate(rules: tuple) -> tuple[str, list[Any]]:
     return "\n".join(head + body + tail) + "\n", gen.constants
 
 
+# Kleene logic over a tuple of True/False/None, for rules where a fact is missing.
+def _and(values: tuple) -> bool | None:
+    return False if False in values else None if None in values else True
+
+
+def _or(values: tuple) -> bool | None:
+    return True if True in values else None if None in values else False
+
+
+def _not(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
 def build(code: Any, constants: list[Any]):
     """The ``run`` function from compiled code (fresh or from the cache) and its constants."""
     from .conditions import MISSING
 
-    namespace: dict[str, Any] = {"M": MISSING, "__builtins__": {}}
+    namespace: dict[str, Any] = {"M": MISSING, "A": _and, "O": _or, "N": _not, "__builtins__": {}}
     namespace.update((f"k{i}", value) for i, value in enumerate(constants))
     exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
     return namespace["run"]
