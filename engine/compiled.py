@@ -36,6 +36,7 @@ _LITERAL_TYPES = (bool, int, str)
 class _Generator:
     def __init__(self) -> None:
         self.constants: list[Any] = []  # names k0, k1... in the function's globals
+        self.opaque = False
         self.fact_vars: dict[str, str] = {}
 
     def constant(self, value: Any) -> str:
@@ -75,13 +76,19 @@ class _Generator:
             plain, kleene, used = self.node(node.child)
             return (None if plain is None else f"(not {plain})"), f"N({kleene})", used
         # Anything else evaluates itself: always correct, just not inlined.
+        self.opaque = True
         return None, f"{self.constant(node.evaluate)}(known)", set()
 
 
-def generate(rules: tuple) -> tuple[str, list[Any]]:
-    """Source of ``run(known, derived) -> outcomes`` for rules in evaluation order, and its constants."""
+def generate(rules: tuple) -> tuple[str, list[Any], bool]:
+    """Source of ``run(known, derived) -> outcomes`` for rules in evaluation order, its constants,
+    and whether some node is evaluated as it is (it then reads derived facts from ``known``).
+
+    With ``derived=None``, ``run`` does not write into ``known`` (see ``KnowledgeBase.fired``).
+    """
     gen = _Generator()
     body: list[str] = []
+    derivable: set[str] = set()
     for index, rule in enumerate(rules):
         plain, kleene, used = gen.node(rule.condition)
         out = f"o{index}"
@@ -95,15 +102,30 @@ def generate(rules: tuple) -> tuple[str, list[Any]]:
         for when, pairs in (("True", rule.derives), ("False", rule.derives_when_false)):
             for name, value in pairs:
                 var = gen.var(name)
+                derivable.add(name)
                 body.append(
                     f"    if {out} is {when} and {var} is M:\n"
-                    f"        {var} = known[{name!r}] = {gen.constant(value)}\n"
-                    f"        derived[{name!r}] = {rule.id!r}")
-    head = ["def run(known, derived):", "    g = known.get"]
-    head += [f"    {var} = g({fact!r}, M)" for fact, var in gen.fact_vars.items()]
+                    f"        {var} = {gen.constant(value)}\n"
+                    f"        if derived is not None:\n"
+                    f"            known[{name!r}] = {var}\n"
+                    f"            derived[{name!r}] = {rule.id!r}")
+    # Facts a rule may derive are usually absent: read them with get().  The others
+    # are usually all given: subscripts are faster, and one missing fact sends the
+    # whole reading to the get() version.
+    given = [(fact, var) for fact, var in gen.fact_vars.items() if fact not in derivable]
+    head = ["def run(known, derived):"]
+    if given:
+        head.append("    try:")
+        head += [f"        {var} = known[{fact!r}]" for fact, var in given]
+        head.append("    except KeyError:")
+        head.append("        g = known.get")
+        head += [f"        {var} = g({fact!r}, M)" for fact, var in given]
+    if len(given) < len(gen.fact_vars):
+        head.append("    g = known.get")
+        head += [f"    {var} = g({fact!r}, M)" for fact, var in gen.fact_vars.items() if fact in derivable]
     outs = ", ".join(f"o{i}" for i in range(len(rules)))
     tail = [f"    return ({outs}{',' if len(rules) == 1 else ''})"]
-    return "\n".join(head + body + tail) + "\n", gen.constants
+    return "\n".join(head + body + tail) + "\n", gen.constants, gen.opaque
 
 
 # Kleene logic over a tuple of True/False/None, for rules where a fact is missing.
@@ -123,7 +145,8 @@ def build(code: Any, constants: list[Any]):
     """The ``run`` function from compiled code (fresh or from the cache) and its constants."""
     from .conditions import MISSING
 
-    namespace: dict[str, Any] = {"M": MISSING, "A": _and, "O": _or, "N": _not, "__builtins__": {}}
+    namespace: dict[str, Any] = {"M": MISSING, "A": _and, "O": _or, "N": _not,
+                                "__builtins__": {"KeyError": KeyError}}
     namespace.update((f"k{i}", value) for i, value in enumerate(constants))
     exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
     return namespace["run"]
@@ -133,14 +156,16 @@ class Plan:
     """A knowledge base ready to evaluate: the generated function and the orders results need."""
 
     __slots__ = ("run", "ids", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by", "linked",
-                 "_source")
+                 "opaque", "_source")
 
-    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], code: Any, constants: list[Any]) -> None:
+    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], code: Any, constants: list[Any],
+                 opaque: bool = True) -> None:
         from operator import itemgetter
 
         from .knowledge import SEVERITY_RANK
 
-        self._source = (rules, causes, code, constants)
+        self._source = (rules, causes, code, constants, opaque)
+        self.opaque = opaque
         self.run = build(code, constants)
         self.ids = tuple(rule.id for rule in rules)
         index = {rule.id: i for i, rule in enumerate(rules)}
@@ -163,14 +188,14 @@ class Plan:
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
         import marshal
 
-        rules, causes, code, constants = self._source
-        return _restore, (rules, causes, marshal.dumps(code), constants)
+        rules, causes, code, constants, opaque = self._source
+        return _restore, (rules, causes, marshal.dumps(code), constants, opaque)
 
 
-def _restore(rules: tuple, causes: dict, code: bytes, constants: list) -> Plan:
+def _restore(rules: tuple, causes: dict, code: bytes, constants: list, opaque: bool) -> Plan:
     import marshal
 
-    return Plan(rules, causes, marshal.loads(code), constants)
+    return Plan(rules, causes, marshal.loads(code), constants, opaque)
 
 
 def _picker(indexes: list[int], itemgetter: Any):

@@ -18,6 +18,7 @@ from .knowledge import SEVERITY_RANK, KnowledgeBase
 from .result import Explainer, Finding, PossibleCause, Result, Undecided
 
 _new = tuple.__new__
+_new_object = object.__new__
 
 
 def evaluate(kb: KnowledgeBase, facts: dict[str, Any], explain: bool = False) -> Result:
@@ -43,7 +44,12 @@ def evaluate(kb: KnowledgeBase, facts: dict[str, Any], explain: bool = False) ->
             for f in findings for cause in kb.caused_by(f.id)
             if outcomes.get(cause) is None and kb.by_id[cause].is_finding
         )
-    return Result(known, derived, findings, undecided, possible, outcomes)
+    # A frozen dataclass's __init__ sets fields one object.__setattr__ at a time; filling
+    # the instance dict directly gives the same object in a fraction of the time.
+    result = _new_object(Result)
+    result.__dict__.update(facts=known, derived=derived, findings=findings, undecided=undecided,
+                           possible_causes=possible, outcomes=outcomes)
+    return result
 
 
 def _linked_findings(kb: KnowledgeBase, plan: Any, fired: list, explainer: Explainer) -> tuple:

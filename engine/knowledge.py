@@ -10,6 +10,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import compress
 from typing import Any
 
 from .catalogue import Catalogue, CoercionError, Fact, closest
@@ -99,15 +100,32 @@ class KnowledgeBase:
         if self.compiled is None:
             from .compiled import Plan, generate
 
-            source, constants = generate(self.rules)
+            source, constants, opaque = generate(self.rules)
             code = compile(source, "<diagnostica rules>", "exec")
-            object.__setattr__(self, "compiled", Plan(self.rules, self.causes, code, constants))
+            object.__setattr__(self, "compiled", Plan(self.rules, self.causes, code, constants, opaque))
         return self.compiled
 
-    def evaluate(self, facts: dict, explain: bool = False):
-        from .evaluate import evaluate
+    def fired(self, facts: dict) -> tuple[str, ...]:
+        """Ids of the rules that fire (findings and derivations alike), in evaluation order.
 
-        return evaluate(self, facts, explain=explain)
+        The batch path: the same forward chaining as :meth:`evaluate`, without
+        building a Result -- nothing to explain, nothing copied.  ``facts``
+        must hold canonical values (as ``Fact.coerce`` gives) and is not modified.
+        """
+        plan = self.compiled or self.plan()
+        if plan.opaque:  # some node reads derived facts from the dict: give it a copy to write in
+            return tuple(compress(plan.ids, plan.run(dict(facts), {})))
+        return tuple(compress(plan.ids, plan.run(facts, None)))
+
+    def evaluate(self, facts: dict, explain: bool = False):
+        return _evaluator()(self, facts, explain)
+
+
+@functools.lru_cache(maxsize=1)
+def _evaluator():
+    from .evaluate import evaluate  # evaluate.py imports this module; an import per call costs more than a rule
+
+    return evaluate
 
 
 @functools.lru_cache(maxsize=4)
