@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import ExplainOption, FactOption, KbOption, LangOption, emit, gather_facts, load_kb
+from .common import ExplainOption, FactOption, KbOption, LangOption, NoCacheOption, emit, gather_facts, load_kb
 
 
 def check(
@@ -16,12 +16,13 @@ def check(
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,
+    no_cache: bool = NoCacheOption,
 ) -> int:
     """Valuta i fatti di un account e stampa diagnosi e rimedi.
 
     Exit code: 0 nessun problema, 1 problemi trovati, 2 input o base di conoscenza non validi.
     """
-    kb = load_kb(kb_dir)
+    kb = load_kb(kb_dir, no_cache)
     gathered = gather_facts(kb, files or [], fact)
     result = kb.evaluate(gathered.values)
     return emit(kb, result, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets)
