@@ -6,8 +6,8 @@ from typing import List, Optional
 
 import typer
 
-from .common import FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, emit, gather_facts, load_kb
-from .dns_cmd import NameserverOption, TimeoutOption
+from .common import (FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, NameserverOption, NoCacheOption,
+                     TimeoutOption, emit, gather_facts, load_kb)
 
 
 def check(
@@ -20,12 +20,13 @@ def check(
     collect_dns: bool = typer.Option(False, "--collect-dns", help="Aggiungi i fatti DNS del dominio (fatto «domain») interrogando il DNS."),
     nameserver: Optional[List[str]] = NameserverOption,
     timeout: float = TimeoutOption,
+    no_cache: bool = NoCacheOption,
 ) -> int:
     """Valuta i fatti di un account e stampa diagnosi e rimedi.
 
     Exit code: 0 nessun problema, 1 problemi trovati, 2 input o base di conoscenza non validi.
     """
-    kb = load_kb(kb_dir)
+    kb = load_kb(kb_dir, no_cache)
     gathered = gather_facts(kb, files or [], fact)
     if collect_dns:
         from . import dns_cmd

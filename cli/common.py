@@ -14,13 +14,19 @@ LangOption = typer.Option("it", "--lang", "-l", help="Lingua dei testi: it (pred
 KbOption = typer.Option(None, "--kb", help="Cartella di un'altra base di conoscenza (con rules/ e locales/).")
 ExplainOption = typer.Option(False, "--explain", help="Spiega anche perché le altre regole non sono scattate.")
 FactOption = typer.Option(None, "--fact", "-f", help="Un fatto NOME=VALORE (ripetibile).")
+NameserverOption = typer.Option(
+    None, "--nameserver", "-n",
+    help="Server DNS da interrogare: IP, IP:PORTA o [IPv6]:PORTA (ripetibile). Predefinito: quelli del sistema.")
+TimeoutOption = typer.Option(5.0, "--timeout", help="Secondi concessi a ogni interrogazione DNS.")
+NoCacheOption = typer.Option(False, "--no-cache", help="Rilegge e ricontrolla la base di conoscenza senza usare la cache.")
 
 
-def load_kb(kb_dir: Optional[Path]):
+def load_kb(kb_dir: Optional[Path], no_cache: bool = False):
+    """The knowledge base, from the cache when its files have not changed (unless --no-cache)."""
     from diagnostica.engine import knowledge, sources
 
     directory = sources.from_directory(kb_dir) if kb_dir else sources.bundled()
-    return knowledge.load(directory)
+    return knowledge.load(directory, cache=False if no_cache else None)
 
 
 def gather_facts(kb, files: list[str], fact_options: list[str] | None):

@@ -10,12 +10,9 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import ExplainOption, FactOption, KbOption, LangOption, check_format, gather_facts, load_kb
+from .common import (ExplainOption, FactOption, KbOption, LangOption, NameserverOption, TimeoutOption,
+                     check_format, gather_facts, load_kb)
 
-NameserverOption = typer.Option(
-    None, "--nameserver", "-n",
-    help="Server DNS da interrogare: IP, IP:PORTA o [IPv6]:PORTA (ripetibile). Predefinito: quelli del sistema.")
-TimeoutOption = typer.Option(5.0, "--timeout", help="Secondi concessi a ogni interrogazione DNS.")
 
 # The facts that decide which records are valid, as options of their own.
 OPTION_FACTS = (("offer", "--offer"), ("pop_imap", "--pop-imap"), ("exchange_server", "--exchange-server"),

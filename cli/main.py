@@ -16,7 +16,7 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException
 
-from . import ask_cmd, check, dns_cmd, report_cmd, rules_cmd
+from . import ask_cmd, check, dns_cmd, fastparams, report_cmd, rules_cmd
 
 app = typer.Typer(
     name="diagnostica",
@@ -36,6 +36,7 @@ app.add_typer(rules_cmd.app, name="rules")
 def main(argv: list[str] | None = None) -> int:
     from diagnostica.engine.errors import DiagnosticaError
 
+    fastparams.install()  # no pydantic for plain str/Path/int/bool options
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name="diagnostica", standalone_mode=False)

@@ -10,7 +10,7 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import KbOption, LangOption, check_format, load_kb
+from .common import KbOption, LangOption, NoCacheOption, check_format, load_kb
 
 app = typer.Typer(help="Consulta e verifica la base di conoscenza.", no_args_is_help=True)
 
@@ -29,12 +29,13 @@ def list_rules(
     fmt: str = typer.Option("text", "--format", help="Formato: text o json."),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
+    no_cache: bool = NoCacheOption,
 ) -> int:
     """Elenca le regole: id, tipo, gravità, titolo e posizione."""
     from diagnostica.engine.render import Renderer
 
     check_format(fmt, ("text", "json"))
-    kb = load_kb(kb_dir)
+    kb = load_kb(kb_dir, no_cache)
     renderer = Renderer(kb, lang)
     rows = [{"id": r.id, "kind": r.kind, "severity": r.severity, "title": renderer.text(f"rules.{r.id}.title"),
              "location": str(r.location)} for r in sorted(kb.rules, key=lambda r: r.id)]
@@ -54,6 +55,7 @@ def show(
     fmt: str = typer.Option("text", "--format", help="Formato: text o json."),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
+    no_cache: bool = NoCacheOption,
 ) -> int:
     """Mostra una regola: condizione, collegamenti, fatti dedotti, testi ed esempi."""
     import yaml
@@ -61,7 +63,7 @@ def show(
     from diagnostica.engine.render import Renderer
 
     check_format(fmt, ("text", "json"))
-    kb = load_kb(kb_dir)
+    kb = load_kb(kb_dir, no_cache)
     rule = _rule_or_error(kb, rule_id)
     renderer = Renderer(kb, lang)
     source = _source_spec(kb, rule)

@@ -2,53 +2,65 @@
 
 Rules are stored in dependency order (see ``knowledge._evaluation_order``),
 so one pass reaches the fixpoint of forward chaining: when a rule runs,
-every rule that could derive a fact it reads has already run.
+every rule that could derive a fact it reads has already run.  The pass
+itself is generated Python code (see :mod:`compiled`); this module turns
+its outcomes into a :class:`Result`.  Explanations (``because``, ``needs``)
+are computed only when someone reads them.
 """
 from __future__ import annotations
 
 import heapq
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from .knowledge import SEVERITY_RANK, KnowledgeBase
-from .result import Finding, PossibleCause, Result, Undecided
+from .result import Explainer, Finding, PossibleCause, Result, Undecided
+
+_new = tuple.__new__
+_new_object = object.__new__
 
 
 def evaluate(kb: KnowledgeBase, facts: dict[str, Any], explain: bool = False) -> Result:
+    plan = kb.plan()
     known = dict(facts)
     derived: dict[str, str] = {}
-    outcomes: dict[str, bool | None] = {}
-    for rule in kb.rules:
-        value = rule.condition.evaluate(known)
-        outcomes[rule.id] = value
-        if value is None:
-            continue
-        for name, fact_value in rule.derives if value else rule.derives_when_false:
-            if name not in known:  # what the user said wins over what a rule infers
-                known[name] = fact_value
-                derived[name] = rule.id
+    outs = plan.run(known, derived)
+    outcomes = dict(zip(plan.ids, outs))
+    explainer = Explainer(kb, known, derived)
+    # Finding rules that fired, already in (severity, id) order.
+    fired = list(compress(plan.severity_rules, map(is_, plan.severity_pick(outs), repeat(True))))
+    if plan.linked and not plan.linked.isdisjoint(rule_id for rule_id, _, _ in fired):
+        findings = _linked_findings(kb, plan, fired, explainer)
+    else:
+        findings = tuple([_new(Finding, (rule_id, severity, explainer, (), links))
+                          for rule_id, severity, links in fired])
+    undecided = tuple([_new(Undecided, (rule_id, explainer))
+                       for rule_id in compress(plan.id_order, map(is_, plan.id_pick(outs), repeat(None)))])
+    possible = ()
+    if plan.caused_by:
+        possible = tuple(
+            _new(PossibleCause, (f.id, cause, explainer))
+            for f in findings for cause in kb.caused_by(f.id)
+            if outcomes.get(cause) is None and kb.by_id[cause].is_finding
+        )
+    # A frozen dataclass's __init__ sets fields one object.__setattr__ at a time; filling
+    # the instance dict directly gives the same object in a fraction of the time.
+    result = _new_object(Result)
+    result.__dict__.update(facts=known, derived=derived, findings=findings, undecided=undecided,
+                           possible_causes=possible, outcomes=outcomes)
+    return result
 
-    fired = [r for r in kb.rules if r.is_finding and outcomes[r.id] is True]
-    fired_ids = {r.id for r in fired}
-    findings = []
-    for rule in _causes_first(kb, fired):
-        findings.append(Finding(
-            id=rule.id,
-            severity=rule.severity,
-            because=because(kb, rule.id, known, derived),
-            consequence_of=tuple(c for c in kb.caused_by(rule.id) if c in fired_ids),
-            links=rule.links,
-        ))
-    undecided = tuple(
-        Undecided(r.id, needs(kb, r.id, known))
-        for r in sorted(kb.rules, key=lambda r: r.id)
-        if r.is_finding and outcomes[r.id] is None
+
+def _linked_findings(kb: KnowledgeBase, plan: Any, fired: list, explainer: Explainer) -> tuple:
+    """Findings when `causes` links join some of them: causes first, consequences know their causes."""
+    rules = [kb.by_id[rule_id] for rule_id, _, _ in fired]
+    fired_ids = {rule.id for rule in rules}
+    return tuple(
+        _new(Finding, (rule.id, rule.severity, explainer,
+                       tuple(c for c in kb.caused_by(rule.id) if c in fired_ids), rule.links))
+        for rule in _causes_first(kb, rules)
     )
-    possible = tuple(
-        PossibleCause(f.id, cause, needs(kb, cause, known))
-        for f in findings for cause in kb.caused_by(f.id)
-        if outcomes.get(cause) is None and kb.by_id[cause].is_finding
-    )
-    return Result(known, derived, tuple(findings), undecided, possible, outcomes)
 
 
 def _causes_first(kb: KnowledgeBase, fired: list) -> list:
@@ -67,7 +79,8 @@ def _causes_first(kb: KnowledgeBase, fired: list) -> list:
                 if not waiting[effect]:
                     heapq.heappush(ready, (SEVERITY_RANK[ids[effect].severity], effect))
     # Cause cycles are allowed in links; whatever is left is appended in the usual order.
-    rest = sorted((r for r in fired if r not in ordered), key=lambda r: (SEVERITY_RANK[r.severity], r.id))
+    placed = {r.id for r in ordered}
+    rest = sorted((r for r in fired if r.id not in placed), key=lambda r: (SEVERITY_RANK[r.severity], r.id))
     return ordered + rest
 
 

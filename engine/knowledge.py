@@ -10,6 +10,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import compress
 from typing import Any
 
 from .catalogue import Catalogue, CoercionError, Fact, closest
@@ -55,6 +56,27 @@ class Rule:
         return f"<Rule {self.id} {self.kind}/{self.severity} at {self.location}>"
 
 
+class _LazyFiles:
+    """``KnowledgeBase.files``: the parsed files, re-read on first use when the cache left them out.
+
+    Evaluating never needs them (only tools that point into the YAML, such as
+    ``rules show``), and they are the bulk of a cache entry.
+    """
+
+    def __get__(self, kb: Any, owner: Any = None) -> Any:
+        if kb is None:
+            return ()  # the dataclass default
+        files = kb.__dict__.get("_files")
+        if files is None:
+            every = kb.directory.rule_sources() + kb.directory.data_sources()
+            files = tuple(load_yaml(source.read(), source.display, fast=True) for source in every)
+            kb.__dict__["_files"] = files
+        return files
+
+    def __set__(self, kb: Any, value: Any) -> None:
+        kb.__dict__["_files"] = value
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     catalogue: Catalogue
@@ -64,15 +86,46 @@ class KnowledgeBase:
     by_id: dict[str, Rule] = field(repr=False)
     causes: dict[str, tuple[str, ...]] = field(repr=False)  # cause id -> consequence ids
     derived_by: dict[str, tuple[str, ...]] = field(repr=False)  # fact -> ids of rules deriving it
-    files: tuple[LoadedYaml, ...] = field(repr=False, default=())
+    files: tuple[LoadedYaml, ...] = _LazyFiles()  # type: ignore[assignment]
+    # The rules compiled for evaluation (compiled.Plan), built on first use or brought by the cache.
+    compiled: Any = field(repr=False, default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeBase {len(self.rules)} rules from {self.directory.rules_display}>"
 
     def caused_by(self, rule_id: str) -> tuple[str, ...]:
         return tuple(cause for cause, effects in self.causes.items() if rule_id in effects)
 
-    def evaluate(self, facts: dict, explain: bool = False):
-        from .evaluate import evaluate
+    def plan(self):
+        if self.compiled is None:
+            from .compiled import Plan, generate
 
-        return evaluate(self, facts, explain=explain)
+            source, constants, opaque = generate(self.rules)
+            code = compile(source, "<diagnostica rules>", "exec")
+            object.__setattr__(self, "compiled", Plan(self.rules, self.causes, code, constants, opaque))
+        return self.compiled
+
+    def fired(self, facts: dict) -> tuple[str, ...]:
+        """Ids of the rules that fire (findings and derivations alike), in evaluation order.
+
+        The batch path: the same forward chaining as :meth:`evaluate`, without
+        building a Result -- nothing to explain, nothing copied.  ``facts``
+        must hold canonical values (as ``Fact.coerce`` gives) and is not modified.
+        """
+        plan = self.compiled or self.plan()
+        if plan.opaque:  # some node reads derived facts from the dict: give it a copy to write in
+            return tuple(compress(plan.ids, plan.run(dict(facts), {})))
+        return tuple(compress(plan.ids, plan.run(facts, None)))
+
+    def evaluate(self, facts: dict, explain: bool = False):
+        return _evaluator()(self, facts, explain)
+
+
+@functools.lru_cache(maxsize=1)
+def _evaluator():
+    from .evaluate import evaluate  # evaluate.py imports this module; an import per call costs more than a rule
+
+    return evaluate
 
 
 @functools.lru_cache(maxsize=4)
@@ -80,12 +133,45 @@ def _schema(name: str) -> dict:
     return json.loads((resources.files("diagnostica.engine") / "schemas" / name).read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=4)
+def _validation_schema(name: str) -> dict:
+    """The schema as validation uses it: conditions accepted as they are.
+
+    Errors inside a ``when`` are dropped below (the compiler explains them
+    better), and nothing outside a condition depends on its validity, so
+    skipping the condition subschema reports the same errors -- while the
+    recursive ``oneOf`` it holds was most of the time spent validating a
+    large knowledge base.
+    """
+    schema = _schema(name)
+    defs = dict(schema.get("$defs", {}))
+    if "condition" in defs:
+        defs["condition"] = {}
+    # With conditions out, nothing is recursive: inline every local reference,
+    # which spares jsonschema a lookup per rule and per field (same errors).
+    return _inline({**schema, "$defs": defs}, defs, ())
+
+
+def _inline(node: Any, defs: dict, seen: tuple) -> Any:
+    if isinstance(node, list):
+        return [_inline(item, defs, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and set(node) <= {"$ref", "description"}:
+        name = ref[len("#/$defs/"):]
+        if name in defs and name not in seen:
+            return _inline(defs[name], defs, seen + (name,))
+    return {key: (value if key in ("$defs", "enum", "const") else _inline(value, defs, seen))
+            for key, value in node.items()}
+
+
 def schema_errors(document: Any, schema_name: str, source: str) -> list[KnowledgeBaseError]:
     """Schema violations of one file, the most relevant per rule first (as jsonschema's best_match)."""
     import jsonschema
     from jsonschema.exceptions import best_match
 
-    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    validator = jsonschema.Draft202012Validator(_validation_schema(schema_name))
     groups: dict[tuple, list] = {}
     for error in validator.iter_errors(document):
         if "when" in error.absolute_path:
@@ -139,23 +225,57 @@ def _where(source: str):
     return where
 
 
-def _read(src: Source, problems: list) -> LoadedYaml | None:
+def _read(src: Source, problems: list, text: str | None = None) -> LoadedYaml | None:
     try:
-        return load_yaml(src.read(), src.display)
+        return load_yaml(src.read() if text is None else text, src.display, fast=True)
     except DiagnosticaError as exc:
         problems.append(exc)
         return None
 
 
-def load(directory: KnowledgeBaseDir | None = None) -> KnowledgeBase:
-    """Load, validate and compile a knowledge base (the bundled one by default)."""
+def _texts(sources: list[Source]) -> list[str] | None:
+    """Every file's text, or None when one cannot be read (the loader then reports it)."""
+    try:
+        return [source.read() for source in sources]
+    except DiagnosticaError:
+        return None
+
+
+def load(directory: KnowledgeBaseDir | None = None, *, cache: bool | None = None) -> KnowledgeBase:
+    """Load, validate and compile a knowledge base (the bundled one by default).
+
+    ``cache``: use the compiled-knowledge-base cache (see :mod:`cache`); by
+    default yes, unless DIAGNOSTICA_NO_CACHE is set.
+    """
+    from . import cache as kb_cache
+
     directory = directory or bundled()
-    problems: list[DiagnosticaError] = []
     sources = directory.rule_sources()
     if not sources or sources[0].node.name != "facts.yaml":
         raise KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display))
-    loaded = [doc for doc in (_read(s, problems) for s in sources) if doc is not None]
-    data_docs = [doc for doc in (_read(s, problems) for s in directory.data_sources()) if doc is not None]
+    every = sources + directory.data_sources()
+    texts = _texts(every)
+    use_cache = texts is not None and (kb_cache.enabled() if cache is None else cache)
+    if use_cache:
+        folder, content = kb_cache.key(str(directory.rules), [(s.display, t) for s, t in zip(every, texts)])
+        state = kb_cache.get(folder, content)
+        if isinstance(state, tuple) and len(state) == 7:
+            catalogue, data, rules, by_id, causes, derived_by, plan = state
+            return KnowledgeBase(catalogue=catalogue, data=data, rules=rules, directory=directory, by_id=by_id,
+                                 causes=causes, derived_by=derived_by, files=None, compiled=plan)
+    kb = _load(directory, sources, every, texts)
+    if use_cache:
+        kb_cache.put(folder, content, (kb.catalogue, kb.data, kb.rules, kb.by_id, kb.causes, kb.derived_by,
+                                       kb.plan()))
+    return kb
+
+
+def _load(directory: KnowledgeBaseDir, sources: list[Source], every: list[Source],
+          texts: list[str] | None) -> KnowledgeBase:
+    problems: list[DiagnosticaError] = []
+    docs = [_read(s, problems, None if texts is None else t) for s, t in zip(every, texts or [None] * len(every))]
+    loaded = [doc for doc in docs[:len(sources)] if doc is not None]
+    data_docs = [doc for doc in docs[len(sources):] if doc is not None]
     if problems:
         raise KnowledgeBaseErrors(problems)
 

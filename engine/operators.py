@@ -60,6 +60,10 @@ def greater_or_equal(actual: Any, expected: Any) -> bool:
     return actual >= expected
 
 
+def no_record(results: Any) -> bool:
+    return not any(results)
+
+
 def empty(actual: Any, expected: bool) -> bool:
     return (len(actual) == 0) is expected
 
@@ -124,7 +128,7 @@ OPERATORS: dict[str, OperatorSpec] = {
     # Record tests take a record pattern; see conditions.RecordTest.
     "every_record": OperatorSpec(all, "records", frozenset({"records"})),
     "any_record": OperatorSpec(any, "records", frozenset({"records"})),
-    "no_record": OperatorSpec(lambda results: not any(results), "records", frozenset({"records"})),
+    "no_record": OperatorSpec(no_record, "records", frozenset({"records"})),
 }
 
 #: Operators usable on one field inside a record pattern.

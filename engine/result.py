@@ -1,39 +1,126 @@
-"""What an evaluation produces: immutable records, cheap to build."""
+"""What an evaluation produces: immutable records, cheap to build.
+
+A batch run builds thousands of findings per second, most never explained,
+so ``Finding.because`` and the ``needs`` of undecided rules and possible
+causes are computed on first access: the record holds the evaluation's
+:class:`Explainer` in their place and asks it when read.  Built by hand
+(``Finding(..., because={...})``) they hold plain values, as before.
+The records are named tuples (immutable, built by C code, ``_asdict()``
+and ``_replace()`` included).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Finding:
-    """A rule that fired, the facts behind it and where it sits among the others."""
+class Explainer:
+    """Computes, once each, the explanations of one evaluation on demand."""
 
+    __slots__ = ("kb", "known", "derived", "_because", "_needs")
+
+    def __init__(self, kb: Any, known: dict, derived: dict) -> None:
+        self.kb = kb
+        self.known = known
+        self.derived = derived
+        self._because: dict[str, dict] = {}
+        self._needs: dict[str, tuple] = {}
+
+    def because(self, rule_id: str) -> dict[str, Any]:
+        if rule_id not in self._because:
+            from .evaluate import because
+
+            self._because[rule_id] = because(self.kb, rule_id, self.known, self.derived)
+        return self._because[rule_id]
+
+    def needs(self, rule_id: str) -> tuple[str, ...]:
+        if rule_id not in self._needs:
+            from .evaluate import needs
+
+            self._needs[rule_id] = needs(self.kb, rule_id, self.known)
+        return self._needs[rule_id]
+
+
+class _Lazy:
+    """Behaves as the plain record would: equality, hashing, iteration on the computed values."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return iter(tuple(getattr(self, name) for name in self._fields))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
+class _FindingFields(NamedTuple):
     id: str
     severity: str
-    because: dict[str, Any]
+    because: Any  # dict, or the Explainer that computes it
     consequence_of: tuple[str, ...]
     links: tuple[tuple[str, str], ...]
+
+
+class Finding(_Lazy, _FindingFields):
+    """A rule that fired, the facts behind it and where it sits among the others."""
+
+    __slots__ = ()
+
+    @property
+    def because(self) -> dict[str, Any]:
+        value = tuple.__getitem__(self, 2)
+        return value.because(self.id) if type(value) is Explainer else value
 
     def __repr__(self) -> str:
         return f"<Finding {self.id} ({self.severity}) because {sorted(self.because)}>"
 
 
-@dataclass(frozen=True)
-class Undecided:
+class _UndecidedFields(NamedTuple):
+    id: str
+    needs: Any  # tuple, or the Explainer that computes it
+
+
+class Undecided(_Lazy, _UndecidedFields):
     """A rule that could not be decided, and the facts that would decide it."""
 
-    id: str
-    needs: tuple[str, ...]
+    __slots__ = ()
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        value = tuple.__getitem__(self, 1)
+        return value.needs(self.id) if type(value) is Explainer else value
+
+    def __repr__(self) -> str:
+        return f"Undecided(id={self.id!r}, needs={self.needs!r})"
 
 
-@dataclass(frozen=True)
-class PossibleCause:
-    """A cause of a finding that is neither confirmed nor ruled out."""
-
+class _PossibleCauseFields(NamedTuple):
     symptom: str
     cause: str
-    needs: tuple[str, ...]
+    needs: Any  # tuple, or the Explainer that computes it
+
+
+class PossibleCause(_Lazy, _PossibleCauseFields):
+    """A cause of a finding that is neither confirmed nor ruled out."""
+
+    __slots__ = ()
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        value = tuple.__getitem__(self, 2)
+        return value.needs(self.cause) if type(value) is Explainer else value
+
+    def __repr__(self) -> str:
+        return f"PossibleCause(symptom={self.symptom!r}, cause={self.cause!r}, needs={self.needs!r})"
 
 
 @dataclass(frozen=True)

@@ -45,12 +45,7 @@ class Text(str):
     __slots__ = ("line", "column")
 
 
-# libyaml's parser when PyYAML has it (about ten times faster on a large knowledge
-# base); positions, errors and the resolvers below are the same with either.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(yaml.SafeLoader):
     pass
 
 
@@ -100,7 +95,7 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Seq:
 
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     value = loader.construct_scalar(node)
-    if not node.style and _YAML11_BOOL.match(value):  # plain scalar: None (Python parser) or "" (libyaml)
+    if not node.style and _YAML11_BOOL.match(value):  # plain: None (Python parser), "" (libyaml)
         text = Text(value)
         text.line, text.column = _mark(node)
         loader.yaml11_booleans.append(text)
@@ -111,6 +106,19 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+
+# libyaml's parser (when PyYAML was built with it) scans and parses in C, about
+# ten times faster on large rule files; resolving, constructing and the checks
+# here stay the same Python code.  It is a little more lenient than the Python
+# parser (tabs in flow collections, for one) and words its errors differently,
+# so it is used only when asked (the knowledge base loader, where thousands of
+# rules must load fast), and a document it rejects is parsed again by the
+# Python parser, whose message we report.
+_FastLoader = None
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+        yaml_constructors = _Loader.yaml_constructors
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -140,9 +148,24 @@ class LoadedYaml:
         self.file = file
 
 
-def load_yaml(text: str, file: str) -> LoadedYaml:
-    """Parse one YAML document; raise :class:`YamlError` with file:line on any trap."""
-    loader = _Loader(text)
+def load_yaml(text: str, file: str, fast: bool = False) -> LoadedYaml:
+    """Parse one YAML document; raise :class:`YamlError` with file:line on any trap.
+
+    ``fast`` parses with libyaml when available (see ``_FastLoader``).
+    """
+    if fast and _FastLoader is not None:
+        try:
+            return _load(_FastLoader, text, file)
+        except (YamlError, UnicodeError):
+            pass  # report what the reference parser says about it
+    return _load(_Loader, text, file)
+
+
+def _load(loader_class: type, text: str, file: str) -> LoadedYaml:
+    try:
+        loader = loader_class(text)
+    except yaml.YAMLError as exc:  # the reader rejects control characters up front
+        raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
     loader.yaml11_booleans = []
     loader.location = lambda node: Location(file, *_mark(node))  # type: ignore[attr-defined]
     try:

@@ -28,7 +28,7 @@ def read(source: Source, out: Collector) -> ReadFile:
         return ReadFile(source, "", None)
     _tabs(source.display, text, out)
     try:
-        doc = load_yaml(text, source.display)
+        doc = load_yaml(text, source.display, fast=True)
     except DiagnosticaError as exc:
         out.add_error(exc)
         return ReadFile(source, text, None)

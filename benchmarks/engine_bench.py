@@ -1,0 +1,255 @@
+"""Engine benchmark: the generated workload (see workload.py) against a plain reference interpreter.
+
+    python benchmarks/engine_bench.py                  # R = 10, 100, 1000, 5000; 2,000 fact sets
+    python benchmarks/engine_bench.py --sizes 10,100 --facts 500
+
+For each R it prints load time (cold: parse + validate + compile, with an
+empty cache; warm: from the cache), evaluation latency (median, p90) and
+throughput over every fact set -- through ``kb.fired(facts)`` (the batch
+path: the ids of the rules that fire, which is what the reference outputs)
+and through ``kb.evaluate(facts)`` (a full Result: findings in order,
+undecided rules, explanations on demand) -- peak memory (tracemalloc, load + 200 fact
+sets), the same for the reference interpreter, and the ratios.  Every fired
+set is compared with the reference's; one difference stops the run.  Then:
+memory over a stream of fact sets on the largest knowledge base, and the
+cold start of ``diagnostica check`` beside importing the runtime
+dependencies eagerly.  Figures vary with the machine and its load; the
+ratios are what the targets are about.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import reference  # noqa: E402
+import workload  # noqa: E402
+
+REPO = HERE.parent
+EAGER = "import yaml, jinja2, dns.resolver, jsonschema, typer"
+MEMORY_SETS = 200
+
+
+def engine_fired(kb, result) -> frozenset[str]:
+    """The rules that fired, read from a Result; findings must agree with outcomes."""
+    fired = frozenset(rule_id for rule_id, outcome in result.outcomes.items() if outcome is True)
+    finding_ids = [f.id for f in result.findings]
+    expected = {r for r in fired if kb.by_id[r].is_finding}
+    if set(finding_ids) != expected or len(finding_ids) != len(expected):
+        raise SystemExit("findings and outcomes disagree")
+    return fired
+
+
+def timed_loop(function, inputs, keep=frozenset):
+    """Latency of each call; only ``keep(output)`` is retained (after the clock stops), as a batch
+    user would: holding 2,000 full Results alive would time the garbage collector, not the engine."""
+    latencies, outputs = [], []
+    clock = time.perf_counter_ns
+    for item in inputs:
+        start = clock()
+        out = function(item)
+        latencies.append(clock() - start)
+        outputs.append(keep(out))
+        del out
+    return latencies, outputs
+
+
+def summary(latencies_ns: list[int]) -> tuple[float, float, float]:
+    """(median µs, p90 µs, fact sets per second)."""
+    ordered = sorted(latencies_ns)
+    median = statistics.median(ordered) / 1000
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] / 1000
+    return median, p90, len(ordered) / (sum(ordered) / 1e9)
+
+
+def peak_mb(function) -> float:
+    gc.collect()
+    tracemalloc.start()
+    function()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 1e6
+
+
+def bench_size(rules: int, facts: list[dict], root: Path, seed: int) -> dict:
+    from diagnostica.engine import knowledge, sources
+
+    folder = workload.write_kb(root / f"kb-{rules}", rules, seed)
+    directory = sources.from_directory(folder)
+    start = time.perf_counter()
+    kb = knowledge.load(directory)  # empty cache: parse, validate, compile, store
+    cold = time.perf_counter() - start
+    warm_times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        kb = knowledge.load(directory)
+        warm_times.append(time.perf_counter() - start)
+    if kb.compiled is None:
+        raise SystemExit("the warm load did not come from the cache")
+    start = time.perf_counter()
+    ref_rules = reference.load(folder)
+    ref_load = time.perf_counter() - start
+
+    kb.evaluate(facts[0])  # nothing lazy left for the timed loops
+    eng_lat, eng_out = timed_loop(kb.fired, facts)
+    res_lat, res_out = timed_loop(kb.evaluate, facts, keep=lambda result: engine_fired(kb, result))
+    ref_lat, ref_out = timed_loop(lambda f: reference.fired(ref_rules, f), facts)
+    for index, (fired_ids, result, expected) in enumerate(zip(eng_out, res_out, ref_out)):
+        for got in (fired_ids, result):
+            if got != expected:
+                raise SystemExit(f"R={rules}, fact set {index}: engine and reference disagree: only engine "
+                                 f"{sorted(got - expected)[:5]}, only reference {sorted(expected - got)[:5]}")
+    fired = statistics.mean(len(s) for s in ref_out)
+    del eng_out, res_out
+
+    sample = facts[:MEMORY_SETS]
+
+    def engine_memory():
+        loaded = knowledge.load(directory)
+        for f in sample:
+            loaded.evaluate(f)
+            loaded.fired(f)
+
+    def reference_memory():
+        loaded = reference.load(folder)
+        for f in sample:
+            reference.fired(loaded, f)
+
+    return {
+        "rules": rules, "cold": cold, "warm": statistics.median(warm_times), "ref_load": ref_load,
+        "engine": summary(eng_lat), "result": summary(res_lat), "reference": summary(ref_lat), "fired": fired,
+        "engine_mb": peak_mb(engine_memory), "reference_mb": peak_mb(reference_memory),
+    }
+
+
+def resident_mb() -> float:
+    """Resident set size now (Linux /proc), else the peak so far (getrusage)."""
+    try:
+        with open("/proc/self/statm") as stream:
+            return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def stream_memory(rules: int, facts: list[dict], root: Path) -> tuple[float, float, float]:
+    """Resident memory (MB) after loading and after evaluating every fact set in a row, and the most
+    seen in between (sampled every 100 sets); untraced, so the stream runs at full speed."""
+    from diagnostica.engine import knowledge, sources
+
+    kb = knowledge.load(sources.from_directory(root / f"kb-{rules}"))
+    kb.evaluate(facts[0])
+    gc.collect()
+    start = most = resident_mb()
+    for index, f in enumerate(facts):
+        result = kb.evaluate(f)
+        if result.findings:
+            result.findings[0].because  # explanations too, when asked
+        if index % 100 == 0:
+            most = max(most, resident_mb())
+    del result
+    gc.collect()
+    end = resident_mb()
+    return start, end, max(most, end)
+
+
+def command() -> list[str]:
+    script = Path(sys.executable).parent / "diagnostica"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "diagnostica.cli.main"]
+
+
+def cold_start(runs: int) -> tuple[float, float]:
+    """Median wall time of `diagnostica check examples/mx-foreign.yaml` (warm cache) and of the eager imports."""
+    check = [*command(), "check", str(REPO / "examples" / "mx-foreign.yaml")]
+    eager = [sys.executable, "-c", EAGER]
+    env = {k: v for k, v in os.environ.items() if k != "XDG_CACHE_HOME"}  # the user's cache, as in real use
+    subprocess.run(check, capture_output=True, env=env)  # fill the cache once
+    times: dict[str, list[float]] = {"check": [], "eager": []}
+    for _ in range(runs):  # interleaved, so both see the same machine load
+        for name, argv in (("check", check), ("eager", eager)):
+            start = time.perf_counter()
+            proc = subprocess.run(argv, capture_output=True, env=env)
+            times[name].append(time.perf_counter() - start)
+            if name == "check" and proc.returncode not in (0, 1):
+                raise SystemExit(f"check failed: {proc.stderr.decode()}")
+    return statistics.median(times["check"]), statistics.median(times["eager"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,1000,5000", help="rule counts, comma-separated")
+    parser.add_argument("--facts", type=int, default=2000, help="fact sets per size")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=9, help="cold-start runs of each command")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    with tempfile.TemporaryDirectory(prefix="diagnostica-bench-") as tmp:
+        root = Path(tmp)
+        os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # cold means cold: a cache of our own
+        os.environ.pop("DIAGNOSTICA_NO_CACHE", None)
+        facts = workload.fact_sets(args.facts, args.seed)
+        print(f"workload: 60 facts, {args.facts} fact sets (seed {args.seed}); Python {sys.version.split()[0]}")
+        print()
+        header = (f"{'R':>5} {'engine':<10} {'load cold':>9} {'warm':>8} {'median':>10} {'p90':>10} "
+                  f"{'sets/s':>9} {'peak MB':>8}")
+        print(header)
+        print("-" * len(header))
+        rows = []
+        for rules in sizes:
+            row = bench_size(rules, facts, root, args.seed)
+            rows.append(row)
+            em, ep, et = row["engine"]
+            sm, sp, st = row["result"]
+            rm, rp, rt = row["reference"]
+            print(f"{rules:>5} {'fired()':<10} {row['cold']:>8.3f}s {row['warm']:>7.3f}s {em:>8.1f}µs {ep:>8.1f}µs "
+                  f"{et:>9.0f} {row['engine_mb']:>8.1f}")
+            print(f"{'':>5} {'evaluate()':<10} {'':>9} {'':>8} {sm:>8.1f}µs {sp:>8.1f}µs {st:>9.0f}")
+            print(f"{'':>5} {'reference':<10} {row['ref_load']:>8.3f}s {'-':>8} {rm:>8.1f}µs {rp:>8.1f}µs "
+                  f"{rt:>9.0f} {row['reference_mb']:>8.1f}")
+            print(f"{'':>5} {'ratio':<10} {'':>9} {'':>8} {rm / em:>9.1f}× {rp / ep:>9.1f}× {et / rt:>8.1f}× "
+                  f"{row['engine_mb'] / row['reference_mb']:>7.2f}×  fired() vs reference")
+            print(f"{'':>5} {'ratio':<10} {'':>9} {'':>8} {rm / sm:>9.1f}× {rp / sp:>9.1f}× {st / rt:>8.1f}× "
+                  f"{'':>8}  evaluate() vs reference")
+            print(f"{'':>5} ({row['fired']:.0f} rules fire per fact set on average; "
+                  f"all {args.facts} fired sets identical to the reference's, from fired() and from evaluate())")
+        print()
+        largest = max(sizes)
+        start, end, peak = stream_memory(largest, facts, root)
+        print(f"memory (resident), {len(facts)} fact sets in a stream through evaluate() at R={largest}: "
+              f"{start:.1f} MB at start, {end:.1f} MB at end (most seen {peak:.1f} MB)")
+        check, eager = cold_start(args.runs)
+        print(f"cold start: `diagnostica check examples/mx-foreign.yaml` {check * 1000:.0f} ms, "
+              f"`python -c \"{EAGER}\"` {eager * 1000:.0f} ms: ratio {check / eager:.2f}")
+
+        print()
+        print("targets:")
+        targets = []
+        for row in rows:
+            need = 5 if row["rules"] < 100 else 10
+            ratio = row["engine"][2] / row["reference"][2]
+            targets.append((f"throughput at R={row['rules']} >= {need}× reference (fired())", ratio >= need,
+                            f"{ratio:.1f}×; evaluate() {row['result'][2] / row['reference'][2]:.1f}×"))
+            if row["rules"] >= 5000:
+                targets.append(("warm load of 5,000 rules < 0.5 s", row["warm"] < 0.5, f"{row['warm']:.3f} s"))
+                targets.append(("cold load of 5,000 rules < 5 s", row["cold"] < 5, f"{row['cold']:.3f} s"))
+        targets.append(("cold start of check <= 0.8× eager imports", check / eager <= 0.8, f"{check / eager:.2f}"))
+        targets.append(("memory flat over the stream (< 1 MB growth)", end - start < 1, f"{end - start:+.2f} MB"))
+        for name, ok, figure in targets:
+            print(f"  {'ok  ' if ok else 'MISS'} {name}: {figure}")
+        return 0 if all(ok for _, ok, _ in targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Plain conversion of simple command-line values, so a command starts without pydantic.
+
+Recent typer releases convert every option value through a pydantic
+TypeAdapter: importing pydantic and building the adapters costs more than a
+whole ``diagnostica check`` (about 100 ms of a cold start).  Our options are
+text, paths, integers and lists of those, for which the conversion is
+``str``/``Path``/``int``.  :func:`install` gives such parameters that
+conversion (booleans too: the --help flag is one); any other parameter (choices, ranges, path checks, custom
+parsers) keeps typer's own.  On a typer without these internals (older
+releases use click's types, which are cheap) it does nothing.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+try:  # typer internals, present in the releases that coerce through pydantic
+    from typer._coercion import RuntimeParam
+    from typer._click.exceptions import BadParameter
+except ImportError:  # pragma: no cover - older typer: nothing to do
+    RuntimeParam = None  # type: ignore[assignment, misc]
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ("1", "true", "t", "yes", "y", "on"):
+        return True
+    if word in ("0", "false", "f", "no", "n", "off"):
+        return False
+    raise ValueError(value)
+
+
+_bool.__name__ = "boolean"
+_SIMPLE = {str: str, Path: Path, int: int, bool: _bool}
+
+
+def _converter(annotation: Any, info: Any) -> Any:
+    if getattr(info, "parser", None) is not None or getattr(info, "click_type", None) is not None:
+        return None
+    if annotation is Path and any(getattr(info, flag, None) for flag in (
+            "exists", "resolve_path", "allow_dash", "path_type")):
+        return None
+    if annotation is Path and (getattr(info, "file_okay", True) is not True or getattr(info, "dir_okay", True) is not True
+                               or getattr(info, "writable", False) or getattr(info, "readable", True) is not True):
+        return None
+    if annotation is int and (getattr(info, "min", None) is not None or getattr(info, "max", None) is not None):
+        return None
+    return _SIMPLE.get(annotation)
+
+
+def _plain_param_class():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class PlainRuntimeParam(RuntimeParam):  # type: ignore[misc, valid-type]
+        convert: Any = None
+        many: bool = False
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.many:
+                return [self._one(item, param, ctx) for item in value]
+            return self._one(value, param, ctx)
+
+        def _one(self, value: Any, param: Any, ctx: Any) -> Any:
+            if isinstance(value, bytes):
+                value = value.decode("utf-8", "replace")
+            try:
+                return self.convert(value)
+            except (TypeError, ValueError):
+                raise BadParameter(f"{value!r} is not a valid {self.convert.__name__}.", ctx=ctx, param=param) from None
+
+    return PlainRuntimeParam
+
+
+def install() -> None:
+    """Route typer's parameter conversion through :func:`_build` (once per process)."""
+    if RuntimeParam is None:
+        return
+    import typer.core
+
+    original = getattr(typer.core, "build_runtime_param", None)
+    if original is None or getattr(original, "diagnostica_plain", False):
+        return
+    plain = _plain_param_class()
+
+    def build(descriptor: Any) -> Any:
+        annotation, info = descriptor.annotation, descriptor.parameter_info
+        many = get_origin(annotation) is list
+        if many:
+            args = get_args(annotation)
+            annotation = args[0] if len(args) == 1 else None
+        convert = _converter(annotation, info)
+        if convert is None or getattr(descriptor, "file_annotation", None) is not None:
+            return original(descriptor)
+        return plain(parameter_info=info, annotation=descriptor.annotation, convert=convert, many=many)
+
+    build.diagnostica_plain = True  # type: ignore[attr-defined]
+    typer.core.build_runtime_param = build

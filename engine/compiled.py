@@ -1,0 +1,207 @@
+"""The knowledge base compiled into one Python function: what makes evaluation fast.
+
+The condition nodes (:mod:`conditions`) stay the reference semantics and
+serve explanations; for evaluation, :func:`generate` turns every rule, in
+dependency order, into straight-line Python source, compiled once:
+
+* each fact is read from the dict once, into a local variable;
+* a rule whose facts are all present runs as a plain boolean expression
+  (``a == 'x' and b > 10``), Python's own short-circuit included;
+* otherwise the same rule runs in three-valued (Kleene) form, where a
+  missing fact is ``None`` and ``False and unknown`` is still ``False``;
+* a rule that fires and derives a fact stores it in ``known`` and in the
+  fact's local, so later rules see it (one pass = the fixpoint, because
+  the rules come in dependency order);
+* nodes the generator does not know (record tests, ``exists``, values taken
+  from other facts, node types added later) are called as they are:
+  ``node.evaluate(known)`` is always a correct leaf.
+
+The function returns every rule's outcome in evaluation order.  The source
+is deterministic, so its compiled code can be cached (see :mod:`cache`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .conditions import All, Any_, Node, Not, Test
+
+MISSING_NAME = "M"
+
+#: Operators written inline; every other one calls its function from operators.py.
+_INLINE = {"equals": "==", "not_equals": "!=", "in": "in", "not_in": "not in",
+           "less": "<", "greater": ">", "less_or_equal": "<=", "greater_or_equal": ">="}
+_LITERAL_TYPES = (bool, int, str)
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.constants: list[Any] = []  # names k0, k1... in the function's globals
+        self.opaque = False
+        self.fact_vars: dict[str, str] = {}
+
+    def constant(self, value: Any) -> str:
+        if type(value) in _LITERAL_TYPES:
+            return repr(value)
+        if type(value) is frozenset and value and all(type(v) in _LITERAL_TYPES for v in value):
+            # a set display after `in` compiles to a frozenset constant
+            return "{" + ", ".join(repr(v) for v in sorted(value, key=repr)) + "}"
+        self.constants.append(value)
+        return f"k{len(self.constants) - 1}"
+
+    def var(self, fact: str) -> str:
+        if fact not in self.fact_vars:
+            self.fact_vars[fact] = f"v{len(self.fact_vars)}"
+        return self.fact_vars[fact]
+
+    # Each method returns (plain expression or None, three-valued expression, facts read).
+    # plain is None when the node cannot be written as a plain boolean.
+    def node(self, node: Node) -> tuple[str | None, str, set[str]]:
+        kind = type(node)
+        if kind is Test and not node.refs:
+            var = self.var(node.fact)
+            if node.op in _INLINE:
+                plain = f"({var} {_INLINE[node.op]} {self.constant(node.expected)})"
+            else:
+                plain = f"{self.constant(node.fn)}({var}, {self.constant(node.expected)})"
+            return plain, f"(None if {var} is M else {plain})", {var}
+        if kind in (All, Any_) and node.children:
+            parts = [self.node(child) for child in node.children]
+            plain = None
+            if all(p[0] is not None for p in parts):
+                plain = "(" + (" and " if kind is All else " or ").join(p[0] for p in parts) + ")"
+            items = ",".join(p[1] for p in parts)
+            kleene = f"{'A' if kind is All else 'O'}(({items},))"
+            return plain, kleene, set().union(*(p[2] for p in parts))
+        if kind is Not:
+            plain, kleene, used = self.node(node.child)
+            return (None if plain is None else f"(not {plain})"), f"N({kleene})", used
+        # Anything else evaluates itself: always correct, just not inlined.
+        self.opaque = True
+        return None, f"{self.constant(node.evaluate)}(known)", set()
+
+
+def generate(rules: tuple) -> tuple[str, list[Any], bool]:
+    """Source of ``run(known, derived) -> outcomes`` for rules in evaluation order, its constants,
+    and whether some node is evaluated as it is (it then reads derived facts from ``known``).
+
+    With ``derived=None``, ``run`` does not write into ``known`` (see ``KnowledgeBase.fired``).
+    """
+    gen = _Generator()
+    body: list[str] = []
+    derivable: set[str] = set()
+    for index, rule in enumerate(rules):
+        plain, kleene, used = gen.node(rule.condition)
+        out = f"o{index}"
+        if plain is not None and used:
+            guard = " and ".join(f"{v} is not M" for v in sorted(used))
+            # one fact only: when it is missing, so is the answer
+            kleene = "None" if type(rule.condition) is Test else kleene
+            body.append(f"    if {guard}: {out} = {plain}\n    else: {out} = {kleene}")
+        else:
+            body.append(f"    {out} = {kleene}")
+        for when, pairs in (("True", rule.derives), ("False", rule.derives_when_false)):
+            for name, value in pairs:
+                var = gen.var(name)
+                derivable.add(name)
+                body.append(
+                    f"    if {out} is {when} and {var} is M:\n"
+                    f"        {var} = {gen.constant(value)}\n"
+                    f"        if derived is not None:\n"
+                    f"            known[{name!r}] = {var}\n"
+                    f"            derived[{name!r}] = {rule.id!r}")
+    # Facts a rule may derive are usually absent: read them with get().  The others
+    # are usually all given: subscripts are faster, and one missing fact sends the
+    # whole reading to the get() version.
+    given = [(fact, var) for fact, var in gen.fact_vars.items() if fact not in derivable]
+    head = ["def run(known, derived):"]
+    if given:
+        head.append("    try:")
+        head += [f"        {var} = known[{fact!r}]" for fact, var in given]
+        head.append("    except KeyError:")
+        head.append("        g = known.get")
+        head += [f"        {var} = g({fact!r}, M)" for fact, var in given]
+    if len(given) < len(gen.fact_vars):
+        head.append("    g = known.get")
+        head += [f"    {var} = g({fact!r}, M)" for fact, var in gen.fact_vars.items() if fact in derivable]
+    outs = ", ".join(f"o{i}" for i in range(len(rules)))
+    tail = [f"    return ({outs}{',' if len(rules) == 1 else ''})"]
+    return "\n".join(head + body + tail) + "\n", gen.constants, gen.opaque
+
+
+# Kleene logic over a tuple of True/False/None, for rules where a fact is missing.
+def _and(values: tuple) -> bool | None:
+    return False if False in values else None if None in values else True
+
+
+def _or(values: tuple) -> bool | None:
+    return True if True in values else None if None in values else False
+
+
+def _not(value: bool | None) -> bool | None:
+    return None if value is None else not value
+
+
+def build(code: Any, constants: list[Any]):
+    """The ``run`` function from compiled code (fresh or from the cache) and its constants."""
+    from .conditions import MISSING
+
+    namespace: dict[str, Any] = {"M": MISSING, "A": _and, "O": _or, "N": _not,
+                                "__builtins__": {"KeyError": KeyError}}
+    namespace.update((f"k{i}", value) for i, value in enumerate(constants))
+    exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
+    return namespace["run"]
+
+
+class Plan:
+    """A knowledge base ready to evaluate: the generated function and the orders results need."""
+
+    __slots__ = ("run", "ids", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by", "linked",
+                 "opaque", "_source")
+
+    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], code: Any, constants: list[Any],
+                 opaque: bool = True) -> None:
+        from operator import itemgetter
+
+        from .knowledge import SEVERITY_RANK
+
+        self._source = (rules, causes, code, constants, opaque)
+        self.opaque = opaque
+        self.run = build(code, constants)
+        self.ids = tuple(rule.id for rule in rules)
+        index = {rule.id: i for i, rule in enumerate(rules)}
+        findings = [rule for rule in rules if rule.is_finding]
+        by_severity = sorted(findings, key=lambda r: (SEVERITY_RANK[r.severity], r.id))
+        by_id = sorted(findings, key=lambda r: r.id)
+        # itemgetter picks outcomes in a given order, in C; with one index it returns a bare value.
+        self.severity_pick = _picker([index[r.id] for r in by_severity], itemgetter)
+        self.severity_rules = tuple((r.id, r.severity, r.links) for r in by_severity)
+        self.id_pick = _picker([index[r.id] for r in by_id], itemgetter)
+        self.id_order = tuple(r.id for r in by_id)
+        caused_by: dict[str, list[str]] = {}
+        for cause, effects in causes.items():
+            for effect in effects:
+                caused_by.setdefault(effect, []).append(cause)
+        self.caused_by = {effect: tuple(c) for effect, c in caused_by.items()}
+        self.linked = frozenset(causes) | frozenset(caused_by)
+
+    def __reduce__(self):
+        # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
+        import marshal
+
+        rules, causes, code, constants, opaque = self._source
+        return _restore, (rules, causes, marshal.dumps(code), constants, opaque)
+
+
+def _restore(rules: tuple, causes: dict, code: bytes, constants: list, opaque: bool) -> Plan:
+    import marshal
+
+    return Plan(rules, causes, marshal.loads(code), constants, opaque)
+
+
+def _picker(indexes: list[int], itemgetter: Any):
+    if not indexes:
+        return lambda outs: ()
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda outs: (outs[only],)
+    return itemgetter(*indexes)

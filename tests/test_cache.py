@@ -1,0 +1,85 @@
+"""The compiled-knowledge-base cache: used when nothing changed, never stale, never fatal."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from diagnostica.engine import cache, knowledge, sources
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def kb_copy(tmp_path, monkeypatch):
+    """A copy of the bundled knowledge base and a cache folder of its own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("DIAGNOSTICA_NO_CACHE", raising=False)
+    root = tmp_path / "kb"
+    shutil.copytree(REPO / "rules", root / "rules")
+    shutil.copytree(REPO / "locales", root / "locales")
+    return root
+
+
+def entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache" / "diagnostica").glob("kb-*.pickle"))
+
+
+def test_second_load_comes_from_the_cache(kb_copy, tmp_path):
+    first = knowledge.load(sources.from_directory(kb_copy))
+    assert len(entries(tmp_path)) == 1
+    second = knowledge.load(sources.from_directory(kb_copy))
+    assert second.compiled is not None and second.compiled is not first.compiled
+    facts = {"dns.mx_valid": False, "account.spam_blocked": True}
+    assert [f.id for f in second.evaluate(facts).findings] == [f.id for f in first.evaluate(facts).findings]
+    assert second.files[0].file.endswith("facts.yaml")  # re-read on demand
+
+
+def test_changed_rule_file_invalidates_the_entry(kb_copy, tmp_path):
+    knowledge.load(sources.from_directory(kb_copy))
+    old = entries(tmp_path)
+    path = kb_copy / "rules" / "account.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("when: {fact: account.spam_blocked, equals: true}",
+                                 "when: {fact: account.spam_blocked, equals: false}", 1), encoding="utf-8")
+    kb = knowledge.load(sources.from_directory(kb_copy))
+    assert kb.evaluate({"account.spam_blocked": False}).outcomes["account-spam-blocked"] is True
+    assert entries(tmp_path) != old and len(entries(tmp_path)) == 1  # the old entry is replaced
+
+
+def test_corrupt_entry_is_ignored_and_replaced(kb_copy, tmp_path):
+    knowledge.load(sources.from_directory(kb_copy))
+    (entry,) = entries(tmp_path)
+    entry.write_bytes(cache.FORMAT + b"\x80\x05 not a pickle")
+    kb = knowledge.load(sources.from_directory(kb_copy))
+    assert kb.evaluate({"account.spam_blocked": True}).outcomes["account-spam-blocked"] is True
+    assert knowledge.load(sources.from_directory(kb_copy)).compiled is not None
+    entry.write_bytes(b"")  # truncated to nothing
+    assert knowledge.load(sources.from_directory(kb_copy)).by_id["account-spam-blocked"]
+
+
+def test_no_cache_bypasses_it(kb_copy, tmp_path):
+    knowledge.load(sources.from_directory(kb_copy), cache=False)
+    assert entries(tmp_path) == []
+
+
+def test_cli_no_cache_reads_the_files(cli, kb_copy, tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    example = str(REPO / "examples" / "mx-foreign.yaml")
+    run = cli("check", "--kb", str(kb_copy), "--no-cache", example, env=env)
+    assert run.code == 1 and "mx-invalid" in run.out
+    assert entries(tmp_path) == []
+    cli("check", "--kb", str(kb_copy), example, env=env)
+    (entry,) = entries(tmp_path)
+    original = (kb_copy / "rules" / "dns.yaml").read_text(encoding="utf-8")
+    # A broken rule file must be reported even though a cache entry exists for the old one.
+    (kb_copy / "rules" / "dns.yaml").write_text("rules:\n  - id: Bad Id\n", encoding="utf-8")
+    for args in ([], ["--no-cache"]):
+        run = cli("check", "--kb", str(kb_copy), *args, example, env=env)
+        assert run.code == 2 and "dns.yaml" in run.err, run.err
+    # Back to the original file: its entry is there, corrupt -- ignored, replaced.
+    (kb_copy / "rules" / "dns.yaml").write_text(original, encoding="utf-8")
+    entry.write_bytes(cache.FORMAT + b"garbage")
+    run = cli("check", "--kb", str(kb_copy), example, env=env)
+    assert run.code == 1 and "mx-invalid" in run.out and run.err == ""
