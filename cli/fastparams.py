@@ -32,7 +32,7 @@ def _bool(value: Any) -> bool:
 
 
 _bool.__name__ = "boolean"
-_SIMPLE = {str: str, Path: Path, int: int, bool: _bool}
+_SIMPLE = {str: str, Path: Path, int: int, float: float, bool: _bool}
 
 
 def _converter(annotation: Any, info: Any) -> Any:

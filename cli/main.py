@@ -6,6 +6,7 @@ one line and exit code 3 (DIAGNOSTICA_DEBUG=1 shows the traceback).
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -16,28 +17,50 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException
 
-from . import ask_cmd, check, dns_cmd, fastparams, report_cmd, rules_cmd
+from . import fastparams
 
-app = typer.Typer(
-    name="diagnostica",
-    help="Diagnostica Exchange: dai fatti di un account alla diagnosi e ai rimedi, in italiano.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-app.command("check")(check.check)
-app.command("dns")(dns_cmd.dns)
-app.command("report")(report_cmd.report)
-app.command("ask")(ask_cmd.ask)
-app.add_typer(rules_cmd.app, name="rules")
+# Each command's module is imported only when that command runs (all of them
+# for the top-level --help), so `diagnostica check` starts without the DNS,
+# consultation or linting machinery.  name -> (module, attribute, is a group)
+COMMANDS = {
+    "check": ("check", "check", False),
+    "dns": ("dns_cmd", "dns", False),
+    "report": ("report_cmd", "report", False),
+    "ask": ("ask_cmd", "ask", False),
+    "rules": ("rules_cmd", "app", True),
+}
+
+
+def build_app(names: list[str] | None = None) -> typer.Typer:
+    app = typer.Typer(
+        name="diagnostica",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+
+    @app.callback()
+    def diagnostica() -> None:
+        """Diagnostica Exchange: dai fatti di un account alla diagnosi e ai rimedi, in italiano."""
+
+    for name in names or COMMANDS:
+        module_name, attribute, is_group = COMMANDS[name]
+        target = getattr(importlib.import_module(f"{__package__}.{module_name}"), attribute)
+        if is_group:
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
     from diagnostica.engine.errors import DiagnosticaError
 
     fastparams.install()  # no pydantic for plain str/Path/int/bool options
-    command = typer.main.get_command(app)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    wanted = [argv[0]] if argv and argv[0] in COMMANDS else None
+    command = typer.main.get_command(build_app(wanted))
     try:
         code = command.main(args=argv, prog_name="diagnostica", standalone_mode=False)
     except DiagnosticaError as exc:
