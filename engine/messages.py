@@ -22,7 +22,7 @@ def merge_message_files(folder: Any, display: str) -> dict:
     if not folder.is_dir():
         return merged
     for node in sorted((n for n in folder.iterdir() if n.name.endswith(".yaml")), key=lambda n: n.name):
-        data = load_yaml(node.read_text(encoding="utf-8"), f"{display}/{node.name}").data or {}
+        data = load_yaml(node.read_text(encoding="utf-8"), f"{display}/{node.name}", fast=True).data or {}
         _deep_merge(merged, data)
     return merged
 

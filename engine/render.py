@@ -46,6 +46,24 @@ class _TraversableLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache: compiling them is most of a short run.
+
+    Jinja keys each entry by the template's name and a checksum of its source,
+    so an edited template is never served stale.
+    """
+    from . import cache
+
+    if not cache.enabled():
+        return None
+    folder = cache.directory() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def _match(value: Any, pattern: str) -> bool:
     return isinstance(value, str) and re.search(pattern, value, re.IGNORECASE) is not None
 
@@ -136,6 +154,7 @@ class Renderer:
             env = SandboxedEnvironment(
                 loader=_TraversableLoader(roots), undefined=jinja2.StrictUndefined,
                 autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+                bytecode_cache=_bytecode_cache(),
             )
             env.tests["match"] = _match
             self._envs[lang] = env
