@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from diagnostica.engine import errors
+
 from .common import (FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, NameserverOption, NoCacheOption,
                      TimeoutOption, emit, gather_facts, load_kb)
 
@@ -27,6 +29,8 @@ def check(
     Exit code: 0 nessun problema, 1 problemi trovati, 2 input o base di conoscenza non validi.
     """
     kb = load_kb(kb_dir, no_cache)
+    if not files and not fact and not collect_dns:
+        raise errors.InputError("no_facts")
     gathered = gather_facts(kb, files or [], fact)
     if collect_dns:
         from . import dns_cmd

@@ -70,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         print("", file=sys.stderr)
         return 130
     except ClickException as exc:
-        exc.show()
-        return exc.exit_code
+        from .usage import describe
+
+        print(f"diagnostica: {describe(exc)}", file=sys.stderr)
+        return 2
     except typer.Exit as exc:
         return exc.exit_code
     except BrokenPipeError:

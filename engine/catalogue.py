@@ -6,6 +6,7 @@ records with typed fields, whatever file or option they came from.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +24,19 @@ class CoercionError(ValueError):
         self.params = params
 
 
+_HOST = re.compile(r"^[\w-]+(\.[\w-]+)*\.?$")  # \w: Unicode letters too, for IDN names
+
+
 def normalize_host(name: str) -> str:
     """Host names compare case-insensitively, with or without the final dot."""
     return name.strip().rstrip(".").lower()
+
+
+def checked_host(name: str) -> str:
+    """A host name as given by a person, normalized; CoercionError if it cannot be one."""
+    if not _HOST.match(name.strip()):
+        raise CoercionError("fact_bad_host", value=name)
+    return normalize_host(name)
 
 
 @dataclass(frozen=True)
@@ -50,11 +61,12 @@ class Fact:
             return _to_int(value)
         if kind == "string":
             text = _to_text(value)
-            return normalize_host(text) if self.hostname else text
+            return checked_host(text) if self.hostname else text
         if kind == "enum":
             text = _to_text(value).strip()
             if text not in self.values:
-                raise CoercionError("fact_bad_enum", value=text, allowed=", ".join(self.values))
+                raise CoercionError("fact_bad_enum", value=text, allowed=", ".join(self.values),
+                                    suggestion=closest(text, self.values))
             return text
         if kind == "list":
             items = value.split(",") if isinstance(value, str) else value
@@ -62,7 +74,7 @@ class Fact:
                 raise CoercionError("fact_bad_type", expected="list", got=_type_name(value))
             texts = [_to_text(item).strip() for item in items]
             texts = [t for t in texts if t] if isinstance(value, str) else texts
-            return tuple(normalize_host(t) for t in texts) if self.hostname else tuple(texts)
+            return tuple(checked_host(t) for t in texts) if self.hostname else tuple(texts)
         if kind == "records":
             if not isinstance(value, list):
                 raise CoercionError("fact_bad_type", expected="records", got=_type_name(value))
@@ -89,7 +101,7 @@ class Fact:
             if field_type == "integer":
                 record[field_name] = _to_int(raw)
             elif field_type == "hostname":
-                record[field_name] = normalize_host(_to_text(raw))
+                record[field_name] = checked_host(_to_text(raw))
             else:
                 record[field_name] = _to_text(raw)
         return record

@@ -93,6 +93,7 @@ def _strict_json(text: str, display: str) -> Any:
 def parse_facts_document(document: dict, display: str, catalogue: Catalogue, data: dict) -> FactSet:
     facts = FactSet()
     api = api_mapping(data)
+    seen: dict[str, str] = {}
     for key, value, container, raw_key in _flatten(document, catalogue):
         where = Location(display, *position(container, raw_key))
         if catalogue.is_secret(key):
@@ -102,11 +103,12 @@ def parse_facts_document(document: dict, display: str, catalogue: Catalogue, dat
             name, value = _from_api(api[key], value, where)
         elif key in catalogue:
             name = key
-        elif key in ("facts",):  # an example or a wrapped file: {facts: {...}}
-            continue
         else:
             raise InputError("unknown_fact", where, name=key,
                              suggestion=closest(key, [*catalogue.facts, *api]))
+        if name in seen:  # `account.locked` and `account: {locked}`, or a fact and its API field
+            raise InputError("fact_given_twice", where, name=name, first=seen[name])
+        seen[name] = str(where)
         facts.values[name] = coerce(catalogue, name, value, where)
         facts.sources[name] = display
     return facts

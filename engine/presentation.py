@@ -27,6 +27,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def next_steps(kb: KnowledgeBase, renderer: Renderer, fallbacks: list[str]) -> list[str]:
+    """The seed's two follow-up actions, with the diagnostic's duration from rules/data."""
+    duration = kb.data.get("diagnostic", {}).get("duration_minutes", {})
+    return [step.format(**duration) for step in renderer.text("next_steps", fallbacks)]
+
+
 def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: bool = False,
           secrets: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
     fallbacks: list[str] = []
@@ -58,7 +64,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
         ],
         "facts": jsonable(result.facts),
         "derived": dict(result.derived),
-        "next_steps": list(renderer.text("next_steps", fallbacks)),
+        "next_steps": next_steps(kb, renderer, fallbacks),
         "secrets_ignored": sorted(set(secrets)),
     }
     if explain:

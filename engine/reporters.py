@@ -20,7 +20,11 @@ def _facts_line(renderer: Renderer, facts: dict[str, Any]) -> str:
 
 
 def _needs(renderer: Renderer, names: list[str]) -> str:
-    return ", ".join(renderer.fact_label(n) for n in names)
+    """«Etichetta A», «Etichetta B» e «Etichetta C»: the facts still needed, as people read them."""
+    items = [renderer.text("report.needs_item", label=renderer.fact_label(n)) for n in names]
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + renderer.text("report.needs_last_joiner") + items[-1]
 
 
 def _indent(text: str, prefix: str = "   ") -> str:
@@ -54,11 +58,16 @@ def text(document: dict, renderer: Renderer, color: bool = False) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _heading(markup: str, title: str) -> str:
+    """`## Title` in Markdown, `Title:` in plain text."""
+    return f"{markup}{title}" if markup else f"{title}:"
+
+
 def _secondary_sections(document: dict, renderer: Renderer, bullet: str = " - ", heading: str = "") -> list[str]:
     t = renderer.text
     lines: list[str] = []
     if document["possible_causes"]:
-        lines += ["", heading + t("report.possible_causes") + ":"]
+        lines += ["", _heading(heading, t("report.possible_causes"))]
         for cause in document["possible_causes"]:
             lines.append(bullet + t("report.possible_cause_line", cause=f"{cause['title']} ({cause['cause']})",
                                     needs=_needs(renderer, cause["needs"])))
@@ -67,7 +76,7 @@ def _secondary_sections(document: dict, renderer: Renderer, bullet: str = " - ",
     elif document["undecided"]:
         lines += ["", t("report.undecided_hint", count=len(document["undecided"]))]
     if document["findings"] or document["possible_causes"]:
-        lines += ["", heading + t("report.next_steps") + ":"] + [bullet + step for step in document["next_steps"]]
+        lines += ["", _heading(heading, t("report.next_steps"))] + [bullet + step for step in document["next_steps"]]
     if document["secrets_ignored"]:
         lines += ["", t("report.secrets_dropped", names=", ".join(document["secrets_ignored"]))]
     return lines
@@ -75,7 +84,7 @@ def _secondary_sections(document: dict, renderer: Renderer, bullet: str = " - ",
 
 def _explain_lines(document: dict, renderer: Renderer, bullet: str, heading: str) -> list[str]:
     t = renderer.text
-    lines = ["", heading + t("report.explain_title") + ":"]
+    lines = ["", _heading(heading, t("report.explain_title"))]
     for entry in document["explain"]["rules"]:
         if entry["outcome"] == "not-fired":
             facts = _facts_line(renderer, entry["facts"])

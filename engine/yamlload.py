@@ -179,6 +179,8 @@ def _load(loader_class: type, text: str, file: str) -> LoadedYaml:
         mark = exc.problem_mark or exc.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         problem = (exc.problem or exc.context or "").strip()
+        if "'\\t'" in problem:  # PyYAML's words for the most common trap
+            raise YamlError("yaml_tab", where) from None
         raise YamlError("yaml_syntax", where, problem=problem) from None
     except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
         raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None

@@ -38,6 +38,19 @@ def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None, env: 
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """The suite never writes to the user's real cache (~/.cache/diagnostica)."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def kb():
     from diagnostica.engine import load_knowledge_base

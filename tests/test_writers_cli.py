@@ -89,7 +89,7 @@ def test_preview_uses_samples_or_given_facts(cli):
 def test_docs_markdown_and_self_contained_html(cli, tmp_path):
     markdown = cli("rules", "docs")
     assert markdown.code == 0
-    assert "- causa: [Email di prova non ricevuta](#rule-test-email-not-received)" in markdown.out
+    assert "- provoca: [Email di prova non ricevuta](#rule-test-email-not-received)" in markdown.out
     assert '<a id="rule-test-email-not-received"></a>' in markdown.out
     assert "| 1 | `mx0.mail.ovh.net` | 3600 |" in markdown.out
     out = tmp_path / "guida.html"
