@@ -50,18 +50,21 @@ class Node:
         raise NotImplementedError
 
 
-class All(Node):
+class _Junction(Node):
+    """`all` and `any`: Kleene conjunction and disjunction, told apart by the value that decides them."""
+
     __slots__ = ("children",)
+    decisive: bool  # False for `all` (one false child decides), True for `any`
 
     def __init__(self, children: list[Node]) -> None:
         self.children = tuple(children)
 
     def evaluate(self, facts: dict) -> bool | None:
-        result: bool | None = True
+        result: bool | None = not self.decisive
         for child in self.children:
             value = child.evaluate(facts)
-            if value is False:
-                return False
+            if value is self.decisive:
+                return value
             if value is None:
                 result = None
         return result
@@ -76,43 +79,20 @@ class All(Node):
                 yield from child._needs(facts)
 
     def support(self, facts: dict) -> list[str]:
-        value = self.evaluate(facts)
-        if value is False:  # the first false child is the reason
-            for child in self.children:
-                if child.evaluate(facts) is False:
-                    return child.support(facts)
-        return [name for child in self.children for name in child.support(facts)]
+        # Decided by some children (a false one for `all`, a true one for `any`): those are the reason;
+        # otherwise every child counted.
+        reasons = [c for c in self.children if c.evaluate(facts) is self.decisive] or self.children
+        return [name for child in reasons for name in child.support(facts)]
 
 
-class Any_(Node):
-    __slots__ = ("children",)
+class All(_Junction):
+    __slots__ = ()
+    decisive = False
 
-    def __init__(self, children: list[Node]) -> None:
-        self.children = tuple(children)
 
-    def evaluate(self, facts: dict) -> bool | None:
-        result: bool | None = False
-        for child in self.children:
-            value = child.evaluate(facts)
-            if value is True:
-                return True
-            if value is None:
-                result = None
-        return result
-
-    def facts(self) -> Iterator[str]:
-        for child in self.children:
-            yield from child.facts()
-
-    def _needs(self, facts: dict) -> Iterator[str]:
-        for child in self.children:
-            if child.evaluate(facts) is None:
-                yield from child._needs(facts)
-
-    def support(self, facts: dict) -> list[str]:
-        if self.evaluate(facts) is True:
-            return [n for c in self.children if c.evaluate(facts) is True for n in c.support(facts)]
-        return [name for child in self.children for name in child.support(facts)]
+class Any_(_Junction):
+    __slots__ = ()
+    decisive = True
 
 
 class Not(Node):
