@@ -76,6 +76,14 @@ def iter_examples(kb: KnowledgeBase, pattern: str | None = None):
 
 def _closure(kb: KnowledgeBase, rule: Rule) -> list[Rule]:
     """The rule and every rule deriving a fact it reads, transitively, in evaluation order."""
+    # The same for every example of a rule; the knowledge base is immutable, so kept on it (as its files are).
+    closures = kb.__dict__.setdefault("_example_closures", {})
+    if rule.id not in closures:
+        closures[rule.id] = _find_closure(kb, rule)
+    return closures[rule.id]
+
+
+def _find_closure(kb: KnowledgeBase, rule: Rule) -> list[Rule]:
     wanted, pending = {rule.id}, [rule]
     while pending:
         current = pending.pop()
@@ -130,7 +138,8 @@ def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) ->
     if not example.contains:
         return ExampleResult(**base, got=got, needs=missing_facts)
     try:
-        renderer = renderers.get(example.lang) or renderers.setdefault(example.lang, Renderer(kb, example.lang))
+        renderer = renderers.get(example.lang) or renderers.setdefault(
+            example.lang, Renderer(kb, example.lang, quick=True))
     except DiagnosticaError as exc:
         return ExampleResult(**base, got=got, problem=exc.render(), needs=missing_facts)
     # The text may use facts derived by rules outside the closure: derive them all.

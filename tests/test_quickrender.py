@@ -108,3 +108,11 @@ def test_anything_else_is_left_to_jinja(kb, source):
 def test_nesting_beyond_what_python_compiles_is_left_to_jinja(kb):
     deep = "{% if true %}" * (quickrender.MAX_DEPTH + 1) + "x" + "{% endif %}" * (quickrender.MAX_DEPTH + 1)
     assert _quick(_env(kb), deep, CONTEXT) is None
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_a_quick_renderer_gives_every_rule_text_as_the_normal_one(kb, lang):
+    normal, quick = Renderer(kb, lang), Renderer(kb, lang, quick=True)
+    for rule in kb.by_id.values():
+        for facts in (sample_facts(kb), {}, *(derive(kb, example_facts(kb, e)) for e in rule.examples)):
+            assert quick.rule_text(rule.id, facts) == normal.rule_text(rule.id, facts)
