@@ -77,13 +77,16 @@ def iter_examples(kb: KnowledgeBase, pattern: str | None = None):
 def _closure(kb: KnowledgeBase, rule: Rule) -> list[Rule]:
     """The rule and every rule deriving a fact it reads, transitively, in evaluation order."""
     # The same for every example of a rule; the knowledge base is immutable, so kept on it (as its files are).
-    closures = kb.__dict__.setdefault("_example_closures", {})
+    closures = kb.__dict__.get("_example_closures")
+    if closures is None:
+        # Each rule's place in evaluation order: sorting a closure by it spares a scan of every rule.
+        closures = kb.__dict__["_example_closures"] = {"": {r.id: i for i, r in enumerate(kb.rules)}}
     if rule.id not in closures:
-        closures[rule.id] = _find_closure(kb, rule)
+        closures[rule.id] = _find_closure(kb, rule, closures[""])
     return closures[rule.id]
 
 
-def _find_closure(kb: KnowledgeBase, rule: Rule) -> list[Rule]:
+def _find_closure(kb: KnowledgeBase, rule: Rule, position: dict[str, int]) -> list[Rule]:
     wanted, pending = {rule.id}, [rule]
     while pending:
         current = pending.pop()
@@ -92,7 +95,7 @@ def _find_closure(kb: KnowledgeBase, rule: Rule) -> list[Rule]:
                 if source not in wanted:
                     wanted.add(source)
                     pending.append(kb.by_id[source])
-    return [r for r in kb.rules if r.id in wanted]
+    return [kb.rules[i] for i in sorted(position[w] for w in wanted)]
 
 
 def outcome(kb: KnowledgeBase, rule: Rule, facts: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]:
