@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -120,13 +121,19 @@ def library(what: str, path: str, cache: str) -> dict:
     return json.loads(out)
 
 
-def command(what: str, path: str, cache: str) -> float:
-    """Wall time of the whole command (interpreter start-up and imports included)."""
+def command(what: str, path: str, cache: str) -> tuple[float, float]:
+    """Wall time and CPU time of the whole command (interpreter start-up and imports included).
+
+    CPU time (user + system) depends less on what else runs on the machine than wall time.
+    """
     argv = [sys.executable, "-c", "import sys; from diagnostica.cli.main import main; sys.exit(main(sys.argv[1:]))",
             "rules", what, "--format", "json"] + ([] if path == "-" else [path])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, env=_env(cache), capture_output=True, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _env(cache: str) -> dict:
@@ -144,7 +151,7 @@ def cold_and_warm(what: str, path: str) -> tuple[dict, dict]:
     with tempfile.TemporaryDirectory() as lib_cache, tempfile.TemporaryDirectory() as cmd_cache:
         for _ in ("cold", "warm"):
             found = library(what, path, lib_cache)
-            found["command"] = command(what, path, cmd_cache)
+            found["command"], found["cpu"] = command(what, path, cmd_cache)
             figures.append(found)
     return figures[0], figures[1]
 
@@ -169,11 +176,13 @@ def main() -> None:
     test_cold, test_warm = generated["test"]
     print(f"generated KB: {args.rules} rules, {test_cold['examples']} examples "
           f"({lint_cold['problems']} lint problems, {test_cold['failed']} examples failed)")
-    print("seconds (library call in a fresh process; 'command': the whole CLI run, start-up included)")
-    print(f"{'':22s}{'cold':>8s}{'warm':>8s}{'cmd cold':>10s}{'cmd warm':>10s}")
+    print("seconds: cold/warm = the library call in a fresh process; cmd = the whole CLI run's wall time,"
+          " start-up included; cpu = that run's CPU time")
+    print(f"{'':18s}{'cold':>8s}{'warm':>8s}{'cmd cold':>10s}{'cmd warm':>10s}{'cpu cold':>10s}{'cpu warm':>10s}")
     for label, (cold, warm) in (("generated lint", generated["lint"]), ("generated test", generated["test"]),
                                 ("shipped lint", shipped["lint"]), ("shipped test", shipped["test"])):
-        print(f"{label:22s}{cold['seconds']:8.2f}{warm['seconds']:8.2f}{cold['command']:10.2f}{warm['command']:10.2f}")
+        print(f"{label:18s}{cold['seconds']:8.2f}{warm['seconds']:8.2f}{cold['command']:10.2f}{warm['command']:10.2f}"
+              f"{cold['cpu']:10.2f}{warm['cpu']:10.2f}")
     print(f"  generated test = load {test_cold['load']:.2f} + run {test_cold['run']:.2f} (cold), "
           f"load {test_warm['load']:.2f} + run {test_warm['run']:.2f} (warm)")
     print(f"ratio generated/shipped, cold: lint {lint_cold['seconds'] / shipped['lint'][0]['seconds']:.1f}x, "
@@ -181,7 +190,7 @@ def main() -> None:
     for label, cold in (("lint", lint_cold), ("test", test_cold)):
         verdict = "meets" if cold["command"] < TARGET else "MISSES"
         print(f"verdict {label}: {verdict} the target (< {TARGET:.0f} s for {args.rules} rules, cold, whole command:"
-              f" {cold['command']:.2f} s; library call {cold['seconds']:.2f} s)")
+              f" {cold['command']:.2f} s wall, {cold['cpu']:.2f} s CPU; library call {cold['seconds']:.2f} s)")
     if args.rules == 1000:
         print(f"load average now: {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores "
               "(other work on the machine slows every figure)")
