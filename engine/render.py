@@ -81,14 +81,21 @@ def nest(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 class Renderer:
-    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG) -> None:
+    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG, quick: bool = False) -> None:
+        """``quick``: plain templates straight from their parse tree (:mod:`quickrender`), not compiled.
+
+        For tools that render thousands of templates once each (``rules test``):
+        the text is Jinja's, and anything beyond the plain subset is Jinja's job.
+        """
         available = kb.directory.languages()
         if lang not in available:
             raise InputError("unknown_lang", Location("--lang"), lang=lang, available=", ".join(available))
         self.kb = kb
         self.lang = lang
+        self.quick = quick
         self._envs: dict[str, SandboxedEnvironment] = {}
         self._messages: dict[str, dict] = {}
+        self._trees: dict[tuple[str, str], Any] = {}  # (lang, name) -> plain parse tree, or None
 
     # ------------------------------------------------------------- messages
     def messages(self, lang: str) -> dict:
@@ -161,14 +168,39 @@ class Renderer:
         return self._envs[lang]
 
     def render_template(self, name: str, context: dict, fallbacks: list[str]) -> str:
+        lang = self.lang
         try:
-            template = self.env(self.lang).get_template(name)
+            template = self._template(lang, name)
         except jinja2.TemplateNotFound:
             if self.lang == DEFAULT_LANG:
                 raise
-            template = self.env(DEFAULT_LANG).get_template(name)
+            lang = DEFAULT_LANG
+            template = self._template(lang, name)
             fallbacks.append(name)
-        return template.render(context).strip()
+        if isinstance(template, jinja2.Template):
+            return template.render(context).strip()
+        from . import quickrender
+
+        try:
+            return quickrender.render(template, context).strip()
+        except quickrender.NotPlain:
+            return self.env(lang).get_template(name).render(context).strip()
+
+    def _template(self, lang: str, name: str) -> Any:
+        """The compiled template, or (``quick``) the parse tree of a plain one."""
+        env = self.env(lang)
+        if not self.quick:
+            return env.get_template(name)
+        if (lang, name) not in self._trees:
+            from . import quickrender
+
+            source, filename, _ = env.loader.get_source(env, name)
+            try:
+                tree = env.parse(source, name, filename)
+            except jinja2.TemplateSyntaxError:
+                tree = None  # get_template reports it, as without quick
+            self._trees[lang, name] = tree if tree is not None and quickrender.plain(tree) else None
+        return self._trees[lang, name] or env.get_template(name)
 
     def context(self, facts: dict[str, Any], rule_id: str) -> dict[str, Any]:
         rule = self.kb.by_id[rule_id]

@@ -43,7 +43,8 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     sources = directory.rule_sources()
     files = [read(s, out) for s in sources]
     data_files = [read(s, out) for s in directory.data_sources()]
-    locale_files = [read(s, out) for s in _locale_sources(directory)]
+    locale_sources = _locale_sources(directory)
+    locale_files = [read(s, out) for _, s in locale_sources]
     count = len(files) + len(data_files) + len(locale_files)
     if not sources or sources[0].node.name != "facts.yaml":
         out.add_error(knowledge.KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display)))
@@ -72,17 +73,28 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     refs = templates.check(kb, evaluable, out, complete)
     if complete:
         structure.unused_facts(rules, catalogue, refs, out)
-    locales.check(kb, out)
+    locales.check(kb, out, _messages(locale_sources, locale_files))
     return LintReport(tuple(out.sorted()), len(rules), count)
 
 
-def _locale_sources(directory: KnowledgeBaseDir) -> list[Source]:
+def _locale_sources(directory: KnowledgeBaseDir) -> list[tuple[str, Source]]:
     found = []
     for lang in directory.languages():
         folder = directory.locale(lang)
         for node in sorted((n for n in folder.iterdir() if n.name.endswith(".yaml")), key=lambda n: n.name):
-            found.append(Source(node, f"{directory.locales_display}/{lang}/{node.name}"))
+            found.append((lang, Source(node, f"{directory.locales_display}/{lang}/{node.name}")))
     return found
+
+
+def _messages(sources: list[tuple[str, Source]], files: list[ReadFile]) -> dict[str, dict | None]:
+    """Each language's merged messages from the files already read (None when one could not be read)."""
+    docs: dict[str, list | None] = {}
+    for (lang, _), file in zip(sources, files):
+        if file.doc is None:
+            docs[lang] = None
+        elif docs.setdefault(lang, []) is not None:
+            docs[lang].append(file.doc.data)
+    return {lang: None if found is None else locales.merged(found) for lang, found in docs.items()}
 
 
 def _catalogue(file: ReadFile, out: Collector) -> Catalogue | None:

@@ -7,14 +7,20 @@ from ..messages import lookup, merge_message_files
 from .collect import Collector
 
 
-def check(kb: KnowledgeBase, out: Collector) -> None:
+def check(kb: KnowledgeBase, out: Collector, read: dict[str, dict | None] | None = None) -> None:
+    """``read``: each language's merged messages when the caller already parsed them (None: unreadable)."""
     directory = kb.directory
     for lang in directory.languages():
         folder = f"{directory.locales_display}/{lang}"
-        try:
-            messages = merge_message_files(directory.locale(lang), folder)
-        except DiagnosticaError:
-            continue  # the YAML check already reported it
+        if read is not None and lang in read:
+            messages = read[lang]
+            if messages is None:
+                continue  # the YAML check already reported it
+        else:
+            try:
+                messages = merge_message_files(directory.locale(lang), folder)
+            except DiagnosticaError:
+                continue  # the YAML check already reported it
         for rule in sorted(kb.by_id.values(), key=lambda r: r.id):
             if not isinstance(lookup(messages, f"rules.{rule.id}.title"), str):
                 out.add(rule.location.file, rule.location.line, rule.location.column, "warning",
@@ -28,3 +34,23 @@ def check(kb: KnowledgeBase, out: Collector) -> None:
                 if not isinstance(entry.get(part), str):
                     out.add(fact.file or "facts.yaml", fact.line, 1, "warning", "locale-missing-text",
                             f"no_fact_{part}", hint="locale_hint", name=name, lang=lang, folder=folder)
+
+
+def merged(docs: list) -> dict:
+    """The messages of parsed locale files, merged in order as ``merge_message_files`` does.
+
+    The documents are left untouched: a mapping merged into is copied first.
+    """
+    result: dict = {}
+    for doc in docs:
+        _merge(result, doc or {})
+    return result
+
+
+def _merge(target: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            target[key] = dict(target[key])
+            _merge(target[key], value)
+        else:
+            target[key] = value

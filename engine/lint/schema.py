@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -43,12 +44,23 @@ def _operators() -> list[str]:
     return [n for n in names if n != "fact"]
 
 
+@functools.lru_cache(maxsize=4)
+def _validator(name: str, full: bool = True) -> Any:
+    """One validator per schema for the whole run (building one resolves every $ref anew)."""
+    import jsonschema
+
+    from ..knowledge import _validation_schema
+
+    return jsonschema.Draft202012Validator(load_schema(name) if full else _validation_schema(name))
+
+
 def violations(document: Any, schema_name: str, lang: str = "it") -> list[SchemaViolation]:
     """One violation per top-level item (per rule, per fact), sorted by line."""
-    import jsonschema
     from jsonschema.exceptions import best_match
 
-    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    if _valid(document, schema_name):
+        return []
+    validator = _validator(schema_name)
     groups: dict[tuple, list] = {}
     for error in validator.iter_errors(document):
         groups.setdefault(tuple(error.absolute_path)[:2], []).append(error)
@@ -58,6 +70,50 @@ def violations(document: Any, schema_name: str, lang: str = "it") -> list[Schema
         typos = [e for e in errors if e.validator == "additionalProperties"]
         found.append(describe(typos[0] if typos else best_match(errors), document, lang))
     return sorted(found, key=lambda v: (v.line or 0, v.column or 0))
+
+
+def _valid(document: Any, schema_name: str) -> bool:
+    """True only when the full schema would find nothing: the usual case, decided cheaply.
+
+    The recursive ``oneOf`` of conditions is most of jsonschema's time on a
+    large file.  Everything else is checked by the loader's validator, which
+    leaves conditions out; the conditions by :func:`_valid_condition`, which
+    follows the schema's ``$defs/condition`` exactly.  Any doubt, and the
+    full validator runs, so the problems reported never depend on this.
+    """
+    if schema_name != "rules.schema.json":
+        return False
+    if next(_validator(schema_name, full=False).iter_errors(document), None) is not None:
+        return False
+    return all(_valid_condition(rule["when"]) for rule in document["rules"])
+
+
+def _valid_condition(node: Any) -> bool:
+    if not isinstance(node, dict) or len(node) == 0:
+        return False
+    if len(node) == 1:
+        (key, value), = node.items()
+        if key in ("all", "any"):
+            return isinstance(value, list) and len(value) >= 1 and all(_valid_condition(c) for c in value)
+        if key == "not":
+            return _valid_condition(value)
+        return False
+    return len(node) == 2 and "fact" in node and _valid_fact_name(node["fact"]) and all(
+        isinstance(k, str) and k in _property_names() for k in node)
+
+
+@functools.lru_cache(maxsize=1)
+def _property_names() -> frozenset:
+    return frozenset(load_schema("rules.schema.json")["$defs"]["test"]["propertyNames"]["enum"])
+
+
+@functools.lru_cache(maxsize=1)
+def _fact_name_pattern() -> re.Pattern:
+    return re.compile(load_schema("rules.schema.json")["$defs"]["fact_name"]["pattern"])
+
+
+def _valid_fact_name(value: Any) -> bool:
+    return isinstance(value, str) and _fact_name_pattern().search(value) is not None  # as jsonschema does
 
 
 def _container(document: Any, path: list) -> tuple[Any, Any]:

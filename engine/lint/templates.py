@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import jinja2
 from jinja2 import nodes
 
+from .. import quickrender
 from ..catalogue import closest
 from ..examples import derive, example_facts, sample_facts
 from ..knowledge import KnowledgeBase
@@ -66,14 +67,26 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                     out.add(rule.location.file, rule.location.line, rule.location.column, severity,
                             "template-missing", key, rule=rule.id, name=name, lang=lang, folder=display)
                     continue
-                template, refs = _compile(env, folder / name, name, f"{display}/{name}", out)
-                used_facts |= refs
-                if template is None:
+                tree = _parse(env, folder / name, name, f"{display}/{name}", out)
+                if tree is None:
                     continue
+                used_facts |= _fact_refs(tree)
                 rule_info = {"id": rule.id, "severity": rule.severity}
+                template = None
+                quick = quickrender.plain(tree)
                 for when, context in contexts:
-                    if not _render(template, {**context, "rule": rule_info}, f"{display}/{name}", when,
-                                   names, out):
+                    context = {**context, "rule": rule_info}
+                    if template is None and quick:
+                        try:
+                            quickrender.render(tree, context)
+                            continue  # the text Jinja would render: nothing to report
+                        except quickrender.NotPlain:
+                            pass
+                    if template is None:
+                        template = _compile(env, tree, name, f"{display}/{name}", out)
+                        if template is None:
+                            break
+                    if not _render(template, context, f"{display}/{name}", when, names, out):
                         break  # one report per template is enough
         for node in sorted(_templates(folder), key=lambda n: n.name):
             if complete and node.name not in referenced:
@@ -87,18 +100,30 @@ def _templates(folder: Any) -> Iterator[Any]:
         yield from (n for n in folder.iterdir() if n.is_file() and n.name.endswith(".j2"))
 
 
-def _compile(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector):
-    """Parse once: the syntax check, the facts the template names, and the compiled template."""
+def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector):
+    """Parse once: the syntax check, the facts the template names, and what is compiled when needed."""
     try:
-        tree = env.parse(node.read_text(encoding="utf-8"), name, display)
-        template = env.template_class.from_code(env, env.compile(tree, name, display), env.make_globals(None))
-        return template, _fact_refs(tree)
-    except jinja2.TemplateSyntaxError as exc:
+        return env.parse(node.read_text(encoding="utf-8"), name, display)
+    except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
+        _compile_problem(exc, display, out)
+    return None
+
+
+def _compile(env: jinja2.Environment, tree: Any, name: str, display: str, out: Collector):
+    """Jinja's compiled template, for what :mod:`quickrender` leaves to Jinja."""
+    try:
+        return env.template_class.from_code(env, env.compile(tree, name, display), env.make_globals(None))
+    except Exception as exc:  # noqa: BLE001
+        _compile_problem(exc, display, out)
+    return None
+
+
+def _compile_problem(exc: Exception, display: str, out: Collector) -> None:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
         out.add(exc.filename or display, exc.lineno, 1, "error", "template-syntax", "template_syntax",
                 problem=exc.message)
-    except Exception as exc:  # noqa: BLE001 - any other failure is still one problem, not a crash
+    else:
         out.add(display, 1, 1, "error", "template-error", "template_error", when="", problem=str(exc))
-    return None, set()
 
 
 def _render(template: jinja2.Template, context: dict, display: str, when: str, names: list[str],
