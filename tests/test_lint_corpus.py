@@ -55,3 +55,14 @@ def test_case_reports_exact_line_and_check(cli, tmp_path, case):
     assert found == [tuple(e) for e in spec["expect"]]
     failing = any(p["severity"] in ("error", "warning") for p in document["problems"])
     assert code == (1 if failing else 0)
+
+
+def test_links_into_a_file_that_is_not_utf8_are_not_errors(cli, tmp_path):
+    """An unreadable file is reported once; links to the rule ids its raw text shows are left alone."""
+    root = build(tmp_path, "link_into_broken_yaml")
+    mailbox = root / "rules" / "mailbox.yaml"
+    mailbox.write_bytes((CORPUS / "_base" / "rules" / "mailbox.yaml").read_bytes().replace(
+        b"# yaml-language-server", b"\xe8 yaml-language-server"))
+    found, document, code = reported(cli, root)
+    assert found == [("rules/mailbox.yaml", 1, "unreadable-file"), ("rules/zz_more.yaml", 9, "unknown-link")]
+    assert code == 1

@@ -8,6 +8,7 @@ because an earlier one failed is skipped for that file or rule only.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .. import knowledge
@@ -65,7 +66,7 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
         len(f.doc.data.get("rules") or []) for f in rule_files if isinstance(f.doc.data, dict))
     if catalogue is None:
         return LintReport(tuple(out.sorted()), len(rules), count)
-    structure.duplicates_and_links(written, out)
+    structure.duplicates_and_links(written, out, _declared_ids(rule_files))
     has_cycle = structure.cycles(rules, out)
     structure.never_true(rules, catalogue, out)
     structure.coverage(rules, out)
@@ -75,6 +76,25 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
         structure.unused_facts(rules, catalogue, refs, out)
     locales.check(kb, out, _messages(locale_sources, locale_files))
     return LintReport(tuple(out.sorted()), len(rules), count)
+
+
+_ID_LINE = re.compile(r"""^[ \t]*(?:-[ \t]+)?id[ \t]*:[ \t]*["']?([^"'\s#,}]+)""", re.MULTILINE)
+
+
+def _declared_ids(files: list[ReadFile]) -> set[str]:
+    """Every rule id the files hold, compiled or not, so a link to a broken rule is not a second error.
+
+    A file whose YAML cannot be read is scanned line by line for ``id:``
+    (best effort: the YAML error is what the writer must fix first).
+    """
+    ids = set()
+    for file in files:
+        if file.doc is None:
+            ids.update(_ID_LINE.findall(file.text))
+        elif isinstance(file.doc.data, dict) and isinstance(file.doc.data.get("rules"), list):
+            ids.update(spec["id"] for spec in file.doc.data["rules"]
+                       if isinstance(spec, dict) and isinstance(spec.get("id"), str))
+    return ids
 
 
 def _locale_sources(directory: KnowledgeBaseDir) -> list[tuple[str, Source]]:

@@ -23,7 +23,9 @@ class Written:
     rule: Rule | None
 
 
-def duplicates_and_links(written: list[Written], out: Collector) -> None:
+def duplicates_and_links(written: list[Written], out: Collector, declared: set[str] = frozenset()) -> None:
+    """``declared``: ids of rules present in the files but not compiled (a schema or compile error, or
+    a file that could not be read): their own error is already reported, so a link to them is no error."""
     first: dict[str, Written] = {}
     for item in written:
         if item.id in first:
@@ -35,8 +37,8 @@ def duplicates_and_links(written: list[Written], out: Collector) -> None:
         for relation in RELATIONS:
             targets = links.get(relation) or []
             for index, target in enumerate(targets):
-                if target not in first:
-                    suggestion = closest(target, first)
+                if target not in first and target not in declared:
+                    suggestion = closest(target, set(first) | set(declared))
                     out.add(item.location.file, *position(targets, index), "error", "unknown-link",
                             "unknown_link", hint="did_you_mean" if suggestion else None,
                             hint_params={"suggestion": suggestion}, rule=item.id, relation=relation,

@@ -17,6 +17,7 @@ class ReadFile:
     source: Source
     text: str
     doc: LoadedYaml | None  # None when the YAML could not be read
+    unreadable: bool = False  # not even text (not UTF-8, no permission): ``text`` is a best-effort decoding
 
 
 def read(source: Source, out: Collector) -> ReadFile:
@@ -25,7 +26,11 @@ def read(source: Source, out: Collector) -> ReadFile:
         text = source.read()
     except DiagnosticaError as exc:
         out.add_error(exc)
-        return ReadFile(source, "", None)
+        try:  # a stray byte: the rest of the text still tells which rule ids the file holds
+            text = source.node.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        return ReadFile(source, text, None, unreadable=True)
     _tabs(source.display, text, out)
     try:
         doc = load_yaml(text, source.display, fast=True)
@@ -48,6 +53,8 @@ def _tabs(display: str, text: str, out: Collector) -> None:
 
 def schema_comment(file: ReadFile, schema_name: str, out: Collector) -> None:
     """Rule files and the catalogue name their schema so editors validate as you type."""
+    if file.unreadable:
+        return  # the file's own error comes first
     first = file.text.lstrip("\ufeff").splitlines()[:1]
     match = SCHEMA_COMMENT.match(first[0]) if first else None
     expected = f"../engine/schemas/{schema_name}"
