@@ -7,15 +7,14 @@ together as :class:`KnowledgeBaseErrors`, each with its file:line.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
-from importlib import resources
 from itertools import compress
 from typing import Any
 
 from .catalogue import Catalogue, CoercionError, Fact, closest
 from .conditions import Compiler, Node
 from .errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
+from .schemamessages import SchemaError, load_schema, violations
 from .sources import KnowledgeBaseDir, Source, bundled
 from .yamlload import LoadedYaml, load_yaml, position
 
@@ -129,11 +128,6 @@ def _evaluator():
 
 
 @functools.lru_cache(maxsize=4)
-def _schema(name: str) -> dict:
-    return json.loads((resources.files("diagnostica.engine") / "schemas" / name).read_text(encoding="utf-8"))
-
-
-@functools.lru_cache(maxsize=4)
 def _validation_schema(name: str) -> dict:
     """The schema as validation uses it: conditions accepted as they are.
 
@@ -143,7 +137,7 @@ def _validation_schema(name: str) -> dict:
     recursive ``oneOf`` it holds was most of the time spent validating a
     large knowledge base.
     """
-    schema = _schema(name)
+    schema = load_schema(name)
     defs = dict(schema.get("$defs", {}))
     if "condition" in defs:
         defs["condition"] = {}
@@ -167,54 +161,13 @@ def _inline(node: Any, defs: dict, seen: tuple) -> Any:
 
 
 def schema_errors(document: Any, schema_name: str, source: str) -> list[KnowledgeBaseError]:
-    """Schema violations of one file, the most relevant per rule first (as jsonschema's best_match)."""
+    """Schema violations of one file, the most relevant per rule first, in the linter's words."""
     import jsonschema
-    from jsonschema.exceptions import best_match
 
     validator = jsonschema.Draft202012Validator(_validation_schema(schema_name))
-    groups: dict[tuple, list] = {}
-    for error in validator.iter_errors(document):
-        if "when" in error.absolute_path:
-            continue  # conditions are checked by the compiler, which explains them better
-        groups.setdefault(tuple(error.absolute_path)[:2], []).append(error)
-    problems = []
-    for errors in groups.values():
-        error = best_match(errors)
-        path = list(error.absolute_path)
-        container, key = _container(document, path)
-        line, column = position(container, key)
-        problems.append(KnowledgeBaseError(
-            "schema", Location(source, line, column),
-            path="/".join(str(p) for p in path) or "/", problem=_schema_message(error),
-        ))
-    return sorted(problems, key=lambda e: (e.location.line or 0, e.location.column or 0))
-
-
-def _schema_message(error: Any) -> str:
-    from .messages import format_message
-
-    if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return format_message("schema.required", field=missing)
-    if error.validator == "additionalProperties":
-        return format_message("schema.unexpected", detail=error.message)
-    if error.validator == "enum":
-        return format_message("schema.enum", value=error.instance,
-                              allowed=", ".join(map(str, error.validator_value)))
-    if error.validator == "type":
-        return format_message("schema.type", value=error.instance, expected=error.validator_value)
-    return error.message
-
-
-def _container(document: Any, path: list) -> tuple[Any, Any]:
-    node, parent, key = document, None, None
-    for part in path:
-        parent, key = node, part
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            break
-    return parent, key
+    # Conditions are checked by the compiler, which explains them better.
+    errors = (e for e in validator.iter_errors(document) if "when" not in e.absolute_path)
+    return [SchemaError(v, source) for v in violations(errors, document)]
 
 
 def _where(source: str):

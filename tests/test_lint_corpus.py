@@ -66,3 +66,28 @@ def test_links_into_a_file_that_is_not_utf8_are_not_errors(cli, tmp_path):
     found, document, code = reported(cli, root)
     assert found == [("rules/mailbox.yaml", 1, "unreadable-file"), ("rules/zz_more.yaml", 9, "unknown-link")]
     assert code == 1
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("    severity: error\n", "    severty: error\n", ["«severty» non previsto", "forse intendevi «severity»?"]),
+    ("    severity: error\n", "    severity: critical\n", ["«critical» non ammesso"]),
+    ("    kind: derive\n", "    kind: derivee\n", ["«derivee» non ammesso", "forse intendevi «derive»?"]),
+    ("contains: [\"piena\"]", "contains: piena", ["«piena» non è del tipo atteso (elenco)"]),
+    ("  - id: mailbox-full\n", "  - id: Mailbox_Full\n", ["«Mailbox_Full» non è un id valido"]),
+])
+def test_check_and_lint_tell_a_schema_mistake_the_same_way(cli, tmp_path, old, new, words):
+    root = build(tmp_path, None)
+    mailbox = root / "rules" / "mailbox.yaml"
+    mailbox.write_text(mailbox.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    lint = [p for p in cli("rules", "lint", str(root), "--format", "json").json()["problems"]
+            if p["check_id"] == "schema"]
+    assert len(lint) == 1
+    problem = lint[0]
+    check = cli("check", "--kb", str(root), "--fact", "offer=hosted")
+    assert check.code == 2
+    told = f"{problem['file']}:{problem['line']}:{problem['column']}: {problem['message']}"
+    assert told in check.err
+    if problem["hint"]:
+        assert f"({problem['hint']})" in check.err
+    for fragment in words:
+        assert fragment in problem["message"] + " " + (problem["hint"] or "")

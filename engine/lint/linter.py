@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import knowledge
+from .. import knowledge, schemamessages
 from ..catalogue import Catalogue, CoercionError, closest
 from ..conditions import Compiler
 from ..errors import DiagnosticaError, KnowledgeBaseErrors, Location
@@ -120,7 +120,7 @@ def _messages(sources: list[tuple[str, Source]], files: list[ReadFile]) -> dict[
 def _catalogue(file: ReadFile, out: Collector) -> Catalogue | None:
     if file.doc is None:
         return None
-    found = schema.violations(file.doc.data, "facts.schema.json", out.lang)
+    found = schema.violations(file.doc.data, "facts.schema.json")
     _report(found, file.source.display, out)
     if found:
         return None
@@ -142,13 +142,13 @@ def _report(found: list, display: str, out: Collector) -> None:
     for v in found:
         out.add(display, v.line, v.column, "error", v.check_id, "schema_at", hint="did_you_mean" if v.suggestion
                 else None, hint_params={"suggestion": v.suggestion},
-                problem=out.text(f"schema.{v.code}", **v.params), path=v.path)
+                problem=schemamessages.message(v, out.lang), path=v.path)
 
 
 def _rules(file: ReadFile, catalogue: Catalogue | None, data: dict, out: Collector) -> list[structure.Written]:
     if file.doc is None:
         return []
-    found = schema.violations(file.doc.data, "rules.schema.json", out.lang)
+    found = schema.violations(file.doc.data, "rules.schema.json")
     _report(found, file.source.display, out)
     if not isinstance(file.doc.data, dict) or not isinstance(file.doc.data.get("rules"), list):
         return []
