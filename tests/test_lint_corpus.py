@@ -53,6 +53,9 @@ def test_case_reports_exact_line_and_check(cli, tmp_path, case):
     root = build(tmp_path, case)
     found, document, code = reported(cli, root)
     assert found == [tuple(e) for e in spec["expect"]]
+    said = "\n".join(f"{p['message']} {p['hint'] or ''}" for p in document["problems"])
+    for fragment in spec.get("says") or ():
+        assert fragment in said
     failing = any(p["severity"] in ("error", "warning") for p in document["problems"])
     assert code == (1 if failing else 0)
 
@@ -91,3 +94,22 @@ def test_check_and_lint_tell_a_schema_mistake_the_same_way(cli, tmp_path, old, n
         assert f"({problem['hint']})" in check.err
     for fragment in words:
         assert fragment in problem["message"] + " " + (problem["hint"] or "")
+
+
+@pytest.mark.parametrize("source, name", [
+    ("{{ not_a_var }}", "not_a_var"),
+    ("{{ not_a_var.field }}", "not_a_var"),
+    ("{{ facts.domian }}", "domian"),
+    ("{{ facts['dns.mx'] }}", "dns.mx"),
+    ("{{ facts.dns.mx }}", "mx"),
+    ("{{ items[3] }}", "3"),
+])
+def test_the_undefined_name_is_read_from_either_of_jinjas_phrasings(source, name):
+    import jinja2
+
+    from diagnostica.engine.lint.templates import undefined_name
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError) as caught:
+        env.from_string(source).render(facts={"dns": {}}, items=[1])
+    assert undefined_name(str(caught.value)) == name

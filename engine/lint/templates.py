@@ -22,7 +22,9 @@ from ..knowledge import KnowledgeBase
 from ..messages import DEFAULT_LANG
 from .collect import Collector
 
-_UNDEFINED = re.compile(r"(?:has no attribute|is undefined|no element)\W*'?([^'\s]+)'?")
+# Jinja's two phrasings: "'name' is undefined" (a variable) and "'dict object' has no attribute 'name'"
+# (or "list object has no element 3"): the name comes before the words in one, after them in the other.
+_UNDEFINED = re.compile(r"^'(?P<variable>.+)' is undefined$|has no (?:attribute|element) '?(?P<attribute>.+?)'?$")
 
 
 def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True) -> set[str]:
@@ -136,8 +138,7 @@ def _render(template: jinja2.Template, context: dict, display: str, when: str, n
                 problem=exc.message)
     except jinja2.UndefinedError as exc:
         file, line = _where(exc, display)
-        match = _UNDEFINED.search(str(exc))
-        name = match.group(1) if match else str(exc)
+        name = undefined_name(str(exc))
         suggestion = closest(name, names)
         out.add(file, line, 1, "error", "template-undefined", "template_undefined",
                 hint="template_undefined_hint" if suggestion else "template_undefined_guard",
@@ -147,6 +148,12 @@ def _render(template: jinja2.Template, context: dict, display: str, when: str, n
         out.add(file, line, 1, "error", "template-error", "template_error", when=when,
                 problem=f"{type(exc).__name__}: {exc}")
     return False
+
+
+def undefined_name(message: str) -> str:
+    """The variable or attribute an ``UndefinedError`` is about (its whole message when not recognised)."""
+    match = _UNDEFINED.search(message)
+    return (match.group("variable") or match.group("attribute")) if match else message
 
 
 def _where(exc: Exception, display: str) -> tuple[str, int | None]:
