@@ -49,16 +49,22 @@ def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
     still_open = [{"title": p["title"], "needs": ", ".join(renderer.fact_label(n) for n in p["needs"])}
                   for p in document["possible_causes"]]
     tried = facts.get("customer.tried") or ()
+    # The facts the template shows by name, as ``facts.<name>`` (like rule templates, so the linter
+    # sees them used); always present, masked, None when unknown.
+    shown = {
+        "customer": {"tried": [redact(str(item), secrets) for item in tried]},
+        "diagnostic": {"last_check": clean(facts["diagnostic.last_check"]) if facts.get("diagnostic.last_check")
+                       else None},
+    }
     context = {
         "account": clean(account) if account else None,
         "domain": clean(domain) if domain else None,
         "date": document.get("date") or datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
-        "last_check": clean(facts["diagnostic.last_check"]) if facts.get("diagnostic.last_check") else None,
         "findings": findings,
         "checks": checks,
         "deductions": deductions,
         "open": still_open,
-        "tried": [redact(str(item), secrets) for item in tried],
+        "facts": shown,
         "secrets_ignored": bool(document.get("secrets_ignored")),
     }
     fallbacks: list[str] = []

@@ -26,6 +26,7 @@ def build(tmp_path: Path, case: str | None) -> Path:
             text = text.replace(old, new)
         path.write_text(text, encoding="utf-8")
     for name, text in (spec.get("add") or {}).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     for name in spec.get("delete") or ():
         (root / name).unlink()

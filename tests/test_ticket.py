@@ -14,6 +14,7 @@ pop_imap: none
 dns: {{mx: [mx1.mail.ovh.net, mail.example.com]}}
 test_email: {{sent: true, received: false}}
 customer: {{tried: [riavviato Outlook, "cambiata la password in {SECRET}"]}}
+diagnostic: {{last_check: "2026-11-27T16:42:10+01:00"}}
 """)
     run = cli("check", str(facts), "--format", "ticket")
     assert run.code == 1, run.err
@@ -21,6 +22,7 @@ customer: {{tried: [riavviato Outlook, "cambiata la password in {SECRET}"]}}
     assert text.startswith("Oggetto: Exchange, Record MX del dominio non valido (mario.rossi@example.it)")
     assert "Account: mario.rossi@example.it\nDominio: example.it\n" in text
     assert re.search(r"Data della richiesta: \d{4}-\d\d-\d\d \d\d:\d\d", text)
+    assert "\nUltima diagnostica dallo Spazio Cliente: 2026-11-27T16:42:10+01:00\n" in text
     assert "1. Record MX del dominio non valido (ERRORE, regola mx-invalid)" in text
     assert "   In base a: Record MX valido = no; Record MX = mx1.mail.ovh.net, mail.example.com" in text
     assert "   Conseguenza di: Record MX del dominio non valido" in text

@@ -26,6 +26,16 @@ def test_shipped_kb_lints_clean(cli):
     assert not re.search(r": (error|warning): ", run.out)
 
 
+def test_shipped_kb_lint_prints_no_problem_at_all(cli):
+    """Not even a note: every fact of the shipped catalogue is used by a rule or a template."""
+    run = cli("rules", "lint")
+    assert run.code == 0, run.out
+    assert re.fullmatch(r"Nessun problema: \d+ regole in \d+ file\.\n", run.out), run.out
+    document = cli("rules", "lint", "--format", "json").json()
+    assert document["problems"] == [] and not document["summary"]["failed"]
+    assert cli("rules", "lint", "--format", "github").out == ""
+
+
 def test_lint_text_lines_are_sorted_and_carry_hints(cli, kb_copy):
     path = kb_copy / "rules" / "dns.yaml"
     text = path.read_text(encoding="utf-8")

@@ -94,7 +94,29 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
             if complete and node.name not in referenced:
                 out.add(f"{display}/{node.name}", 1, 1, "warning", "unused-template", "unused_template",
                         hint="unused_template_hint")
+        used_facts |= _other_templates(env, kb.directory.locale(lang), f"{kb.directory.locales_display}/{lang}",
+                                       out, skip="rules")
+    if kb.directory.languages():
+        common = kb.directory.locales / "_common"
+        used_facts |= _other_templates(env, common, f"{kb.directory.locales_display}/_common", out)
     return used_facts
+
+
+def _other_templates(env: jinja2.Environment, folder: Any, display: str, out: Collector,
+                     skip: str | None = None) -> set[str]:
+    """The templates beside the rules' (ticket, guide, macros): checked for syntax, and the facts
+    they name count as used -- the ticket shows facts no rule reads."""
+    found: set[str] = set()
+    if not folder.is_dir():
+        return found
+    for node in sorted(folder.iterdir(), key=lambda n: n.name):
+        if node.is_dir() and node.name != skip:
+            found |= _other_templates(env, node, f"{display}/{node.name}", out)
+        elif node.is_file() and node.name.endswith(".j2"):
+            tree = _parse(env, node, node.name, f"{display}/{node.name}", out)
+            if tree is not None:
+                found |= _fact_refs(tree)
+    return found
 
 
 def _templates(folder: Any) -> Iterator[Any]:
