@@ -41,7 +41,7 @@ def lint(
 def _text(report, text) -> str:
     lines = []
     for problem in report.problems:
-        lines.append(str(problem))
+        lines.append(problem.line_text(text(f"lint.severity.{problem.severity}")))
         if problem.hint:
             lines.append(f"    {text('lint.hint')}: {problem.hint}")
     counts = dict(errors=report.count("error"), warnings=report.count("warning"), infos=report.count("info"),

@@ -114,3 +114,22 @@ def test_the_undefined_name_is_read_from_either_of_jinjas_phrasings(source, name
     with pytest.raises(jinja2.UndefinedError) as caught:
         env.from_string(source).render(facts={"dns": {}}, items=[1])
     assert undefined_name(str(caught.value)) == name
+
+
+@pytest.mark.parametrize("case, keyword, italian, english", [
+    ("unknown_fact", "error", "errore", "error"),
+    ("yaml11_boolean", "warning", "avviso", "warning"),
+    ("unused_fact", "info", "nota", "note"),
+])
+def test_text_output_shows_the_severity_in_the_readers_language(cli, tmp_path, case, keyword, italian, english):
+    """Text: the locale's word; JSON and GitHub keep the machine-readable keyword and check id."""
+    root = build(tmp_path, case)
+    found, document, _ = reported(cli, root)
+    assert [p["severity"] for p in document["problems"]] == [keyword]
+    check_id = found[0][2]
+    for lang, word in (("it", italian), ("en", english)):
+        lines = [line for line in cli("rules", "lint", str(root), "--lang", lang).out.splitlines()
+                 if line.endswith(f"[{check_id}]")]
+        assert len(lines) == 1 and f": {word}: " in lines[0], lines
+    github = cli("rules", "lint", str(root), "--format", "github").out
+    assert github.startswith({"error": "::error ", "warning": "::warning ", "info": "::notice "}[keyword])

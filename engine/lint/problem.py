@@ -24,8 +24,13 @@ class Problem:
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, SEVERITIES.index(self.severity), self.check_id, self.message)
 
+    def line_text(self, severity_word: str | None = None) -> str:
+        """``file:line:column: severity: message [check-id]``; ``severity_word`` is the severity in the
+        reader's language (the record keeps the English keyword, as JSON and GitHub output show it)."""
+        return f"{self.file}:{self.line}:{self.column}: {severity_word or self.severity}: {self.message} [{self.check_id}]"
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.check_id}]"
+        return self.line_text()
 
     def __repr__(self) -> str:
         return f"<Problem {self}>"
