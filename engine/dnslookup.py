@@ -258,6 +258,38 @@ class ZoneSource:
                       detail="CNAME loop")
 
 
+def _zone_problem(problem: str) -> str:
+    """dnspython's words for the usual mistakes, in the user's language when the locale has them."""
+    from .messages import format_message
+
+    key = f"zone_problems.{problem.rstrip('.').lower().replace(' ', '_')}"
+    text = format_message(key)
+    return problem if text == key else text
+
+
+def _offending_line(text: str, origin: dns.name.Name | None, reported: int) -> int:
+    """The line to blame: dnspython reports a record short of a field on the line after it.
+
+    If the zone cut just before the reported line (blank and comment lines
+    skipped) already fails, the previous record is the broken one.
+    """
+    import dns.zone
+
+    lines = text.splitlines()
+    previous = min(reported, len(lines) + 1) - 1
+    while previous >= 1 and (not lines[previous - 1].strip() or lines[previous - 1].lstrip().startswith(";")):
+        previous -= 1
+    if previous < 1:
+        return reported
+    try:
+        dns.zone.from_text("\n".join(lines[:previous]) + "\n", origin=origin, relativize=False, check_origin=False)
+    except dns.exception.SyntaxError:
+        return previous
+    except dns.exception.DNSException:
+        return reported
+    return reported
+
+
 def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
     """Read a zone export; any error in it becomes file:line and what is wrong."""
     import re
@@ -268,20 +300,23 @@ def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
     from .facts import read_text
 
     text, display = read_text(path)
+    used_origin = None
     try:
         try:  # the file's own $ORIGIN first; the domain asked only for exports without one
             zone = dns.zone.from_text(text, origin=None, relativize=False, check_origin=False, filename=display)
         except (dns.zonefile.UnknownOrigin, dns.zone.UnknownOrigin):
             if origin is None:
                 raise
+            used_origin = origin
             zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False, filename=display)
     except (dns.zonefile.UnknownOrigin, dns.zone.UnknownOrigin):
         raise InputError("dns_zone_no_origin", Location(display)) from None
     except dns.exception.SyntaxError as exc:
         found = re.match(r"^(.*?):(\d+): (.*)$", str(exc), re.S)
         if found:
-            raise InputError("dns_zone_syntax", Location(found.group(1), int(found.group(2))),
-                             problem=found.group(3).strip()) from None
+            line = _offending_line(text, used_origin, int(found.group(2)))
+            raise InputError("dns_zone_syntax", Location(found.group(1), line),
+                             problem=_zone_problem(found.group(3).strip())) from None
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc)) from None
     except dns.exception.DNSException as exc:
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc) or type(exc).__name__) from None
