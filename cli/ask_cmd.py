@@ -19,7 +19,8 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import FORMAT_HELP, FactOption, KbOption, LangOption, check_format, gather_facts, load_kb
+from .common import (FORMAT_HELP, FactOption, KbOption, LangOption, NameserverOption, TimeoutOption, check_format,
+                     gather_facts, load_kb)
 
 
 class Console:
@@ -62,6 +63,7 @@ class Session:
         self.console = console
         self.transcript: list[dict[str, Any]] = []
         self.words = renderer.text("ask.words")
+        self.dns_report = None  # with --collect-dns: the lookups made before the first question
 
     # ------------------------------------------------------------ the loop
     def run(self) -> str:
@@ -71,6 +73,13 @@ class Session:
         if self.state.complaint is not None:
             name = self.state.complaint.name
             say(self.t("ask.problem", text=self.t(f"ask.problems.{name}")))
+        if self.dns_report is not None:
+            from diagnostica.engine import dnsevidence
+
+            say()
+            say(self.t("ask_dns.collected", domain=self.dns_report.domain))
+            for line in dnsevidence.lines(self.dns_report.to_json(), self.renderer)[2:-1]:  # no heading, no hint
+                say(line)
         result = self.state.result()
         if result.findings:
             say()
@@ -233,6 +242,10 @@ class Session:
         from .report_cmd import evidence
 
         found = evidence(self.renderer, sources, reading)
+        if self.dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
+            from .dns_cmd import fact_evidence
+
+            found = {**fact_evidence(self.dns_report, self.renderer), **found}
         for number, answer in enumerate(self.state.answers, start=1):
             found[answer.fact] = self.t("ask.evidence.answer", n=number)
         return found
@@ -269,6 +282,10 @@ def ask(
                                   help="Con --problem, continua anche dopo aver trovato una causa."),
     answers_file: Optional[Path] = typer.Option(None, "--answers", metavar="FILE",
                                                 help="Legge le risposte da un file, una per riga."),
+    collect_dns: bool = typer.Option(False, "--collect-dns",
+                                     help="Prima della prima domanda interroga il DNS del dominio (fatto «domain»)."),
+    nameserver: Optional[List[str]] = NameserverOption,
+    timeout: float = TimeoutOption,
     fmt: str = typer.Option("text", "--format", help=FORMAT_HELP + " Con json: trascrizione e risultato."),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
@@ -299,11 +316,20 @@ def ask(
 
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
     complaint = consult.problem(kb, problem) if problem else None
-    state = consult.Consultation(kb, dict(gathered.values), complaint=complaint, thorough=thorough)
+    known, report = dict(gathered.values), None
+    if collect_dns:  # as check --collect-dns: the domain comes from the facts, what was given wins
+        from diagnostica.engine.dnsfacts import merge
+
+        from .dns_cmd import collect_for
+
+        report = collect_for(kb, gathered, nameserver, timeout)
+        known = merge(report.facts, gathered.values)
+    state = consult.Consultation(kb, known, complaint=complaint, thorough=thorough)
 
     source, interactive = _answers_source(answers_file)
     out = sys.stdout if fmt == "text" else sys.stderr
     session = Session(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names))
+    session.dns_report = report
     try:
         ended = session.run()
         if fmt == "text":
@@ -334,6 +360,8 @@ def _final(kb, session: Session, gathered, reading, lang: str, tried: Any = None
     result = kb.evaluate(final)
     document, renderer = document_for(kb, result, lang=lang, secrets=gathered.secrets)
     document["evidence"] = session.evidence(gathered.sources, reading)
+    if session.dns_report is not None:
+        document["dns"] = session.dns_report.to_json()
     return document, renderer, result
 
 
@@ -347,6 +375,10 @@ def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str)
     out.write(f"\n{title}\n{'=' * len(title)}\n\n")
     color = out.isatty() and not os.environ.get("NO_COLOR")
     out.write(REPORTERS["text"](document, renderer, color))
+    if "dns" in document:
+        from diagnostica.engine import dnsevidence
+
+        out.write("\n".join(dnsevidence.lines(document["dns"], renderer)) + "\n")
     if ended != "eof" and session.wants_ticket():
         tried = session.ask_tried()
         document, renderer, result = _final(kb, session, gathered, reading, lang, tried)

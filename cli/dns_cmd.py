@@ -112,6 +112,7 @@ def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, sec
 
 
 def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int) -> int:
+    import gc
     import json
 
     from diagnostica.engine import dnsbatch
@@ -120,11 +121,13 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int) ->
     total = _count(path) if sys.stderr.isatty() and path != "-" else None
     progress = _Progress(renderer.text("dns.progress"), total) if sys.stderr.isatty() else None
 
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line, as json.dumps would make
+
     async def main() -> int:
         code = 0
         items = dnsbatch.iter_items(stream, display, kb)
         async for result in dnsbatch.run(items, source, kb, renderer, given, concurrency):
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.write(encode(result) + "\n")
             sys.stdout.flush()
             if result["status"] != "ok":
                 code = 1
@@ -132,6 +135,9 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int) ->
                 progress.step()
         return code
 
+    # What is loaded by now (modules, the knowledge base, templates) lives until the end: kept out
+    # of the garbage collector's sight, the collections the lookups' garbage triggers stay short.
+    gc.freeze()
     try:
         return asyncio.run(main())
     finally:
@@ -189,10 +195,38 @@ def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang:
 
     check_format(fmt, REPORTERS)
     Renderer(kb, lang)
-    if "domain" not in gathered.values:
-        raise errors.InputError("dns_collect_no_domain", errors.Location("--collect-dns"))
-    name = dnsfacts.domain_name(gathered.values["domain"], errors.Location(gathered.sources.get("domain", "domain")))
-    report = asyncio.run(dnsfacts.collect(name, live_source(nameservers, timeout), kb.catalogue))
+    report = collect_for(kb, gathered, nameservers, timeout)
     facts = dnsfacts.merge(report.facts, gathered.values)
     return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain,
                          secrets=gathered.secrets)
+
+
+def collect_for(kb, gathered, nameservers, timeout: float):
+    """``--collect-dns`` (check, ask): the DNS report of the domain the given facts name."""
+    from diagnostica.engine import dnsfacts
+
+    if "domain" not in gathered.values:
+        raise errors.InputError("dns_collect_no_domain", errors.Location("--collect-dns"))
+    name = dnsfacts.domain_name(gathered.values["domain"], errors.Location(gathered.sources.get("domain", "domain")))
+    return asyncio.run(dnsfacts.collect(name, live_source(nameservers, timeout), kb.catalogue))
+
+
+#: Which lookup (by record type, see dnsfacts.questions) establishes which DNS fact, by name prefix.
+_LOOKUP_OF_FACT = (("dns.mx", "MX"), ("dns.srv", "SRV"), ("dns.autodiscover_srv", "SRV"), ("dns.spf", "TXT"),
+                   ("dns.autodiscover", "A"))
+
+
+def fact_evidence(report, renderer) -> dict[str, str]:
+    """For each fact the DNS established, the lookup behind it in words (ask's evidence, the ticket's)."""
+    t = renderer.text
+    by_type = {lookup.rdtype: lookup for lookup in report.lookups}
+    found = {}
+    for name in report.facts:
+        rdtype = next((rdtype for prefix, rdtype in _LOOKUP_OF_FACT if name.startswith(prefix)), None)
+        lookup = by_type.get(rdtype)
+        if lookup is None:  # the domain itself, the servers asked
+            found[name] = t("ask_dns.evidence_general", servers=", ".join(report.servers))
+        else:
+            found[name] = t("ask_dns.evidence", query=f"{lookup.name} {lookup.rdtype}", server=lookup.server,
+                            outcome=t(f"dns.outcome.{lookup.outcome}"))
+    return found

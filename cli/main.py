@@ -2,7 +2,8 @@
 
 Errors the user can cause (DiagnosticaError) become one message on stderr
 and exit code 2; the usage errors click detects exit 2 as well.  A bug gives
-one line and exit code 3 (DIAGNOSTICA_DEBUG=1 shows the traceback).
+one line and exit code 3 (DIAGNOSTICA_DEBUG=1 shows the traceback).  Ctrl-C,
+wherever it comes, gives one line and exit code 130 (128 + SIGINT, as shells do).
 """
 from __future__ import annotations
 
@@ -54,7 +55,29 @@ def build_app(names: list[str] | None = None) -> typer.Typer:
     return app
 
 
+#: The exit code of an interrupted command (typer turns a KeyboardInterrupt inside a command into
+#: it; ask returns it on Ctrl-C): one line says so, whatever was running.
+INTERRUPTED = 130
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return _interrupted()
+
+
+def _interrupted() -> int:
+    from diagnostica.engine.messages import format_message
+
+    try:
+        print(f"diagnostica: {format_message('interrupt.message')}", file=sys.stderr)
+    except KeyboardInterrupt:  # a second Ctrl-C while saying so: just stop
+        pass
+    return INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
     from diagnostica.engine.errors import DiagnosticaError
 
     fastparams.install()  # no pydantic for plain str/Path/int/bool options
@@ -66,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     except DiagnosticaError as exc:
         print(f"diagnostica: {exc.render()}", file=sys.stderr)
         return exc.exit_code
-    except typer.Abort:
+    except typer.Abort:  # an EOFError no command caught: the input ended
         print("", file=sys.stderr)
         return 130
     except ClickException as exc:
@@ -86,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"diagnostica: {format_message('errors.internal', problem=f'{type(exc).__name__}: {exc}')}",
               file=sys.stderr)
         return 3
+    if code == INTERRUPTED:  # a KeyboardInterrupt inside the command, which typer turned into its exit code
+        raise KeyboardInterrupt
     return code if isinstance(code, int) else 0
 
 

@@ -78,7 +78,14 @@ class Fact:
         if kind == "records":
             if not isinstance(value, list):
                 raise CoercionError("fact_bad_type", expected="records", got=_type_name(value))
-            return tuple(self._record(item) for item in value)
+            records = []
+            for index, item in enumerate(value):
+                try:
+                    records.append(self._record(item))
+                except CoercionError as exc:
+                    exc.params.setdefault("index", index)
+                    raise
+            return tuple(records)
         raise CoercionError("fact_bad_type", expected=kind, got=_type_name(value))
 
     def _record(self, item: Any) -> dict[str, Any]:
@@ -98,12 +105,16 @@ class Fact:
             if field_name not in item:
                 raise CoercionError("fact_missing_record_field", field=field_name)
             raw = item[field_name]
-            if field_type == "integer":
-                record[field_name] = _to_int(raw)
-            elif field_type == "hostname":
-                record[field_name] = checked_host(_to_text(raw))
-            else:
-                record[field_name] = _to_text(raw)
+            try:
+                if field_type == "integer":
+                    record[field_name] = _to_int(raw)
+                elif field_type == "hostname":
+                    record[field_name] = checked_host(_to_text(raw))
+                else:
+                    record[field_name] = _to_text(raw)
+            except CoercionError as exc:
+                exc.params.setdefault("field", field_name)
+                raise
         return record
 
 

@@ -84,16 +84,31 @@ async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, g
               concurrency: int = DEFAULT_CONCURRENCY) -> AsyncIterator[dict]:
     """Yield one result per item, in input order, while later items are still being checked."""
     limited = _Limited(source, concurrency)
+    titles = _Titles(renderer)
     window: deque[asyncio.Task] = deque()
     for item in items:
         while window and (len(window) >= concurrency or window[0].done()):
             yield await window.popleft()
-        window.append(asyncio.ensure_future(_check(item, limited, kb, renderer, given)))
+        window.append(asyncio.ensure_future(_check(item, limited, kb, renderer, given, titles)))
     while window:
         yield await window.popleft()
 
 
-async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: dict) -> dict:
+class _Titles(dict):
+    """Rule titles, rendered once per rule for the whole batch (they do not depend on the facts)."""
+
+    def __init__(self, renderer: Any) -> None:
+        super().__init__()
+        self.renderer = renderer
+
+    def __missing__(self, rule_id: str) -> str:
+        title = self[rule_id] = self.renderer.rule_title(rule_id)
+        return title
+
+
+async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: dict,
+                 titles: dict | None = None) -> dict:
+    titles = _Titles(renderer) if titles is None else titles
     if item.error is not None:
         return _error(item, item.error.render(renderer.lang))
     try:
@@ -107,7 +122,7 @@ async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: di
         "line": item.line,
         "domain": report.domain,
         "status": "problems" if result.problems_found else "ok",
-        "findings": [{"id": f.id, "severity": f.severity, "title": renderer.rule_title(f.id)}
+        "findings": [{"id": f.id, "severity": f.severity, "title": titles[f.id]}
                      for f in result.findings],
         "facts": jsonable(result.facts),
         "dns": report.to_json(),

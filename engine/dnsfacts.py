@@ -53,13 +53,18 @@ def domain_name(text: str, where: Location | None = None) -> dns.name.Name:
                          problem=str(exc) or type(exc).__name__) from None
 
 
+# Parsed once: a batch asks for them under thousands of domains.
+_SRV_PREFIX = dns.name.from_text("_autodiscover._tcp", None)
+_AUTODISCOVER_PREFIX = dns.name.from_text("autodiscover", None)
+
+
 def questions(name: dns.name.Name) -> tuple[tuple[str, dns.name.Name, str], ...]:
     """(what, name, type) for every lookup the rules need."""
     return (
         ("mx", name, "MX"),
-        ("srv", dns.name.from_text("_autodiscover._tcp", name), "SRV"),
+        ("srv", _SRV_PREFIX.concatenate(name), "SRV"),
         ("spf", name, "TXT"),
-        ("autodiscover", dns.name.from_text("autodiscover", name), "A"),
+        ("autodiscover", _AUTODISCOVER_PREFIX.concatenate(name), "A"),
     )
 
 
@@ -67,16 +72,20 @@ async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue) -> Dns
     asked = questions(name)
     lookups = await asyncio.gather(*(source.query(qname, rdtype) for _, qname, rdtype in asked))
     by_what = {what: lookup for (what, _, _), lookup in zip(asked, lookups)}
-    raw = facts_from_lookups(name, by_what, source.servers)
+    display, ascii_name = lookups[0].name, name.to_text(omit_final_dot=True)  # the first lookup is the domain's
+    raw = facts_from_lookups(name, by_what, source.servers, display=display)
     where = Location(source.description)
     facts = {fact: coerce(catalogue, fact, value, where) for fact, value in raw.items() if fact in catalogue}
-    return DnsReport(shown(name), name.to_text(omit_final_dot=True), source.kind, tuple(source.servers),
-                     facts, tuple(lookups))
+    return DnsReport(display, ascii_name, source.kind, tuple(source.servers), facts, tuple(lookups))
 
 
-def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers) -> dict[str, Any]:
-    """The facts a set of lookups establishes (plain values; the catalogue coerces them)."""
-    facts: dict[str, Any] = {"domain": shown(name), "dns.domain_ascii": name.to_text(omit_final_dot=True),
+def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
+                       display: str | None = None) -> dict[str, Any]:
+    """The facts a set of lookups establishes (plain values; the catalogue coerces them).
+
+    ``display``: the domain as shown, when the caller has it already.
+    """
+    facts: dict[str, Any] = {"domain": display or shown(name), "dns.domain_ascii": name.to_text(omit_final_dot=True),
                              "dns.servers": list(servers)}
     mx = lookups["mx"]
     domain_missing = mx.outcome == "nxdomain"

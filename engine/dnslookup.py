@@ -129,44 +129,50 @@ class LiveSource:
         self.servers = tuple(_server_text(ns) for ns in self.resolver.nameservers)
         # dnspython names a server "Do53:ip@port" in its errors; we show "ip:port".
         self._names = {str(ns): _server_text(ns) for ns in self.resolver.nameservers}
+        self._answered: dict[tuple[str, int], str] = {}  # (address, port) of an answer -> "ip:port"
+        self._errors = dns.resolver  # imported here, not at module level: `check` alone never needs it
 
     @property
     def description(self) -> str:
         return ", ".join(self.servers)
 
     async def query(self, name: dns.name.Name, rdtype: str) -> Lookup:
-        import dns.resolver
-
+        # A batch makes thousands of these: every text below is made once per lookup, and the
+        # server's name once per server (see benchmarks/dns_batch.py).
+        resolver_errors = self._errors
         start = time.perf_counter()
-        base = {"name": shown(name), "qname": name.to_text(), "rdtype": rdtype}
         try:
             answer = await self.resolver.resolve(name, rdtype, search=False, raise_on_no_answer=False)
-        except dns.resolver.NXDOMAIN as exc:
+        except resolver_errors.NXDOMAIN as exc:
             response = next(iter(exc.responses().values()), None)
-            return Lookup(**base, server=self.description, outcome="nxdomain",
+            return Lookup(shown(name), name.to_text(), rdtype, self.description, "nxdomain",
                           cnames=_cnames(response), duration_ms=_elapsed(start))
-        except dns.resolver.NoNameservers as exc:
+        except resolver_errors.NoNameservers as exc:
             outcome, server, detail = _classify(exc.kwargs.get("errors") or [])
             server = self._names.get(server, server)
-            return Lookup(**base, server=server or self.description, outcome=outcome,
+            return Lookup(shown(name), name.to_text(), rdtype, server or self.description, outcome,
                           duration_ms=_elapsed(start), detail=detail)
         except dns.exception.Timeout:
-            return Lookup(**base, server=self.description, outcome="timeout", duration_ms=_elapsed(start),
-                          detail=f"{self.timeout:g} s")
+            return Lookup(shown(name), name.to_text(), rdtype, self.description, "timeout",
+                          duration_ms=_elapsed(start), detail=f"{self.timeout:g} s")
         except dns.exception.DNSException as exc:  # e.g. YXDOMAIN: the servers could not answer it
-            return Lookup(**base, server=self.description, outcome="servfail", duration_ms=_elapsed(start),
-                          detail=str(exc))
-        server = f"{answer.nameserver}:{answer.port}" if ":" not in str(answer.nameserver) \
-            else f"[{answer.nameserver}]:{answer.port}"
-        records = _ordered(answer.rrset) if answer.rrset is not None else ()
-        return Lookup(**base, server=server, outcome="ok" if records else "no_answer",
-                      answers=tuple(r.to_text() for r in records), cnames=_chain(answer.chaining_result.cnames),
-                      duration_ms=_elapsed(start), rdatas=records)
+            return Lookup(shown(name), name.to_text(), rdtype, self.description, "servfail",
+                          duration_ms=_elapsed(start), detail=str(exc))
+        where = (answer.nameserver, answer.port)
+        server = self._answered.get(where)
+        if server is None:
+            server = self._answered[where] = str(Nameserver(*where))
+        records, texts = _ordered(answer.rrset) if answer.rrset is not None else ((), ())
+        cnames = answer.chaining_result.cnames
+        return Lookup(shown(name), name.to_text(), rdtype, server, "ok" if records else "no_answer", texts,
+                      _chain(cnames) if cnames else (), _elapsed(start), "", records)
 
 
-def _ordered(rdataset: Any) -> tuple[Any, ...]:
-    """Records in the order people read them: by MX preference or SRV priority, then text."""
-    return tuple(sorted(rdataset, key=lambda r: (getattr(r, "preference", getattr(r, "priority", 0)), r.to_text())))
+def _ordered(rdataset: Any) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """Records in the order people read them (by MX preference or SRV priority, then text), and their texts."""
+    keyed = sorted((getattr(r, "preference", getattr(r, "priority", 0)), r.to_text(), i, r)
+                   for i, r in enumerate(rdataset))
+    return tuple(k[3] for k in keyed), tuple(k[1] for k in keyed)
 
 
 def _server_text(nameserver: Any) -> str:
@@ -175,7 +181,7 @@ def _server_text(nameserver: Any) -> str:
 
 
 def _cnames(response: Any) -> tuple[tuple[str, str], ...]:
-    if response is None:
+    if response is None or not response.answer:  # no alias without an answer section (the usual NXDOMAIN)
         return ()
     try:
         chain = response.resolve_chaining().cnames
@@ -244,12 +250,44 @@ class ZoneSource:
                 current = target
                 continue
             rdataset = node.get_rdataset(dns.rdataclass.IN, wanted)
-            records = _ordered(rdataset) if rdataset is not None else ()
+            records, texts = _ordered(rdataset) if rdataset is not None else ((), ())
             return Lookup(**base, outcome="ok" if records else "no_answer",
-                          answers=tuple(r.to_text() for r in records), cnames=tuple(chain),
+                          answers=texts, cnames=tuple(chain),
                           duration_ms=_elapsed(start), rdatas=records)
         return Lookup(**base, outcome="servfail", cnames=tuple(chain), duration_ms=_elapsed(start),
                       detail="CNAME loop")
+
+
+def _zone_problem(problem: str) -> str:
+    """dnspython's words for the usual mistakes, in the user's language when the locale has them."""
+    from .messages import format_message
+
+    key = f"zone_problems.{problem.rstrip('.').lower().replace(' ', '_')}"
+    text = format_message(key)
+    return problem if text == key else text
+
+
+def _offending_line(text: str, origin: dns.name.Name | None, reported: int) -> int:
+    """The line to blame: dnspython reports a record short of a field on the line after it.
+
+    If the zone cut just before the reported line (blank and comment lines
+    skipped) already fails, the previous record is the broken one.
+    """
+    import dns.zone
+
+    lines = text.splitlines()
+    previous = min(reported, len(lines) + 1) - 1
+    while previous >= 1 and (not lines[previous - 1].strip() or lines[previous - 1].lstrip().startswith(";")):
+        previous -= 1
+    if previous < 1:
+        return reported
+    try:
+        dns.zone.from_text("\n".join(lines[:previous]) + "\n", origin=origin, relativize=False, check_origin=False)
+    except dns.exception.SyntaxError:
+        return previous
+    except dns.exception.DNSException:
+        return reported
+    return reported
 
 
 def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
@@ -262,20 +300,23 @@ def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
     from .facts import read_text
 
     text, display = read_text(path)
+    used_origin = None
     try:
         try:  # the file's own $ORIGIN first; the domain asked only for exports without one
             zone = dns.zone.from_text(text, origin=None, relativize=False, check_origin=False, filename=display)
         except (dns.zonefile.UnknownOrigin, dns.zone.UnknownOrigin):
             if origin is None:
                 raise
+            used_origin = origin
             zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False, filename=display)
     except (dns.zonefile.UnknownOrigin, dns.zone.UnknownOrigin):
         raise InputError("dns_zone_no_origin", Location(display)) from None
     except dns.exception.SyntaxError as exc:
         found = re.match(r"^(.*?):(\d+): (.*)$", str(exc), re.S)
         if found:
-            raise InputError("dns_zone_syntax", Location(found.group(1), int(found.group(2))),
-                             problem=found.group(3).strip()) from None
+            line = _offending_line(text, used_origin, int(found.group(2)))
+            raise InputError("dns_zone_syntax", Location(found.group(1), line),
+                             problem=_zone_problem(found.group(3).strip())) from None
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc)) from None
     except dns.exception.DNSException as exc:
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc) or type(exc).__name__) from None

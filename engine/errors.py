@@ -40,9 +40,14 @@ class DiagnosticaError(Exception):
         super().__init__(code)
 
     def message(self, lang: str = "it") -> str:
-        from .messages import format_message
+        from .messages import format_message, lookup, bundled_messages
 
-        return format_message(f"errors.{self.code}", lang, **self.params)
+        params = dict(self.params)
+        for key in ("expected", "got", "type"):  # type names in the reader's words
+            word = lookup(bundled_messages(lang), f"types.{params.get(key)}") if key in params else None
+            if isinstance(word, str):
+                params[key] = word
+        return format_message(f"errors.{self.code}", lang, **params)
 
     def hint(self, lang: str = "it") -> str | None:
         suggestion = self.params.get("suggestion")

@@ -146,7 +146,17 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
     try:
         return catalogue[name].coerce(value)
     except CoercionError as exc:
-        raise InputError(exc.code, where, name=name, **exc.params) from None
+        params = dict(exc.params)
+        index, field = params.pop("index", None), params.get("field")
+        if index is not None and isinstance(value, list):  # point at the record, and its field
+            item = value[index]
+            line, column = position(item, field) if field and isinstance(item, dict) else position(value, index)
+            if line is not None:
+                where = Location(where.file, line, column)
+            if field and exc.code in ("fact_bad_type", "fact_bad_host"):
+                name = f"{name}[{index + 1}].{field}"
+                del params["field"]
+        raise InputError(exc.code, where, name=name, **params) from None
 
 
 def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:

@@ -269,6 +269,18 @@ def test_malformed_zone_file(cli, write):
     assert "Traceback" not in run.err
 
 
+@pytest.mark.parametrize("zone, line, words", [
+    ("@ IN MX mx1.mail.ovh.net.\n@ IN TXT \"x\"\n", 3, "serve un numero"),  # priority missing
+    ("@ IN MX 1 mx1.mail.ovh.net.\n_autodiscover._tcp IN SRV 0 0 443\n\n; end\n", 4, "manca"),  # target missing
+])
+def test_zone_file_record_short_of_a_field_is_blamed_on_its_own_line(cli, write, zone, line, words):
+    path = write("short.zone", "$ORIGIN bad.test.\n$TTL 3600\n" + zone)
+    run = cli("dns", "--zone-file", str(path))
+    assert run.code == 2
+    assert run.err.startswith(f"diagnostica: {path}:{line}: ")
+    assert words in run.err
+
+
 def test_zone_file_for_another_domain(cli):
     run = cli("dns", "example.it", "--zone-file", ZONE)
     assert run.code == 2 and "non fa parte della zona cases.test" in run.err
