@@ -18,6 +18,7 @@ NameserverOption = typer.Option(
     None, "--nameserver", "-n",
     help="Server DNS da interrogare: IP, IP:PORTA o [IPv6]:PORTA (ripetibile). Predefinito: quelli del sistema.")
 TimeoutOption = typer.Option(5.0, "--timeout", help="Secondi concessi a ogni interrogazione DNS.")
+TextOrJsonOption = typer.Option("text", "--format", help="Formato: text o json.")
 NoCacheOption = typer.Option(False, "--no-cache", help="Rilegge e ricontrolla la base di conoscenza senza usare la cache.")
 
 

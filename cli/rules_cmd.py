@@ -10,7 +10,7 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import KbOption, LangOption, NoCacheOption, check_format, load_kb
+from .common import KbOption, LangOption, NoCacheOption, TextOrJsonOption, check_format, load_kb
 
 app = typer.Typer(help="Consulta e verifica la base di conoscenza.", no_args_is_help=True)
 
@@ -26,7 +26,7 @@ def _rule_or_error(kb, rule_id: str):
 
 @app.command("list")
 def list_rules(
-    fmt: str = typer.Option("text", "--format", help="Formato: text o json."),
+    fmt: str = TextOrJsonOption,
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     no_cache: bool = NoCacheOption,
@@ -52,7 +52,7 @@ def list_rules(
 @app.command("show")
 def show(
     rule_id: str = typer.Argument(..., metavar="ID", help="Id della regola, per esempio mx-invalid."),
-    fmt: str = typer.Option("text", "--format", help="Formato: text o json."),
+    fmt: str = TextOrJsonOption,
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     no_cache: bool = NoCacheOption,
