@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .common import LangOption, check_format
+from .common import LangOption, TextOrJsonOption, check_format
 
 DirArgument = typer.Argument(None, metavar="[DIR]",
                              help="Cartella della base di conoscenza (con rules/ e locales/); predefinita: quella inclusa.")
@@ -88,7 +88,7 @@ def test(
     directory: Optional[Path] = DirArgument,
     pattern: Optional[str] = typer.Option(None, "--filter", "-k",
                                           help="Solo gli esempi il cui «id-regola › nome» contiene questo testo (o corrisponde al modello con * e ?)."),
-    fmt: str = typer.Option("text", "--format", help="Formato: text o json."),
+    fmt: str = TextOrJsonOption,
     lang: str = LangOption,
 ) -> int:
     """Esegue gli esempi delle regole come prove e riporta ogni fallimento con file:riga.

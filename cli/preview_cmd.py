@@ -8,14 +8,14 @@ from typing import List, Optional
 
 import typer
 
-from .common import FactOption, KbOption, LangOption, check_format, gather_facts, load_kb
+from .common import FactOption, KbOption, LangOption, TextOrJsonOption, check_format, gather_facts, load_kb
 
 
 def preview(
     rule_id: str = typer.Argument(..., metavar="ID", help="Id della regola, per esempio mx-invalid."),
     files: List[str] = typer.Option(None, "--facts", help="File di fatti YAML o JSON (ripetibile)."),
     fact: Optional[List[str]] = FactOption,
-    fmt: str = typer.Option("text", "--format", help="Formato: text o json."),
+    fmt: str = TextOrJsonOption,
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
 ) -> int:
