@@ -44,6 +44,8 @@ class _Generator:
     def constant(self, value: Any) -> str:
         if type(value) in _LITERAL_TYPES:
             return repr(value)
+        if type(value) is tuple and all(type(v) is tuple and all(type(w) is str for w in v) for v in value):
+            return repr(value)  # links: a tuple of (kind, rule id) pairs
         if type(value) is frozenset and value and all(type(v) in _LITERAL_TYPES for v in value):
             # a set display after `in` compiles to a frozenset constant
             return "{" + ", ".join(repr(v) for v in sorted(value, key=repr)) + "}"
@@ -115,12 +117,32 @@ class _Generator:
             return f"(None if ({' and '.join(known)}) else False)", "tri"
         return f"(True if ({' or '.join(known)}) else None)", "tri"
 
+    def result_tail(self, rules: tuple) -> list[str]:
+        """What a Result needs, for ``run(known, derived, explainer)``: the finding records of the rules
+        that fired in (severity, id) order and of the undecided ones in id order, made here where each
+        outcome is a local: one test per rule, and a record only for the rules that have one."""
+        from .knowledge import SEVERITY_RANK
+
+        findings = [(i, rule) for i, rule in enumerate(rules) if rule.is_finding]
+        lines = ["    f = []", "    a = f.append"]
+        for i, rule in sorted(findings, key=lambda item: (SEVERITY_RANK[item[1].severity], item[1].id)):
+            record = f"({rule.id!r}, {rule.severity!r}, x, (), {self.constant(rule.links)})"
+            lines.append(f"    if o{i}: a(NEW(FI, {record}))")
+        lines += ["    u = []", "    a = u.append"]
+        for i, rule in sorted(findings, key=lambda item: item[1].id):
+            if i in self.maybe_none:
+                lines.append(f"    if o{i} is None: a(NEW(UN, ({rule.id!r}, x)))")
+        return lines
+
     def body(self, rules: tuple) -> list[str]:
         """One statement group per rule, in evaluation order: its outcome, then what it derives."""
         lines: list[str] = []
+        self.maybe_none = set()  # indexes of rules whose outcome may be None in this body
         for index, rule in enumerate(rules):
             plain, kleene, used = self.node(rule.condition)
             out = f"o{index}"
+            if plain is None or used:
+                self.maybe_none.add(index)
             if plain is not None and not used:
                 lines.append(f"    {out} = {plain}")
             elif plain is not None:
@@ -143,10 +165,12 @@ class _Generator:
 
 
 def generate(rules: tuple) -> tuple[str, list[Any], bool]:
-    """Source of ``run(known, derived) -> outcomes`` for rules in evaluation order, its constants,
+    """Source of ``run(known, derived, explainer=None)`` for rules in evaluation order, its constants,
     and whether some node is evaluated as it is (it then reads derived facts from ``known``).
 
-    With ``derived=None``, ``run`` does not write into ``known`` (see ``KnowledgeBase.fired``).
+    ``run`` returns the outcomes (True, False or None) in evaluation order; given an explainer (see
+    :mod:`evaluate`), ``(outcomes, findings, undecided)`` with the records of a Result.  With
+    ``derived=None``, ``run`` does not write into ``known`` (see ``KnowledgeBase.fired``).
 
     Two bodies are written.  Facts a rule may derive are usually absent and the others usually all
     given, so ``run`` reads the given ones with subscripts (fast) and, when they are all there, runs
@@ -161,21 +185,25 @@ def generate(rules: tuple) -> tuple[str, list[Any], bool]:
     given = [(fact, var) for fact, var in everything.items() if fact not in derivable]
     gen.maybe_missing = {var for fact, var in everything.items() if fact in derivable}
     fast_body = gen.body(rules)
+    fast_tail = gen.result_tail(rules)
+    gen.maybe_none = set(range(len(rules)))
+    slow_tail = gen.result_tail(rules)
     outs = ", ".join(f"o{i}" for i in range(len(rules)))
-    tail = [f"    return ({outs}{',' if len(rules) == 1 else ''})"]
+    tail = [f"    t = ({outs}{',' if len(rules) == 1 else ''})", "    if x is None:", "        return t"]
 
-    slow = ["def slow(known, derived):", "    g = known.get"]
+    slow = ["def slow(known, derived, x):", "    g = known.get"]
     slow += [f"    {var} = g({fact!r}, M)" for fact, var in everything.items()]
-    run = ["def run(known, derived):"]
+    run = ["def run(known, derived, x=None):"]
     if given:
         run.append("    try:")
         run += [f"        {var} = known[{fact!r}]" for fact, var in given]
         run.append("    except KeyError:")
-        run.append("        return slow(known, derived)")
+        run.append("        return slow(known, derived, x)")
     if len(given) < len(everything):
         run.append("    g = known.get")
         run += [f"    {var} = g({fact!r}, M)" for fact, var in everything.items() if fact in derivable]
-    source = slow + slow_body + tail + [""] + run + fast_body + tail
+    result = ["    return t, f, u"]
+    source = slow + slow_body + tail + slow_tail + result + [""] + run + fast_body + tail + fast_tail + result
     return "\n".join(source) + "\n", gen.constants, gen.opaque
 
 
@@ -196,7 +224,10 @@ def build(code: Any, constants: list[Any]):
     """The ``run`` function from compiled code (fresh or from the cache) and its constants."""
     from .conditions import MISSING
 
+    from .result import Finding, Undecided
+
     namespace: dict[str, Any] = {"M": MISSING, "A": _and, "O": _or, "N": _not,
+                                "NEW": tuple.__new__, "FI": Finding, "UN": Undecided,
                                 "__builtins__": {"KeyError": KeyError}}
     namespace.update((f"k{i}", value) for i, value in enumerate(constants))
     exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
@@ -206,7 +237,7 @@ def build(code: Any, constants: list[Any]):
 class Plan:
     """A knowledge base ready to evaluate: the generated function and the orders results need."""
 
-    __slots__ = ("run", "ids", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by", "linked",
+    __slots__ = ("run", "ids", "index", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by", "linked",
                  "opaque", "_source")
 
     def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], code: Any, constants: list[Any],
@@ -219,7 +250,7 @@ class Plan:
         self.opaque = opaque
         self.run = build(code, constants)
         self.ids = tuple(rule.id for rule in rules)
-        index = {rule.id: i for i, rule in enumerate(rules)}
+        self.index = index = {rule.id: i for i, rule in enumerate(rules)}
         findings = [rule for rule in rules if rule.is_finding]
         by_severity = sorted(findings, key=lambda r: (SEVERITY_RANK[r.severity], r.id))
         by_id = sorted(findings, key=lambda r: r.id)
