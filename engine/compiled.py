@@ -169,7 +169,8 @@ def generate(rules: tuple) -> tuple[str, list[Any], bool]:
     and whether some node is evaluated as it is (it then reads derived facts from ``known``).
 
     ``run`` returns the outcomes (True, False or None) in evaluation order; given an explainer (see
-    :mod:`evaluate`), ``(outcomes, findings, undecided)`` with the records of a Result.  With
+    :mod:`evaluate`), ``(outcomes, findings, undecided)`` with the records of a Result, or
+    ``(outcomes, None, None)`` from the general body.  With
     ``derived=None``, ``run`` does not write into ``known`` (see ``KnowledgeBase.fired``).
 
     Two bodies are written.  Facts a rule may derive are usually absent and the others usually all
@@ -186,8 +187,6 @@ def generate(rules: tuple) -> tuple[str, list[Any], bool]:
     gen.maybe_missing = {var for fact, var in everything.items() if fact in derivable}
     fast_body = gen.body(rules)
     fast_tail = gen.result_tail(rules)
-    gen.maybe_none = set(range(len(rules)))
-    slow_tail = gen.result_tail(rules)
     outs = ", ".join(f"o{i}" for i in range(len(rules)))
     tail = [f"    t = ({outs}{',' if len(rules) == 1 else ''})", "    if x is None:", "        return t"]
 
@@ -202,8 +201,10 @@ def generate(rules: tuple) -> tuple[str, list[Any], bool]:
     if len(given) < len(everything):
         run.append("    g = known.get")
         run += [f"    {var} = g({fact!r}, M)" for fact, var in everything.items() if fact in derivable]
-    result = ["    return t, f, u"]
-    source = slow + slow_body + tail + slow_tail + result + [""] + run + fast_body + tail + fast_tail + result
+    # The general body leaves the records to evaluate.py (no second copy of the tail: compiling a
+    # large knowledge base stays quick, and the general body is the rarer one in batches).
+    source = (slow + slow_body + tail + ["    return t, None, None", ""]
+              + run + fast_body + tail + fast_tail + ["    return t, f, u"])
     return "\n".join(source) + "\n", gen.constants, gen.opaque
 
 

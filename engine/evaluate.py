@@ -10,6 +10,8 @@ are computed only when someone reads them.
 from __future__ import annotations
 
 import heapq
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from .knowledge import SEVERITY_RANK, KnowledgeBase
@@ -26,6 +28,11 @@ def evaluate(kb: KnowledgeBase, facts: dict[str, Any], explain: bool = False) ->
     explainer = Explainer(kb, known, derived)
     # The generated code also makes the findings (in (severity, id) order) and the undecided records.
     outs, findings, undecided = plan.run(known, derived, explainer)
+    if findings is None:  # from the general body (a given fact is missing): the same records, made here
+        findings = [_new(Finding, (rule_id, severity, explainer, (), links))
+                    for rule_id, severity, links in compress(plan.severity_rules, plan.severity_pick(outs))]
+        undecided = [_new(Undecided, (rule_id, explainer))
+                     for rule_id in compress(plan.id_order, map(is_, plan.id_pick(outs), repeat(None)))]
     if plan.linked and not plan.linked.isdisjoint(f.id for f in findings):
         findings = _linked_findings(kb, plan, [(f.id, f.severity, f.links) for f in findings], explainer)
     else:
