@@ -5,10 +5,18 @@ serve explanations; for evaluation, :func:`generate` turns every rule, in
 dependency order, into straight-line Python source, compiled once:
 
 * each fact is read from the dict once, into a local variable;
-* a rule whose facts are all present runs as a plain boolean expression
-  (``a == 'x' and b > 10``), Python's own short-circuit included;
-* otherwise the same rule runs in three-valued (Kleene) form, where a
-  missing fact is ``None`` and ``False and unknown`` is still ``False``;
+* there are two bodies: when every fact that no rule derives is given (the
+  usual batch case), only derivable facts can be missing, so most rules are
+  a plain boolean expression with no check at all (``a == 'x' and b > 10``,
+  Python's own short-circuit included); a missing given fact sends the
+  evaluation to the general body, where every fact may be missing;
+* a rule whose facts may be missing runs as the plain expression when they
+  are present, and otherwise in three-valued (Kleene) form, where a missing
+  fact is ``None`` and ``False and unknown`` is still ``False`` (simplified
+  at generation time when only one fact can be missing);
+* for :func:`evaluate.evaluate`, the usual body also makes the records of
+  the Result (findings in their order, undecided rules) where each outcome
+  is a local: one test per rule, a record only for the rules that have one;
 * a rule that fires and derives a fact stores it in ``known`` and in the
   fact's local, so later rules see it (one pass = the fixpoint, because
   the rules come in dependency order);
@@ -40,6 +48,7 @@ class _Generator:
         self.fact_vars: dict[str, str] = {}
         # Variables that may hold M (missing) in the body being written; None: any of them.
         self.maybe_missing: set[str] | None = None
+        self.maybe_none: set[int] = set()  # rules whose outcome may be None in the last body written
 
     def constant(self, value: Any) -> str:
         if type(value) in _LITERAL_TYPES:
@@ -127,7 +136,7 @@ class _Generator:
         lines = ["    f = []", "    a = f.append"]
         for i, rule in sorted(findings, key=lambda item: (SEVERITY_RANK[item[1].severity], item[1].id)):
             record = f"({rule.id!r}, {rule.severity!r}, x, (), {self.constant(rule.links)})"
-            lines.append(f"    if o{i}: a(NEW(FI, {record}))")
+            lines.append(f"    if o{i}: a(NEW(FI, {record}))")  # an outcome is True, False or None
         lines += ["    u = []", "    a = u.append"]
         for i, rule in sorted(findings, key=lambda item: item[1].id):
             if i in self.maybe_none:
@@ -224,7 +233,6 @@ def _not(value: bool | None) -> bool | None:
 def build(code: Any, constants: list[Any]):
     """The ``run`` function from compiled code (fresh or from the cache) and its constants."""
     from .conditions import MISSING
-
     from .result import Finding, Undecided
 
     namespace: dict[str, Any] = {"M": MISSING, "A": _and, "O": _or, "N": _not,

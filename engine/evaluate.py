@@ -5,7 +5,7 @@ so one pass reaches the fixpoint of forward chaining: when a rule runs,
 every rule that could derive a fact it reads has already run.  The pass
 itself is generated Python code (see :mod:`compiled`); this module turns
 its outcomes into a :class:`Result`.  Explanations (``because``, ``needs``)
-are computed only when someone reads them.
+and the ``outcomes`` dict of every rule are made only when someone reads them.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def evaluate(kb: KnowledgeBase, facts: dict[str, Any], explain: bool = False) ->
     # The generated code also makes the findings (in (severity, id) order) and the undecided records.
     outs, findings, undecided = plan.run(known, derived, explainer)
     if findings is None:  # from the general body (a given fact is missing): the same records, made here
+        # (an outcome is exactly True, False or None, so compress's truth test is `is True`)
         findings = [_new(Finding, (rule_id, severity, explainer, (), links))
                     for rule_id, severity, links in compress(plan.severity_rules, plan.severity_pick(outs))]
         undecided = [_new(Undecided, (rule_id, explainer))
