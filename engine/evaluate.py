@@ -5,7 +5,7 @@ so one pass reaches the fixpoint of forward chaining: when a rule runs,
 every rule that could derive a fact it reads has already run.  The pass
 itself is generated Python code (see :mod:`compiled`); this module turns
 its outcomes into a :class:`Result`.  Explanations (``because``, ``needs``)
-are computed only when someone reads them.
+and the ``outcomes`` dict of every rule are made only when someone reads them.
 """
 from __future__ import annotations
 
@@ -22,33 +22,36 @@ _new_object = object.__new__
 
 
 def evaluate(kb: KnowledgeBase, facts: dict[str, Any], explain: bool = False) -> Result:
-    plan = kb.plan()
+    plan = kb.compiled or kb.plan()
     known = dict(facts)
     derived: dict[str, str] = {}
-    outs = plan.run(known, derived)
-    outcomes = dict(zip(plan.ids, outs))
     explainer = Explainer(kb, known, derived)
-    # Finding rules that fired, already in (severity, id) order.
-    fired = list(compress(plan.severity_rules, map(is_, plan.severity_pick(outs), repeat(True))))
-    if plan.linked and not plan.linked.isdisjoint(rule_id for rule_id, _, _ in fired):
-        findings = _linked_findings(kb, plan, fired, explainer)
+    # The generated code also makes the findings (in (severity, id) order) and the undecided records.
+    outs, findings, undecided = plan.run(known, derived, explainer)
+    if findings is None:  # from the general body (a given fact is missing): the same records, made here
+        # (an outcome is exactly True, False or None, so compress's truth test is `is True`)
+        findings = [_new(Finding, (rule_id, severity, explainer, (), links))
+                    for rule_id, severity, links in compress(plan.severity_rules, plan.severity_pick(outs))]
+        undecided = [_new(Undecided, (rule_id, explainer))
+                     for rule_id in compress(plan.id_order, map(is_, plan.id_pick(outs), repeat(None)))]
+    if plan.linked and not plan.linked.isdisjoint(f.id for f in findings):
+        findings = _linked_findings(kb, plan, [(f.id, f.severity, f.links) for f in findings], explainer)
     else:
-        findings = tuple([_new(Finding, (rule_id, severity, explainer, (), links))
-                          for rule_id, severity, links in fired])
-    undecided = tuple([_new(Undecided, (rule_id, explainer))
-                       for rule_id in compress(plan.id_order, map(is_, plan.id_pick(outs), repeat(None)))])
+        findings = tuple(findings)
     possible = ()
     if plan.caused_by:
+        index = plan.index
         possible = tuple(
             _new(PossibleCause, (f.id, cause, explainer))
             for f in findings for cause in kb.caused_by(f.id)
-            if outcomes.get(cause) is None and kb.by_id[cause].is_finding
+            if outs[index[cause]] is None and kb.by_id[cause].is_finding
         )
     # A frozen dataclass's __init__ sets fields one object.__setattr__ at a time; filling
-    # the instance dict directly gives the same object in a fraction of the time.
+    # the instance dict directly gives the same object in a fraction of the time.  `outcomes`
+    # (every rule, by id) is made from the ids and outcomes when first read (see Result).
     result = _new_object(Result)
-    result.__dict__.update(facts=known, derived=derived, findings=findings, undecided=undecided,
-                           possible_causes=possible, outcomes=outcomes)
+    result.__dict__.update(facts=known, derived=derived, findings=findings, undecided=tuple(undecided),
+                           possible_causes=possible, _outcomes=(plan.ids, outs))
     return result
 
 

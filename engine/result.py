@@ -132,6 +132,16 @@ class Result:
     possible_causes: tuple[PossibleCause, ...]
     outcomes: dict[str, bool | None]  # every rule: True fired, False did not, None undecided
 
+    def __getattr__(self, name: str) -> Any:
+        # Only for attributes missing from the instance: `outcomes` of an evaluation is built on first
+        # read from (rule ids, outcomes) -- a batch that never reads it never pays for a dict of every rule.
+        if name == "outcomes":
+            pending = self.__dict__.get("_outcomes")
+            if pending is not None:
+                outcomes = self.__dict__["outcomes"] = dict(zip(*pending))
+                return outcomes
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @property
     def problems_found(self) -> bool:
         return any(f.severity in ("error", "warning") for f in self.findings)
