@@ -21,7 +21,7 @@ _new = tuple.__new__
 _new_object = object.__new__
 
 
-def evaluate(kb: KnowledgeBase, facts: dict[str, Any], explain: bool = False) -> Result:
+def evaluate(kb: KnowledgeBase, facts: dict[str, Any]) -> Result:
     plan = kb.compiled or kb.plan()
     known = dict(facts)
     derived: dict[str, str] = {}

@@ -116,8 +116,8 @@ class KnowledgeBase:
             return tuple(compress(plan.ids, plan.run(dict(facts), {})))
         return tuple(compress(plan.ids, plan.run(facts, None)))
 
-    def evaluate(self, facts: dict, explain: bool = False):
-        return _evaluator()(self, facts, explain)
+    def evaluate(self, facts: dict):
+        return _evaluator()(self, facts)
 
 
 @functools.lru_cache(maxsize=1)
