@@ -20,7 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from diagnostica.engine import examples, knowledge, sources
+from diagnostica.engine.lint import examples
+from diagnostica.engine.kb import load as knowledge
+from diagnostica.engine.kb import sources
 from diagnostica.engine.lint import lint
 
 HEADER = "# yaml-language-server: $schema=../engine/schemas/{}.schema.json\n"

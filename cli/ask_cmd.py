@@ -1,8 +1,8 @@
 """``diagnostica ask``: a guided consultation, one question at a time.
 
 Only the conversation lives here.  Which question comes next is decided by
-:mod:`diagnostica.engine.consult`, what a typed answer means by
-:mod:`diagnostica.engine.answers`; every word shown comes from the locale
+:mod:`diagnostica.engine.consult.planner`, what a typed answer means by
+:mod:`diagnostica.engine.consult.answers`; every word shown comes from the locale
 (``locales/<lang>/ask.yaml``).  On a terminal the agent types the answers;
 otherwise they are read line by line from stdin or from ``--answers FILE``
 and echoed, so a transcript reads like the conversation.
@@ -38,7 +38,7 @@ class Console:
 
     def ask(self, prompt: str) -> str | None:
         """One line of answer, or None at the end of the input (Ctrl-D)."""
-        from diagnostica.engine.redact import redact
+        from diagnostica.engine.inputs.redact import redact
 
         self.out.write(prompt)
         self.out.flush()
@@ -74,7 +74,7 @@ class Session:
             name = self.state.complaint.name
             say(self.t("ask.problem", text=self.t(f"ask.problems.{name}")))
         if self.dns_report is not None:
-            from diagnostica.engine import dnsevidence
+            from diagnostica.engine.present import evidence as dnsevidence
 
             say()
             say(self.t("ask_dns.collected", domain=self.dns_report.domain))
@@ -103,10 +103,10 @@ class Session:
 
     def _ask(self, question) -> str | None:
         """Ask one question until it gets a usable answer; a command may end the consultation."""
-        from diagnostica.engine import answers
-        from diagnostica.engine.consult import UNKNOWN
-        from diagnostica.engine.presentation import jsonable
-        from diagnostica.engine.redact import redact
+        from diagnostica.engine.consult import answers
+        from diagnostica.engine.consult.planner import UNKNOWN
+        from diagnostica.engine.present.document import jsonable
+        from diagnostica.engine.inputs.redact import redact
 
         fact = self.kb.catalogue[question.fact]
         number = len(self.state.answers) + 1
@@ -194,8 +194,8 @@ class Session:
         self.console.say(self.t("ask.help.commands"))
 
     def _invalid(self, parsed, fact, line: str, choices: dict) -> None:
-        from diagnostica.engine.messages import format_message
-        from diagnostica.engine.redact import redact
+        from diagnostica.engine.kb.texts import format_message
+        from diagnostica.engine.inputs.redact import redact
 
         shown = redact(line.strip(), self.kb.catalogue.secret_names)
         if parsed.problem == "text":
@@ -209,7 +209,7 @@ class Session:
 
     def ask_tried(self) -> Any:
         """What the customer already tried, for the ticket (None when skipped)."""
-        from diagnostica.engine import answers
+        from diagnostica.engine.consult import answers
 
         fact = self.kb.catalogue["customer.tried"]
         self.console.say()
@@ -222,8 +222,8 @@ class Session:
 
     def wants_ticket(self) -> bool:
         """The offer of the ticket summary: sì or no, asked again until it is one of them."""
-        from diagnostica.engine import answers
-        from diagnostica.engine.catalogue import Fact
+        from diagnostica.engine.consult import answers
+        from diagnostica.engine.kb.catalogue import Fact
 
         yes_no = Fact("offer_ticket", "bool")
         self.console.say()
@@ -252,7 +252,7 @@ class Session:
 
 
 def _causes(kb, symptom: str) -> tuple[str, ...]:
-    from diagnostica.engine.consult import transitive_causes
+    from diagnostica.engine.consult.planner import transitive_causes
 
     return transitive_causes(kb, symptom)
 
@@ -295,9 +295,9 @@ def ask(
     Senza terminale legge le risposte riga per riga dallo standard input (o da --answers).
     Exit code: 0 nessun problema, 1 problemi trovati, 2 input non valido, 130 interrotta con Ctrl-C.
     """
-    from diagnostica.engine import consult
-    from diagnostica.engine.render import Renderer
-    from diagnostica.engine.reporters import REPORTERS
+    from diagnostica.engine.consult import planner as consult
+    from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.present.reporters import REPORTERS
 
     from .report_cmd import read_report
 
@@ -312,13 +312,13 @@ def ask(
         from_report, reading = read_report(kb, report_file)
         gathered.update(from_report)
     for option in fact or ():
-        from diagnostica.engine import facts as facts_mod
+        from diagnostica.engine.inputs import facts as facts_mod
 
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
     complaint = consult.problem(kb, problem) if problem else None
     known, report = dict(gathered.values), None
     if collect_dns:  # as check --collect-dns: the domain comes from the facts, what was given wins
-        from diagnostica.engine.dnsfacts import merge
+        from diagnostica.engine.dns.collect import merge
 
         from .dns_cmd import collect_for
 
@@ -367,7 +367,7 @@ def _final(kb, session: Session, gathered, reading, lang: str, tried: Any = None
 
 def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str) -> int:
     """The full advice, then (unless the input is over) the offer of the ticket summary."""
-    from diagnostica.engine.reporters import REPORTERS
+    from diagnostica.engine.present.reporters import REPORTERS
 
     document, renderer, result = _final(kb, session, gathered, reading, lang)
     out = sys.stdout
@@ -376,7 +376,7 @@ def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str)
     color = out.isatty() and not os.environ.get("NO_COLOR")
     out.write(REPORTERS["text"](document, renderer, color))
     if "dns" in document:
-        from diagnostica.engine import dnsevidence
+        from diagnostica.engine.present import evidence as dnsevidence
 
         out.write("\n".join(dnsevidence.lines(document["dns"], renderer)) + "\n")
     if ended != "eof" and session.wants_ticket():
@@ -393,7 +393,7 @@ def _answers_source(answers_file: Optional[Path]) -> tuple[IO[str], bool]:
     if answers_file is not None:
         import io
 
-        from diagnostica.engine.facts import read_text
+        from diagnostica.engine.inputs.facts import read_text
 
         text, _ = read_text(str(answers_file))  # the usual messages for a missing or non-UTF-8 file
         return io.StringIO(text), False

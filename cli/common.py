@@ -24,7 +24,8 @@ NoCacheOption = typer.Option(False, "--no-cache", help="Rilegge e ricontrolla la
 
 def load_kb(kb_dir: Optional[Path], no_cache: bool = False):
     """The knowledge base, from the cache when its files have not changed (unless --no-cache)."""
-    from diagnostica.engine import knowledge, sources
+    from diagnostica.engine.kb import load as knowledge
+    from diagnostica.engine.kb import sources
 
     directory = sources.from_directory(kb_dir) if kb_dir else sources.bundled()
     return knowledge.load(directory, cache=False if no_cache else None)
@@ -32,7 +33,7 @@ def load_kb(kb_dir: Optional[Path], no_cache: bool = False):
 
 def gather_facts(kb, files: list[str], fact_options: list[str] | None):
     """Files first, in order, then --fact options: later values win."""
-    from diagnostica.engine import facts as facts_mod
+    from diagnostica.engine.inputs import facts as facts_mod
 
     gathered = facts_mod.FactSet()
     for path in files:
@@ -50,8 +51,8 @@ def check_format(fmt: str, available) -> None:
 
 def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), extra: dict | None = None):
     """The presentation document and its renderer; ``extra`` adds command-specific keys."""
-    from diagnostica.engine import presentation
-    from diagnostica.engine.render import Renderer
+    from diagnostica.engine.present import document as presentation
+    from diagnostica.engine.present.render import Renderer
 
     renderer = Renderer(kb, lang)
     document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
@@ -61,7 +62,7 @@ def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), ex
 
 def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=(), extra: dict | None = None) -> int:
     """Render the result in the chosen format; exit code 1 when problems were found."""
-    from diagnostica.engine.reporters import REPORTERS
+    from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
     document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra=extra)

@@ -40,9 +40,11 @@ def dns(
 
     Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata), 2 input non valido.
     """
-    from diagnostica.engine import dnsbatch, dnsfacts, dnslookup
-    from diagnostica.engine.render import Renderer
-    from diagnostica.engine.reporters import REPORTERS
+    from diagnostica.engine.dns import batch as dnsbatch
+    from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.dns import lookup as dnslookup
+    from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.present.reporters import REPORTERS
 
     kb = load_kb(kb_dir)
     renderer = Renderer(kb, lang)  # an unknown language stops us before any lookup
@@ -79,14 +81,14 @@ def dns(
 
 
 def option_facts(kb, options: dict) -> dict:
-    from diagnostica.engine.facts import coerce
+    from diagnostica.engine.inputs.facts import coerce
 
     return {name: coerce(kb.catalogue, name, options[name], errors.Location(flag))
             for name, flag in OPTION_FACTS if options.get(name) is not None}
 
 
 def live_source(nameservers: list[str] | None, timeout: float):
-    from diagnostica.engine import dnslookup
+    from diagnostica.engine.dns import lookup as dnslookup
 
     servers = [dnslookup.parse_nameserver(text) for text in nameservers or ()]
     return dnslookup.LiveSource(servers, timeout)
@@ -94,9 +96,10 @@ def live_source(nameservers: list[str] | None, timeout: float):
 
 def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, secrets=()) -> int:
     """Like common.emit, with the DNS evidence: a section in text and Markdown, ``dns`` in JSON."""
-    from diagnostica.engine import dnsevidence, presentation
-    from diagnostica.engine.render import Renderer
-    from diagnostica.engine.reporters import REPORTERS
+    from diagnostica.engine.present import evidence as dnsevidence
+    from diagnostica.engine.present import document as presentation
+    from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
     renderer = Renderer(kb, lang)
@@ -115,7 +118,7 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int) ->
     import gc
     import json
 
-    from diagnostica.engine import dnsbatch
+    from diagnostica.engine.dns import batch as dnsbatch
 
     stream, display = _open(path)
     total = _count(path) if sys.stderr.isatty() and path != "-" else None
@@ -148,7 +151,7 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int) ->
 
 
 def _open(path: str):
-    from diagnostica.engine.facts import read_text
+    from diagnostica.engine.inputs.facts import read_text
 
     if path == "-":
         return sys.stdin, "<stdin>"
@@ -189,9 +192,9 @@ class _Progress:
 
 def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang: str, explain: bool) -> int:
     """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
-    from diagnostica.engine import dnsfacts
-    from diagnostica.engine.reporters import REPORTERS
-    from diagnostica.engine.render import Renderer
+    from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.present.reporters import REPORTERS
+    from diagnostica.engine.present.render import Renderer
 
     check_format(fmt, REPORTERS)
     Renderer(kb, lang)
@@ -203,7 +206,7 @@ def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang:
 
 def collect_for(kb, gathered, nameservers, timeout: float):
     """``--collect-dns`` (check, ask): the DNS report of the domain the given facts name."""
-    from diagnostica.engine import dnsfacts
+    from diagnostica.engine.dns import collect as dnsfacts
 
     if "domain" not in gathered.values:
         raise errors.InputError("dns_collect_no_domain", errors.Location("--collect-dns"))

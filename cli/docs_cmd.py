@@ -19,7 +19,7 @@ def docs(
     kb_dir: Optional[Path] = KbOption,
 ) -> int:
     """Genera la guida della base di conoscenza: errori, cause, rimedi, collegamenti, tabelle dei record."""
-    from diagnostica.engine import guide
+    from diagnostica.engine.lint import guide
 
     kb = load_kb(kb_dir)
     text = guide.render(kb, lang, fmt)

@@ -15,7 +15,7 @@ DirArgument = typer.Argument(None, metavar="[DIR]",
 
 
 def _directory(path: Optional[Path]):
-    from diagnostica.engine import sources
+    from diagnostica.engine.kb import sources
 
     return sources.from_directory(path) if path else sources.bundled()
 
@@ -30,7 +30,7 @@ def lint(
     Exit code: 0 nessun problema, 1 problemi trovati, 2 cartella illeggibile.
     """
     from diagnostica.engine.lint import lint as run_lint
-    from diagnostica.engine.messages import format_message
+    from diagnostica.engine.kb.texts import format_message
 
     check_format(fmt, FORMATS)
     report = run_lint(_directory(directory), lang)
@@ -95,8 +95,9 @@ def test(
 
     Exit code: 0 tutti superati, 1 qualche esempio fallito, 2 base di conoscenza illeggibile.
     """
-    from diagnostica.engine import examples, knowledge
-    from diagnostica.engine.messages import format_message
+    from diagnostica.engine.lint import examples
+    from diagnostica.engine.kb import load as knowledge
+    from diagnostica.engine.kb.texts import format_message
 
     check_format(fmt, ("text", "json"))
     kb = knowledge.load(_directory(directory))

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _interrupted() -> int:
-    from diagnostica.engine.messages import format_message
+    from diagnostica.engine.kb.texts import format_message
 
     try:
         print(f"diagnostica: {format_message('interrupt.message')}", file=sys.stderr)
@@ -104,7 +104,7 @@ def _main(argv: list[str] | None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback, unless asked
         if os.environ.get("DIAGNOSTICA_DEBUG"):
             raise
-        from diagnostica.engine.messages import format_message
+        from diagnostica.engine.kb.texts import format_message
 
         print(f"diagnostica: {format_message('errors.internal', problem=f'{type(exc).__name__}: {exc}')}",
               file=sys.stderr)

@@ -24,11 +24,11 @@ def preview(
     Senza --fact usa i valori di esempio (sample) del catalogo; se con quelli la regola
     non scatta, aggiunge i fatti del suo primo esempio in cui scatta.
     """
-    from diagnostica.engine import examples
-    from diagnostica.engine.evaluate import needs
-    from diagnostica.engine.messages import format_message
-    from diagnostica.engine.presentation import jsonable
-    from diagnostica.engine.render import Renderer
+    from diagnostica.engine.lint import examples
+    from diagnostica.engine.run.evaluate import needs
+    from diagnostica.engine.kb.texts import format_message
+    from diagnostica.engine.present.document import jsonable
+    from diagnostica.engine.present.render import Renderer
 
     from .rules_cmd import _rule_or_error
 

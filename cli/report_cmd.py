@@ -18,8 +18,8 @@ CompleteOption = typer.Option(
 
 def read_report(kb, source: str, complete: bool = False):
     """(FactSet, PanelReading or None) from a pasted panel text or the API's diagnosis JSON."""
-    from diagnostica.engine import facts as facts_mod
-    from diagnostica.engine import panel
+    from diagnostica.engine.inputs import facts as facts_mod
+    from diagnostica.engine.inputs import panel
 
     text, display = facts_mod.read_text(source)
     if not text.strip():
@@ -43,7 +43,7 @@ def evidence(renderer, sources: dict[str, str], reading=None) -> dict[str, str]:
 
 
 def reading_json(reading) -> dict:
-    from diagnostica.engine.presentation import jsonable
+    from diagnostica.engine.present.document import jsonable
 
     return {
         "recognised": [{"line": r.first_line, "last_line": r.last_line, "check": r.check, "fact": r.fact,
@@ -86,8 +86,8 @@ def report(
     capisce e stampa diagnosi e rimedi. Exit code: 0 nessun problema, 1 problemi trovati, 2 input non valido
     (anche quando nessuna riga è stata riconosciuta).
     """
-    from diagnostica.engine import facts as facts_mod
-    from diagnostica.engine.reporters import REPORTERS
+    from diagnostica.engine.inputs import facts as facts_mod
+    from diagnostica.engine.present.reporters import REPORTERS
 
     from .common import document_for
 

@@ -16,7 +16,7 @@ app = typer.Typer(help="Consulta e verifica la base di conoscenza.", no_args_is_
 
 
 def _rule_or_error(kb, rule_id: str):
-    from diagnostica.engine.catalogue import closest
+    from diagnostica.engine.kb.catalogue import closest
 
     if rule_id not in kb.by_id:
         raise errors.InputError("unknown_rule_id", errors.Location("ID"), id=rule_id,
@@ -32,7 +32,7 @@ def list_rules(
     no_cache: bool = NoCacheOption,
 ) -> int:
     """Elenca le regole: id, tipo, gravità, titolo e posizione."""
-    from diagnostica.engine.render import Renderer
+    from diagnostica.engine.present.render import Renderer
 
     check_format(fmt, ("text", "json"))
     kb = load_kb(kb_dir, no_cache)
@@ -60,7 +60,7 @@ def show(
     """Mostra una regola: condizione, collegamenti, fatti dedotti, testi ed esempi."""
     import yaml
 
-    from diagnostica.engine.render import Renderer
+    from diagnostica.engine.present.render import Renderer
 
     check_format(fmt, ("text", "json"))
     kb = load_kb(kb_dir, no_cache)

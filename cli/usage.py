@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from diagnostica.engine.catalogue import closest
-from diagnostica.engine.messages import format_message
+from diagnostica.engine.kb.catalogue import closest
+from diagnostica.engine.kb.texts import format_message
 
 
 def _param_name(exc: Any) -> str:

@@ -6,10 +6,10 @@
     text = Renderer(kb, "it").rule_text(result.findings[0].id, result.facts)
 """
 from .errors import DiagnosticaError, InputError, KnowledgeBaseError, Location
-from .knowledge import KnowledgeBase, Rule, load as load_knowledge_base
-from .render import Renderer
-from .result import Finding, PossibleCause, Result, Undecided
-from .sources import bundled, from_directory
+from .kb.load import KnowledgeBase, Rule, load as load_knowledge_base
+from .present.render import Renderer
+from .run.result import Finding, PossibleCause, Result, Undecided
+from .kb.sources import bundled, from_directory
 
 __all__ = [
     "DiagnosticaError", "InputError", "KnowledgeBaseError", "Location", "KnowledgeBase", "Rule",

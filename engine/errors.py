@@ -40,7 +40,7 @@ class DiagnosticaError(Exception):
         super().__init__(code)
 
     def message(self, lang: str = "it") -> str:
-        from .messages import format_message, lookup, bundled_messages
+        from .kb.texts import format_message, lookup, bundled_messages
 
         params = dict(self.params)
         for key in ("expected", "got", "type"):  # type names in the reader's words
@@ -53,7 +53,7 @@ class DiagnosticaError(Exception):
         suggestion = self.params.get("suggestion")
         if not suggestion:
             return None
-        from .messages import format_message
+        from .kb.texts import format_message
 
         return format_message("errors.hint_did_you_mean", lang, suggestion=suggestion)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from diagnostica.engine import Renderer
-from diagnostica.engine.answers import parse
+from diagnostica.engine.consult.answers import parse
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 from diagnostica.engine import from_directory, load_knowledge_base
-from diagnostica.engine.consult import UNKNOWN, Consultation, problem, transitive_causes
+from diagnostica.engine.consult.planner import UNKNOWN, Consultation, problem, transitive_causes
 
 # The seed's errors, each as the world an agent would discover by asking: the facts that hold
 # when that error (and nothing else) is what is wrong.  Healthy values for everything else.

@@ -6,9 +6,10 @@ import asyncio
 import pytest
 from dnsserver import ZONES, make_server
 
-from diagnostica.engine import dnsfacts, dnslookup
+from diagnostica.engine.dns import collect as dnsfacts
+from diagnostica.engine.dns import lookup as dnslookup
 from diagnostica.engine.errors import InputError
-from diagnostica.engine.render import Renderer
+from diagnostica.engine.present.render import Renderer
 
 ZONE = str(ZONES / "cases.test.zone")
 GIVEN = {"offer": "hosted", "pop_imap": "none"}

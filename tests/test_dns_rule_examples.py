@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from diagnostica.engine import load_knowledge_base
-from diagnostica.engine.facts import coerce
-from diagnostica.engine.render import Renderer
+from diagnostica.engine.inputs.facts import coerce
+from diagnostica.engine.present.render import Renderer
 
 KB = load_knowledge_base()
 DNS_RULES = [r for r in KB.rules if r.location.file.endswith("dns.yaml")]

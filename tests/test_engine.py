@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostica.engine.catalogue import normalize_host
+from diagnostica.engine.kb.catalogue import normalize_host
 
 SEED_RULES = ["account-spam-blocked", "account-expired", "account-locked", "webmail-auth-failed",
               "mx-invalid", "test-email-not-received", "srv-invalid", "test-email-not-sent"]

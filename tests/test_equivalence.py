@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from diagnostica.engine import knowledge, sources
+from diagnostica.engine.kb import load as knowledge
+from diagnostica.engine.kb import sources
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import reference  # noqa: E402
@@ -47,7 +48,7 @@ def test_fired_does_not_touch_the_facts(tmp_path):
 
 
 def test_explanations_on_demand_match_the_functions(kb):
-    from diagnostica.engine.evaluate import because, needs
+    from diagnostica.engine.run.evaluate import because, needs
 
     result = kb.evaluate({"dns.mx_valid": False, "account.expired": False})
     for finding in result.findings:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostica.engine.render import Renderer
+from diagnostica.engine.present.render import Renderer
 
 
 def finding_rules(kb):
@@ -54,7 +54,7 @@ def _example_cases():
 
 @pytest.mark.parametrize("rule_id, example", _example_cases())
 def test_shipped_examples_hold(kb, rule_id, example):
-    from diagnostica.engine.facts import parse_facts_document
+    from diagnostica.engine.inputs.facts import parse_facts_document
 
     facts = parse_facts_document(example.facts, str(example.location), kb.catalogue, kb.data)
     result = kb.evaluate(facts.values)

@@ -5,7 +5,7 @@ import jsonschema
 import pytest
 
 from diagnostica.engine.lint import schema
-from diagnostica.engine.yamlload import load_yaml
+from diagnostica.engine.kb.yamlload import load_yaml
 
 CONDITIONS = [
     "{fact: dns.mx, equals: x}",

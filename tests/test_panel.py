@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from diagnostica.engine import panel
+from diagnostica.engine.inputs import panel
 
 # The panel's wording today, with the noise of a copied web page around it.
 PANEL_PASTE = """\

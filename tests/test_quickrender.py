@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostica.engine import quickrender
-from diagnostica.engine.examples import derive, example_facts, sample_facts
-from diagnostica.engine.render import Renderer
-from diagnostica.engine.yamlload import load_yaml
+from diagnostica.engine.present import quickrender
+from diagnostica.engine.lint.examples import derive, example_facts, sample_facts
+from diagnostica.engine.present.render import Renderer
+from diagnostica.engine.kb.yamlload import load_yaml
 
 
 def _env(kb):

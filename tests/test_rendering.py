@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from diagnostica.engine import load_knowledge_base
-from diagnostica.engine.render import Renderer
-from diagnostica.engine.sources import from_directory
+from diagnostica.engine.present.render import Renderer
+from diagnostica.engine.kb.sources import from_directory
 
 REPO = Path(__file__).resolve().parent.parent
 

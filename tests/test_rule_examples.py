@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostica.engine import examples, load_knowledge_base
+from diagnostica.engine import load_knowledge_base
+from diagnostica.engine.lint import examples
 
 KB = load_knowledge_base()
 CASES = list(examples.iter_examples(KB))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DiagnosticaError
-from ..messages import format_message
+from ..kb.texts import format_message
 from .problem import Problem
 
 #: Core error codes (engine/errors.py messages) -> the linter's check ids.

@@ -11,13 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import knowledge, schemamessages
-from ..catalogue import Catalogue, CoercionError, closest
-from ..conditions import Compiler
+from ..kb import load as knowledge
+from ..kb import schema as schemamessages
+from ..kb.catalogue import Catalogue, CoercionError, closest
+from ..kb.conditions import Compiler
 from ..errors import DiagnosticaError, KnowledgeBaseErrors, Location
-from ..sources import KnowledgeBaseDir, Source, bundled
-from ..yamlload import position
-from . import locales, schema, structure, templates
+from ..kb.sources import KnowledgeBaseDir, Source, bundled
+from ..kb.yamlload import position
+from . import locales
+from . import schema
+from . import structure
+from . import templates
 from .collect import Collector
 from .problem import Problem
 from .yamlfiles import ReadFile, read, schema_comment
@@ -177,7 +181,7 @@ def _rules(file: ReadFile, catalogue: Catalogue | None, data: dict, out: Collect
 def _compile_parts(spec: dict, compiler: Compiler, catalogue: Catalogue, data: dict, display: str,
                    out: Collector) -> bool:
     """Compile each test and each derived fact on its own; report all their problems."""
-    from ..facts import parse_facts_document
+    from ..inputs.facts import parse_facts_document
 
     ok = True
     for leaf, parent, key in _leaves(spec["when"], spec, "when"):

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..errors import DiagnosticaError
-from ..knowledge import KnowledgeBase
-from ..messages import lookup, merge_message_files
+from ..kb.load import KnowledgeBase
+from ..kb.texts import lookup, merge_message_files
 from .collect import Collector
 
 

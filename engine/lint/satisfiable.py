@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterator
 
-from ..catalogue import Catalogue
-from ..conditions import All, Any_, Exists, MISSING, Node, Not, RecordTest, Test
+from ..kb.catalogue import Catalogue
+from ..kb.conditions import All, Any_, Exists, MISSING, Node, Not, RecordTest, Test
 
 MAX_CASES = 4096
 _SIMPLE_OPS = {"equals", "not_equals", "in", "not_in", "less", "greater", "less_or_equal", "greater_or_equal"}

@@ -1,6 +1,6 @@
 """The linter's schema check: the full JSON Schema, conditions included.
 
-Describing a violation is :mod:`diagnostica.engine.schemamessages`'s job (the
+Describing a violation is :mod:`diagnostica.engine.kb.schema`'s job (the
 loader uses the same describer, so ``check`` and ``lint`` tell a mistake the
 same way); what is here is the validation itself and a quick way to skip it
 for the files that are valid, the usual case.
@@ -11,8 +11,8 @@ import functools
 import re
 from typing import Any
 
-from ..schemamessages import SchemaViolation, load_schema
-from ..schemamessages import violations as _described
+from ..kb.schema import SchemaViolation, load_schema
+from ..kb.schema import violations as _described
 
 __all__ = ["SchemaViolation", "load_schema", "violations"]
 
@@ -22,7 +22,7 @@ def _validator(name: str, full: bool = True) -> Any:
     """One validator per schema for the whole run (building one resolves every $ref anew)."""
     import jsonschema
 
-    from ..knowledge import _validation_schema
+    from ..kb.load import _validation_schema
 
     return jsonschema.Draft202012Validator(load_schema(name) if full else _validation_schema(name))
 

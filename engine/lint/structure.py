@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalogue import Catalogue, closest
-from ..knowledge import RELATIONS, Rule
+from ..kb.catalogue import Catalogue, closest
+from ..kb.load import RELATIONS, Rule
 from ..errors import Location
-from ..yamlload import position
+from ..kb.yamlload import position
 from . import satisfiable
 from .collect import Collector
 

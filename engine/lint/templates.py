@@ -15,11 +15,11 @@ from typing import Any, Iterator
 import jinja2
 from jinja2 import nodes
 
-from .. import quickrender
-from ..catalogue import closest
-from ..examples import derive, example_facts, sample_facts
-from ..knowledge import KnowledgeBase
-from ..messages import DEFAULT_LANG
+from ..present import quickrender
+from ..kb.catalogue import closest
+from .examples import derive, example_facts, sample_facts
+from ..kb.load import KnowledgeBase
+from ..kb.texts import DEFAULT_LANG
 from .collect import Collector
 
 # Jinja's two phrasings: "'name' is undefined" (a variable) and "'dict object' has no attribute 'name'"
@@ -29,7 +29,7 @@ _UNDEFINED = re.compile(r"^'(?P<variable>.+)' is undefined$|has no (?:attribute|
 
 def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True) -> set[str]:
     """Run every template check; return the fact names the templates refer to."""
-    from ..render import Renderer
+    from ..present.render import Renderer
 
     used_facts: set[str] = set()
     samples = sample_facts(kb)

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 
 from ..errors import DiagnosticaError
-from ..sources import Source
-from ..yamlload import LoadedYaml, load_yaml
+from ..kb.sources import Source
+from ..kb.yamlload import LoadedYaml, load_yaml
 from .collect import Collector
 
 SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")

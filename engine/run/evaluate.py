@@ -14,7 +14,7 @@ from itertools import compress, repeat
 from operator import is_
 from typing import Any
 
-from .knowledge import SEVERITY_RANK, KnowledgeBase
+from ..kb.load import SEVERITY_RANK, KnowledgeBase
 from .result import Explainer, Finding, PossibleCause, Result, Undecided
 
 _new = tuple.__new__

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any, Iterable
 
 from .catalogue import closest
-from .errors import KnowledgeBaseError, Location
+from ..errors import KnowledgeBaseError, Location
 from .yamlload import Map, position
 
 CONDITION_KEYS = ("all", "any", "not", "fact")
@@ -73,7 +73,7 @@ def _first_to_tell(group: list, best_match: Any) -> Any:
 
 def message(violation: SchemaViolation, lang: str = "it") -> str:
     """The violation's text in ``lang``."""
-    from .messages import format_message
+    from .texts import format_message
 
     params = dict(violation.params)
     if violation.code == "type":
@@ -91,7 +91,7 @@ class SchemaError(KnowledgeBaseError):
         self.violation = violation
 
     def message(self, lang: str = "it") -> str:
-        from .messages import format_message
+        from .texts import format_message
 
         return format_message("errors.schema", lang, problem=message(self.violation, lang), path=self.violation.path)
 

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping
 
-from .catalogue import Fact, closest
-from .errors import InputError, KnowledgeBaseError, Location
-from .evaluate import needs as rule_needs
-from .knowledge import KnowledgeBase
-from .result import Result
+from ..kb.catalogue import Fact, closest
+from ..errors import InputError, KnowledgeBaseError, Location
+from ..run.evaluate import needs as rule_needs
+from ..kb.load import KnowledgeBase
+from ..run.result import Result
 
 
 class _Unknown:

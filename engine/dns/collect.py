@@ -15,10 +15,10 @@ from typing import Any
 import dns.exception
 import dns.name
 
-from .catalogue import Catalogue
-from .dnslookup import FAILED, Lookup, shown
-from .errors import InputError, Location
-from .facts import coerce
+from ..kb.catalogue import Catalogue
+from .lookup import FAILED, Lookup, shown
+from ..errors import InputError, Location
+from ..inputs.facts import coerce
 
 SPF_PREFIX = "v=spf1"
 

@@ -15,12 +15,12 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import DiagnosticaError, InputError, Location
+from ..errors import DiagnosticaError, InputError, Location
 from .examples import derive, example_facts, sample_facts
-from .knowledge import KnowledgeBase, Rule
-from .messages import DEFAULT_LANG
-from .render import Renderer, _TraversableLoader
-from .sources import bundled
+from ..kb.load import KnowledgeBase, Rule
+from ..kb.texts import DEFAULT_LANG
+from ..present.render import Renderer, _TraversableLoader
+from ..kb.sources import bundled
 
 FORMATS = {"markdown": "guide.md.j2", "html": "guide.html.j2"}
 

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .catalogue import CoercionError, Fact
+from ..kb.catalogue import CoercionError, Fact
 
 COMMANDS = ("why", "back", "help", "stop")
 

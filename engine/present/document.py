@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .knowledge import KnowledgeBase
+from ..kb.load import KnowledgeBase
 from .render import Renderer
-from .result import Result
+from ..run.result import Result
 
 
 def jsonable(value: Any) -> Any:
@@ -73,7 +73,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
 
 
 def _explain(kb: KnowledgeBase, result: Result, fallbacks: list[str]) -> dict[str, Any]:
-    from .evaluate import because, needs
+    from ..run.evaluate import because, needs
 
     rules = []
     for rule in sorted(kb.rules, key=lambda r: r.id):

@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .catalogue import Catalogue
-from .errors import KnowledgeBaseError, Location
+from ..kb.catalogue import Catalogue
+from ..errors import KnowledgeBaseError, Location
 from .facts import FactSet, coerce
 from .redact import redact, secret_key
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from .catalogue import Catalogue, CoercionError, Fact, closest
 from .conditions import Compiler, Node
-from .errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
-from .schemamessages import SchemaError, load_schema, violations
+from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
+from .schema import SchemaError, load_schema, violations
 from .sources import KnowledgeBaseDir, Source, bundled
 from .yamlload import LoadedYaml, load_yaml, position
 
@@ -97,7 +97,7 @@ class KnowledgeBase:
 
     def plan(self):
         if self.compiled is None:
-            from .compiled import Plan, generate
+            from ..run.plan import Plan, generate
 
             source, constants, opaque = generate(self.rules)
             code = compile(source, "<diagnostica rules>", "exec")
@@ -122,7 +122,7 @@ class KnowledgeBase:
 
 @functools.lru_cache(maxsize=1)
 def _evaluator():
-    from .evaluate import evaluate  # evaluate.py imports this module; an import per call costs more than a rule
+    from ..run.evaluate import evaluate  # evaluate.py imports this module; an import per call costs more than a rule
 
     return evaluate
 

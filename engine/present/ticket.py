@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from .redact import redact
+from ..inputs.redact import redact
 from .render import Renderer
 
 # Facts shown in the heading, not among the checks.

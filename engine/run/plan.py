@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conditions import All, Any_, Node, Not, Test
+from ..kb.conditions import All, Any_, Node, Not, Test
 
 MISSING_NAME = "M"
 
@@ -130,7 +130,7 @@ class _Generator:
         """What a Result needs, for ``run(known, derived, explainer)``: the finding records of the rules
         that fired in (severity, id) order and of the undecided ones in id order, made here where each
         outcome is a local: one test per rule, and a record only for the rules that have one."""
-        from .knowledge import SEVERITY_RANK
+        from ..kb.load import SEVERITY_RANK
 
         findings = [(i, rule) for i, rule in enumerate(rules) if rule.is_finding]
         lines = ["    f = []", "    a = f.append"]
@@ -232,7 +232,7 @@ def _not(value: bool | None) -> bool | None:
 
 def build(code: Any, constants: list[Any]):
     """The ``run`` function from compiled code (fresh or from the cache) and its constants."""
-    from .conditions import MISSING
+    from ..kb.conditions import MISSING
     from .result import Finding, Undecided
 
     namespace: dict[str, Any] = {"M": MISSING, "A": _and, "O": _or, "N": _not,
@@ -253,7 +253,7 @@ class Plan:
                  opaque: bool = True) -> None:
         from operator import itemgetter
 
-        from .knowledge import SEVERITY_RANK
+        from ..kb.load import SEVERITY_RANK
 
         self._source = (rules, causes, code, constants, opaque)
         self.opaque = opaque

@@ -15,9 +15,9 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import InputError, Location
-from .knowledge import KnowledgeBase
-from .messages import DEFAULT_LANG, lookup, merge_message_files
+from ..errors import InputError, Location
+from ..kb.load import KnowledgeBase
+from ..kb.texts import DEFAULT_LANG, lookup, merge_message_files
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     Jinja keys each entry by the template's name and a checksum of its source,
     so an edited template is never served stale.
     """
-    from . import cache
+    from ..kb import cache
 
     if not cache.enabled():
         return None

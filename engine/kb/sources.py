@@ -11,7 +11,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from .errors import InputError, Location
+from ..errors import InputError, Location
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-from .catalogue import CoercionError
-from .errors import DiagnosticaError, Location
-from .knowledge import Example, KnowledgeBase, Rule
+from ..kb.catalogue import CoercionError
+from ..errors import DiagnosticaError, Location
+from ..kb.load import Example, KnowledgeBase, Rule
 
 OUTCOME = {True: "fires", False: "does-not-fire", None: "undecided"}
 
@@ -58,7 +58,7 @@ def sample_facts(kb: KnowledgeBase) -> dict[str, Any]:
 
 def example_facts(kb: KnowledgeBase, example: Example) -> dict[str, Any]:
     """The example's facts through the catalogue, as if a writer had put them in a file."""
-    from .facts import parse_facts_document
+    from ..inputs.facts import parse_facts_document
 
     return parse_facts_document(example.facts, example.location.file, kb.catalogue, kb.data).values
 
@@ -127,8 +127,8 @@ def derive(kb: KnowledgeBase, facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) -> ExampleResult:
-    from .evaluate import needs
-    from .render import Renderer
+    from ..run.evaluate import needs
+    from ..present.render import Renderer
 
     base = dict(rule=rule.id, name=example.name, location=example.location, expected=example.expect)
     try:

@@ -41,14 +41,14 @@ def enabled() -> bool:
 
 def _engine_fingerprint() -> bytes:
     """Size and modification time of the engine's modules and schemas: a new engine, a new key."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # engine/, every subpackage included
     parts = []
-    for path in sorted([*here.glob("*.py"), *here.glob("schemas/*.json")]):
+    for path in sorted([*here.glob("**/*.py"), *here.glob("schemas/*.json")]):
         try:
             stat = path.stat()
         except OSError:
             continue
-        parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        parts.append(f"{path.relative_to(here)}:{stat.st_size}:{stat.st_mtime_ns}")
     return "|".join(parts).encode()
 
 

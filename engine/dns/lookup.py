@@ -19,7 +19,7 @@ import dns.name
 import dns.rdataclass
 import dns.rdatatype
 
-from .errors import InputError, Location
+from ..errors import InputError, Location
 
 #: What a lookup can end in; the catalogue's dns.*_lookup enums list the same words.
 OUTCOMES = ("ok", "nxdomain", "no_answer", "servfail", "timeout", "refused", "not_in_zone")
@@ -260,7 +260,7 @@ class ZoneSource:
 
 def _zone_problem(problem: str) -> str:
     """dnspython's words for the usual mistakes, in the user's language when the locale has them."""
-    from .messages import format_message
+    from ..kb.texts import format_message
 
     key = f"zone_problems.{problem.rstrip('.').lower().replace(' ', '_')}"
     text = format_message(key)
@@ -297,7 +297,7 @@ def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
     import dns.zone
     import dns.zonefile
 
-    from .facts import read_text
+    from ..inputs.facts import read_text
 
     text, display = read_text(path)
     used_origin = None

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, CoercionError, closest
-from .errors import InputError, Location
-from .yamlload import Text, load_yaml, position
+from ..kb.catalogue import Catalogue, CoercionError, closest
+from ..errors import InputError, Location
+from ..kb.yamlload import Text, load_yaml, position
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from typing import Any, Callable, Iterator
 
 from .catalogue import Catalogue, CoercionError, Fact, closest, normalize_host
-from .errors import KnowledgeBaseError, Location
+from ..errors import KnowledgeBaseError, Location
 from .operators import FIELD_OPERATORS, OPERATORS
 
 MISSING = object()

@@ -24,7 +24,7 @@ from typing import Any
 
 from jinja2 import nodes
 
-from .yamlload import Map, Seq, Text
+from ..kb.yamlload import Map, Seq, Text
 
 
 class NotPlain(Exception):

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Location, YamlError
+from ..errors import Location, YamlError
 
 #: Expanded nodes allowed in one document; real files have a few thousand.
 MAX_EXPANDED_NODES = 200_000

@@ -17,10 +17,10 @@ from typing import Any, AsyncIterator, Iterable, Iterator
 
 import dns.name
 
-from .dnsfacts import collect, domain_name, merge
-from .errors import DiagnosticaError, InputError, Location
-from .facts import parse_facts_document
-from .presentation import jsonable
+from .collect import collect, domain_name, merge
+from ..errors import DiagnosticaError, InputError, Location
+from ..inputs.facts import parse_facts_document
+from ..present.document import jsonable
 
 DEFAULT_CONCURRENCY = 64
 MAX_CONCURRENCY = 1024

@@ -1,0 +1,1 @@
+"""The knowledge base read and checked: YAML, schema, fact catalogue, conditions, the rules' model."""
