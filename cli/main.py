@@ -61,33 +61,45 @@ INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
         return _main(argv)
     except KeyboardInterrupt:
-        return _interrupted()
+        return _interrupted(chosen_lang(argv))
 
 
-def _interrupted() -> int:
-    from diagnostica.engine.kb.texts import format_message
+def chosen_lang(argv: list[str]) -> str:
+    """The --lang of the command line, read before typer does: errors are phrased in it too."""
+    for index, arg in enumerate(argv):
+        if arg in ("--lang", "-l") and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return "it"
+
+
+def _interrupted(lang: str = "it") -> int:
+    from diagnostica.engine.kb.texts import bundled_texts
 
     try:
-        print(f"diagnostica: {format_message('interrupt.message')}", file=sys.stderr)
+        print(f"diagnostica: {bundled_texts(lang).format('interrupt.message')}", file=sys.stderr)
     except KeyboardInterrupt:  # a second Ctrl-C while saying so: just stop
         pass
     return INTERRUPTED
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str]) -> int:
     from diagnostica.engine.errors import DiagnosticaError
+    from diagnostica.engine.kb.texts import bundled_texts
 
     fastparams.install()  # no pydantic for plain str/Path/int/bool options
-    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = chosen_lang(argv)
     wanted = [argv[0]] if argv and argv[0] in COMMANDS else None
     command = typer.main.get_command(build_app(wanted))
     try:
         code = command.main(args=argv, prog_name="diagnostica", standalone_mode=False)
     except DiagnosticaError as exc:
-        print(f"diagnostica: {exc.render()}", file=sys.stderr)
+        print(f"diagnostica: {exc.render(bundled_texts(lang))}", file=sys.stderr)
         return exc.exit_code
     except typer.Abort:  # an EOFError no command caught: the input ended
         print("", file=sys.stderr)
@@ -95,7 +107,7 @@ def _main(argv: list[str] | None) -> int:
     except ClickException as exc:
         from .usage import describe
 
-        print(f"diagnostica: {describe(exc)}", file=sys.stderr)
+        print(f"diagnostica: {describe(exc, lang)}", file=sys.stderr)
         return 2
     except typer.Exit as exc:
         return exc.exit_code
@@ -104,9 +116,8 @@ def _main(argv: list[str] | None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback, unless asked
         if os.environ.get("DIAGNOSTICA_DEBUG"):
             raise
-        from diagnostica.engine.kb.texts import format_message
-
-        print(f"diagnostica: {format_message('errors.internal', problem=f'{type(exc).__name__}: {exc}')}",
+        problem = f"{type(exc).__name__}: {exc}"
+        print(f"diagnostica: {bundled_texts(lang).format('errors.internal', problem=problem)}",
               file=sys.stderr)
         return 3
     if code == INTERRUPTED:  # a KeyboardInterrupt inside the command, which typer turned into its exit code

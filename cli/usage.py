@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from diagnostica.engine.kb.catalogue import closest
-from diagnostica.engine.kb.texts import format_message
+from diagnostica.engine.kb.texts import bundled_texts
 
 
 def _param_name(exc: Any) -> str:
@@ -22,7 +22,8 @@ def _param_name(exc: Any) -> str:
     return getattr(exc, "param_hint", None) or "?"
 
 
-def describe(exc: Any) -> str:
+def describe(exc: Any, lang: str = "it") -> str:
+    texts = bundled_texts(lang)
     kind = type(exc).__name__
     message = exc.format_message()
     if kind == "NoSuchOption":
@@ -30,29 +31,29 @@ def describe(exc: Any) -> str:
         ctx = getattr(exc, "ctx", None)
         if not options and ctx is not None:
             options = [o for p in ctx.command.params for o in getattr(p, "opts", ())]
-        text = format_message("errors.usage_no_such_option", option=exc.option_name)
+        text = texts.format("errors.usage_no_such_option", option=exc.option_name)
         suggestion = closest(exc.option_name, options)
     elif kind == "BadOptionUsage":
-        text = format_message("errors.usage_option_needs_value", option=getattr(exc, "option_name", "?"))
+        text = texts.format("errors.usage_option_needs_value", option=getattr(exc, "option_name", "?"))
         suggestion = None
     elif kind == "MissingParameter":
-        text = format_message("errors.usage_missing", param=_param_name(exc))
+        text = texts.format("errors.usage_missing", param=_param_name(exc))
         suggestion = None
     elif kind == "BadParameter":
         detail = getattr(exc, "message", message)
-        text = format_message("errors.usage_bad_value", param=_param_name(exc), detail=detail)
+        text = texts.format("errors.usage_bad_value", param=_param_name(exc), detail=detail)
         suggestion = None
     elif (found := re.match(r"No such command '([^']*)'", message)) is not None:
         ctx = getattr(exc, "ctx", None)
         commands = list(getattr(getattr(ctx, "command", None), "commands", {}) or ())
-        text = format_message("errors.usage_no_such_command", command=found[1])
+        text = texts.format("errors.usage_no_such_command", command=found[1])
         suggestion = closest(found[1], commands)
     else:
-        text = format_message("errors.usage_other", detail=message)
+        text = texts.format("errors.usage_other", detail=message)
         suggestion = None
     if suggestion:
-        text += f" ({format_message('errors.hint_did_you_mean', suggestion=suggestion)})"
+        text += f" ({texts.format('errors.hint_did_you_mean', suggestion=suggestion)})"
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
-        text += f"; {format_message('errors.usage_help', command=ctx.command_path)}"
+        text += f"; {texts.format('errors.usage_help', command=ctx.command_path)}"
     return text

@@ -3,12 +3,14 @@
 Messages are not written here: an error carries a message code and its
 parameters, and the text comes from ``locales/<lang>/messages.yaml``
 (section ``errors``), so writers can reword it and translate it like any
-other text.  Every error that reaches the user exits with code 2.
+other text.  This module imports nothing of the engine: it is the leaf
+every other module can raise from.  Every error that reaches the user
+exits with code 2.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,23 @@ class Location:
         return ":".join(parts)
 
 
+class Texts(Protocol):
+    """The message lookup errors are phrased with (``kb.texts.Texts``): errors only carry data."""
+
+    lang: str
+
+    def format(self, key: str, /, **params: Any) -> str: ...
+
+    def word(self, key: str) -> str | None: ...
+
+
 class DiagnosticaError(Exception):
-    """Base of every error the user can cause (bad input, bad knowledge base)."""
+    """Base of every error the user can cause (bad input, bad knowledge base).
+
+    An error is data: a message code, where, and the parameters of the
+    message.  It is put into words once, at the boundary (the CLI, the
+    linter, the batch), in the reader's language: ``render(texts)``.
+    """
 
     exit_code = 2
 
@@ -39,35 +56,36 @@ class DiagnosticaError(Exception):
         self.params = params
         super().__init__(code)
 
-    def message(self, lang: str = "it") -> str:
-        from .kb.texts import format_message, lookup, bundled_messages
-
+    def message(self, texts: Texts) -> str:
         params = dict(self.params)
         for key in ("expected", "got", "type"):  # type names in the reader's words
-            word = lookup(bundled_messages(lang), f"types.{params.get(key)}") if key in params else None
-            if isinstance(word, str):
+            word = texts.word(f"types.{params[key]}") if key in params else None
+            if word is not None:
                 params[key] = word
-        return format_message(f"errors.{self.code}", lang, **params)
+        # A third party's words (dnspython's zone complaints) in the reader's language when the locale has them.
+        problem_key = params.pop("problem_key", None)
+        if problem_key is not None:
+            params["problem"] = texts.word(problem_key) or params.get("problem")
+        return texts.format(f"errors.{self.code}", **params)
 
-    def hint(self, lang: str = "it") -> str | None:
+    def hint(self, texts: Texts) -> str | None:
         suggestion = self.params.get("suggestion")
         if not suggestion:
             return None
-        from .kb.texts import format_message
+        return texts.format("errors.hint_did_you_mean", suggestion=suggestion)
 
-        return format_message("errors.hint_did_you_mean", lang, suggestion=suggestion)
-
-    def render(self, lang: str = "it") -> str:
-        text = self.message(lang)
+    def render(self, texts: Texts) -> str:
+        text = self.message(texts)
         if self.location is not None:
             text = f"{self.location}: {text}"
-        hint = self.hint(lang)
+        hint = self.hint(texts)
         if hint:
             text = f"{text} ({hint})"
         return text
 
-    def __str__(self) -> str:
-        return self.render()
+    def __str__(self) -> str:  # for logs and debugging only: users see render()
+        where = f"{self.location}: " if self.location is not None else ""
+        return f"{where}{self.code} {self.params}" if self.params else f"{where}{self.code}"
 
 
 class InputError(DiagnosticaError):
@@ -89,5 +107,5 @@ class KnowledgeBaseErrors(KnowledgeBaseError):
         super().__init__("multiple")
         self.errors = errors
 
-    def render(self, lang: str = "it") -> str:
-        return "\n".join(e.render(lang) for e in self.errors)
+    def render(self, texts: Texts) -> str:
+        return "\n".join(e.render(texts) for e in self.errors)

@@ -110,12 +110,12 @@ async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: di
                  titles: dict | None = None) -> dict:
     titles = _Titles(renderer) if titles is None else titles
     if item.error is not None:
-        return _error(item, item.error.render(renderer.lang))
+        return _error(item, item.error.render(renderer.texts))
     try:
         report = await collect(item.domain, source, kb.catalogue)
         result = kb.evaluate(merge(report.facts, {**given, **item.facts}))
     except DiagnosticaError as exc:
-        return _error(item, exc.render(renderer.lang))
+        return _error(item, exc.render(renderer.texts))
     except Exception as exc:  # noqa: BLE001 - one domain's surprise must not stop the batch
         return _error(item, f"{type(exc).__name__}: {exc}")
     return {

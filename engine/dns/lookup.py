@@ -258,13 +258,9 @@ class ZoneSource:
                       detail="CNAME loop")
 
 
-def _zone_problem(problem: str) -> str:
-    """dnspython's words for the usual mistakes, in the user's language when the locale has them."""
-    from ..kb.texts import format_message
-
-    key = f"zone_problems.{problem.rstrip('.').lower().replace(' ', '_')}"
-    text = format_message(key)
-    return problem if text == key else text
+def _zone_problem(problem: str) -> dict[str, str]:
+    """dnspython's words, and the message key that says them in the reader's language when the locale has it."""
+    return {"problem": problem, "problem_key": f"zone_problems.{problem.rstrip('.').lower().replace(' ', '_')}"}
 
 
 def _offending_line(text: str, origin: dns.name.Name | None, reported: int) -> int:
@@ -316,7 +312,7 @@ def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
         if found:
             line = _offending_line(text, used_origin, int(found.group(2)))
             raise InputError("dns_zone_syntax", Location(found.group(1), line),
-                             problem=_zone_problem(found.group(3).strip())) from None
+                             **_zone_problem(found.group(3).strip())) from None
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc)) from None
     except dns.exception.DNSException as exc:
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc) or type(exc).__name__) from None

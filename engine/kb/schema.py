@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any, Iterable
 
 from .catalogue import closest
-from ..errors import KnowledgeBaseError, Location
+from ..errors import KnowledgeBaseError, Location, Texts
 from .yamlload import Map, position
 
 CONDITION_KEYS = ("all", "any", "not", "fact")
@@ -71,15 +71,13 @@ def _first_to_tell(group: list, best_match: Any) -> Any:
     return best_match(group)
 
 
-def message(violation: SchemaViolation, lang: str = "it") -> str:
-    """The violation's text in ``lang``."""
-    from .texts import format_message
-
+def message(violation: SchemaViolation, texts: Texts) -> str:
+    """The violation's text in the reader's language."""
     params = dict(violation.params)
     if violation.code == "type":
         names = params["expected"] if isinstance(params["expected"], (list, tuple)) else [params["expected"]]
-        params["expected"] = " / ".join(format_message(f"schema.types.{n}", lang) for n in names)
-    return format_message(f"schema.{violation.code}", lang, **params)
+        params["expected"] = " / ".join(texts.format(f"schema.types.{n}") for n in names)
+    return texts.format(f"schema.{violation.code}", **params)
 
 
 class SchemaError(KnowledgeBaseError):
@@ -90,10 +88,8 @@ class SchemaError(KnowledgeBaseError):
                          suggestion=violation.suggestion)
         self.violation = violation
 
-    def message(self, lang: str = "it") -> str:
-        from .texts import format_message
-
-        return format_message("errors.schema", lang, problem=message(self.violation, lang), path=self.violation.path)
+    def message(self, texts: Texts) -> str:
+        return texts.format("errors.schema", problem=message(self.violation, texts), path=self.violation.path)
 
 
 def _operators() -> list[str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 import functools
 import string
 from importlib import resources
+from dataclasses import dataclass
 from typing import Any
+
+from .yamlload import load_yaml
 
 DEFAULT_LANG = "it"
 
@@ -16,8 +19,6 @@ class _Lenient(dict):
 
 def merge_message_files(folder: Any, display: str) -> dict:
     """Every ``*.yaml`` of a locale folder, merged: messages.yaml plus one file per feature."""
-    from .yamlload import load_yaml
-
     merged: dict = {}
     if not folder.is_dir():
         return merged
@@ -50,11 +51,44 @@ def lookup(messages: dict, key: str) -> Any:
     return node
 
 
-def format_message(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
-    """The message ``key`` in ``lang``, falling back to Italian, then to the key itself."""
-    for candidate in (lang, DEFAULT_LANG):
-        text = lookup(bundled_messages(candidate), key)
-        if isinstance(text, str):
+@dataclass(frozen=True)
+class Texts:
+    """The one message lookup: ``lang``'s messages, then Italian's, each layer a merged messages tree.
+
+    A knowledge base given with ``--kb`` brings its own layers in front of the
+    bundled ones (see ``Renderer``); errors are phrased through this too.
+    """
+
+    lang: str
+    layers: tuple[dict, ...]
+
+    def get(self, key: str) -> Any:
+        for layer in self.layers:
+            value = lookup(layer, key)
+            if value is not None:
+                return value
+        return None
+
+    def word(self, key: str) -> str | None:
+        value = self.get(key)
+        return value if isinstance(value, str) else None
+
+    def format(self, key: str, /, **params: Any) -> str:
+        """The message ``key`` with ``params`` filled in; the key itself (and its params) when no layer has it."""
+        text = self.word(key)
+        if text is not None:
             return string.Formatter().vformat(text, (), _Lenient(params))
-    details = ", ".join(f"{k}={v}" for k, v in params.items() if v is not None)
-    return f"{key} ({details})" if details else key
+        details = ", ".join(f"{k}={v}" for k, v in params.items() if v is not None)
+        return f"{key} ({details})" if details else key
+
+
+@functools.lru_cache(maxsize=8)
+def bundled_texts(lang: str = DEFAULT_LANG) -> Texts:
+    """The bundled messages of ``lang``, falling back to Italian."""
+    layers = (bundled_messages(lang),) if lang == DEFAULT_LANG else (bundled_messages(lang), bundled_messages(DEFAULT_LANG))
+    return Texts(lang, layers)
+
+
+def format_message(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    """The bundled message ``key`` in ``lang`` (shorthand for ``bundled_texts(lang).format``)."""
+    return bundled_texts(lang).format(key, **params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DiagnosticaError
-from ..kb.texts import format_message
+from ..kb.texts import bundled_texts
 from .problem import Problem
 
 #: Core error codes (engine/errors.py messages) -> the linter's check ids.
@@ -25,10 +25,11 @@ CHECK_OF_CODE = {
 class Collector:
     def __init__(self, lang: str = "it") -> None:
         self.lang = lang
+        self.texts = bundled_texts(lang)
         self.problems: list[Problem] = []
 
     def text(self, key: str, /, **params: Any) -> str:
-        return format_message(key, self.lang, **params)
+        return self.texts.format(key, **params)
 
     def add(self, file: str, line: int | None, column: int | None, severity: str, check_id: str, key: str, /,
             hint: str | None = None, hint_params: dict | None = None, **params: Any) -> None:
@@ -41,13 +42,13 @@ class Collector:
                   prefix: str | None = None) -> None:
         """A core error (the loader's own words) as a problem; ``prefix`` says in which context."""
         loc = exc.location
-        message = exc.message(self.lang)
+        message = exc.message(self.texts)
         if prefix:
             message = f"{prefix}: {message}"
         self.problems.append(Problem(
             loc.file if loc else "?", (loc.line if loc else None) or 1, (loc.column if loc else None) or 1,
             severity, message, check_id or CHECK_OF_CODE.get(exc.code, exc.code.replace("_", "-")),
-            exc.hint(self.lang),
+            exc.hint(self.texts),
         ))
 
     def sorted(self) -> list[Problem]:

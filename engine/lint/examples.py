@@ -14,6 +14,7 @@ from typing import Any
 from ..kb.catalogue import CoercionError
 from ..errors import DiagnosticaError, Location
 from ..kb.load import Example, KnowledgeBase, Rule
+from ..kb.texts import bundled_texts
 
 OUTCOME = {True: "fires", False: "does-not-fire", None: "undecided"}
 
@@ -134,7 +135,7 @@ def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) ->
     try:
         facts = example_facts(kb, example)
     except DiagnosticaError as exc:
-        return ExampleResult(**base, got=None, problem=exc.render())
+        return ExampleResult(**base, got=None, problem=exc.render(bundled_texts(example.lang)))
     value, known = outcome(kb, rule, facts)
     got = OUTCOME[value]
     missing_facts = needs(kb, rule.id, known) if value is None else ()
@@ -144,7 +145,7 @@ def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) ->
         renderer = renderers.get(example.lang) or renderers.setdefault(
             example.lang, Renderer(kb, example.lang, quick=True))
     except DiagnosticaError as exc:
-        return ExampleResult(**base, got=got, problem=exc.render(), needs=missing_facts)
+        return ExampleResult(**base, got=got, problem=exc.render(bundled_texts(example.lang)), needs=missing_facts)
     # The text may use facts derived by rules outside the closure: derive them all.
     text = renderer.rule_text(rule.id, derive(kb, facts))
     body = "\n".join((text.title, text.explanation, text.remediation))

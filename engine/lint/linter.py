@@ -146,7 +146,7 @@ def _report(found: list, display: str, out: Collector) -> None:
     for v in found:
         out.add(display, v.line, v.column, "error", v.check_id, "schema_at", hint="did_you_mean" if v.suggestion
                 else None, hint_params={"suggestion": v.suggestion},
-                problem=schemamessages.message(v, out.lang), path=v.path)
+                problem=schemamessages.message(v, out.texts), path=v.path)
 
 
 def _rules(file: ReadFile, catalogue: Catalogue | None, data: dict, out: Collector) -> list[structure.Written]:

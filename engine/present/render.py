@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError, Location
 from ..kb.load import KnowledgeBase
-from ..kb.texts import DEFAULT_LANG, lookup, merge_message_files
+from ..kb.texts import DEFAULT_LANG, Texts, lookup, merge_message_files
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,12 @@ class Renderer:
             self._messages[lang] = merge_message_files(
                 self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}")
         return self._messages[lang]
+
+    @property
+    def texts(self) -> Texts:
+        """This knowledge base's messages in the chosen language, then Italian: what errors are phrased with."""
+        langs = (self.lang,) if self.lang == DEFAULT_LANG else (self.lang, DEFAULT_LANG)
+        return Texts(self.lang, tuple(self.messages(lang) for lang in langs))
 
     def text(self, key: str, fallbacks: list[str] | None = None, **params: Any) -> Any:
         """A short text in the chosen language, else in Italian (noted in ``fallbacks``)."""
