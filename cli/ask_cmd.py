@@ -19,7 +19,7 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import (FORMAT_HELP, FactOption, KbOption, LangOption, NameserverOption, TimeoutOption, check_format,
+from .common import (use_color, FORMAT_HELP, FactOption, KbOption, LangOption, NameserverOption, TimeoutOption, check_format,
                      gather_facts, load_kb)
 
 
@@ -373,7 +373,7 @@ def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str)
     out = sys.stdout
     title = renderer.text("ask.advice")
     out.write(f"\n{title}\n{'=' * len(title)}\n\n")
-    color = out.isatty() and not os.environ.get("NO_COLOR")
+    color = use_color(out)
     out.write(REPORTERS["text"](document, renderer, color))
     if "dns" in document:
         from diagnostica.engine.present import evidence as dnsevidence

@@ -22,6 +22,18 @@ TextOrJsonOption = typer.Option("text", "--format", help="Formato: text o json."
 NoCacheOption = typer.Option(False, "--no-cache", help="Rilegge e ricontrolla la base di conoscenza senza usare la cache.")
 
 
+def use_color(stream=None) -> bool:
+    """The one colour decision (https://no-color.org, FORCE_COLOR): a terminal, unless told otherwise."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = sys.stdout if stream is None else stream
+    return stream.isatty()
+
+
 def load_kb(kb_dir: Optional[Path], no_cache: bool = False):
     """The knowledge base, from the cache when its files have not changed (unless --no-cache)."""
     from diagnostica.engine.kb import load as knowledge
@@ -66,6 +78,15 @@ def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=(), extra: d
 
     check_format(fmt, REPORTERS)
     document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra=extra)
-    color = fmt == "text" and sys.stdout.isatty()
+    color = fmt == "text" and use_color()
     sys.stdout.write(REPORTERS[fmt](document, renderer, color))
     return 1 if result.problems_found else 0
+
+
+def rule_or_error(kb, rule_id: str):
+    from diagnostica.engine.kb.catalogue import closest
+
+    if rule_id not in kb.by_id:
+        raise errors.InputError("unknown_rule_id", errors.Location("ID"), id=rule_id,
+                                suggestion=closest(rule_id, kb.by_id))
+    return kb.by_id[rule_id]

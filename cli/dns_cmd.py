@@ -10,7 +10,7 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import (ExplainOption, FactOption, KbOption, LangOption, NameserverOption, TimeoutOption,
+from .common import (use_color, ExplainOption, FactOption, KbOption, LangOption, NameserverOption, TimeoutOption,
                      check_format, gather_facts, load_kb)
 
 
@@ -105,7 +105,7 @@ def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, sec
     renderer = Renderer(kb, lang)
     document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
     document["dns"] = report.to_json()
-    color = fmt == "text" and sys.stdout.isatty()
+    color = fmt == "text" and use_color()
     out = REPORTERS[fmt](document, renderer, color)
     if fmt != "json":
         out += "\n".join(dnsevidence.lines(document["dns"], renderer, explain=explain,

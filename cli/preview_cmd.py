@@ -8,7 +8,8 @@ from typing import List, Optional
 
 import typer
 
-from .common import FactOption, KbOption, LangOption, TextOrJsonOption, check_format, gather_facts, load_kb
+from .common import (FactOption, KbOption, LangOption, TextOrJsonOption, check_format, gather_facts, load_kb,
+                     rule_or_error)
 
 
 def preview(
@@ -25,16 +26,15 @@ def preview(
     non scatta, aggiunge i fatti del suo primo esempio in cui scatta.
     """
     from diagnostica.engine.lint import examples
-    from diagnostica.engine.run.evaluate import needs
+    from diagnostica.engine.run.explain import needs
     from diagnostica.engine.kb.texts import format_message
     from diagnostica.engine.present.document import jsonable
     from diagnostica.engine.present.render import Renderer
 
-    from .rules_cmd import _rule_or_error
 
     check_format(fmt, ("text", "json"))
     kb = load_kb(kb_dir)
-    rule = _rule_or_error(kb, rule_id)
+    rule = rule_or_error(kb, rule_id)
     renderer = Renderer(kb, lang)
     text = lambda key, **p: format_message(key, lang, **p)  # noqa: E731
     if files or fact:

@@ -9,7 +9,7 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, check_format, load_kb
+from .common import use_color, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, check_format, load_kb
 
 CompleteOption = typer.Option(
     False, "--complete",
@@ -108,7 +108,7 @@ def report(
         if not gathered.values:
             raise errors.InputError("report_nothing_recognised", errors.Location(
                 "<stdin>" if source == "-" else source))
-    color = fmt == "text" and sys.stdout.isatty()
+    color = fmt == "text" and use_color()
     sys.stdout.write(REPORTERS[fmt](document, renderer, color))
     if reading is not None and fmt == "markdown":  # a section of the document, after its title
         sys.stdout.write("\n" + "\n".join(reading_lines(reading, renderer, "## ")) + "\n")

@@ -10,18 +10,9 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import KbOption, LangOption, NoCacheOption, TextOrJsonOption, check_format, load_kb
+from .common import KbOption, LangOption, NoCacheOption, TextOrJsonOption, check_format, load_kb, rule_or_error
 
 app = typer.Typer(help="Consulta e verifica la base di conoscenza.", no_args_is_help=True)
-
-
-def _rule_or_error(kb, rule_id: str):
-    from diagnostica.engine.kb.catalogue import closest
-
-    if rule_id not in kb.by_id:
-        raise errors.InputError("unknown_rule_id", errors.Location("ID"), id=rule_id,
-                                suggestion=closest(rule_id, kb.by_id))
-    return kb.by_id[rule_id]
 
 
 @app.command("list")
@@ -64,7 +55,7 @@ def show(
 
     check_format(fmt, ("text", "json"))
     kb = load_kb(kb_dir, no_cache)
-    rule = _rule_or_error(kb, rule_id)
+    rule = rule_or_error(kb, rule_id)
     renderer = Renderer(kb, lang)
     source = _source_spec(kb, rule)
     info = {

@@ -34,7 +34,7 @@ from typing import Any, Mapping
 
 from ..kb.catalogue import Fact, closest
 from ..errors import InputError, KnowledgeBaseError, Location
-from ..run.evaluate import needs as rule_needs
+from ..run.explain import needs as rule_needs
 from ..kb.load import KnowledgeBase
 from ..run.result import Result
 

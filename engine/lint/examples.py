@@ -128,7 +128,7 @@ def derive(kb: KnowledgeBase, facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) -> ExampleResult:
-    from ..run.evaluate import needs
+    from ..run.explain import needs
     from ..present.render import Renderer
 
     base = dict(rule=rule.id, name=example.name, location=example.location, expected=example.expect)

@@ -73,7 +73,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
 
 
 def _explain(kb: KnowledgeBase, result: Result, fallbacks: list[str]) -> dict[str, Any]:
-    from ..run.evaluate import because, needs
+    from ..run.explain import because, needs
 
     rules = []
     for rule in sorted(kb.rules, key=lambda r: r.id):

@@ -15,7 +15,8 @@ from operator import is_
 from typing import Any
 
 from ..kb.load import SEVERITY_RANK, KnowledgeBase
-from .result import Explainer, Finding, PossibleCause, Result, Undecided
+from .explain import Explainer
+from .result import Finding, PossibleCause, Result, Undecided
 
 _new = tuple.__new__
 _new_object = object.__new__
@@ -85,33 +86,3 @@ def _causes_first(kb: KnowledgeBase, fired: list) -> list:
     placed = {r.id for r in ordered}
     rest = sorted((r for r in fired if r.id not in placed), key=lambda r: (SEVERITY_RANK[r.severity], r.id))
     return ordered + rest
-
-
-def because(kb: KnowledgeBase, rule_id: str, known: dict, derived: dict[str, str]) -> dict[str, Any]:
-    """The facts that made the rule come out as it did, following derived facts to their sources."""
-    seen: dict[str, Any] = {}
-    pending = list(kb.by_id[rule_id].condition.support(known))
-    while pending:
-        name = pending.pop(0)
-        if name in seen or name not in known:
-            continue
-        seen[name] = known[name]
-        if name in derived:
-            pending.extend(kb.by_id[derived[name]].condition.support(known))
-    return seen
-
-
-def needs(kb: KnowledgeBase, rule_id: str, known: dict) -> tuple[str, ...]:
-    """Missing facts that would decide the rule; a derivable fact brings its own needs along."""
-    result: list[str] = []
-    pending = list(kb.by_id[rule_id].condition.needs(known))
-    visited = set()
-    while pending:
-        name = pending.pop(0)
-        if name in visited:
-            continue
-        visited.add(name)
-        result.append(name)
-        for source in kb.derived_by.get(name, ()):
-            pending.extend(kb.by_id[source].condition.needs(known))
-    return tuple(result)

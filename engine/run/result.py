@@ -13,32 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-
-class Explainer:
-    """Computes, once each, the explanations of one evaluation on demand."""
-
-    __slots__ = ("kb", "known", "derived", "_because", "_needs")
-
-    def __init__(self, kb: Any, known: dict, derived: dict) -> None:
-        self.kb = kb
-        self.known = known
-        self.derived = derived
-        self._because: dict[str, dict] = {}
-        self._needs: dict[str, tuple] = {}
-
-    def because(self, rule_id: str) -> dict[str, Any]:
-        if rule_id not in self._because:
-            from .evaluate import because
-
-            self._because[rule_id] = because(self.kb, rule_id, self.known, self.derived)
-        return self._because[rule_id]
-
-    def needs(self, rule_id: str) -> tuple[str, ...]:
-        if rule_id not in self._needs:
-            from .evaluate import needs
-
-            self._needs[rule_id] = needs(self.kb, rule_id, self.known)
-        return self._needs[rule_id]
+from .explain import Explainer
 
 
 class _Lazy:

@@ -1,0 +1,133 @@
+"""The layout's promises: no import cycle inside engine/, errors in the chosen language, one colour rule."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from diagnostica.cli.main import main
+
+ENGINE = Path(__file__).resolve().parent.parent / "engine"
+EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "mx-foreign.yaml")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ENGINE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    return isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+
+
+def _imports(path: Path) -> set[str]:
+    """Engine modules ``path`` imports, at any depth (a function-level import is an edge too)."""
+    here = _module_name(path).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
+    found: set[str] = set()
+    skip: set[int] = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node):  # annotations only, never run
+            skip.update(id(child) for stmt in node.body for child in ast.walk(stmt))
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                target = base + (node.module.split(".") if node.module else [])
+            elif node.module and node.module.startswith("diagnostica.engine"):
+                target = node.module.split(".")[2:]
+            else:
+                continue
+            # `from . import x` imports the module x; `from .m import name` the module m
+            found.update(".".join(target + [alias.name]) if (ENGINE.joinpath(*target, alias.name + ".py")).exists()
+                         else ".".join(target) for alias in node.names)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module_name(p): p for p in ENGINE.rglob("*.py")}
+    return {name: {t for t in _imports(path) if t in modules and t != name} for name, path in modules.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+#: The one back edge left, named so that any new one fails: the loader compiles and evaluates through run/
+#: (kb.load imports run.plan and run.evaluate inside functions). Moving `load` with its cache after run/
+#: removes it.
+KNOWN_BACK_EDGES = {("kb.load", "run.plan"), ("kb.load", "run.evaluate")}
+
+
+def test_no_import_cycle_inside_engine():
+    graph = _graph()
+    for source, target in KNOWN_BACK_EDGES:  # still there (else drop it from the list), and set aside
+        assert target in graph[source], (source, target)
+        graph[source].discard(target)
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_errors_module_is_a_leaf():
+    assert _graph()["errors"] == set()
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "unknown fact"),
+    ("it", "fatto sconosciuto"),
+])
+def test_input_error_answers_in_the_chosen_language(capsys, lang, expected):
+    assert main(["check", EXAMPLE, "--lang", lang, "--fact", "dns.mxx=a"]) == 2
+    assert expected in capsys.readouterr().err.lower()
+
+
+@pytest.mark.parametrize("env, colored", [
+    ({"FORCE_COLOR": "1"}, True),
+    ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+    ({}, False),  # captured output is not a terminal
+])
+def test_one_colour_decision(capsys, monkeypatch, env, colored):
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["check", EXAMPLE]) == 1
+    assert ("\x1b[" in capsys.readouterr().out) is colored
