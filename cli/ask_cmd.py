@@ -270,12 +270,12 @@ def _via(kb, fact: str, rule_id: str) -> tuple[str, str] | None:
 
 
 def ask(
-    files: List[str] = typer.Argument(None, help="File di fatti YAML o JSON già noti (anche il JSON dell'API)."),
+    files: List[str] = typer.Argument(None, metavar="FILE", help="File di fatti YAML o JSON già noti (anche il JSON dell'API)."),
     fact: Optional[List[str]] = FactOption,
     report_file: Optional[str] = typer.Option(None, "--report", metavar="FILE",
                                               help="Parte dal rapporto della diagnostica incollato (testo del "
                                                    "pannello o JSON dell'API)."),
-    problem: Optional[str] = typer.Option(None, "--problem",
+    problem: Optional[str] = typer.Option(None, "--problem", metavar="[invio|ricezione]",
                                           help="Il problema segnalato dal cliente: invio (non riesce a inviare) "
                                                "o ricezione (non riceve)."),
     thorough: bool = typer.Option(False, "--thorough",
@@ -286,7 +286,7 @@ def ask(
                                      help="Prima della prima domanda interroga il DNS del dominio (fatto «domain»)."),
     nameserver: Optional[List[str]] = NameserverOption,
     timeout: float = TimeoutOption,
-    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP + " Con json: trascrizione e risultato."),
+    fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json|ticket]", help=FORMAT_HELP + " Con json: trascrizione e risultato."),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
 ) -> int:

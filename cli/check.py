@@ -13,9 +13,9 @@ from .common import (FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOptio
 
 
 def check(
-    files: List[str] = typer.Argument(None, help="File di fatti YAML o JSON (anche il JSON di diagnostica dell'API OVHcloud); - per lo standard input."),
+    files: List[str] = typer.Argument(None, metavar="FILE", help="File di fatti YAML o JSON (anche il JSON di diagnostica dell'API OVHcloud); - per lo standard input."),
     fact: Optional[List[str]] = FactOption,
-    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json|ticket]", help=FORMAT_HELP),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,

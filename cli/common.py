@@ -10,15 +10,15 @@ import typer
 from diagnostica.engine import errors
 
 FORMAT_HELP = "Formato dell'uscita: text, markdown, json, ticket (riepilogo per la richiesta di supporto)."
-LangOption = typer.Option("it", "--lang", "-l", help="Lingua dei testi: it (predefinita) o en.")
-KbOption = typer.Option(None, "--kb", help="Cartella di un'altra base di conoscenza (con rules/ e locales/).")
+LangOption = typer.Option("it", "--lang", "-l", metavar="[it|en]", help="Lingua dei testi: it (predefinita) o en.")
+KbOption = typer.Option(None, "--kb", metavar="DIR", help="Cartella di un'altra base di conoscenza (con rules/ e locales/).")
 ExplainOption = typer.Option(False, "--explain", help="Spiega anche perché le altre regole non sono scattate.")
-FactOption = typer.Option(None, "--fact", "-f", help="Un fatto NOME=VALORE (ripetibile).")
+FactOption = typer.Option(None, "--fact", "-f", metavar="NOME=VALORE", help="Un fatto NOME=VALORE (ripetibile).")
 NameserverOption = typer.Option(
     None, "--nameserver", "-n",
     help="Server DNS da interrogare: IP, IP:PORTA o [IPv6]:PORTA (ripetibile). Predefinito: quelli del sistema.")
-TimeoutOption = typer.Option(5.0, "--timeout", help="Secondi concessi a ogni interrogazione DNS.")
-TextOrJsonOption = typer.Option("text", "--format", help="Formato: text o json.")
+TimeoutOption = typer.Option(5.0, "--timeout", metavar="SECONDI", help="Secondi concessi a ogni interrogazione DNS.")
+TextOrJsonOption = typer.Option("text", "--format", metavar="[text|json]", help="Formato: text o json.")
 NoCacheOption = typer.Option(False, "--no-cache", help="Rilegge e ricontrolla la base di conoscenza senza usare la cache.")
 
 

@@ -13,8 +13,8 @@ from .common import KbOption, LangOption, load_kb
 
 
 def docs(
-    fmt: str = typer.Option("markdown", "--format", help="Formato: markdown o html (una sola pagina autonoma)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Scrive la guida in questo file invece che a video."),
+    fmt: str = typer.Option("markdown", "--format", metavar="[markdown|html]", help="Formato: markdown o html (una sola pagina autonoma)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Scrive la guida in questo file invece che a video."),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
 ) -> int:

@@ -22,7 +22,7 @@ def _directory(path: Optional[Path]):
 
 def lint(
     directory: Optional[Path] = DirArgument,
-    fmt: str = typer.Option("text", "--format", help="Formato: text, json, github (annotazioni per GitHub Actions)."),
+    fmt: str = typer.Option("text", "--format", metavar="[text|json|github]", help="Formato: text, json, github (annotazioni per GitHub Actions)."),
     lang: str = LangOption,
 ) -> int:
     """Controlla la base di conoscenza e riporta tutti i problemi, ciascuno con file:riga:colonna.
@@ -86,7 +86,7 @@ FORMATS = {"text": _text, "json": _json, "github": _github}
 
 def test(
     directory: Optional[Path] = DirArgument,
-    pattern: Optional[str] = typer.Option(None, "--filter", "-k",
+    pattern: Optional[str] = typer.Option(None, "--filter", "-k", metavar="TESTO",
                                           help="Solo gli esempi il cui «id-regola › nome» contiene questo testo (o corrisponde al modello con * e ?)."),
     fmt: str = TextOrJsonOption,
     lang: str = LangOption,

@@ -32,17 +32,27 @@ COMMANDS = {
 }
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"diagnostica {version('diagnostica')}")
+        raise typer.Exit()
+
+
 def build_app(names: list[str] | None = None) -> typer.Typer:
     app = typer.Typer(
         name="diagnostica",
-        no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )
 
     @app.callback()
-    def diagnostica() -> None:
+    def diagnostica(
+        version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                     help="Mostra la versione di Diagnostica ed esci."),
+    ) -> None:
         """Diagnostica Exchange: dai fatti di un account alla diagnosi e ai rimedi, in italiano."""
 
     for name in names or COMMANDS:
@@ -94,6 +104,8 @@ def _main(argv: list[str]) -> int:
 
     fastparams.install()  # no pydantic for plain str/Path/int/bool options
     lang = chosen_lang(argv)
+    if not argv:  # no arguments: the help, as a request for it (exit 0), not a usage error
+        argv = ["--help"]
     wanted = [argv[0]] if argv and argv[0] in COMMANDS else None
     command = typer.main.get_command(build_app(wanted))
     try:

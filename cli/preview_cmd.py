@@ -14,7 +14,7 @@ from .common import (FactOption, KbOption, LangOption, TextOrJsonOption, check_f
 
 def preview(
     rule_id: str = typer.Argument(..., metavar="ID", help="Id della regola, per esempio mx-invalid."),
-    files: List[str] = typer.Option(None, "--facts", help="File di fatti YAML o JSON (ripetibile)."),
+    files: List[str] = typer.Option(None, "--facts", metavar="FILE", help="File di fatti YAML o JSON (ripetibile)."),
     fact: Optional[List[str]] = FactOption,
     fmt: str = TextOrJsonOption,
     lang: str = LangOption,

@@ -75,7 +75,7 @@ def report(
                                       "di diagnostica dell'API; - per lo standard input."),
     fact: Optional[List[str]] = FactOption,
     complete: bool = CompleteOption,
-    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json|ticket]", help=FORMAT_HELP),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,

@@ -12,7 +12,7 @@ KINDS = {"rules": "rules.schema.json", "facts": "facts.schema.json"}
 
 
 def schema(
-    kind: str = typer.Option("rules", "--kind", help="rules (file di regole) o facts (catalogo dei fatti)."),
+    kind: str = typer.Option("rules", "--kind", metavar="[rules|facts]", help="rules (file di regole) o facts (catalogo dei fatti)."),
 ) -> int:
     """Stampa lo schema JSON dei file di regole (o del catalogo, con --kind facts).
 

@@ -131,3 +131,23 @@ def test_one_colour_decision(capsys, monkeypatch, env, colored):
         monkeypatch.setenv(name, value)
     assert main(["check", EXAMPLE]) == 1
     assert ("\x1b[" in capsys.readouterr().out) is colored
+
+
+def test_no_arguments_is_a_request_for_help(capsys):
+    assert main([]) == 0
+    assert "Usage: diagnostica" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"diagnostica {version('diagnostica')}\n"
+
+
+@pytest.mark.parametrize("command", [["check"], ["report"], ["dns"], ["ask"], ["rules", "lint"], ["rules", "test"],
+                                     ["rules", "preview"], ["rules", "docs"], ["rules", "list"]])
+def test_help_shows_readable_metavars(capsys, command):
+    assert main([*command, "--help"]) == 0
+    options = capsys.readouterr().out.split("Options:", 1)[1]
+    assert "<str>" not in options and "<float>" not in options and "<path>" not in options
