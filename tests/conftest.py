@@ -1,6 +1,7 @@
 """Shared test helpers: the real `diagnostica` command, the bundled knowledge base."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -29,8 +30,50 @@ class Run:
         return json.loads(self.out)
 
 
+class _Stdin(io.StringIO):
+    """Standard input for an in-process run: text, with the ``buffer`` some readers use."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.buffer = io.BytesIO(text.encode("utf-8"))
+
+    def isatty(self) -> bool:
+        return False
+
+
 def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None, env: dict | None = None,
             timeout: float = 60) -> Run:
+    """Run ``diagnostica ARGS`` in this process (``main(argv)``), capturing stdout, stderr and the exit code.
+
+    The same entry point as the installed command, without a process start per case (a fifth of a
+    second each); :func:`run_process` is the real subprocess, for what only a process shows (the
+    entry point, signals, terminals).  ``timeout`` is honoured by the subprocess runner only.
+    """
+    from diagnostica.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved = sys.stdin, sys.stdout, sys.stderr
+    os.environ.update({"NO_COLOR": "1", **(env or {})})
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = _Stdin(stdin or ""), out, err
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # a command that exits by itself
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, stdin: str | None = None, cwd: Path | None = None, env: dict | None = None,
+                timeout: float = 60) -> Run:
     """Run the installed command for real, in a subprocess, and capture everything."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     proc = subprocess.run([*_command(), *args], input=stdin, capture_output=True, text=True,
@@ -61,6 +104,11 @@ def kb():
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def process():
+    return run_process
 
 
 @pytest.fixture
