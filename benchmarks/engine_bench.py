@@ -139,7 +139,7 @@ def peak_mb(function) -> float:
 
 
 def bench_size(rules: int, facts: list[dict], root: Path, seed: int, rounds: int) -> dict:
-    from diagnostica.engine.kb import load as knowledge
+    from diagnostica.engine.run import load as knowledge
     from diagnostica.engine.kb import sources
 
     folder = workload.write_kb(root / f"kb-{rules}", rules, seed)
@@ -208,7 +208,7 @@ def resident_mb() -> float:
 def stream_memory(rules: int, facts: list[dict], root: Path) -> tuple[float, float, float]:
     """Resident memory (MB) after loading and after evaluating every fact set in a row, and the most
     seen in between (sampled every 100 sets); untraced, so the stream runs at full speed."""
-    from diagnostica.engine.kb import load as knowledge
+    from diagnostica.engine.run import load as knowledge
     from diagnostica.engine.kb import sources
 
     kb = knowledge.load(sources.from_directory(root / f"kb-{rules}"))

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from diagnostica.engine.lint import examples
-from diagnostica.engine.kb import load as knowledge
+from diagnostica.engine.run import load as knowledge
 from diagnostica.engine.kb import sources
 from diagnostica.engine.lint import lint
 

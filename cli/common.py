@@ -36,7 +36,7 @@ def use_color(stream=None) -> bool:
 
 def load_kb(kb_dir: Optional[Path], no_cache: bool = False):
     """The knowledge base, from the cache when its files have not changed (unless --no-cache)."""
-    from diagnostica.engine.kb import load as knowledge
+    from diagnostica.engine.run import load as knowledge
     from diagnostica.engine.kb import sources
 
     directory = sources.from_directory(kb_dir) if kb_dir else sources.bundled()

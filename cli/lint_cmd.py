@@ -96,7 +96,7 @@ def test(
     Exit code: 0 tutti superati, 1 qualche esempio fallito, 2 base di conoscenza illeggibile.
     """
     from diagnostica.engine.lint import examples
-    from diagnostica.engine.kb import load as knowledge
+    from diagnostica.engine.run import load as knowledge
     from diagnostica.engine.kb.texts import format_message
 
     check_format(fmt, ("text", "json"))

@@ -6,7 +6,8 @@
     text = Renderer(kb, "it").rule_text(result.findings[0].id, result.facts)
 """
 from .errors import DiagnosticaError, InputError, KnowledgeBaseError, Location
-from .kb.load import KnowledgeBase, Rule, load as load_knowledge_base
+from .kb.load import KnowledgeBase, Rule
+from .run.load import load as load_knowledge_base
 from .present.render import Renderer
 from .run.result import Finding, PossibleCause, Result, Undecided
 from .kb.sources import bundled, from_directory

@@ -88,18 +88,8 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-#: The one back edge left, named so that any new one fails: the loader compiles and evaluates through run/
-#: (kb.load imports run.plan and run.evaluate inside functions). Moving `load` with its cache after run/
-#: removes it.
-KNOWN_BACK_EDGES = {("kb.load", "run.plan"), ("kb.load", "run.evaluate")}
-
-
 def test_no_import_cycle_inside_engine():
-    graph = _graph()
-    for source, target in KNOWN_BACK_EDGES:  # still there (else drop it from the list), and set aside
-        assert target in graph[source], (source, target)
-        graph[source].discard(target)
-    assert _cycles(graph) == []
+    assert _cycles(_graph()) == []
 
 
 def test_the_cycle_finder_finds_cycles():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from diagnostica.engine.kb import cache
-from diagnostica.engine.kb import load as knowledge
+from diagnostica.engine.run import load as knowledge
 from diagnostica.engine.kb import sources
 
 REPO = Path(__file__).resolve().parent.parent

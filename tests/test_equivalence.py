@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnostica.engine.kb import load as knowledge
+from diagnostica.engine.run import load as knowledge
 from diagnostica.engine.kb import sources
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

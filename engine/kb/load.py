@@ -1,14 +1,13 @@
-"""Load a knowledge base: read YAML, validate it, compile it, order it.
+"""Read a knowledge base: YAML validated, rules built and put in evaluation order.
 
 The result, :class:`KnowledgeBase`, is immutable and does no I/O when it
-evaluates facts.  Every problem found while loading is collected and raised
+evaluates facts; ``run.load`` compiles it (and caches it).  Every problem found while loading is collected and raised
 together as :class:`KnowledgeBaseErrors`, each with its file:line.
 """
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Any
 
 from .catalogue import Catalogue, CoercionError, Fact, closest
@@ -95,13 +94,10 @@ class KnowledgeBase:
     def caused_by(self, rule_id: str) -> tuple[str, ...]:
         return tuple(cause for cause, effects in self.causes.items() if rule_id in effects)
 
-    def plan(self):
+    def plan(self) -> Any:
+        """The compiled rules (``run.plan.Plan``): attached by ``run.load`` when the knowledge base is loaded."""
         if self.compiled is None:
-            from ..run.plan import Plan, generate
-
-            source, constants, opaque = generate(self.rules)
-            code = compile(source, "<diagnostica rules>", "exec")
-            object.__setattr__(self, "compiled", Plan(self.rules, self.causes, code, constants, opaque))
+            raise RuntimeError("knowledge base read but not compiled: load it with diagnostica.engine.run.load.load")
         return self.compiled
 
     def fired(self, facts: dict) -> tuple[str, ...]:
@@ -111,20 +107,11 @@ class KnowledgeBase:
         building a Result -- nothing to explain, nothing copied.  ``facts``
         must hold canonical values (as ``Fact.coerce`` gives) and is not modified.
         """
-        plan = self.compiled or self.plan()
-        if plan.opaque:  # some node reads derived facts from the dict: give it a copy to write in
-            return tuple(compress(plan.ids, plan.run(dict(facts), {})))
-        return tuple(compress(plan.ids, plan.run(facts, None)))
+        return (self.compiled or self.plan()).fired(facts)
 
-    def evaluate(self, facts: dict):
-        return _evaluator()(self, facts)
-
-
-@functools.lru_cache(maxsize=1)
-def _evaluator():
-    from ..run.evaluate import evaluate  # evaluate.py imports this module; an import per call costs more than a rule
-
-    return evaluate
+    def evaluate(self, facts: dict) -> Any:
+        """The full ``run.result.Result`` of ``facts`` (see ``run.evaluate``)."""
+        return (self.compiled or self.plan()).evaluate(self, facts)
 
 
 @functools.lru_cache(maxsize=4)
@@ -194,37 +181,21 @@ def _texts(sources: list[Source]) -> list[str] | None:
         return None
 
 
-def load(directory: KnowledgeBaseDir | None = None, *, cache: bool | None = None) -> KnowledgeBase:
-    """Load, validate and compile a knowledge base (the bundled one by default).
+def source_texts(directory: KnowledgeBaseDir) -> tuple[list[Source], list[Source], list[str] | None]:
+    """The rule sources (facts.yaml first), every source (rules then data) and their texts.
 
-    ``cache``: use the compiled-knowledge-base cache (see :mod:`cache`); by
-    default yes, unless DIAGNOSTICA_NO_CACHE is set.
+    The texts are None when a file cannot be read (:func:`read` then reports it at its place).
     """
-    from . import cache as kb_cache
-
-    directory = directory or bundled()
     sources = directory.rule_sources()
     if not sources or sources[0].node.name != "facts.yaml":
         raise KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display))
     every = sources + directory.data_sources()
-    texts = _texts(every)
-    use_cache = texts is not None and (kb_cache.enabled() if cache is None else cache)
-    if use_cache:
-        folder, content = kb_cache.key(str(directory.rules), [(s.display, t) for s, t in zip(every, texts)])
-        state = kb_cache.get(folder, content)
-        if isinstance(state, tuple) and len(state) == 7:
-            catalogue, data, rules, by_id, causes, derived_by, plan = state
-            return KnowledgeBase(catalogue=catalogue, data=data, rules=rules, directory=directory, by_id=by_id,
-                                 causes=causes, derived_by=derived_by, files=None, compiled=plan)
-    kb = _load(directory, sources, every, texts)
-    if use_cache:
-        kb_cache.put(folder, content, (kb.catalogue, kb.data, kb.rules, kb.by_id, kb.causes, kb.derived_by,
-                                       kb.plan()))
-    return kb
+    return sources, every, _texts(every)
 
 
-def _load(directory: KnowledgeBaseDir, sources: list[Source], every: list[Source],
-          texts: list[str] | None) -> KnowledgeBase:
+def read(directory: KnowledgeBaseDir, sources: list[Source], every: list[Source],
+         texts: list[str] | None) -> KnowledgeBase:
+    """Read and validate a knowledge base (every problem raised together); not compiled yet."""
     problems: list[DiagnosticaError] = []
     docs = [_read(s, problems, None if texts is None else t) for s, t in zip(every, texts or [None] * len(every))]
     loaded = [doc for doc in docs[:len(sources)] if doc is not None]

@@ -23,7 +23,7 @@ _new_object = object.__new__
 
 
 def evaluate(kb: KnowledgeBase, facts: dict[str, Any]) -> Result:
-    plan = kb.compiled or kb.plan()
+    plan = kb.compiled
     known = dict(facts)
     derived: dict[str, str] = {}
     explainer = Explainer(kb, known, derived)

@@ -29,9 +29,11 @@ is deterministic, so its compiled code can be cached (see :mod:`cache`).
 """
 from __future__ import annotations
 
+from itertools import compress
 from typing import Any
 
 from ..kb.conditions import All, Any_, Node, Not, Test
+from .evaluate import evaluate
 
 MISSING_NAME = "M"
 
@@ -243,6 +245,12 @@ def build(code: Any, constants: list[Any]):
     return namespace["run"]
 
 
+def compile_rules(rules: tuple, causes: dict[str, tuple[str, ...]]) -> "Plan":
+    """The rules (in evaluation order) as one generated function, compiled."""
+    source, constants, opaque = generate(rules)
+    return Plan(rules, causes, compile(source, "<diagnostica rules>", "exec"), constants, opaque)
+
+
 class Plan:
     """A knowledge base ready to evaluate: the generated function and the orders results need."""
 
@@ -274,6 +282,16 @@ class Plan:
                 caused_by.setdefault(effect, []).append(cause)
         self.caused_by = {effect: tuple(c) for effect, c in caused_by.items()}
         self.linked = frozenset(causes) | frozenset(caused_by)
+
+    def fired(self, facts: dict) -> tuple[str, ...]:
+        """See ``KnowledgeBase.fired``."""
+        if self.opaque:  # some node reads derived facts from the dict: give it a copy to write in
+            return tuple(compress(self.ids, self.run(dict(facts), {})))
+        return tuple(compress(self.ids, self.run(facts, None)))
+
+    def evaluate(self, kb: Any, facts: dict) -> Any:
+        """See ``KnowledgeBase.evaluate``."""
+        return evaluate(kb, facts)
 
     def __reduce__(self):
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.

@@ -1,0 +1,43 @@
+"""A knowledge base ready to evaluate: read and checked (``kb.load``), compiled (``plan``), cached.
+
+Loading from the cache skips reading and compiling: the entry is keyed by the
+files' contents (see ``kb.cache``), so an edited file is never served stale.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from ..kb import cache as kb_cache
+from ..kb.load import KnowledgeBase, read, source_texts
+from ..kb.sources import KnowledgeBaseDir, bundled
+from .plan import compile_rules
+
+
+def compiled(kb: KnowledgeBase) -> KnowledgeBase:
+    """``kb`` with its rules compiled for evaluation (the same knowledge base when they already are)."""
+    if kb.compiled is not None:
+        return kb
+    return dataclasses.replace(kb, compiled=compile_rules(kb.rules, kb.causes), files=kb.__dict__.get("_files"))
+
+
+def load(directory: KnowledgeBaseDir | None = None, *, cache: bool | None = None) -> KnowledgeBase:
+    """Load, validate and compile a knowledge base (the bundled one by default).
+
+    ``cache``: use the compiled-knowledge-base cache (see ``kb.cache``); by
+    default yes, unless DIAGNOSTICA_NO_CACHE is set.
+    """
+    directory = directory or bundled()
+    sources, every, texts = source_texts(directory)
+    use_cache = texts is not None and (kb_cache.enabled() if cache is None else cache)
+    if use_cache:
+        folder, content = kb_cache.key(str(directory.rules), [(s.display, t) for s, t in zip(every, texts)])
+        state = kb_cache.get(folder, content)
+        if isinstance(state, tuple) and len(state) == 7:
+            catalogue, data, rules, by_id, causes, derived_by, plan = state
+            return KnowledgeBase(catalogue=catalogue, data=data, rules=rules, directory=directory, by_id=by_id,
+                                 causes=causes, derived_by=derived_by, files=None, compiled=plan)
+    kb = compiled(read(directory, sources, every, texts))
+    if use_cache:
+        kb_cache.put(folder, content, (kb.catalogue, kb.data, kb.rules, kb.by_id, kb.causes, kb.derived_by,
+                                       kb.compiled))
+    return kb
