@@ -26,7 +26,7 @@ def _bool(value: Any) -> bool:
     word = str(value).strip().lower()
     if word in ("1", "true", "t", "yes", "y", "on"):
         return True
-    if word in ("0", "false", "f", "no", "n", "off"):
+    if word in ("0", "false", "f", "no", "n", "off", ""):  # typer reads an empty flag value as false too
         return False
     raise ValueError(value)
 
@@ -96,4 +96,5 @@ def install() -> None:
         return plain(parameter_info=info, annotation=descriptor.annotation, convert=convert, many=many)
 
     build.diagnostica_plain = True  # type: ignore[attr-defined]
+    build.original = original  # type: ignore[attr-defined]  # for the test that compares both
     typer.core.build_runtime_param = build
