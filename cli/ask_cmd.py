@@ -239,9 +239,9 @@ class Session:
             self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
 
     def evidence(self, sources: dict[str, str], reading) -> dict[str, str]:
-        from .report_cmd import evidence
+        from diagnostica.engine.present.reading import fact_sources
 
-        found = evidence(self.renderer, sources, reading)
+        found = fact_sources(self.renderer, sources, reading)
         if self.dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
             from .dns_cmd import fact_evidence
 
@@ -299,7 +299,7 @@ def ask(
     from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
 
-    from .report_cmd import read_report
+    from diagnostica.engine.inputs.report import read_report
 
     check_format(fmt, REPORTERS)
     if answers_file is None and "-" in [*(files or ()), report_file]:

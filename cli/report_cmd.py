@@ -16,57 +16,12 @@ CompleteOption = typer.Option(
     help="Il testo è il risultato completo della diagnostica: i controlli che non compaiono sono riusciti.")
 
 
-def read_report(kb, source: str, complete: bool = False):
-    """(FactSet, PanelReading or None) from a pasted panel text or the API's diagnosis JSON."""
-    from diagnostica.engine.inputs import facts as facts_mod
-    from diagnostica.engine.inputs import panel
-
-    text, display = facts_mod.read_text(source)
-    if not text.strip():
-        raise errors.InputError("report_empty", errors.Location(display))
-    if text.lstrip().startswith(("{", "[")):  # the API's diagnosis JSON (or any JSON facts file)
-        return facts_mod.parse_facts_text(text, display, kb.catalogue, kb.data), None
-    reading = panel.read(text, kb.data, kb.catalogue, display=display, complete=complete)
-    return reading.facts, reading
 
 
-def evidence(renderer, sources: dict[str, str], reading=None) -> dict[str, str]:
-    """Where each starting fact came from, in words, for the ticket."""
-    found = {name: renderer.text("ask.evidence.source", source=where) for name, where in sources.items()}
-    if reading is not None:
-        for line in reading.recognised:
-            found[line.fact] = renderer.text("ask.evidence.report", line=line.first_line, text=line.text)
-        for name, where in reading.facts.sources.items():
-            if where.endswith("(--complete)"):
-                found[name] = renderer.text("ask.evidence.report_complete")
-    return found
 
 
-def reading_json(reading) -> dict:
-    from diagnostica.engine.present.document import jsonable
-
-    return {
-        "recognised": [{"line": r.first_line, "last_line": r.last_line, "check": r.check, "fact": r.fact,
-                        "value": jsonable(r.value), "text": r.text} for r in reading.recognised],
-        "unrecognised": [{"line": u.line, "text": u.text, "warning": u.warning} for u in reading.unrecognised],
-    }
 
 
-def reading_lines(reading, renderer, heading: str = "") -> list[str]:
-    """The recognised and unrecognised lines, for people."""
-    t = renderer.text
-    lines = [heading + t("panel.recognised_title") + ":"]
-    for r in reading.recognised:
-        lines.append(t("panel.recognised_line", line=r.first_line, label=renderer.fact_label(r.fact),
-                       value=renderer.value(r.value, r.fact)))
-    if not reading.recognised:
-        lines.append(t("panel.nothing_recognised"))
-    if reading.unrecognised:
-        lines += ["", heading + t("panel.unrecognised_title") + ":"]
-        for u in reading.unrecognised:
-            key = "panel.unrecognised_warning" if u.warning else "panel.unrecognised_other"
-            lines.append(t(key, line=u.line, text=u.text))
-    return lines
 
 
 def report(
@@ -87,6 +42,8 @@ def report(
     (anche quando nessuna riga è stata riconosciuta).
     """
     from diagnostica.engine.inputs import facts as facts_mod
+    from diagnostica.engine.inputs.report import read_report
+    from diagnostica.engine.present.reading import fact_sources, reading_json, reading_lines
     from diagnostica.engine.present.reporters import REPORTERS
 
     from .common import document_for
@@ -98,7 +55,7 @@ def report(
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
     result = kb.evaluate(gathered.values)
     document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=gathered.secrets)
-    document["evidence"] = evidence(renderer, gathered.sources, reading)
+    document["evidence"] = fact_sources(renderer, gathered.sources, reading)
     if reading is not None:
         document["report"] = reading_json(reading)
         if fmt == "text":  # what was read, before what it means

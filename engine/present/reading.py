@@ -1,0 +1,47 @@
+"""What was read from a pasted diagnostic, for people and programs, and where each fact came from."""
+from __future__ import annotations
+
+from typing import Any
+
+from .document import jsonable
+from .render import Renderer
+
+
+def fact_sources(renderer: Renderer, sources: dict[str, str], reading: Any = None) -> dict[str, str]:
+    """Where each starting fact came from, in words, for the ticket."""
+    found = {name: renderer.text("ask.evidence.source", source=where) for name, where in sources.items()}
+    if reading is not None:
+        for line in reading.recognised:
+            found[line.fact] = renderer.text("ask.evidence.report", line=line.first_line, text=line.text)
+        for name, where in reading.facts.sources.items():
+            if where.endswith("(--complete)"):
+                found[name] = renderer.text("ask.evidence.report_complete")
+    return found
+
+
+
+def reading_json(reading: Any) -> dict:
+    return {
+        "recognised": [{"line": r.first_line, "last_line": r.last_line, "check": r.check, "fact": r.fact,
+                        "value": jsonable(r.value), "text": r.text} for r in reading.recognised],
+        "unrecognised": [{"line": u.line, "text": u.text, "warning": u.warning} for u in reading.unrecognised],
+    }
+
+
+
+def reading_lines(reading: Any, renderer: Renderer, heading: str = "") -> list[str]:
+    """The recognised and unrecognised lines, for people."""
+    t = renderer.text
+    lines = [heading + t("panel.recognised_title") + ":"]
+    for r in reading.recognised:
+        lines.append(t("panel.recognised_line", line=r.first_line, label=renderer.fact_label(r.fact),
+                       value=renderer.value(r.value, r.fact)))
+    if not reading.recognised:
+        lines.append(t("panel.nothing_recognised"))
+    if reading.unrecognised:
+        lines += ["", heading + t("panel.unrecognised_title") + ":"]
+        for u in reading.unrecognised:
+            key = "panel.unrecognised_warning" if u.warning else "panel.unrecognised_other"
+            lines.append(t(key, line=u.line, text=u.text))
+    return lines
+
