@@ -26,6 +26,7 @@ from . import fastparams
 COMMANDS = {
     "check": ("check", "check", False),
     "dns": ("dns_cmd", "dns", False),
+    "ovh": ("ovh_cmd", "ovh", False),
     "report": ("report_cmd", "report", False),
     "ask": ("ask_cmd", "ask", False),
     "rules": ("rules_cmd", "app", True),

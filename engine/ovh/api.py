@@ -1,0 +1,188 @@
+"""A thin layer over the official ``ovh`` client: endpoint and keys as the library reads them, every call
+recorded as evidence, and its failures sorted into what the user can fix and what is only "could not check".
+
+Keys come from the environment (``OVH_APPLICATION_KEY``, ``OVH_APPLICATION_SECRET``, ``OVH_CONSUMER_KEY``)
+or ``ovh.conf`` (``./ovh.conf``, ``~/.ovh.conf``, ``/etc/ovh.conf``), the section named after the endpoint,
+exactly as ``ovh.Client`` does.  The endpoint is a library name (``ovh-eu``, ``ovh-ca``, ...) or a URL
+(``http://127.0.0.1:8080/1.0``), from ``--endpoint``, ``OVH_ENDPOINT`` or the file's ``[default]``.
+
+No secret ever leaves this module: errors carry a message code, the HTTP status and the API's
+``errorCode``, never the library's message (which may quote a key) nor the server's.
+"""
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import DiagnosticaError, InputError, Location
+from ..kb.catalogue import closest
+
+DEFAULT_ENDPOINT = "ovh-eu"
+#: Attempts after the first for a call that could not be answered (5xx, timeout, network), and the first wait.
+RETRIES = 2
+BACKOFF = 0.5
+
+#: The API's 403 codes that mean "the keys are wrong", not "this call is not allowed".
+CREDENTIAL_CODES = {"INVALID_CREDENTIAL": "ovh_invalid_credential", "INVALID_SIGNATURE": "ovh_invalid_signature",
+                    "INVALID_KEY": "ovh_invalid_key", "NOT_CREDENTIAL": "ovh_not_credential"}
+
+
+class OvhError(DiagnosticaError):
+    """Keys, endpoint or account not usable: one line, exit code 2."""
+
+
+class OvhUnavailable(DiagnosticaError):
+    """The API could not answer (down, slow, 5xx): could not check, never a misconfiguration."""
+
+    exit_code = 1
+
+
+@dataclass
+class Call:
+    """One API call as evidence: what was asked, when, how it ended."""
+
+    method: str
+    path: str
+    at: str
+    outcome: str = "ok"  # ok, refused, not_found, unavailable, timeout, bad_answer
+    status: int | None = None
+    error_code: str | None = None
+    duration_ms: int = 0
+    attempts: int = 1
+    reads: bool = False  # a read of the account's objects (not a listing that only searched)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "path": self.path, "at": self.at, "outcome": self.outcome,
+                "status": self.status, "error_code": self.error_code, "duration_ms": self.duration_ms,
+                "attempts": self.attempts, "reads": self.reads}
+
+
+class CallFailed(Exception):
+    """A call that ended without an answer to use; ``call`` says how (no secret in it)."""
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+        super().__init__(f"{call.method} {call.path}: {call.outcome} {call.status or ''} {call.error_code or ''}")
+
+
+def path(template: str, **parts: str) -> str:
+    """An API path with its parts quoted (an address's @ stays readable, as the API accepts it)."""
+    return template.format(**{k: quote(str(v), safe="@") for k, v in parts.items()})
+
+
+@dataclass
+class Api:
+    """An ``ovh.Client`` whose calls are recorded in ``calls``."""
+
+    client: Any
+    endpoint: str
+    calls: list[Call] = field(default_factory=list)
+    retries: int = RETRIES
+    backoff: float | None = None
+
+    def get(self, target: str) -> Any:
+        return self.call("GET", target)
+
+    def post(self, target: str, **body: Any) -> Any:
+        return self.call("POST", target, body or None)
+
+    def call(self, method: str, target: str, body: dict | None = None) -> Any:
+        import ovh.exceptions as oe
+
+        record = Call(method, target, datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
+        self.calls.append(record)
+        started = time.monotonic()
+        wait = BACKOFF if self.backoff is None else self.backoff
+        try:
+            for attempt in range(self.retries + 1):
+                record.attempts = attempt + 1
+                try:
+                    return self.client.call(method, target, body, True)
+                except (oe.HTTPError, oe.NetworkError) as exc:
+                    cause = exc.args[1] if len(exc.args) > 1 else None
+                    record.outcome = "timeout" if "Timeout" in type(cause).__name__ else "unavailable"
+                    record.status = None
+                except oe.InvalidResponse:
+                    record.outcome, record.status = "bad_answer", None
+                except oe.APIError as exc:
+                    response = getattr(exc, "response", None)
+                    record.status = getattr(response, "status_code", None)
+                    record.error_code = _error_code(response)
+                    if record.status == 403 and record.error_code in CREDENTIAL_CODES:
+                        raise OvhError(CREDENTIAL_CODES[record.error_code], Location(self.endpoint)) from None
+                    if isinstance(exc, oe.InvalidKey) and response is None:  # the library's own check: no key
+                        raise OvhError("ovh_missing_keys", Location(self.endpoint), missing="consumer_key", endpoint_section=self.endpoint) from None
+                    if record.status == 404:
+                        record.outcome = "not_found"
+                        raise CallFailed(record) from None
+                    if record.status is not None and record.status < 500:
+                        record.outcome = "refused"  # 403 NOT_GRANTED_CALL, 400, 409, 460...
+                        raise CallFailed(record) from None
+                    record.outcome = "unavailable"
+                if attempt < self.retries:
+                    time.sleep(wait * 2 ** attempt)
+            raise CallFailed(record)
+        finally:
+            record.duration_ms = int((time.monotonic() - started) * 1000)
+            if record.outcome == "ok":
+                record.status = record.status or 200
+
+
+def _error_code(response: Any) -> str | None:
+    try:
+        code = response.json().get("errorCode") if response is not None else None
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) else None
+
+
+def resolve_endpoint(endpoint: str | None, configuration: Any = None) -> tuple[str, str]:
+    """(section name for the keys, base URL) from a library name or a URL."""
+    import ovh.client
+
+    configuration = configuration or _configuration()
+    name = (endpoint or configuration.get("default", "endpoint") or DEFAULT_ENDPOINT).strip()
+    if name in ovh.client.ENDPOINTS:
+        return name, ovh.client.ENDPOINTS[name]
+    if name.startswith(("http://", "https://")):
+        return name, name.rstrip("/")
+    raise OvhError("ovh_bad_endpoint", Location("--endpoint"), endpoint=name,
+                   available=", ".join(ovh.client.ENDPOINTS), suggestion=closest(name, list(ovh.client.ENDPOINTS)))
+
+
+def _configuration():
+    from ovh import config
+
+    return config.ConfigurationManager() if hasattr(config, "ConfigurationManager") else config.config
+
+
+KEY_NAMES = ("application_key", "application_secret", "consumer_key")
+
+
+def connect(endpoint: str | None = None, *, timeout: float = 30.0, config_file: str | None = None) -> Api:
+    """An :class:`Api` for the endpoint, with the keys the ``ovh`` library would use; checks they are there."""
+    import ovh
+
+    configuration = _configuration()
+    if config_file is not None:
+        configuration.read(config_file)
+    section, url = resolve_endpoint(endpoint, configuration)
+    keys = {name: configuration.get(section, name) for name in KEY_NAMES}
+    missing = [name for name in KEY_NAMES if not keys[name]]
+    if missing:
+        raise OvhError("ovh_missing_keys", Location(section), missing=", ".join(missing), endpoint_section=section)
+    try:
+        # Any library name will do: the keys are given, and the URL is set below (the library knows only names).
+        client = ovh.Client(endpoint=DEFAULT_ENDPOINT, timeout=timeout, **keys)
+    except ovh.exceptions.APIError:
+        raise OvhError("ovh_missing_keys", Location(section), missing=", ".join(KEY_NAMES), endpoint_section=section) from None
+    client._endpoint = url
+    return Api(client, section)
+
+
+def unavailable(call: Call) -> OvhUnavailable:
+    return OvhUnavailable("ovh_unavailable", Location(call.path), call=f"{call.method} {call.path}",
+                          outcome=call.outcome, status=call.status or "-")

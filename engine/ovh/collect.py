@@ -1,0 +1,226 @@
+"""From the OVHcloud API to catalogue facts, each with the call that gave it.
+
+``collect(api, email, catalogue, data)`` finds the account's service (``GET /email/exchange`` ->
+organisations -> services -> accounts; ``GET /email/pro`` -> services -> accounts), or uses the
+organisation and service given, then reads the service, the account, its last diagnosis and its domain.
+Which field gives which fact is data (``rules/data/api.yaml``).  A call that is refused or unanswered
+leaves its facts unknown and is listed in the report; only a missing account or service, or keys that do
+not work, stop the collection.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError, Location
+from ..inputs.facts import api_mapping, coerce
+from .api import Api, Call, CallFailed, OvhError, path, unavailable
+
+PRODUCTS = ("exchange", "pro")
+#: A diagnosis older than this is reported as old.
+STALE_AFTER = datetime.timedelta(days=1)
+
+
+@dataclass
+class OvhReport:
+    email: str
+    endpoint: str
+    product: str | None = None
+    organization: str | None = None
+    service: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, int] = field(default_factory=dict)  # fact -> index of the call in ``calls``
+    calls: list[Call] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # {"code": ..., **params}
+
+    @property
+    def failed(self) -> list[Call]:
+        """The reads whose facts stay unknown (refused, unanswered; a diagnosis never run is a warning)."""
+        return [c for c in self.calls if c.reads and c.outcome not in ("ok", "no_diagnosis")]
+
+    def call_of(self, fact: str) -> Call | None:
+        index = self.evidence.get(fact)
+        return None if index is None else self.calls[index]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"email": self.email, "endpoint": self.endpoint, "product": self.product,
+                "organization": self.organization, "service": self.service,
+                "calls": [c.to_json() for c in self.calls],
+                "evidence": {name: index for name, index in self.evidence.items()},
+                "failed": [f"{c.method} {c.path}" for c in self.failed],
+                "warnings": self.warnings}
+
+
+def base_path(product: str, organization: str | None, service: str) -> str:
+    if product == "pro":
+        return path("/email/pro/{service}", service=service)
+    return path("/email/exchange/{organization}/service/{service}", organization=organization, service=service)
+
+
+def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | None = None,
+            service: str | None = None, product: str | None = None,
+            now: datetime.datetime | None = None) -> OvhReport:
+    email = email.strip()
+    if "@" not in email:
+        raise InputError("ovh_bad_email", Location("ACCOUNT_EMAIL"), value=email)
+    report = OvhReport(email=email, endpoint=api.endpoint, calls=api.calls)
+    if service is not None:
+        product = product or ("exchange" if organization else "pro")
+        if product == "exchange" and organization is None:
+            organization = _organization_of(api, service)
+    else:
+        product, organization, service = _find_account(api, email, product)
+    report.product, report.organization, report.service = product, organization, service
+    base = base_path(product, organization, service)
+    maps = data.get("api_objects", {})
+    account_path = base + path("/account/{email}", email=email)
+
+    def read(target: str, what: str, fields: dict) -> dict | None:
+        try:
+            answer = api.get(target)
+        except CallFailed as exc:
+            exc.call.reads = True
+            if exc.call.outcome == "not_found" and what == "service":
+                raise OvhError("ovh_service_not_found", Location("--service"), service=service,
+                               where=f"{product} {organization or ''}".strip()) from None
+            if exc.call.outcome == "not_found" and what == "account":
+                raise OvhError("ovh_account_not_found", Location("ACCOUNT_EMAIL"), email=email,
+                               where=f"{product} {service}", close=_close(api, base, email)) from None
+            if exc.call.outcome == "not_found" and what == "diagnosis":
+                exc.call.outcome = "no_diagnosis"  # the API's 404 for an account never diagnosed
+                report.warnings.append({"code": "diagnostic_missing"})
+            return None
+        api.calls[-1].reads = True
+        if isinstance(answer, dict):
+            _map(report, answer, fields, catalogue, len(api.calls) - 1, what)
+        return answer if isinstance(answer, dict) else None
+
+    read(base, "service", maps.get("service", {}).get("fields", {}))
+    account = read(account_path, "account", maps.get("account", {}).get("fields", {}))
+    domain = report.facts.get("domain") or email.rpartition("@")[2]
+    if account is None:
+        report.facts.setdefault("account.email", coerce(catalogue, "account.email", email, Location("ACCOUNT_EMAIL")))
+    read(base + path("/domain/{domain}", domain=domain), "domain", maps.get("domain", {}).get("fields", {}))
+    # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
+    diagnosis = read(account_path + "/diagnostics", "diagnosis", api_mapping(data))
+    report.facts.setdefault("domain", coerce(catalogue, "domain", domain, Location("ACCOUNT_EMAIL")))
+    if diagnosis is not None:
+        _check_age(report, diagnosis.get("lastCheck"), now)
+    return report
+
+
+# -- finding the service ------------------------------------------------------------------------------------
+
+def _list(api: Api, target: str) -> list:
+    """A listing; a refused or failed one is simply empty (it is in the calls), except when the API is down."""
+    try:
+        answer = api.get(target)
+    except CallFailed as exc:
+        if exc.call.outcome in ("unavailable", "timeout", "bad_answer"):
+            raise unavailable(exc.call) from None
+        return []
+    return [str(item) for item in answer] if isinstance(answer, list) else []
+
+
+def _services(api: Api, product: str):
+    """(organization, service) pairs of a product."""
+    if product == "pro":
+        for service in _list(api, "/email/pro"):
+            yield None, service
+        return
+    for organization in _list(api, "/email/exchange"):
+        for service in _list(api, path("/email/exchange/{o}/service", o=organization)):
+            yield organization, service
+
+
+def _accounts(api: Api, base: str) -> list[str]:
+    return _list(api, base + "/account")
+
+
+def _find_account(api: Api, email: str, product: str | None) -> tuple[str, str | None, str]:
+    found, known = [], []
+    for candidate in (product,) if product else PRODUCTS:
+        for organization, service in _services(api, candidate):
+            accounts = _accounts(api, base_path(candidate, organization, service))
+            known += accounts
+            if email.lower() in (a.lower() for a in accounts):
+                found.append((candidate, organization, service))
+    if not found:
+        raise OvhError("ovh_account_not_found", Location("ACCOUNT_EMAIL"), email=email,
+                       where=product or "exchange, pro", close=_closest(email, known))
+    if len({p for p, _, _ in found}) > 1:
+        raise OvhError("ovh_product_ambiguous", Location("ACCOUNT_EMAIL"), email=email)
+    if len(found) > 1:
+        raise OvhError("ovh_service_ambiguous", Location("ACCOUNT_EMAIL"), email=email,
+                       services=", ".join(s for _, _, s in found))
+    return found[0]
+
+
+def _organization_of(api: Api, service: str) -> str:
+    for organization, candidate in _services(api, "exchange"):
+        if candidate == service:
+            return organization
+    raise OvhError("ovh_service_not_found", Location("--service"), service=service, where="exchange")
+
+
+def _close(api: Api, base: str, email: str) -> str:
+    try:
+        return _closest(email, _accounts(api, base))
+    except OvhError:
+        return "-"
+    except Exception:  # noqa: BLE001 - the suggestion is a courtesy: an unanswered listing gives none
+        return "-"
+
+
+def _closest(email: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(email.lower(), [k.lower() for k in known], n=3, cutoff=0.6)
+    return ", ".join(close) or "-"
+
+
+# -- fields to facts ----------------------------------------------------------------------------------------
+
+def _map(report: OvhReport, answer: dict, fields: dict, catalogue, index: int, what: str) -> None:
+    """The answer's fields as facts (a later object wins: the diagnosis is read after the account)."""
+    where = Location(f"{report.calls[index].method} {report.calls[index].path}")
+    for api_field, specs in fields.items():
+        if api_field not in answer or answer[api_field] is None:
+            continue
+        for spec in specs if isinstance(specs, list) else [specs]:
+            if any(report.facts.get(name) != value for name, value in spec.get("when", {}).items()):
+                continue
+            value = answer[api_field]
+            if "values" in spec:
+                if value not in spec["values"]:
+                    report.warnings.append({"code": "field_unusable", "field": f"{what}.{api_field}",
+                                            "value": str(value)})
+                    continue
+                value = spec["values"][value]
+            if spec.get("invert") and isinstance(value, bool):
+                value = not value
+            name = spec["fact"]
+            if name not in catalogue:
+                continue
+            try:
+                report.facts[name] = coerce(catalogue, name, value, where)
+            except InputError:  # a value the catalogue cannot read stays unknown, and is said
+                report.warnings.append({"code": "field_unusable", "field": f"{what}.{api_field}", "value": str(value)})
+                continue
+            report.evidence[name] = index
+
+
+def _check_age(report: OvhReport, last_check: Any, now: datetime.datetime | None) -> None:
+    if not isinstance(last_check, str):
+        return
+    try:
+        when = datetime.datetime.fromisoformat(last_check.replace("Z", "+00:00"))
+    except ValueError:
+        return
+    if when.tzinfo is None:
+        when = when.astimezone()
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    age = now - when
+    if age > STALE_AFTER:
+        report.warnings.append({"code": "diagnostic_old", "hours": int(age.total_seconds() // 3600),
+                                "last_check": last_check})

@@ -1,0 +1,235 @@
+"""A loopback fake of the OVHcloud API for the tests: a real HTTP server on 127.0.0.1 (a free port).
+
+It serves ``/auth/time`` and checks every signed call as the real API does: the application key, the
+consumer key and ``X-Ovh-Signature`` = ``"$1$" + sha1(AS+"+"+CK+"+"+METHOD+"+"+FULL_URL+"+"+BODY+"+"+TS)``
+(403 INVALID_KEY, INVALID_CREDENTIAL, INVALID_SIGNATURE otherwise).  The accounts below are in the states
+the tests need; ``faults`` maps a path to a failure (403 refused, 500, slow).
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+import hashlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+AK = "fakeAppKey0001"
+AS = "fakeAppSecretS3cr3t9x"
+CK = "fakeConsumerK3yQz7"
+ORG, SERVICE, PRO = "hosted-zz111", "hosted-zz111-1", "pro-zz222"
+
+
+def _now(hours: float = 0) -> str:
+    return (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=hours)).isoformat(
+        timespec="seconds")
+
+
+def diagnosis(**bad) -> dict:
+    healthy = {"isSpammer": False, "isSuspended": False, "isLocked": False, "connectiveOWA": True,
+               "isMxValid": True, "canReceiveEmail": True, "isSrvValid": True, "canSendEmail": True,
+               "lastCheck": _now(1)}
+    healthy.update(bad)
+    return healthy
+
+
+def account(email: str, **extra) -> dict:
+    return {"primaryEmailAddress": email, "domain": email.split("@")[1], "state": "ok",
+            "spamDetected": False, "spamTicketNumber": None, **extra}
+
+
+def domain(name: str, **extra) -> dict:
+    return {"name": name, "state": "ok", "mxIsValid": True, "srvIsValid": True, "spfIsValid": True,
+            "mxRecord": ["mx0.mail.ovh.net", "mx1.mail.ovh.net"], "srvRecord": ["0 0 443 ex5.mail.ovh.net"],
+            "spfRecord": ["v=spf1 include:mx.ovh.com ~all"],
+            "expectedMX": ["mx0.mail.ovh.net", "mx1.mail.ovh.net", "mx2.mail.ovh.net"],
+            "expectedSPF": "v=spf1 include:mx.ovh.com ~all", "expectedAutodiscoverSRV": "0 0 443 ex5.mail.ovh.net",
+            **extra}
+
+
+def default_state() -> dict:
+    """{(product, org, service): {"service": obj, "accounts": {email: (account, diagnosis|None)}, "domains": {}}}"""
+    exchange = {
+        "service": {"domain": SERVICE, "offer": "hosted", "hostname": "ex5.mail.ovh.net", "state": "ok",
+                    "lockoutThreshold": 10, "lockoutDuration": 45, "lockoutObservationWindow": 30},
+        "accounts": {
+            "info@example.it": (account("info@example.it"), diagnosis()),
+            "spam@example.it": (account("spam@example.it", spamDetected=True, spamTicketNumber="7654321"),
+                                diagnosis(isSpammer=True, canSendEmail=False)),
+            "locked@example.it": (account("locked@example.it"), diagnosis(isLocked=True, connectiveOWA=False)),
+            "sospeso@example.it": (account("sospeso@example.it", state="suspended"), diagnosis(isSuspended=True)),
+            "info@mxwrong.it": (account("info@mxwrong.it"), diagnosis(isMxValid=False, canReceiveEmail=False)),
+            "info@srvwrong.it": (account("info@srvwrong.it"), diagnosis(isSrvValid=False)),
+            "nuovo@example.it": (account("nuovo@example.it"), None),
+            "vecchio@example.it": (account("vecchio@example.it"), diagnosis(lastCheck=_now(72))),
+            "refused@example.it": (account("refused@example.it"), diagnosis(isLocked=True)),
+            "down@example.it": (account("down@example.it"), diagnosis(isLocked=True)),
+            "slow@example.it": (account("slow@example.it"), diagnosis(isLocked=True)),
+            "both@example.it": (account("both@example.it"), diagnosis()),
+        },
+        "domains": {
+            "example.it": domain("example.it"),
+            "mxwrong.it": domain("mxwrong.it", mxIsValid=False, mxRecord=["mail.altrove.net"]),
+            "srvwrong.it": domain("srvwrong.it", srvIsValid=False, srvRecord=["0 0 443 mail.altrove.net"]),
+        },
+    }
+    pro = {
+        "service": {"domain": PRO, "hostname": "pro1.mail.ovh.net", "state": "ok",
+                    "lockoutThreshold": 5, "lockoutDuration": 15, "lockoutObservationWindow": 10},
+        "accounts": {
+            "pro@example.org": (account("pro@example.org"), {**diagnosis(), "connectiveWebmail": True}),
+            "both@example.it": (account("both@example.it"), diagnosis()),
+        },
+        "domains": {"example.org": domain("example.org"), "example.it": domain("example.it")},
+    }
+    return {("exchange", ORG, SERVICE): exchange, ("pro", None, PRO): pro}
+
+
+class FakeOvh:
+    def __init__(self) -> None:
+        self.state = default_state()
+        self.faults: dict[str, tuple] = {}  # path (unquoted, without /1.0) -> ("status", code, errorCode) or ("slow", s)
+        self.seen: list[tuple[str, str]] = []  # (method, path) of every call
+        self.bad_signatures = 0
+        self.fault(self._account_path("refused@example.it") + "/diagnostics", 403, "NOT_GRANTED_CALL")
+        self.fault(self._account_path("down@example.it") + "/diagnostics", 500, None)
+        self.fault(self._account_path("slow@example.it") + "/diagnostics", "slow", 3.0)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @staticmethod
+    def _account_path(email: str) -> str:
+        return f"/email/exchange/{ORG}/service/{SERVICE}/account/{email}"
+
+    def fault(self, path: str, kind, detail) -> None:
+        self.faults[path] = (kind, detail)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/1.0"
+
+    def __enter__(self) -> "FakeOvh":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- routing ---------------------------------------------------------------------------------------
+    def route(self, method: str, path: str) -> tuple[int, object]:
+        parts = [unquote(p) for p in path.strip("/").split("/")]
+        if parts[:2] == ["email", "exchange"]:
+            services = {(o, s): v for (p, o, s), v in self.state.items() if p == "exchange"}
+            if len(parts) == 2:
+                return 200, sorted({o for o, _ in services})
+            org, rest = parts[2], parts[3:]
+            if not any(o == org for o, _ in services):
+                return 404, {"message": f"The requested object (organizationName = {org}) does not exist"}
+            if rest == ["service"]:
+                return 200, sorted(s for o, s in services if o == org)
+            if len(rest) < 2 or rest[0] != "service" or (org, rest[1]) not in services:
+                return 404, {"message": "The requested object does not exist"}
+            return self._service(services[(org, rest[1])], rest[2:])
+        if parts[:2] == ["email", "pro"]:
+            services = {s: v for (p, _, s), v in self.state.items() if p == "pro"}
+            if len(parts) == 2:
+                return 200, sorted(services)
+            if parts[2] not in services:
+                return 404, {"message": "The requested object does not exist"}
+            return self._service(services[parts[2]], parts[3:])
+        return 404, {"message": "Got an invalid (or empty) URL"}
+
+    @staticmethod
+    def _service(service: dict, rest: list[str]) -> tuple[int, object]:
+        if not rest:
+            return 200, service["service"]
+        if rest == ["account"]:
+            return 200, sorted(service["accounts"])
+        if rest[0] == "account" and len(rest) >= 2:
+            found = service["accounts"].get(rest[1])
+            if found is None:
+                return 404, {"message": f"The requested object (primaryEmailAddress = {rest[1]}) does not exist"}
+            if len(rest) == 2:
+                return 200, found[0]
+            if rest[2:] == ["diagnostics"]:
+                if found[1] is None:
+                    return 404, {"message": "No diagnostic for this account"}
+                return 200, found[1]
+        if rest[0] == "domain" and len(rest) == 2:
+            found = service["domains"].get(rest[1])
+            return (200, found) if found else (404, {"message": "The requested object does not exist"})
+        return 404, {"message": "Got an invalid (or empty) URL"}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def _send(self, status: int, body: object) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _handle(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                path = urlsplit(self.path).path
+                if not path.startswith("/1.0/"):
+                    return self._send(404, {"message": "Got an invalid (or empty) URL"})
+                api_path = path[len("/1.0"):]
+                if api_path == "/auth/time":
+                    return self._send(200, int(time.time()))
+                fake.seen.append((method, unquote(api_path)))
+                if self.headers.get("X-Ovh-Application") != AK:
+                    return self._send(403, {"errorCode": "INVALID_KEY", "message": "Invalid application key"})
+                consumer = self.headers.get("X-Ovh-Consumer")
+                if not consumer:
+                    return self._send(403, {"errorCode": "NOT_CREDENTIAL", "message": "You must login first"})
+                if consumer != CK:
+                    return self._send(403, {"errorCode": "INVALID_CREDENTIAL", "message": "This credential does not exist"})
+                stamp = self.headers.get("X-Ovh-Timestamp", "")
+                full_url = f"http://{self.headers['Host']}{self.path}"
+                expected = "$1$" + hashlib.sha1("+".join([AS, CK, method, full_url, body, stamp]).encode()).hexdigest()
+                if self.headers.get("X-Ovh-Signature") != expected or abs(int(stamp or 0) - time.time()) > 60:
+                    fake.bad_signatures += 1
+                    return self._send(403, {"errorCode": "INVALID_SIGNATURE", "message": "Invalid signature"})
+                fault = fake.faults.get(unquote(api_path))
+                if fault:
+                    kind, detail = fault
+                    if kind == "slow":
+                        time.sleep(detail)
+                    elif detail:
+                        return self._send(kind, {"errorCode": detail, "message": "This call has not been granted"})
+                    else:
+                        return self._send(kind, {"message": "Internal server error"})
+                status, answer = fake.route(method, api_path)
+                self._send(status, answer)
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_POST(self) -> None:
+                self._handle("POST")
+
+        return Handler
+
+
+def environment(url: str, **override) -> dict[str, str]:
+    """The environment variables the ovh library reads, for the fake."""
+    env = {"OVH_ENDPOINT": url, "OVH_APPLICATION_KEY": AK, "OVH_APPLICATION_SECRET": AS, "OVH_CONSUMER_KEY": CK}
+    env.update(override)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def state_copy() -> dict:
+    return copy.deepcopy(default_state())

@@ -1,0 +1,184 @@
+"""diagnostica ovh against a loopback fake of the OVHcloud API (tests/ovhapi.py) that checks every signature."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from diagnostica.cli.main import main
+from diagnostica.engine.ovh import api as ovhapi
+
+import ovhapi as fakeapi
+from ovhapi import AK, AS, CK, FakeOvh, environment
+
+
+@pytest.fixture(scope="module")
+def fake():
+    with FakeOvh() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def keys(fake, monkeypatch, tmp_path):
+    import ovh.config
+
+    monkeypatch.setattr(ovh.config, "CONFIG_PATH", [])  # no ovh.conf of the machine running the tests
+    monkeypatch.chdir(tmp_path)
+    for name in ("OVH_ENDPOINT", "OVH_APPLICATION_KEY", "OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment(fake.url).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(ovhapi, "BACKOFF", 0.0)
+
+
+def run(capsys, *args):
+    code = main(["ovh", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def findings(capsys, *args):
+    code, out, err = run(capsys, *args, "--format", "json")
+    return code, [f["id"] for f in json.loads(out)["findings"]] if out else None, out, err
+
+
+# account -> expected findings and exit code, one line each
+CASES = [
+    ("info@example.it", [], 0),
+    ("spam@example.it", ["account-spam-blocked", "test-email-not-sent"], 1),
+    ("locked@example.it", ["account-locked", "webmail-auth-failed"], 1),
+    ("sospeso@example.it", ["account-expired"], 1),
+    ("info@mxwrong.it", ["mx-invalid", "test-email-not-received"], 1),
+    ("info@srvwrong.it", ["srv-invalid"], 1),
+    ("nuovo@example.it", [], 0),  # never diagnosed: a warning, the test's facts stay unknown
+    ("pro@example.org", [], 0),  # found in Email Pro
+    ("refused@example.it", [], 1),  # diagnostics refused: unknown, not healthy
+    ("down@example.it", [], 1),  # diagnostics 500: could not check
+]
+
+
+@pytest.mark.parametrize("email, expected, exit_code", CASES)
+def test_account_findings(capsys, email, expected, exit_code):
+    code, ids, _, err = findings(capsys, email)
+    assert (sorted(ids), code) == (sorted(expected), exit_code), err
+
+
+def test_every_signed_call_was_checked(fake, capsys):
+    before = len(fake.seen)
+    assert run(capsys, "info@example.it")[0] == 0
+    assert len(fake.seen) > before and fake.bad_signatures == 0
+
+
+def test_advice_names_the_services_own_values(capsys):
+    assert "7654321" in run(capsys, "spam@example.it")[1]
+    assert "45 minuti" in run(capsys, "locked@example.it")[1]
+    assert "45 minutes" in run(capsys, "locked@example.it", "--lang", "en")[1]
+
+
+def test_evidence_says_which_call_when_and_status(capsys):
+    code, out, _ = run(capsys, "spam@example.it", "--format", "json")
+    document = json.loads(out)
+    call = document["ovh"]["calls"][document["ovh"]["evidence"]["account.spam_blocked"]]
+    assert call["path"].endswith("/account/spam@example.it/diagnostics") and call["status"] == 200 and call["at"]
+    assert "account/spam@example.it" in document["evidence"]["account.spam_ticket"]
+
+
+def test_refused_call_is_named_and_the_rest_goes_on(capsys):
+    code, out, _ = run(capsys, "refused@example.it")
+    assert code == 1 and "NOT_GRANTED_CALL" in out and "refused@example.it/diagnostics" in out
+    assert "45" in run(capsys, "refused@example.it", "--format", "ticket")[1]  # the service was still read
+
+
+def test_server_error_is_could_not_check(capsys):
+    code, out, _ = run(capsys, "down@example.it", "--lang", "en")
+    assert code == 1 and "Could not check" in out and "misconfiguration" in out
+
+
+def test_slow_answer_is_a_timeout(capsys):
+    code, out, _ = run(capsys, "slow@example.it", "--timeout", "0.3", "--lang", "en")
+    assert code == 1 and "no answer within the time limit" in out
+
+
+def test_old_and_missing_diagnosis_are_said(capsys):
+    assert "72 ore fa" in run(capsys, "vecchio@example.it")[1] or "71 ore fa" in run(capsys, "vecchio@example.it")[1]
+    assert "mai stata eseguita" in run(capsys, "nuovo@example.it")[1]
+
+
+def test_given_organization_and_service(capsys):
+    assert findings(capsys, "spam@example.it", "--organization", fakeapi.ORG, "--service", fakeapi.SERVICE)[:2] == \
+        (1, ["account-spam-blocked", "test-email-not-sent"])
+    assert findings(capsys, "pro@example.org", "--service", fakeapi.PRO, "--product", "pro")[:2] == (0, [])
+
+
+def test_both_products_need_a_choice(capsys):
+    code, _, err = run(capsys, "both@example.it")
+    assert code == 2 and "--product" in err and err.count("\n") == 1
+    assert findings(capsys, "both@example.it", "--product", "pro")[:2] == (0, [])
+
+
+@pytest.mark.parametrize("args, words", [
+    (["nessuno@example.it"], ["non trovato", "info@example.it"]),
+    (["nessuno@example.it", "--organization", fakeapi.ORG, "--service", fakeapi.SERVICE], ["non trovato"]),
+    (["info@example.it", "--organization", fakeapi.ORG, "--service", "hosted-nope"], ["hosted-nope", "non trovato"]),
+    (["info@example.it", "--endpoint", "ovh-ue"], ["ovh-eu"]),
+    (["info@example.it", "--product", "mail"], ["exchange o pro"]),
+    (["not-an-address"], ["non è un indirizzo"]),
+])
+def test_not_found_and_bad_input_exit_2(capsys, args, words):
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and err.count("\n") == 1 and all(w in err for w in words), err
+
+
+@pytest.mark.parametrize("override, word", [
+    ({"OVH_APPLICATION_SECRET": "wrong-secret-value"}, "INVALID_SIGNATURE"),
+    ({"OVH_CONSUMER_KEY": "wrong-consumer-key"}, "INVALID_CREDENTIAL"),
+    ({"OVH_APPLICATION_KEY": "wrong-app-key"}, "INVALID_KEY"),
+    ({"OVH_CONSUMER_KEY": None}, "consumer_key"),
+    ({"OVH_APPLICATION_SECRET": None, "OVH_APPLICATION_KEY": None}, "application_key, application_secret"),
+])
+def test_bad_credentials_one_line_exit_2(capsys, monkeypatch, override, word):
+    for name, value in override.items():
+        if value is None:
+            monkeypatch.delenv(name)
+        else:
+            monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, "info@example.it")
+    assert code == 2 and out == "" and err.count("\n") == 1 and word in err, err
+    for secret in (AS, CK, *(v for v in override.values() if v)):
+        assert secret not in err
+
+
+def test_api_down_while_searching_is_could_not_check(fake, capsys):
+    fake.fault("/email/exchange", 503, None)
+    try:
+        code, out, err = run(capsys, "info@example.it")
+    finally:
+        del fake.faults["/email/exchange"]
+    assert code == 1 and out == "" and "impossibile verificare" in err and "configurazione" in err
+
+
+def test_endpoint_from_the_option(capsys, monkeypatch, fake):
+    monkeypatch.delenv("OVH_ENDPOINT")
+    assert run(capsys, "info@example.it", "--endpoint", fake.url)[0] == 0
+
+
+def test_keys_from_ovh_conf(capsys, monkeypatch, fake, tmp_path):
+    import ovh.config
+
+    for name in ("OVH_APPLICATION_KEY", "OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY"):
+        monkeypatch.delenv(name)
+    conf = tmp_path / "ovh.conf"
+    conf.write_text(f"[default]\nendpoint={fake.url}\n[{fake.url}]\napplication_key={AK}\n"
+                    f"application_secret={AS}\nconsumer_key={CK}\n")
+    monkeypatch.delenv("OVH_ENDPOINT")
+    monkeypatch.setattr(ovh.config, "CONFIG_PATH", [str(conf)])
+    assert run(capsys, "spam@example.it")[0] == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "ticket"])
+@pytest.mark.parametrize("email", ["spam@example.it", "refused@example.it", "down@example.it", "nessuno@example.it"])
+def test_no_secret_in_any_output(capsys, fmt, email):
+    code, out, err = run(capsys, email, "--format", fmt, "--explain")
+    assert out or err
+    for secret in (AS, CK):
+        assert secret not in out and secret not in err
