@@ -10,7 +10,6 @@ and echoed, so a transcript reads like the conversation.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import IO, Any, List, Optional

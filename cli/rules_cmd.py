@@ -8,7 +8,6 @@ from typing import Optional
 
 import typer
 
-from diagnostica.engine import errors
 
 from .common import KbOption, LangOption, NoCacheOption, TextOrJsonOption, check_format, load_kb, rule_or_error
 

@@ -16,7 +16,7 @@ import dns.exception
 import dns.name
 
 from ..kb.catalogue import Catalogue
-from .lookup import FAILED, Lookup, shown
+from .lookup import Lookup, shown
 from ..errors import InputError, Location
 from ..inputs.facts import coerce
 

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACT_TYPES = ("bool", "string", "enum", "integer", "list", "records")
 TRUE_WORDS = frozenset({"true", "sì", "si", "yes", "y", "1", "vero"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "falso"})
 

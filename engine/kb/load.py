@@ -14,7 +14,7 @@ from .catalogue import Catalogue, CoercionError, Fact, closest
 from .conditions import Compiler, Node
 from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
 from .schema import SchemaError, load_schema, violations
-from .sources import KnowledgeBaseDir, Source, bundled
+from .sources import KnowledgeBaseDir, Source
 from .yamlload import LoadedYaml, load_yaml, position
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}

@@ -10,12 +10,6 @@ import re
 from typing import Any, Callable
 
 
-def _as_set(expected: Any) -> frozenset:
-    if isinstance(expected, (list, tuple, set, frozenset)):
-        return frozenset(expected)
-    return frozenset((expected,))
-
-
 def _search(pattern: Any, text: Any) -> bool:
     return isinstance(text, str) and pattern.search(text) is not None
 

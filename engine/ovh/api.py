@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import DiagnosticaError, InputError, Location
+from ..errors import DiagnosticaError, Location
 from ..kb.catalogue import closest
 
 DEFAULT_ENDPOINT = "ovh-eu"

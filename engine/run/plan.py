@@ -35,8 +35,6 @@ from typing import Any
 from ..kb.conditions import All, Any_, Node, Not, Test
 from .evaluate import evaluate
 
-MISSING_NAME = "M"
-
 #: Operators written inline; every other one calls its function from operators.py.
 _INLINE = {"equals": "==", "not_equals": "!=", "in": "in", "not_in": "not in",
            "less": "<", "greater": ">", "less_or_equal": "<=", "greater_or_equal": ">="}
