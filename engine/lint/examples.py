@@ -143,7 +143,7 @@ def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) ->
         return ExampleResult(**base, got=got, needs=missing_facts)
     try:
         renderer = renderers.get(example.lang) or renderers.setdefault(
-            example.lang, Renderer(kb, example.lang, quick=True))
+            example.lang, Renderer(kb, example.lang))
     except DiagnosticaError as exc:
         return ExampleResult(**base, got=got, problem=exc.render(bundled_texts(example.lang)), needs=missing_facts)
     # The text may use facts derived by rules outside the closure: derive them all.

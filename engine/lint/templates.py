@@ -15,7 +15,6 @@ from typing import Any, Iterator
 import jinja2
 from jinja2 import nodes
 
-from ..present import quickrender
 from ..kb.catalogue import closest
 from .examples import derive, example_facts, sample_facts
 from ..kb.load import KnowledgeBase
@@ -74,20 +73,11 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                     continue
                 used_facts |= _fact_refs(tree)
                 rule_info = {"id": rule.id, "severity": rule.severity}
-                template = None
-                quick = quickrender.plain(tree)
+                template = _compile(env, tree, name, f"{display}/{name}", out)
+                if template is None:
+                    continue
                 for when, context in contexts:
                     context = {**context, "rule": rule_info}
-                    if template is None and quick:
-                        try:
-                            quickrender.render(tree, context)
-                            continue  # the text Jinja would render: nothing to report
-                        except quickrender.NotPlain:
-                            pass
-                    if template is None:
-                        template = _compile(env, tree, name, f"{display}/{name}", out)
-                        if template is None:
-                            break
                     if not _render(template, context, f"{display}/{name}", when, names, out):
                         break  # one report per template is enough
         for node in sorted(_templates(folder), key=lambda n: n.name):
@@ -134,7 +124,7 @@ def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Col
 
 
 def _compile(env: jinja2.Environment, tree: Any, name: str, display: str, out: Collector):
-    """Jinja's compiled template, for what :mod:`quickrender` leaves to Jinja."""
+    """Jinja's compiled template from the tree already parsed (no second parse)."""
     try:
         return env.template_class.from_code(env, env.compile(tree, name, display), env.make_globals(None))
     except Exception as exc:  # noqa: BLE001

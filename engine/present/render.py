@@ -81,21 +81,14 @@ def nest(facts: dict[str, Any]) -> dict[str, Any]:
 
 
 class Renderer:
-    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG, quick: bool = False) -> None:
-        """``quick``: plain templates straight from their parse tree (:mod:`quickrender`), not compiled.
-
-        For tools that render thousands of templates once each (``rules test``):
-        the text is Jinja's, and anything beyond the plain subset is Jinja's job.
-        """
+    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG) -> None:
         available = kb.directory.languages()
         if lang not in available:
             raise InputError("unknown_lang", Location("--lang"), lang=lang, available=", ".join(available))
         self.kb = kb
         self.lang = lang
-        self.quick = quick
         self._envs: dict[str, SandboxedEnvironment] = {}
         self._messages: dict[str, dict] = {}
-        self._trees: dict[tuple[str, str], Any] = {}  # (lang, name) -> plain parse tree, or None
 
     # ------------------------------------------------------------- messages
     def messages(self, lang: str) -> dict:
@@ -183,30 +176,10 @@ class Renderer:
             lang = DEFAULT_LANG
             template = self._template(lang, name)
             fallbacks.append(name)
-        if isinstance(template, jinja2.Template):
-            return template.render(context).strip()
-        from . import quickrender
+        return template.render(context).strip()
 
-        try:
-            return quickrender.render(template, context).strip()
-        except quickrender.NotPlain:
-            return self.env(lang).get_template(name).render(context).strip()
-
-    def _template(self, lang: str, name: str) -> Any:
-        """The compiled template, or (``quick``) the parse tree of a plain one."""
-        env = self.env(lang)
-        if not self.quick:
-            return env.get_template(name)
-        if (lang, name) not in self._trees:
-            from . import quickrender
-
-            source, filename, _ = env.loader.get_source(env, name)
-            try:
-                tree = env.parse(source, name, filename)
-            except jinja2.TemplateSyntaxError:
-                tree = None  # get_template reports it, as without quick
-            self._trees[lang, name] = tree if tree is not None and quickrender.plain(tree) else None
-        return self._trees[lang, name] or env.get_template(name)
+    def _template(self, lang: str, name: str) -> jinja2.Template:
+        return self.env(lang).get_template(name)
 
     def context(self, facts: dict[str, Any], rule_id: str) -> dict[str, Any]:
         rule = self.kb.by_id[rule_id]
