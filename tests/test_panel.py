@@ -113,8 +113,8 @@ def test_a_password_in_the_paste_is_masked_and_noted(kb):
 
 
 def test_patterns_are_data(kb):
-    checks = panel.patterns(kb.data, kb.catalogue).checks
-    assert {c.fact for c in checks} == {*ALL_FAILED, "account.email"}
+    compiled = panel.patterns(kb.data, kb.catalogue)
+    assert {c.fact for c in (*compiled.checks, *compiled.values)} == {*ALL_FAILED, "account.email"}
     api = kb.data["api_diagnosis"]["fields"]
     for item in kb.data["panel"]["checks"]:  # each panel check is the same check as its API field
         assert api[item["api"]]["fact"] == item["fact"]
