@@ -162,3 +162,19 @@ def test_report_reads_the_api_json(cli, write):
                                                        "test-email-not-received"}
     assert "Segreta" not in run.out
     assert document["secrets_ignored"] == ["password"]
+
+
+@pytest.mark.parametrize("text, candidates", [
+    ("l'account è bloccato per spam dalle politiche di sicurezza", ("account.spam_blocked", "account.locked")),
+    ("il record MX e il record SRV non sono validi", ("dns.mx_valid", "dns.srv_valid")),
+])
+def test_a_line_about_two_checks_is_listed_not_guessed(kb, text, candidates):
+    reading = read(kb, text)
+    assert reading.facts.values == {}
+    assert [u.candidates for u in reading.unrecognised] == [candidates]
+
+
+def test_report_shows_a_line_about_two_checks(cli):
+    run = cli("report", "-", stdin="ATTENZIONE: il record MX e il record SRV non sono validi\n"
+                                   "ATTENZIONE: l'email di test non è stata ricevuta\n")
+    assert "riga 1 (potrebbe riguardare più controlli: Record MX valido, Record SRV valido" in run.out, run.out

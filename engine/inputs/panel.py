@@ -89,7 +89,7 @@ class Unrecognised:
     line: int
     text: str  # secrets masked
     warning: bool  # it starts like a diagnostic line ("ATTENZIONE:") but says something unknown
-    candidates: tuple[str, ...] = ()  # the checks it could be about when it is about more than one
+    candidates: tuple[str, ...] = ()  # the facts of the checks it could be about, when more than one
 
 
 @dataclass(frozen=True)
@@ -310,7 +310,7 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
             if key and key not in facts.secrets:
                 facts.secrets.append(key)
             unrecognised.append(Unrecognised(piece.line, redact(original, secrets), piece.marked,
-                                             tuple(c.id for c, _ in found)))
+                                             tuple(c.fact for c, _ in found)))
         i += 1
     if complete:
         for check in compiled.checks:
