@@ -52,7 +52,7 @@ def gather_facts(kb, files: list[str], fact_options: list[str] | None):
         gathered.update(facts_mod.load_facts_file(path, kb.catalogue, kb.data))
     for option in fact_options or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
-    return gathered
+    return facts_mod.with_context(gathered, kb.catalogue)
 
 
 def check_format(fmt: str, available) -> None:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from rapidfuzz.distance import OSA
 
 from ..kb.catalogue import Catalogue
 from ..errors import KnowledgeBaseError, Location
-from .facts import FactSet, coerce
+from .facts import FactSet, coerce, with_context
 from .redact import redact, secret_key
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
@@ -65,13 +66,32 @@ class Check:
     unless: Signals
 
 
+_DATE_GROUPS = ("day", "month", "year")
+
+
 @dataclass(frozen=True)
 class ValueReader:
-    """A value read from the page itself, such as the account's address: a regex with (?P<value>...)."""
+    """A value read from the page itself, such as the account's address.
+
+    Each pattern has a (?P<value>...) group, the value as written, or the
+    groups day, month, year (hour, minute optional): a date, given as ISO 8601.
+    """
 
     id: str
     fact: str
     patterns: tuple[re.Pattern, ...]
+
+    def value(self, found: re.Match) -> Any:
+        if "value" in found.re.groupindex:
+            return found.group("value").lower()
+        day, month, year = (int(found.group(g)) for g in _DATE_GROUPS)
+        hour = found.group("hour") if "hour" in found.re.groupindex else None
+        try:
+            when = datetime(year + (2000 if year < 100 else 0), month, day,
+                            int(hour or 0), int(found.group("minute") or 0) if hour else 0)
+        except ValueError:  # 31/02, 25:70: not a date, so the line is shown to the agent instead
+            return None
+        return when.isoformat(timespec="minutes") if hour else when.date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -153,8 +173,10 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
                 compiled.append(re.compile(_plain(str(pattern)), re.IGNORECASE))
             except re.error as exc:
                 raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern, problem=str(exc)) from None
-            if "value" not in compiled[-1].groupindex:
-                raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern, problem="(?P<value>...) missing")
+            groups = compiled[-1].groupindex
+            if "value" not in groups and not all(g in groups for g in _DATE_GROUPS):
+                raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern,
+                                         problem="(?P<value>...), or (?P<day>...)(?P<month>...)(?P<year>...), missing")
         values.append(ValueReader(str(item.get("id", fact)), fact, tuple(compiled)))
     return Patterns(marker_re, tuple(checks), tuple(values), frozenset(p[0] for p in negations.phrases),
                     int(negation.get("window", 4)), int((spec.get("fuzzy") or {}).get("min_length", 5)))
@@ -223,8 +245,8 @@ class _Matcher:
         found = []
         for reader in self.p.values:
             hit = next((m for m in (p.search(text) for p in reader.patterns) if m), None)
-            if hit:
-                found.append((reader, hit.group("value")))
+            if hit and (value := reader.value(hit)) is not None:
+                found.append((reader, value))
         return found
 
 
@@ -312,6 +334,7 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
             unrecognised.append(Unrecognised(piece.line, redact(original, secrets), piece.marked,
                                              tuple(c.fact for c, _ in found)))
         i += 1
+    with_context(facts, catalogue)
     if complete:
         for check in compiled.checks:
             if check.fact not in facts.values:

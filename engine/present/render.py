@@ -16,6 +16,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError, Location
+from ..inputs.context import with_derived
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG, Texts, lookup, merge_message_files
 
@@ -210,7 +211,10 @@ class Renderer:
 
     def context(self, facts: dict[str, Any], rule_id: str) -> dict[str, Any]:
         rule = self.kb.by_id[rule_id]
-        return {"facts": nest(facts), "data": self.kb.data, "lang": self.lang,
+        # Facts implied by others (the domain of the account's address) as well, whatever the caller
+        # passed, so no record line shows a placeholder domain while the address names the real one.
+        known = with_derived(facts, self.kb.catalogue)
+        return {"facts": nest(known), "data": self.kb.data, "lang": self.lang,
                 "rule": {"id": rule.id, "severity": rule.severity}}
 
     def rule_text(self, rule_id: str, facts: dict[str, Any]) -> RuleText:
