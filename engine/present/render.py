@@ -81,8 +81,15 @@ def nest(facts: dict[str, Any]) -> dict[str, Any]:
     return tree
 
 
+# Who reads the text: the support agent (sources, commands, rule ids allowed), or the customer,
+# to whom the agent sends it as it is.  Templates test `audience`; the reporters shape the rest.
+AUDIENCES = ("agente", "cliente")
+DEFAULT_AUDIENCE = "agente"
+
+
 class Renderer:
-    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG, quick: bool = False) -> None:
+    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG, quick: bool = False,
+                 audience: str = DEFAULT_AUDIENCE) -> None:
         """``quick``: plain templates straight from their parse tree (:mod:`quickrender`), not compiled.
 
         For tools that render thousands of templates once each (``rules test``):
@@ -91,8 +98,12 @@ class Renderer:
         available = kb.directory.languages()
         if lang not in available:
             raise InputError("unknown_lang", Location("--lang"), lang=lang, available=", ".join(available))
+        if audience not in AUDIENCES:
+            raise InputError("unknown_audience", Location("--audience"), audience=audience,
+                             available=", ".join(AUDIENCES))
         self.kb = kb
         self.lang = lang
+        self.audience = audience
         self.quick = quick
         self._envs: dict[str, SandboxedEnvironment] = {}
         self._messages: dict[str, dict] = {}
@@ -214,7 +225,7 @@ class Renderer:
         # Facts implied by others (the domain of the account's address) as well, whatever the caller
         # passed, so no record line shows a placeholder domain while the address names the real one.
         known = with_derived(facts, self.kb.catalogue)
-        return {"facts": nest(known), "data": self.kb.data, "lang": self.lang,
+        return {"facts": nest(known), "data": self.kb.data, "lang": self.lang, "audience": self.audience,
                 "rule": {"id": rule.id, "severity": rule.severity}}
 
     def rule_text(self, rule_id: str, facts: dict[str, Any]) -> RuleText:
