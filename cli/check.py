@@ -8,7 +8,7 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import (FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, NameserverOption, NoCacheOption,
+from .common import (AudienceOption, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, NameserverOption, NoCacheOption,
                      TimeoutOption, emit, gather_facts, load_kb)
 
 
@@ -23,6 +23,7 @@ def check(
     nameserver: Optional[List[str]] = NameserverOption,
     timeout: float = TimeoutOption,
     no_cache: bool = NoCacheOption,
+    audience: str = AudienceOption,
 ) -> int:
     """Valuta i fatti di un account e stampa diagnosi e rimedi.
 
@@ -35,6 +36,7 @@ def check(
     if collect_dns:
         from . import dns_cmd
 
-        return dns_cmd.check_with_dns(kb, gathered, nameserver, timeout, fmt=fmt, lang=lang, explain=explain)
+        return dns_cmd.check_with_dns(kb, gathered, nameserver, timeout, fmt=fmt, lang=lang, explain=explain,
+                                      audience=audience)
     result = kb.evaluate(gathered.values)
-    return emit(kb, result, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets)
+    return emit(kb, result, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets, audience=audience)

@@ -19,6 +19,10 @@ NameserverOption = typer.Option(
     help="Server DNS da interrogare: IP, IP:PORTA o [IPv6]:PORTA (ripetibile). Predefinito: quelli del sistema.")
 TimeoutOption = typer.Option(5.0, "--timeout", metavar="SECONDI", help="Secondi concessi a ogni interrogazione DNS.")
 TextOrJsonOption = typer.Option("text", "--format", metavar="[text|json]", help="Formato: text o json.")
+AudienceOption = typer.Option(
+    "agente", "--audience", metavar="[agente|cliente]",
+    help="Per chi è il testo: agente (predefinito: fonti, comandi, identificativi delle regole) o cliente "
+         "(un messaggio da inviare così com'è).")
 NoCacheOption = typer.Option(False, "--no-cache", help="Rilegge e ricontrolla la base di conoscenza senza usare la cache.")
 
 
@@ -52,7 +56,7 @@ def gather_facts(kb, files: list[str], fact_options: list[str] | None):
         gathered.update(facts_mod.load_facts_file(path, kb.catalogue, kb.data))
     for option in fact_options or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
-    return gathered
+    return facts_mod.with_context(gathered, kb.catalogue)
 
 
 def check_format(fmt: str, available) -> None:
@@ -61,23 +65,26 @@ def check_format(fmt: str, available) -> None:
                                 available=", ".join(available))
 
 
-def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), extra: dict | None = None):
+def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), extra: dict | None = None,
+                 audience: str = "agente"):
     """The presentation document and its renderer; ``extra`` adds command-specific keys."""
     from diagnostica.engine.present import document as presentation
     from diagnostica.engine.present.render import Renderer
 
-    renderer = Renderer(kb, lang)
+    renderer = Renderer(kb, lang, audience=audience)
     document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
     document.update(extra or {})
     return document, renderer
 
 
-def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=(), extra: dict | None = None) -> int:
+def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=(), extra: dict | None = None,
+         audience: str = "agente") -> int:
     """Render the result in the chosen format; exit code 1 when problems were found."""
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
-    document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra=extra)
+    document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra=extra,
+                                      audience=audience)
     color = fmt == "text" and use_color()
     sys.stdout.write(REPORTERS[fmt](document, renderer, color))
     return 1 if result.problems_found else 0

@@ -94,7 +94,8 @@ def live_source(nameservers: list[str] | None, timeout: float):
     return dnslookup.LiveSource(servers, timeout)
 
 
-def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, secrets=()) -> int:
+def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, secrets=(),
+                  audience: str = "agente") -> int:
     """Like common.emit, with the DNS evidence: a section in text and Markdown, ``dns`` in JSON."""
     from diagnostica.engine.present import evidence as dnsevidence
     from diagnostica.engine.present import document as presentation
@@ -102,12 +103,12 @@ def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, sec
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
-    renderer = Renderer(kb, lang)
+    renderer = Renderer(kb, lang, audience=audience)
     document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
     document["dns"] = report.to_json()
     color = fmt == "text" and use_color()
     out = REPORTERS[fmt](document, renderer, color)
-    if fmt != "json":
+    if fmt != "json" and audience != "cliente":  # the lookups are the agent's evidence
         out += "\n".join(dnsevidence.lines(document["dns"], renderer, explain=explain,
                                            markdown=fmt == "markdown")) + "\n"
     sys.stdout.write(out)
@@ -190,18 +191,19 @@ class _Progress:
             sys.stderr.flush()
 
 
-def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang: str, explain: bool) -> int:
+def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang: str, explain: bool,
+                   audience: str = "agente") -> int:
     """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
     from diagnostica.engine.dns import collect as dnsfacts
     from diagnostica.engine.present.reporters import REPORTERS
     from diagnostica.engine.present.render import Renderer
 
     check_format(fmt, REPORTERS)
-    Renderer(kb, lang)
+    Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any lookup
     report = collect_for(kb, gathered, nameservers, timeout)
     facts = dnsfacts.merge(report.facts, gathered.values)
     return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain,
-                         secrets=gathered.secrets)
+                         secrets=gathered.secrets, audience=audience)
 
 
 def collect_for(kb, gathered, nameservers, timeout: float):

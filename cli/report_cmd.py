@@ -9,7 +9,8 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import use_color, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, check_format, load_kb
+from .common import (AudienceOption, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, check_format,
+                     load_kb, use_color)
 
 CompleteOption = typer.Option(
     False, "--complete",
@@ -34,6 +35,7 @@ def report(
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,
+    audience: str = AudienceOption,
 ) -> int:
     """Legge il risultato della diagnostica incollato (testo del pannello o JSON dell'API) e lo valuta.
 
@@ -53,12 +55,14 @@ def report(
     gathered, reading = read_report(kb, source, complete)
     for option in fact or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
+    facts_mod.with_context(gathered, kb.catalogue)
     result = kb.evaluate(gathered.values)
-    document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=gathered.secrets)
+    document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=gathered.secrets,
+                                      audience=audience)
     document["evidence"] = fact_sources(renderer, gathered.sources, reading)
     if reading is not None:
         document["report"] = reading_json(reading)
-        if fmt == "text":  # what was read, before what it means
+        if fmt == "text" and audience != "cliente":  # what was read, before what it means
             sys.stdout.write("\n".join(reading_lines(reading, renderer)) + "\n\n")
         elif not gathered.values or (fmt == "ticket" and reading.unrecognised):  # the ticket stays clean
             sys.stderr.write("\n".join(reading_lines(reading, renderer)) + "\n")
@@ -67,6 +71,6 @@ def report(
                 "<stdin>" if source == "-" else source))
     color = fmt == "text" and use_color()
     sys.stdout.write(REPORTERS[fmt](document, renderer, color))
-    if reading is not None and fmt == "markdown":  # a section of the document, after its title
+    if reading is not None and fmt == "markdown" and audience != "cliente":  # a section of the document, after its title
         sys.stdout.write("\n" + "\n".join(reading_lines(reading, renderer, "## ")) + "\n")
     return 1 if result.problems_found else 0

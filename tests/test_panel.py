@@ -51,7 +51,7 @@ def read(kb, text, **options):
     return panel.read(text, kb.data, kb.catalogue, **options)
 
 
-ACCOUNT = {"account.email": "mario.rossi@example.it"}
+ACCOUNT = {"account.email": "mario.rossi@example.it", "domain": "example.it"}  # the domain from the address
 
 
 @pytest.mark.parametrize("text, expected", [(PANEL_PASTE, {**ACCOUNT, **ALL_FAILED}), (SEED_PASTE, ALL_FAILED)],
@@ -113,8 +113,9 @@ def test_a_password_in_the_paste_is_masked_and_noted(kb):
 
 
 def test_patterns_are_data(kb):
-    checks = panel.patterns(kb.data, kb.catalogue).checks
-    assert {c.fact for c in checks} == {*ALL_FAILED, "account.email"}
+    compiled = panel.patterns(kb.data, kb.catalogue)
+    assert {c.fact for c in compiled.checks} == {*ALL_FAILED}
+    assert {v.fact for v in compiled.values} == {"account.email", "offer", "diagnostic.last_check"}
     api = kb.data["api_diagnosis"]["fields"]
     for item in kb.data["panel"]["checks"]:  # each panel check is the same check as its API field
         assert api[item["api"]]["fact"] == item["fact"]
@@ -162,3 +163,52 @@ def test_report_reads_the_api_json(cli, write):
                                                        "test-email-not-received"}
     assert "Segreta" not in run.out
     assert document["secrets_ignored"] == ["password"]
+
+
+@pytest.mark.parametrize("text, candidates", [
+    ("l'account è bloccato per spam dalle politiche di sicurezza", ("account.spam_blocked", "account.locked")),
+    ("il record MX e il record SRV non sono validi", ("dns.mx_valid", "dns.srv_valid")),
+])
+def test_a_line_about_two_checks_is_listed_not_guessed(kb, text, candidates):
+    reading = read(kb, text)
+    assert reading.facts.values == {}
+    assert [u.candidates for u in reading.unrecognised] == [candidates]
+
+
+def test_report_shows_a_line_about_two_checks(cli):
+    run = cli("report", "-", stdin="ATTENZIONE: il record MX e il record SRV non sono validi\n"
+                                   "ATTENZIONE: l'email di test non è stata ricevuta\n")
+    assert "riga 1 (potrebbe riguardare più controlli: Record MX valido, Record SRV valido" in run.out, run.out
+
+
+# ------------------------------------------------------------------ the page around the warnings
+
+@pytest.mark.parametrize("line, expected", [
+    ("Account: info@pizzeria-bella.it", {"account.email": "info@pizzeria-bella.it", "domain": "pizzeria-bella.it"}),
+    ("Compte e-mail : Contact@Boulangerie.FR", {"account.email": "contact@boulangerie.fr", "domain": "boulangerie.fr"}),
+    ("Spazio Cliente > Exchange > hosted-ab12345-1 > Diagnostica", {"offer": "hosted"}),
+    ("Service: private-zz98765-2", {"offer": "private"}),
+    ("Ultima diagnostica: 27/11/2026 16:42", {"diagnostic.last_check": "2026-11-27T16:42"}),
+    ("Ultima diagnostica il 3.2.26 alle 9:05", {"diagnostic.last_check": "2026-02-03T09:05"}),
+    ("Last diagnostic: 2026-11-27 16:42", {"diagnostic.last_check": "2026-11-27T16:42"}),
+    ("Dernier diagnostic le 27/11/2026 à 16h42", {"diagnostic.last_check": "2026-11-27T16:42"}),
+    ("Ultima diagnostica: 27/11/2026", {"diagnostic.last_check": "2026-11-27"}),
+    ("Ultima diagnostica: 31/02/2026 16:42", {}),  # no such day: shown to the agent, not guessed
+    ("Listino hosted-exchange 2026", {}),  # not a service name
+])
+def test_values_from_the_page(kb, line, expected):
+    assert read(kb, line).facts.values == expected
+
+
+def test_a_given_domain_is_kept(kb):
+    assert read(kb, "Account: info@pizzeria-bella.it").facts.sources["domain"] == "<testo>:1"
+    facts = panel.FactSet({"account.email": "a@b.it", "domain": "other.it"})
+    assert panel.with_context(facts, kb.catalogue).values["domain"] == "other.it"
+
+
+@pytest.mark.parametrize("source", ["paste", "facts file"])
+def test_record_lines_name_the_domain_of_the_address(cli, write, source):
+    text = ("Account: info@pizzeria-bella.it\nATTENZIONE: il record MX del dominio non è valido\n" if source == "paste"
+            else "account.email: info@pizzeria-bella.it\ndns.mx_valid: false\n")
+    run = cli("report" if source == "paste" else "check", str(write("in.txt", text)))
+    assert "pizzeria-bella.it. " in run.out and "tuodominio.it" not in run.out, run.out

@@ -32,6 +32,16 @@ class FactSet:
         self.sources.update(other.sources)
 
 
+def with_context(facts: FactSet, catalogue: Catalogue) -> FactSet:
+    """The facts, plus those they imply (the domain of the account's address), each with its source."""
+    from .context import derived
+
+    for name, (value, origin) in derived(facts.values, catalogue).items():
+        facts.values[name] = value
+        facts.sources[name] = facts.sources.get(origin, origin)
+    return facts
+
+
 def api_mapping(data: dict) -> dict[str, dict]:
     """API field -> {fact, invert} from the knowledge base data (rules/data/api.yaml)."""
     return data.get("api_diagnosis", {}).get("fields", {})

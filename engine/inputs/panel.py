@@ -1,26 +1,34 @@
 """Read the control panel's diagnostic as support agents paste it.  No I/O here.
 
-The recognition patterns are data (``rules/data/panel.yaml``); this module
-only normalises text and applies them.  Pasted text is messy: other
-capitals, accents lost or added, no final full stop, extra spaces, a line
-broken in two, several warnings run together on one line, the rest of the
-web page around them.  Every line that is not recognised is returned too,
-so the caller can show it: nothing is dropped silently.
+Agents paste the panel's lines, but also retype, translate and reword them:
+other capitals, accents lost or typed as ``e'``, typos, words in another
+order, a line broken in two, several warnings run together, the rest of the
+web page around them.  So a check is recognised by its signal words
+(``rules/data/panel.yaml``: topic, good and bad words, negations), not by one
+regular expression per phrasing; how the words are weighed is described
+there, next to them.  A line about two checks, or about none, is returned
+unrecognised so the caller shows it: nothing is dropped or guessed.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from rapidfuzz.distance import OSA
 
 from ..kb.catalogue import Catalogue
 from ..errors import KnowledgeBaseError, Location
-from .facts import FactSet, coerce
+from .facts import FactSet, coerce, with_context
 from .redact import redact, secret_key
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
 _DATA_FILE = "rules/data/panel.yaml"
+# Words, and the punctuation that ends a clause (a negation does not reach past it).
+_TOKEN = re.compile(r"[a-z0-9]+|[:;,!?()]")
+_CLAUSE_END = frozenset(":;,!?()")
 
 
 def _plain(text: str) -> str:
@@ -34,16 +42,56 @@ def normalize(text: str) -> str:
     return text.rstrip(" .;!").strip()
 
 
+def words(text: str) -> tuple[str, ...]:
+    """The folded words of a text, with clause punctuation kept as separate items."""
+    return tuple(_TOKEN.findall(normalize(text)))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """One group of signal words; each is a stem, or several words that must follow each other."""
+
+    phrases: tuple[tuple[str, ...], ...]
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
     fact: str
-    failed: Any  # the value when a line matches; None: the pattern's (?P<value>...) group is the value
+    failed: Any
     passed: Any
+    topic: tuple[Signals, ...]
+    good: Signals
+    bad: Signals
+    unless: Signals
+
+
+_DATE_GROUPS = ("day", "month", "year")
+
+
+@dataclass(frozen=True)
+class ValueReader:
+    """A value read from the page itself, such as the account's address.
+
+    Each pattern has a (?P<value>...) group, the value as written, or the
+    groups day, month, year (hour, minute optional): a date, given as ISO 8601.
+    """
+
+    id: str
+    fact: str
     patterns: tuple[re.Pattern, ...]
 
     def value(self, found: re.Match) -> Any:
-        return found.group("value") if self.failed is None else self.failed
+        if "value" in found.re.groupindex:
+            return found.group("value").lower()
+        day, month, year = (int(found.group(g)) for g in _DATE_GROUPS)
+        hour = found.group("hour") if "hour" in found.re.groupindex else None
+        try:
+            when = datetime(year + (2000 if year < 100 else 0), month, day,
+                            int(hour or 0), int(found.group("minute") or 0) if hour else 0)
+        except ValueError:  # 31/02, 25:70: not a date, so the line is shown to the agent instead
+            return None
+        return when.isoformat(timespec="minutes") if hour else when.date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -61,6 +109,7 @@ class Unrecognised:
     line: int
     text: str  # secrets masked
     warning: bool  # it starts like a diagnostic line ("ATTENZIONE:") but says something unknown
+    candidates: tuple[str, ...] = ()  # the facts of the checks it could be about, when more than one
 
 
 @dataclass(frozen=True)
@@ -74,17 +123,46 @@ class PanelReading:
 class Patterns:
     markers: re.Pattern
     checks: tuple[Check, ...]
+    values: tuple[ValueReader, ...]
+    negations: frozenset[str]
+    window: int
+    fuzzy_min: int
+
+
+# ------------------------------------------------------------------ loading the data
+
+def _signals(raw: Any, check: str, field: str) -> Signals:
+    if raw is None:
+        return Signals(())
+    if not isinstance(raw, list) or not all(isinstance(w, str) and words(w) for w in raw):
+        raise KnowledgeBaseError("panel_bad_words", Location(_DATA_FILE), check=check, field=field)
+    return Signals(tuple(words(w) for w in raw))
 
 
 def patterns(data: dict, catalogue: Catalogue) -> Patterns:
-    """Compile ``panel`` from the knowledge base data, checking facts and regular expressions."""
+    """Compile ``panel`` from the knowledge base data, checking facts, words and regular expressions."""
     spec = data.get("panel") or {}
     where = Location(_DATA_FILE)
     markers = [normalize(m) for m in spec.get("markers", ())]
     marker_re = re.compile(r"(?:^|(?<=[\s\-*•>]))(?:" + "|".join(map(re.escape, markers)) + r") ?:") if markers \
         else re.compile(r"(?!x)x")
-    checks = []
-    for item in [*spec.get("checks", ()), *spec.get("values", ())]:
+    negation = spec.get("negation") or {}
+    negations = _signals(negation.get("words"), "negation", "words")
+    checks, values = [], []
+    for item in spec.get("checks", ()):
+        fact, name = item.get("fact"), str(item.get("id", item.get("fact")))
+        if fact not in catalogue:
+            raise KnowledgeBaseError("unknown_fact", where, name=fact)
+        topic = item.get("topic")
+        if not isinstance(topic, list) or not topic:
+            raise KnowledgeBaseError("panel_bad_words", where, check=name, field="topic")
+        good, bad = _signals(item.get("good"), name, "good"), _signals(item.get("bad"), name, "bad")
+        if not good.phrases and not bad.phrases:
+            raise KnowledgeBaseError("panel_bad_words", where, check=name, field="good/bad")
+        checks.append(Check(name, fact, catalogue[fact].coerce(item["failed"]), catalogue[fact].coerce(item["passed"]),
+                            tuple(_signals(g, name, "topic") for g in topic), good, bad,
+                            _signals(item.get("unless"), name, "unless")))
+    for item in spec.get("values", ()):
         fact = item.get("fact")
         if fact not in catalogue:
             raise KnowledgeBaseError("unknown_fact", where, name=fact)
@@ -95,15 +173,84 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
                 compiled.append(re.compile(_plain(str(pattern)), re.IGNORECASE))
             except re.error as exc:
                 raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern, problem=str(exc)) from None
-        if "failed" in item:
-            failed, passed = catalogue[fact].coerce(item["failed"]), catalogue[fact].coerce(item["passed"])
-        else:  # a value read from the line itself, such as the account's address
-            if any("value" not in p.groupindex for p in compiled):
-                raise KnowledgeBaseError("cond_bad_regex", where, pattern=fact, problem="(?P<value>...) missing")
-            failed = passed = None
-        checks.append(Check(str(item.get("id", fact)), fact, failed, passed, tuple(compiled)))
-    return Patterns(marker_re, tuple(checks))
+            groups = compiled[-1].groupindex
+            if "value" not in groups and not all(g in groups for g in _DATE_GROUPS):
+                raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern,
+                                         problem="(?P<value>...), or (?P<day>...)(?P<month>...)(?P<year>...), missing")
+        values.append(ValueReader(str(item.get("id", fact)), fact, tuple(compiled)))
+    return Patterns(marker_re, tuple(checks), tuple(values), frozenset(p[0] for p in negations.phrases),
+                    int(negation.get("window", 4)), int((spec.get("fuzzy") or {}).get("min_length", 5)))
 
+
+# ------------------------------------------------------------------ weighing the words
+
+class _Matcher:
+    def __init__(self, compiled: Patterns) -> None:
+        self.p = compiled
+
+    def _word(self, stem: str, token: str, fuzzy: bool) -> bool:
+        if token.startswith(stem):
+            return True
+        if not fuzzy or len(stem) < self.p.fuzzy_min or len(token) < len(stem) - 1:
+            return False
+        # One typo: compare the stem with the token's beginning of about the same length.
+        return any(OSA.distance(stem, token[:n], score_cutoff=1) <= 1 for n in (len(stem) - 1, len(stem), len(stem) + 1))
+
+    def _at(self, signals: Signals, tokens: tuple[str, ...], fuzzy: bool) -> list[int]:
+        """Positions (of the last word) where one of the signals stands."""
+        found = []
+        for phrase in signals.phrases:
+            for i in range(len(tokens) - len(phrase) + 1):
+                if all(self._word(w, tokens[i + k], fuzzy) for k, w in enumerate(phrase)):
+                    found.append(i + len(phrase) - 1)
+        return found
+
+    def _hits(self, signals: Signals, tokens: tuple[str, ...], exact: set[int]) -> list[int]:
+        """Exact hits, and typo-tolerant hits on words that no signal of the check matches exactly."""
+        return sorted({*self._at(signals, tokens, False),
+                       *(i for i in self._at(signals, tokens, True) if i not in exact)})
+
+    def _negated(self, tokens: tuple[str, ...], at: int) -> bool:
+        for i in range(at - 1, max(-1, at - 1 - self.p.window), -1):
+            if tokens[i] in _CLAUSE_END:
+                return False
+            if tokens[i] in self.p.negations:
+                return True
+        return False
+
+    def verdict(self, check: Check, tokens: tuple[str, ...]) -> Any:
+        """The check's value the words say, or None when the line is not about this check."""
+        every = (*check.topic, check.good, check.bad, check.unless)
+        exact = {i for s in every for i in self._at(s, tokens, False)}
+        if self._hits(check.unless, tokens, exact):
+            return None
+        if not all(self._hits(group, tokens, exact) for group in check.topic):
+            return None
+        good, bad = self._hits(check.good, tokens, exact), self._hits(check.bad, tokens, exact)
+        if not good and not bad:
+            return None
+        failing = any(not self._negated(tokens, i) for i in bad) or any(self._negated(tokens, i) for i in good)
+        return check.failed if failing else check.passed
+
+    def speaks_of(self, text: str) -> bool:
+        """Whether the text uses any signal word of the checks (a greeting or a signature does not)."""
+        tokens = tuple(_TOKEN.findall(text))
+        return any(self._at(s, tokens, False) for c in self.p.checks for s in (*c.topic, c.good, c.bad))
+
+    def checks(self, text: str) -> list[tuple[Check, Any]]:
+        tokens = _TOKEN.findall(text)
+        return [(c, v) for c in self.p.checks if (v := self.verdict(c, tuple(tokens))) is not None]
+
+    def values(self, text: str) -> list[tuple[ValueReader, Any]]:
+        found = []
+        for reader in self.p.values:
+            hit = next((m for m in (p.search(text) for p in reader.patterns) if m), None)
+            if hit and (value := reader.value(hit)) is not None:
+                found.append((reader, value))
+        return found
+
+
+# ------------------------------------------------------------------ reading a paste
 
 @dataclass(frozen=True)
 class _Piece:
@@ -138,51 +285,59 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
          complete: bool = False) -> PanelReading:
     """Facts from a pasted panel diagnostic; ``complete``: checks not shown passed."""
     compiled = patterns(kb_data, catalogue)
+    matcher = _Matcher(compiled)
     secrets = catalogue.secret_names
     pieces = _pieces(text, compiled.markers)
-
-    def matches(norm: str) -> list[tuple[Check, Any]]:
-        found = []
-        for check in compiled.checks:
-            hit = next((m for m in (p.search(norm) for p in check.patterns) if m), None)
-            if hit:
-                found.append((check, check.value(hit)))
-        return found
 
     facts = FactSet()
     recognised: list[Recognised] = []
     unrecognised: list[Unrecognised] = []
+
+    def record(piece: _Piece, last: int, original: str, name: str, fact: str, value: Any) -> None:
+        facts.values[fact] = value
+        facts.sources[fact] = f"{display}:{piece.line}"
+        recognised.append(Recognised(piece.line, last, name, fact, value, redact(re.sub(r"\s+", " ", original),
+                                                                                  secrets)))
+
     i = 0
     while i < len(pieces):
         piece = pieces[i]
         if piece is None:
             i += 1
             continue
-        found = matches(piece.text)
+        found, values = matcher.checks(piece.text), matcher.values(piece.text)
         last, original = piece.line, piece.original
         nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-        if not found and nxt is not None and not nxt.marked and nxt.line == piece.line + 1:
-            joined = matches(f"{piece.text} {nxt.text}")
+        if not found and not values and nxt is not None and not nxt.marked and nxt.line == piece.line + 1:
+            joined = matcher.checks(f"{piece.text} {nxt.text}")
             # A line broken in two: join it, unless the next line stands on its own
             # (then this one is unrelated text, and joining would hide it).
-            if joined and (piece.marker_only or not matches(nxt.text)):
+            if joined and (piece.marker_only or not matcher.checks(nxt.text)):
                 found, last, original = joined, nxt.line, f"{piece.original} {nxt.original}"
                 i += 1
-        if found:
-            shown = redact(re.sub(r"\s+", " ", original), secrets)
-            for check, value in found:
-                facts.values[check.fact] = value
-                facts.sources[check.fact] = f"{display}:{piece.line}"
-                recognised.append(Recognised(piece.line, last, check.id, check.fact, value, shown))
-        else:
+        elif (len(found) == 1 and piece.marked and nxt is not None and not nxt.marked and nxt.line == piece.line + 1
+              and not matcher.checks(nxt.text) and matcher.speaks_of(nxt.text)
+              and matcher.checks(f"{piece.text} {nxt.text}") == found):
+            # The end of a warning broken in two ("... HANNO BLOCCATO" / "il tuo account"): it
+            # says nothing alone but uses the words of the checks, unlike a greeting after it.
+            last, original = nxt.line, f"{piece.original} {nxt.original}"
+            i += 1
+        for reader, value in values:
+            record(piece, last, original, reader.id, reader.fact, value)
+        if len(found) == 1:
+            check, value = found[0]
+            record(piece, last, original, check.id, check.fact, value)
+        if len(found) > 1 or (not found and not values):
             key = secret_key(piece.original, secrets)
             if key and key not in facts.secrets:
                 facts.secrets.append(key)
-            unrecognised.append(Unrecognised(piece.line, redact(piece.original, secrets), piece.marked))
+            unrecognised.append(Unrecognised(piece.line, redact(original, secrets), piece.marked,
+                                             tuple(c.fact for c, _ in found)))
         i += 1
+    with_context(facts, catalogue)
     if complete:
         for check in compiled.checks:
-            if check.passed is not None and check.fact not in facts.values:
+            if check.fact not in facts.values:
                 facts.values[check.fact] = check.passed
                 facts.sources[check.fact] = f"{display} (--complete)"
     for name, value in list(facts.values.items()):  # through the catalogue, like every other input

@@ -24,7 +24,8 @@ def reading_json(reading: Any) -> dict:
     return {
         "recognised": [{"line": r.first_line, "last_line": r.last_line, "check": r.check, "fact": r.fact,
                         "value": jsonable(r.value), "text": r.text} for r in reading.recognised],
-        "unrecognised": [{"line": u.line, "text": u.text, "warning": u.warning} for u in reading.unrecognised],
+        "unrecognised": [{"line": u.line, "text": u.text, "warning": u.warning, "candidates": list(u.candidates)}
+                         for u in reading.unrecognised],
     }
 
 
@@ -41,6 +42,10 @@ def reading_lines(reading: Any, renderer: Renderer, heading: str = "") -> list[s
     if reading.unrecognised:
         lines += ["", heading + t("panel.unrecognised_title") + ":"]
         for u in reading.unrecognised:
+            if u.candidates:  # about two checks at once: the agent decides, the tool does not guess
+                labels = ", ".join(renderer.fact_label(f) for f in u.candidates)
+                lines.append(t("panel.unrecognised_ambiguous", line=u.line, text=u.text, checks=labels))
+                continue
             key = "panel.unrecognised_warning" if u.warning else "panel.unrecognised_other"
             lines.append(t(key, line=u.line, text=u.text))
     return lines

@@ -16,6 +16,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError, Location
+from ..inputs.context import with_derived
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG, Texts, lookup, merge_message_files
 
@@ -80,13 +81,23 @@ def nest(facts: dict[str, Any]) -> dict[str, Any]:
     return tree
 
 
+# Who reads the text: the support agent (sources, commands, rule ids allowed), or the customer,
+# to whom the agent sends it as it is.  Templates test `audience`; the reporters shape the rest.
+AUDIENCES = ("agente", "cliente")
+DEFAULT_AUDIENCE = "agente"
+
+
 class Renderer:
-    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG) -> None:
+    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG, audience: str = DEFAULT_AUDIENCE) -> None:
         available = kb.directory.languages()
         if lang not in available:
             raise InputError("unknown_lang", Location("--lang"), lang=lang, available=", ".join(available))
+        if audience not in AUDIENCES:
+            raise InputError("unknown_audience", Location("--audience"), audience=audience,
+                             available=", ".join(AUDIENCES))
         self.kb = kb
         self.lang = lang
+        self.audience = audience
         self._envs: dict[str, SandboxedEnvironment] = {}
         self._messages: dict[str, dict] = {}
 
@@ -183,7 +194,10 @@ class Renderer:
 
     def context(self, facts: dict[str, Any], rule_id: str) -> dict[str, Any]:
         rule = self.kb.by_id[rule_id]
-        return {"facts": nest(facts), "data": self.kb.data, "lang": self.lang,
+        # Facts implied by others (the domain of the account's address) as well, whatever the caller
+        # passed, so no record line shows a placeholder domain while the address names the real one.
+        known = with_derived(facts, self.kb.catalogue)
+        return {"facts": nest(known), "data": self.kb.data, "lang": self.lang, "audience": self.audience,
                 "rule": {"id": rule.id, "severity": rule.severity}}
 
     def rule_text(self, rule_id: str, facts: dict[str, Any]) -> RuleText:

@@ -9,6 +9,7 @@ import json
 import textwrap
 from typing import Any, Callable
 
+from . import customer
 from .render import Renderer
 
 _COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
@@ -32,6 +33,8 @@ def _indent(text: str, prefix: str = "   ") -> str:
 
 
 def text(document: dict, renderer: Renderer, color: bool = False) -> str:
+    if renderer.audience == "cliente":
+        return customer.message(document, renderer)
     t = renderer.text
     lines = [t("report.title")]
     domain = document["facts"].get("domain")
@@ -102,6 +105,8 @@ def _explain_lines(document: dict, renderer: Renderer, bullet: str, heading: str
 
 
 def markdown(document: dict, renderer: Renderer, color: bool = False) -> str:
+    if renderer.audience == "cliente":  # a message to paste into an e-mail: the same plain text
+        return customer.message(document, renderer)
     t = renderer.text
     title = t("report.title")
     if document["facts"].get("domain"):

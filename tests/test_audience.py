@@ -1,0 +1,66 @@
+"""`--audience cliente`: a message the agent can send as it is (no guide numbers, CLI flags or rule ids)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import EXAMPLES
+
+from diagnostica.engine.inputs.facts import parse_facts_document
+from diagnostica.engine.present import customer, document
+from diagnostica.engine.present.render import Renderer
+
+
+def leaks(kb, text: str) -> list[str]:
+    """What an agent-only text would show: a guide number, a command-line flag, a rule id."""
+    found = [word for word in ("g2277", "--") if word in text]
+    return found + [r.id for r in kb.rules if re.search(rf"(?<![\w-]){re.escape(r.id)}(?![\w-])", text)]
+
+
+COMMANDS = [
+    ("check", str(EXAMPLES / "mx-foreign.yaml")),
+    ("check", str(EXAMPLES / "api-diagnosis.json")),
+    ("report", str(EXAMPLES / "incollato.txt")),
+]
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+@pytest.mark.parametrize("command, path", COMMANDS, ids=[p.rsplit("/", 1)[1] for _, p in COMMANDS])
+def test_the_customer_text_of_every_example_is_clean(cli, kb, command, path, fmt, lang):
+    run = cli(command, path, "--audience", "cliente", "--format", fmt, "--lang", lang)
+    assert run.code == 1, run.err
+    assert leaks(kb, run.out) == []
+    agent = cli(command, path, "--format", fmt, "--lang", lang)
+    assert leaks(kb, agent.out)  # the agent's text does show them: the test can fail
+
+
+def rule_examples(kb):
+    """Each rule example's facts, through the catalogue as any input is."""
+    return [(rule.id, n, parse_facts_document(dict(ex.facts), rule.id, kb.catalogue, kb.data).values)
+            for rule in kb.rules for n, ex in enumerate(rule.examples)]
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_the_customer_text_of_every_rule_example_is_clean(kb, lang):
+    renderer = Renderer(kb, lang, audience="cliente")
+    dirty = {}
+    assert len(rule_examples(kb)) > 20
+    for rule_id, number, facts in rule_examples(kb):
+        text = customer.message(document.build(kb, kb.evaluate(facts), renderer), renderer)
+        if leaks(kb, text):
+            dirty[f"{rule_id}#{number}"] = leaks(kb, text)
+    assert dirty == {}
+
+
+@pytest.mark.parametrize("words", [("Buongiorno,", "Cordiali saluti"), ])
+def test_the_customer_text_greets_and_closes(cli, words):
+    run = cli("report", str(EXAMPLES / "incollato.txt"), "--audience", "cliente")
+    assert all(w in run.out for w in words)
+    assert "Righe riconosciute" not in run.out  # what was read is the agent's business
+
+
+def test_an_unknown_audience_is_an_input_error(cli):
+    run = cli("check", str(EXAMPLES / "mx-foreign.yaml"), "--audience", "capo")
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "agente, cliente" in run.err
