@@ -7,6 +7,7 @@ template that fails is reported for its rule; the other rules still render.
 """
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from dataclasses import dataclass
@@ -108,23 +109,21 @@ class Renderer:
                 self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}")
         return self._messages[lang]
 
-    @property
+    @functools.cached_property
     def texts(self) -> Texts:
         """This knowledge base's messages in the chosen language, then Italian: what errors are phrased with."""
         langs = (self.lang,) if self.lang == DEFAULT_LANG else (self.lang, DEFAULT_LANG)
         return Texts(self.lang, tuple(self.messages(lang) for lang in langs))
 
     def text(self, key: str, fallbacks: list[str] | None = None, **params: Any) -> Any:
-        """A short text in the chosen language, else in Italian (noted in ``fallbacks``)."""
-        value = lookup(self.messages(self.lang), key)
-        if value is None and self.lang != DEFAULT_LANG:
-            value = lookup(self.messages(DEFAULT_LANG), key)
-            if value is not None and fallbacks is not None:
-                fallbacks.append(key)
+        """A short text in the chosen language, else in Italian (noted in ``fallbacks``); see ``Texts``."""
+        value = self.texts.get(key)
         if value is None:
             return key
+        if fallbacks is not None and self.lang != DEFAULT_LANG and lookup(self.messages(self.lang), key) is None:
+            fallbacks.append(key)
         if isinstance(value, str) and params:
-            return value.format(**params)
+            return self.texts.format(key, **params)
         return value
 
     def _fact_text(self, name: str) -> dict:
