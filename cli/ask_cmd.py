@@ -346,7 +346,7 @@ def ask(
                                     ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(REPORTERS[fmt](document, renderer, False))
-    return 1 if result.problems_found else 0
+    return _exit_code(document, result)
 
 
 def _final(kb, session: Session, gathered, reading, lang: str, tried: Any = None):
@@ -361,7 +361,17 @@ def _final(kb, session: Session, gathered, reading, lang: str, tried: Any = None
     document["evidence"] = session.evidence(gathered.sources, reading)
     if session.dns_report is not None:
         document["dns"] = session.dns_report.to_json()
+    conclusion = session.state.conclusion(result)
+    if conclusion is not None:
+        document["complaint"] = conclusion
     return document, renderer, result
+
+
+def _exit_code(document: dict, result) -> int:
+    """1 when problems were found, and when the complaint's cause is not established: it is a problem still."""
+    unexplained = "complaint" in document and not document["complaint"]["explained"]
+    return 1 if result.problems_found or unexplained else 0
+
 
 
 def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str) -> int:
@@ -384,7 +394,7 @@ def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str)
         title = renderer.text("ask.ticket_heading")
         out.write(f"\n{title}\n{'=' * len(title)}\n\n")
         out.write(REPORTERS["ticket"](document, renderer, False))
-    return 1 if result.problems_found else 0
+    return _exit_code(document, result)
 
 
 def _answers_source(answers_file: Optional[Path]) -> tuple[IO[str], bool]:

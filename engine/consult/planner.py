@@ -191,6 +191,23 @@ class Consultation:
                     causes.append(cause)
         return tuple(causes)
 
+    def conclusion(self, result: Result) -> dict[str, Any] | None:
+        """What became of the customer's complaint: explained by a confirmed cause, or not established yet.
+
+        The complaint is itself a problem whatever the facts show, so a consultation that could not
+        confirm a cause says so and lists the causes still open with the facts that would decide them.
+        """
+        if self.complaint is None:
+            return None
+        explained = all(self.explained(result, s) for s in self.complaint.symptoms)
+        confirmed = [c for s in self.complaint.symptoms for c in transitive_causes(self.kb, s)
+                     if result.outcomes.get(c) is True]
+        open_causes = [] if explained else [
+            {"cause": cause, "needs": list(rule_needs(self.kb, cause, result.facts))}
+            for cause in self.possible_causes(result)]
+        return {"problem": self.complaint.name, "symptoms": list(self.complaint.symptoms),
+                "explained": explained, "confirmed": list(dict.fromkeys(confirmed)), "open_causes": open_causes}
+
     def done(self, result: Result | None = None) -> bool:
         """A complaint explained by a confirmed cause ends the consultation (unless thorough)."""
         result = result or self.result()

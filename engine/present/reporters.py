@@ -32,6 +32,22 @@ def _indent(text: str, prefix: str = "   ") -> str:
     return textwrap.indent(text, prefix, lambda line: True).rstrip()
 
 
+def complaint_lines(document: dict, renderer: Renderer) -> list[str]:
+    """«Causa non accertata» and the causes still open, each with what would decide it."""
+    complaint = document.get("complaint")
+    if not complaint or complaint["explained"]:
+        return []
+    t = renderer.text
+    lines = ["", t("ask.not_established")]
+    for item in complaint["open_causes"]:
+        needs = ", ".join(renderer.fact_label(name) for name in item["needs"])
+        lines.append(t("ask.open_cause", title=renderer.rule_title(item["cause"]), needs=needs) if needs
+                     else t("ask.open_cause_plain", title=renderer.rule_title(item["cause"])))
+    if not complaint["open_causes"]:
+        lines.append(t("ask.no_open_cause"))
+    return lines
+
+
 def text(document: dict, renderer: Renderer, color: bool = False) -> str:
     if renderer.audience == "cliente":
         return customer.message(document, renderer)
@@ -41,8 +57,9 @@ def text(document: dict, renderer: Renderer, color: bool = False) -> str:
     if domain:
         lines[0] += f" — {domain}"
     lines.append("=" * len(lines[0]))
-    if not document["findings"]:
+    if not document["findings"] and not complaint_lines(document, renderer):
         lines += ["", t("report.no_findings")]
+    lines += complaint_lines(document, renderer)
     for finding in document["findings"]:
         tag = f"[{t('severity.' + finding['severity'])}]"
         if color:
@@ -112,8 +129,9 @@ def markdown(document: dict, renderer: Renderer, color: bool = False) -> str:
     if document["facts"].get("domain"):
         title += f" — {document['facts']['domain']}"
     lines = [f"# {title}"]
-    if not document["findings"]:
+    if not document["findings"] and not complaint_lines(document, renderer):
         lines += ["", t("report.no_findings")]
+    lines += complaint_lines(document, renderer)
     for finding in document["findings"]:
         lines += ["", f'<a id="{finding["id"]}"></a>', "", f"## {finding['title']}", "",
                   f"**{t('severity.' + finding['severity'])}** · `{finding['id']}`"]
