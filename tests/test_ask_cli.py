@@ -99,7 +99,7 @@ def test_a_consultation_on_a_real_terminal(tmp_path):
     code = term.finish()
     assert "Vuoi il riepilogo" not in term.seen  # the input is over: nothing more is asked
     assert "Traceback" not in term.seen
-    assert code == 0  # nothing found yet
+    assert code == 1  # the complaint stands: no cause confirmed yet («causa non accertata»)
 
 
 def test_a_terminal_consultation_to_the_ticket():
