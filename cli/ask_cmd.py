@@ -329,6 +329,10 @@ def ask(
     out = sys.stdout if fmt == "text" else sys.stderr
     session = Session(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names))
     session.dns_report = report
+    if reading is not None:  # what the paste said, and the lines not understood, before the first question
+        from diagnostica.engine.present.reading import reading_lines
+
+        out.write("\n".join(reading_lines(reading, renderer)) + "\n\n")
     try:
         ended = session.run()
         if fmt == "text":

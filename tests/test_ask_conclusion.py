@@ -35,3 +35,11 @@ def test_a_confirmed_cause_explains_the_complaint(write):
     assert (complaint["explained"], complaint["confirmed"], complaint["open_causes"]) == (True, ["mx-invalid"], [])
     assert "Causa non accertata" not in run_cli("ask", "--problem", "ricezione", "--answers", str(path),
                                                 "--fact", "dns.mx_valid=false").out
+
+
+def test_ask_from_a_paste_lists_the_lines_it_did_not_understand(write):
+    paste = write("p.txt", "ATTENZIONE: riga misteriosa che nessuno capisce\n"
+                           "ATTENZIONE: il tuo account è bloccato per invio di messaggi di Spam\n")
+    run = run_cli("ask", "--report", str(paste), "--answers", str(write("a.txt", "")))
+    assert "Righe non riconosciute" in run.out
+    assert "riga misteriosa che nessuno capisce" in run.out
