@@ -135,7 +135,7 @@ def test_answers_from_stdin_are_echoed_and_the_consultation_stops_when_explained
 
 def test_invalid_choices_are_asked_again_and_why_follows_derived_facts(cli):
     answers = "non so\nperché?\n7\naltrove\n1\n"  # MX verdict unknown; then where POP/IMAP lives
-    run = cli("ask", "--problem", "ricezione", "--fact", "dns.mx=mx1.mail.ovh.net", "--fact", "account.expired=no",
+    run = cli("ask", "--problem", "ricezione", "--fact", "dns.mx=mx1.mail.ovh.net", "--fact", "account.suspended=no",
               "--fact", "account.suspended=no", stdin=answers)
     out = run.out
     assert "Domanda 2: Il dominio ha anche caselle POP/IMAP?" in out

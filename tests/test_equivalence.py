@@ -50,7 +50,7 @@ def test_fired_does_not_touch_the_facts(tmp_path):
 def test_explanations_on_demand_match_the_functions(kb):
     from diagnostica.engine.run.explain import because, needs
 
-    result = kb.evaluate({"dns.mx_valid": False, "account.expired": False})
+    result = kb.evaluate({"dns.mx_valid": False, "account.suspended": False})
     for finding in result.findings:
         assert finding.because == because(kb, finding.id, result.facts, result.derived)
     for item in result.undecided:

@@ -66,10 +66,10 @@ def test_derivation_cycle_names_the_rules(cli, kb_dir):
   - id: loop-a
     kind: derive
     when: {fact: account.locked, equals: true}
-    derives: {account.expired: true}
+    derives: {account.suspended: true}
   - id: loop-b
     kind: derive
-    when: {fact: account.expired, equals: true}
+    when: {fact: account.suspended, equals: true}
     derives: {account.locked: true}
 """)
     run = cli("check", "--kb", str(kb_dir))

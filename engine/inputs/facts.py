@@ -43,8 +43,8 @@ def with_context(facts: FactSet, catalogue: Catalogue) -> FactSet:
 
 
 def api_mapping(data: dict) -> dict[str, dict]:
-    """API field -> {fact, invert} from the knowledge base data (rules/data/api.yaml)."""
-    return data.get("api_diagnosis", {}).get("fields", {})
+    """API field (or a merged fact's old name) -> {fact, invert}, from the data (rules/data/api.yaml)."""
+    return {**data.get("fact_aliases", {}), **data.get("api_diagnosis", {}).get("fields", {})}
 
 
 def read_text(path: str) -> tuple[str, str]:
