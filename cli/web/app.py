@@ -1,0 +1,74 @@
+"""The Starlette application: routes, security headers, errors as 4xx (never a traceback)."""
+from __future__ import annotations
+
+from importlib import resources
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from diagnostica.engine.errors import DiagnosticaError
+
+from .api import Api, error_response
+from .pages import Pages
+
+# Everything from this server only: no CDN, no inline script or style, no framing, forms post here only.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+           (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP response (a plain ASGI wrapper, so streaming still works)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + HEADERS
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _api(handler):
+    """An API endpoint whose user errors become JSON 4xx answers in the request's language."""
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except DiagnosticaError as exc:
+            return error_response(exc, request.query_params.get("lang", "it"))
+    return endpoint
+
+
+async def _internal(request: Request, exc: Exception) -> Response:
+    # A bug: one line, no traceback, no echo of the input.
+    return JSONResponse({"error": {"code": "internal", "message": type(exc).__name__}}, status_code=500)
+
+
+def create_app(kb) -> Starlette:
+    api, pages = Api(kb), Pages(kb)
+    static = StaticFiles(directory=str(resources.files(__package__) / "static"))
+    routes = [
+        Route("/", pages.home),
+        Route("/report", pages.report, methods=["GET", "POST"]),
+        Route("/api/v1/check", _api(api.check), methods=["POST"]),
+        Route("/api/v1/report", _api(api.report), methods=["POST"]),
+        Route("/api/v1/rules", _api(api.rules)),
+        Route("/api/v1/openapi.json", api.openapi),
+        Route("/healthz", api.healthz),
+        Mount("/static", static, name="static"),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
+                     exception_handlers={Exception: _internal})
