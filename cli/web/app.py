@@ -57,6 +57,10 @@ async def _internal(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": {"code": "internal", "message": type(exc).__name__}}, status_code=500)
 
 
+async def _no_icon(request: Request) -> Response:
+    return Response(status_code=204)
+
+
 def create_app(kb) -> Starlette:
     api, pages = Api(kb), Pages(kb)
     static = StaticFiles(directory=str(resources.files(__package__) / "static"))
@@ -68,6 +72,7 @@ def create_app(kb) -> Starlette:
         Route("/api/v1/rules", _api(api.rules)),
         Route("/api/v1/openapi.json", api.openapi),
         Route("/healthz", api.healthz),
+        Route("/favicon.ico", _no_icon),  # browsers ask for it; an empty answer, not a 404 in their console
         Mount("/static", static, name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
