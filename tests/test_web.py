@@ -170,3 +170,12 @@ def test_serve_with_a_bad_knowledge_base_stops_before_listening(tmp_path, capsys
     (tmp_path / "rules" / "facts.yaml").write_text("facts: [\n", encoding="utf-8")
     assert cli_main.main(["serve", "--kb", str(tmp_path), "--port", "0"]) == 2
     assert "«locales»" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/"), ("GET", "/healthz"), ("POST", "/api/v1/check"),
+                                          ("GET", "/static/copy.js"), ("GET", "/nowhere")])
+def test_every_response_carries_the_security_headers(client, method, path):
+    headers = client.request(method, path, content=b"{}" if method == "POST" else None).headers
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert re.fullmatch(r"app;dur=\d+\.\d\d", headers["server-timing"])
