@@ -6,7 +6,9 @@ from typing import Optional
 
 import typer
 
-from .common import KbOption, load_kb
+from typing import List
+
+from .common import KbOption, NameserverOption, TimeoutOption, load_kb
 
 
 def serve(
@@ -14,12 +16,17 @@ def serve(
                              help="Indirizzo su cui ascoltare (predefinito 127.0.0.1: solo da questa macchina)."),
     port: int = typer.Option(8000, "--port", metavar="PORTA", help="Porta TCP su cui ascoltare."),
     kb_dir: Optional[Path] = KbOption,
+    nameserver: Optional[List[str]] = NameserverOption,
+    timeout: float = TimeoutOption,
 ) -> int:
     """Avvia le pagine per gli operatori del supporto e l'API JSON (/api/v1/...)."""
     import uvicorn
 
+    from . import dns_cmd
     from .web.app import create_app
 
     kb = load_kb(kb_dir)  # once, at start: a bad knowledge base stops here with exit 2, not at the first request
-    uvicorn.run(create_app(kb), host=host, port=port, log_level="info", server_header=False)
+    # The Dominio checks' resolver; each lookup bounded by --timeout, so a slow domain holds one request only.
+    source = dns_cmd.live_source(nameserver, timeout) if nameserver or timeout != TimeoutOption.default else None
+    uvicorn.run(create_app(kb, source), host=host, port=port, log_level="info", server_header=False)
     return 0

@@ -61,7 +61,7 @@ def test_healthz_and_openapi(client, kb):
     assert client.get("/healthz").json() == {"status": "ok", "rules": len(kb.rules)}
     spec = client.get("/api/v1/openapi.json").json()
     served = {path for path in spec["paths"]}
-    assert served == {"/api/v1/check", "/api/v1/report", "/api/v1/rules", "/healthz"}
+    assert served == {"/api/v1/check", "/api/v1/report", "/api/v1/dns", "/api/v1/rules", "/healthz"}
 
 
 @pytest.mark.parametrize("path, body, status, code, where", [
@@ -179,3 +179,65 @@ def test_every_response_carries_the_security_headers(client, method, path):
     assert headers["content-security-policy"].startswith("default-src 'none'")
     assert headers["x-content-type-options"] == "nosniff"
     assert re.fullmatch(r"app;dur=\d+\.\d\d", headers["server-timing"])
+
+
+# ------------------------------------------------------------------ Dominio: a real DNS server on 127.0.0.1
+
+@pytest.fixture(scope="module")
+def dns_client(kb):
+    from dnsserver import make_server
+
+    from diagnostica.cli.web.app import create_app
+    from diagnostica.engine.dns.lookup import LiveSource, parse_nameserver
+
+    with make_server() as server, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = LiveSource([parse_nameserver(server.address)], timeout=2)
+        client = starlette_testclient.TestClient(create_app(kb, source), raise_server_exceptions=False)
+        client.nameserver = server.address
+        yield client
+
+
+@pytest.mark.parametrize("domain, offer, pop_imap", [
+    ("hosted-ok.cases.test", "hosted", "none"),
+    ("foreign.cases.test", "hosted", "none"),
+    ("nomx.cases.test", "hosted", None),
+    ("absent.cases.test", None, None),
+])
+def test_dns_is_the_cli_document(dns_client, capsys, domain, offer, pop_imap):
+    options = [arg for flag, value in (("--offer", offer), ("--pop-imap", pop_imap)) if value for arg in (flag, value)]
+    expected = cli_json(capsys, "dns", domain, "--nameserver", dns_client.nameserver, "--timeout", "2", *options)
+    body = {"domain": domain, "offer": offer, "pop_imap": pop_imap}
+    got = dns_client.post("/api/v1/dns", json=body).json()
+    for key in ("findings", "possible_causes", "facts", "undecided"):
+        assert got[key] == expected[key], key
+    assert [entry["type"] for entry in got["dns"]["lookups"]] == [e["type"] for e in expected["dns"]["lookups"]]
+
+
+@pytest.mark.parametrize("body, code, where", [
+    ({}, "dns_no_domain", "domain"),
+    ({"domain": "not a domain"}, "dns_bad_domain", "domain"),
+    ({"domain": "foreign.cases.test", "offer": "cloud"}, "fact_bad_enum", "offer"),
+])
+def test_dns_bad_input(dns_client, body, code, where):
+    response = dns_client.post("/api/v1/dns", json=body)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["message"].split(":")[0]) == (code, where)
+
+
+def test_domain_page_shows_findings_and_folded_evidence(dns_client):
+    page = dns_client.post("/dominio", data={"domain": "foreign.cases.test", "offer": "hosted", "pop_imap": "none"})
+    assert page.status_code == 200
+    assert "<details><summary>Interrogazioni DNS eseguite</summary>" in page.text
+    assert 'class="finding error"' in page.text and "IN MX" in page.text
+    link = re.search(r'<a id="permalink" href="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+    assert link == "/dominio?lang=it&domain=foreign.cases.test&offer=hosted&pop_imap=none"
+    assert 'class="finding error"' in dns_client.get(link).text
+
+
+def test_domain_page_empty_and_bad(dns_client):
+    empty = dns_client.get("/dominio?lang=en")
+    assert empty.status_code == 200 and '<label for="domain">' in empty.text and 'id="result"' not in empty.text
+    bad = dns_client.post("/dominio", data={"domain": "<b>x</b>"})
+    assert bad.status_code == 422 and "<b>x</b>" not in bad.text and "&lt;b&gt;x&lt;/b&gt;" in bad.text

@@ -14,7 +14,7 @@ from diagnostica.engine.kb.texts import bundled_texts
 from ..common import document_for
 from ..report_cmd import report_document
 from ..rules_cmd import rule_rows
-from .inputs import body_text, report_text
+from .inputs import body_text, json_object, report_text
 
 DEFAULT_LANG = "it"
 
@@ -58,9 +58,46 @@ def report_result(kb, text: str, *, lang: str, explain: bool = False):
     return result, document, renderer, reading
 
 
+def dns_facts(kb, request_facts: dict) -> tuple:
+    """(domain name, given facts) from ``{"domain": ..., "offer": ..., "pop_imap": ...}``."""
+    from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.inputs.facts import coerce
+
+    from ..dns_cmd import OPTION_FACTS
+
+    domain = request_facts.get("domain")
+    if not isinstance(domain, str) or not domain.strip():
+        raise InputError("dns_no_domain", Location("domain"))
+    name = dnsfacts.domain_name(domain.strip(), Location("domain"))
+    given = {fact: coerce(kb.catalogue, fact, request_facts[fact], Location(fact))
+             for fact, _ in OPTION_FACTS if request_facts.get(fact) not in (None, "")}
+    return name, given
+
+
+async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: bool = False):
+    """(result, document, renderer): the live DNS checks of a domain, as ``dns --format json``."""
+    from diagnostica.engine.dns import collect as dnsfacts
+
+    from ..dns_cmd import dns_document
+
+    name, given = dns_facts(kb, request_facts)
+    report = await dnsfacts.collect(name, source, kb.catalogue)
+    result = kb.evaluate(dnsfacts.merge(report.facts, given))
+    document, renderer = dns_document(kb, result, report, lang=lang, explain=explain)
+    return result, document, renderer
+
+
 class Api:
-    def __init__(self, kb) -> None:
+    def __init__(self, kb, dns_source) -> None:
         self.kb = kb
+        self.dns_source = dns_source
+
+    async def dns(self, request: Request) -> Response:
+        lang = chosen_lang(self.kb, request)
+        request_facts = json_object(await body_text(request))
+        _, document, _ = await dns_result(self.kb, self.dns_source(), request_facts, lang=lang,
+                                          explain=wants_explain(request))
+        return JSONResponse(document)
 
     async def check(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)

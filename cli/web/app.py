@@ -65,14 +65,27 @@ async def _no_icon(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def create_app(kb) -> Starlette:
-    api, pages = Api(kb), Pages(kb)
+def create_app(kb, dns_source=None) -> Starlette:
+    """``dns_source``: where the Dominio checks ask (a LiveSource); the system's resolvers when not given,
+    made at the first DNS request so that a machine without resolvers still serves everything else."""
+    made: list = [dns_source] if dns_source is not None else []
+
+    def source():
+        if not made:
+            from diagnostica.engine.dns.lookup import LiveSource
+
+            made.append(LiveSource())
+        return made[0]
+
+    api, pages = Api(kb, source), Pages(kb, source)
     static = StaticFiles(directory=str(resources.files(__package__) / "static"))
     routes = [
         Route("/", pages.home),
         Route("/report", pages.report, methods=["GET", "POST"]),
         Route("/api/v1/check", _api(api.check), methods=["POST"]),
         Route("/api/v1/report", _api(api.report), methods=["POST"]),
+        Route("/api/v1/dns", _api(api.dns), methods=["POST"]),
+        Route("/dominio", pages.domain, methods=["GET", "POST"]),
         Route("/api/v1/rules", _api(api.rules)),
         Route("/api/v1/openapi.json", api.openapi),
         Route("/healthz", api.healthz),
