@@ -27,9 +27,14 @@ def free_port() -> int:
 def server(kb):
     """The real app on uvicorn in a thread, on a free loopback port; stopped at the end of the module."""
     uvicorn = pytest.importorskip("uvicorn")
-    from diagnostica.cli.web.app import create_app
+    from dnsserver import make_server
 
-    config = uvicorn.Config(create_app(kb), host="127.0.0.1", port=free_port(), log_level="warning")
+    from diagnostica.cli.web.app import create_app
+    from diagnostica.engine.dns.lookup import LiveSource, parse_nameserver
+
+    dns_server = make_server().__enter__()
+    source = LiveSource([parse_nameserver(dns_server.address)], timeout=2)
+    config = uvicorn.Config(create_app(kb, source), host="127.0.0.1", port=free_port(), log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -41,6 +46,7 @@ def server(kb):
     yield f"http://127.0.0.1:{config.port}"
     instance.should_exit = True
     thread.join(10)
+    dns_server.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="module")
@@ -89,4 +95,22 @@ def test_english_page(server, browser):
     assert page.get_by_role("heading", name="What we found").count() == 1
     assert page.locator("article.finding").count() == 3
     assert page.get_by_role("button", name="Copy the records").count() == 1
+    page.close()
+
+
+def test_domain_page_with_the_keyboard(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(server + "/dominio")
+    page.get_by_label("Offerta Exchange").select_option("hosted")
+    page.get_by_label("Caselle POP/IMAP del dominio").select_option("none")
+    domain = page.get_by_label("Dominio (o indirizzo email")
+    domain.fill("foreign.cases.test")
+    domain.press("Enter")  # submitted from the keyboard
+    page.wait_for_selector("#result")
+    assert page.locator("article.finding.error").count() >= 1
+    evidence = page.locator("details")
+    assert not evidence.locator("pre").is_visible()  # folded until asked
+    evidence.locator("summary").click()
+    assert "MX" in evidence.locator("pre").inner_text()
+    page.screenshot(path=str(tmp_path / "dominio.png"), full_page=True)
     page.close()
