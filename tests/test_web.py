@@ -241,3 +241,15 @@ def test_domain_page_empty_and_bad(dns_client):
     assert empty.status_code == 200 and '<label for="domain">' in empty.text and 'id="result"' not in empty.text
     bad = dns_client.post("/dominio", data={"domain": "<b>x</b>"})
     assert bad.status_code == 422 and "<b>x</b>" not in bad.text and "&lt;b&gt;x&lt;/b&gt;" in bad.text
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_result_page_carries_the_customer_message(client, capsys, lang):
+    import html
+
+    capsys.readouterr()
+    cli_main.main(["report", str(EXAMPLES / "incollato.txt"), "--audience", "cliente", "--lang", lang])
+    expected = capsys.readouterr().out
+    page = client.post(f"/report?lang={lang}", data={"report": PASTED})
+    shown = html.unescape(re.search(r'<pre id="customer">(.*?)</pre>', page.text, re.S).group(1))
+    assert shown == expected

@@ -12,9 +12,10 @@ from diagnostica.engine.errors import DiagnosticaError
 from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
-from diagnostica.engine.present.reporters import is_record_line
+from diagnostica.engine.present.reporters import REPORTERS, is_record_line
 from diagnostica.engine.present.ticket import ticket
 
+from ..common import document_for
 from .api import DEFAULT_LANG, dns_result, report_result, status_for
 from .inputs import body_text, form_fields
 
@@ -41,6 +42,12 @@ def blocks(text: str) -> list[tuple[str, str]]:
 
 #: The Dominio form's fields (also the permalink's query): nothing else is read or echoed.
 DOMAIN_FIELDS = ("domain", "offer", "pop_imap")
+
+
+def customer_text(kb, result, lang: str) -> str:
+    """The message for the customer, as ``--audience cliente`` prints it (no rule ids, no commands)."""
+    document, renderer = document_for(kb, result, lang=lang, audience="cliente")
+    return REPORTERS["text"](document, renderer, False)
 
 
 class Pages:
@@ -83,14 +90,15 @@ class Pages:
         if not form["domain"]:  # the page itself, not yet filled in
             return self.render(request, lang, "domain.html.j2", form=form)
         try:
-            _, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang)
+            result, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang)
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=form,
                                error=exc.render(bundled_texts(lang)))
         evidence = "\n".join(dns_evidence.lines(document["dns"], renderer, explain=True))
         permalink = "/dominio?" + urlencode({"lang": lang, **{k: v for k, v in form.items() if v}})
         return self.render(request, lang, "domain.html.j2", form=form, result=document, evidence=evidence,
-                           ticket=ticket(document, renderer), permalink=permalink,
+                           ticket=ticket(document, renderer), customer=customer_text(self.kb, result, lang),
+                           permalink=permalink,
                            label=renderer.fact_label, value=renderer.value)
 
     async def report(self, request: Request) -> Response:
@@ -105,11 +113,12 @@ class Pages:
         # Secrets never go back out: not in the textarea, not in the permalink.
         text = redact(fields.get("report", ""), self.kb.catalogue.secret_names)
         try:
-            _, document, renderer, reading = report_result(self.kb, text, lang=lang)
+            result, document, renderer, reading = report_result(self.kb, text, lang=lang)
         except DiagnosticaError as exc:
             return self.render(request, lang, "report.html.j2", status_for(exc), report=text,
                                error=exc.render(bundled_texts(lang)))
         permalink = "/report?" + urlencode({"lang": lang, "report": text})
         return self.render(request, lang, "report.html.j2", report=text, result=document,
-                           reading=reading, ticket=ticket(document, renderer), permalink=permalink,
+                           reading=reading, ticket=ticket(document, renderer),
+                           customer=customer_text(self.kb, result, lang), permalink=permalink,
                            label=renderer.fact_label, value=renderer.value)
