@@ -94,18 +94,23 @@ def live_source(nameservers: list[str] | None, timeout: float):
     return dnslookup.LiveSource(servers, timeout)
 
 
+def dns_document(kb, result, report, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente"):
+    """(document, renderer): the ``--format json`` document of ``dns``, with the evidence under ``dns``."""
+    from .common import document_for
+
+    return document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra={"dns": report.to_json()},
+                        audience=audience)
+
+
 def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, secrets=(),
                   audience: str = "agente") -> int:
     """Like common.emit, with the DNS evidence: a section in text and Markdown, ``dns`` in JSON."""
     from diagnostica.engine.present import evidence as dnsevidence
-    from diagnostica.engine.present import document as presentation
-    from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
-    renderer = Renderer(kb, lang, audience=audience)
-    document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
-    document["dns"] = report.to_json()
+    document, renderer = dns_document(kb, result, report, lang=lang, explain=explain, secrets=secrets,
+                                      audience=audience)
     color = fmt == "text" and use_color()
     out = REPORTERS[fmt](document, renderer, color)
     if fmt != "json" and audience != "cliente":  # the lookups are the agent's evidence

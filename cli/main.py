@@ -30,6 +30,7 @@ COMMANDS = {
     "report": ("report_cmd", "report", False),
     "ask": ("ask_cmd", "ask", False),
     "rules": ("rules_cmd", "app", True),
+    "serve": ("serve_cmd", "serve", False),
 }
 
 

@@ -17,12 +17,22 @@ CompleteOption = typer.Option(
     help="Il testo è il risultato completo della diagnostica: i controlli che non compaiono sono riusciti.")
 
 
+def report_document(kb, gathered, reading, *, lang: str, explain: bool = False, audience: str = "agente"):
+    """(result, document, renderer): the JSON document of ``report`` (the web API's too), evidence and lines read
+    included."""
+    from diagnostica.engine.inputs import facts as facts_mod
+    from diagnostica.engine.present.reading import fact_sources, reading_json
 
+    from .common import document_for
 
-
-
-
-
+    facts_mod.with_context(gathered, kb.catalogue)
+    result = kb.evaluate(gathered.values)
+    document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=gathered.secrets,
+                                      audience=audience)
+    document["evidence"] = fact_sources(renderer, gathered.sources, reading)
+    if reading is not None:
+        document["report"] = reading_json(reading)
+    return result, document, renderer
 
 
 def report(
@@ -45,23 +55,17 @@ def report(
     """
     from diagnostica.engine.inputs import facts as facts_mod
     from diagnostica.engine.inputs.report import read_report
-    from diagnostica.engine.present.reading import fact_sources, reading_json, reading_lines
+    from diagnostica.engine.present.reading import reading_lines
     from diagnostica.engine.present.reporters import REPORTERS
-
-    from .common import document_for
 
     check_format(fmt, REPORTERS)
     kb = load_kb(kb_dir)
     gathered, reading = read_report(kb, source, complete)
     for option in fact or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
-    facts_mod.with_context(gathered, kb.catalogue)
-    result = kb.evaluate(gathered.values)
-    document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=gathered.secrets,
-                                      audience=audience)
-    document["evidence"] = fact_sources(renderer, gathered.sources, reading)
+    result, document, renderer = report_document(kb, gathered, reading, lang=lang, explain=explain,
+                                                 audience=audience)
     if reading is not None:
-        document["report"] = reading_json(reading)
         if fmt == "text" and audience != "cliente":  # what was read, before what it means
             sys.stdout.write("\n".join(reading_lines(reading, renderer)) + "\n\n")
         elif not gathered.values or (fmt == "ticket" and reading.unrecognised):  # the ticket stays clean

@@ -14,6 +14,12 @@ from .common import KbOption, LangOption, NoCacheOption, TextOrJsonOption, check
 app = typer.Typer(help="Consulta e verifica la base di conoscenza.", no_args_is_help=True)
 
 
+def rule_rows(kb, renderer) -> list[dict]:
+    """The rules as ``rules list --format json`` (and the web API) shows them."""
+    return [{"id": r.id, "kind": r.kind, "severity": r.severity, "title": renderer.text(f"rules.{r.id}.title"),
+             "location": str(r.location)} for r in sorted(kb.rules, key=lambda r: r.id)]
+
+
 @app.command("list")
 def list_rules(
     fmt: str = TextOrJsonOption,
@@ -26,9 +32,7 @@ def list_rules(
 
     check_format(fmt, ("text", "json"))
     kb = load_kb(kb_dir, no_cache)
-    renderer = Renderer(kb, lang)
-    rows = [{"id": r.id, "kind": r.kind, "severity": r.severity, "title": renderer.text(f"rules.{r.id}.title"),
-             "location": str(r.location)} for r in sorted(kb.rules, key=lambda r: r.id)]
+    rows = rule_rows(kb, Renderer(kb, lang))
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return 0

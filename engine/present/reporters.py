@@ -144,11 +144,16 @@ def markdown(document: dict, renderer: Renderer, color: bool = False) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def is_record_line(line: str) -> bool:
+    """A zone-file line of the remediation (a record to copy into the «zona DNS»)."""
+    return " IN MX " in line or " IN SRV " in line or " IN TXT " in line
+
+
 def _fence_records(text: str) -> str:
     """Zone-file lines go into code blocks so Markdown keeps them copyable."""
     out, block = [], []
     for line in text.splitlines():
-        if " IN MX " in line or " IN SRV " in line or " IN TXT " in line:
+        if is_record_line(line):
             block.append(line)
             continue
         if block:

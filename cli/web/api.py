@@ -1,0 +1,127 @@
+"""The JSON API: the same documents as the CLI's ``--format json``, made by the same calls."""
+from __future__ import annotations
+
+from importlib import resources
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from diagnostica.engine.errors import DiagnosticaError, InputError, Location
+from diagnostica.engine.inputs import facts as facts_mod
+from diagnostica.engine.inputs.report import parse_report
+from diagnostica.engine.kb.texts import bundled_texts
+
+from ..common import document_for
+from ..report_cmd import report_document
+from ..rules_cmd import rule_rows
+from .inputs import body_text, json_object, report_text
+
+DEFAULT_LANG = "it"
+
+
+def chosen_lang(kb, request: Request) -> str:
+    lang = request.query_params.get("lang", DEFAULT_LANG)
+    available = kb.directory.languages()
+    if lang not in available:
+        raise InputError("unknown_lang", Location("lang"), lang=lang, available=", ".join(available))
+    return lang
+
+
+def wants_explain(request: Request) -> bool:
+    return request.query_params.get("explain", "").lower() in ("1", "true", "yes", "sì", "si", "on")
+
+
+def status_for(exc: DiagnosticaError) -> int:
+    """413 for an oversized body, 400 for a body that cannot be parsed, 422 for facts that make no sense."""
+    if exc.code == "web_body_too_large":
+        return 413
+    if exc.code.startswith(("yaml_", "json_", "web_not_json", "not_utf8")):
+        return 400
+    return 422
+
+
+def error_response(exc: DiagnosticaError, lang: str) -> JSONResponse:
+    texts = bundled_texts(lang if lang in ("it", "en") else DEFAULT_LANG)
+    location = exc.location
+    body = {"error": {"code": exc.code, "message": exc.render(texts),
+                      "location": None if location is None else
+                      {"file": location.file, "line": location.line, "column": location.column}}}
+    return JSONResponse(body, status_code=status_for(exc))
+
+
+def report_result(kb, text: str, *, lang: str, explain: bool = False):
+    """(result, document, renderer, reading) for a pasted panel text or the API's diagnosis JSON."""
+    gathered, reading = parse_report(kb, text, "<testo>")
+    if not gathered.values:
+        raise InputError("report_nothing_recognised", Location("<testo>"))
+    result, document, renderer = report_document(kb, gathered, reading, lang=lang, explain=explain)
+    return result, document, renderer, reading
+
+
+def dns_facts(kb, request_facts: dict) -> tuple:
+    """(domain name, given facts) from ``{"domain": ..., "offer": ..., "pop_imap": ...}``."""
+    from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.inputs.facts import coerce
+
+    from ..dns_cmd import OPTION_FACTS
+
+    domain = request_facts.get("domain")
+    if not isinstance(domain, str) or not domain.strip():
+        raise InputError("dns_no_domain", Location("domain"))
+    name = dnsfacts.domain_name(domain.strip(), Location("domain"))
+    given = {fact: coerce(kb.catalogue, fact, request_facts[fact], Location(fact))
+             for fact, _ in OPTION_FACTS if request_facts.get(fact) not in (None, "")}
+    return name, given
+
+
+async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: bool = False):
+    """(result, document, renderer): the live DNS checks of a domain, as ``dns --format json``."""
+    from diagnostica.engine.dns import collect as dnsfacts
+
+    from ..dns_cmd import dns_document
+
+    name, given = dns_facts(kb, request_facts)
+    report = await dnsfacts.collect(name, source, kb.catalogue)
+    result = kb.evaluate(dnsfacts.merge(report.facts, given))
+    document, renderer = dns_document(kb, result, report, lang=lang, explain=explain)
+    return result, document, renderer
+
+
+class Api:
+    def __init__(self, kb, dns_source) -> None:
+        self.kb = kb
+        self.dns_source = dns_source
+
+    async def dns(self, request: Request) -> Response:
+        lang = chosen_lang(self.kb, request)
+        request_facts = json_object(await body_text(request))
+        _, document, _ = await dns_result(self.kb, self.dns_source(), request_facts, lang=lang,
+                                          explain=wants_explain(request))
+        return JSONResponse(document)
+
+    async def check(self, request: Request) -> Response:
+        lang = chosen_lang(self.kb, request)
+        text = await body_text(request)
+        gathered = facts_mod.parse_facts_text(text, "<body>", self.kb.catalogue, self.kb.data)
+        result = self.kb.evaluate(gathered.values)
+        document, _ = document_for(self.kb, result, lang=lang, explain=wants_explain(request),
+                                   secrets=gathered.secrets)
+        return JSONResponse(document)
+
+    async def report(self, request: Request) -> Response:
+        lang = chosen_lang(self.kb, request)
+        text = report_text(await body_text(request))
+        _, document, _, _ = report_result(self.kb, text, lang=lang, explain=wants_explain(request))
+        return JSONResponse(document)
+
+    async def rules(self, request: Request) -> Response:
+        from diagnostica.engine.present.render import Renderer
+
+        return JSONResponse(rule_rows(self.kb, Renderer(self.kb, chosen_lang(self.kb, request))))
+
+    async def healthz(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "rules": len(self.kb.rules)})
+
+    async def openapi(self, request: Request) -> Response:
+        text = resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8")
+        return Response(text, media_type="application/json")

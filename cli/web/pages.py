@@ -1,0 +1,124 @@
+"""The pages: server-rendered from ``locales/<lang>/web/*.html.j2``, plain form posts, no script needed."""
+from __future__ import annotations
+
+from importlib import resources
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from diagnostica.engine.errors import DiagnosticaError
+from diagnostica.engine.inputs.redact import redact
+from diagnostica.engine.kb.texts import bundled_texts
+from diagnostica.engine.present import evidence as dns_evidence
+from diagnostica.engine.present.reporters import REPORTERS, is_record_line
+from diagnostica.engine.present.ticket import ticket
+
+from ..common import document_for
+from .api import DEFAULT_LANG, dns_result, report_result, status_for
+from .inputs import body_text, form_fields
+
+LANGS = ("it", "en")
+
+
+def page_lang(request: Request) -> str:
+    """Pages fall back to Italian for an unknown ?lang= (a person clicked a link; no error page for that)."""
+    lang = request.query_params.get("lang", DEFAULT_LANG)
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def blocks(text: str) -> list[tuple[str, str]]:
+    """A remediation as (kind, text) pieces: ``record`` lines get a copy button, ``text`` stays prose."""
+    pieces: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        kind = "record" if is_record_line(line) else "text"
+        if pieces and pieces[-1][0] == kind:
+            pieces[-1] = (kind, pieces[-1][1] + "\n" + line)
+        else:
+            pieces.append((kind, line))
+    return [(kind, body.strip("\n")) for kind, body in pieces if body.strip()]
+
+
+#: The Dominio form's fields (also the permalink's query): nothing else is read or echoed.
+DOMAIN_FIELDS = ("domain", "offer", "pop_imap")
+
+
+def customer_text(kb, result, lang: str) -> str:
+    """The message for the customer, as ``--audience cliente`` prints it (no rule ids, no commands)."""
+    document, renderer = document_for(kb, result, lang=lang, audience="cliente")
+    return REPORTERS["text"](document, renderer, False)
+
+
+class Pages:
+    def __init__(self, kb, dns_source) -> None:
+        self.kb = kb
+        self.dns_source = dns_source
+        root = resources.files("diagnostica.locales")
+        # One environment per language; autoescape on every template, whatever its name.
+        self.envs = {lang: jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / lang / "web")),
+                                              autoescape=True, undefined=jinja2.StrictUndefined)
+                     for lang in LANGS}
+        for env in self.envs.values():
+            env.filters["blocks"] = blocks
+
+    def render(self, request: Request, lang: str, name: str, status: int = 200, **context) -> HTMLResponse:
+        other = "en" if lang == "it" else "it"
+        defaults = {"error": None, "result": None, "reading": None, "evidence": None}
+        html = self.envs[lang].get_template(name).render(
+            lang=lang, other_lang=f"{request.url.path}?lang={other}", **{**defaults, **context})
+        return HTMLResponse(html, status_code=status)
+
+    async def fields(self, request: Request) -> dict[str, str]:
+        """The form post's fields, or the permalink's query: the same page either way."""
+        if request.method == "POST":
+            return form_fields(await body_text(request))
+        return dict(request.query_params)
+
+    async def home(self, request: Request) -> Response:
+        return self.render(request, page_lang(request), "report.html.j2", report="")
+
+    async def domain(self, request: Request) -> Response:
+        lang = page_lang(request)
+        empty = dict.fromkeys(DOMAIN_FIELDS, "")
+        try:
+            fields = await self.fields(request)
+        except DiagnosticaError as exc:
+            return self.render(request, lang, "domain.html.j2", status_for(exc), form=empty,
+                               error=exc.render(bundled_texts(lang)))
+        form = {name: fields.get(name, "").strip() for name in DOMAIN_FIELDS}
+        if not form["domain"]:  # the page itself, not yet filled in
+            return self.render(request, lang, "domain.html.j2", form=form)
+        try:
+            result, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang)
+        except DiagnosticaError as exc:
+            return self.render(request, lang, "domain.html.j2", status_for(exc), form=form,
+                               error=exc.render(bundled_texts(lang)))
+        evidence = "\n".join(dns_evidence.lines(document["dns"], renderer, explain=True))
+        permalink = "/dominio?" + urlencode({"lang": lang, **{k: v for k, v in form.items() if v}})
+        return self.render(request, lang, "domain.html.j2", form=form, result=document, evidence=evidence,
+                           ticket=ticket(document, renderer), customer=customer_text(self.kb, result, lang),
+                           permalink=permalink,
+                           label=renderer.fact_label, value=renderer.value)
+
+    async def report(self, request: Request) -> Response:
+        """The form's POST, and the permalink's GET (same field, in the query): same page, same result."""
+        lang = page_lang(request)
+        try:
+            fields = await self.fields(request)
+        except DiagnosticaError as exc:
+            return self.render(request, lang, "report.html.j2", status_for(exc), report="",
+                               error=exc.render(bundled_texts(lang)))
+        lang = fields.get("lang", lang) if fields.get("lang") in LANGS else lang
+        # Secrets never go back out: not in the textarea, not in the permalink.
+        text = redact(fields.get("report", ""), self.kb.catalogue.secret_names)
+        try:
+            result, document, renderer, reading = report_result(self.kb, text, lang=lang)
+        except DiagnosticaError as exc:
+            return self.render(request, lang, "report.html.j2", status_for(exc), report=text,
+                               error=exc.render(bundled_texts(lang)))
+        permalink = "/report?" + urlencode({"lang": lang, "report": text})
+        return self.render(request, lang, "report.html.j2", report=text, result=document,
+                           reading=reading, ticket=ticket(document, renderer),
+                           customer=customer_text(self.kb, result, lang), permalink=permalink,
+                           label=renderer.fact_label, value=renderer.value)

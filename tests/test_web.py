@@ -1,0 +1,255 @@
+"""The web front end in-process (Starlette's TestClient): the API gives the CLI's documents, the pages show them."""
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import pytest
+
+from diagnostica.cli import main as cli_main
+
+from conftest import EXAMPLES
+
+starlette_testclient = pytest.importorskip("starlette.testclient")
+
+PASTED = (EXAMPLES / "incollato.txt").read_text(encoding="utf-8")
+MX_FOREIGN = (EXAMPLES / "mx-foreign.yaml").read_text(encoding="utf-8")
+SECRET = "S3gretissima!"
+
+
+@pytest.fixture(scope="module")
+def client(kb):
+    from diagnostica.cli.web.app import create_app
+
+    with warnings.catch_warnings():  # starlette 1.x suggests httpx2, which the registry does not have yet
+        warnings.simplefilter("ignore")
+        yield starlette_testclient.TestClient(create_app(kb), raise_server_exceptions=False)
+
+
+def cli_json(capsys, *argv: str) -> dict:
+    capsys.readouterr()
+    cli_main.main([*argv, "--format", "json"])
+    return json.loads(capsys.readouterr().out)
+
+
+def test_check_is_the_cli_document(client, capsys):
+    expected = cli_json(capsys, "check", str(EXAMPLES / "mx-foreign.yaml"))
+    assert client.post("/api/v1/check", content=MX_FOREIGN).json() == expected
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_report_is_the_cli_document(client, capsys, lang):
+    expected = cli_json(capsys, "report", str(EXAMPLES / "incollato.txt"), "--lang", lang)
+    got = client.post(f"/api/v1/report?lang={lang}", json={"text": PASTED}).json()
+    for key in ("lang", "findings", "possible_causes", "facts", "next_steps", "report"):
+        assert got[key] == expected[key], key
+
+
+def test_explain_adds_the_explain_object(client):
+    assert "explain" in client.post("/api/v1/check?explain=1", content=MX_FOREIGN).json()
+    assert "explain" not in client.post("/api/v1/check", content=MX_FOREIGN).json()
+
+
+def test_rules_are_the_cli_list(client, capsys):
+    capsys.readouterr()
+    cli_main.main(["rules", "list", "--format", "json"])
+    assert client.get("/api/v1/rules").json() == json.loads(capsys.readouterr().out)
+
+
+def test_healthz_and_openapi(client, kb):
+    assert client.get("/healthz").json() == {"status": "ok", "rules": len(kb.rules)}
+    spec = client.get("/api/v1/openapi.json").json()
+    served = {path for path in spec["paths"]}
+    assert served == {"/api/v1/check", "/api/v1/report", "/api/v1/dns", "/api/v1/rules", "/healthz"}
+
+
+@pytest.mark.parametrize("path, body, status, code, where", [
+    ("/api/v1/check", '{"dns.mxx": ["mx1.mail.ovh.net"]}', 422, "unknown_fact", "<body>:1:2"),
+    ("/api/v1/check", '{"a": 1, "a": 2}', 400, "yaml_duplicate_key", "<body>:1:10"),
+    ("/api/v1/check", "{", 400, "json_syntax", "<body>:1:2"),
+    ("/api/v1/check", "", 422, "facts_empty", "<body>"),
+    ("/api/v1/check", "[1, 2]", 422, "facts_not_mapping", "<body>"),
+    ("/api/v1/check", '{"account": {"locked": "forse"}}', 422, "fact_bad_bool", "<body>:1:14"),
+    ("/api/v1/report", "{", 400, "web_not_json", "<body>:1:2"),
+    ("/api/v1/report", '{"txt": "x"}', 422, "web_text_missing", "<body>"),
+    ("/api/v1/report", '{"text": "   "}', 422, "report_empty", "<testo>"),
+    ("/api/v1/report", '{"text": "buongiorno"}', 422, "report_nothing_recognised", "<testo>"),
+    ("/api/v1/check?lang=fr", "{}", 422, "unknown_lang", "lang"),
+    ("/api/v1/check", "\udcff", 400, "not_utf8", "<body>"),
+])
+def test_bad_input_is_a_4xx_with_the_cli_message(client, path, body, status, code, where):
+    response = client.post(path, content=body.encode("utf-8", "surrogateescape"))
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code, error
+    assert error["message"].startswith(where + ":"), error
+
+
+@pytest.mark.parametrize("path", ["/api/v1/check", "/api/v1/report", "/report"])
+def test_oversized_body_is_413(client, path):
+    response = client.post(path, content=b"x" * 1_000_001)
+    assert response.status_code == 413
+    assert "1000000" in response.text
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/check", json.dumps({"account": {"locked": True}, "password": SECRET, "api": {"token": SECRET}})),
+    ("/api/v1/report", json.dumps({"text": PASTED + f"\npassword: {SECRET}\n"})),
+])
+def test_secrets_are_dropped_and_never_echoed(client, path, body):
+    response = client.post(path, content=body.encode())
+    assert response.status_code == 200, response.text
+    assert SECRET not in response.text
+    assert "password" in response.json()["secrets_ignored"]
+
+
+def test_home_page_is_italian_with_a_labelled_textarea(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<html lang="it">' in page.text
+    assert re.search(r'<label for="report">', page.text) and 'name="report"' in page.text
+
+
+@pytest.mark.parametrize("lang, heading", [("it", "Diagnostica incollata"), ("en", "Pasted diagnostic"),
+                                           ("xx", "Diagnostica incollata")])
+def test_page_language(client, lang, heading):
+    page = client.get(f"/?lang={lang}")
+    assert f"<h1>{heading}</h1>" in page.text
+    assert f'<html lang="{"it" if lang == "xx" else lang}">' in page.text
+
+
+def test_pasted_report_shows_the_cli_findings(client, capsys):
+    expected = cli_json(capsys, "report", str(EXAMPLES / "incollato.txt"))
+    page = client.post("/report", data={"report": PASTED})
+    assert page.status_code == 200
+    for finding in expected["findings"]:
+        assert f"<h3>{finding['title']}</h3>" in page.text
+    assert "IN MX" in page.text and 'data-copy="ticket"' in page.text
+    assert "Righe non riconosciute" in page.text
+
+
+def test_pasted_script_shows_as_text_and_the_page_is_locked_down(client):
+    page = client.post("/report", data={"report": PASTED + "\n<script>alert(1)</script>"})
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert re.findall(r"<script[^>]*>", page.text) == ['<script src="/static/copy.js" defer>']
+
+
+def test_secrets_in_the_paste_reach_neither_page_nor_permalink(client):
+    page = client.post("/report", data={"report": PASTED + f"\npassword: {SECRET}\n"})
+    assert page.status_code == 200 and SECRET not in page.text
+    assert "***" in page.text
+
+
+def test_permalink_recreates_the_result(client):
+    page = client.post("/report?lang=en", data={"report": PASTED})
+    link = re.search(r'<a id="permalink" href="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+    again = client.get(link)
+    assert again.status_code == 200
+    result = lambda html: html[html.index('<section id="result">'):]  # noqa: E731
+    assert result(again.text) == result(page.text)
+    assert '<html lang="en">' in again.text
+
+
+def test_page_with_unreadable_paste_says_why(client):
+    page = client.post("/report", data={"report": "buongiorno"})
+    assert page.status_code == 422
+    assert 'role="alert"' in page.text and "buongiorno" in page.text
+
+
+def test_static_copy_script_is_served(client):
+    script = client.get("/static/copy.js")
+    assert script.status_code == 200 and "clipboard" in script.text
+    assert client.get("/static/../pyproject.toml").status_code == 404
+
+
+def test_serve_with_a_bad_knowledge_base_stops_before_listening(tmp_path, capsys):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "facts.yaml").write_text("facts: [\n", encoding="utf-8")
+    assert cli_main.main(["serve", "--kb", str(tmp_path), "--port", "0"]) == 2
+    assert "«locales»" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/"), ("GET", "/healthz"), ("POST", "/api/v1/check"),
+                                          ("GET", "/static/copy.js"), ("GET", "/nowhere")])
+def test_every_response_carries_the_security_headers(client, method, path):
+    headers = client.request(method, path, content=b"{}" if method == "POST" else None).headers
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert re.fullmatch(r"app;dur=\d+\.\d\d", headers["server-timing"])
+
+
+# ------------------------------------------------------------------ Dominio: a real DNS server on 127.0.0.1
+
+@pytest.fixture(scope="module")
+def dns_client(kb):
+    from dnsserver import make_server
+
+    from diagnostica.cli.web.app import create_app
+    from diagnostica.engine.dns.lookup import LiveSource, parse_nameserver
+
+    with make_server() as server, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source = LiveSource([parse_nameserver(server.address)], timeout=2)
+        client = starlette_testclient.TestClient(create_app(kb, source), raise_server_exceptions=False)
+        client.nameserver = server.address
+        yield client
+
+
+@pytest.mark.parametrize("domain, offer, pop_imap", [
+    ("hosted-ok.cases.test", "hosted", "none"),
+    ("foreign.cases.test", "hosted", "none"),
+    ("nomx.cases.test", "hosted", None),
+    ("absent.cases.test", None, None),
+])
+def test_dns_is_the_cli_document(dns_client, capsys, domain, offer, pop_imap):
+    options = [arg for flag, value in (("--offer", offer), ("--pop-imap", pop_imap)) if value for arg in (flag, value)]
+    expected = cli_json(capsys, "dns", domain, "--nameserver", dns_client.nameserver, "--timeout", "2", *options)
+    body = {"domain": domain, "offer": offer, "pop_imap": pop_imap}
+    got = dns_client.post("/api/v1/dns", json=body).json()
+    for key in ("findings", "possible_causes", "facts", "undecided"):
+        assert got[key] == expected[key], key
+    assert [entry["type"] for entry in got["dns"]["lookups"]] == [e["type"] for e in expected["dns"]["lookups"]]
+
+
+@pytest.mark.parametrize("body, code, where", [
+    ({}, "dns_no_domain", "domain"),
+    ({"domain": "not a domain"}, "dns_bad_domain", "domain"),
+    ({"domain": "foreign.cases.test", "offer": "cloud"}, "fact_bad_enum", "offer"),
+])
+def test_dns_bad_input(dns_client, body, code, where):
+    response = dns_client.post("/api/v1/dns", json=body)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["message"].split(":")[0]) == (code, where)
+
+
+def test_domain_page_shows_findings_and_folded_evidence(dns_client):
+    page = dns_client.post("/dominio", data={"domain": "foreign.cases.test", "offer": "hosted", "pop_imap": "none"})
+    assert page.status_code == 200
+    assert "<details><summary>Interrogazioni DNS eseguite</summary>" in page.text
+    assert 'class="finding error"' in page.text and "IN MX" in page.text
+    link = re.search(r'<a id="permalink" href="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+    assert link == "/dominio?lang=it&domain=foreign.cases.test&offer=hosted&pop_imap=none"
+    assert 'class="finding error"' in dns_client.get(link).text
+
+
+def test_domain_page_empty_and_bad(dns_client):
+    empty = dns_client.get("/dominio?lang=en")
+    assert empty.status_code == 200 and '<label for="domain">' in empty.text and 'id="result"' not in empty.text
+    bad = dns_client.post("/dominio", data={"domain": "<b>x</b>"})
+    assert bad.status_code == 422 and "<b>x</b>" not in bad.text and "&lt;b&gt;x&lt;/b&gt;" in bad.text
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_result_page_carries_the_customer_message(client, capsys, lang):
+    import html
+
+    capsys.readouterr()
+    cli_main.main(["report", str(EXAMPLES / "incollato.txt"), "--audience", "cliente", "--lang", lang])
+    expected = capsys.readouterr().out
+    page = client.post(f"/report?lang={lang}", data={"report": PASTED})
+    shown = html.unescape(re.search(r'<pre id="customer">(.*?)</pre>', page.text, re.S).group(1))
+    assert shown == expected

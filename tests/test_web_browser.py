@@ -1,0 +1,116 @@
+"""The pages in a real Chromium (Debian's /usr/bin/chromium, driven by Playwright), served by uvicorn on 127.0.0.1."""
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="/usr/bin/chromium is absent (apt-get install chromium); .ci/run installs it")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASTED = (EXAMPLES / "incollato.txt").read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(kb):
+    """The real app on uvicorn in a thread, on a free loopback port; stopped at the end of the module."""
+    uvicorn = pytest.importorskip("uvicorn")
+    from dnsserver import make_server
+
+    from diagnostica.cli.web.app import create_app
+    from diagnostica.engine.dns.lookup import LiveSource, parse_nameserver
+
+    dns_server = make_server().__enter__()
+    source = LiveSource([parse_nameserver(dns_server.address)], timeout=2)
+    config = uvicorn.Config(create_app(kb, source), host="127.0.0.1", port=free_port(), log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    started = threading.Event()
+    while thread.is_alive() and not started.wait(0.05):
+        if instance.started:
+            started.set()
+    assert instance.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{config.port}"
+    instance.should_exit = True
+    thread.join(10)
+    dns_server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_paste_submit_see_the_findings(server, browser, tmp_path, javascript):
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(server + "/")
+    assert page.locator("html").get_attribute("lang") == "it"
+    page.get_by_label("Incolla qui il risultato della diagnostica").fill(PASTED + "\n<script>alert(1)</script>")
+    page.get_by_role("button", name="Analizza").click()
+    page.wait_for_selector("#result")
+    titles = page.locator("article.finding h3").all_inner_texts()
+    assert "Record MX del dominio non valido" in titles and len(titles) == 3
+    assert "IN MX" in page.locator("article.finding pre").first.inner_text()
+    assert "<script>alert(1)</script>" in page.locator("#result").inner_text()  # shown as text, never run
+    copy_buttons = page.get_by_role("button", name="Copia il testo")
+    assert copy_buttons.count() == (1 if javascript else 0)  # hidden without script: nothing that cannot work
+    name = "js" if javascript else "nojs"
+    page.screenshot(path=str(tmp_path / f"result-{name}.png"), full_page=True)
+    page.locator("article.finding").nth(1).screenshot(path=str(tmp_path / f"finding-{name}.png"))
+    assert errors == []  # no CSP violation, no script error
+    permalink = page.locator("#permalink").get_attribute("href")
+    page.goto(server + permalink)
+    assert page.locator("article.finding h3").all_inner_texts() == titles
+    context.close()
+
+
+def test_english_page(server, browser):
+    page = browser.new_page()
+    page.goto(server + "/?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("Paste the diagnostic's result").fill(PASTED)
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_selector("#result")
+    assert page.get_by_role("heading", name="What we found").count() == 1
+    assert page.locator("article.finding").count() == 3
+    assert page.get_by_role("button", name="Copy the records").count() == 1
+    page.close()
+
+
+def test_domain_page_with_the_keyboard(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(server + "/dominio")
+    page.get_by_label("Offerta Exchange").select_option("hosted")
+    page.get_by_label("Caselle POP/IMAP del dominio").select_option("none")
+    domain = page.get_by_label("Dominio (o indirizzo email")
+    domain.fill("foreign.cases.test")
+    domain.press("Enter")  # submitted from the keyboard
+    page.wait_for_selector("#result")
+    assert page.locator("article.finding.error").count() >= 1
+    evidence = page.locator("details")
+    assert not evidence.locator("pre").is_visible()  # folded until asked
+    evidence.locator("summary").click()
+    assert "MX" in evidence.locator("pre").inner_text()
+    page.screenshot(path=str(tmp_path / "dominio.png"), full_page=True)
+    page.close()
