@@ -16,12 +16,10 @@ import dns.exception
 import dns.name
 
 from ..kb.catalogue import Catalogue
+from . import spf as spfcheck
 from .lookup import Lookup, shown
 from ..errors import InputError, Location
 from ..inputs.facts import coerce
-
-SPF_PREFIX = "v=spf1"
-
 
 @dataclass(frozen=True)
 class DnsReport:
@@ -31,10 +29,14 @@ class DnsReport:
     servers: tuple[str, ...]
     facts: dict[str, Any]
     lookups: tuple[Lookup, ...]
+    # The follow-up lookups (SPF includes...): kept apart because how they end depends on
+    # names outside the domain, which a zone file cannot answer.
+    followups: tuple[Lookup, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"domain": self.domain, "domain_ascii": self.domain_ascii, "source": self.source,
-                "servers": list(self.servers), "lookups": [lookup.to_json() for lookup in self.lookups]}
+                "servers": list(self.servers),
+                "lookups": [lookup.to_json() for lookup in self.lookups + self.followups]}
 
 
 def domain_name(text: str, where: Location | None = None) -> dns.name.Name:
@@ -74,9 +76,18 @@ async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue) -> Dns
     by_what = {what: lookup for (what, _, _), lookup in zip(asked, lookups)}
     display, ascii_name = lookups[0].name, name.to_text(omit_final_dot=True)  # the first lookup is the domain's
     raw = facts_from_lookups(name, by_what, source.servers, display=display)
+    followups: list[Lookup] = []
+    records = raw.get("dns.spf")
+    if records:  # the first record is the one evaluated (with several, SPF fails anyway)
+        tree = await spfcheck.walk(ascii_name, records[0], source)
+        followups.extend(tree.evidence)
+        raw.update(spfcheck.facts(records, tree))
+    elif records is not None:
+        raw.update(spfcheck.facts(records, None))
     where = Location(source.description)
     facts = {fact: coerce(catalogue, fact, value, where) for fact, value in raw.items() if fact in catalogue}
-    return DnsReport(display, ascii_name, source.kind, tuple(source.servers), facts, tuple(lookups))
+    return DnsReport(display, ascii_name, source.kind, tuple(source.servers), facts, tuple(lookups),
+                     tuple(followups))
 
 
 def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
@@ -108,8 +119,7 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
     spf = lookups["spf"]
     facts["dns.spf_lookup"] = spf.outcome
     if not spf.failed and not domain_missing:
-        texts = ["".join(part.decode("utf-8", "replace") for part in r.strings) for r in spf.rdatas]
-        facts["dns.spf"] = [t for t in texts if t.lower().split(" ", 1)[0] == SPF_PREFIX]
+        facts["dns.spf"] = [t for t in spfcheck.txt_texts(spf) if spfcheck.is_spf(t)]
 
     auto = lookups["autodiscover"]
     facts["dns.autodiscover_lookup"] = auto.outcome

@@ -1,0 +1,89 @@
+"""SPF in depth against the real loopback DNS server (tests/dnsserver.py, zone tests/zones/spf.test.zone)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from dnsserver import make_server
+
+from diagnostica.engine.dns import collect as dnsfacts
+from diagnostica.engine.dns import lookup as dnslookup
+from diagnostica.engine.dns import spf
+
+MAIL_AUTH = {"spf-invalid", "spf-multiple-records", "spf-too-many-lookups", "dmarc-missing", "dmarc-invalid"}
+
+
+@pytest.fixture(scope="module")
+def server():
+    with make_server() as running:
+        yield running
+
+
+def report(kb, server, domain):
+    source = dnslookup.LiveSource([dnslookup.parse_nameserver(server.address)], 2)
+    found = asyncio.run(dnsfacts.collect(dnsfacts.domain_name(domain), source, kb.catalogue))
+    result = kb.evaluate(found.facts)
+    return found, {f.id for f in result.findings} & MAIL_AUTH
+
+
+@pytest.mark.parametrize("case, lookups, void, expected", [
+    ("nine", 9, 0, set()),
+    ("ten", 10, 0, set()),
+    ("eleven", 11, 0, {"spf-too-many-lookups"}),
+    ("loop", 2, 0, {"spf-too-many-lookups"}),
+    ("void", 3, 3, {"spf-too-many-lookups"}),
+    ("two", 1, 0, {"spf-multiple-records"}),
+    ("plusall", 1, 0, {"spf-invalid"}),
+    ("noall", 1, 0, {"spf-invalid"}),
+    ("typo", 0, 0, {"spf-invalid"}),
+    # A failure inside the tree: 1 + 3 x 4 counted is already past 10, so "too many" holds...
+    ("failing", 13, None, {"spf-too-many-lookups"}),
+    # ...but below the limit nothing is concluded: could not check, never a finding.
+    ("deadinc", None, None, set()),
+])
+def test_spf_tree(kb, server, case, lookups, void, expected):
+    found, ids = report(kb, server, f"{case}.spf.test")
+    assert ids - {"dmarc-missing"} == expected
+    assert found.facts.get("dns.spf_lookups") == lookups
+    assert found.facts.get("dns.spf_void_lookups") == void
+
+
+def test_tree_lines_name_each_term_and_its_cost(kb, server):
+    found, _ = report(kb, server, "eleven.spf.test")
+    assert found.facts["dns.spf_tree"][:3] == (
+        "eleven.spf.test [11]", "· include:inc3.spf.test [4]", "· · a:host.spf.test [1]")
+    # every follow-up query is evidence, with its outcome
+    assert {(l.name, l.rdtype, l.outcome) for l in found.followups} >= {("leaf.spf.test", "TXT", "ok")}
+
+
+def test_failed_lookup_in_the_tree_is_unchecked_not_void(kb, server):
+    found, _ = report(kb, server, "deadinc.spf.test")
+    assert found.facts["dns.spf_unchecked"] == ("x.servfail.test",)
+    assert "dns.spf_lookups" not in found.facts
+
+
+@pytest.mark.parametrize("record, error, final", [
+    ("v=spf1 include:mx.ovh.com ~all", "", "softfail"),
+    ("v=spf1 include:mx.ovh.com all", "", "pass"),
+    ("v=spf1 ip4:192.0.2.300 -all", "ip4:192.0.2.300", "fail"),
+    ("v=spf1 ip6:192.0.2.1 -all", "ip6:192.0.2.1", "fail"),
+    ("v=spf1 mx/24 a:host.example.it/28//64 -all", "", "fail"),
+    ("v=spf1 ptr/24 -all", "ptr/24", "fail"),
+    ("v=spf1 foo:bar -all", "foo:bar", "fail"),
+    ("v=spf1 include: -all", "include:", "fail"),
+    ("v=spf1 exists:%{i}.spf.example.it -all", "", "fail"),
+    ("v=spf1 redirect=_spf.example.it", "", "redirect"),
+    ("v=spf1 include:mx.ovh.com", "", "missing"),
+])
+def test_parse(record, error, final):
+    parsed = spf.parse(record)
+    assert (parsed.error, parsed.all_qualifier) == (error, final)
+
+
+@pytest.mark.parametrize("records, expected", [
+    (["v=spf1 include:mx.ovh.com ~all", "v=spf1 include:_spf.google.com -all"],
+     "v=spf1 include:mx.ovh.com include:_spf.google.com ~all"),
+    (["v=spf1 ip4:192.0.2.1", "v=spf1 ip4:192.0.2.1 include:mx.ovh.com"], "v=spf1 ip4:192.0.2.1 include:mx.ovh.com ~all"),
+])
+def test_merged(records, expected):
+    assert spf.merged(records) == expected
