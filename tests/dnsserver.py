@@ -273,4 +273,5 @@ def make_server(host: str = "127.0.0.1", delay: float = 0.0) -> DnsServer:
     server.behave("servfail.test", "servfail")
     server.behave("silent.test", "silent")
     server.behave("refused.test", "refused")
+    server.behave("_dmarc.broken.dmarc.test", "servfail")  # the domain answers, its DMARC lookup fails
     return server

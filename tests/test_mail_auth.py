@@ -8,7 +8,7 @@ from dnsserver import make_server
 
 from diagnostica.engine.dns import collect as dnsfacts
 from diagnostica.engine.dns import lookup as dnslookup
-from diagnostica.engine.dns import spf
+from diagnostica.engine.dns import dmarc, spf
 
 MAIL_AUTH = {"spf-invalid", "spf-multiple-records", "spf-too-many-lookups", "dmarc-missing", "dmarc-invalid"}
 
@@ -87,3 +87,44 @@ def test_parse(record, error, final):
 ])
 def test_merged(records, expected):
     assert spf.merged(records) == expected
+
+
+@pytest.mark.parametrize("domain, expected, policy, where", [
+    ("absent.dmarc.test", {"dmarc-missing"}, None, None),
+    ("reject.dmarc.test", {"dmarc-policy-enforced"}, "reject", "reject.dmarc.test"),
+    ("quarantine.dmarc.test", {"dmarc-policy-enforced"}, "quarantine", "quarantine.dmarc.test"),
+    ("monitor.dmarc.test", set(), "none", "monitor.dmarc.test"),
+    ("malformed.dmarc.test", {"dmarc-invalid"}, None, "malformed.dmarc.test"),
+    ("nopolicy.dmarc.test", {"dmarc-invalid"}, None, "nopolicy.dmarc.test"),
+    ("twice.dmarc.test", {"dmarc-invalid"}, None, "twice.dmarc.test"),
+    ("posta.orgdmarc.test", {"dmarc-policy-enforced"}, "reject", "orgdmarc.test"),
+    # The lookup fails: no DMARC finding at all, only "could not check".
+    ("broken.dmarc.test", {"dns-lookup-failed"}, None, None),
+])
+def test_dmarc(kb, server, domain, expected, policy, where):
+    source = dnslookup.LiveSource([dnslookup.parse_nameserver(server.address)], 2)
+    found = asyncio.run(dnsfacts.collect(dnsfacts.domain_name(domain), source, kb.catalogue))
+    ids = {f.id for f in kb.evaluate(found.facts).findings}
+    assert ids & (MAIL_AUTH | {"dmarc-policy-enforced", "dns-lookup-failed"}) == expected
+    assert (found.facts.get("dns.dmarc_policy"), found.facts.get("dns.dmarc_domain")) == (policy, where)
+
+
+@pytest.mark.parametrize("record, error", [
+    ("v=DMARC1; p=reject", ""),
+    ("v=DMARC1; p=quarantine; rua=mailto:a@example.it,mailto:b@example.net!10m; pct=20; adkim=s", ""),
+    ("v=DMARC1; p=rejet", "p=rejet"),
+    ("v=DMARC1; rua=mailto:a@example.it", "p"),
+    ("v=DMARC1; p=none; rua=a@example.it", "rua=a@example.it"),
+    ("v=DMARC1; p=none; pct=150", "pct=150"),
+    ("p=none; v=DMARC1", "p=none"),
+    ("v=DMARC1; p=none; p=reject", "p=reject"),
+])
+def test_dmarc_parse(record, error):
+    assert dmarc.parse(record).error == error
+
+
+@pytest.mark.parametrize("domain, org", [
+    ("example.it", "example.it"), ("posta.example.it", "example.it"), ("a.b.example.co.uk", "example.co.uk"),
+])
+def test_organisational_domain(domain, org):
+    assert dmarc.organisational_domain(domain) == org

@@ -16,6 +16,7 @@ import dns.exception
 import dns.name
 
 from ..kb.catalogue import Catalogue
+from . import dmarc as dmarccheck
 from . import spf as spfcheck
 from .lookup import Lookup, shown
 from ..errors import InputError, Location
@@ -67,6 +68,7 @@ def questions(name: dns.name.Name) -> tuple[tuple[str, dns.name.Name, str], ...]
         ("srv", _SRV_PREFIX.concatenate(name), "SRV"),
         ("spf", name, "TXT"),
         ("autodiscover", _AUTODISCOVER_PREFIX.concatenate(name), "A"),
+        ("dmarc", dmarccheck.record_name(name), "TXT"),
     )
 
 
@@ -77,17 +79,39 @@ async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue) -> Dns
     display, ascii_name = lookups[0].name, name.to_text(omit_final_dot=True)  # the first lookup is the domain's
     raw = facts_from_lookups(name, by_what, source.servers, display=display)
     followups: list[Lookup] = []
+    spf_tree, org_dmarc = await asyncio.gather(_spf_tree(raw, ascii_name, source),
+                                               _org_dmarc(by_what["dmarc"], ascii_name, source))
     records = raw.get("dns.spf")
-    if records:  # the first record is the one evaluated (with several, SPF fails anyway)
-        tree = await spfcheck.walk(ascii_name, records[0], source)
-        followups.extend(tree.evidence)
-        raw.update(spfcheck.facts(records, tree))
-    elif records is not None:
-        raw.update(spfcheck.facts(records, None))
+    if records is not None:
+        raw.update(spfcheck.facts(records, spf_tree))
+    if spf_tree is not None:
+        followups.extend(spf_tree.evidence)
+    if org_dmarc is not None:
+        followups.append(org_dmarc)
+    if by_what["mx"].outcome != "nxdomain":
+        raw.update(dmarccheck.facts(ascii_name, by_what["dmarc"], org_dmarc))
     where = Location(source.description)
     facts = {fact: coerce(catalogue, fact, value, where) for fact, value in raw.items() if fact in catalogue}
     return DnsReport(display, ascii_name, source.kind, tuple(source.servers), facts, tuple(lookups),
                      tuple(followups))
+
+
+async def _spf_tree(raw: dict[str, Any], domain: str, source: Any) -> spfcheck.Walk | None:
+    records = raw.get("dns.spf")
+    if not records:
+        return None
+    # The first record is the one evaluated (with several, SPF fails anyway).
+    return await spfcheck.walk(domain, records[0], source)
+
+
+async def _org_dmarc(own: Lookup, domain: str, source: Any) -> Lookup | None:
+    """``_dmarc.<organisational domain>``, asked only when the domain's own lookup found no record."""
+    if own.failed or dmarccheck.texts(own):
+        return None
+    org = dmarccheck.organisational_domain(domain)
+    if org == domain.lower():
+        return None
+    return await source.query(dmarccheck.record_name(dns.name.from_text(org)), "TXT")
 
 
 def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
