@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from dnsserver import make_server
@@ -128,3 +129,29 @@ def test_dmarc_parse(record, error):
 ])
 def test_organisational_domain(domain, org):
     assert dmarc.organisational_domain(domain) == org
+
+
+ZONE = str(Path(__file__).parent / "zones" / "spf.test.zone")
+
+
+@pytest.mark.parametrize("checks, asked, rules", [
+    ("spf", ["eleven.spf.test TXT"], {"spf-too-many-lookups"}),
+    ("dmarc", ["_dmarc.eleven.spf.test TXT"], set()),
+    ("mx,srv", ["eleven.spf.test MX", "_autodiscover._tcp.eleven.spf.test SRV", "autodiscover.eleven.spf.test A"],
+     {"mx-invalid", "srv-invalid"}),
+    ("SPF, dmarc", ["eleven.spf.test TXT", "_dmarc.eleven.spf.test TXT"], {"spf-too-many-lookups"}),
+])
+def test_checks_select_the_lookups(cli, checks, asked, rules):
+    run = cli("dns", "eleven.spf.test", "--zone-file", ZONE, "--checks", checks, "--format", "json")
+    data = run.json()
+    assert [l["query"] for l in data["dns"]["lookups"]][:len(asked)] == asked
+    assert {l["query"] for l in data["dns"]["lookups"][len(asked):]} <= {"inc3.spf.test TXT", "leaf.spf.test TXT",
+                                                                         "host.spf.test A", "host.spf.test AAAA",
+                                                                         "host.spf.test MX", "_dmarc.spf.test TXT"}
+    assert {f["id"] for f in data["findings"]} == rules
+
+
+@pytest.mark.parametrize("checks, hint", [("dmark", "dmarc"), ("mx,spff", "spf")])
+def test_unknown_check_is_exit_2_with_a_hint(cli, checks, hint):
+    run = cli("dns", "eleven.spf.test", "--zone-file", ZONE, "--checks", checks)
+    assert run.code == 2 and f"«{hint}»" in run.err and "Traceback" not in run.err
