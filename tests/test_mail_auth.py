@@ -101,12 +101,17 @@ def test_merged(records, expected):
     ("posta.orgdmarc.test", {"dmarc-policy-enforced"}, "reject", "orgdmarc.test"),
     # The lookup fails: no DMARC finding at all, only "could not check".
     ("broken.dmarc.test", {"dns-lookup-failed"}, None, None),
+    # DNSSEC broken: SERVFAIL everywhere, cleared by the CD bit; no record judged wrong or missing.
+    ("bogus.dmarc.test", {"dnssec-bogus", "dns-lookup-failed"}, None, None),
 ])
 def test_dmarc(kb, server, domain, expected, policy, where):
     source = dnslookup.LiveSource([dnslookup.parse_nameserver(server.address)], 2)
     found = asyncio.run(dnsfacts.collect(dnsfacts.domain_name(domain), source, kb.catalogue))
     ids = {f.id for f in kb.evaluate(found.facts).findings}
-    assert ids & (MAIL_AUTH | {"dmarc-policy-enforced", "dns-lookup-failed"}) == expected
+    assert ids & (MAIL_AUTH | {"dmarc-policy-enforced", "dns-lookup-failed", "dnssec-bogus"}) == expected
+    assert found.facts["dns.dnssec_bogus"] is (domain == "bogus.dmarc.test")
+    if "dnssec-bogus" in expected:  # every lookup failed: nothing is called missing or wrong
+        assert not ids & {"mx-invalid", "srv-invalid", "domain-not-found"}
     assert (found.facts.get("dns.dmarc_policy"), found.facts.get("dns.dmarc_domain")) == (policy, where)
 
 

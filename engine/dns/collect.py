@@ -158,6 +158,8 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
     """
     facts: dict[str, Any] = {"domain": display or shown(name), "dns.domain_ascii": name.to_text(omit_final_dot=True),
                              "dns.servers": list(servers)}
+    # Any of the domain's lookups: a broken chain makes every name of the zone SERVFAIL.
+    facts["dns.dnssec_bogus"] = any(lookup.dnssec_bogus for lookup in lookups.values())
     domain_missing = _domain_missing(lookups)
     mx = lookups.get("mx")
     if mx is not None:
