@@ -30,6 +30,7 @@ def dns(
     zone_file: Optional[str] = typer.Option(None, "--zone-file", metavar="FILE", help="Leggi i record da un file di zona BIND invece che dal DNS."),
     batch: Optional[str] = typer.Option(None, "--batch", metavar="FILE|-", help="File con un dominio per riga (o JSON Lines con fatti per dominio); - per lo standard input."),
     concurrency: int = typer.Option(None, "--concurrency", metavar="N", help="Con --batch: domini e interrogazioni contemporanei (predefinito 64)."),
+    checks: Optional[str] = typer.Option(None, "--checks", metavar="LIST", help="Verifiche da fare, separate da virgole: mx, srv, spf, dmarc (predefinito tutte)."),
     fact: Optional[List[str]] = FactOption,
     fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json]", help="Formato: text, markdown, json (con --batch sempre JSON Lines)."),
     lang: str = LangOption,
@@ -51,6 +52,7 @@ def dns(
     given = option_facts(kb, {"offer": offer, "pop_imap": pop_imap, "exchange_server": exchange_server,
                               "private_hostname": private_hostname})
     given.update(gather_facts(kb, [], fact).values)
+    chosen = dnsfacts.parse_checks(checks)
     if batch is not None:
         if domain is not None:
             raise errors.InputError("dns_domain_and_batch", errors.Location("DOMAIN"))
@@ -61,7 +63,7 @@ def dns(
             raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
                                     limit=dnsbatch.MAX_CONCURRENCY)
         source = live_source(nameserver, timeout)
-        return run_batch(batch, source, kb, renderer, given, limit)
+        return run_batch(batch, source, kb, renderer, given, limit, chosen)
     check_format(fmt, REPORTERS)
     name = dnsfacts.domain_name(domain) if domain is not None else None
     if zone_file is not None:
@@ -75,7 +77,7 @@ def dns(
         if name is None:
             raise errors.InputError("dns_no_domain", errors.Location("DOMAIN"))
         source = live_source(nameserver, timeout)
-    report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue))
+    report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue, chosen))
     facts = dnsfacts.merge(report.facts, given)
     return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain)
 
@@ -120,7 +122,7 @@ def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, sec
     return 1 if result.problems_found else 0
 
 
-def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int) -> int:
+def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, checks=None) -> int:
     import gc
     import json
 
@@ -135,7 +137,8 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int) ->
     async def main() -> int:
         code = 0
         items = dnsbatch.iter_items(stream, display, kb)
-        async for result in dnsbatch.run(items, source, kb, renderer, given, concurrency):
+        async for result in dnsbatch.run(items, source, kb, renderer, given, concurrency,
+                                            checks if checks is not None else frozenset(dnsbatch.CHECKS)):
             sys.stdout.write(encode(result) + "\n")
             sys.stdout.flush()
             if result["status"] != "ok":

@@ -4,7 +4,8 @@ It serves zones read with dnspython (BIND text), over UDP and TCP on
 127.0.0.1 and a free port, from an asyncio loop in a thread of its own, so
 a delay before each answer costs no thread and many queries can wait at
 once.  Per name it can also misbehave on purpose: answer SERVFAIL or
-REFUSED, or never answer at all.  Names outside every zone get REFUSED,
+REFUSED, never answer at all, or act as a validating resolver before a
+broken DNSSEC chain ("bogus": SERVFAIL unless the query sets the CD bit).  Names outside every zone get REFUSED,
 as a real authoritative server answers them.
 
     with DnsServer() as server:
@@ -30,7 +31,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 
-BEHAVIOURS = ("answer", "servfail", "refused", "silent")
+BEHAVIOURS = ("answer", "servfail", "refused", "silent", "bogus")
 
 
 class DnsServer:
@@ -150,6 +151,8 @@ class DnsServer:
         behaviour = self._behaviour(question.name)
         if behaviour == "silent":
             return None
+        if behaviour == "bogus" and not query.flags & dns.flags.CD:
+            behaviour = "servfail"
         if behaviour in ("servfail", "refused"):
             response.flags &= ~dns.flags.AA
             response.set_rcode(dns.rcode.SERVFAIL if behaviour == "servfail" else dns.rcode.REFUSED)
@@ -273,4 +276,6 @@ def make_server(host: str = "127.0.0.1", delay: float = 0.0) -> DnsServer:
     server.behave("servfail.test", "servfail")
     server.behave("silent.test", "silent")
     server.behave("refused.test", "refused")
+    server.behave("_dmarc.broken.dmarc.test", "servfail")
+    server.behave("bogus.dmarc.test", "bogus")  # a broken DNSSEC chain: answers only with CD set  # the domain answers, its DMARC lookup fails
     return server

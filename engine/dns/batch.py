@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Iterable, Iterator
 
 import dns.name
 
-from .collect import collect, domain_name, merge
+from .collect import CHECKS, collect, domain_name, merge
 from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.facts import parse_facts_document
 from ..present.document import jsonable
@@ -81,7 +81,7 @@ class _Limited:
 
 
 async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, given: dict,
-              concurrency: int = DEFAULT_CONCURRENCY) -> AsyncIterator[dict]:
+              concurrency: int = DEFAULT_CONCURRENCY, checks: frozenset[str] = frozenset(CHECKS)) -> AsyncIterator[dict]:
     """Yield one result per item, in input order, while later items are still being checked."""
     limited = _Limited(source, concurrency)
     titles = _Titles(renderer)
@@ -89,7 +89,7 @@ async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, g
     for item in items:
         while window and (len(window) >= concurrency or window[0].done()):
             yield await window.popleft()
-        window.append(asyncio.ensure_future(_check(item, limited, kb, renderer, given, titles)))
+        window.append(asyncio.ensure_future(_check(item, limited, kb, renderer, given, titles, checks)))
     while window:
         yield await window.popleft()
 
@@ -107,12 +107,12 @@ class _Titles(dict):
 
 
 async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: dict,
-                 titles: dict | None = None) -> dict:
+                 titles: dict | None = None, checks: frozenset[str] = frozenset(CHECKS)) -> dict:
     titles = _Titles(renderer) if titles is None else titles
     if item.error is not None:
         return _error(item, item.error.render(renderer.texts))
     try:
-        report = await collect(item.domain, source, kb.catalogue)
+        report = await collect(item.domain, source, kb.catalogue, checks)
         result = kb.evaluate(merge(report.facts, {**given, **item.facts}))
     except DiagnosticaError as exc:
         return _error(item, exc.render(renderer.texts))

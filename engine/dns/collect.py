@@ -16,12 +16,11 @@ import dns.exception
 import dns.name
 
 from ..kb.catalogue import Catalogue
+from . import dmarc as dmarccheck
+from . import spf as spfcheck
 from .lookup import Lookup, shown
 from ..errors import InputError, Location
 from ..inputs.facts import coerce
-
-SPF_PREFIX = "v=spf1"
-
 
 @dataclass(frozen=True)
 class DnsReport:
@@ -31,10 +30,14 @@ class DnsReport:
     servers: tuple[str, ...]
     facts: dict[str, Any]
     lookups: tuple[Lookup, ...]
+    # The follow-up lookups (SPF includes...): kept apart because how they end depends on
+    # names outside the domain, which a zone file cannot answer.
+    followups: tuple[Lookup, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"domain": self.domain, "domain_ascii": self.domain_ascii, "source": self.source,
-                "servers": list(self.servers), "lookups": [lookup.to_json() for lookup in self.lookups]}
+                "servers": list(self.servers),
+                "lookups": [lookup.to_json() for lookup in self.lookups + self.followups]}
 
 
 def domain_name(text: str, where: Location | None = None) -> dns.name.Name:
@@ -58,25 +61,93 @@ _SRV_PREFIX = dns.name.from_text("_autodiscover._tcp", None)
 _AUTODISCOVER_PREFIX = dns.name.from_text("autodiscover", None)
 
 
-def questions(name: dns.name.Name) -> tuple[tuple[str, dns.name.Name, str], ...]:
-    """(what, name, type) for every lookup the rules need."""
-    return (
+#: What ``--checks`` selects; srv includes the autodiscover name, spf the whole include tree.
+CHECKS = ("mx", "srv", "spf", "dmarc")
+_CHECK_OF = {"mx": "mx", "srv": "srv", "autodiscover": "srv", "spf": "spf", "dmarc": "dmarc"}
+
+
+def parse_checks(text: str | None) -> frozenset[str]:
+    """``mx,srv,spf,dmarc`` (any subset, any order); None or empty: all of them."""
+    from ..kb.catalogue import closest
+
+    if not text or not text.strip():
+        return frozenset(CHECKS)
+    chosen = [word.strip().lower() for word in text.split(",") if word.strip()]
+    for word in chosen:
+        if word not in CHECKS:
+            raise InputError("dns_bad_check", Location("--checks"), value=word, choices=", ".join(CHECKS),
+                             suggestion=closest(word, CHECKS))
+    return frozenset(chosen)
+
+
+def questions(name: dns.name.Name, checks: frozenset[str] = frozenset(CHECKS)) -> tuple[tuple[str, dns.name.Name, str], ...]:
+    """(what, name, type) for every lookup the rules need, of the checks chosen."""
+    every = (
         ("mx", name, "MX"),
         ("srv", _SRV_PREFIX.concatenate(name), "SRV"),
         ("spf", name, "TXT"),
         ("autodiscover", _AUTODISCOVER_PREFIX.concatenate(name), "A"),
+        ("dmarc", dmarccheck.record_name(name), "TXT"),
     )
+    return tuple(q for q in every if _CHECK_OF[q[0]] in checks)
 
 
-async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue) -> DnsReport:
-    asked = questions(name)
+async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
+                  checks: frozenset[str] = frozenset(CHECKS)) -> DnsReport:
+    asked = questions(name, checks)
     lookups = await asyncio.gather(*(source.query(qname, rdtype) for _, qname, rdtype in asked))
     by_what = {what: lookup for (what, _, _), lookup in zip(asked, lookups)}
-    display, ascii_name = lookups[0].name, name.to_text(omit_final_dot=True)  # the first lookup is the domain's
+    ascii_name = name.to_text(omit_final_dot=True)
+    # The domain's own lookup gives its name as shown (after IDNA): MX or TXT, when asked.
+    own = by_what.get("mx") or by_what.get("spf")
+    display = own.name if own is not None else shown(name)
     raw = facts_from_lookups(name, by_what, source.servers, display=display)
+    followups: list[Lookup] = []
+    dmarc_lookup = by_what.get("dmarc")
+    spf_tree, org_dmarc = await asyncio.gather(
+        _spf_tree(raw, ascii_name, source),
+        _org_dmarc(dmarc_lookup, ascii_name, source) if dmarc_lookup is not None else _nothing())
+    records = raw.get("dns.spf")
+    if records is not None:
+        raw.update(spfcheck.facts(records, spf_tree))
+    if spf_tree is not None:
+        followups.extend(spf_tree.evidence)
+    if org_dmarc is not None:
+        followups.append(org_dmarc)
+    if dmarc_lookup is not None and not _domain_missing(by_what):
+        raw.update(dmarccheck.facts(ascii_name, dmarc_lookup, org_dmarc))
     where = Location(source.description)
     facts = {fact: coerce(catalogue, fact, value, where) for fact, value in raw.items() if fact in catalogue}
-    return DnsReport(display, ascii_name, source.kind, tuple(source.servers), facts, tuple(lookups))
+    return DnsReport(display, ascii_name, source.kind, tuple(source.servers), facts, tuple(lookups),
+                     tuple(followups))
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _domain_missing(lookups: dict[str, Lookup]) -> bool:
+    """NXDOMAIN on the domain's own name (its MX, else its TXT lookup)."""
+    own = lookups.get("mx") or lookups.get("spf")
+    return own is not None and own.outcome == "nxdomain"
+
+
+async def _spf_tree(raw: dict[str, Any], domain: str, source: Any) -> spfcheck.Walk | None:
+    records = raw.get("dns.spf")
+    if not records:
+        return None
+    # The first record is the one evaluated (with several, SPF fails anyway).
+    return await spfcheck.walk(domain, records[0], source)
+
+
+async def _org_dmarc(own: Lookup, domain: str, source: Any) -> Lookup | None:
+    """``_dmarc.<organisational domain>``, asked only when the domain's own lookup found no record."""
+    if own.failed or dmarccheck.texts(own):
+        return None
+    org = dmarccheck.organisational_domain(domain)
+    if org == domain.lower():
+        return None
+    return await source.query(dmarccheck.record_name(dns.name.from_text(org)), "TXT")
 
 
 def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
@@ -87,33 +158,38 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
     """
     facts: dict[str, Any] = {"domain": display or shown(name), "dns.domain_ascii": name.to_text(omit_final_dot=True),
                              "dns.servers": list(servers)}
-    mx = lookups["mx"]
-    domain_missing = mx.outcome == "nxdomain"
-    facts["dns.mx_lookup"] = mx.outcome
-    if not mx.failed and not domain_missing:
+    # Any of the domain's lookups: a broken chain makes every name of the zone SERVFAIL.
+    facts["dns.dnssec_bogus"] = any(lookup.dnssec_bogus for lookup in lookups.values())
+    domain_missing = _domain_missing(lookups)
+    mx = lookups.get("mx")
+    if mx is not None:
+        facts["dns.mx_lookup"] = mx.outcome
+    if mx is not None and not mx.failed and not domain_missing:
         records = sorted(({"priority": r.preference, "host": r.exchange.to_text()} for r in mx.rdatas),
                          key=lambda r: (r["priority"], r["host"].lower()))
         facts["dns.mx_records"] = records
         facts["dns.mx"] = [r["host"] for r in records]
         facts["dns.mx_cname"] = [target for _, target in mx.cnames]
 
-    srv = lookups["srv"]
-    facts["dns.srv_lookup"] = srv.outcome
-    if not srv.failed and not domain_missing:
+    srv = lookups.get("srv")
+    if srv is not None:
+        facts["dns.srv_lookup"] = srv.outcome
+    if srv is not None and not srv.failed and not domain_missing:
         facts["dns.autodiscover_srv"] = sorted(
             ({"priority": r.priority, "weight": r.weight, "port": r.port, "target": r.target.to_text()}
              for r in srv.rdatas), key=lambda r: (r["priority"], -r["weight"], r["target"].lower()))
         facts["dns.srv_cname"] = [target for _, target in srv.cnames]
 
-    spf = lookups["spf"]
-    facts["dns.spf_lookup"] = spf.outcome
-    if not spf.failed and not domain_missing:
-        texts = ["".join(part.decode("utf-8", "replace") for part in r.strings) for r in spf.rdatas]
-        facts["dns.spf"] = [t for t in texts if t.lower().split(" ", 1)[0] == SPF_PREFIX]
+    spf = lookups.get("spf")
+    if spf is not None:
+        facts["dns.spf_lookup"] = spf.outcome
+    if spf is not None and not spf.failed and not domain_missing:
+        facts["dns.spf"] = [t for t in spfcheck.txt_texts(spf) if spfcheck.is_spf(t)]
 
-    auto = lookups["autodiscover"]
-    facts["dns.autodiscover_lookup"] = auto.outcome
-    if not auto.failed and not domain_missing:
+    auto = lookups.get("autodiscover")
+    if auto is not None:
+        facts["dns.autodiscover_lookup"] = auto.outcome
+    if auto is not None and not auto.failed and not domain_missing:
         facts["dns.autodiscover_cname"] = [target for _, target in auto.cnames]
     return facts
 

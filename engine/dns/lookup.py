@@ -42,6 +42,8 @@ class Lookup:
     duration_ms: float = 0.0
     detail: str = ""  # why it failed, as the resolver said it
     rdatas: tuple[Any, ...] = ()  # the parsed records, for turning into facts (not shown)
+    # SERVFAIL that a retry with the CD bit (checking disabled) answers: the DNSSEC chain is broken.
+    dnssec_bogus: bool = False
 
     @property
     def failed(self) -> bool:
@@ -53,6 +55,7 @@ class Lookup:
             "server": self.server, "outcome": self.outcome, "answers": list(self.answers),
             "cnames": [{"alias": a, "target": t} for a, t in self.cnames],
             "duration_ms": self.duration_ms, "detail": self.detail,
+            **({"dnssec_bogus": True} if self.dnssec_bogus else {}),
         }
 
 
@@ -131,6 +134,14 @@ class LiveSource:
         self._names = {str(ns): _server_text(ns) for ns in self.resolver.nameservers}
         self._answered: dict[tuple[str, int], str] = {}  # (address, port) of an answer -> "ip:port"
         self._errors = dns.resolver  # imported here, not at module level: `check` alone never needs it
+        # The same servers with checking disabled (CD): asked again only after a SERVFAIL.
+        import dns.flags
+
+        self._unchecked = dns.asyncresolver.Resolver(configure=False)
+        self._unchecked.nameservers = self.resolver.nameservers
+        self._unchecked.lifetime, self._unchecked.timeout = self.resolver.lifetime, self.resolver.timeout
+        self._unchecked.cache = None
+        self._unchecked.flags = dns.flags.RD | dns.flags.CD
 
     @property
     def description(self) -> str:
@@ -150,8 +161,9 @@ class LiveSource:
         except resolver_errors.NoNameservers as exc:
             outcome, server, detail = _classify(exc.kwargs.get("errors") or [])
             server = self._names.get(server, server)
+            bogus = outcome == "servfail" and await self._answers_unchecked(name, rdtype)
             return Lookup(shown(name), name.to_text(), rdtype, server or self.description, outcome,
-                          duration_ms=_elapsed(start), detail=detail)
+                          duration_ms=_elapsed(start), detail=detail, dnssec_bogus=bogus)
         except dns.exception.Timeout:
             return Lookup(shown(name), name.to_text(), rdtype, self.description, "timeout",
                           duration_ms=_elapsed(start), detail=f"{self.timeout:g} s")
@@ -166,6 +178,17 @@ class LiveSource:
         cnames = answer.chaining_result.cnames
         return Lookup(shown(name), name.to_text(), rdtype, server, "ok" if records else "no_answer", texts,
                       _chain(cnames) if cnames else (), _elapsed(start), "", records)
+
+
+    async def _answers_unchecked(self, name: dns.name.Name, rdtype: str) -> bool:
+        """Whether the SERVFAIL goes away with the CD bit: then validation, not the server, failed."""
+        try:
+            await self._unchecked.resolve(name, rdtype, search=False, raise_on_no_answer=False)
+        except self._errors.NXDOMAIN:
+            return True
+        except dns.exception.DNSException:
+            return False
+        return True
 
 
 def _ordered(rdataset: Any) -> tuple[tuple[Any, ...], tuple[str, ...]]:
