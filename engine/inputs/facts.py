@@ -16,6 +16,7 @@ from typing import Any
 from ..kb.catalogue import Catalogue, CoercionError, closest
 from ..errors import InputError, Location
 from ..kb.yamlload import Text, load_yaml, position
+from .redact import first_secret
 
 
 @dataclass
@@ -110,7 +111,7 @@ def parse_facts_document(document: dict, display: str, catalogue: Catalogue, dat
             facts.secrets.append(key)
             continue
         if key in api:
-            name, value = _from_api(api[key], value, where)
+            name, value = _from_api(api[key], value, where, catalogue)
         elif key in catalogue:
             name = key
         else:
@@ -136,11 +137,19 @@ def _flatten(document: dict, catalogue: Catalogue, prefix: str = ""):
             yield key, value, document, raw_key
 
 
-def _from_api(spec: dict, value: Any, where: Location) -> tuple[str, Any]:
+def refusal(catalogue: Catalogue, code: str, where: Location, **params: Any) -> InputError:
+    """The error for a bad value; one holding a secret is named, never quoted ("the value of «password»")."""
+    secret = first_secret(list(params.values()), catalogue.secret_names)
+    if secret:
+        return InputError("fact_secret_value", where, name=params.get("name", where.file), secret=secret)
+    return InputError(code, where, **params)
+
+
+def _from_api(spec: dict, value: Any, where: Location, catalogue: Catalogue) -> tuple[str, Any]:
     name = spec["fact"]
     if spec.get("invert"):
         if not isinstance(value, bool):
-            raise InputError("fact_bad_bool", where, name=name, value=value)
+            raise refusal(catalogue, "fact_bad_bool", where, name=name, value=value)
         value = not value
     return name, value
 
@@ -151,8 +160,8 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
         # YAML 1.1 would have read an unquoted no/on/yes as a boolean: refuse to guess.
         for item in value if isinstance(value, list) else (value,):
             if isinstance(item, Text):
-                raise InputError("fact_yaml11_bool", Location(where.file, item.line, item.column),
-                                 name=name, value=str(item))
+                raise refusal(catalogue, "fact_yaml11_bool", Location(where.file, item.line, item.column),
+                              name=name, value=str(item))
     try:
         return catalogue[name].coerce(value)
     except CoercionError as exc:
@@ -166,7 +175,7 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
             if field and exc.code in ("fact_bad_type", "fact_bad_host"):
                 name = f"{name}[{index + 1}].{field}"
                 del params["field"]
-        raise InputError(exc.code, where, name=name, **params) from None
+        raise refusal(catalogue, exc.code, where, name=name, **params) from None
 
 
 def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
@@ -175,6 +184,9 @@ def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
     name, sep, raw = option.partition("=")
     name = name.strip()
     if not sep or not name:
+        secret = first_secret(option, catalogue.secret_names)
+        if secret:
+            raise InputError("fact_option_secret", where, secret=secret)
         raise InputError("fact_option_syntax", where, option=option)
     facts = FactSet()
     if catalogue.is_secret(name):

@@ -103,6 +103,23 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     return value
 
 
+def _checked(tag: str):
+    """SafeLoader's constructor for ``tag``, with a bad value (``!!int x``, ``!!timestamp 2026-13-45``)
+    reported at its line as bad input, without quoting it (it may be a password)."""
+    construct = yaml.SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{tag}"]
+
+    def checked(loader: _Loader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError, TypeError, IndexError):
+            raise YamlError("yaml_bad_tagged", Location(loader.file, *_mark(node)), tag=f"!!{tag}") from None
+
+    return checked
+
+
+for _tag in ("int", "float", "timestamp", "binary"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _checked(_tag))
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
@@ -167,6 +184,7 @@ def _load(loader_class: type, text: str, file: str) -> LoadedYaml:
     except yaml.YAMLError as exc:  # the reader rejects control characters up front
         raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
     loader.yaml11_booleans = []
+    loader.file = file
     loader.location = lambda node: Location(file, *_mark(node))  # type: ignore[attr-defined]
     try:
         node = loader.get_single_node()
