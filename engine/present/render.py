@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError, Location
@@ -48,22 +49,45 @@ class _TraversableLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept in the user's cache: compiling them is most of a short run.
+class _SignedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates in the trusted cache folder, each file HMAC-checked before marshal reads it.
 
     Jinja keys each entry by the template's name and a checksum of its source,
-    so an edited template is never served stale.
+    so an edited template is never served stale; the HMAC (see :mod:`..kb.cache`)
+    makes sure the bytecode is one this user's own runs wrote.  A write that
+    fails (read-only folder, full disk) only costs the next run the compile.
     """
+
+    HEADER = b"diagnostica-template-1"
+
+    def __init__(self, folder: Any, secret: bytes) -> None:
+        self.folder, self.secret = folder, secret
+
+    def _name(self, bucket: jinja2.bccache.Bucket) -> str:
+        return f"template-{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from ..kb import cache
+
+        payload = cache.read_signed(self.folder, self.secret, self._name(bucket), self.HEADER)
+        if payload is not None:
+            bucket.bytecode_from_string(payload)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from ..kb import cache
+
+        cache.write_signed(self.folder, self.secret, self._name(bucket), self.HEADER, bucket.bytecode_to_string())
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache: compiling them is most of a short run."""
     from ..kb import cache
 
     if not cache.enabled():
         return None
-    folder = cache.directory() / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    folder = cache.trusted_directory()
+    secret = cache.secret_key(folder) if folder else None
+    return _SignedBytecodeCache(folder, secret) if secret else None
 
 
 def _match(value: Any, pattern: str) -> bool:
