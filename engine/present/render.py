@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import traceback
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,18 +34,40 @@ class RuleText:
     fallbacks: tuple[str, ...] = ()  # what was shown in Italian because `lang` lacks it
 
 
+class TemplateRefused(jinja2.TemplateNotFound):
+    """A template name that would leave the knowledge base's locales (``..``, absolute, backslash)."""
+
+
+def confined_name(name: str) -> bool:
+    """Whether ``name`` can only name a file under a template root: relative, ``/``-separated,
+    no ``..`` or ``.`` part, no backslash, drive, NUL or empty part."""
+    if not isinstance(name, str) or not name or "\\" in name or ":" in name or "\0" in name:
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
+
+
 class _TraversableLoader(jinja2.BaseLoader):
-    """Loads templates from importlib.resources Traversables (works inside wheels)."""
+    """Loads templates from importlib.resources Traversables (works inside wheels), and from nowhere else.
+
+    A knowledge base is written by people and may be hostile (the web page loads one for many
+    users): a rule's template name or an ``{% include %}`` must never reach a file outside the
+    roots, so names that could climb out are refused, and on disk a symbolic link that leads out
+    of its root is refused too.
+    """
 
     def __init__(self, roots: list[tuple[Any, str]]) -> None:
         self.roots = roots
 
     def get_source(self, environment: jinja2.Environment, template: str):
+        if not confined_name(template):
+            raise TemplateRefused(template)
         for root, display in self.roots:
             node = root
             for part in template.split("/"):
                 node = node / part
             if node.is_file():
+                if isinstance(node, Path) and not node.resolve().is_relative_to(Path(root).resolve()):
+                    raise TemplateRefused(template)
                 return node.read_text(encoding="utf-8"), f"{display}/{template}", lambda: True
         raise jinja2.TemplateNotFound(template)
 
@@ -248,6 +271,8 @@ def describe_template_error(exc: Exception, name: str) -> str:
     """``file:line: problem`` for any error a template can raise."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"{exc.filename or name}:{exc.lineno}: {exc.message}"
+    if isinstance(exc, TemplateRefused):
+        return f"{name}: template outside the knowledge base's locales refused ({exc.name})"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"{name}: template not found ({exc.name})"
     line = None
