@@ -113,7 +113,9 @@ def _main(argv: list[str]) -> int:
     try:
         code = command.main(args=argv, prog_name="diagnostica", standalone_mode=False)
     except DiagnosticaError as exc:
-        print(f"diagnostica: {exc.render(bundled_texts(lang))}", file=sys.stderr)
+        from diagnostica.engine.present.controls import escape
+
+        print(f"diagnostica: {escape(exc.render(bundled_texts(lang)))}", file=sys.stderr)  # it may quote the input
         return exc.exit_code
     except typer.Abort:  # an EOFError no command caught: the input ended
         print("", file=sys.stderr)
