@@ -15,7 +15,7 @@ from typing import Any
 
 from ..kb.catalogue import Catalogue, CoercionError, closest
 from ..errors import InputError, Location
-from ..kb.yamlload import Text, load_yaml, position
+from ..kb.yamlload import MAX_DEPTH, Text, load_yaml, position
 from .redact import first_secret
 
 
@@ -48,12 +48,28 @@ def api_mapping(data: dict) -> dict[str, dict]:
     return {**data.get("fact_aliases", {}), **data.get("api_diagnosis", {}).get("fields", {})}
 
 
-def read_text(path: str) -> tuple[str, str]:
-    """The text of a file, or of stdin for ``-``; and the name to show in messages."""
-    if path == "-":
-        return sys.stdin.read(), "<stdin>"
+#: The largest input read (facts files, pastes, zone files, batch files), in bytes; ``--max-size`` changes it.
+DEFAULT_MAX_SIZE = 10_000_000
+
+
+def read_text(path: str, limit: int = DEFAULT_MAX_SIZE) -> tuple[str, str]:
+    """The text of a file, or of stdin for ``-``; and the name to show in messages.
+
+    Reading stops one byte past ``limit`` (``check /dev/zero`` must not fill the memory), and
+    newlines are read as text mode would (``\\r\\n`` and ``\\r`` become ``\\n``).
+    """
+    display = "<stdin>" if path == "-" else path
     try:
-        return Path(path).read_text(encoding="utf-8"), path
+        if path == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1)
+        else:
+            with open(path, "rb") as file:
+                data = file.read(limit + 1)
+        if len(data) > limit:
+            raise InputError("input_too_large", Location(display), limit=limit)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return text.replace("\r\n", "\n").replace("\r", "\n"), display
     except FileNotFoundError:
         raise InputError("file_not_found", Location(path)) from None
     except IsADirectoryError:
@@ -64,8 +80,8 @@ def read_text(path: str) -> tuple[str, str]:
         raise InputError("cannot_read", Location(path), problem=exc.strerror or str(exc)) from None
 
 
-def load_facts_file(path: str, catalogue: Catalogue, data: dict) -> FactSet:
-    text, display = read_text(path)
+def load_facts_file(path: str, catalogue: Catalogue, data: dict, limit: int = DEFAULT_MAX_SIZE) -> FactSet:
+    text, display = read_text(path, limit)
     return parse_facts_text(text, display, catalogue, data)
 
 
@@ -77,7 +93,7 @@ def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) 
         document = load_yaml(text, display).data
     except InputError as exc:
         # JSON that YAML cannot read (tabs, for instance): give it to the JSON parser.
-        if exc.code == "yaml_syntax" and text.lstrip().startswith(("{", "[")):
+        if exc.code in ("yaml_syntax", "yaml_tab") and text.lstrip().startswith(("{", "[")):
             document = _strict_json(text, display)
         else:
             raise
@@ -99,6 +115,10 @@ def _strict_json(text: str, display: str) -> Any:
         return json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError("json_syntax", Location(display, exc.lineno, exc.colno), problem=exc.msg) from None
+    except RecursionError:
+        raise InputError("yaml_too_deep", Location(display), limit=MAX_DEPTH) from None
+    except ValueError:  # an integer past Python's 4,300 digits
+        raise InputError("number_too_long", Location(display), limit=4000) from None
 
 
 def parse_facts_document(document: dict, display: str, catalogue: Catalogue, data: dict) -> FactSet:

@@ -23,6 +23,9 @@ from ..errors import Location, YamlError
 
 #: Expanded nodes allowed in one document; real files have a few thousand.
 MAX_EXPANDED_NODES = 200_000
+#: Nesting deeper than this is refused (no knowledge base or facts file comes near; Python's
+#: recursion limit, about 1,000, would otherwise end the run with an internal error).
+MAX_DEPTH = 100
 
 _YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 
@@ -112,7 +115,10 @@ def _checked(tag: str):
         try:
             return construct(loader, node)
         except (ValueError, OverflowError, TypeError, IndexError):
-            raise YamlError("yaml_bad_tagged", Location(loader.file, *_mark(node)), tag=f"!!{tag}") from None
+            where = Location(loader.file, *_mark(node))
+            if tag == "int" and len(str(node.value)) > 4000:  # Python's limit on int digits
+                raise YamlError("number_too_long", where, limit=4000) from None
+            raise YamlError("yaml_bad_tagged", where, tag=f"!!{tag}") from None
 
     return checked
 
@@ -138,16 +144,19 @@ if getattr(yaml, "__with_libyaml__", False):
         yaml_constructors = _Loader.yaml_constructors
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Size of the node once aliases are expanded (aliases share node objects)."""
+def _expanded_size(node: yaml.Node, memo: dict[int, int], file: str = "", depth: int = 0) -> int:
+    """Size of the node once aliases are expanded (aliases share node objects); too deep: YamlError."""
     key = id(node)
     if key in memo:
         return memo[key]
+    if depth > MAX_DEPTH:
+        raise YamlError("yaml_too_deep", Location(file, *_mark(node)), limit=MAX_DEPTH)
     memo[key] = 1  # a recursive alias counts once; YAML cannot expand it anyway
     if isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+        size = 1 + sum(_expanded_size(k, memo, file, depth + 1) + _expanded_size(v, memo, file, depth + 1)
+                       for k, v in node.value)
     elif isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+        size = 1 + sum(_expanded_size(child, memo, file, depth + 1) for child in node.value)
     else:
         size = 1
     memo[key] = size
@@ -190,7 +199,7 @@ def _load(loader_class: type, text: str, file: str) -> LoadedYaml:
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, [], file)
-        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+        if _expanded_size(node, {}, file) > MAX_EXPANDED_NODES:
             raise YamlError("yaml_too_large", Location(file, *_mark(node)), limit=MAX_EXPANDED_NODES)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -202,6 +211,8 @@ def _load(loader_class: type, text: str, file: str) -> LoadedYaml:
         raise YamlError("yaml_syntax", where, problem=problem) from None
     except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
         raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
+    except RecursionError:  # PyYAML composes recursively: far past MAX_DEPTH it stops before we can count
+        raise YamlError("yaml_too_deep", Location(file), limit=MAX_DEPTH) from None
     finally:
         loader.dispose()
     return LoadedYaml(data, loader.yaml11_booleans, file)
