@@ -28,6 +28,7 @@ SECRET = "Hunter2"
     ("password: 'Hunter2' e poi", "password: '***' e poi"),
     ("Password:\n  Hunter2\ndominio: example.it", "Password:\n  ***\ndominio: example.it"),
     ("Password\n\nHunter2", "Password\n\n***"),
+    ('"pwd": "\nHunter2"', '"pwd": "***\n***'),  # a quote left open: the value goes on below
     ("account: {locked: {password: Hunter2}}", "account: {locked: {password: ***"),
     ("MOT DE PASSE : Hunter2", "MOT DE PASSE : ***"),
     ("İİ password: Hunter2", "İİ password: ***"),  # a character that lower-cases longer

@@ -9,8 +9,8 @@ spaces or the end of the line):
   quote, and the scan goes on after it (the rest of a JSON line stays legible);
 - an unquoted value is masked to the end of the line, commas and semicolons
   included (``password: Hun,ter2`` must not show ``ter2``);
-- a key with nothing after it (``Password:`` alone) masks the next non-blank
-  line, where a pasted form puts the value.
+- a key with nothing after it (``Password:`` alone), or a quote left open,
+  masks the next non-blank line, where a pasted form puts the value.
 
 This errs on the side of hiding harmless words rather than showing a password.
 The scan is linear: each secret word is searched with ``str.find`` from where
@@ -75,7 +75,9 @@ class _Scanner:
                 while close < n and line[close] != quote:
                     close += 2 if line[close] == "\\" else 1
                 out.append(line[copied:sep + 1] + MASK)
-                copied = pos = min(close, n)
+                if close >= n:  # the quote stays open: the value goes on below
+                    return "".join(out), True
+                copied = pos = close
                 continue
             out.append(line[copied:sep] + MASK)
             return "".join(out), False
