@@ -63,3 +63,13 @@ def test_rendering_refuses_a_template_outside_the_locales(tmp_path, plant):
         code = main(["check", "--kb", str(root), "--no-cache", "--fact", "offer=hosted", "--fact", "quota.used=100",
                      "--format", "json"])
     assert (code, OUTSIDE in out.getvalue() + err.getvalue(), "refused" in out.getvalue()) == (1, False, True)
+
+
+def test_lint_reports_a_template_linked_outside(tmp_path, cli):
+    root = build(tmp_path, None)
+    (root / "outside.j2").write_text(OUTSIDE, encoding="utf-8")
+    _symlink(root)
+    run = cli("rules", "lint", str(root), "--format", "json")
+    found = [(p["file"].rpartition("/")[2], p["line"], p["check_id"]) for p in run.json()["problems"]]
+    assert (run.code, found, OUTSIDE in run.out) == (
+        1, [("mailbox-full.explanation.j2", 1, "template-outside")], False)

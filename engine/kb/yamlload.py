@@ -52,16 +52,26 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
-# Keep the resolvers of SafeLoader except the YAML 1.1 boolean one, then add a
-# YAML 1.2-style boolean resolver that only knows true/false.
+# Keep the resolvers of SafeLoader except the YAML 1.1 boolean, integer and float
+# ones, then add YAML 1.2-style ones: booleans are only true/false, integers only
+# decimal digits (1.1 read `12:30:00` as 45000, `0x1F` and `0o17` as numbers,
+# `1_000` as 1000), floats only the plain decimal forms and .inf/.nan.
+_YAML11_NUMBERS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _YAML11_NUMBERS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
@@ -123,12 +124,21 @@ def _templates(folder: Any) -> Iterator[Any]:
 
 def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector):
     """Parse once: the syntax check, the facts the template names, and what is compiled when needed."""
+    if isinstance(node, Path) and node.is_symlink() and not _inside_locales(node):
+        out.add(display, 1, 1, "error", "template-outside", "template_link_outside", name=str(node.readlink()))
+        return None  # rendering refuses it too: nothing of the file it leads to is read
     try:
         tree = env.parse(node.read_text(encoding="utf-8"), name, display)
     except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
         _compile_problem(exc, display, out)
         return None
     return tree if _confined_includes(tree, display, out) else None
+
+
+def _inside_locales(node: Path) -> bool:
+    """Whether a link leads to a file under the ``locales`` folder it sits in."""
+    locales = next((p for p in node.parents if p.name == "locales"), None)
+    return locales is not None and node.resolve().is_relative_to(locales.resolve())
 
 
 def _confined_includes(tree: nodes.Template, display: str, out: Collector) -> bool:
