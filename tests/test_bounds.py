@@ -87,3 +87,17 @@ def test_closed_pipe_ends_quietly():
     with os.fdopen(write, "w") as pipe:
         proc = _real(["rules", "list"], pipe)
     assert (proc.returncode, proc.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("pattern, nested", [
+    ("^(a+)+$", True),
+    ("(a*b?)*", True),
+    ("(a+){3,}", True),
+    ("^[a-z0-9-]+(\\.[a-z0-9-]+)*$", False),  # a repeated group whose own repeats are separated
+    ("^mx[0-4]\\.mail\\.ovh\\.net\\.?$", False),
+    ("(a{1,3})+", False),
+])
+def test_nested_quantifiers_are_found(pattern, nested):
+    from diagnostica.engine.kb.regexes import nested_quantifier
+
+    assert nested_quantifier(pattern) is nested

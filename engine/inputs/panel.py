@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 from ..kb.catalogue import Catalogue
 from ..errors import KnowledgeBaseError, Location
 from .facts import FactSet, coerce, with_context
+from ..kb.regexes import nested_quantifier
 from .redact import redact, secret_key
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
@@ -173,6 +174,8 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
                 compiled.append(re.compile(_plain(str(pattern)), re.IGNORECASE))
             except re.error as exc:
                 raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern, problem=str(exc)) from None
+            if nested_quantifier(_plain(str(pattern)), re.IGNORECASE):  # a pasted line must not hang the read
+                raise KnowledgeBaseError("cond_nested_quantifier", where, pattern=pattern)
             groups = compiled[-1].groupindex
             if "value" not in groups and not all(g in groups for g in _DATE_GROUPS):
                 raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern,
