@@ -32,7 +32,9 @@ class Console:
         self.secrets = secrets
 
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        from diagnostica.engine.present.controls import escape
+
+        self.out.write(escape(text) + "\n")  # answers and pasted text are echoed: never as terminal commands
         self.out.flush()
 
     def ask(self, prompt: str) -> str | None:
@@ -346,8 +348,10 @@ def ask(
             source.close()
     document, renderer, result = _final(kb, session, gathered, reading, lang, tried)
     if fmt == "json":
-        sys.stdout.write(json.dumps({"transcript": session.transcript, "ended": ended, "result": document},
-                                    ensure_ascii=False, indent=2) + "\n")
+        from diagnostica.engine.present.controls import json_safe
+
+        sys.stdout.write(json_safe(json.dumps({"transcript": session.transcript, "ended": ended,
+                                               "result": document}, ensure_ascii=False, indent=2)) + "\n")
     else:
         sys.stdout.write(REPORTERS[fmt](document, renderer, False))
     return _exit_code(document, result)
@@ -390,8 +394,9 @@ def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str)
     out.write(REPORTERS["text"](document, renderer, color))
     if "dns" in document:
         from diagnostica.engine.present import evidence as dnsevidence
+        from diagnostica.engine.present.controls import escape
 
-        out.write("\n".join(dnsevidence.lines(document["dns"], renderer)) + "\n")
+        out.write(escape("\n".join(dnsevidence.lines(document["dns"], renderer))) + "\n")
     if ended != "eof" and session.wants_ticket():
         tried = session.ask_tried()
         document, renderer, result = _final(kb, session, gathered, reading, lang, tried)

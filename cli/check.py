@@ -8,8 +8,8 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import (AudienceOption, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, NameserverOption, NoCacheOption,
-                     TimeoutOption, emit, gather_facts, load_kb)
+from .common import (AudienceOption, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, MaxSizeOption,
+                     NameserverOption, NoCacheOption, TimeoutOption, emit, gather_facts, load_kb)
 
 
 def check(
@@ -24,6 +24,7 @@ def check(
     timeout: float = TimeoutOption,
     no_cache: bool = NoCacheOption,
     audience: str = AudienceOption,
+    max_size: Optional[int] = MaxSizeOption,
 ) -> int:
     """Valuta i fatti di un account e stampa diagnosi e rimedi.
 
@@ -32,7 +33,7 @@ def check(
     kb = load_kb(kb_dir, no_cache)
     if not files and not fact and not collect_dns:
         raise errors.InputError("no_facts")
-    gathered = gather_facts(kb, files or [], fact)
+    gathered = gather_facts(kb, files or [], fact, max_size)
     if collect_dns:
         from . import dns_cmd
 

@@ -23,6 +23,8 @@ AudienceOption = typer.Option(
     "agente", "--audience", metavar="[agente|cliente]",
     help="Per chi è il testo: agente (predefinito: fonti, comandi, identificativi delle regole) o cliente "
          "(un messaggio da inviare così com'è).")
+MaxSizeOption = typer.Option(None, "--max-size", metavar="BYTE",
+                             help="Byte al massimo letti da ogni file in ingresso (predefinito 10000000).")
 NoCacheOption = typer.Option(False, "--no-cache", help="Rilegge e ricontrolla la base di conoscenza senza usare la cache.")
 
 
@@ -47,13 +49,24 @@ def load_kb(kb_dir: Optional[Path], no_cache: bool = False):
     return knowledge.load(directory, cache=False if no_cache else None)
 
 
-def gather_facts(kb, files: list[str], fact_options: list[str] | None):
+def max_size(value: int | None) -> int:
+    """The --max-size limit in bytes (default 10 MB)."""
+    from diagnostica.engine.inputs.facts import DEFAULT_MAX_SIZE
+
+    if value is None:
+        return DEFAULT_MAX_SIZE
+    if value < 1:
+        raise errors.InputError("max_size_invalid", errors.Location("--max-size"))
+    return value
+
+
+def gather_facts(kb, files: list[str], fact_options: list[str] | None, limit: int | None = None):
     """Files first, in order, then --fact options: later values win."""
     from diagnostica.engine.inputs import facts as facts_mod
 
     gathered = facts_mod.FactSet()
     for path in files:
-        gathered.update(facts_mod.load_facts_file(path, kb.catalogue, kb.data))
+        gathered.update(facts_mod.load_facts_file(path, kb.catalogue, kb.data, max_size(limit)))
     for option in fact_options or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
     return facts_mod.with_context(gathered, kb.catalogue)

@@ -116,8 +116,10 @@ def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, sec
     color = fmt == "text" and use_color()
     out = REPORTERS[fmt](document, renderer, color)
     if fmt != "json" and audience != "cliente":  # the lookups are the agent's evidence
-        out += "\n".join(dnsevidence.lines(document["dns"], renderer, explain=explain,
-                                           markdown=fmt == "markdown")) + "\n"
+        from diagnostica.engine.present.controls import escape
+
+        out += escape("\n".join(dnsevidence.lines(document["dns"], renderer, explain=explain,
+                                                  markdown=fmt == "markdown"))) + "\n"
     sys.stdout.write(out)
     return 1 if result.problems_found else 0
 
@@ -127,6 +129,7 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, ch
     import json
 
     from diagnostica.engine.dns import batch as dnsbatch
+    from diagnostica.engine.present.controls import json_safe
 
     stream, display = _open(path)
     total = _count(path) if sys.stderr.isatty() and path != "-" else None
@@ -139,7 +142,8 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, ch
         items = dnsbatch.iter_items(stream, display, kb)
         async for result in dnsbatch.run(items, source, kb, renderer, given, concurrency,
                                             checks if checks is not None else frozenset(dnsbatch.CHECKS)):
-            sys.stdout.write(encode(result) + "\n")
+            sys.stdout.write(json_safe(encode(result)) + "
+")
             sys.stdout.flush()
             if result["status"] != "ok":
                 code = 1

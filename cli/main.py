@@ -75,9 +75,43 @@ INTERRUPTED = 130
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()  # here, so that a full disk or a closed pipe is ours to report, not a shutdown trace
+        return code
     except KeyboardInterrupt:
         return _interrupted(chosen_lang(argv))
+    except BrokenPipeError:
+        return _stdout_gone()
+    except OSError as exc:  # the final flush: /dev/full, a full disk, a closed terminal
+        return _output_failed(exc, chosen_lang(argv))
+
+
+def _stdout_gone() -> int:
+    """The reader went away (``| head``): stop quietly, as other tools do, and keep the interpreter's
+    final flush from printing a traceback about it."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests): nothing to flush later
+        pass
+    return 0
+
+
+def _output_failed(exc: OSError, lang: str = "it") -> int:
+    from diagnostica.engine.kb.texts import bundled_texts
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered cannot be written either
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        problem = exc.strerror or str(exc)
+        print(f"diagnostica: {bundled_texts(lang).format('errors.output_failed', problem=problem)}",
+              file=sys.stderr)
+    except OSError:
+        pass
+    return 2
 
 
 def chosen_lang(argv: list[str]) -> str:
@@ -113,7 +147,9 @@ def _main(argv: list[str]) -> int:
     try:
         code = command.main(args=argv, prog_name="diagnostica", standalone_mode=False)
     except DiagnosticaError as exc:
-        print(f"diagnostica: {exc.render(bundled_texts(lang))}", file=sys.stderr)
+        from diagnostica.engine.present.controls import escape
+
+        print(f"diagnostica: {escape(exc.render(bundled_texts(lang)))}", file=sys.stderr)  # it may quote the input
         return exc.exit_code
     except typer.Abort:  # an EOFError no command caught: the input ended
         print("", file=sys.stderr)
@@ -125,9 +161,17 @@ def _main(argv: list[str]) -> int:
         return 2
     except typer.Exit as exc:
         return exc.exit_code
+    except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):  # click's own EPIPE handling exits 1: not an error
+            return _stdout_gone()
+        raise
     except BrokenPipeError:
-        return 0
+        return _stdout_gone()
     except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback, unless asked
+        import errno
+
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            return _output_failed(exc, lang)  # writing the output failed: the input was fine
         if os.environ.get("DIAGNOSTICA_DEBUG"):
             raise
         problem = f"{type(exc).__name__}: {exc}"

@@ -9,8 +9,8 @@ import typer
 
 from diagnostica.engine import errors
 
-from .common import (AudienceOption, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, check_format,
-                     load_kb, use_color)
+from .common import (AudienceOption, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, MaxSizeOption,
+                     check_format, load_kb, max_size, use_color)
 
 CompleteOption = typer.Option(
     False, "--complete",
@@ -46,6 +46,7 @@ def report(
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,
     audience: str = AudienceOption,
+    max_size_bytes: Optional[int] = MaxSizeOption,
 ) -> int:
     """Legge il risultato della diagnostica incollato (testo del pannello o JSON dell'API) e lo valuta.
 
@@ -60,7 +61,7 @@ def report(
 
     check_format(fmt, REPORTERS)
     kb = load_kb(kb_dir)
-    gathered, reading = read_report(kb, source, complete)
+    gathered, reading = read_report(kb, source, complete, max_size(max_size_bytes))
     for option in fact or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
     result, document, renderer = report_document(kb, gathered, reading, lang=lang, explain=explain,

@@ -85,3 +85,97 @@ def test_cli_no_cache_reads_the_files(cli, kb_copy, tmp_path):
     entry.write_bytes(cache.FORMAT + b"garbage")
     run = cli("check", "--kb", str(kb_copy), example, env=env)
     assert run.code == 1 and "mx-invalid" in run.out and run.err == ""
+
+
+# ---------------------------------------------------------------- trust: nothing foreign is run
+
+
+class _Planted:
+    """A pickle that, if ever loaded, writes the marker file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (exec, (f"open({str(self.marker)!r}, 'w').close()",))
+
+
+def _planted_kb_entry(entry: Path, marker: Path) -> bytes:
+    import pickle
+
+    return cache.FORMAT + bytes(32) + pickle.dumps(_Planted(marker))
+
+
+def _planted_template_entry(entry: Path, marker: Path) -> bytes:
+    import io
+    import marshal
+    import pickle
+
+    from jinja2.bccache import bc_magic
+
+    header = b"diagnostica-template-1"
+    stream = io.BytesIO(entry.read_bytes()[len(header) + 32:])
+    assert stream.read(len(bc_magic)) == bc_magic
+    checksum = pickle.load(stream)  # the real template's: Jinja would run this code for it
+    code = compile(f"open({str(marker)!r}, 'w').close()", "planted", "exec")
+    return header + bytes(32) + bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code)
+
+
+@pytest.mark.parametrize("pattern, plant", [
+    ("kb-*.pickle", _planted_kb_entry),
+    ("template-*.cache", _planted_template_entry),
+])
+def test_planted_entry_is_not_run_and_the_run_is_still_correct(cli, kb_copy, tmp_path, pattern, plant):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    example = str(REPO / "examples" / "mx-foreign.yaml")
+    first = cli("check", "--kb", str(kb_copy), example, env=env)
+    marker = tmp_path / "pwned"
+    planted = sorted((tmp_path / "cache" / "diagnostica").glob(pattern))
+    assert planted
+    for entry in planted:
+        entry.write_bytes(plant(entry, marker))
+    run = cli("check", "--kb", str(kb_copy), example, env=env)
+    assert (marker.exists(), run.code, run.out, run.err) == (False, 1, first.out, "")
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o755 | 0o002])
+def test_folder_others_can_write_is_skipped_with_one_warning(cli, kb_copy, tmp_path, mode):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    folder = tmp_path / "cache" / "diagnostica"
+    folder.mkdir(parents=True)
+    folder.chmod(mode)
+    example = str(REPO / "examples" / "mx-foreign.yaml")
+    run = cli("check", "--kb", str(kb_copy), example, env=env)
+    assert (run.code, "mx-invalid" in run.out, len(run.err.splitlines())) == (1, True, 1)
+    assert sorted(folder.iterdir()) == []
+
+
+def test_new_folder_and_key_are_private(kb_copy, tmp_path):
+    knowledge.load(sources.from_directory(kb_copy))
+    folder = tmp_path / "cache" / "diagnostica"
+    assert (folder.stat().st_mode & 0o777, (folder / cache.KEY_FILE).stat().st_mode & 0o777) == (0o700, 0o600)
+
+
+@pytest.mark.skipif(__import__("os").geteuid() == 0, reason="root writes anywhere")
+def test_read_only_cache_costs_speed_only(cli, kb_copy, tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    example = str(REPO / "examples" / "mx-foreign.yaml")
+    first = cli("check", "--kb", str(kb_copy), example, "--format", "ticket", env=env)
+    folder = tmp_path / "cache" / "diagnostica"
+    for entry in folder.iterdir():
+        if entry.name != cache.KEY_FILE:
+            entry.unlink()
+    folder.chmod(0o500)
+    try:
+        run = cli("check", "--kb", str(kb_copy), example, "--format", "ticket", env=env)
+    finally:
+        folder.chmod(0o700)
+    assert (run.code, run.out, run.err) == (first.code, first.out, "")
+
+
+def test_cache_that_cannot_be_created_costs_speed_only(cli, kb_copy, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    example = str(REPO / "examples" / "mx-foreign.yaml")
+    run = cli("check", "--kb", str(kb_copy), example, "--format", "ticket", env={"XDG_CACHE_HOME": str(blocker)})
+    assert (run.code, "mx" in run.out, run.err) == (1, True, "")

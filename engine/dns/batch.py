@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, AsyncIterator, Iterable, Iterator
 
 import dns.name
@@ -20,6 +20,7 @@ import dns.name
 from .collect import CHECKS, collect, domain_name, merge
 from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.facts import parse_facts_document
+from ..inputs.redact import redact
 from ..present.document import jsonable
 
 DEFAULT_CONCURRENCY = 64
@@ -41,10 +42,12 @@ def iter_items(lines: Iterable[str], display: str, kb: Any) -> Iterator[BatchIte
         text = raw.strip()
         if not text or text.startswith("#"):
             continue
+        # An error result echoes its line: never with the password the line may carry.
+        shown = redact(text, kb.catalogue.secret_names)
         try:
-            yield _item(number, text, display, kb)
+            yield replace(_item(number, text, display, kb), text=shown)
         except DiagnosticaError as exc:
-            yield BatchItem(number, text, error=exc)
+            yield BatchItem(number, shown, error=exc)
 
 
 def _item(number: int, text: str, display: str, kb: Any) -> BatchItem:

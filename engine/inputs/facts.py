@@ -15,7 +15,8 @@ from typing import Any
 
 from ..kb.catalogue import Catalogue, CoercionError, closest
 from ..errors import InputError, Location
-from ..kb.yamlload import Text, load_yaml, position
+from ..kb.yamlload import MAX_DEPTH, Text, load_yaml, position
+from .redact import first_secret
 
 
 @dataclass
@@ -47,12 +48,28 @@ def api_mapping(data: dict) -> dict[str, dict]:
     return {**data.get("fact_aliases", {}), **data.get("api_diagnosis", {}).get("fields", {})}
 
 
-def read_text(path: str) -> tuple[str, str]:
-    """The text of a file, or of stdin for ``-``; and the name to show in messages."""
-    if path == "-":
-        return sys.stdin.read(), "<stdin>"
+#: The largest input read (facts files, pastes, zone files, batch files), in bytes; ``--max-size`` changes it.
+DEFAULT_MAX_SIZE = 10_000_000
+
+
+def read_text(path: str, limit: int = DEFAULT_MAX_SIZE) -> tuple[str, str]:
+    """The text of a file, or of stdin for ``-``; and the name to show in messages.
+
+    Reading stops one byte past ``limit`` (``check /dev/zero`` must not fill the memory), and
+    newlines are read as text mode would (``\\r\\n`` and ``\\r`` become ``\\n``).
+    """
+    display = "<stdin>" if path == "-" else path
     try:
-        return Path(path).read_text(encoding="utf-8"), path
+        if path == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1)
+        else:
+            with open(path, "rb") as file:
+                data = file.read(limit + 1)
+        if len(data) > limit:
+            raise InputError("input_too_large", Location(display), limit=limit)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return text.replace("\r\n", "\n").replace("\r", "\n"), display
     except FileNotFoundError:
         raise InputError("file_not_found", Location(path)) from None
     except IsADirectoryError:
@@ -63,8 +80,8 @@ def read_text(path: str) -> tuple[str, str]:
         raise InputError("cannot_read", Location(path), problem=exc.strerror or str(exc)) from None
 
 
-def load_facts_file(path: str, catalogue: Catalogue, data: dict) -> FactSet:
-    text, display = read_text(path)
+def load_facts_file(path: str, catalogue: Catalogue, data: dict, limit: int = DEFAULT_MAX_SIZE) -> FactSet:
+    text, display = read_text(path, limit)
     return parse_facts_text(text, display, catalogue, data)
 
 
@@ -76,7 +93,7 @@ def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) 
         document = load_yaml(text, display).data
     except InputError as exc:
         # JSON that YAML cannot read (tabs, for instance): give it to the JSON parser.
-        if exc.code == "yaml_syntax" and text.lstrip().startswith(("{", "[")):
+        if exc.code in ("yaml_syntax", "yaml_tab") and text.lstrip().startswith(("{", "[")):
             document = _strict_json(text, display)
         else:
             raise
@@ -98,6 +115,10 @@ def _strict_json(text: str, display: str) -> Any:
         return json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
         raise InputError("json_syntax", Location(display, exc.lineno, exc.colno), problem=exc.msg) from None
+    except RecursionError:
+        raise InputError("yaml_too_deep", Location(display), limit=MAX_DEPTH) from None
+    except ValueError:  # an integer past Python's 4,300 digits
+        raise InputError("number_too_long", Location(display), limit=4000) from None
 
 
 def parse_facts_document(document: dict, display: str, catalogue: Catalogue, data: dict) -> FactSet:
@@ -110,7 +131,7 @@ def parse_facts_document(document: dict, display: str, catalogue: Catalogue, dat
             facts.secrets.append(key)
             continue
         if key in api:
-            name, value = _from_api(api[key], value, where)
+            name, value = _from_api(api[key], value, where, catalogue)
         elif key in catalogue:
             name = key
         else:
@@ -136,11 +157,19 @@ def _flatten(document: dict, catalogue: Catalogue, prefix: str = ""):
             yield key, value, document, raw_key
 
 
-def _from_api(spec: dict, value: Any, where: Location) -> tuple[str, Any]:
+def refusal(catalogue: Catalogue, code: str, where: Location, **params: Any) -> InputError:
+    """The error for a bad value; one holding a secret is named, never quoted ("the value of «password»")."""
+    secret = first_secret(list(params.values()), catalogue.secret_names)
+    if secret:
+        return InputError("fact_secret_value", where, name=params.get("name", where.file), secret=secret)
+    return InputError(code, where, **params)
+
+
+def _from_api(spec: dict, value: Any, where: Location, catalogue: Catalogue) -> tuple[str, Any]:
     name = spec["fact"]
     if spec.get("invert"):
         if not isinstance(value, bool):
-            raise InputError("fact_bad_bool", where, name=name, value=value)
+            raise refusal(catalogue, "fact_bad_bool", where, name=name, value=value)
         value = not value
     return name, value
 
@@ -151,8 +180,8 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
         # YAML 1.1 would have read an unquoted no/on/yes as a boolean: refuse to guess.
         for item in value if isinstance(value, list) else (value,):
             if isinstance(item, Text):
-                raise InputError("fact_yaml11_bool", Location(where.file, item.line, item.column),
-                                 name=name, value=str(item))
+                raise refusal(catalogue, "fact_yaml11_bool", Location(where.file, item.line, item.column),
+                              name=name, value=str(item))
     try:
         return catalogue[name].coerce(value)
     except CoercionError as exc:
@@ -166,7 +195,7 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
             if field and exc.code in ("fact_bad_type", "fact_bad_host"):
                 name = f"{name}[{index + 1}].{field}"
                 del params["field"]
-        raise InputError(exc.code, where, name=name, **params) from None
+        raise refusal(catalogue, exc.code, where, name=name, **params) from None
 
 
 def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
@@ -175,6 +204,9 @@ def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
     name, sep, raw = option.partition("=")
     name = name.strip()
     if not sep or not name:
+        secret = first_secret(option, catalogue.secret_names)
+        if secret:
+            raise InputError("fact_option_secret", where, secret=secret)
         raise InputError("fact_option_syntax", where, option=option)
     facts = FactSet()
     if catalogue.is_secret(name):

@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 from ..kb.catalogue import Catalogue
 from ..errors import KnowledgeBaseError, Location
 from .facts import FactSet, coerce, with_context
+from ..kb.regexes import nested_quantifier
 from .redact import redact, secret_key
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
@@ -173,6 +174,8 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
                 compiled.append(re.compile(_plain(str(pattern)), re.IGNORECASE))
             except re.error as exc:
                 raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern, problem=str(exc)) from None
+            if nested_quantifier(_plain(str(pattern)), re.IGNORECASE):  # a pasted line must not hang the read
+                raise KnowledgeBaseError("cond_nested_quantifier", where, pattern=pattern)
             groups = compiled[-1].groupindex
             if "value" not in groups and not all(g in groups for g in _DATE_GROUPS):
                 raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern,
@@ -287,17 +290,22 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
     compiled = patterns(kb_data, catalogue)
     matcher = _Matcher(compiled)
     secrets = catalogue.secret_names
-    pieces = _pieces(text, compiled.markers)
-
     facts = FactSet()
+    for line in text.split("\n"):  # the names of the secrets the paste holds, to say they were ignored
+        key = secret_key(line, secrets)
+        if key and key not in facts.secrets:
+            facts.secrets.append(key)
+    # Masked once, as a whole: a value on the line below its key ("Password:" then the value) is
+    # masked too, and nothing after this point ever sees a secret.
+    pieces = _pieces(redact(text, secrets), compiled.markers)
+
     recognised: list[Recognised] = []
     unrecognised: list[Unrecognised] = []
 
     def record(piece: _Piece, last: int, original: str, name: str, fact: str, value: Any) -> None:
         facts.values[fact] = value
         facts.sources[fact] = f"{display}:{piece.line}"
-        recognised.append(Recognised(piece.line, last, name, fact, value, redact(re.sub(r"\s+", " ", original),
-                                                                                  secrets)))
+        recognised.append(Recognised(piece.line, last, name, fact, value, re.sub(r"\s+", " ", original)))
 
     i = 0
     while i < len(pieces):
@@ -328,10 +336,7 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
             check, value = found[0]
             record(piece, last, original, check.id, check.fact, value)
         if len(found) > 1 or (not found and not values):
-            key = secret_key(piece.original, secrets)
-            if key and key not in facts.secrets:
-                facts.secrets.append(key)
-            unrecognised.append(Unrecognised(piece.line, redact(original, secrets), piece.marked,
+            unrecognised.append(Unrecognised(piece.line, original, piece.marked,
                                              tuple(c.fact for c, _ in found)))
         i += 1
     with_context(facts, catalogue)

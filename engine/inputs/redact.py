@@ -1,42 +1,171 @@
-"""Mask secrets inside free text (pasted pages, typed notes) before anything shows it.
+"""Mask secrets inside free text and data (pasted pages, notes, batch lines, errors) before anything shows it.
 
 Structured inputs drop secret fields by key (see :mod:`facts`); free text has
 no keys, so a word of the catalogue's ``secret_names`` (password, token, ...)
-is taken to introduce a secret: the rest of the clause after it (up to a
-comma, a semicolon or the end of the line) is masked, whatever words sit in
-between ("password: x", "la password è x", "password cambiata in x").  This
-errs on the side of hiding harmless words rather than showing a password.
+is taken to introduce a secret when a separator follows it (``:``, ``=``,
+spaces or the end of the line):
+
+- a quoted value (``"password": "Hunter2"``) is masked up to its closing
+  quote, and the scan goes on after it (the rest of a JSON line stays legible);
+- an unquoted value is masked to the end of the line, commas and semicolons
+  included (``password: Hun,ter2`` must not show ``ter2``);
+- a key with nothing after it (``Password:`` alone), or a quote left open,
+  masks the next non-blank line, where a pasted form puts the value.
+
+This errs on the side of hiding harmless words rather than showing a password.
+The scan is linear: each secret word is searched with ``str.find`` from where
+the previous match ended, so no input makes it backtrack (a regex of the form
+``[\\w.-]*(?:words)[\\w.-]*`` did, quadratically), and each line is masked once.
 """
 from __future__ import annotations
 
-import functools
-import re
+from typing import Any, Iterable
 
 MASK = "***"
+_QUOTES = "\"'"
 
 
-@functools.lru_cache(maxsize=8)
-def _pattern(secret_names: tuple[str, ...]) -> re.Pattern | None:
-    if not secret_names:
+def _word(char: str) -> bool:
+    return char.isalnum() or char in "_.-"
+
+
+class _Scanner:
+    """The secret words of one catalogue, lower-cased, longest first."""
+
+    def __init__(self, secret_names: Iterable[str]) -> None:
+        self.names = tuple(sorted({n.lower() for n in secret_names if n}, key=len, reverse=True))
+
+    def line(self, line: str) -> tuple[str, bool]:
+        """The line masked, and whether it ends with a key whose value is on the next line."""
+        lower = line.lower()
+        if len(lower) != len(line):  # "İ" lower-cases to two characters: keep positions aligned
+            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in line)
+        # Next occurrence of each word at or after the scan position; refreshed only when passed,
+        # so each word's occurrences are found once over the line.
+        next_at = {name: lower.find(name) for name in self.names}
+        out: list[str] = []
+        copied = 0  # line[:copied] is already in out
+        pos = 0
+        n = len(line)
+        while True:
+            start, name = n, ""
+            for word, at in next_at.items():
+                if 0 <= at < pos:
+                    at = next_at[word] = lower.find(word, pos)
+                if 0 <= at < start:
+                    start, name = at, word
+            if not name:
+                break
+            end = start + len(name)
+            while end < n and _word(line[end]):  # new_password, pwd2
+                end += 1
+            if end < n and line[end] in _QUOTES:  # "password": ...
+                end += 1
+            sep = end
+            while sep < n and line[sep] in " \t:=":
+                sep += 1
+            if sep == n:  # the key ends the line: its value is on the next one
+                out.append(line[copied:])
+                return "".join(out), True
+            if sep == end:  # "pw@example.it", "passwords-policy": a word, not a key
+                pos = end
+                continue
+            if line[sep] in _QUOTES:
+                quote, close = line[sep], sep + 1
+                while close < n and line[close] != quote:
+                    close += 2 if line[close] == "\\" else 1
+                out.append(line[copied:sep + 1] + MASK)
+                if close >= n:  # the quote stays open: the value goes on below
+                    return "".join(out), True
+                copied = pos = close
+                continue
+            out.append(line[copied:sep] + MASK)
+            return "".join(out), False
+        out.append(line[copied:])
+        return "".join(out), False
+
+    def text(self, text: str) -> str:
+        if not self.names or not text:
+            return text
+        lines = text.split("\n")
+        pending = False
+        for index, line in enumerate(lines):
+            if pending and line.strip():
+                indent = len(line) - len(line.lstrip())
+                lines[index] = line[:indent] + MASK
+                pending = False
+                continue
+            masked, value_below = self.line(line)
+            lines[index] = masked
+            pending = pending or value_below
+        return "\n".join(lines)
+
+    def is_secret(self, key: str) -> bool:
+        last = key.lower()
+        return any(word in last for word in self.names)
+
+    def data(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: MASK if isinstance(k, str) and self.is_secret(k) else self.data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.data(v) for v in value)
+        return value
+
+
+def redact(text: str, secret_names: Iterable[str]) -> str:
+    """``text`` with every secret value replaced by ``***``."""
+    return _Scanner(secret_names).text(text)
+
+
+def redact_data(value: Any, secret_names: Iterable[str]) -> Any:
+    """A copy of a JSON-like value with secret-named keys (at any depth) and secrets in its strings masked."""
+    return _Scanner(secret_names).data(value)
+
+
+def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
+    """The secret word a text introduces (to list it among the ignored fields), or None."""
+    scanner = _Scanner(secret_names)
+    lower = text.lower()
+    for line, low in zip(text.split("\n"), lower.split("\n")):
+        masked, below = scanner.line(line)
+        if masked == line and not below:
+            continue
+        for word in scanner.names:
+            at = low.find(word)
+            if at >= 0:
+                start, end = at, at + len(word)
+                while start > 0 and _word(line[start - 1]):
+                    start -= 1
+                while end < len(line) and _word(line[end]):
+                    end += 1
+                return line[start:end].strip(_QUOTES).lower()
+    return None
+
+
+def first_secret(value: Any, secret_names: Iterable[str]) -> str | None:
+    """The name of the first secret a value holds (a secret-named key, or a secret in a text), or None.
+
+    Error messages use it to say "the value of «password»" instead of quoting the value back.
+    """
+    scanner = _Scanner(secret_names)
+    if not scanner.names:
         return None
-    words = "|".join(re.escape(w) for w in sorted(secret_names, key=len, reverse=True))
-    return re.compile(
-        rf"(?P<key>[\w.\-]*(?:{words})[\w.\-]*[\"']?)"  # password, new_password, "pwd"
-        rf"(?P<sep>\s*[:=]\s*|\s+)"
-        rf"(?P<value>[^\s,;][^,;\n]*)",
-        re.IGNORECASE,
-    )
-
-
-def redact(text: str, secret_names: tuple[str, ...] | list[str]) -> str:
-    pattern = _pattern(tuple(secret_names))
-    if pattern is None:
-        return text
-    return pattern.sub(lambda m: f"{m['key']}{m['sep'] or ' '}{MASK}", text)
-
-
-def secret_key(text: str, secret_names: tuple[str, ...] | list[str]) -> str | None:
-    """The secret word a text contains (to list it among the ignored fields), or None."""
-    pattern = _pattern(tuple(secret_names))
-    found = pattern.search(text) if pattern else None
-    return found["key"].strip("\"'").lower() if found else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str) and scanner.is_secret(k):
+                return k
+            found = first_secret(v, scanner.names)
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            found = first_secret(v, scanner.names)
+            if found:
+                return found
+        return None
+    if isinstance(value, str) and scanner.text(value) != value:
+        return secret_key(value, scanner.names) or scanner.names[-1]
+    return None

@@ -9,9 +9,11 @@ from . import panel
 from .panel import PanelReading
 
 
-def read_report(kb: Any, source: str, complete: bool = False) -> tuple[facts_mod.FactSet, PanelReading | None]:
-    """(FactSet, PanelReading or None) from a file (``-``: standard input) of :func:`parse_report`'s kind."""
-    text, display = facts_mod.read_text(source)
+def read_report(kb: Any, source: str, complete: bool = False,
+                limit: int = facts_mod.DEFAULT_MAX_SIZE) -> tuple[facts_mod.FactSet, PanelReading | None]:
+    """(FactSet, PanelReading or None) from a file (``-``: standard input) of :func:`parse_report`'s kind;
+    reading stops past ``limit`` bytes."""
+    text, display = facts_mod.read_text(source, limit)
     return parse_report(kb, text, display, complete)
 
 

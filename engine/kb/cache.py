@@ -11,22 +11,29 @@ either a whole entry or none.  Anything wrong with an entry -- truncated,
 corrupt, from an incompatible version, unwritable folder -- is ignored: the
 knowledge base is then loaded from its files, as without a cache.
 
-The pickles are our own files in the user's own folder, written with the
-user's permissions (0600): reading them trusts that folder as much as the
-Python code installed in the user's home.
+Nothing is unpickled without proof it is ours.  The folder is created 0700
+and used only when it is a real directory owned by the current user that
+nobody else can write (a shared or CI cache, or one left by another user, is
+skipped with one warning); each entry carries an HMAC-SHA256, keyed by a
+random per-user key kept 0600 in that folder, over its name and bytes, and is
+unpickled only when the HMAC matches.  A planted entry, a copy from elsewhere
+or a swapped name is a miss.  The same folder, key and check serve Jinja's
+compiled templates (:func:`signed_bytecode_cache`).
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"diagnostica-kb-cache-1"
+FORMAT = b"diagnostica-kb-cache-2"  # 2: HMAC after the header
 DISABLE_ENV = "DIAGNOSTICA_NO_CACHE"
 
 
@@ -37,6 +44,108 @@ def directory() -> Path:
 
 def enabled() -> bool:
     return os.environ.get(DISABLE_ENV, "") in ("", "0")
+
+
+KEY_FILE = "key"
+_warned: set[str] = set()
+
+
+def _warn_once(folder: Path, why: str) -> None:
+    """One line on stderr per folder and process: the cache is skipped, the run goes on."""
+    if str(folder) in _warned:
+        return
+    _warned.add(str(folder))
+    try:
+        from .texts import format_message
+
+        print(f"diagnostica: {format_message(f'cache.{why}', folder=str(folder))}", file=sys.stderr)
+    except Exception:  # noqa: BLE001 - a warning must never cost the run
+        pass
+
+
+def _ours(info: os.stat_result, private: int) -> bool:
+    """Owned by us, and no permission bit in ``private`` (group/other write, or read too for the key)."""
+    getuid = getattr(os, "getuid", None)
+    return (getuid is None or info.st_uid == getuid()) and not info.st_mode & private
+
+
+def trusted_directory() -> Path | None:
+    """The cache folder, created 0700, or None when it cannot be trusted or created."""
+    folder = directory()
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        info = os.lstat(folder)
+    except OSError:
+        return None  # read-only home, full disk: no cache, same results
+    if not stat.S_ISDIR(info.st_mode) or not _ours(info, 0o022):
+        _warn_once(folder, "untrusted")
+        return None
+    return folder
+
+
+def secret_key(folder: Path) -> bytes | None:
+    """This user's HMAC key (32 random bytes, file 0600), created on first use; None if unusable."""
+    path = folder / KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    else:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(os.urandom(32))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            value = stream.read(64)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or not _ours(info, 0o077) or len(value) != 32:
+        _warn_once(path, "untrusted")
+        return None
+    return value
+
+
+def _mac(secret: bytes, name: str, payload: bytes) -> bytes:
+    return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).digest()
+
+
+def read_signed(folder: Path, secret: bytes, name: str, header: bytes) -> bytes | None:
+    """The payload of entry ``name`` if its header and HMAC are right, else None."""
+    try:
+        data = (folder / name).read_bytes()
+    except OSError:
+        return None
+    size = len(header) + 32
+    if len(data) < size or not data.startswith(header):
+        return None
+    tag, payload = data[len(header):size], data[size:]
+    return payload if hmac.compare_digest(tag, _mac(secret, name, payload)) else None
+
+
+def write_signed(folder: Path, secret: bytes, name: str, header: bytes, payload: bytes) -> bool:
+    """Write entry ``name`` atomically (temporary file renamed over it); False if it could not be."""
+    temp = None
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(header + _mac(secret, name, payload) + payload)
+        os.replace(temp, folder / name)
+        return True
+    except OSError:
+        return False
+    finally:
+        if temp is not None and os.path.exists(temp):
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
 
 
 def _engine_fingerprint() -> bytes:
@@ -64,41 +173,40 @@ def key(place: str, files: list[tuple[str, str]]) -> tuple[str, str]:
     return folder, content.hexdigest()
 
 
-def _path(folder: str, content: str) -> Path:
-    return directory() / f"kb-{folder}-{content}.pickle"
+def _name(folder: str, content: str) -> str:
+    return f"kb-{folder}-{content}.pickle"
 
 
 def get(folder: str, content: str) -> Any | None:
-    """The cached state for this key, or None (missing, unreadable, corrupt: all the same)."""
+    """The cached state for this key, or None (missing, untrusted, corrupt, planted: all the same)."""
+    place = trusted_directory()
+    secret = secret_key(place) if place else None
+    if secret is None:
+        return None
+    payload = read_signed(place, secret, _name(folder, content), FORMAT)
+    if payload is None:
+        return None
     try:
-        with open(_path(folder, content), "rb") as stream:
-            if stream.read(len(FORMAT)) != FORMAT:
-                return None
-            return pickle.load(stream)
-    except Exception:  # noqa: BLE001 - a bad entry is a miss, never an error
+        return pickle.loads(payload)  # authenticated above: written by this user's own runs
+    except Exception:  # noqa: BLE001 - from an incompatible engine: a miss, never an error
         return None
 
 
 def put(folder: str, content: str, state: Any) -> None:
-    """Store ``state`` atomically; failures (read-only home, unpicklable node) only cost speed."""
-    target = _path(folder, content)
-    temp = None
+    """Store ``state``; failures (read-only home, full disk, unpicklable node) only cost speed."""
+    place = trusted_directory()
+    secret = secret_key(place) if place else None
+    if secret is None:
+        return
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".kb-", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(FORMAT)
-            pickle.dump(state, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, target)
-        temp = None
-        for old in target.parent.glob(f"kb-{folder}-*.pickle"):
-            if old != target:
-                old.unlink(missing_ok=True)
+        payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001
-        pass
-    finally:
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+        return
+    name = _name(folder, content)
+    if write_signed(place, secret, name, FORMAT, payload):
+        for old in place.glob(f"kb-{folder}-*.pickle"):
+            if old.name != name:
+                try:
+                    old.unlink()
+                except OSError:
+                    pass

@@ -135,12 +135,19 @@ def _to_bool(value: Any) -> bool:
     raise CoercionError("fact_bad_bool", value=value)
 
 
+#: No fact needs more digits; Python's own limit on converting text to int is 4,300.
+MAX_INT_DIGITS = 100
+
+
 def _to_int(value: Any) -> int:
     if isinstance(value, bool):
         raise CoercionError("fact_bad_type", expected="integer", got="bool")
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        digits = len(value.strip().lstrip("-"))
+        if digits > MAX_INT_DIGITS:  # Python refuses them anyway (ValueError): say it as bad input
+            raise CoercionError("fact_int_too_long", limit=MAX_INT_DIGITS)
         return int(value.strip())
     raise CoercionError("fact_bad_type", expected="integer", got=_type_name(value))
 

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 from .catalogue import Catalogue, CoercionError, Fact, closest, normalize_host
 from ..errors import KnowledgeBaseError, Location
 from .operators import FIELD_OPERATORS, OPERATORS
+from .regexes import nested_quantifier
 
 MISSING = object()
 
@@ -270,9 +271,12 @@ class Compiler:
             return raw
         if kind == "pattern":
             try:
-                return re.compile(str(raw), re.IGNORECASE)
+                compiled = re.compile(str(raw), re.IGNORECASE)
             except re.error as exc:
                 raise self.error(spec, op, "cond_bad_regex", pattern=raw, problem=str(exc)) from None
+            if nested_quantifier(str(raw), re.IGNORECASE):  # exponential on a text that almost matches
+                raise self.error(spec, op, "cond_nested_quantifier", pattern=raw)
+            return compiled
         if kind == "set":
             items = raw if isinstance(raw, (list, tuple)) else [raw]
             return frozenset(self.scalar(fact, item, spec, op, field_type) for item in items)

@@ -23,6 +23,9 @@ from ..errors import Location, YamlError
 
 #: Expanded nodes allowed in one document; real files have a few thousand.
 MAX_EXPANDED_NODES = 200_000
+#: Nesting deeper than this is refused (no knowledge base or facts file comes near; Python's
+#: recursion limit, about 1,000, would otherwise end the run with an internal error).
+MAX_DEPTH = 100
 
 _YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
 
@@ -49,16 +52,26 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
-# Keep the resolvers of SafeLoader except the YAML 1.1 boolean one, then add a
-# YAML 1.2-style boolean resolver that only knows true/false.
+# Keep the resolvers of SafeLoader except the YAML 1.1 boolean, integer and float
+# ones, then add YAML 1.2-style ones: booleans are only true/false, integers only
+# decimal digits (1.1 read `12:30:00` as 45000, `0x1F` and `0o17` as numbers,
+# `1_000` as 1000), floats only the plain decimal forms and .inf/.nan.
+_YAML11_NUMBERS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _YAML11_NUMBERS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
 )
 
 
@@ -103,6 +116,26 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     return value
 
 
+def _checked(tag: str):
+    """SafeLoader's constructor for ``tag``, with a bad value (``!!int x``, ``!!timestamp 2026-13-45``)
+    reported at its line as bad input, without quoting it (it may be a password)."""
+    construct = yaml.SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{tag}"]
+
+    def checked(loader: _Loader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError, TypeError, IndexError):
+            where = Location(loader.file, *_mark(node))
+            if tag == "int" and len(str(node.value)) > 4000:  # Python's limit on int digits
+                raise YamlError("number_too_long", where, limit=4000) from None
+            raise YamlError("yaml_bad_tagged", where, tag=f"!!{tag}") from None
+
+    return checked
+
+
+for _tag in ("int", "float", "timestamp", "binary"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _checked(_tag))
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
@@ -121,16 +154,19 @@ if getattr(yaml, "__with_libyaml__", False):
         yaml_constructors = _Loader.yaml_constructors
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Size of the node once aliases are expanded (aliases share node objects)."""
+def _expanded_size(node: yaml.Node, memo: dict[int, int], file: str = "", depth: int = 0) -> int:
+    """Size of the node once aliases are expanded (aliases share node objects); too deep: YamlError."""
     key = id(node)
     if key in memo:
         return memo[key]
+    if depth > MAX_DEPTH:
+        raise YamlError("yaml_too_deep", Location(file, *_mark(node)), limit=MAX_DEPTH)
     memo[key] = 1  # a recursive alias counts once; YAML cannot expand it anyway
     if isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+        size = 1 + sum(_expanded_size(k, memo, file, depth + 1) + _expanded_size(v, memo, file, depth + 1)
+                       for k, v in node.value)
     elif isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+        size = 1 + sum(_expanded_size(child, memo, file, depth + 1) for child in node.value)
     else:
         size = 1
     memo[key] = size
@@ -167,12 +203,13 @@ def _load(loader_class: type, text: str, file: str) -> LoadedYaml:
     except yaml.YAMLError as exc:  # the reader rejects control characters up front
         raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
     loader.yaml11_booleans = []
+    loader.file = file
     loader.location = lambda node: Location(file, *_mark(node))  # type: ignore[attr-defined]
     try:
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, [], file)
-        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+        if _expanded_size(node, {}, file) > MAX_EXPANDED_NODES:
             raise YamlError("yaml_too_large", Location(file, *_mark(node)), limit=MAX_EXPANDED_NODES)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -184,6 +221,8 @@ def _load(loader_class: type, text: str, file: str) -> LoadedYaml:
         raise YamlError("yaml_syntax", where, problem=problem) from None
     except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
         raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
+    except RecursionError:  # PyYAML composes recursively: far past MAX_DEPTH it stops before we can count
+        raise YamlError("yaml_too_deep", Location(file), limit=MAX_DEPTH) from None
     finally:
         loader.dispose()
     return LoadedYaml(data, loader.yaml11_booleans, file)

@@ -15,6 +15,7 @@ CHECK_OF_CODE = {
     "fact_bad_type": "type-mismatch", "fact_bad_bool": "type-mismatch", "fact_bad_record": "type-mismatch",
     "fact_bad_record_field": "type-mismatch", "fact_missing_record_field": "type-mismatch",
     "cond_op_type": "type-mismatch", "cond_bad_value": "type-mismatch", "cond_bad_regex": "bad-regex",
+    "cond_nested_quantifier": "bad-regex",
     "cond_not_mapping": "schema", "cond_one_operator": "schema", "unknown_data": "unknown-data",
     "unknown_record_field": "unknown-field", "duplicate_rule": "duplicate-rule", "unknown_rule": "unknown-link",
     "derive_cycle": "derive-cycle", "data_not_mapping": "data", "data_duplicate": "data",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
@@ -28,8 +29,9 @@ _UNDEFINED = re.compile(r"^'(?P<variable>.+)' is undefined$|has no (?:attribute|
 
 def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True) -> set[str]:
     """Run every template check; return the fact names the templates refer to."""
-    from ..present.render import Renderer
+    from ..present.render import Renderer, confined_name
 
+    refused: set[tuple[str, str]] = set()  # (rule, name) reported once, not once per language
     used_facts: set[str] = set()
     samples = sample_facts(kb)
     contexts_label = out.text("lint.with_samples")
@@ -62,6 +64,12 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                 if not name:
                     continue
                 referenced.add(name)
+                if not confined_name(name):
+                    if (rule.id, name) not in refused:
+                        refused.add((rule.id, name))
+                        out.add(rule.location.file, rule.location.line, rule.location.column, "error",
+                                "template-outside", "template_outside", rule=rule.id, name=name)
+                    continue
                 if not (folder / name).is_file():
                     severity, key = ("error", "template_missing") if lang == DEFAULT_LANG else \
                         ("warning", "template_missing_lang")
@@ -116,11 +124,39 @@ def _templates(folder: Any) -> Iterator[Any]:
 
 def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector):
     """Parse once: the syntax check, the facts the template names, and what is compiled when needed."""
+    if isinstance(node, Path) and node.is_symlink() and not _inside_locales(node):
+        out.add(display, 1, 1, "error", "template-outside", "template_link_outside", name=str(node.readlink()))
+        return None  # rendering refuses it too: nothing of the file it leads to is read
     try:
-        return env.parse(node.read_text(encoding="utf-8"), name, display)
+        tree = env.parse(node.read_text(encoding="utf-8"), name, display)
     except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
         _compile_problem(exc, display, out)
-    return None
+        return None
+    return tree if _confined_includes(tree, display, out) else None
+
+
+def _inside_locales(node: Path) -> bool:
+    """Whether a link leads to a file under the ``locales`` folder it sits in."""
+    locales = next((p for p in node.parents if p.name == "locales"), None)
+    return locales is not None and node.resolve().is_relative_to(locales.resolve())
+
+
+def _confined_includes(tree: nodes.Template, display: str, out: Collector) -> bool:
+    """Report every include/import/extends whose name would leave the locales (rendering refuses them)."""
+    from ..present.render import confined_name
+
+    clean = True
+    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        target = node.template
+        names = [target.value] if isinstance(target, nodes.Const) else \
+            [item.value for item in target.items if isinstance(item, nodes.Const)] \
+            if isinstance(target, (nodes.List, nodes.Tuple)) else []
+        for value in names:
+            if not confined_name(value):
+                out.add(display, node.lineno, 1, "error", "template-outside", "template_include_outside",
+                        name=value)
+                clean = False
+    return clean
 
 
 def _compile(env: jinja2.Environment, tree: Any, name: str, display: str, out: Collector):

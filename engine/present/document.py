@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..inputs.redact import redact_data
 from ..kb.load import KnowledgeBase
 from .render import Renderer
 from ..run.result import Result
@@ -37,6 +38,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
           secrets: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
     fallbacks: list[str] = []
     findings = []
+    secret_names = kb.catalogue.secret_names
     for finding in result.findings:
         text = renderer.rule_text(finding.id, result.facts)
         fallbacks.extend(text.fallbacks)
@@ -46,7 +48,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
             "title": text.title,
             "explanation": text.explanation,
             "remediation": text.remediation,
-            "because": jsonable(finding.because),
+            "because": redact_data(jsonable(finding.because), secret_names),
             "consequence_of": list(finding.consequence_of),
             "links": [{"relation": rel, "id": target} for rel, target in finding.links],
         }
@@ -62,7 +64,8 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
              "needs": list(p.needs)}
             for p in result.possible_causes
         ],
-        "facts": jsonable(result.facts),
+        # Free-text facts (customer.tried, notes) may hold a typed password: every format shows them masked.
+        "facts": redact_data(jsonable(result.facts), secret_names),
         "derived": dict(result.derived),
         "next_steps": next_steps(kb, renderer, fallbacks),
         "secrets_ignored": sorted(set(secrets)),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .controls import escape
 from .document import jsonable
 from .render import Renderer
 
@@ -31,7 +32,7 @@ def reading_json(reading: Any) -> dict:
 
 
 def reading_lines(reading: Any, renderer: Renderer, heading: str = "") -> list[str]:
-    """The recognised and unrecognised lines, for people."""
+    """The recognised and unrecognised lines, for people (control characters of the paste escaped)."""
     t = renderer.text
     lines = [heading + t("panel.recognised_title") + ":"]
     for r in reading.recognised:
@@ -48,5 +49,5 @@ def reading_lines(reading: Any, renderer: Renderer, heading: str = "") -> list[s
                 continue
             key = "panel.unrecognised_warning" if u.warning else "panel.unrecognised_other"
             lines.append(t(key, line=u.line, text=u.text))
-    return lines
+    return [escape(line) for line in lines]
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import re
 import traceback
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError, Location
@@ -32,38 +34,83 @@ class RuleText:
     fallbacks: tuple[str, ...] = ()  # what was shown in Italian because `lang` lacks it
 
 
+class TemplateRefused(jinja2.TemplateNotFound):
+    """A template name that would leave the knowledge base's locales (``..``, absolute, backslash)."""
+
+
+def confined_name(name: str) -> bool:
+    """Whether ``name`` can only name a file under a template root: relative, ``/``-separated,
+    no ``..`` or ``.`` part, no backslash, drive, NUL or empty part."""
+    if not isinstance(name, str) or not name or "\\" in name or ":" in name or "\0" in name:
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
+
+
 class _TraversableLoader(jinja2.BaseLoader):
-    """Loads templates from importlib.resources Traversables (works inside wheels)."""
+    """Loads templates from importlib.resources Traversables (works inside wheels), and from nowhere else.
+
+    A knowledge base is written by people and may be hostile (the web page loads one for many
+    users): a rule's template name or an ``{% include %}`` must never reach a file outside the
+    roots, so names that could climb out are refused, and on disk a symbolic link that leads out
+    of its root is refused too.
+    """
 
     def __init__(self, roots: list[tuple[Any, str]]) -> None:
         self.roots = roots
 
     def get_source(self, environment: jinja2.Environment, template: str):
+        if not confined_name(template):
+            raise TemplateRefused(template)
         for root, display in self.roots:
             node = root
             for part in template.split("/"):
                 node = node / part
             if node.is_file():
+                if isinstance(node, Path) and not node.resolve().is_relative_to(Path(root).resolve()):
+                    raise TemplateRefused(template)
                 return node.read_text(encoding="utf-8"), f"{display}/{template}", lambda: True
         raise jinja2.TemplateNotFound(template)
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept in the user's cache: compiling them is most of a short run.
+class _SignedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates in the trusted cache folder, each file HMAC-checked before marshal reads it.
 
     Jinja keys each entry by the template's name and a checksum of its source,
-    so an edited template is never served stale.
+    so an edited template is never served stale; the HMAC (see :mod:`..kb.cache`)
+    makes sure the bytecode is one this user's own runs wrote.  A write that
+    fails (read-only folder, full disk) only costs the next run the compile.
     """
+
+    HEADER = b"diagnostica-template-1"
+
+    def __init__(self, folder: Any, secret: bytes) -> None:
+        self.folder, self.secret = folder, secret
+
+    def _name(self, bucket: jinja2.bccache.Bucket) -> str:
+        return f"template-{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from ..kb import cache
+
+        payload = cache.read_signed(self.folder, self.secret, self._name(bucket), self.HEADER)
+        if payload is not None:
+            bucket.bytecode_from_string(payload)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from ..kb import cache
+
+        cache.write_signed(self.folder, self.secret, self._name(bucket), self.HEADER, bucket.bytecode_to_string())
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache: compiling them is most of a short run."""
     from ..kb import cache
 
     if not cache.enabled():
         return None
-    folder = cache.directory() / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    folder = cache.trusted_directory()
+    secret = cache.secret_key(folder) if folder else None
+    return _SignedBytecodeCache(folder, secret) if secret else None
 
 
 def _match(value: Any, pattern: str) -> bool:
@@ -224,6 +271,8 @@ def describe_template_error(exc: Exception, name: str) -> str:
     """``file:line: problem`` for any error a template can raise."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"{exc.filename or name}:{exc.lineno}: {exc.message}"
+    if isinstance(exc, TemplateRefused):
+        return f"{name}: template outside the knowledge base's locales refused ({exc.name})"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"{name}: template not found ({exc.name})"
     line = None

@@ -10,6 +10,7 @@ import textwrap
 from typing import Any, Callable
 
 from . import customer
+from .controls import escape, escape_data, json_safe
 from .render import Renderer
 
 _COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
@@ -166,14 +167,27 @@ def _fence_records(text: str) -> str:
 
 
 def json_(document: dict, renderer: Renderer, color: bool = False) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
+
+
+def _for_terminals(reporter: Callable[[dict, Renderer, bool], str]) -> Callable[[dict, Renderer, bool], str]:
+    """A text reporter whose output no control character from the input can turn into terminal commands.
+
+    Without color the whole output is escaped (knowledge base texts included); with color, the
+    document's strings are, so that the reporter's own color sequences stay effective."""
+    def report(document: dict, renderer: Renderer, color: bool = False) -> str:
+        out = reporter(escape_data(document), renderer, color)
+        return out if color else escape(out)
+
+    report.__doc__ = reporter.__doc__
+    return report
 
 
 from .ticket import ticket  # noqa: E402 - the ticket summary is one more reporter
 
 REPORTERS: dict[str, Callable[[dict, Renderer, bool], str]] = {
-    "text": text,
-    "markdown": markdown,
+    "text": _for_terminals(text),
+    "markdown": _for_terminals(markdown),
     "json": json_,
-    "ticket": ticket,
+    "ticket": _for_terminals(ticket),
 }

@@ -1,0 +1,103 @@
+"""Bounds on the way in and quiet output failures: each exceeded limit is bad input (exit 2) naming it."""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import EXAMPLES, _command
+from diagnostica.cli.main import main
+
+
+def run(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("name, text, says", [
+    ("deep.yaml", "a: " + "[" * 150 + "]" * 150 + "\n", "facts.yaml:1:"),
+    ("deep.yaml", "a: " + "[" * 3000 + "]" * 3000 + "\n", "oltre il limite di 100 livelli"),
+    ("deep.json", "[" * 3000 + "]" * 3000 + "\n", "oltre il limite di 100 livelli"),
+    ("digits.yaml", "dns.autodiscover_srv: [{priority: " + "9" * 5000 + "}]\n", "limite di 4000 cifre"),
+    ("digits.json", '{"a": ' + "9" * 5000 + ', "b":\t1}', "limite di 4000 cifre"),
+    ("tag.yaml", "diagnostic.last_check: !!timestamp 2026-13-45\n", "facts.yaml:1:24: valore non valido per il tag !!timestamp"),
+    ("tag.yaml", "test_email.sent: !!int x\n", "facts.yaml:1:18: valore non valido per il tag !!int"),
+    ("tag.yaml", "test_email.sent: !!float x\n", "il tag !!float"),
+    ("long.yaml", "customer.tried: [" + "x, " * 250_000 + "x]\n", "limite di 200000 nodi"),
+    ("sexagesimal.yaml", "dns.autodiscover_srv: [{priority: 12:30:00, weight: 0, port: 443, target: a.b}]\n",
+     "atteso"),  # YAML 1.1 read it as 45000
+    ("hex.yaml", "dns.autodiscover_srv: [{priority: 0x1F, weight: 0, port: 443, target: a.b}]\n", "atteso"),
+])
+def test_facts_file_past_a_bound_is_bad_input(write, name, text, says):
+    path = write("facts.yaml", text)
+    code, out, err = run(["check", str(path)])
+    assert (code, out, says in err, err.count("\n")) == (2, "", True, 1), err
+
+
+@pytest.mark.parametrize("option, says", [
+    ("dns.autodiscover_srv=" + "9" * 5000 + " 0 443 ex2.mail.ovh.net", "limite è 100"),
+    ("dns.autodiscover_srv=0 0 " + "4" * 101 + " ex2.mail.ovh.net", "limite è 100"),
+])
+def test_fact_option_past_a_bound_is_bad_input(option, says):
+    code, out, err = run(["check", "--fact", option])
+    assert (code, says in err) == (2, True), err
+
+
+@pytest.mark.parametrize("argv, stdin, says", [
+    (["check", "--max-size", "10", str(EXAMPLES / "mx-foreign.yaml")], "", "limite di 10 byte"),
+    (["check", "--max-size", "1000", "/dev/zero"], "", "limite di 1000 byte"),  # stops reading at the limit
+    (["report", "--max-size", "50", "-"], "ATTENZIONE: " * 10, "limite di 50 byte"),
+    (["check", "--max-size", "0", "-"], "", "maggiore di zero"),
+])
+def test_input_size_limit(argv, stdin, says):
+    code, out, err = run(argv, stdin)
+    assert (code, says in err) == (2, True), err
+
+
+def test_lone_surrogate_in_json_is_printed_escaped(write):
+    path = write("facts.json", '{"customer.tried": ["\\ud800"], "test_email.sent": false}')
+    code, out, err = run(["check", str(path), "--format", "json"])
+    assert (code, json.loads(out)["facts"]["customer.tried"]) == (1, ["\ud800"])
+
+
+def _real(args: list[str], stdout) -> subprocess.CompletedProcess:
+    return subprocess.run([*_command(), *args], stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=60,
+                          env={**os.environ, "NO_COLOR": "1"})
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_full_disk_is_one_line_and_exit_2(fmt):
+    with open("/dev/full", "w") as full:
+        proc = _real(["check", str(EXAMPLES / "mx-foreign.yaml"), "--format", fmt], full)
+    assert (proc.returncode, proc.stderr.count("\n"), "Traceback" in proc.stderr) == (2, 1, False)
+
+
+def test_closed_pipe_ends_quietly():
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written (as `| head -0`)
+    with os.fdopen(write, "w") as pipe:
+        proc = _real(["rules", "list"], pipe)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("pattern, nested", [
+    ("^(a+)+$", True),
+    ("(a*b?)*", True),
+    ("(a+){3,}", True),
+    ("^[a-z0-9-]+(\\.[a-z0-9-]+)*$", False),  # a repeated group whose own repeats are separated
+    ("^mx[0-4]\\.mail\\.ovh\\.net\\.?$", False),
+    ("(a{1,3})+", False),
+])
+def test_nested_quantifiers_are_found(pattern, nested):
+    from diagnostica.engine.kb.regexes import nested_quantifier
+
+    assert nested_quantifier(pattern) is nested

@@ -1,0 +1,122 @@
+"""Secrets never shown: the one redaction step, and every output path that goes through it."""
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+
+from diagnostica.cli.main import main
+from diagnostica.engine.inputs.redact import first_secret, redact, redact_data, secret_key
+
+NAMES = ("password", "pwd", "pw", "token", "mot de passe")
+SECRET = "Hunter2"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("password: Hunter2", "password: ***"),
+    ("password = Hunter2", "password = ***"),
+    ("Password:Hunter2", "Password:***"),
+    ("la password è Hunter2", "la password ***"),
+    ("new_password: Hunter2", "new_password: ***"),
+    ("password: Hun,ter2; x", "password: ***"),  # commas and semicolons belong to the value
+    ("offer: hosted, password: Hunter2", "offer: hosted, password: ***"),  # a value after a comma
+    ("offer: hosted; pwd=Hunter2", "offer: hosted; pwd=***"),
+    ('{"domain": "example.it", "password": "Hunter2", "offer": "Hosted"}',
+     '{"domain": "example.it", "password": "***", "offer": "Hosted"}'),
+    ('{"password": "Hun\\"ter2", "offer": "Hosted"}', '{"password": "***", "offer": "Hosted"}'),
+    ("password: 'Hunter2' e poi", "password: '***' e poi"),
+    ("Password:\n  Hunter2\ndominio: example.it", "Password:\n  ***\ndominio: example.it"),
+    ("Password\n\nHunter2", "Password\n\n***"),
+    ('"pwd": "\nHunter2"', '"pwd": "***\n***'),  # a quote left open: the value goes on below
+    ("account: {locked: {password: Hunter2}}", "account: {locked: {password: ***"),
+    ("MOT DE PASSE : Hunter2", "MOT DE PASSE : ***"),
+    ("İİ password: Hunter2", "İİ password: ***"),  # a character that lower-cases longer
+    ("pw@example.it ha scritto", "pw@example.it ha scritto"),  # a word, not a key
+    ("dominio example.it", "dominio example.it"),
+    ("", ""),
+])
+def test_redact(text, expected):
+    assert redact(text, NAMES) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ({"a": {"b": {"password": SECRET}}}, {"a": {"b": {"password": "***"}}}),
+    ([{"token": SECRET}, "pwd: Hunter2"], [{"token": "***"}, "pwd: ***"]),
+    ({"tried": ("riavviato", "password: Hunter2")}, {"tried": ("riavviato", "password: ***")}),
+    ({"n": 3, "ok": True}, {"n": 3, "ok": True}),
+])
+def test_redact_data(value, expected):
+    assert redact_data(value, NAMES) == expected
+
+
+@pytest.mark.parametrize("value, name", [
+    ({"locked": {"password": SECRET}}, "password"),
+    (["x", "new_pwd: Hunter2"], "new_pwd"),
+    ("nothing here", None),
+])
+def test_first_secret(value, name):
+    assert first_secret(value, NAMES) == name
+
+
+def test_secret_key_names_the_whole_word():
+    assert secret_key("my_password: x", NAMES) == "my_password"
+
+
+def run(argv: list[str], stdin: str = "") -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(argv)
+    return code, out.getvalue() + err.getvalue()
+
+
+FACTS = {
+    "nested secret as a value": "account: {locked: {password: Hunter2}}\n",
+    "tagged secret": "password: !!int Hunter2\n",
+    "typed in what was tried": "customer.tried: ['riavviato Outlook', 'password: Hunter2']\n"
+                               "test_email.sent: false\n",
+    "next line": "customer.tried:\n  - |\n    Password:\n    Hunter2\ntest_email.sent: false\n",
+}
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "ticket"])
+@pytest.mark.parametrize("case", FACTS)
+def test_no_format_prints_a_secret_from_a_facts_file(write, case, fmt):
+    path = write("facts.yaml", FACTS[case])
+    code, output = run(["check", str(path), "--format", fmt])
+    assert code in (0, 1, 2)
+    assert SECRET not in output
+
+
+@pytest.mark.parametrize("option, code", [
+    ("password Hunter2", 2),  # the "=" forgotten
+    ("password=Hunter2", 1),
+    ("customer.tried=pwd: Hunter2", 1),
+])
+def test_fact_option_never_echoes_a_secret(option, code):
+    status, output = run(["check", "--fact", option, "--fact", "test_email.sent=no", "--format", "json"])
+    assert (status, SECRET in output) == (code, False)
+
+
+def test_error_names_the_secret_instead_of_quoting_it(write):
+    path = write("facts.yaml", FACTS["nested secret as a value"])
+    code, output = run(["check", str(path)])
+    assert (code, "«password»" in output, SECRET in output) == (2, True, False)
+
+
+@pytest.mark.parametrize("line", [
+    '{"domain": "example.it", "password": "Hunter2", "offer": "Hosted"}',
+    '{"domain": "example.it", "pwd": "Hunter2", "offer": "nonsense"}',
+    '{"domain": "not a domain", "token": "Hunter2"}',
+    '{"domain": "example.it", "password": "Hunter2"',
+])
+def test_batch_error_lines_never_echo_a_secret(line):
+    code, output = run(["dns", "--batch", "-", "--nameserver", "127.0.0.1:9", "--timeout", "0.2"], stdin=line + "\n")
+    assert (code in (0, 1, 2), SECRET in output, '"input"' in output) == (True, False, True)
+
+
+def test_ask_echo_masks_an_answer_it_did_not_understand():
+    code, output = run(["ask"], stdin="password: Hunter2\n" * 3 + "q\n")
+    assert (SECRET in output, "«password: ***»" in output) == (False, True)
