@@ -142,8 +142,7 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, ch
         items = dnsbatch.iter_items(stream, display, kb)
         async for result in dnsbatch.run(items, source, kb, renderer, given, concurrency,
                                             checks if checks is not None else frozenset(dnsbatch.CHECKS)):
-            sys.stdout.write(json_safe(encode(result)) + "
-")
+            sys.stdout.write(json_safe(encode(result)) + "\n")
             sys.stdout.flush()
             if result["status"] != "ok":
                 code = 1
