@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from diagnostica.cli.main import main
+from diagnostica.engine.lint.structure import strongly_connected
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "mx-foreign.yaml")
@@ -54,38 +55,9 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in sorted(graph[node]):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
+    """Groups of more than one module that import each other (the linter's Tarjan, over modules)."""
+    groups = strongly_connected({node: sorted(targets) for node, targets in sorted(graph.items())})
+    return sorted(sorted(group) for group in groups if len(group) > 1)
 
 
 def test_no_import_cycle_inside_engine():

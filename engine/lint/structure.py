@@ -56,7 +56,7 @@ def cycles(rules: list[Rule], out: Collector) -> bool:
             derived_by.setdefault(name, set()).add(rule.id)
     edges = {rid: sorted({d for f in r.reads for d in derived_by.get(f, ())}) for rid, r in by_id.items()}
     found = False
-    for group in _strongly_connected(edges):
+    for group in strongly_connected(edges):
         looped = len(group) > 1 or group[0] in edges[group[0]]
         if not looped:
             continue
@@ -69,7 +69,7 @@ def cycles(rules: list[Rule], out: Collector) -> bool:
     return found
 
 
-def _strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:
+def strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:
     """Tarjan's algorithm, iterative (knowledge bases can be large)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
