@@ -43,3 +43,13 @@ def test_ask_from_a_paste_lists_the_lines_it_did_not_understand(write):
     run = run_cli("ask", "--report", str(paste), "--answers", str(write("a.txt", "")))
     assert "Righe non riconosciute" in run.out
     assert "riga misteriosa che nessuno capisce" in run.out
+
+
+def test_links_name_rules_by_title_and_leave_out_excluded_causes():
+    args = ("check", "--fact", "test_email.sent=false", "--fact", "account.spam_blocked=false")
+    links = {link["id"]: link for link in run_cli(*args, "--format", "json").json()["findings"][0]["links"]}
+    assert links["account-spam-blocked"]["status"] == "excluded"
+    line = next(x for x in run_cli(*args).out.splitlines() if "Collegamenti" in x)
+    assert "spam" not in line.lower()            # ruled out: no lead any more
+    assert "webmail-auth-failed" not in line     # rules by title, not by id
+    assert "Autenticazione alla Webmail non riuscita" in line

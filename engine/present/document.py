@@ -34,6 +34,10 @@ def next_steps(kb: KnowledgeBase, renderer: Renderer, fallbacks: list[str]) -> l
     return [step.format(**duration) for step in renderer.text("next_steps", fallbacks)]
 
 
+#: A linked rule's outcome in this evaluation, as the document says it.
+_STATUS = {True: "confirmed", False: "excluded", None: "open"}
+
+
 def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: bool = False,
           secrets: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
     fallbacks: list[str] = []
@@ -50,7 +54,9 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
             "remediation": text.remediation,
             "because": redact_data(jsonable(finding.because), secret_names),
             "consequence_of": list(finding.consequence_of),
-            "links": [{"relation": rel, "id": target} for rel, target in finding.links],
+            # Each linked rule's title and what this evaluation made of it (confirmed, excluded, open).
+            "links": [{"relation": rel, "id": target, "title": renderer.rule_title(target),
+                       "status": _STATUS[result.outcomes.get(target)]} for rel, target in finding.links],
         }
         if text.errors:
             item["template_errors"] = list(text.errors)

@@ -49,6 +49,14 @@ def complaint_lines(document: dict, renderer: Renderer) -> list[str]:
     return lines
 
 
+def _shown_links(finding: dict) -> list[dict]:
+    """The links worth reading: a cause this evaluation ruled out is no lead any more, and a "see also"
+    is shown only when that rule fired too (a pointer to an unchecked rule reads like a finding)."""
+    return [link for link in finding["links"]
+            if not (link["relation"] == "caused_by" and link["status"] == "excluded")
+            and not (link["relation"] == "see_also" and link["status"] != "confirmed")]
+
+
 def text(document: dict, renderer: Renderer, color: bool = False) -> str:
     if renderer.audience == "cliente":
         return customer.message(document, renderer)
@@ -72,8 +80,9 @@ def text(document: dict, renderer: Renderer, color: bool = False) -> str:
         lines.append(f"   {t('report.because')}: {_facts_line(renderer, finding['because'])}")
         lines += ["", _indent(finding["explanation"]), "", f"   {t('report.remediation')}:",
                   _indent(finding["remediation"], "   ")]
-        if finding["links"]:
-            links = ", ".join(f"{t('report.relation.' + link['relation'])} {link['id']}" for link in finding["links"])
+        shown = _shown_links(finding)
+        if shown:
+            links = ", ".join(f"{t('report.relation.' + link['relation'])} {link['title']}" for link in shown)
             lines.append(f"   {t('report.links')}: {links}")
     lines += _secondary_sections(document, renderer)
     return "\n".join(lines).rstrip() + "\n"
