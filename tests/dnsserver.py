@@ -4,9 +4,15 @@ It serves zones read with dnspython (BIND text), over UDP and TCP on
 127.0.0.1 and a free port, from an asyncio loop in a thread of its own, so
 a delay before each answer costs no thread and many queries can wait at
 once.  Per name it can also misbehave on purpose: answer SERVFAIL or
-REFUSED, never answer at all, or act as a validating resolver before a
-broken DNSSEC chain ("bogus": SERVFAIL unless the query sets the CD bit).  Names outside every zone get REFUSED,
-as a real authoritative server answers them.
+REFUSED, never answer at all, act as a validating resolver before a
+broken DNSSEC chain ("bogus": SERVFAIL unless the query sets the CD bit),
+hand the name on without authority (a referral, as a lame delegation
+answers), answer truncated over UDP and hang up over TCP, answer "no such
+records" without authority the way a recursive resolver does (SOA, no AA:
+not a referral), or answer with another query's id or question (what a
+spoofed packet looks like).  Names outside every zone get REFUSED, as a
+real authoritative server answers them; names below a zone cut (NS records
+under the apex) get a referral to the delegated servers.
 
     with DnsServer() as server:
         server.add_zone_text(text, "example.test")
@@ -26,12 +32,15 @@ import dns.flags
 import dns.message
 import dns.name
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 import dns.zone
 
-BEHAVIOURS = ("answer", "servfail", "refused", "silent", "bogus")
+BEHAVIOURS = ("answer", "servfail", "refused", "silent", "bogus", "referral", "truncated", "unauthoritative", "wrong_id", "wrong_question")
+#: Where a "referral" behaviour hands its names on to.
+REFERRAL_SERVERS = ("ns1.elsewhere.example.", "ns2.elsewhere.example.")
 
 
 class DnsServer:
@@ -112,6 +121,8 @@ class DnsServer:
             while True:
                 size = struct.unpack("!H", await reader.readexactly(2))[0]
                 wire = await self.respond(await reader.readexactly(size), max_size=65535)
+                if wire == b"":  # hang up without answering
+                    break
                 if wire is not None:
                     writer.write(struct.pack("!H", len(wire)) + wire)
                     await writer.drain()
@@ -129,9 +140,21 @@ class DnsServer:
             return None
         if self.delay:
             await asyncio.sleep(self.delay)
+        if query.question and self._behaviour(query.question[0].name) == "truncated":
+            if max_size > 512:
+                return b""  # over TCP: the connection closes, the full answer never comes
+            response = dns.message.make_response(query)
+            response.flags |= dns.flags.TC | dns.flags.AA
+            return response.to_wire()
         response = self.answer(query)
         if response is None:
             return None
+        fault = self._behaviour(query.question[0].name) if query.question else "answer"
+        if fault == "wrong_id":
+            response.id ^= 0x5A5A
+        elif fault == "wrong_question":
+            response.question = [dns.rrset.RRset(dns.name.from_text("other.example."), dns.rdataclass.IN,
+                                                 query.question[0].rdtype)]
         if query.edns >= 0:
             max_size = max(max_size, query.payload)
         try:
@@ -153,6 +176,15 @@ class DnsServer:
             return None
         if behaviour == "bogus" and not query.flags & dns.flags.CD:
             behaviour = "servfail"
+        if behaviour == "unauthoritative":  # a recursive resolver's "no records": SOA, no AA
+            response.flags &= ~dns.flags.AA
+            soa = dns.rrset.from_text(question.name, 300, "IN", "SOA", "ns1.test. hostmaster.test. 1 7200 3600 1209600 300")
+            response.authority.append(soa)
+            return response
+        if behaviour == "referral":
+            cut = next(c for c in self.behaviours if question.name.is_subdomain(c))
+            _refer(response, cut, [dns.name.from_text(ns) for ns in REFERRAL_SERVERS])
+            return response
         if behaviour in ("servfail", "refused"):
             response.flags &= ~dns.flags.AA
             response.set_rcode(dns.rcode.SERVFAIL if behaviour == "servfail" else dns.rcode.REFUSED)
@@ -180,6 +212,10 @@ class DnsServer:
 
     def _fill(self, response, name, rdtype, zone, hops: int) -> None:
         """Answer from the zone, following CNAMEs into any zone this server holds."""
+        cut = _zone_cut(zone, name)
+        if cut is not None:  # delegated: not ours to answer, say who is (RFC 1034 4.3.2, step 3b)
+            _refer(response, cut, [rr.target for rr in zone.get_rdataset(cut, dns.rdatatype.NS)])
+            return
         node = zone.get_node(name)
         if node is None:
             below = name in self._parents(zone)
@@ -192,7 +228,7 @@ class DnsServer:
             response.answer.append(_rrset(name, cname))
             target = cname[0].target
             next_zone = self._zone_for(target)
-            if next_zone is not None and hops < 8:
+            if next_zone is not None and hops < 32:  # past dnspython's own bound (16), so the client's limit is what a test meets
                 self._fill(response, target, rdtype, next_zone, hops + 1)
             return
         rdataset = node.get_rdataset(dns.rdataclass.IN, rdtype)
@@ -218,6 +254,25 @@ class DnsServer:
         soa = zone.get_rdataset(zone.origin, dns.rdatatype.SOA)
         if soa is not None:
             response.authority.append(_rrset(zone.origin, soa))
+
+
+def _zone_cut(zone, name):
+    """The delegated name at or above ``name`` (below the zone's apex), or None."""
+    while len(name) > len(zone.origin):
+        if zone.get_rdataset(name, dns.rdatatype.NS) is not None:
+            return name
+        name = name.parent()
+    return None
+
+
+def _refer(response, cut, targets) -> None:
+    """Make ``response`` a referral: NOERROR, no AA, the NS records in the authority section (any CNAME kept)."""
+    response.flags &= ~dns.flags.AA
+    response.set_rcode(dns.rcode.NOERROR)
+    rrset = dns.rrset.RRset(cut, dns.rdataclass.IN, dns.rdatatype.NS)
+    for target in targets:
+        rrset.add(dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.NS, target.to_text()), ttl=3600)
+    response.authority.append(rrset)
 
 
 def _rrset(name, rdataset):
@@ -278,4 +333,9 @@ def make_server(host: str = "127.0.0.1", delay: float = 0.0) -> DnsServer:
     server.behave("refused.test", "refused")
     server.behave("_dmarc.broken.dmarc.test", "servfail")
     server.behave("bogus.dmarc.test", "bogus")  # a broken DNSSEC chain: answers only with CD set  # the domain answers, its DMARC lookup fails
+    server.behave("lame.test", "referral")
+    server.behave("truncated.test", "truncated")
+    server.behave("recursive-nodata.test", "unauthoritative")
+    server.behave("wrong-id.cases.test", "wrong_id")  # else NXDOMAIN: a wrong verdict if accepted
+    server.behave("wrong-question.cases.test", "wrong_question")
     return server

@@ -143,6 +143,27 @@ def test_no_spf_and_a_foreign_autodiscover_name(dns):
     assert "web.cases.test" in run.json()["findings"][1]["explanation"]
 
 
+@pytest.mark.parametrize("domain, zone_file, others", [
+    ("nullmx.cases.test", False, None),
+    ("nullmx.cases.test", True, None),
+    ("nullmx-mixed.cases.test", False, ["mx1.mail.ovh.net"]),
+    ("nullmx-mixed.cases.test", True, ["mx1.mail.ovh.net"]),
+])
+def test_null_mx_is_its_own_finding_not_bad_input(cli, server, domain, zone_file, others):
+    source = ("--zone-file", ZONE) if zone_file else ("--nameserver", server.address, "--timeout", "2")
+    run = cli("dns", domain, *source, *HOSTED, "--format", "json", timeout=30)
+    assert run.code == 1, run.err
+    data = run.json()
+    assert ids_of(data) == ["mx-null"]  # not mx-invalid's "no MX record", not exit 2
+    assert data["facts"]["dns.mx_null"] is True
+    assert data["facts"].get("dns.mx") == others
+    assert lookup_of(data, "MX")["answers"][0] == "0 ."
+    finding = data["findings"][0]
+    assert {"relation": "causes", "id": "test-email-not-received"} in finding["links"]
+    assert "dichiara di non accettare posta" in finding["explanation"]
+    assert f"{domain}. 3600 IN MX 1 mx0.mail.ovh.net." in finding["remediation"]
+
+
 # ------------------------------------------------------------ could not check
 
 def test_servfail_is_could_not_check(dns):
@@ -172,6 +193,74 @@ def test_server_that_never_answers(cli, server):
     assert ids_of(data) == ["dns-lookup-failed"]
     assert {entry["outcome"] for entry in data["dns"]["lookups"]} == {"timeout"}
     assert "nessuna risposta entro il tempo limite" in data["findings"][0]["explanation"]
+
+
+WRONG_RECORD = {"mx-invalid", "srv-invalid", "spf-invalid", "domain-not-found", "autodiscover-host-foreign"}
+
+
+@pytest.mark.parametrize("domain, zone_file, handed_to", [
+    ("lame.test", False, "lame.test NS ns1.elsewhere.example, ns2.elsewhere.example"),  # a lame server
+    ("delegated.cases.test", False, "delegated.cases.test NS ns1.elsewhere.example, ns2.elsewhere.example"),
+    ("delegated.cases.test", True, "delegated.cases.test NS ns1.elsewhere.example, ns2.elsewhere.example"),
+])
+def test_referral_is_could_not_check_never_a_wrong_record(cli, server, domain, zone_file, handed_to):
+    source = ("--zone-file", ZONE) if zone_file else ("--nameserver", server.address, "--timeout", "2")
+    data = cli("dns", domain, *source, *HOSTED, "--format", "json", timeout=30).json()
+    assert ids_of(data) == ["dns-lookup-failed"], ids_of(data)
+    assert not WRONG_RECORD & set(ids_of(data))
+    assert {entry["outcome"] for entry in data["dns"]["lookups"]} == {"referral"}
+    assert {entry["detail"] for entry in data["dns"]["lookups"]} == {handed_to}
+    assert "dns.mx" not in data["facts"] and "dns.spf" not in data["facts"]
+    assert "non è autorevole" in data["findings"][0]["explanation"]
+
+
+def test_truncated_answer_that_tcp_cannot_complete_is_could_not_check(dns):
+    data = dns("truncated.test", *HOSTED, "--format", "json").json()
+    assert ids_of(data) == ["dns-lookup-failed"]
+    assert {entry["outcome"] for entry in data["dns"]["lookups"]} == {"truncated"}
+    assert lookup_of(data, "MX")["detail"].startswith("answer truncated (TC), then over TCP: ")
+    assert "troppo grande per UDP" in data["findings"][0]["explanation"]
+
+
+@pytest.mark.parametrize("domain", ["wrong-id.cases.test", "wrong-question.cases.test"])
+def test_answer_for_another_query_is_ignored_never_believed(cli, server, domain):
+    # dnspython drops a reply whose id or question is not ours (a spoofing defence) and waits on.
+    run = cli("dns", domain, "--nameserver", server.address, "--timeout", "1", *HOSTED, "--format", "json", timeout=30)
+    data = run.json()
+    assert ids_of(data) == ["dns-lookup-failed"]  # not domain-not-found, which the reply itself says
+    assert {entry["outcome"] for entry in data["dns"]["lookups"]} == {"timeout"}
+
+
+def test_unauthoritative_no_data_with_soa_is_not_a_referral(dns):
+    data = dns("recursive-nodata.test", *HOSTED, "--format", "json").json()  # what a recursive resolver says
+    assert lookup_of(data, "MX")["outcome"] == "no_answer"
+    assert "mx-invalid" in ids_of(data) and "dns-lookup-failed" not in ids_of(data)
+
+
+LOOP = "loop.cases.test → loop-b.cases.test → loop.cases.test"
+CHAIN = " → ".join(["chain.cases.test"] + [f"chain{i:02d}.cases.test" for i in range(1, 17)])
+
+
+@pytest.mark.parametrize("domain, zone_file, outcome, evidence", [
+    ("loop.cases.test", False, "cname_loop", LOOP),
+    ("loop.cases.test", True, "cname_loop", LOOP),
+    ("chain.cases.test", False, "cname_too_long", CHAIN),  # 17 aliases: past the bound of 16
+    ("chain.cases.test", True, "cname_too_long", CHAIN),
+])
+def test_cname_loop_or_long_chain_is_could_not_check(cli, server, domain, zone_file, outcome, evidence):
+    source = ("--zone-file", ZONE) if zone_file else ("--nameserver", server.address, "--timeout", "2")
+    data = cli("dns", domain, *source, *HOSTED, "--format", "json", timeout=30).json()
+    assert ids_of(data) == ["dns-lookup-failed"], ids_of(data)
+    mx, txt = lookup_of(data, "MX"), lookup_of(data, "TXT")
+    assert (mx["outcome"], txt["outcome"]) == (outcome, outcome)
+    assert mx["detail"] == evidence and len(mx["cnames"]) == evidence.count("→")
+    assert "dns.mx" not in data["facts"] and "dns.spf" not in data["facts"]
+    assert "CNAME" in data["findings"][0]["explanation"]
+
+
+def test_a_chain_just_inside_the_bound_is_followed(dns):
+    data = dns("chain02.cases.test", *HOSTED, "--format", "json").json()  # 15 aliases, then the MX
+    assert lookup_of(data, "MX")["outcome"] == "ok" and len(lookup_of(data, "MX")["cnames"]) == 15
 
 
 def ids_of(data: dict) -> list[str]:
@@ -279,6 +368,22 @@ def test_zone_file_record_short_of_a_field_is_blamed_on_its_own_line(cli, write,
     assert run.code == 2
     assert run.err.startswith(f"diagnostica: {path}:{line}: ")
     assert words in run.err
+
+
+@pytest.mark.parametrize("generate, code, line", [
+    ("$GENERATE 1-1000000000 h$ IN A 192.0.2.1\n", 2, 4),  # the 80-byte file that ran past 60 s
+    ("$GENERATE 1-40000 a$ IN A 192.0.2.1\n$GENERATE 1-40000 b$ IN A 192.0.2.1\n", 2, 5),  # the sum counts
+    ("$GENERATE 1-" + "9" * 5000 + " h$ IN A 192.0.2.1\n", 2, 4),  # past Python's int digits: still exit 2
+    ("$GENERATE 1-1000000000/1000000 h$ IN A 192.0.2.1\n", 1, None),  # a step: 1,000 records, read
+    ("$GENERATE 1-100 h$ IN A 192.0.2.1\n", 1, None),
+])
+def test_zone_file_generate_range_is_bounded(cli, write, generate, code, line):
+    path = write("gen.zone", "$ORIGIN gen.test.\n$TTL 3600\n@ IN MX 10 mx.provider.example.\n" + generate)
+    run = cli("dns", "--zone-file", str(path), *HOSTED)
+    assert run.code == code, run.err
+    if line is not None:
+        assert run.err.startswith(f"diagnostica: {path}:{line}: $GENERATE 1-")
+        assert "il limite di 65536 per un file di zona" in run.err and "Traceback" not in run.err
 
 
 def test_zone_file_for_another_domain(cli):

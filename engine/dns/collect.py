@@ -165,10 +165,13 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
     if mx is not None:
         facts["dns.mx_lookup"] = mx.outcome
     if mx is not None and not mx.failed and not domain_missing:
-        records = sorted(({"priority": r.preference, "host": r.exchange.to_text()} for r in mx.rdatas),
-                         key=lambda r: (r["priority"], r["host"].lower()))
-        facts["dns.mx_records"] = records
-        facts["dns.mx"] = [r["host"] for r in records]
+        null, hosts = _null_mx(mx.rdatas)
+        facts["dns.mx_null"] = null
+        if hosts or not null:  # a null MX alone names no host: the MX facts stay unset, not "no MX"
+            records = sorted(({"priority": r.preference, "host": r.exchange.to_text()} for r in hosts),
+                             key=lambda r: (r["priority"], r["host"].lower()))
+            facts["dns.mx_records"] = records
+            facts["dns.mx"] = [r["host"] for r in records]
         facts["dns.mx_cname"] = [target for _, target in mx.cnames]
 
     srv = lookups.get("srv")
@@ -192,6 +195,16 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
     if auto is not None and not auto.failed and not domain_missing:
         facts["dns.autodiscover_cname"] = [target for _, target in auto.cnames]
     return facts
+
+
+def _null_mx(rdatas: tuple[Any, ...]) -> tuple[bool, tuple[Any, ...]]:
+    """Whether the MX set holds a null MX (RFC 7505: ``MX 0 .``, "this domain accepts no mail"), and the other records.
+
+    The root name is not a mail host, so it never reaches ``dns.mx``; any
+    preference counts, since a sender refuses the domain's mail either way.
+    """
+    hosts = tuple(r for r in rdatas if r.exchange != dns.name.root)
+    return len(hosts) < len(rdatas), hosts
 
 
 def merge(collected: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:

@@ -22,9 +22,18 @@ import dns.rdatatype
 from ..errors import InputError, Location
 
 #: What a lookup can end in; the catalogue's dns.*_lookup enums list the same words.
-OUTCOMES = ("ok", "nxdomain", "no_answer", "servfail", "timeout", "refused", "not_in_zone")
+OUTCOMES = ("ok", "nxdomain", "no_answer", "servfail", "timeout", "refused", "not_in_zone", "referral",
+            "cname_loop", "cname_too_long", "truncated")
 #: Outcomes that say nothing about the records: the check could not be done.
-FAILED = frozenset({"servfail", "timeout", "refused", "not_in_zone"})
+#: ``referral``: the server asked is not authoritative for the name (a lame
+#: delegation, or a zone cut): its empty answer says nothing about the records.
+#: ``cname_loop``/``cname_too_long``: the aliases never reach a record (a loop, or
+#: more than MAX_CNAMES of them), so there is no answer to judge.
+#: ``truncated``: the answer did not fit in UDP and the retry over TCP failed.
+FAILED = frozenset({"servfail", "timeout", "refused", "not_in_zone", "referral", "cname_loop", "cname_too_long",
+                    "truncated"})
+#: Aliases followed before giving up: dnspython's own bound (a chain of this many fails).
+MAX_CNAMES = 16
 DEFAULT_TIMEOUT = 5.0
 
 
@@ -159,6 +168,16 @@ class LiveSource:
             return Lookup(shown(name), name.to_text(), rdtype, self.description, "nxdomain",
                           cnames=_cnames(response), duration_ms=_elapsed(start))
         except resolver_errors.NoNameservers as exc:
+            fault = _chain_fault(exc.kwargs.get("errors") or [])
+            if fault is not None:
+                outcome, server, chain = fault
+                return Lookup(shown(name), name.to_text(), rdtype, self._names.get(server, server), outcome,
+                              cnames=chain, duration_ms=_elapsed(start), detail=_chain_text(chain))
+            truncated = _truncation(exc.kwargs.get("errors") or [])
+            if truncated is not None:
+                server, detail = truncated
+                return Lookup(shown(name), name.to_text(), rdtype, self._names.get(server, server), "truncated",
+                              duration_ms=_elapsed(start), detail=detail)
             outcome, server, detail = _classify(exc.kwargs.get("errors") or [])
             server = self._names.get(server, server)
             bogus = outcome == "servfail" and await self._answers_unchecked(name, rdtype)
@@ -176,6 +195,12 @@ class LiveSource:
             server = self._answered[where] = str(Nameserver(*where))
         records, texts = _ordered(answer.rrset) if answer.rrset is not None else ((), ())
         cnames = answer.chaining_result.cnames
+        if not records:
+            delegated_to = _referral(answer.response)
+            if delegated_to is not None:
+                return Lookup(shown(name), name.to_text(), rdtype, server, "referral",
+                              cnames=_chain(cnames) if cnames else (), duration_ms=_elapsed(start),
+                              detail=delegated_to)
         return Lookup(shown(name), name.to_text(), rdtype, server, "ok" if records else "no_answer", texts,
                       _chain(cnames) if cnames else (), _elapsed(start), "", records)
 
@@ -189,6 +214,28 @@ class LiveSource:
         except dns.exception.DNSException:
             return False
         return True
+
+
+def _referral(response: Any) -> str | None:
+    """The name servers a referral or lame answer points to, or None for a real (authoritative) answer.
+
+    A server that is not authoritative for the name (no AA flag) and answers
+    with no records but NS records in the authority section is handing the
+    question on, not saying "no such records"; a negative answer from a
+    recursive resolver carries the zone's SOA instead, so it is not one.
+    """
+    import dns.flags
+
+    if response is None or response.flags & dns.flags.AA:
+        return None
+    servers = [rr for rrset in response.authority if rrset.rdtype == dns.rdatatype.NS for rr in rrset]
+    if not servers or any(rrset.rdtype == dns.rdatatype.SOA for rrset in response.authority):
+        return None
+    return _delegation_text(response.authority[0].name, servers)
+
+
+def _delegation_text(cut: dns.name.Name, servers: Any) -> str:
+    return f"{shown(cut)} NS " + ", ".join(sorted(shown(rr.target) for rr in servers))
 
 
 def _ordered(rdataset: Any) -> tuple[tuple[Any, ...], tuple[str, ...]]:
@@ -215,6 +262,51 @@ def _cnames(response: Any) -> tuple[tuple[str, str], ...]:
 
 def _chain(rrsets: Any) -> tuple[tuple[str, str], ...]:
     return tuple((shown(rrset.name), shown(rrset[0].target)) for rrset in rrsets)
+
+
+def _chain_fault(errors: list) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+    """A CNAME loop or an over-long chain behind dnspython's ChainTooLong: outcome, server, aliases seen.
+
+    dnspython gives up after MAX_CNAMES aliases without saying whether they
+    loop; the response it kept tells: a target already seen is a loop.
+    """
+    import dns.message
+
+    for entry in errors:
+        if not isinstance(entry[3], dns.message.ChainTooLong) or entry[4] is None:
+            continue
+        response = entry[4]
+        current = response.question[0].name
+        seen, chain = {current}, []
+        while len(chain) < MAX_CNAMES:
+            rrset = next((r for r in response.answer if r.rdtype == dns.rdatatype.CNAME and r.name == current), None)
+            if rrset is None:
+                break
+            target = rrset[0].target
+            chain.append((shown(current), shown(target)))
+            if target in seen:
+                return "cname_loop", str(entry[0]), tuple(chain)
+            seen.add(target)
+            current = target
+        return "cname_too_long", str(entry[0]), tuple(chain)
+    return None
+
+
+def _truncation(errors: list) -> tuple[str, str] | None:
+    """Server and why, when a server's answer came truncated over UDP and TCP could not complete it."""
+    import dns.message
+
+    for index, entry in enumerate(errors):
+        if isinstance(entry[3], dns.message.Truncated):
+            after = next((later for later in errors[index + 1:] if later[0] == entry[0]), None)
+            why = (str(after[3]) or type(after[3]).__name__) if after is not None else ""
+            return str(entry[0]), f"answer truncated (TC), then over TCP: {why}" if why else "answer truncated (TC)"
+    return None
+
+
+def _chain_text(chain: tuple[tuple[str, str], ...]) -> str:
+    """The aliases as one line of evidence: a → b → c."""
+    return " → ".join([chain[0][0], *(target for _, target in chain)]) if chain else ""
 
 
 def _classify(errors: list) -> tuple[str, str, str]:
@@ -256,11 +348,15 @@ class ZoneSource:
         base = {"name": shown(name), "qname": name.to_text(), "rdtype": rdtype, "server": self.display}
         wanted = dns.rdatatype.from_text(rdtype)
         chain: list[tuple[str, str]] = []
-        current = name
-        for _ in range(16):
+        current, seen = name, {name}
+        while True:
             if not current.is_subdomain(self.zone.origin):
                 return Lookup(**base, outcome="not_in_zone", cnames=tuple(chain), duration_ms=_elapsed(start),
                               detail=shown(current))
+            cut = _zone_cut(self.zone, current)
+            if cut is not None:  # delegated away: the zone file holds no answer, only the hand-over
+                return Lookup(**base, outcome="referral", cnames=tuple(chain), duration_ms=_elapsed(start),
+                              detail=cut)
             node = self.zone.get_node(current)
             if node is None:
                 below = any(other.is_subdomain(current) for other in self.zone.nodes)
@@ -270,6 +366,10 @@ class ZoneSource:
             if alias is not None and wanted != dns.rdatatype.CNAME:
                 target = alias[0].target
                 chain.append((shown(current), shown(target)))
+                if target in seen or len(chain) >= MAX_CNAMES:  # never reaches a record: nothing to judge
+                    return Lookup(**base, outcome="cname_loop" if target in seen else "cname_too_long",
+                                  cnames=tuple(chain), duration_ms=_elapsed(start), detail=_chain_text(tuple(chain)))
+                seen.add(target)
                 current = target
                 continue
             rdataset = node.get_rdataset(dns.rdataclass.IN, wanted)
@@ -277,8 +377,18 @@ class ZoneSource:
             return Lookup(**base, outcome="ok" if records else "no_answer",
                           answers=texts, cnames=tuple(chain),
                           duration_ms=_elapsed(start), rdatas=records)
-        return Lookup(**base, outcome="servfail", cnames=tuple(chain), duration_ms=_elapsed(start),
-                      detail="CNAME loop")
+
+
+def _zone_cut(zone: Any, name: dns.name.Name) -> str | None:
+    """The delegation (NS records below the apex) that ``name`` lies at or under, as text; None if none."""
+    candidate = name
+    while len(candidate) > len(zone.origin):
+        node = zone.get_node(candidate)
+        servers = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.NS) if node is not None else None
+        if servers is not None:
+            return _delegation_text(candidate, servers)
+        candidate = candidate.parent()
+    return None
 
 
 def _zone_problem(problem: str) -> dict[str, str]:
@@ -309,6 +419,35 @@ def _offending_line(text: str, origin: dns.name.Name | None, reported: int) -> i
     return reported
 
 
+#: Records all the $GENERATE lines of one zone file may create: dnspython expands them one by one,
+#: so an 80-byte file could otherwise ask for a billion records.
+MAX_GENERATED = 65_536
+
+
+def _check_generate(text: str, display: str) -> None:
+    """Refuse a zone whose $GENERATE ranges add up past MAX_GENERATED, before dnspython expands them."""
+    import re
+
+    total = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = re.match(r"\s*\$GENERATE\s+(\d+)-(\d+)(?:/(\d+))?(?=\s)", line, re.I | re.A)
+        if found is None:
+            continue  # not a $GENERATE, or one dnspython will reject with its own message
+        start, stop, step = (_bounded_int(found.group(i) or "1") for i in (1, 2, 3))
+        if step == 0 or stop < start:
+            continue
+        total += (stop - start) // step + 1
+        if total > MAX_GENERATED:
+            shown_range = line.split()[1][:40]
+            raise InputError("dns_zone_generate_limit", Location(display, number), range=shown_range,
+                             limit=MAX_GENERATED)
+
+
+def _bounded_int(digits: str) -> int:
+    """Digits as a number, any run longer than 20 digits as 10**20 (past every bound; no huge int built)."""
+    return int(digits) if len(digits) <= 20 else 10**20
+
+
 def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
     """Read a zone export; any error in it becomes file:line and what is wrong."""
     import re
@@ -319,6 +458,7 @@ def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
     from ..inputs.facts import read_text
 
     text, display = read_text(path)
+    _check_generate(text, display)
     used_origin = None
     try:
         try:  # the file's own $ORIGIN first; the domain asked only for exports without one
