@@ -19,6 +19,9 @@ def ovh(
     product: Optional[str] = typer.Option(None, "--product", help="exchange o pro, se l'indirizzo esiste in entrambi."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Endpoint dell'API: ovh-eu, ovh-ca, … oppure un URL (anche OVH_ENDPOINT)."),
     timeout: float = typer.Option(30.0, "--timeout", help="Secondi concessi a ogni chiamata all'API."),
+    new: bool = typer.Option(False, "--new", help="Avvia una nuova diagnostica (chiede la password dell'account) e ne attende il risultato."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Con --new: legge la password dalla prima riga dello standard input."),
+    wait: float = typer.Option(900.0, "--wait", metavar="SECONDS", help="Con --new: secondi di attesa massima della diagnostica (predefinito 900)."),
     fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
@@ -38,13 +41,47 @@ def ovh(
     check_format(fmt, REPORTERS)
     if product is not None and product not in ovhfacts.PRODUCTS:
         raise errors.InputError("ovh_bad_product", errors.Location("--product"), value=product)
+    if password_stdin and not new:
+        raise errors.InputError("ovh_password_without_new", errors.Location("--password-stdin"))
+    if wait <= 0:
+        raise errors.InputError("ovh_bad_wait", errors.Location("--wait"), value=wait)
     kb = load_kb(kb_dir, no_cache)
     renderer = Renderer(kb, lang)  # an unknown language stops us before any call
     client = ovhapi.connect(endpoint, timeout=timeout)
-    report = ovhfacts.collect(client, email, kb.catalogue, kb.data, organization=organization, service=service,
-                              product=product)
+    diagnosis = new_diagnosis(renderer, password_stdin, wait) if new else None
+    try:
+        report = ovhfacts.collect(client, email, kb.catalogue, kb.data, organization=organization,
+                                  service=service, product=product, new=diagnosis)
+    finally:
+        if diagnosis is not None and diagnosis.progress is not None:
+            sys.stderr.write("\n")  # end the progress line, whatever happened
     result = kb.evaluate(report.facts)
     return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain)
+
+
+def new_diagnosis(renderer, from_stdin: bool, wait: float):
+    """The password (a prompt without echo, or stdin's first line; never an argument) and the progress line."""
+    import getpass
+
+    from diagnostica.engine.ovh.diagnose import NewDiagnosis
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(renderer.text("ovh.password_prompt") + " ")
+    if not password:
+        raise errors.InputError("ovh_empty_password", errors.Location("--password-stdin" if from_stdin else "--new"))
+    return NewDiagnosis(password, wait, progress_line(renderer) if sys.stderr.isatty() else None)
+
+
+def progress_line(renderer):
+    """A progress indicator rewritten in place on a terminal's stderr (the diagnostic takes minutes)."""
+    def show(status: str, waited: float) -> None:
+        status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else status
+        sys.stderr.write("\r\033[K" + renderer.text("ovh.progress", status=status_text, waited=int(waited)))
+        sys.stderr.flush()
+
+    return show
 
 
 def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool) -> int:
@@ -74,6 +111,8 @@ def notes(report, renderer) -> list[str]:
     """The warnings and the calls whose facts stay unknown, in words."""
     t = renderer.text
     lines = [t(f"ovh.warning.{w['code']}", **{k: v for k, v in w.items() if k != "code"}) for w in report.warnings]
+    if report.task is not None and not any(w["code"] == "diagnostic_not_updated" for w in report.warnings):
+        lines.insert(0, t("ovh.task_done", task=report.task["id"], waited=int(report.task["waited_s"])))
     for call in report.failed:
         what = f"{call.method} {call.path}"
         if call.outcome == "refused":
