@@ -13,7 +13,7 @@ from .common import FORMAT_HELP, ExplainOption, KbOption, LangOption, NoCacheOpt
 
 
 def ovh(
-    email: str = typer.Argument(..., metavar="ACCOUNT_EMAIL", help="L'indirizzo dell'account Exchange o Email Pro."),
+    email: Optional[str] = typer.Argument(None, metavar="ACCOUNT_EMAIL", help="L'indirizzo dell'account Exchange o Email Pro (non con --all)."),
     organization: Optional[str] = typer.Option(None, "--organization", help="Organizzazione Exchange (altrimenti cercata)."),
     service: Optional[str] = typer.Option(None, "--service", help="Servizio Exchange o Email Pro (altrimenti cercato)."),
     product: Optional[str] = typer.Option(None, "--product", help="exchange o pro, se l'indirizzo esiste in entrambi."),
@@ -21,6 +21,8 @@ def ovh(
     timeout: float = typer.Option(30.0, "--timeout", help="Secondi concessi a ogni chiamata all'API."),
     new: bool = typer.Option(False, "--new", help="Avvia una nuova diagnostica (chiede la password dell'account) e ne attende il risultato."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Con --new: legge la password dalla prima riga dello standard input."),
+    every: bool = typer.Option(False, "--all", help="Con --service: tutti gli account del servizio, una riga JSON per account."),
+    concurrency: int = typer.Option(8, "--concurrency", metavar="N", help="Con --all: account letti contemporaneamente (predefinito 8)."),
     wait: float = typer.Option(900.0, "--wait", metavar="SECONDS", help="Con --new: secondi di attesa massima della diagnostica (predefinito 900)."),
     fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
     lang: str = LangOption,
@@ -45,6 +47,11 @@ def ovh(
         raise errors.InputError("ovh_password_without_new", errors.Location("--password-stdin"))
     if wait <= 0:
         raise errors.InputError("ovh_bad_wait", errors.Location("--wait"), value=wait)
+    if every:
+        return run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang,
+                       kb_dir, no_cache)
+    if email is None:
+        raise errors.InputError("ovh_email_missing", errors.Location("ACCOUNT_EMAIL"))
     kb = load_kb(kb_dir, no_cache)
     renderer = Renderer(kb, lang)  # an unknown language stops us before any call
     client = ovhapi.connect(endpoint, timeout=timeout)
@@ -57,6 +64,54 @@ def ovh(
             sys.stderr.write("\n")  # end the progress line, whatever happened
     result = kb.evaluate(report.facts)
     return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain)
+
+
+def run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang, kb_dir,
+            no_cache) -> int:
+    """--all: every account of the service, one JSON line each in the listing's order; exit 1 if any is not ok."""
+    import json
+
+    from diagnostica.engine.ovh import api as ovhapi
+    from diagnostica.engine.ovh import batch
+    from diagnostica.engine.present.render import Renderer
+
+    if email is not None:
+        raise errors.InputError("ovh_all_and_email", errors.Location("ACCOUNT_EMAIL"), email=email)
+    if service is None:
+        raise errors.InputError("ovh_all_without_service", errors.Location("--all"))
+    if new:  # one password per account: not a batch operation
+        raise errors.InputError("ovh_all_and_new", errors.Location("--new"))
+    if not 1 <= concurrency <= batch.MAX_CONCURRENCY:
+        raise errors.InputError("ovh_bad_concurrency", errors.Location("--concurrency"), value=concurrency,
+                                limit=batch.MAX_CONCURRENCY)
+    kb = load_kb(kb_dir, no_cache)
+    renderer = Renderer(kb, lang)
+
+    def connect():
+        return ovhapi.connect(endpoint, timeout=timeout)
+
+    product, organization, emails = batch.service_accounts(connect(), service, organization=organization,
+                                                           product=product)
+    progress = progress_count(renderer) if sys.stderr.isatty() else None
+    worst = 0
+    try:
+        for line in batch.run_all(connect, emails, kb, renderer, product=product, organization=organization,
+                                  service=service, concurrency=concurrency, progress=progress):
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            worst = max(worst, 0 if line["status"] == "ok" else 1)
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
+    return worst
+
+
+def progress_count(renderer):
+    def show(done: int, total: int) -> None:
+        sys.stderr.write("\r\033[K" + renderer.text("ovh.progress_all", done=done, total=total))
+        sys.stderr.flush()
+
+    return show
 
 
 def new_diagnosis(renderer, from_stdin: bool, wait: float):

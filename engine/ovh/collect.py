@@ -72,7 +72,7 @@ def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | 
     if service is not None:
         product = product or ("exchange" if organization else "pro")
         if product == "exchange" and organization is None:
-            organization = _organization_of(api, service)
+            organization = organization_of(api, service)
     else:
         product, organization, service = _find_account(api, email, product)
     report.product, report.organization, report.service = product, organization, service
@@ -165,7 +165,7 @@ def _services(api: Api, product: str):
             yield organization, service
 
 
-def _accounts(api: Api, base: str) -> list[str]:
+def accounts(api: Api, base: str) -> list[str]:
     return _list(api, base + "/account")
 
 
@@ -173,9 +173,9 @@ def _find_account(api: Api, email: str, product: str | None) -> tuple[str, str |
     found, known = [], []
     for candidate in (product,) if product else PRODUCTS:
         for organization, service in _services(api, candidate):
-            accounts = _accounts(api, base_path(candidate, organization, service))
-            known += accounts
-            if email.lower() in (a.lower() for a in accounts):
+            listed = accounts(api, base_path(candidate, organization, service))
+            known += listed
+            if email.lower() in (a.lower() for a in listed):
                 found.append((candidate, organization, service))
     if not found:
         raise OvhError("ovh_account_not_found", Location("ACCOUNT_EMAIL"), email=email,
@@ -188,7 +188,7 @@ def _find_account(api: Api, email: str, product: str | None) -> tuple[str, str |
     return found[0]
 
 
-def _organization_of(api: Api, service: str) -> str:
+def organization_of(api: Api, service: str) -> str:
     for organization, candidate in _services(api, "exchange"):
         if candidate == service:
             return organization
@@ -197,7 +197,7 @@ def _organization_of(api: Api, service: str) -> str:
 
 def _close(api: Api, base: str, email: str) -> str:
     try:
-        return _closest(email, _accounts(api, base))
+        return _closest(email, accounts(api, base))
     except OvhError:
         return "-"
     except Exception:  # noqa: BLE001 - the suggestion is a courtesy: an unanswered listing gives none
