@@ -21,6 +21,7 @@ def ovh(
     timeout: float = typer.Option(30.0, "--timeout", help="Secondi concessi a ogni chiamata all'API."),
     new: bool = typer.Option(False, "--new", help="Avvia una nuova diagnostica (chiede la password dell'account) e ne attende il risultato."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Con --new: legge la password dalla prima riga dello standard input."),
+    create_key: bool = typer.Option(False, "--create-key", help="Mostra come creare una consumer key con i soli diritti necessari (con --new anche quelli per avviare la diagnostica)."),
     every: bool = typer.Option(False, "--all", help="Con --service: tutti gli account del servizio, una riga JSON per account."),
     concurrency: int = typer.Option(8, "--concurrency", metavar="N", help="Con --all: account letti contemporaneamente (predefinito 8)."),
     wait: float = typer.Option(900.0, "--wait", metavar="SECONDS", help="Con --new: secondi di attesa massima della diagnostica (predefinito 900)."),
@@ -47,6 +48,8 @@ def ovh(
         raise errors.InputError("ovh_password_without_new", errors.Location("--password-stdin"))
     if wait <= 0:
         raise errors.InputError("ovh_bad_wait", errors.Location("--wait"), value=wait)
+    if create_key:
+        return print_key_request(endpoint, new, fmt, lang, kb_dir, no_cache)
     if every:
         return run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang,
                        kb_dir, no_cache)
@@ -64,6 +67,29 @@ def ovh(
             sys.stderr.write("\n")  # end the progress line, whatever happened
     result = kb.evaluate(report.facts)
     return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain)
+
+
+def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache) -> int:
+    """--create-key: the URL and the exact access rules; no network call, no key needed."""
+    import json
+
+    from diagnostica.engine.ovh import api as ovhapi
+    from diagnostica.engine.ovh import keys
+    from diagnostica.engine.present.render import Renderer
+
+    if fmt not in ("text", "json"):
+        raise errors.InputError("ovh_create_key_format", errors.Location("--format"), value=fmt)
+    _, url = ovhapi.resolve_endpoint(endpoint)
+    body = {"accessRules": [rule.to_json() for rule in keys.access_rules(new)]}
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"url": keys.credential_url(url), **body}, indent=2) + "\n")
+        return 0
+    t = Renderer(load_kb(kb_dir, no_cache), lang).text
+    out = [t("ovh.create_key.intro", url=keys.credential_url(url)), "",
+           json.dumps(body, indent=2), "", t("ovh.create_key.then"),
+           t("ovh.create_key.new" if new else "ovh.create_key.without_new")]
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
 
 
 def run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang, kb_dir,
