@@ -86,10 +86,17 @@ def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache
         return 0
     t = Renderer(load_kb(kb_dir, no_cache), lang).text
     out = [t("ovh.create_key.intro", url=keys.credential_url(url)), "",
-           json.dumps(body, indent=2), "", t("ovh.create_key.then"),
+           rules_text(body["accessRules"]), "", t("ovh.create_key.then"),
            t("ovh.create_key.new" if new else "ovh.create_key.without_new")]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
+
+
+def rules_text(rules: list[dict]) -> str:
+    """The request body, one rule a line: easy to read, and valid JSON to paste."""
+    import json
+
+    return '{"accessRules": [\n' + ",\n".join(f"  {json.dumps(rule)}" for rule in rules) + "\n]}"
 
 
 def run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang, kb_dir,
