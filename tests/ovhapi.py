@@ -97,6 +97,7 @@ class FakeOvh:
         self.faults: dict[str, tuple] = {}  # path (unquoted, without /1.0) -> ("status", code, errorCode) or ("slow", s)
         self.seen: list[tuple[str, str]] = []  # (method, path) of every call
         self.bad_signatures = 0
+        self.delay = 0.0  # seconds before every answer: a stand-in for the API's round trip (benchmarks)
         self.steps: dict[str, tuple[str, ...]] = {}  # email -> the statuses of its next task (else TASK_STEPS)
         self.frozen: set[str] = set()  # emails whose diagnosis a finished task leaves as it was (lastCheck too)
         self.tasks: dict[int, dict] = {}  # id -> {"email", "steps", "reads", "found"}
@@ -245,6 +246,8 @@ class FakeOvh:
                 if self.headers.get("X-Ovh-Signature") != expected or abs(int(stamp or 0) - time.time()) > 60:
                     fake.bad_signatures += 1
                     return self._send(403, {"errorCode": "INVALID_SIGNATURE", "message": "Invalid signature"})
+                if fake.delay:
+                    time.sleep(fake.delay)
                 fault = fake.faults.get(unquote(api_path))
                 if fault:
                     kind, detail = fault

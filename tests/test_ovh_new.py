@@ -98,6 +98,15 @@ def test_empty_password_exit_2(capsys, monkeypatch):
     assert code == 2 and out == "" and "password" in err
 
 
+def test_the_password_is_asked_without_echo(capsys, monkeypatch):
+    import getpass
+
+    prompts = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": prompts.append(prompt) or PASSWORD)
+    code, out, err = run(capsys, "info@example.it", "--new")
+    assert code == 0 and prompts == ["Password dell'account (non viene mostrata): "] and PASSWORD not in out + err
+
+
 def test_progress_only_on_a_terminal(capsys, monkeypatch):
     _, _, err = new(capsys, monkeypatch, "info@example.it")
     assert "Diagnostica in corso" not in err

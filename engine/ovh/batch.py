@@ -81,8 +81,11 @@ def run_all(connect: Callable[[], Api], emails: list[str], kb: Any, renderer: An
                 "findings": [{"id": f.id, "severity": f.severity, "title": title(f.id)} for f in result.findings],
                 "facts": jsonable(result.facts), "ovh": report.to_json()}
 
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ovh-all") as pool:
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ovh-all")
+    try:
         for done, line in enumerate(pool.map(one, enumerate(emails, start=1)), start=1):
             if progress is not None:
                 progress(done, len(emails))
             yield line
+    finally:  # Ctrl-C or a closed pipe: drop the accounts not started rather than wait for all of them
+        pool.shutdown(wait=False, cancel_futures=True)
