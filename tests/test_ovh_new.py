@@ -84,6 +84,19 @@ def test_refused_post_is_named(fake, capsys, monkeypatch):
     assert code == 1 and "NOT_GRANTED_CALL" in out and "could not be started" in out
 
 
+def test_a_failed_post_is_not_retried(fake, capsys, monkeypatch):
+    target = fake._account_path("info@example.it") + "/diagnostics"
+    fake.fault(target, 500, None)
+    before = len(fake.seen)
+    try:
+        code, out, _ = new(capsys, monkeypatch, "info@example.it")
+    finally:
+        del fake.faults[target]
+    # a second POST could start a second diagnostic: one only, then "could not check", never a misconfiguration
+    assert [m for m, p in fake.seen[before:] if p == target].count("POST") == 1
+    assert code == 1 and "Impossibile verificare" in out and "Non è stato possibile avviare" in out
+
+
 @pytest.mark.parametrize("args, words", [
     (["info@example.it", "--password-stdin"], ["--new"]),
     (["info@example.it", "--new", "--wait", "0"], ["--wait"]),
