@@ -164,9 +164,10 @@ def new_diagnosis(renderer, from_stdin: bool, wait: float):
 
 def progress_line(renderer):
     """A progress indicator rewritten in place on a terminal's stderr (the diagnostic takes minutes)."""
-    def show(status: str, waited: float) -> None:
+    def show(task, status: str, waited: float) -> None:  # the task's id shown: after a Ctrl-C it can be looked up
         status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else status
-        sys.stderr.write("\r\033[K" + renderer.text("ovh.progress", status=status_text, waited=int(waited)))
+        sys.stderr.write("\r\033[K" + renderer.text("ovh.progress", task=task, status=status_text,
+                                                       waited=int(waited)))
         sys.stderr.flush()
 
     return show

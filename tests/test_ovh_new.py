@@ -125,7 +125,7 @@ def test_progress_only_on_a_terminal(capsys, monkeypatch):
     assert "Diagnostica in corso" not in err
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     _, _, err = new(capsys, monkeypatch, "info@example.it")
-    assert "Diagnostica in corso: completata" in err and err.endswith("\n")
+    assert "Diagnostica in corso (attività 1001): completata" in err and err.endswith("\n")
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json", "ticket"])

@@ -20,8 +20,8 @@ POLL_INTERVAL = 10.0
 DEFAULT_WAIT = 900.0
 RUNNING = ("todo", "doing", "init")  # the API's statuses of a task not finished yet
 
-#: Called after each read of the task: (status, seconds waited so far).
-Progress = Callable[[str, float], None]
+#: Called after each read of the task: (task id, status, seconds waited so far).
+Progress = Callable[[int | str, str, float], None]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def wait(api: Api, account_path: str, task_id: int | str, *, limit: float, inter
         status = str(answer.get("status", "")) if isinstance(answer, dict) else ""
         waited = time.monotonic() - started
         if progress is not None:
-            progress(status, waited)
+            progress(task_id, status, waited)
         if status == "done":
             return TaskResult(task_id, status, polls, waited)
         if status not in RUNNING:  # error, cancelled, or anything the API adds later
