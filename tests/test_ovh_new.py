@@ -59,6 +59,13 @@ def test_task_outcomes(fake, capsys, monkeypatch, steps, frozen, exit_code, word
         assert out == "" and err.count("\n") == 1
 
 
+def test_email_pro_too(fake, capsys, monkeypatch):
+    code, out, err = new(capsys, monkeypatch, "pro@example.org", "--format", "json")
+    task = json.loads(out)["ovh"]["task"]
+    assert code == 0 and task["status"] == "done", err
+    assert ("GET", f"/email/pro/{fakeapi.PRO}/account/pro@example.org/tasks/{task['id']}") in fake.seen
+
+
 def test_the_previous_last_check_is_compared(fake, capsys, monkeypatch):
     code, out, _ = new(capsys, monkeypatch, "spam@example.it", "--format", "json")
     document = json.loads(out)
