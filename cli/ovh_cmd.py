@@ -106,6 +106,7 @@ def run_all(email, service, organization, product, new, concurrency, endpoint, t
 
     from diagnostica.engine.ovh import api as ovhapi
     from diagnostica.engine.ovh import batch
+    from diagnostica.engine.present.controls import json_safe
     from diagnostica.engine.present.render import Renderer
 
     if email is not None:
@@ -130,7 +131,7 @@ def run_all(email, service, organization, product, new, concurrency, endpoint, t
     try:
         for line in batch.run_all(connect, emails, kb, renderer, product=product, organization=organization,
                                   service=service, concurrency=concurrency, progress=progress):
-            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_safe(json.dumps(line, ensure_ascii=False)) + "\n")
             sys.stdout.flush()
             worst = max(worst, 0 if line["status"] == "ok" else 1)
     finally:
@@ -165,7 +166,9 @@ def new_diagnosis(renderer, from_stdin: bool, wait: float):
 def progress_line(renderer):
     """A progress indicator rewritten in place on a terminal's stderr (the diagnostic takes minutes)."""
     def show(task, status: str, waited: float) -> None:  # the task's id shown: after a Ctrl-C it can be looked up
-        status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else status
+        from diagnostica.engine.present.controls import escape
+
+        status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else escape(status)
         sys.stderr.write("\r\033[K" + renderer.text("ovh.progress", task=task, status=status_text,
                                                        waited=int(waited)))
         sys.stderr.flush()
@@ -176,6 +179,7 @@ def progress_line(renderer):
 def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool) -> int:
     """Like common.emit, with the API's evidence: a section in text and Markdown, ``ovh`` in JSON."""
     from diagnostica.engine.present import document as presentation
+    from diagnostica.engine.present.controls import escape
     from diagnostica.engine.present.reporters import REPORTERS
 
     document = presentation.build(kb, result, renderer, explain=explain)
@@ -185,9 +189,10 @@ def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool) -> i
     color = fmt == "text" and sys.stdout.isatty()
     out = REPORTERS[fmt](document, renderer, color)
     if fmt in ("text", "markdown"):
-        out += "\n".join(section(report, renderer, markdown=fmt == "markdown", explain=explain)) + "\n"
+        # The API's words (paths, error codes, values) shown as text: no control character reaches the terminal.
+        out += escape("\n".join(section(report, renderer, markdown=fmt == "markdown", explain=explain))) + "\n"
     elif fmt == "ticket":
-        out += "".join(f"\n{line}" for line in document["ovh"]["notes"]) + ("\n" if document["ovh"]["notes"] else "")
+        out += escape("".join(f"\n{line}" for line in document["ovh"]["notes"])) + ("\n" if document["ovh"]["notes"] else "")
     sys.stdout.write(out)
     return 1 if result.problems_found or report.failed else 0  # a refused or unanswered read: not "healthy"
 

@@ -89,3 +89,14 @@ def test_bad_batch_options_exit_2(capsys, args, words):
 def test_email_pro_service(capsys):
     code, out, err = run(capsys, "--service", fakeapi.PRO, "--all")
     assert [json.loads(line)["email"] for line in out.splitlines()] == ["both@example.it", "pro@example.org"], err
+
+
+def test_no_c1_control_in_the_lines(fake, capsys):
+    target = where(EMAILS[0]) + "/diagnostics"
+    fake.fault(target, 403, "NOT_GRANTED\x9b2J")
+    try:
+        code, out, _ = run(capsys, "--service", BIG, "--all")
+    finally:
+        del fake.faults[target]
+    assert "NOT_GRANTED" in out and "\x9b" not in out
+    assert json.loads(out.splitlines()[0])["ovh"]["calls"][-1]["error_code"] == "NOT_GRANTED\x9b2J"
