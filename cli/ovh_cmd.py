@@ -13,12 +13,18 @@ from .common import FORMAT_HELP, ExplainOption, KbOption, LangOption, NoCacheOpt
 
 
 def ovh(
-    email: str = typer.Argument(..., metavar="ACCOUNT_EMAIL", help="L'indirizzo dell'account Exchange o Email Pro."),
+    email: Optional[str] = typer.Argument(None, metavar="ACCOUNT_EMAIL", help="L'indirizzo dell'account Exchange o Email Pro (non con --all)."),
     organization: Optional[str] = typer.Option(None, "--organization", help="Organizzazione Exchange (altrimenti cercata)."),
     service: Optional[str] = typer.Option(None, "--service", help="Servizio Exchange o Email Pro (altrimenti cercato)."),
     product: Optional[str] = typer.Option(None, "--product", help="exchange o pro, se l'indirizzo esiste in entrambi."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Endpoint dell'API: ovh-eu, ovh-ca, … oppure un URL (anche OVH_ENDPOINT)."),
     timeout: float = typer.Option(30.0, "--timeout", help="Secondi concessi a ogni chiamata all'API."),
+    new: bool = typer.Option(False, "--new", help="Avvia una nuova diagnostica (chiede la password dell'account) e ne attende il risultato."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Con --new: legge la password dalla prima riga dello standard input."),
+    create_key: bool = typer.Option(False, "--create-key", help="Mostra come creare una consumer key con i soli diritti necessari (con --new anche quelli per avviare la diagnostica)."),
+    every: bool = typer.Option(False, "--all", help="Con --service: tutti gli account del servizio, una riga JSON per account."),
+    concurrency: int = typer.Option(8, "--concurrency", metavar="N", help="Con --all: account letti contemporaneamente (predefinito 8)."),
+    wait: float = typer.Option(900.0, "--wait", metavar="SECONDS", help="Con --new: secondi di attesa massima della diagnostica (predefinito 900)."),
     fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
@@ -27,8 +33,8 @@ def ovh(
 ) -> int:
     """Legge dall'API OVHcloud la diagnostica e lo stato dell'account e stampa diagnosi e rimedi.
 
-    Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata), 2 chiavi, account o
-    servizio non validi.
+    Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata; con --all: almeno un
+    account non a posto), 2 chiavi, account, servizio o opzioni non validi.
     """
     from diagnostica.engine.ovh import api as ovhapi
     from diagnostica.engine.ovh import collect as ovhfacts
@@ -38,18 +44,142 @@ def ovh(
     check_format(fmt, REPORTERS)
     if product is not None and product not in ovhfacts.PRODUCTS:
         raise errors.InputError("ovh_bad_product", errors.Location("--product"), value=product)
+    if password_stdin and not new:
+        raise errors.InputError("ovh_password_without_new", errors.Location("--password-stdin"))
+    if wait <= 0:
+        raise errors.InputError("ovh_bad_wait", errors.Location("--wait"), value=wait)
+    if create_key:
+        return print_key_request(endpoint, new, fmt, lang, kb_dir, no_cache)
+    if every:
+        return run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang,
+                       kb_dir, no_cache)
+    if email is None:
+        raise errors.InputError("ovh_email_missing", errors.Location("ACCOUNT_EMAIL"))
     kb = load_kb(kb_dir, no_cache)
     renderer = Renderer(kb, lang)  # an unknown language stops us before any call
     client = ovhapi.connect(endpoint, timeout=timeout)
-    report = ovhfacts.collect(client, email, kb.catalogue, kb.data, organization=organization, service=service,
-                              product=product)
+    diagnosis = new_diagnosis(renderer, password_stdin, wait) if new else None
+    try:
+        report = ovhfacts.collect(client, email, kb.catalogue, kb.data, organization=organization,
+                                  service=service, product=product, new=diagnosis)
+    finally:
+        if diagnosis is not None and diagnosis.progress is not None:
+            sys.stderr.write("\n")  # end the progress line, whatever happened
     result = kb.evaluate(report.facts)
     return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain)
+
+
+def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache) -> int:
+    """--create-key: the URL and the exact access rules; no network call, no key needed."""
+    import json
+
+    from diagnostica.engine.ovh import api as ovhapi
+    from diagnostica.engine.ovh import keys
+    from diagnostica.engine.present.render import Renderer
+
+    if fmt not in ("text", "json"):
+        raise errors.InputError("ovh_create_key_format", errors.Location("--format"), value=fmt)
+    _, url = ovhapi.resolve_endpoint(endpoint)
+    body = {"accessRules": [rule.to_json() for rule in keys.access_rules(new)]}
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"url": keys.credential_url(url), **body}, indent=2) + "\n")
+        return 0
+    t = Renderer(load_kb(kb_dir, no_cache), lang).text
+    out = [t("ovh.create_key.intro", url=keys.credential_url(url)), "",
+           rules_text(body["accessRules"]), "", t("ovh.create_key.then"),
+           t("ovh.create_key.new" if new else "ovh.create_key.without_new")]
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def rules_text(rules: list[dict]) -> str:
+    """The request body, one rule a line: easy to read, and valid JSON to paste."""
+    import json
+
+    return '{"accessRules": [\n' + ",\n".join(f"  {json.dumps(rule)}" for rule in rules) + "\n]}"
+
+
+def run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang, kb_dir,
+            no_cache) -> int:
+    """--all: every account of the service, one JSON line each in the listing's order; exit 1 if any is not ok."""
+    import json
+
+    from diagnostica.engine.ovh import api as ovhapi
+    from diagnostica.engine.ovh import batch
+    from diagnostica.engine.present.controls import json_safe
+    from diagnostica.engine.present.render import Renderer
+
+    if email is not None:
+        raise errors.InputError("ovh_all_and_email", errors.Location("ACCOUNT_EMAIL"), email=email)
+    if service is None:
+        raise errors.InputError("ovh_all_without_service", errors.Location("--all"))
+    if new:  # one password per account: not a batch operation
+        raise errors.InputError("ovh_all_and_new", errors.Location("--new"))
+    if not 1 <= concurrency <= batch.MAX_CONCURRENCY:
+        raise errors.InputError("ovh_bad_concurrency", errors.Location("--concurrency"), value=concurrency,
+                                limit=batch.MAX_CONCURRENCY)
+    kb = load_kb(kb_dir, no_cache)
+    renderer = Renderer(kb, lang)
+
+    def connect():
+        return ovhapi.connect(endpoint, timeout=timeout)
+
+    product, organization, emails = batch.service_accounts(connect(), service, organization=organization,
+                                                           product=product)
+    progress = progress_count(renderer) if sys.stderr.isatty() else None
+    worst = 0
+    try:
+        for line in batch.run_all(connect, emails, kb, renderer, product=product, organization=organization,
+                                  service=service, concurrency=concurrency, progress=progress):
+            sys.stdout.write(json_safe(json.dumps(line, ensure_ascii=False)) + "\n")
+            sys.stdout.flush()
+            worst = max(worst, 0 if line["status"] == "ok" else 1)
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
+    return worst
+
+
+def progress_count(renderer):
+    def show(done: int, total: int) -> None:
+        sys.stderr.write("\r\033[K" + renderer.text("ovh.progress_all", done=done, total=total))
+        sys.stderr.flush()
+
+    return show
+
+
+def new_diagnosis(renderer, from_stdin: bool, wait: float):
+    """The password (a prompt without echo, or stdin's first line; never an argument) and the progress line."""
+    import getpass
+
+    from diagnostica.engine.ovh.diagnose import NewDiagnosis
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(renderer.text("ovh.password_prompt") + " ")
+    if not password:
+        raise errors.InputError("ovh_empty_password", errors.Location("--password-stdin" if from_stdin else "--new"))
+    return NewDiagnosis(password, wait, progress_line(renderer) if sys.stderr.isatty() else None)
+
+
+def progress_line(renderer):
+    """A progress indicator rewritten in place on a terminal's stderr (the diagnostic takes minutes)."""
+    def show(task, status: str, waited: float) -> None:  # the task's id shown: after a Ctrl-C it can be looked up
+        from diagnostica.engine.present.controls import escape
+
+        status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else escape(status)
+        sys.stderr.write("\r\033[K" + renderer.text("ovh.progress", task=task, status=status_text,
+                                                       waited=int(waited)))
+        sys.stderr.flush()
+
+    return show
 
 
 def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool) -> int:
     """Like common.emit, with the API's evidence: a section in text and Markdown, ``ovh`` in JSON."""
     from diagnostica.engine.present import document as presentation
+    from diagnostica.engine.present.controls import escape
     from diagnostica.engine.present.reporters import REPORTERS
 
     document = presentation.build(kb, result, renderer, explain=explain)
@@ -59,9 +189,10 @@ def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool) -> i
     color = fmt == "text" and sys.stdout.isatty()
     out = REPORTERS[fmt](document, renderer, color)
     if fmt in ("text", "markdown"):
-        out += "\n".join(section(report, renderer, markdown=fmt == "markdown", explain=explain)) + "\n"
+        # The API's words (paths, error codes, values) shown as text: no control character reaches the terminal.
+        out += escape("\n".join(section(report, renderer, markdown=fmt == "markdown", explain=explain))) + "\n"
     elif fmt == "ticket":
-        out += "".join(f"\n{line}" for line in document["ovh"]["notes"]) + ("\n" if document["ovh"]["notes"] else "")
+        out += escape("".join(f"\n{line}" for line in document["ovh"]["notes"])) + ("\n" if document["ovh"]["notes"] else "")
     sys.stdout.write(out)
     return 1 if result.problems_found or report.failed else 0  # a refused or unanswered read: not "healthy"
 
@@ -74,6 +205,8 @@ def notes(report, renderer) -> list[str]:
     """The warnings and the calls whose facts stay unknown, in words."""
     t = renderer.text
     lines = [t(f"ovh.warning.{w['code']}", **{k: v for k, v in w.items() if k != "code"}) for w in report.warnings]
+    if report.task is not None and not any(w["code"] == "diagnostic_not_updated" for w in report.warnings):
+        lines.insert(0, t("ovh.task_done", task=report.task["id"], waited=int(report.task["waited_s"])))
     for call in report.failed:
         what = f"{call.method} {call.path}"
         if call.outcome == "refused":

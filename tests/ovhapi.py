@@ -20,6 +20,10 @@ AK = "fakeAppKey0001"
 AS = "fakeAppSecretS3cr3t9x"
 CK = "fakeConsumerK3yQz7"
 ORG, SERVICE, PRO = "hosted-zz111", "hosted-zz111-1", "pro-zz222"
+#: The accounts' password for a new diagnostic (POST .../diagnostics); any other is refused with 400.
+PASSWORD = "Acc0unt-P4ss!word"
+#: The statuses a new diagnostic's task goes through, one per read of the task (the last one repeats).
+TASK_STEPS = ("todo", "doing", "done")
 
 
 def _now(hours: float = 0) -> str:
@@ -93,6 +97,11 @@ class FakeOvh:
         self.faults: dict[str, tuple] = {}  # path (unquoted, without /1.0) -> ("status", code, errorCode) or ("slow", s)
         self.seen: list[tuple[str, str]] = []  # (method, path) of every call
         self.bad_signatures = 0
+        self.delay = 0.0  # seconds before every answer: a stand-in for the API's round trip (benchmarks)
+        self.steps: dict[str, tuple[str, ...]] = {}  # email -> the statuses of its next task (else TASK_STEPS)
+        self.frozen: set[str] = set()  # emails whose diagnosis a finished task leaves as it was (lastCheck too)
+        self.tasks: dict[int, dict] = {}  # id -> {"email", "steps", "reads", "found"}
+        self.bodies: list[str] = []  # the raw bodies of the POSTs, to check what was sent
         self.fault(self._account_path("refused@example.it") + "/diagnostics", 403, "NOT_GRANTED_CALL")
         self.fault(self._account_path("down@example.it") + "/diagnostics", 500, None)
         self.fault(self._account_path("slow@example.it") + "/diagnostics", "slow", 3.0)
@@ -121,7 +130,11 @@ class FakeOvh:
         self.server.server_close()
 
     # -- routing ---------------------------------------------------------------------------------------
-    def route(self, method: str, path: str) -> tuple[int, object]:
+    def reset(self) -> None:
+        """The accounts and tasks as they were (for the tests that start diagnostics)."""
+        self.state, self.steps, self.frozen, self.tasks = default_state(), {}, set(), {}
+
+    def route(self, method: str, path: str, body: str = "") -> tuple[int, object]:
         parts = [unquote(p) for p in path.strip("/").split("/")]
         if parts[:2] == ["email", "exchange"]:
             services = {(o, s): v for (p, o, s), v in self.state.items() if p == "exchange"}
@@ -134,18 +147,21 @@ class FakeOvh:
                 return 200, sorted(s for o, s in services if o == org)
             if len(rest) < 2 or rest[0] != "service" or (org, rest[1]) not in services:
                 return 404, {"message": "The requested object does not exist"}
-            return self._service(services[(org, rest[1])], rest[2:])
+            return self._service(services[(org, rest[1])], rest[2:], method, body)
         if parts[:2] == ["email", "pro"]:
             services = {s: v for (p, _, s), v in self.state.items() if p == "pro"}
             if len(parts) == 2:
                 return 200, sorted(services)
             if parts[2] not in services:
                 return 404, {"message": "The requested object does not exist"}
-            return self._service(services[parts[2]], parts[3:])
+            return self._service(services[parts[2]], parts[3:], method, body)
         return 404, {"message": "Got an invalid (or empty) URL"}
 
-    @staticmethod
-    def _service(service: dict, rest: list[str]) -> tuple[int, object]:
+    def _service(self, service: dict, rest: list[str], method: str = "GET", body: str = "") -> tuple[int, object]:
+        if method == "POST":
+            if rest[0:1] == ["account"] and rest[2:] == ["diagnostics"] and rest[1] in service["accounts"]:
+                return self._start(service, rest[1], body)
+            return 404, {"message": "Got an invalid (or empty) URL"}
         if not rest:
             return 200, service["service"]
         if rest == ["account"]:
@@ -156,6 +172,8 @@ class FakeOvh:
                 return 404, {"message": f"The requested object (primaryEmailAddress = {rest[1]}) does not exist"}
             if len(rest) == 2:
                 return 200, found[0]
+            if rest[2] == "tasks" and len(rest) == 4:
+                return self._task(service, rest[1], rest[3])
             if rest[2:] == ["diagnostics"]:
                 if found[1] is None:
                     return 404, {"message": "No diagnostic for this account"}
@@ -164,6 +182,29 @@ class FakeOvh:
             found = service["domains"].get(rest[1])
             return (200, found) if found else (404, {"message": "The requested object does not exist"})
         return 404, {"message": "Got an invalid (or empty) URL"}
+
+    def _start(self, service: dict, email: str, body: str) -> tuple[int, object]:
+        try:
+            password = json.loads(body or "{}").get("password")
+        except ValueError:
+            password = None
+        if password != PASSWORD:
+            return 400, {"message": "Invalid password for this account"}  # as the API: the password is not quoted
+        task_id = 1000 + len(self.tasks)
+        self.tasks[task_id] = {"email": email, "steps": self.steps.get(email, TASK_STEPS), "reads": 0,
+                               "service": service}
+        return 200, {"id": task_id, "function": "diagnoseAccount", "status": "todo", "todoDate": _now()}
+
+    def _task(self, service: dict, email: str, task_id: str) -> tuple[int, object]:
+        task = self.tasks.get(int(task_id)) if task_id.isdigit() else None
+        if task is None or task["email"] != email or task["service"] is not service:
+            return 404, {"message": f"The requested object (id = {task_id}) does not exist"}
+        status = task["steps"][min(task["reads"], len(task["steps"]) - 1)]
+        task["reads"] += 1
+        if status == "done" and task["reads"] == task["steps"].index("done") + 1 and email not in self.frozen:
+            account_object, old = service["accounts"][email]
+            service["accounts"][email] = (account_object, {**(old or diagnosis()), "lastCheck": _now()})
+        return 200, {"id": int(task_id), "function": "diagnoseAccount", "status": status}
 
     def _handler(self):
         fake = self
@@ -190,6 +231,8 @@ class FakeOvh:
                 if api_path == "/auth/time":
                     return self._send(200, int(time.time()))
                 fake.seen.append((method, unquote(api_path)))
+                if method == "POST":
+                    fake.bodies.append(body)
                 if self.headers.get("X-Ovh-Application") != AK:
                     return self._send(403, {"errorCode": "INVALID_KEY", "message": "Invalid application key"})
                 consumer = self.headers.get("X-Ovh-Consumer")
@@ -203,6 +246,8 @@ class FakeOvh:
                 if self.headers.get("X-Ovh-Signature") != expected or abs(int(stamp or 0) - time.time()) > 60:
                     fake.bad_signatures += 1
                     return self._send(403, {"errorCode": "INVALID_SIGNATURE", "message": "Invalid signature"})
+                if fake.delay:
+                    time.sleep(fake.delay)
                 fault = fake.faults.get(unquote(api_path))
                 if fault:
                     kind, detail = fault
@@ -212,7 +257,7 @@ class FakeOvh:
                         return self._send(kind, {"errorCode": detail, "message": "This call has not been granted"})
                     else:
                         return self._send(kind, {"message": "Internal server error"})
-                status, answer = fake.route(method, api_path)
+                status, answer = fake.route(method, api_path, body)
                 self._send(status, answer)
 
             def do_GET(self) -> None:

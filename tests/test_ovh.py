@@ -182,3 +182,14 @@ def test_no_secret_in_any_output(capsys, fmt, email):
     assert out or err
     for secret in (AS, CK):
         assert secret not in out and secret not in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "ticket", "json"])
+def test_no_control_character_from_the_api_reaches_the_terminal(fake, capsys, fmt):
+    target = fake._account_path("info@example.it") + "/diagnostics"
+    fake.fault(target, 403, "NOT_GRANTED\x1b]0;pwned\x07\x9b2J")
+    try:
+        code, out, _ = run(capsys, "info@example.it", "--format", fmt)
+    finally:
+        del fake.faults[target]
+    assert code == 1 and "NOT_GRANTED" in out and not any(c in out for c in "\x1b\x07\x9b")

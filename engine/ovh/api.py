@@ -96,8 +96,10 @@ class Api:
         self.calls.append(record)
         started = time.monotonic()
         wait = BACKOFF if self.backoff is None else self.backoff
+        # Only reads are retried: a POST that timed out may have started its task, and a second one would too.
+        retries = self.retries if method == "GET" else 0
         try:
-            for attempt in range(self.retries + 1):
+            for attempt in range(retries + 1):
                 record.attempts = attempt + 1
                 try:
                     return self.client.call(method, target, body, True)
@@ -122,7 +124,7 @@ class Api:
                         record.outcome = "refused"  # 403 NOT_GRANTED_CALL, 400, 409, 460...
                         raise CallFailed(record) from None
                     record.outcome = "unavailable"
-                if attempt < self.retries:
+                if attempt < retries:
                     time.sleep(wait * 2 ** attempt)
             raise CallFailed(record)
         finally:

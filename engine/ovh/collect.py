@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import InputError, Location
 from ..inputs.facts import api_mapping, coerce
 from .api import Api, Call, CallFailed, OvhError, path, unavailable
+from .diagnose import NewDiagnosis, start, wait
 
 PRODUCTS = ("exchange", "pro")
 #: A diagnosis older than this is reported as old.
@@ -34,6 +35,7 @@ class OvhReport:
     evidence: dict[str, int] = field(default_factory=dict)  # fact -> index of the call in ``calls``
     calls: list[Call] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)  # {"code": ..., **params}
+    task: dict[str, Any] | None = None  # the new diagnostic's task (--new): id, status, polls
 
     @property
     def failed(self) -> list[Call]:
@@ -50,7 +52,7 @@ class OvhReport:
                 "calls": [c.to_json() for c in self.calls],
                 "evidence": {name: index for name, index in self.evidence.items()},
                 "failed": [f"{c.method} {c.path}" for c in self.failed],
-                "warnings": self.warnings}
+                "warnings": self.warnings, "task": self.task}
 
 
 def base_path(product: str, organization: str | None, service: str) -> str:
@@ -61,7 +63,8 @@ def base_path(product: str, organization: str | None, service: str) -> str:
 
 def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | None = None,
             service: str | None = None, product: str | None = None,
-            now: datetime.datetime | None = None) -> OvhReport:
+            now: datetime.datetime | None = None, new: NewDiagnosis | None = None) -> OvhReport:
+    """The account's facts; with ``new``, a new diagnostic is started and awaited before the diagnosis is read."""
     email = email.strip()
     if "@" not in email:
         raise InputError("ovh_bad_email", Location("ACCOUNT_EMAIL"), value=email)
@@ -69,7 +72,7 @@ def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | 
     if service is not None:
         product = product or ("exchange" if organization else "pro")
         if product == "exchange" and organization is None:
-            organization = _organization_of(api, service)
+            organization = organization_of(api, service)
     else:
         product, organization, service = _find_account(api, email, product)
     report.product, report.organization, report.service = product, organization, service
@@ -103,12 +106,39 @@ def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | 
     if account is None:
         report.facts.setdefault("account.email", coerce(catalogue, "account.email", email, Location("ACCOUNT_EMAIL")))
     read(base + path("/domain/{domain}", domain=domain), "domain", maps.get("domain", {}).get("fields", {}))
+    started = new is not None and _start_new(api, report, account_path, new)
     # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
     diagnosis = read(account_path + "/diagnostics", "diagnosis", api_mapping(data))
     report.facts.setdefault("domain", coerce(catalogue, "domain", domain, Location("ACCOUNT_EMAIL")))
-    if diagnosis is not None:
+    if diagnosis is not None and started:
+        if diagnosis.get("lastCheck") == report.task["previous_check"]:
+            report.warnings.append({"code": "diagnostic_not_updated", "task": report.task["id"],
+                                    "last_check": diagnosis.get("lastCheck") or "-"})
+    elif diagnosis is not None:
         _check_age(report, diagnosis.get("lastCheck"), now)
     return report
+
+
+def _start_new(api: Api, report: OvhReport, account_path: str, new: NewDiagnosis) -> bool:
+    """Start the diagnostic and wait for it; False (with the refused call in the report) if it could not start.
+
+    The previous ``lastCheck`` is read first, to tell afterwards whether the diagnosis really is a new one.
+    """
+    try:
+        previous = api.get(account_path + "/diagnostics")
+    except CallFailed:
+        previous = None  # never run, or not readable: any lastCheck afterwards is new
+    previous_check = previous.get("lastCheck") if isinstance(previous, dict) else None
+    try:
+        task_id = start(api, account_path, new.password)
+    except CallFailed as exc:  # refused (no right to POST, a password the API rejects) or unanswered
+        exc.call.reads = True
+        report.warnings.append({"code": "diagnostic_not_started"})
+        return False
+    result = wait(api, account_path, task_id, limit=new.wait, progress=new.progress)
+    report.task = {"id": task_id, "status": result.status, "polls": result.polls,
+                   "waited_s": round(result.waited, 3), "previous_check": previous_check}
+    return True
 
 
 # -- finding the service ------------------------------------------------------------------------------------
@@ -135,7 +165,7 @@ def _services(api: Api, product: str):
             yield organization, service
 
 
-def _accounts(api: Api, base: str) -> list[str]:
+def accounts(api: Api, base: str) -> list[str]:
     return _list(api, base + "/account")
 
 
@@ -143,9 +173,9 @@ def _find_account(api: Api, email: str, product: str | None) -> tuple[str, str |
     found, known = [], []
     for candidate in (product,) if product else PRODUCTS:
         for organization, service in _services(api, candidate):
-            accounts = _accounts(api, base_path(candidate, organization, service))
-            known += accounts
-            if email.lower() in (a.lower() for a in accounts):
+            listed = accounts(api, base_path(candidate, organization, service))
+            known += listed
+            if email.lower() in (a.lower() for a in listed):
                 found.append((candidate, organization, service))
     if not found:
         raise OvhError("ovh_account_not_found", Location("ACCOUNT_EMAIL"), email=email,
@@ -158,7 +188,7 @@ def _find_account(api: Api, email: str, product: str | None) -> tuple[str, str |
     return found[0]
 
 
-def _organization_of(api: Api, service: str) -> str:
+def organization_of(api: Api, service: str) -> str:
     for organization, candidate in _services(api, "exchange"):
         if candidate == service:
             return organization
@@ -167,7 +197,7 @@ def _organization_of(api: Api, service: str) -> str:
 
 def _close(api: Api, base: str, email: str) -> str:
     try:
-        return _closest(email, _accounts(api, base))
+        return _closest(email, accounts(api, base))
     except OvhError:
         return "-"
     except Exception:  # noqa: BLE001 - the suggestion is a courtesy: an unanswered listing gives none

@@ -1,0 +1,102 @@
+"""diagnostica ovh --service S --all: every account of a service, one JSON line each, in the listing's order."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+import ovhapi as fakeapi
+from ovhapi import AS, CK, account, diagnosis
+from test_ovh import fake, keys, run  # noqa: F401 - the loopback API and its keys, shared with test_ovh
+
+BIG = "hosted-zz111-2"
+EMAILS = [f"utente{n:02d}@grande.it" for n in range(50)]
+SPAM = EMAILS[3::7]
+SLOW, DOWN, GONE = EMAILS[1], EMAILS[5], EMAILS[9]
+
+
+def where(email: str) -> str:
+    return f"/email/exchange/{fakeapi.ORG}/service/{BIG}/account/{email}"
+
+
+@pytest.fixture(autouse=True)
+def big_service(fake):  # noqa: F811 - the fixture imported above
+    fake.reset()
+    accounts = {e: (account(e), diagnosis(isSpammer=e in SPAM)) for e in EMAILS}
+    fake.state[("exchange", fakeapi.ORG, BIG)] = {
+        "service": {"domain": BIG, "offer": "hosted", "hostname": "ex5.mail.ovh.net", "state": "ok"},
+        "accounts": accounts, "domains": {"grande.it": fakeapi.domain("grande.it")}}
+    fake.fault(where(SLOW) + "/diagnostics", "slow", 0.3)  # finishes after later ones: order must hold anyway
+    fake.fault(where(DOWN), 500, None)
+    fake.fault(where(GONE), 404, None)
+    yield
+    for target in (where(SLOW) + "/diagnostics", where(DOWN), where(GONE)):
+        del fake.faults[target]
+    fake.reset()
+
+
+def lines(capsys, *args):
+    code, out, err = run(capsys, "--service", BIG, "--all", *args)
+    return code, [json.loads(line) for line in out.splitlines()], err
+
+
+@pytest.mark.parametrize("concurrency", ["1", "8", "16"])
+def test_fifty_accounts_in_listing_order(capsys, concurrency):
+    code, results, err = lines(capsys, "--concurrency", concurrency)
+    assert code == 1, err
+    assert [r["email"] for r in results] == sorted(EMAILS) and [r["index"] for r in results] == list(range(1, 51))
+    status = {r["email"]: r["status"] for r in results}
+    expected = {e: "problems" if e in SPAM else "unchecked" if e == DOWN else "error" if e == GONE else "ok"
+                for e in EMAILS}
+    assert status == expected
+
+
+def test_each_line_has_its_own_findings_and_calls(capsys):
+    _, results, _ = lines(capsys)
+    by_email = {r["email"]: r for r in results}
+    spam = by_email[SPAM[0]]
+    assert "account-spam-blocked" in [f["id"] for f in spam["findings"]]
+    assert all(SPAM[0] in c["path"] for c in spam["ovh"]["calls"] if "/account/" in c["path"])
+    assert "non trovato" in by_email[GONE]["error"] and by_email[DOWN]["ovh"]["failed"]
+
+
+def test_progress_only_on_a_terminal(capsys, monkeypatch):
+    assert "Account controllati" not in lines(capsys)[2]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert "Account controllati: 50 su 50" in lines(capsys)[2]
+
+
+def test_no_secret_in_the_lines(capsys):
+    code, out, err = run(capsys, "--service", BIG, "--all")
+    for secret in (AS, CK):
+        assert secret not in out and secret not in err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--all"], ["--service"]),
+    (["info@example.it", "--service", BIG, "--all"], ["info@example.it"]),
+    (["--service", BIG, "--all", "--new"], ["--new"]),
+    (["--service", BIG, "--all", "--concurrency", "0"], ["--concurrency", "64"]),
+    (["--service", "hosted-nope", "--all"], ["hosted-nope", "non trovato"]),
+    ([], ["--all"]),
+])
+def test_bad_batch_options_exit_2(capsys, args, words):
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and err.count("\n") == 1 and all(w in err for w in words), err
+
+
+def test_email_pro_service(capsys):
+    code, out, err = run(capsys, "--service", fakeapi.PRO, "--all")
+    assert [json.loads(line)["email"] for line in out.splitlines()] == ["both@example.it", "pro@example.org"], err
+
+
+def test_no_c1_control_in_the_lines(fake, capsys):
+    target = where(EMAILS[0]) + "/diagnostics"
+    fake.fault(target, 403, "NOT_GRANTED\x9b2J")
+    try:
+        code, out, _ = run(capsys, "--service", BIG, "--all")
+    finally:
+        del fake.faults[target]
+    assert "NOT_GRANTED" in out and "\x9b" not in out
+    assert json.loads(out.splitlines()[0])["ovh"]["calls"][-1]["error_code"] == "NOT_GRANTED\x9b2J"
