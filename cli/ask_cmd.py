@@ -15,11 +15,20 @@ from pathlib import Path
 from typing import IO, Any, List, Optional
 
 import typer
-
 from diagnostica.engine import errors
 
-from .common import (use_color, FORMAT_HELP, FactOption, KbOption, LangOption, NameserverOption, TimeoutOption, check_format,
-                     gather_facts, load_kb)
+from .common import (
+    FORMAT_HELP,
+    FactOption,
+    KbOption,
+    LangOption,
+    NameserverOption,
+    TimeoutOption,
+    check_format,
+    gather_facts,
+    load_kb,
+    use_color,
+)
 
 
 class Console:
@@ -106,8 +115,8 @@ class Session:
         """Ask one question until it gets a usable answer; a command may end the consultation."""
         from diagnostica.engine.consult import answers
         from diagnostica.engine.consult.planner import UNKNOWN
-        from diagnostica.engine.present.document import jsonable
         from diagnostica.engine.inputs.redact import redact
+        from diagnostica.engine.present.document import jsonable
 
         fact = self.kb.catalogue[question.fact]
         number = len(self.state.answers) + 1
@@ -195,8 +204,8 @@ class Session:
         self.console.say(self.t("ask.help.commands"))
 
     def _invalid(self, parsed, fact, line: str, choices: dict) -> None:
-        from diagnostica.engine.kb.texts import format_message
         from diagnostica.engine.inputs.redact import redact
+        from diagnostica.engine.kb.texts import format_message
 
         shown = redact(line.strip(), self.kb.catalogue.secret_names)
         if parsed.problem == "text":
@@ -297,10 +306,9 @@ def ask(
     Exit code: 0 nessun problema, 1 problemi trovati, 2 input non valido, 130 interrotta con Ctrl-C.
     """
     from diagnostica.engine.consult import planner as consult
+    from diagnostica.engine.inputs.report import read_report
     from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
-
-    from diagnostica.engine.inputs.report import read_report
 
     check_format(fmt, REPORTERS)
     if answers_file is None and "-" in [*(files or ()), report_file]:

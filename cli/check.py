@@ -5,11 +5,23 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-
 from diagnostica.engine import errors
 
-from .common import (AudienceOption, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, MaxSizeOption,
-                     NameserverOption, NoCacheOption, TimeoutOption, emit, gather_facts, load_kb)
+from .common import (
+    FORMAT_HELP,
+    AudienceOption,
+    ExplainOption,
+    FactOption,
+    KbOption,
+    LangOption,
+    MaxSizeOption,
+    NameserverOption,
+    NoCacheOption,
+    TimeoutOption,
+    emit,
+    gather_facts,
+    load_kb,
+)
 
 
 def check(

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-
 from diagnostica.engine import errors
 
 FORMAT_HELP = "Formato dell'uscita: text, markdown, json, ticket (riepilogo per la richiesta di supporto)."
@@ -42,8 +41,8 @@ def use_color(stream=None) -> bool:
 
 def load_kb(kb_dir: Optional[Path], no_cache: bool = False):
     """The knowledge base, from the cache when its files have not changed (unless --no-cache)."""
-    from diagnostica.engine.run import load as knowledge
     from diagnostica.engine.kb import sources
+    from diagnostica.engine.run import load as knowledge
 
     directory = sources.from_directory(kb_dir) if kb_dir else sources.bundled()
     return knowledge.load(directory, cache=False if no_cache else None)

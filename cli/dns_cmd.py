@@ -7,12 +7,20 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-
 from diagnostica.engine import errors
 
-from .common import (use_color, ExplainOption, FactOption, KbOption, LangOption, NameserverOption, TimeoutOption,
-                     check_format, gather_facts, load_kb)
-
+from .common import (
+    ExplainOption,
+    FactOption,
+    KbOption,
+    LangOption,
+    NameserverOption,
+    TimeoutOption,
+    check_format,
+    gather_facts,
+    load_kb,
+    use_color,
+)
 
 # The facts that decide which records are valid, as options of their own.
 OPTION_FACTS = (("offer", "--offer"), ("pop_imap", "--pop-imap"), ("exchange_server", "--exchange-server"),
@@ -206,8 +214,8 @@ def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang:
                    audience: str = "agente") -> int:
     """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
     from diagnostica.engine.dns import collect as dnsfacts
-    from diagnostica.engine.present.reporters import REPORTERS
     from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
     Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any lookup

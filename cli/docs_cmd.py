@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-
 from diagnostica.engine import errors
 
 from .common import KbOption, LangOption, load_kb

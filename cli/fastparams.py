@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 try:  # typer internals, present in the releases that coerce through pydantic
-    from typer._coercion import RuntimeParam
     from typer._click.exceptions import BadParameter
+    from typer._coercion import RuntimeParam
 except ImportError:  # pragma: no cover - older typer: nothing to do
     RuntimeParam = None  # type: ignore[assignment, misc]
 

@@ -29,8 +29,8 @@ def lint(
 
     Exit code: 0 nessun problema, 1 problemi trovati, 2 cartella illeggibile.
     """
-    from diagnostica.engine.lint import lint as run_lint
     from diagnostica.engine.kb.texts import format_message
+    from diagnostica.engine.lint import lint as run_lint
 
     check_format(fmt, FORMATS)
     report = run_lint(_directory(directory), lang)
@@ -95,9 +95,9 @@ def test(
 
     Exit code: 0 tutti superati, 1 qualche esempio fallito, 2 base di conoscenza illeggibile.
     """
+    from diagnostica.engine.kb.texts import format_message
     from diagnostica.engine.lint import examples
     from diagnostica.engine.run import load as knowledge
-    from diagnostica.engine.kb.texts import format_message
 
     check_format(fmt, ("text", "json"))
     kb = knowledge.load(_directory(directory))

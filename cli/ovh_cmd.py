@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-
 from diagnostica.engine import errors
 
 from .common import FORMAT_HELP, ExplainOption, KbOption, LangOption, NoCacheOption, check_format, load_kb

@@ -8,8 +8,16 @@ from typing import List, Optional
 
 import typer
 
-from .common import (FactOption, KbOption, LangOption, TextOrJsonOption, check_format, gather_facts, load_kb,
-                     rule_or_error)
+from .common import (
+    FactOption,
+    KbOption,
+    LangOption,
+    TextOrJsonOption,
+    check_format,
+    gather_facts,
+    load_kb,
+    rule_or_error,
+)
 
 
 def preview(
@@ -25,11 +33,11 @@ def preview(
     Senza --fact usa i valori di esempio (sample) del catalogo; se con quelli la regola
     non scatta, aggiunge i fatti del suo primo esempio in cui scatta.
     """
-    from diagnostica.engine.lint import examples
-    from diagnostica.engine.run.explain import needs
     from diagnostica.engine.kb.texts import format_message
+    from diagnostica.engine.lint import examples
     from diagnostica.engine.present.document import jsonable
     from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.run.explain import needs
 
 
     check_format(fmt, ("text", "json"))

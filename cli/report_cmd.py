@@ -6,11 +6,21 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-
 from diagnostica.engine import errors
 
-from .common import (AudienceOption, FORMAT_HELP, ExplainOption, FactOption, KbOption, LangOption, MaxSizeOption,
-                     check_format, load_kb, max_size, use_color)
+from .common import (
+    FORMAT_HELP,
+    AudienceOption,
+    ExplainOption,
+    FactOption,
+    KbOption,
+    LangOption,
+    MaxSizeOption,
+    check_format,
+    load_kb,
+    max_size,
+    use_color,
+)
 
 CompleteOption = typer.Option(
     False, "--complete",

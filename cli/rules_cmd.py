@@ -8,7 +8,6 @@ from typing import Optional
 
 import typer
 
-
 from .common import KbOption, LangOption, NoCacheOption, TextOrJsonOption, check_format, load_kb, rule_or_error
 
 app = typer.Typer(help="Consulta e verifica la base di conoscenza.", no_args_is_help=True)
@@ -53,7 +52,6 @@ def show(
 ) -> int:
     """Mostra una regola: condizione, collegamenti, fatti dedotti, testi ed esempi."""
     import yaml
-
     from diagnostica.engine.present.render import Renderer
 
     check_format(fmt, ("text", "json"))

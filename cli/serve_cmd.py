@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
-
-from typing import List
 
 from .common import KbOption, NameserverOption, TimeoutOption, load_kb
 

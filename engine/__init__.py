@@ -7,10 +7,10 @@
 """
 from .errors import DiagnosticaError, InputError, KnowledgeBaseError, Location
 from .kb.load import KnowledgeBase, Rule
-from .run.load import load as load_knowledge_base
-from .present.render import Renderer
-from .run.result import Finding, PossibleCause, Result, Undecided
 from .kb.sources import bundled, from_directory
+from .present.render import Renderer
+from .run.load import load as load_knowledge_base
+from .run.result import Finding, PossibleCause, Result, Undecided
 
 __all__ = [
     "DiagnosticaError", "InputError", "KnowledgeBaseError", "Location", "KnowledgeBase", "Rule",

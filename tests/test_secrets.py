@@ -120,3 +120,12 @@ def test_batch_error_lines_never_echo_a_secret(line):
 def test_ask_echo_masks_an_answer_it_did_not_understand():
     code, output = run(["ask"], stdin="password: Hunter2\n" * 3 + "q\n")
     assert (SECRET in output, "«password: ***»" in output) == (False, True)
+
+
+def test_a_key_line_below_a_key_line_keeps_the_value_below_masked():
+    # Found by the hypothesis campaign: "passwd" ends the first line, so "Password:" was taken as its
+    # value and the real value, one line further down, was printed.
+    from diagnostica.engine.inputs.redact import redact
+
+    text = "../../etc/passwd\nPassword:\nZq7SecretMarker\n"
+    assert "Zq7SecretMarker" not in redact(text, ["password", "passwd"])

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from importlib import resources
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
 from diagnostica.engine.errors import DiagnosticaError, InputError, Location
 from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.report import parse_report
 from diagnostica.engine.kb.texts import bundled_texts
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from ..common import document_for
 from ..report_cmd import report_document

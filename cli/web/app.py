@@ -4,14 +4,13 @@ from __future__ import annotations
 import time
 from importlib import resources
 
+from diagnostica.engine.errors import DiagnosticaError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-
-from diagnostica.engine.errors import DiagnosticaError
 
 from .api import Api, error_response
 from .pages import Pages

@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-from starlette.requests import Request
-
 from diagnostica.engine.errors import InputError, Location
+from starlette.requests import Request
 
 #: Larger bodies are refused before they are read whole (413).
 MAX_BODY = 1_000_000

@@ -5,15 +5,14 @@ from importlib import resources
 from urllib.parse import urlencode
 
 import jinja2
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-
 from diagnostica.engine.errors import DiagnosticaError
 from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
 from diagnostica.engine.present.reporters import REPORTERS, is_record_line
 from diagnostica.engine.present.ticket import ticket
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 
 from ..common import document_for
 from .api import DEFAULT_LANG, dns_result, report_result, status_for

@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Mapping
 
-from ..kb.catalogue import Fact, closest
 from ..errors import InputError, KnowledgeBaseError, Location
-from ..run.explain import needs as rule_needs
+from ..kb.catalogue import Fact, closest
 from ..kb.load import KnowledgeBase
+from ..run.explain import needs as rule_needs
 from ..run.result import Result
 
 

@@ -17,11 +17,11 @@ from typing import Any, AsyncIterator, Iterable, Iterator
 
 import dns.name
 
-from .collect import CHECKS, collect, domain_name, merge
 from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.facts import parse_facts_document
 from ..inputs.redact import redact
 from ..present.document import jsonable
+from .collect import CHECKS, collect, domain_name, merge
 
 DEFAULT_CONCURRENCY = 64
 MAX_CONCURRENCY = 1024
@@ -84,7 +84,8 @@ class _Limited:
 
 
 async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, given: dict,
-              concurrency: int = DEFAULT_CONCURRENCY, checks: frozenset[str] = frozenset(CHECKS)) -> AsyncIterator[dict]:
+              concurrency: int = DEFAULT_CONCURRENCY,
+              checks: frozenset[str] = frozenset(CHECKS)) -> AsyncIterator[dict]:
     """Yield one result per item, in input order, while later items are still being checked."""
     limited = _Limited(source, concurrency)
     titles = _Titles(renderer)

@@ -15,12 +15,13 @@ from typing import Any
 import dns.exception
 import dns.name
 
+from ..errors import InputError, Location
+from ..inputs.facts import coerce
 from ..kb.catalogue import Catalogue
 from . import dmarc as dmarccheck
 from . import spf as spfcheck
 from .lookup import Lookup, shown
-from ..errors import InputError, Location
-from ..inputs.facts import coerce
+
 
 @dataclass(frozen=True)
 class DnsReport:
@@ -80,7 +81,8 @@ def parse_checks(text: str | None) -> frozenset[str]:
     return frozenset(chosen)
 
 
-def questions(name: dns.name.Name, checks: frozenset[str] = frozenset(CHECKS)) -> tuple[tuple[str, dns.name.Name, str], ...]:
+def questions(name: dns.name.Name,
+              checks: frozenset[str] = frozenset(CHECKS)) -> tuple[tuple[str, dns.name.Name, str], ...]:
     """(what, name, type) for every lookup the rules need, of the checks chosen."""
     every = (
         ("mx", name, "MX"),

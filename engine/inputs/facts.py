@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..kb.catalogue import Catalogue, CoercionError, closest
 from ..errors import InputError, Location
+from ..kb.catalogue import Catalogue, CoercionError, closest
 from ..kb.yamlload import MAX_DEPTH, Text, load_yaml, position
 from .redact import first_secret
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from ..kb.catalogue import Catalogue
 from ..errors import KnowledgeBaseError, Location
-from .facts import FactSet, coerce, with_context
+from ..kb.catalogue import Catalogue
 from ..kb.regexes import nested_quantifier
+from .facts import FactSet, coerce, with_context
 from .redact import redact, secret_key
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
@@ -197,7 +197,8 @@ class _Matcher:
         if not fuzzy or len(stem) < self.p.fuzzy_min or len(token) < len(stem) - 1:
             return False
         # One typo: compare the stem with the token's beginning of about the same length.
-        return any(OSA.distance(stem, token[:n], score_cutoff=1) <= 1 for n in (len(stem) - 1, len(stem), len(stem) + 1))
+        lengths = (len(stem) - 1, len(stem), len(stem) + 1)
+        return any(OSA.distance(stem, token[:n], score_cutoff=1) <= 1 for n in lengths)
 
     def _at(self, signals: Signals, tokens: tuple[str, ...], fuzzy: bool) -> list[int]:
         """Positions (of the last word) where one of the signals stands."""

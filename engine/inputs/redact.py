@@ -93,7 +93,9 @@ class _Scanner:
             if pending and line.strip():
                 indent = len(line) - len(line.lstrip())
                 lines[index] = line[:indent] + MASK
-                pending = False
+                # A value that is itself a key ending its line ("../passwd", then "Password:") may be
+                # the key of the value below: mask that one too (masking too much never leaks).
+                pending = self.line(line)[1]
                 continue
             masked, value_below = self.line(line)
             lines[index] = masked

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
-from .catalogue import Catalogue, CoercionError, Fact, closest, normalize_host
 from ..errors import KnowledgeBaseError, Location
+from .catalogue import Catalogue, CoercionError, Fact, closest, normalize_host
 from .operators import FIELD_OPERATORS, OPERATORS
 from .regexes import nested_quantifier
 

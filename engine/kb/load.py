@@ -10,9 +10,9 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
 from .catalogue import Catalogue, CoercionError, Fact, closest
 from .conditions import Compiler, Node
-from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
 from .schema import SchemaError, load_schema, violations
 from .sources import KnowledgeBaseDir, Source
 from .yamlload import LoadedYaml, load_yaml, position
@@ -246,7 +246,8 @@ def _merge_data(docs: list[LoadedYaml], problems: list) -> dict:
             continue
         for key, value in doc.data.items():
             if key in data:
-                problems.append(KnowledgeBaseError("data_duplicate", Location(doc.file, *position(doc.data, key)), key=key))
+                where = Location(doc.file, *position(doc.data, key))
+                problems.append(KnowledgeBaseError("data_duplicate", where, key=key))
             data[key] = value
     return data
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 try:  # Python 3.11+
     import re._parser as _parser
-    from re._constants import MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN, BRANCH
+    from re._constants import BRANCH, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _parser  # type: ignore[no-redef]
-    from sre_constants import MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN, BRANCH  # type: ignore[no-redef]
+    from sre_constants import BRANCH, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[no-redef]
 
 _REPEATS = (MAX_REPEAT, MIN_REPEAT)
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Iterable
 
-from .catalogue import closest
 from ..errors import KnowledgeBaseError, Location, Texts
+from .catalogue import closest
 from .yamlload import Map, position
 
 CONDITION_KEYS = ("all", "any", "not", "fact")
@@ -123,7 +123,8 @@ def describe(error: Any, document: Any) -> SchemaViolation:
     path = list(error.absolute_path)
     kind = error.validator
     instance = error.instance
-    if kind == "oneOf" and isinstance(instance, dict) and error.schema.get("oneOf", [{}])[-1].get("$ref", "").endswith("/test"):
+    last_choice = error.schema.get("oneOf", [{}])[-1] if kind == "oneOf" else {}
+    if kind == "oneOf" and isinstance(instance, dict) and last_choice.get("$ref", "").endswith("/test"):
         return _condition(error, document, path)
     if kind == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))

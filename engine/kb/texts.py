@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import functools
 import string
-from importlib import resources
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from .yamlload import load_yaml
@@ -85,7 +85,8 @@ class Texts:
 @functools.lru_cache(maxsize=8)
 def bundled_texts(lang: str = DEFAULT_LANG) -> Texts:
     """The bundled messages of ``lang``, falling back to Italian."""
-    layers = (bundled_messages(lang),) if lang == DEFAULT_LANG else (bundled_messages(lang), bundled_messages(DEFAULT_LANG))
+    langs = (lang,) if lang == DEFAULT_LANG else (lang, DEFAULT_LANG)
+    layers = tuple(bundled_messages(each) for each in langs)
     return Texts(lang, layers)
 
 

@@ -9,7 +9,8 @@ from .problem import Problem
 
 #: Core error codes (engine/errors.py messages) -> the linter's check ids.
 CHECK_OF_CODE = {
-    "yaml_syntax": "yaml-syntax", "yaml_tab": "yaml-syntax", "yaml_bad_key": "yaml-syntax", "yaml_too_large": "yaml-syntax",
+    "yaml_syntax": "yaml-syntax", "yaml_tab": "yaml-syntax", "yaml_bad_key": "yaml-syntax",
+    "yaml_too_large": "yaml-syntax",
     "yaml_duplicate_key": "duplicate-key", "not_utf8": "unreadable-file", "cannot_read": "unreadable-file",
     "unknown_fact": "unknown-fact", "unknown_operator": "unknown-operator", "fact_bad_enum": "enum-value",
     "fact_bad_type": "type-mismatch", "fact_bad_bool": "type-mismatch", "fact_bad_record": "type-mismatch",

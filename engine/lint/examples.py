@@ -11,8 +11,8 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
-from ..kb.catalogue import CoercionError
 from ..errors import DiagnosticaError, Location
+from ..kb.catalogue import CoercionError
 from ..kb.load import Example, KnowledgeBase, Rule
 from ..kb.texts import bundled_texts
 
@@ -128,8 +128,8 @@ def derive(kb: KnowledgeBase, facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) -> ExampleResult:
-    from ..run.explain import needs
     from ..present.render import Renderer
+    from ..run.explain import needs
 
     base = dict(rule=rule.id, name=example.name, location=example.location, expected=example.expect)
     try:

@@ -16,11 +16,11 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import DiagnosticaError, InputError, Location
-from .examples import derive, example_facts, sample_facts
 from ..kb.load import KnowledgeBase, Rule
+from ..kb.sources import bundled
 from ..kb.texts import DEFAULT_LANG
 from ..present.render import Renderer, _TraversableLoader
-from ..kb.sources import bundled
+from .examples import derive, example_facts, sample_facts
 
 FORMATS = {"markdown": "guide.md.j2", "html": "guide.html.j2"}
 

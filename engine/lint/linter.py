@@ -11,17 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import DiagnosticaError, KnowledgeBaseErrors, Location
 from ..kb import load as knowledge
 from ..kb import schema as schemamessages
 from ..kb.catalogue import Catalogue, CoercionError, closest
 from ..kb.conditions import Compiler
-from ..errors import DiagnosticaError, KnowledgeBaseErrors, Location
 from ..kb.sources import KnowledgeBaseDir, Source, bundled
 from ..kb.yamlload import position
-from . import locales
-from . import schema
-from . import structure
-from . import templates
+from . import locales, schema, structure, templates
 from .collect import Collector
 from .problem import Problem
 from .yamlfiles import ReadFile, read, schema_comment
@@ -66,8 +63,10 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
         written += _rules(file, catalogue, data, out)
     rules = [w.rule for w in written if w.rule is not None]
     # "Nothing uses it" is only true when every rule could be read and compiled.
-    complete = len({w.id for w in written}) == len(written) and all(f.doc is not None for f in files) and len(rules) == sum(
-        len(f.doc.data.get("rules") or []) for f in rule_files if isinstance(f.doc.data, dict))
+    written_rules = sum(len(f.doc.data.get("rules") or []) for f in rule_files
+                        if f.doc is not None and isinstance(f.doc.data, dict))
+    complete = (len({w.id for w in written}) == len(written) and all(f.doc is not None for f in files)
+                and len(rules) == written_rules)
     if catalogue is None:
         return LintReport(tuple(out.sorted()), len(rules), count)
     structure.duplicates_and_links(written, out, _declared_ids(rule_files))

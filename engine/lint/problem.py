@@ -27,7 +27,8 @@ class Problem:
     def line_text(self, severity_word: str | None = None) -> str:
         """``file:line:column: severity: message [check-id]``; ``severity_word`` is the severity in the
         reader's language (the record keeps the English keyword, as JSON and GitHub output show it)."""
-        return f"{self.file}:{self.line}:{self.column}: {severity_word or self.severity}: {self.message} [{self.check_id}]"
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {severity_word or self.severity}: {self.message} [{self.check_id}]"
 
     def __str__(self) -> str:
         return self.line_text()

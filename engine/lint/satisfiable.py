@@ -13,7 +13,7 @@ import itertools
 from typing import Any, Iterator
 
 from ..kb.catalogue import Catalogue
-from ..kb.conditions import All, Any_, Exists, MISSING, Node, Not, RecordTest, Test
+from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, RecordTest, Test
 
 MAX_CASES = 4096
 _SIMPLE_OPS = {"equals", "not_equals", "in", "not_in", "less", "greater", "less_or_equal", "greater_or_equal"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import Location
 from ..kb.catalogue import Catalogue, closest
 from ..kb.load import RELATIONS, Rule
-from ..errors import Location
 from ..kb.yamlload import position
 from . import satisfiable
 from .collect import Collector

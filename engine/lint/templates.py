@@ -17,10 +17,10 @@ import jinja2
 from jinja2 import nodes
 
 from ..kb.catalogue import closest
-from .examples import derive, example_facts, sample_facts
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG
 from .collect import Collector
+from .examples import derive, example_facts, sample_facts
 
 # Jinja's two phrasings: "'name' is undefined" (a variable) and "'dict object' has no attribute 'name'"
 # (or "list object has no element 3"): the name comes before the words in one, after them in the other.

@@ -116,7 +116,8 @@ class Api:
                     if record.status == 403 and record.error_code in CREDENTIAL_CODES:
                         raise OvhError(CREDENTIAL_CODES[record.error_code], Location(self.endpoint)) from None
                     if isinstance(exc, oe.InvalidKey) and response is None:  # the library's own check: no key
-                        raise OvhError("ovh_missing_keys", Location(self.endpoint), missing="consumer_key", endpoint_section=self.endpoint) from None
+                        raise OvhError("ovh_missing_keys", Location(self.endpoint), missing="consumer_key",
+                                       endpoint_section=self.endpoint) from None
                     if record.status == 404:
                         record.outcome = "not_found"
                         raise CallFailed(record) from None
@@ -180,7 +181,8 @@ def connect(endpoint: str | None = None, *, timeout: float = 30.0, config_file: 
         # Any library name will do: the keys are given, and the URL is set below (the library knows only names).
         client = ovh.Client(endpoint=DEFAULT_ENDPOINT, timeout=timeout, **keys)
     except ovh.exceptions.APIError:
-        raise OvhError("ovh_missing_keys", Location(section), missing=", ".join(KEY_NAMES), endpoint_section=section) from None
+        raise OvhError("ovh_missing_keys", Location(section), missing=", ".join(KEY_NAMES),
+                       endpoint_section=section) from None
     client._endpoint = url
     return Api(client, section)
 

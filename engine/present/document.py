@@ -16,8 +16,8 @@ from typing import Any
 
 from ..inputs.redact import redact_data
 from ..kb.load import KnowledgeBase
-from .render import Renderer
 from ..run.result import Result
+from .render import Renderer
 
 
 def jsonable(value: Any) -> Any:

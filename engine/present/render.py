@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import traceback
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2

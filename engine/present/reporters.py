@@ -149,7 +149,8 @@ def markdown(document: dict, renderer: Renderer, color: bool = False) -> str:
             lines[-1] += f" · {t('report.consequence_of')}: " + ", ".join(
                 f"[{renderer.rule_title(c)}](#{c})" for c in finding["consequence_of"])
         lines += ["", f"*{t('report.because')}:* {_facts_line(renderer, finding['because'])}", "",
-                  finding["explanation"], "", f"### {t('report.remediation')}", "", _fence_records(finding["remediation"])]
+                  finding["explanation"], "", f"### {t('report.remediation')}", "",
+                  _fence_records(finding["remediation"])]
     lines += _secondary_sections(document, renderer, bullet="- ", heading="## ")
     return "\n".join(lines).rstrip() + "\n"
 
