@@ -19,6 +19,7 @@ from diagnostica.engine import errors
 
 from .common import (
     FORMAT_HELP,
+    AudienceOption,
     FactOption,
     KbOption,
     LangOption,
@@ -298,6 +299,7 @@ def ask(
     timeout: float = TimeoutOption,
     fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json|ticket]", help=FORMAT_HELP + " Con json: trascrizione e risultato."),
     lang: str = LangOption,
+    audience: str = AudienceOption,
     kb_dir: Optional[Path] = KbOption,
 ) -> int:
     """Consultazione guidata: fa solo le domande che servono, una alla volta, e dà il parere.
@@ -314,7 +316,7 @@ def ask(
     if answers_file is None and "-" in [*(files or ()), report_file]:
         raise errors.InputError("ask_stdin_twice", errors.Location("-"))
     kb = load_kb(kb_dir)
-    renderer = Renderer(kb, lang)
+    renderer = Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any question
     gathered = gather_facts(kb, files or [], None)
     reading = None
     if report_file:
@@ -346,7 +348,7 @@ def ask(
     try:
         ended = session.run()
         if fmt == "text":
-            return _finish_text(kb, session, gathered, reading, lang, ended)
+            return _finish_text(kb, session, gathered, reading, lang, ended, audience)
         tried = session.ask_tried() if fmt == "ticket" and ended != "eof" else None
     except KeyboardInterrupt:
         out.write("\n")
@@ -354,7 +356,7 @@ def ask(
     finally:
         if source is not sys.stdin:
             source.close()
-    document, renderer, result = _final(kb, session, gathered, reading, lang, tried)
+    document, renderer, result = _final(kb, session, gathered, reading, lang, tried, audience)
     if fmt == "json":
         from diagnostica.engine.present.controls import json_safe
 
@@ -365,7 +367,7 @@ def ask(
     return _exit_code(document, result)
 
 
-def _final(kb, session: Session, gathered, reading, lang: str, tried: Any = None):
+def _final(kb, session: Session, gathered, reading, lang: str, tried: Any = None, audience: str = "agente"):
     """The presentation document of what the consultation established (plus the customer's attempts)."""
     from .common import document_for
 
@@ -373,7 +375,7 @@ def _final(kb, session: Session, gathered, reading, lang: str, tried: Any = None
     if tried:
         final["customer.tried"] = tried
     result = kb.evaluate(final)
-    document, renderer = document_for(kb, result, lang=lang, secrets=gathered.secrets)
+    document, renderer = document_for(kb, result, lang=lang, secrets=gathered.secrets, audience=audience)
     document["evidence"] = session.evidence(gathered.sources, reading)
     if session.dns_report is not None:
         document["dns"] = session.dns_report.to_json()
@@ -390,11 +392,11 @@ def _exit_code(document: dict, result) -> int:
 
 
 
-def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str) -> int:
+def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str, audience: str = "agente") -> int:
     """The full advice, then (unless the input is over) the offer of the ticket summary."""
     from diagnostica.engine.present.reporters import REPORTERS
 
-    document, renderer, result = _final(kb, session, gathered, reading, lang)
+    document, renderer, result = _final(kb, session, gathered, reading, lang, audience=audience)
     out = sys.stdout
     title = renderer.text("ask.advice")
     out.write(f"\n{title}\n{'=' * len(title)}\n\n")

@@ -10,6 +10,7 @@ import typer
 from diagnostica.engine import errors
 
 from .common import (
+    AudienceOption,
     ExplainOption,
     FactOption,
     KbOption,
@@ -44,6 +45,7 @@ def dns(
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,
+    audience: str = AudienceOption,
 ) -> int:
     """Interroga il DNS del dominio (MX, SRV di autodiscover, SPF) e stampa diagnosi e rimedi.
 
@@ -87,7 +89,7 @@ def dns(
         source = live_source(nameserver, timeout)
     report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue, chosen))
     facts = dnsfacts.merge(report.facts, given)
-    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain)
+    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain, audience=audience)
 
 
 def option_facts(kb, options: dict) -> dict:
