@@ -8,7 +8,17 @@ from typing import Optional
 import typer
 from diagnostica.engine import errors
 
-from .common import FORMAT_HELP, ExplainOption, KbOption, LangOption, NoCacheOption, check_format, load_kb
+from .common import (
+    FORMAT_HELP,
+    AudienceOption,
+    ExplainOption,
+    KbOption,
+    LangOption,
+    NoCacheOption,
+    check_format,
+    load_kb,
+    use_color,
+)
 
 
 def ovh(
@@ -24,8 +34,9 @@ def ovh(
     every: bool = typer.Option(False, "--all", help="Con --service: tutti gli account del servizio, una riga JSON per account."),
     concurrency: int = typer.Option(8, "--concurrency", metavar="N", help="Con --all: account letti contemporaneamente (predefinito 8)."),
     wait: float = typer.Option(900.0, "--wait", metavar="SECONDS", help="Con --new: secondi di attesa massima della diagnostica (predefinito 900)."),
-    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json|ticket]", help=FORMAT_HELP),
     lang: str = LangOption,
+    audience: str = AudienceOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,
     no_cache: bool = NoCacheOption,
@@ -55,7 +66,7 @@ def ovh(
     if email is None:
         raise errors.InputError("ovh_email_missing", errors.Location("ACCOUNT_EMAIL"))
     kb = load_kb(kb_dir, no_cache)
-    renderer = Renderer(kb, lang)  # an unknown language stops us before any call
+    renderer = Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any call
     client = ovhapi.connect(endpoint, timeout=timeout)
     diagnosis = new_diagnosis(renderer, password_stdin, wait) if new else None
     try:
@@ -185,9 +196,9 @@ def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool) -> i
     document["ovh"] = report.to_json()
     document["ovh"]["notes"] = notes(report, renderer)
     document["evidence"] = {name: evidence_text(report.call_of(name), renderer) for name in report.evidence}
-    color = fmt == "text" and sys.stdout.isatty()
+    color = fmt == "text" and use_color()
     out = REPORTERS[fmt](document, renderer, color)
-    if fmt in ("text", "markdown"):
+    if fmt in ("text", "markdown") and renderer.audience != "cliente":  # the calls are the agent's evidence
         # The API's words (paths, error codes, values) shown as text: no control character reaches the terminal.
         out += escape("\n".join(section(report, renderer, markdown=fmt == "markdown", explain=explain))) + "\n"
     elif fmt == "ticket":

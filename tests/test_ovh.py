@@ -193,3 +193,13 @@ def test_no_control_character_from_the_api_reaches_the_terminal(fake, capsys, fm
     finally:
         del fake.faults[target]
     assert code == 1 and "NOT_GRANTED" in out and not any(c in out for c in "\x1b\x07\x9b")
+
+
+@pytest.mark.parametrize("email", ["spam@example.it", "locked@example.it", "info@mxwrong.it"])
+def test_the_customer_audience_from_the_api(capsys, kb, email):
+    from test_audience import leaks
+
+    code, out, err = run(capsys, email, "--audience", "cliente")
+    assert code == 1, err
+    assert leaks(kb, out) == [] and "GET /email" not in out  # no rule ids, flags, guide numbers or API calls
+    assert leaks(kb, run(capsys, email)[1])  # the agent's text shows them: the test can fail
