@@ -113,3 +113,4 @@ def test_help_shows_readable_metavars(capsys, command):
     assert main([*command, "--help"]) == 0
     options = capsys.readouterr().out.split("Options:", 1)[1]
     assert "<str>" not in options and "<float>" not in options and "<path>" not in options
+

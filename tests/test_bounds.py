@@ -101,3 +101,11 @@ def test_nested_quantifiers_are_found(pattern, nested):
     from diagnostica.engine.kb.regexes import nested_quantifier
 
     assert nested_quantifier(pattern) is nested
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "301"])
+def test_a_dns_timeout_that_is_no_duration_is_refused(value):
+    from conftest import run_cli
+
+    run = run_cli("dns", "example.it", "--timeout", value)
+    assert run.code == 2 and "--timeout" in run.err, run.err

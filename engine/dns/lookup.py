@@ -114,6 +114,10 @@ def parse_nameserver(text: str) -> Nameserver:
 
 # ---------------------------------------------------------------- live DNS
 
+#: The longest wait for one lookup that --timeout accepts (seconds).
+MAX_TIMEOUT = 300.0
+
+
 class LiveSource:
     """Ask name servers through dnspython's asyncio resolver (the system's when none is given)."""
 
@@ -125,8 +129,9 @@ class LiveSource:
         import dns.nameserver
         import dns.resolver
 
-        if timeout <= 0:
-            raise InputError("dns_bad_timeout", Location("--timeout"), value=timeout)
+        # nan compares false with everything: "not (0 < timeout <= MAX)" also refuses it (and inf).
+        if not 0 < timeout <= MAX_TIMEOUT:
+            raise InputError("dns_bad_timeout", Location("--timeout"), value=timeout, limit=MAX_TIMEOUT)
         try:
             self.resolver = dns.asyncresolver.Resolver(configure=not nameservers)
         except dns.resolver.NoResolverConfiguration:
