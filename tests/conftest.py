@@ -35,7 +35,7 @@ class _Stdin(io.StringIO):
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
-        self.buffer = io.BytesIO(text.encode("utf-8"))
+        self.buffer = io.BytesIO(text.encode("utf-8", "surrogatepass"))  # a lone surrogate is input too
 
     def isatty(self) -> bool:
         return False

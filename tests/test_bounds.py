@@ -1,25 +1,17 @@
 """Bounds on the way in and quiet output failures: each exceeded limit is bad input (exit 2) naming it."""
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import subprocess
 
 import pytest
-
-from conftest import EXAMPLES, _command
-from diagnostica.cli.main import main
+from conftest import EXAMPLES, _command, run_cli
 
 
 def run(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
+    result = run_cli(*argv, stdin=stdin)  # main(argv) in-process, as every CLI test
+    return result.code, result.out, result.err
 
 
 @pytest.mark.parametrize("name, text, says", [

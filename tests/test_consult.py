@@ -81,11 +81,7 @@ EITHER_WAY_KB = {
 
 def test_a_yes_no_that_decides_either_way_beats_one_that_decides_only_on_yes(tmp_path):
     # c-alone depends on r alone; c-either on p OR q, so "no" to p alone decides nothing.
-    for name, text in EITHER_WAY_KB.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    state = Consultation(load_knowledge_base(from_directory(tmp_path)), {"symptom": True})
+    state = Consultation(_kb_from(tmp_path, EITHER_WAY_KB), {"symptom": True})
     assert state.next_question().fact == "r"
 
 
@@ -121,13 +117,18 @@ SHARED_KB = {
 }
 
 
-@pytest.fixture
-def shared_kb(tmp_path):
-    for name, text in SHARED_KB.items():
-        path = tmp_path / name
+def _kb_from(folder, files: dict[str, str]):
+    """A knowledge base made of ``files`` (path -> text) written under ``folder``."""
+    for name, text in files.items():
+        path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return load_knowledge_base(from_directory(tmp_path))
+    return load_knowledge_base(from_directory(folder))
+
+
+@pytest.fixture
+def shared_kb(tmp_path):
+    return _kb_from(tmp_path, SHARED_KB)
 
 
 def test_the_question_that_rules_out_the_most_causes_comes_first_even_if_dearer(shared_kb):

@@ -5,18 +5,14 @@ code of 0, 1 or 2 (never 3, an internal error), and the marker appears in no out
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import tempfile
 
-import pytest
+from conftest import run_cli
+from diagnostica.engine.inputs.redact import redact
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from diagnostica.cli.main import main
-from diagnostica.engine.inputs.redact import redact
 
 MARKER = "Zq7SecretMarker"
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,12 +44,8 @@ def planted(document: dict, where: int, key: str) -> dict:
 
 
 def run(argv: list[str], stdin: str = "") -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(argv)
-    return code, out.getvalue() + err.getvalue()
+    result = run_cli(*argv, stdin=stdin)  # main(argv) in-process, as every CLI test
+    return result.code, result.out + result.err
 
 
 @SETTINGS

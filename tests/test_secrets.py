@@ -1,12 +1,8 @@
 """Secrets never shown: the one redaction step, and every output path that goes through it."""
 from __future__ import annotations
 
-import contextlib
-import io
-
 import pytest
-
-from diagnostica.cli.main import main
+from conftest import run_cli
 from diagnostica.engine.inputs.redact import first_secret, redact, redact_data, secret_key
 
 NAMES = ("password", "pwd", "pw", "token", "mot de passe")
@@ -64,12 +60,8 @@ def test_secret_key_names_the_whole_word():
 
 
 def run(argv: list[str], stdin: str = "") -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(argv)
-    return code, out.getvalue() + err.getvalue()
+    result = run_cli(*argv, stdin=stdin)  # main(argv) in-process, as every CLI test
+    return result.code, result.out + result.err
 
 
 FACTS = {

@@ -1,13 +1,10 @@
 """No input drives the terminal: control characters are shown escaped in text, escaped by JSON in JSON."""
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pytest
-
-from diagnostica.cli.main import main
+from conftest import run_cli
 from diagnostica.engine.present.controls import escape, json_safe
 
 RETITLE, CLEAR, CSI = "\x1b]0;pwned\x07", "\x1b[2J", "\x9b31m"
@@ -34,12 +31,8 @@ def test_json_safe_reads_back_the_same_string(value):
 
 
 def run(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
-            pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
+    result = run_cli(*argv, stdin=stdin)  # main(argv) in-process, as every CLI test
+    return result.code, result.out, result.err
 
 
 FACTS = 'customer.tried: ["\\e]0;pwned\\a", "\\e[2J", "\\u009b31m", "a\\rb"]\ntest_email.sent: false\n'
