@@ -147,7 +147,7 @@ BAD_INPUTS = [
     ("bad.json", '{"isSpammer": true,\n "x" 1}', "bad.json:2:6", "non valido"),
     ("bomb.yaml", "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
      "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
-     "bomb.yaml:1:1", "limite di 200000 nodi (contando gli alias espansi)"),
+     "bomb.yaml:1:1", "limite di 20000 nodi (contando gli alias espansi)"),
     ("empty.yaml", "", "empty.yaml", "vuoto"),
 ]
 

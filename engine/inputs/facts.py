@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import InputError, Location
 from ..kb.catalogue import Catalogue, CoercionError, closest
-from ..kb.yamlload import MAX_DEPTH, Text, load_yaml, position
+from ..kb.yamlload import MAX_DEPTH, MAX_FACT_NODES, Text, load_yaml, position
 from .redact import first_secret
 
 
@@ -89,7 +89,7 @@ def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) 
     if not text.strip():
         raise InputError("facts_empty", Location(display))
     try:
-        document = load_yaml(text, display).data
+        document = load_yaml(text, display, max_nodes=MAX_FACT_NODES).data
     except InputError as exc:
         # JSON that YAML cannot read (tabs, for instance): give it to the JSON parser.
         if exc.code in ("yaml_syntax", "yaml_tab") and text.lstrip().startswith(("{", "[")):

@@ -23,6 +23,9 @@ from ..errors import Location, YamlError
 
 #: Expanded nodes allowed in one document; real files have a few thousand.
 MAX_EXPANDED_NODES = 200_000
+#: A facts file describes one account: a few hundred nodes at most. The lower bound keeps a
+#: hostile file's refusal fast (composing 200,000 nodes in pure Python takes seconds).
+MAX_FACT_NODES = 20_000
 #: Nesting deeper than this is refused (no knowledge base or facts file comes near; Python's
 #: recursion limit, about 1,000, would otherwise end the run with an internal error).
 MAX_DEPTH = 100
@@ -49,7 +52,22 @@ class Text(str):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader that stops composing as soon as a document is too deep or has too many nodes,
+    so a 300,000-item list or 3,000 nested brackets are refused after reading only the part
+    past the limit, instead of being composed whole first (tens of seconds in pure Python)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.composed_nodes += 1
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH or self.composed_nodes > self.max_nodes:
+                where = Location(self.file, *_event_mark(self.peek_event()))
+                if self.depth > MAX_DEPTH:
+                    raise YamlError("yaml_too_deep", where, limit=MAX_DEPTH)
+                raise YamlError("yaml_too_large", where, limit=self.max_nodes)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 # Keep the resolvers of SafeLoader except the YAML 1.1 boolean, integer and float
@@ -73,6 +91,10 @@ _Loader.add_implicit_resolver(
                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
     list("-+0123456789."),
 )
+
+
+def _event_mark(event: yaml.Event) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -184,33 +206,37 @@ class LoadedYaml:
         self.file = file
 
 
-def load_yaml(text: str, file: str, fast: bool = False) -> LoadedYaml:
+def load_yaml(text: str, file: str, fast: bool = False, max_nodes: int = MAX_EXPANDED_NODES) -> LoadedYaml:
     """Parse one YAML document; raise :class:`YamlError` with file:line on any trap.
 
-    ``fast`` parses with libyaml when available (see ``_FastLoader``).
+    ``fast`` parses with libyaml when available (see ``_FastLoader``); ``max_nodes`` bounds the
+    document's size once aliases are expanded.
     """
     if fast and _FastLoader is not None:
         try:
-            return _load(_FastLoader, text, file)
+            return _load(_FastLoader, text, file, max_nodes)
         except (YamlError, UnicodeError):
             pass  # report what the reference parser says about it
-    return _load(_Loader, text, file)
+    return _load(_Loader, text, file, max_nodes)
 
 
-def _load(loader_class: type, text: str, file: str) -> LoadedYaml:
+def _load(loader_class: type, text: str, file: str, max_nodes: int) -> LoadedYaml:
     try:
         loader = loader_class(text)
     except yaml.YAMLError as exc:  # the reader rejects control characters up front
         raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
     loader.yaml11_booleans = []
     loader.file = file
+    loader.composed_nodes = 0  # counted by _Loader.compose_node (libyaml composes in C)
+    loader.depth = 0
+    loader.max_nodes = max_nodes
     loader.location = lambda node: Location(file, *_mark(node))  # type: ignore[attr-defined]
     try:
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(None, [], file)
-        if _expanded_size(node, {}, file) > MAX_EXPANDED_NODES:
-            raise YamlError("yaml_too_large", Location(file, *_mark(node)), limit=MAX_EXPANDED_NODES)
+        if _expanded_size(node, {}, file) > max_nodes:
+            raise YamlError("yaml_too_large", Location(file, *_mark(node)), limit=max_nodes)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
