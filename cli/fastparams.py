@@ -49,11 +49,11 @@ def _converter(annotation: Any, info: Any) -> Any:
     return _SIMPLE.get(annotation)
 
 
-def _plain_param_class():
+def _plain_param_class() -> type:
     from dataclasses import dataclass
 
     @dataclass(frozen=True)
-    class PlainRuntimeParam(RuntimeParam):  # type: ignore[misc, valid-type]
+    class PlainRuntimeParam(RuntimeParam):
         convert: Any = None
         many: bool = False
 

@@ -33,7 +33,8 @@ class Location:
 class Texts(Protocol):
     """The message lookup errors are phrased with (``kb.texts.Texts``): errors only carry data."""
 
-    lang: str
+    @property
+    def lang(self) -> str: ...
 
     def format(self, key: str, /, **params: Any) -> str: ...
 

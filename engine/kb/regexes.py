@@ -10,12 +10,10 @@ checked is exactly what would run.
 """
 from __future__ import annotations
 
-try:  # Python 3.11+
-    import re._parser as _parser
-    from re._constants import BRANCH, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _parser  # type: ignore[no-redef]
-    from sre_constants import BRANCH, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[no-redef]
+# Python's own regular-expression parser (3.11+; typeshed describes only its deprecated
+# sre_parse alias, hence the ignores).
+import re._parser as _parser  # type: ignore[import-not-found]
+from re._constants import BRANCH, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[import-not-found]
 
 _REPEATS = (MAX_REPEAT, MIN_REPEAT)
 
