@@ -53,6 +53,7 @@ def dns(
     """
     from diagnostica.engine.dns import batch as dnsbatch
     from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.dns import gather as dnsgather
     from diagnostica.engine.dns import lookup as dnslookup
     from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
@@ -72,7 +73,7 @@ def dns(
         if not 1 <= limit <= dnsbatch.MAX_CONCURRENCY:
             raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
                                     limit=dnsbatch.MAX_CONCURRENCY)
-        source = live_source(nameserver, timeout)
+        source = dnsgather.live_source(nameserver, timeout)
         return run_batch(batch, source, kb, renderer, given, limit, chosen)
     check_format(fmt, REPORTERS)
     name = dnsfacts.domain_name(domain) if domain is not None else None
@@ -86,7 +87,7 @@ def dns(
     else:
         if name is None:
             raise errors.InputError("dns_no_domain", errors.Location("DOMAIN"))
-        source = live_source(nameserver, timeout)
+        source = dnsgather.live_source(nameserver, timeout)
     report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue, chosen))
     facts = dnsfacts.merge(report.facts, given)
     return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain, audience=audience)
@@ -97,13 +98,6 @@ def option_facts(kb, options: dict) -> dict:
 
     return {name: coerce(kb.catalogue, name, options[name], errors.Location(flag))
             for name, flag in OPTION_FACTS if options.get(name) is not None}
-
-
-def live_source(nameservers: list[str] | None, timeout: float):
-    from diagnostica.engine.dns import lookup as dnslookup
-
-    servers = [dnslookup.parse_nameserver(text) for text in nameservers or ()]
-    return dnslookup.LiveSource(servers, timeout)
 
 
 def dns_document(kb, result, report, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente"):
@@ -229,30 +223,7 @@ def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang:
 
 def collect_for(kb, gathered, nameservers, timeout: float):
     """``--collect-dns`` (check, ask): the DNS report of the domain the given facts name."""
-    from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.dns import gather
 
-    if "domain" not in gathered.values:
-        raise errors.InputError("dns_collect_no_domain", errors.Location("--collect-dns"))
-    name = dnsfacts.domain_name(gathered.values["domain"], errors.Location(gathered.sources.get("domain", "domain")))
-    return asyncio.run(dnsfacts.collect(name, live_source(nameservers, timeout), kb.catalogue))
-
-
-#: Which lookup (by record type, see dnsfacts.questions) establishes which DNS fact, by name prefix.
-_LOOKUP_OF_FACT = (("dns.mx", "MX"), ("dns.srv", "SRV"), ("dns.autodiscover_srv", "SRV"), ("dns.spf", "TXT"),
-                   ("dns.autodiscover", "A"))
-
-
-def fact_evidence(report, renderer) -> dict[str, str]:
-    """For each fact the DNS established, the lookup behind it in words (ask's evidence, the ticket's)."""
-    t = renderer.text
-    by_type = {lookup.rdtype: lookup for lookup in report.lookups}
-    found = {}
-    for name in report.facts:
-        rdtype = next((rdtype for prefix, rdtype in _LOOKUP_OF_FACT if name.startswith(prefix)), None)
-        lookup = by_type.get(rdtype)
-        if lookup is None:  # the domain itself, the servers asked
-            found[name] = t("ask_dns.evidence_general", servers=", ".join(report.servers))
-        else:
-            found[name] = t("ask_dns.evidence", query=f"{lookup.name} {lookup.rdtype}", server=lookup.server,
-                            outcome=t(f"dns.outcome.{lookup.outcome}"))
-    return found
+    return gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameservers, timeout),
+                              kb.catalogue)
