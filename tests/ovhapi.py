@@ -66,6 +66,7 @@ def default_state() -> dict:
             "sospeso@example.it": (account("sospeso@example.it", state="suspended"), diagnosis(isSuspended=True)),
             "info@mxwrong.it": (account("info@mxwrong.it"), diagnosis(isMxValid=False, canReceiveEmail=False)),
             "info@srvwrong.it": (account("info@srvwrong.it"), diagnosis(isSrvValid=False)),
+            "info@spfwrong.it": (account("info@spfwrong.it"), diagnosis()),  # only the domain's check says it
             "nuovo@example.it": (account("nuovo@example.it"), None),
             "vecchio@example.it": (account("vecchio@example.it"), diagnosis(lastCheck=_now(72))),
             "refused@example.it": (account("refused@example.it"), diagnosis(isLocked=True)),
@@ -77,6 +78,7 @@ def default_state() -> dict:
             "example.it": domain("example.it"),
             "mxwrong.it": domain("mxwrong.it", mxIsValid=False, mxRecord=["mail.altrove.net"]),
             "srvwrong.it": domain("srvwrong.it", srvIsValid=False, srvRecord=["0 0 443 mail.altrove.net"]),
+            "spfwrong.it": domain("spfwrong.it", spfIsValid=False, spfRecord=["v=spf1 include:altrove.example ~all"]),
         },
     }
     pro = {

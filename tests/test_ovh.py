@@ -50,6 +50,7 @@ CASES = [
     ("sospeso@example.it", ["account-expired"], 1),
     ("info@mxwrong.it", ["mx-invalid", "test-email-not-received"], 1),
     ("info@srvwrong.it", ["srv-invalid"], 1),
+    ("info@spfwrong.it", ["spf-invalid"], 1),  # the API's spfIsValid
     ("nuovo@example.it", [], 0),  # never diagnosed: a warning, the test's facts stay unknown
     ("pro@example.org", [], 0),  # found in Email Pro
     ("refused@example.it", [], 1),  # diagnostics refused: unknown, not healthy
@@ -73,6 +74,26 @@ def test_advice_names_the_services_own_values(capsys):
     assert "7654321" in run(capsys, "spam@example.it")[1]
     assert "45 minuti" in run(capsys, "locked@example.it")[1]
     assert "45 minutes" in run(capsys, "locked@example.it", "--lang", "en")[1]
+
+
+# account, a field of its domain's object set to another value -> what the advice must quote (the API's value)
+EXPECTED = [
+    ("info@mxwrong.it", "expectedMX", ["mx7.mail.ovh.net"], "mxwrong.it. 3600 IN MX 1 mx7.mail.ovh.net."),
+    ("info@srvwrong.it", "expectedAutodiscoverSRV", "0 0 443 ex9.mail.ovh.net",
+     "_autodiscover._tcp.srvwrong.it. 3600 IN SRV 0 0 443 ex9.mail.ovh.net."),
+    ("info@spfwrong.it", "expectedSPF", "v=spf1 include:mx.ovh.com -all", "«v=spf1 include:mx.ovh.com -all»"),
+]
+
+
+@pytest.mark.parametrize("email, field, value, quoted", EXPECTED)
+def test_advice_quotes_the_domains_expected_records(fake, capsys, email, field, value, quoted):
+    domain = fake.state[("exchange", fakeapi.ORG, fakeapi.SERVICE)]["domains"][email.split("@")[1]]
+    before, domain[field] = domain[field], value
+    try:
+        code, out, err = run(capsys, email)
+    finally:
+        domain[field] = before
+    assert code == 1 and quoted in out and "dall'API OVHcloud" in out, out
 
 
 def test_evidence_says_which_call_when_and_status(capsys):

@@ -232,6 +232,8 @@ def _map(report: OvhReport, answer: dict, fields: dict, catalogue, index: int, w
             name = spec["fact"]
             if name not in catalogue:
                 continue
+            if catalogue[name].type == "records" and isinstance(value, str):
+                value = [value]  # expectedAutodiscoverSRV is one record, written as zone files write SRV data
             try:
                 report.facts[name] = coerce(catalogue, name, value, where)
             except InputError:  # a value the catalogue cannot read stays unknown, and is said
