@@ -224,3 +224,56 @@ def test_the_customer_audience_from_the_api(capsys, kb, email):
     assert code == 1, err
     assert leaks(kb, out) == [] and "GET /email" not in out  # no rule ids, flags, guide numbers or API calls
     assert leaks(kb, run(capsys, email)[1])  # the agent's text shows them: the test can fail
+
+
+DIAGNOSIS = FakeOvh._account_path("info@example.it") + "/diagnostics"
+# what goes wrong at the fake -> exit code, which stream, the words of its one line (the API down or odd: "could
+# not check", exit 1; never a misconfiguration, never a traceback)
+FAILURES = [
+    ({"skew": 120}, 1, "err", ["120 s", "NTP", "GET /email/exchange", "impossibile verificare"]),
+    ({"skew": -300}, 1, "err", ["300 s", "orologio"]),
+    ({"skew": 20}, 0, "out", []),  # within what the library's own correction is trusted for: no complaint
+    ({"time_fault": (500, None)}, 1, "err", ["GET /auth/time", "impossibile verificare"]),
+    ({"time_fault": ("garbage", None)}, 1, "err", ["GET /auth/time", "bad_answer"]),
+    ({"time_fault": (404, None)}, 1, "err", ["GET /auth/time"]),
+    ({"faults": {DIAGNOSIS: ("garbage", None)}}, 1, "out", ["Impossibile verificare", "risposta illeggibile"]),
+    ({"faults": {DIAGNOSIS: ("flaky", [1])}}, 0, "out", []),  # one 502, then an answer: retried with backoff
+    ({"faults": {DIAGNOSIS: ("flaky", [5])}}, 1, "out", ["Impossibile verificare", "API non disponibile"]),
+]
+
+
+@pytest.mark.parametrize("change, exit_code, stream, words", FAILURES)
+def test_api_failures_are_could_not_check(fake, capsys, change, exit_code, stream, words):
+    saved = {name: getattr(fake, name) for name in change}
+    for name, value in change.items():
+        setattr(fake, name, {**fake.faults, **value} if name == "faults" else value)
+    try:
+        code, out, err = run(capsys, "info@example.it")
+    finally:
+        for name, value in saved.items():
+            setattr(fake, name, value)
+    text = {"out": out, "err": err}[stream]
+    assert code == exit_code and all(w in text for w in words), (out, err)
+    if stream == "err":
+        assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "configurazione dell'account" not in out or "Non è un errore" in out
+
+
+def test_a_retried_read_says_how_many_attempts(fake, capsys):
+    fake.faults[DIAGNOSIS] = ("flaky", [1])
+    try:
+        code, out, _ = run(capsys, "info@example.it", "--format", "json")
+    finally:
+        del fake.faults[DIAGNOSIS]
+    calls = json.loads(out)["ovh"]["calls"]
+    assert code == 0 and [c["attempts"] for c in calls if c["path"].endswith("/diagnostics")] == [2]
+    assert calls[0]["path"] == "/auth/time"  # the clock is read first, and is evidence too
+
+
+def test_clock_skew_in_english(fake, capsys):
+    fake.skew = 90
+    try:
+        code, out, err = run(capsys, "info@example.it", "--lang", "en")
+    finally:
+        fake.skew = 0
+    assert code == 1 and "differs from the API's by 90 s" in err and AS not in err
