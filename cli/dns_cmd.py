@@ -73,17 +73,17 @@ def dns(
         if not 1 <= limit <= dnsbatch.MAX_CONCURRENCY:
             raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
                                     limit=dnsbatch.MAX_CONCURRENCY)
-        source = dnsgather.live_source(nameserver, timeout)
-        return run_batch(batch, source, kb, renderer, given, limit, chosen)
+        return run_batch(batch, dnsgather.live_source(nameserver, timeout), kb, renderer, given, limit, chosen)
     check_format(fmt, REPORTERS)
     name = dnsfacts.domain_name(domain) if domain is not None else None
+    source: dnslookup.LiveSource | dnslookup.ZoneSource
     if zone_file is not None:
-        source = dnslookup.load_zone(zone_file, name)
+        zone = source = dnslookup.load_zone(zone_file, name)
         if name is None:
-            name = source.zone.origin
-        elif not name.is_subdomain(source.zone.origin):
+            name = zone.zone.origin
+        elif not name.is_subdomain(zone.zone.origin):
             raise errors.InputError("dns_zone_other_domain", errors.Location(zone_file), domain=domain,
-                                    origin=dnslookup.shown(source.zone.origin))
+                                    origin=dnslookup.shown(zone.zone.origin))
     else:
         if name is None:
             raise errors.InputError("dns_no_domain", errors.Location("DOMAIN"))

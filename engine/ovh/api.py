@@ -72,7 +72,7 @@ class CallFailed(Exception):
         super().__init__(f"{call.method} {call.path}: {call.outcome} {call.status or ''} {call.error_code or ''}")
 
 
-def path(template: str, **parts: str) -> str:
+def path(template: str, **parts: object) -> str:
     """An API path with its parts quoted (an address's @ stays readable, as the API accepts it)."""
     return template.format(**{k: quote(str(v), safe="@") for k, v in parts.items()})
 

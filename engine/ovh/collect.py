@@ -110,7 +110,7 @@ def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | 
     # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
     diagnosis = read(account_path + "/diagnostics", "diagnosis", api_mapping(data))
     report.facts.setdefault("domain", coerce(catalogue, "domain", domain, Location("ACCOUNT_EMAIL")))
-    if diagnosis is not None and started:
+    if diagnosis is not None and started and report.task is not None:
         if diagnosis.get("lastCheck") == report.task["previous_check"]:
             report.warnings.append({"code": "diagnostic_not_updated", "task": report.task["id"],
                                     "last_check": diagnosis.get("lastCheck") or "-"})
