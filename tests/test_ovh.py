@@ -227,6 +227,8 @@ def test_the_customer_audience_from_the_api(capsys, kb, email):
 
 
 DIAGNOSIS = FakeOvh._account_path("info@example.it") + "/diagnostics"
+DOMAIN = f"/email/exchange/{fakeapi.ORG}/service/{fakeapi.SERVICE}/domain/example.it"
+SERVICE_OBJECT = f"/email/exchange/{fakeapi.ORG}/service/{fakeapi.SERVICE}"
 # what goes wrong at the fake -> exit code, which stream, the words of its one line (the API down or odd: "could
 # not check", exit 1; never a misconfiguration, never a traceback)
 FAILURES = [
@@ -239,6 +241,9 @@ FAILURES = [
     ({"faults": {DIAGNOSIS: ("garbage", None)}}, 1, "out", ["Impossibile verificare", "risposta illeggibile"]),
     ({"faults": {DIAGNOSIS: ("flaky", [1])}}, 0, "out", []),  # one 502, then an answer: retried with backoff
     ({"faults": {DIAGNOSIS: ("flaky", [5])}}, 1, "out", ["Impossibile verificare", "API non disponibile"]),
+    # one object refused or unanswered: its facts stay unknown, the rest goes on and the output names the call
+    ({"faults": {DOMAIN: (403, "NOT_GRANTED_CALL")}}, 1, "out", ["Chiamata rifiutata", "domain/example.it"]),
+    ({"faults": {SERVICE_OBJECT: (500, None)}}, 1, "out", ["Impossibile verificare", "hosted-zz111-1 non ha"]),
 ]
 
 
@@ -277,3 +282,15 @@ def test_clock_skew_in_english(fake, capsys):
     finally:
         fake.skew = 0
     assert code == 1 and "differs from the API's by 90 s" in err and AS not in err
+
+
+@pytest.mark.parametrize("email", [email for email, _, _ in CASES])
+def test_same_findings_as_the_equivalent_facts_file(capsys, tmp_path, email):
+    _, out, _ = run(capsys, email, "--format", "json")
+    from_api = json.loads(out)
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(from_api["facts"]), encoding="utf-8")
+    assert main(["check", str(path), "--format", "json"]) in (0, 1)
+    from_file = json.loads(capsys.readouterr()[0])
+    assert [(f["id"], f["explanation"], f["remediation"]) for f in from_api["findings"]] == \
+        [(f["id"], f["explanation"], f["remediation"]) for f in from_file["findings"]]
