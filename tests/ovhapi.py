@@ -233,9 +233,9 @@ class FakeOvh:
                     return self._send(404, {"message": "Got an invalid (or empty) URL"})
                 api_path = path[len("/1.0"):]
                 if api_path == "/auth/time":
-                    if fake.time_fault is None:
-                        return self._send(200, int(time.time()) + fake.skew)
-                    return self._fault(*fake.time_fault)
+                    if fake.time_fault is None or not self._fault(*fake.time_fault):
+                        self._send(200, int(time.time()) + fake.skew)
+                    return None
                 fake.seen.append((method, unquote(api_path)))
                 if method == "POST":
                     fake.bodies.append(body)

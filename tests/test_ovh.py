@@ -236,7 +236,7 @@ FAILURES = [
     ({"skew": -300}, 1, "err", ["300 s", "orologio"]),
     ({"skew": 20}, 0, "out", []),  # within what the library's own correction is trusted for: no complaint
     ({"time_fault": (500, None)}, 1, "err", ["GET /auth/time", "impossibile verificare"]),
-    ({"time_fault": ("garbage", None)}, 1, "err", ["GET /auth/time", "bad_answer"]),
+    ({"time_fault": ("garbage", None)}, 1, "err", ["GET /auth/time", "risposta illeggibile"]),
     ({"time_fault": (404, None)}, 1, "err", ["GET /auth/time"]),
     ({"faults": {DIAGNOSIS: ("garbage", None)}}, 1, "out", ["Impossibile verificare", "risposta illeggibile"]),
     ({"faults": {DIAGNOSIS: ("flaky", [1])}}, 0, "out", []),  # one 502, then an answer: retried with backoff
@@ -273,6 +273,20 @@ def test_a_retried_read_says_how_many_attempts(fake, capsys):
     calls = json.loads(out)["ovh"]["calls"]
     assert code == 0 and [c["attempts"] for c in calls if c["path"].endswith("/diagnostics")] == [2]
     assert calls[0]["path"] == "/auth/time"  # the clock is read first, and is evidence too
+
+
+def test_a_slow_clock_is_a_timeout(fake, capsys):
+    fake.time_fault = ("slow", 1.0)
+    try:
+        code, out, err = run(capsys, "info@example.it", "--timeout", "0.2")
+    finally:
+        fake.time_fault = None
+    assert code == 1 and out == "" and "GET /auth/time (nessuna risposta nel tempo limite" in err, err
+
+
+def test_nothing_listening_at_the_endpoint(capsys):
+    code, out, err = run(capsys, "info@example.it", "--endpoint", "http://127.0.0.1:9/1.0", "--lang", "en")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "could not check" in err and "GET /auth/time" in err
 
 
 def test_clock_skew_in_english(fake, capsys):

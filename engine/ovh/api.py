@@ -219,5 +219,6 @@ def connect(endpoint: str | None = None, *, timeout: float = 30.0, config_file: 
 
 
 def unavailable(call: Call) -> OvhUnavailable:
+    # The outcome in the reader's words (``problem_key``: errors.py looks it up when the message is phrased).
     return OvhUnavailable("ovh_unavailable", Location(call.path), call=f"{call.method} {call.path}",
-                          outcome=call.outcome, status=call.status or "-")
+                          problem=call.outcome, problem_key=f"ovh.outcome.{call.outcome}", status=call.status or "-")
