@@ -68,6 +68,7 @@ def default_state() -> dict:
             "info@srvwrong.it": (account("info@srvwrong.it"), diagnosis(isSrvValid=False)),
             "info@spfwrong.it": (account("info@spfwrong.it"), diagnosis()),  # only the domain's check says it
             "nuovo@example.it": (account("nuovo@example.it"), None),
+            "chiuso@example.it": (account("chiuso@example.it", state="suspended"), None),  # only its state says it
             "vecchio@example.it": (account("vecchio@example.it"), diagnosis(lastCheck=_now(72))),
             "refused@example.it": (account("refused@example.it"), diagnosis(isLocked=True)),
             "down@example.it": (account("down@example.it"), diagnosis(isLocked=True)),

@@ -52,6 +52,7 @@ CASES = [
     ("info@srvwrong.it", ["srv-invalid"], 1),
     ("info@spfwrong.it", ["spf-invalid"], 1),  # the API's spfIsValid
     ("nuovo@example.it", [], 0),  # never diagnosed: a warning, the test's facts stay unknown
+    ("chiuso@example.it", ["account-expired"], 1),  # never diagnosed, but the account's state is "suspended"
     ("pro@example.org", [], 0),  # found in Email Pro
     ("refused@example.it", [], 1),  # diagnostics refused: unknown, not healthy
     ("down@example.it", [], 1),  # diagnostics 500: could not check
@@ -308,3 +309,18 @@ def test_same_findings_as_the_equivalent_facts_file(capsys, tmp_path, email):
     from_file = json.loads(capsys.readouterr()[0])
     assert [(f["id"], f["explanation"], f["remediation"]) for f in from_api["findings"]] == \
         [(f["id"], f["explanation"], f["remediation"]) for f in from_file["findings"]]
+
+
+@pytest.mark.parametrize("email, service_state, expected", [
+    ("nuovo@example.it", "suspended", ["account-expired"]),  # never diagnosed: the service's state decides
+    ("nuovo@example.it", "ok", []),
+    ("info@example.it", "suspended", []),  # the diagnosis (isSuspended: false) wins, as in a facts file
+])
+def test_a_suspended_service(fake, capsys, email, service_state, expected):
+    service = fake.state[("exchange", fakeapi.ORG, fakeapi.SERVICE)]["service"]
+    before, service["state"] = service["state"], service_state
+    try:
+        code, ids, _, err = findings(capsys, email)
+    finally:
+        service["state"] = before
+    assert ids == expected, err

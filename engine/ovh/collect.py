@@ -227,6 +227,8 @@ def _map(report: OvhReport, answer: dict, fields: dict, catalogue, index: int, w
                                             "value": str(value)})
                     continue
                 value = spec["values"][value]
+                if value is None:  # a state that says nothing about this fact
+                    continue
             if spec.get("invert") and isinstance(value, bool):
                 value = not value
             name = spec["fact"]
