@@ -51,6 +51,7 @@ def ovh(
     """
     from diagnostica.engine.ovh import api as ovhapi
     from diagnostica.engine.ovh import collect as ovhfacts
+    from diagnostica.engine.ovh import live_dns
     from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
 
@@ -87,14 +88,8 @@ def ovh(
     finally:
         if diagnosis is not None and diagnosis.progress is not None:
             sys.stderr.write("\n")  # end the progress line, whatever happened
-    dns_report = None
-    if source is not None:
-        from diagnostica.engine.ovh import live_dns
-
-        dns_report = live_dns.collect_dns(report, source, kb.catalogue)
-    from diagnostica.engine.ovh.live_dns import facts
-
-    result = kb.evaluate(facts(report, dns_report))
+    dns_report = live_dns.collect_dns(report, source, kb.catalogue) if source is not None else None
+    result = kb.evaluate(live_dns.facts(report, dns_report))
     return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain, dns_report=dns_report)
 
 
