@@ -254,9 +254,9 @@ class Session:
 
         found = fact_sources(self.renderer, sources, reading)
         if self.dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
-            from diagnostica.engine.dns.gather import fact_evidence
+            from .dns_cmd import fact_evidence
 
-            found = {**fact_evidence(self.dns_report, self.renderer.text), **found}
+            found = {**fact_evidence(self.dns_report, self.renderer), **found}
         for number, answer in enumerate(self.state.answers, start=1):
             found[answer.fact] = self.t("ask.evidence.answer", n=number)
         return found

@@ -53,7 +53,6 @@ def dns(
     """
     from diagnostica.engine.dns import batch as dnsbatch
     from diagnostica.engine.dns import collect as dnsfacts
-    from diagnostica.engine.dns import gather as dnsgather
     from diagnostica.engine.dns import lookup as dnslookup
     from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
@@ -73,21 +72,21 @@ def dns(
         if not 1 <= limit <= dnsbatch.MAX_CONCURRENCY:
             raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
                                     limit=dnsbatch.MAX_CONCURRENCY)
-        return run_batch(batch, dnsgather.live_source(nameserver, timeout), kb, renderer, given, limit, chosen)
+        source = live_source(nameserver, timeout)
+        return run_batch(batch, source, kb, renderer, given, limit, chosen)
     check_format(fmt, REPORTERS)
     name = dnsfacts.domain_name(domain) if domain is not None else None
-    source: dnslookup.LiveSource | dnslookup.ZoneSource
     if zone_file is not None:
-        zone = source = dnslookup.load_zone(zone_file, name)
+        source = dnslookup.load_zone(zone_file, name)
         if name is None:
-            name = zone.zone.origin
-        elif not name.is_subdomain(zone.zone.origin):
+            name = source.zone.origin
+        elif not name.is_subdomain(source.zone.origin):
             raise errors.InputError("dns_zone_other_domain", errors.Location(zone_file), domain=domain,
-                                    origin=dnslookup.shown(zone.zone.origin))
+                                    origin=dnslookup.shown(source.zone.origin))
     else:
         if name is None:
             raise errors.InputError("dns_no_domain", errors.Location("DOMAIN"))
-        source = dnsgather.live_source(nameserver, timeout)
+        source = live_source(nameserver, timeout)
     report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue, chosen))
     facts = dnsfacts.merge(report.facts, given)
     return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain, audience=audience)
@@ -98,6 +97,12 @@ def option_facts(kb, options: dict) -> dict:
 
     return {name: coerce(kb.catalogue, name, options[name], errors.Location(flag))
             for name, flag in OPTION_FACTS if options.get(name) is not None}
+
+
+def live_source(nameservers: list[str] | None, timeout: float):
+    from diagnostica.engine.dns import gather
+
+    return gather.live_source(nameservers, timeout)
 
 
 def dns_document(kb, result, report, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente"):
@@ -227,3 +232,10 @@ def collect_for(kb, gathered, nameservers, timeout: float):
 
     return gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameservers, timeout),
                               kb.catalogue)
+
+
+def fact_evidence(report, renderer) -> dict[str, str]:
+    """For each fact the DNS established, the lookup behind it in words (ask's evidence, the ticket's)."""
+    from diagnostica.engine.dns import gather
+
+    return gather.fact_evidence(report, renderer.text)

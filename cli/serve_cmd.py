@@ -19,12 +19,12 @@ def serve(
 ) -> int:
     """Avvia le pagine per gli operatori del supporto e l'API JSON (/api/v1/...)."""
     import uvicorn
-    from diagnostica.engine.dns.gather import live_source
 
+    from . import dns_cmd
     from .web.app import create_app
 
     kb = load_kb(kb_dir)  # once, at start: a bad knowledge base stops here with exit 2, not at the first request
     # The Dominio checks' resolver; each lookup bounded by --timeout, so a slow domain holds one request only.
-    source = live_source(nameserver, timeout) if nameserver or timeout != TimeoutOption.default else None
+    source = dns_cmd.live_source(nameserver, timeout) if nameserver or timeout != TimeoutOption.default else None
     uvicorn.run(create_app(kb, source), host=host, port=port, log_level="info", server_header=False)
     return 0
