@@ -106,3 +106,13 @@ def test_every_format_shows_the_lookups(capsys, dns_server, fmt, words):
 def test_bad_options_one_line_exit_2(capsys, args, words):
     code, out, err = run(capsys, *args)
     assert code == 2 and out == "" and err.count("\n") == 1 and all(w in err for w in words), err
+
+
+def test_the_customer_audience_sees_no_lookups(capsys, kb, dns_server):
+    from test_audience import leaks
+
+    code, out, err = run(capsys, "info@mxwrong.it", "--collect-dns", "--nameserver", dns_server.address,
+                         "--audience", "cliente")
+    assert code == 1 and "Interrogazioni DNS" not in out and "GET /email" not in out and leaks(kb, out) == [], err
+    assert "Interrogazioni DNS" in run(capsys, "info@mxwrong.it", "--collect-dns", "--nameserver",
+                                       dns_server.address)[1]  # the agent's text has them: the test can fail
