@@ -100,10 +100,9 @@ def option_facts(kb, options: dict) -> dict:
 
 
 def live_source(nameservers: list[str] | None, timeout: float):
-    from diagnostica.engine.dns import lookup as dnslookup
+    from diagnostica.engine.dns import gather
 
-    servers = [dnslookup.parse_nameserver(text) for text in nameservers or ()]
-    return dnslookup.LiveSource(servers, timeout)
+    return gather.live_source(nameservers, timeout)
 
 
 def dns_document(kb, result, report, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente"):
@@ -229,30 +228,14 @@ def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang:
 
 def collect_for(kb, gathered, nameservers, timeout: float):
     """``--collect-dns`` (check, ask): the DNS report of the domain the given facts name."""
-    from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.dns import gather
 
-    if "domain" not in gathered.values:
-        raise errors.InputError("dns_collect_no_domain", errors.Location("--collect-dns"))
-    name = dnsfacts.domain_name(gathered.values["domain"], errors.Location(gathered.sources.get("domain", "domain")))
-    return asyncio.run(dnsfacts.collect(name, live_source(nameservers, timeout), kb.catalogue))
-
-
-#: Which lookup (by record type, see dnsfacts.questions) establishes which DNS fact, by name prefix.
-_LOOKUP_OF_FACT = (("dns.mx", "MX"), ("dns.srv", "SRV"), ("dns.autodiscover_srv", "SRV"), ("dns.spf", "TXT"),
-                   ("dns.autodiscover", "A"))
+    return gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameservers, timeout),
+                              kb.catalogue)
 
 
 def fact_evidence(report, renderer) -> dict[str, str]:
     """For each fact the DNS established, the lookup behind it in words (ask's evidence, the ticket's)."""
-    t = renderer.text
-    by_type = {lookup.rdtype: lookup for lookup in report.lookups}
-    found = {}
-    for name in report.facts:
-        rdtype = next((rdtype for prefix, rdtype in _LOOKUP_OF_FACT if name.startswith(prefix)), None)
-        lookup = by_type.get(rdtype)
-        if lookup is None:  # the domain itself, the servers asked
-            found[name] = t("ask_dns.evidence_general", servers=", ".join(report.servers))
-        else:
-            found[name] = t("ask_dns.evidence", query=f"{lookup.name} {lookup.rdtype}", server=lookup.server,
-                            outcome=t(f"dns.outcome.{lookup.outcome}"))
-    return found
+    from diagnostica.engine.dns import gather
+
+    return gather.fact_evidence(report, renderer.text)

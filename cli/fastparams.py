@@ -21,6 +21,8 @@ except ImportError:  # pragma: no cover - older typer: nothing to do
     RuntimeParam = None  # type: ignore[assignment, misc]
 
 def _bool(value: Any) -> bool:
+    # typer's (pydantic's) words for a flag's value, not the project's yes/no words (engine/kb/yesno.py):
+    # this must convert exactly as typer would, which tests/test_fastparams.py checks for every option.
     if isinstance(value, bool):
         return value
     word = str(value).strip().lower()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from diagnostica.engine import errors
@@ -14,6 +14,7 @@ from .common import (
     ExplainOption,
     KbOption,
     LangOption,
+    NameserverOption,
     NoCacheOption,
     check_format,
     load_kb,
@@ -34,6 +35,8 @@ def ovh(
     every: bool = typer.Option(False, "--all", help="Con --service: tutti gli account del servizio, una riga JSON per account."),
     concurrency: int = typer.Option(8, "--concurrency", metavar="N", help="Con --all: account letti contemporaneamente (predefinito 8)."),
     wait: float = typer.Option(900.0, "--wait", metavar="SECONDS", help="Con --new: secondi di attesa massima della diagnostica (predefinito 900)."),
+    collect_dns: bool = typer.Option(False, "--collect-dns", help="Aggiungi le verifiche DNS dal vivo del dominio dell'account."),
+    nameserver: Optional[List[str]] = NameserverOption,
     fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json|ticket]", help=FORMAT_HELP),
     lang: str = LangOption,
     audience: str = AudienceOption,
@@ -48,6 +51,7 @@ def ovh(
     """
     from diagnostica.engine.ovh import api as ovhapi
     from diagnostica.engine.ovh import collect as ovhfacts
+    from diagnostica.engine.ovh import live_dns
     from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
 
@@ -61,12 +65,21 @@ def ovh(
     if create_key:
         return print_key_request(endpoint, new, fmt, lang, kb_dir, no_cache)
     if every:
+        if collect_dns:
+            raise errors.InputError("ovh_all_and_collect_dns", errors.Location("--collect-dns"))
         return run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang,
                        kb_dir, no_cache)
     if email is None:
         raise errors.InputError("ovh_email_missing", errors.Location("ACCOUNT_EMAIL"))
     kb = load_kb(kb_dir, no_cache)
     renderer = Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any call
+    source = None
+    if collect_dns or nameserver:
+        from diagnostica.engine.dns.gather import live_source
+
+        if not collect_dns:
+            raise errors.InputError("ovh_nameserver_without_collect_dns", errors.Location("--nameserver"))
+        source = live_source(nameserver)  # a bad --nameserver stops us before any call too
     client = ovhapi.connect(endpoint, timeout=timeout)
     diagnosis = new_diagnosis(renderer, password_stdin, wait) if new else None
     try:
@@ -75,8 +88,9 @@ def ovh(
     finally:
         if diagnosis is not None and diagnosis.progress is not None:
             sys.stderr.write("\n")  # end the progress line, whatever happened
-    result = kb.evaluate(report.facts)
-    return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain)
+    dns_report = live_dns.collect_dns(report, source, kb.catalogue) if source is not None else None
+    result = kb.evaluate(live_dns.facts(report, dns_report))
+    return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain, dns_report=dns_report)
 
 
 def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache) -> int:
@@ -186,29 +200,33 @@ def progress_line(renderer):
     return show
 
 
-def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool) -> int:
-    """Like common.emit, with the API's evidence: a section in text and Markdown, ``ovh`` in JSON."""
+def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool, dns_report=None) -> int:
+    """Like common.emit, with the API's evidence: a section in text and Markdown, ``ovh`` in JSON (and with
+    --collect-dns the DNS lookups, as ``dns`` shows them)."""
+    from diagnostica.engine.ovh import live_dns
     from diagnostica.engine.present import document as presentation
+    from diagnostica.engine.present import evidence as dnsevidence
     from diagnostica.engine.present.controls import escape
     from diagnostica.engine.present.reporters import REPORTERS
 
     document = presentation.build(kb, result, renderer, explain=explain)
     document["ovh"] = report.to_json()
     document["ovh"]["notes"] = notes(report, renderer)
-    document["evidence"] = {name: evidence_text(report.call_of(name), renderer) for name in report.evidence}
+    if dns_report is not None:
+        document["dns"] = dns_report.to_json()
+    document["evidence"] = live_dns.evidence(report, dns_report, renderer.text)
     color = fmt == "text" and use_color()
     out = REPORTERS[fmt](document, renderer, color)
     if fmt in ("text", "markdown") and renderer.audience != "cliente":  # the calls are the agent's evidence
         # The API's words (paths, error codes, values) shown as text: no control character reaches the terminal.
-        out += escape("\n".join(section(report, renderer, markdown=fmt == "markdown", explain=explain))) + "\n"
+        lines = section(report, renderer, markdown=fmt == "markdown", explain=explain)
+        if dns_report is not None:
+            lines += dnsevidence.lines(document["dns"], renderer, explain=explain, markdown=fmt == "markdown")
+        out += escape("\n".join(lines)) + "\n"
     elif fmt == "ticket":
         out += escape("".join(f"\n{line}" for line in document["ovh"]["notes"])) + ("\n" if document["ovh"]["notes"] else "")
     sys.stdout.write(out)
     return 1 if result.problems_found or report.failed else 0  # a refused or unanswered read: not "healthy"
-
-
-def evidence_text(call, renderer) -> str:
-    return renderer.text("ovh.evidence", method=call.method, path=call.path, at=call.at, status=call.status or "-")
 
 
 def notes(report, renderer) -> list[str]:

@@ -66,7 +66,9 @@ def default_state() -> dict:
             "sospeso@example.it": (account("sospeso@example.it", state="suspended"), diagnosis(isSuspended=True)),
             "info@mxwrong.it": (account("info@mxwrong.it"), diagnosis(isMxValid=False, canReceiveEmail=False)),
             "info@srvwrong.it": (account("info@srvwrong.it"), diagnosis(isSrvValid=False)),
+            "info@spfwrong.it": (account("info@spfwrong.it"), diagnosis()),  # only the domain's check says it
             "nuovo@example.it": (account("nuovo@example.it"), None),
+            "chiuso@example.it": (account("chiuso@example.it", state="suspended"), None),  # only its state says it
             "vecchio@example.it": (account("vecchio@example.it"), diagnosis(lastCheck=_now(72))),
             "refused@example.it": (account("refused@example.it"), diagnosis(isLocked=True)),
             "down@example.it": (account("down@example.it"), diagnosis(isLocked=True)),
@@ -77,6 +79,7 @@ def default_state() -> dict:
             "example.it": domain("example.it"),
             "mxwrong.it": domain("mxwrong.it", mxIsValid=False, mxRecord=["mail.altrove.net"]),
             "srvwrong.it": domain("srvwrong.it", srvIsValid=False, srvRecord=["0 0 443 mail.altrove.net"]),
+            "spfwrong.it": domain("spfwrong.it", spfIsValid=False, spfRecord=["v=spf1 include:altrove.example ~all"]),
         },
     }
     pro = {
@@ -102,6 +105,8 @@ class FakeOvh:
         self.frozen: set[str] = set()  # emails whose diagnosis a finished task leaves as it was (lastCheck too)
         self.tasks: dict[int, dict] = {}  # id -> {"email", "steps", "reads", "found"}
         self.bodies: list[str] = []  # the raw bodies of the POSTs, to check what was sent
+        self.skew = 0  # seconds /auth/time adds to the server's real clock (the one signatures are checked on)
+        self.time_fault: tuple | None = None  # how /auth/time fails: (500, None), ("garbage", None)...
         self.fault(self._account_path("refused@example.it") + "/diagnostics", 403, "NOT_GRANTED_CALL")
         self.fault(self._account_path("down@example.it") + "/diagnostics", 500, None)
         self.fault(self._account_path("slow@example.it") + "/diagnostics", "slow", 3.0)
@@ -229,7 +234,9 @@ class FakeOvh:
                     return self._send(404, {"message": "Got an invalid (or empty) URL"})
                 api_path = path[len("/1.0"):]
                 if api_path == "/auth/time":
-                    return self._send(200, int(time.time()))
+                    if fake.time_fault is None or not self._fault(*fake.time_fault):
+                        self._send(200, int(time.time()) + fake.skew)
+                    return None
                 fake.seen.append((method, unquote(api_path)))
                 if method == "POST":
                     fake.bodies.append(body)
@@ -249,16 +256,33 @@ class FakeOvh:
                 if fake.delay:
                     time.sleep(fake.delay)
                 fault = fake.faults.get(unquote(api_path))
-                if fault:
-                    kind, detail = fault
-                    if kind == "slow":
-                        time.sleep(detail)
-                    elif detail:
-                        return self._send(kind, {"errorCode": detail, "message": "This call has not been granted"})
-                    else:
-                        return self._send(kind, {"message": "Internal server error"})
+                if fault and self._fault(*fault):
+                    return
                 status, answer = fake.route(method, api_path, body)
                 self._send(status, answer)
+
+            def _fault(self, kind, detail) -> bool:
+                """Answer as the fault says; False when the call goes on (slow, or a flaky call's good turn)."""
+                if kind == "slow":
+                    time.sleep(detail)
+                    return False
+                if kind == "flaky":  # detail: a list of how many failures are left, shared by the calls
+                    if not detail or detail[0] <= 0:
+                        return False
+                    detail[0] -= 1
+                    kind, detail = 502, None
+                if kind == "garbage":  # a proxy's page instead of JSON
+                    data = b"<html>Bad gateway</html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                elif detail:
+                    self._send(kind, {"errorCode": detail, "message": "This call has not been granted"})
+                else:
+                    self._send(kind, {"message": "Internal server error"})
+                return True
 
             def do_GET(self) -> None:
                 self._handle("GET")

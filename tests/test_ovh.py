@@ -50,7 +50,9 @@ CASES = [
     ("sospeso@example.it", ["account-expired"], 1),
     ("info@mxwrong.it", ["mx-invalid", "test-email-not-received"], 1),
     ("info@srvwrong.it", ["srv-invalid"], 1),
+    ("info@spfwrong.it", ["spf-invalid"], 1),  # the API's spfIsValid
     ("nuovo@example.it", [], 0),  # never diagnosed: a warning, the test's facts stay unknown
+    ("chiuso@example.it", ["account-expired"], 1),  # never diagnosed, but the account's state is "suspended"
     ("pro@example.org", [], 0),  # found in Email Pro
     ("refused@example.it", [], 1),  # diagnostics refused: unknown, not healthy
     ("down@example.it", [], 1),  # diagnostics 500: could not check
@@ -73,6 +75,26 @@ def test_advice_names_the_services_own_values(capsys):
     assert "7654321" in run(capsys, "spam@example.it")[1]
     assert "45 minuti" in run(capsys, "locked@example.it")[1]
     assert "45 minutes" in run(capsys, "locked@example.it", "--lang", "en")[1]
+
+
+# account, a field of its domain's object set to another value -> what the advice must quote (the API's value)
+EXPECTED = [
+    ("info@mxwrong.it", "expectedMX", ["mx7.mail.ovh.net"], "mxwrong.it. 3600 IN MX 1 mx7.mail.ovh.net."),
+    ("info@srvwrong.it", "expectedAutodiscoverSRV", "0 0 443 ex9.mail.ovh.net",
+     "_autodiscover._tcp.srvwrong.it. 3600 IN SRV 0 0 443 ex9.mail.ovh.net."),
+    ("info@spfwrong.it", "expectedSPF", "v=spf1 include:mx.ovh.com -all", "«v=spf1 include:mx.ovh.com -all»"),
+]
+
+
+@pytest.mark.parametrize("email, field, value, quoted", EXPECTED)
+def test_advice_quotes_the_domains_expected_records(fake, capsys, email, field, value, quoted):
+    domain = fake.state[("exchange", fakeapi.ORG, fakeapi.SERVICE)]["domains"][email.split("@")[1]]
+    before, domain[field] = domain[field], value
+    try:
+        code, out, err = run(capsys, email)
+    finally:
+        domain[field] = before
+    assert code == 1 and quoted in out and "dall'API OVHcloud" in out, out
 
 
 def test_evidence_says_which_call_when_and_status(capsys):
@@ -203,3 +225,102 @@ def test_the_customer_audience_from_the_api(capsys, kb, email):
     assert code == 1, err
     assert leaks(kb, out) == [] and "GET /email" not in out  # no rule ids, flags, guide numbers or API calls
     assert leaks(kb, run(capsys, email)[1])  # the agent's text shows them: the test can fail
+
+
+DIAGNOSIS = FakeOvh._account_path("info@example.it") + "/diagnostics"
+DOMAIN = f"/email/exchange/{fakeapi.ORG}/service/{fakeapi.SERVICE}/domain/example.it"
+SERVICE_OBJECT = f"/email/exchange/{fakeapi.ORG}/service/{fakeapi.SERVICE}"
+# what goes wrong at the fake -> exit code, which stream, the words of its one line (the API down or odd: "could
+# not check", exit 1; never a misconfiguration, never a traceback)
+FAILURES = [
+    ({"skew": 120}, 1, "err", ["120 s", "NTP", "GET /email/exchange", "impossibile verificare"]),
+    ({"skew": -300}, 1, "err", ["300 s", "orologio"]),
+    ({"skew": 20}, 0, "out", []),  # within what the library's own correction is trusted for: no complaint
+    ({"time_fault": (500, None)}, 1, "err", ["GET /auth/time", "impossibile verificare"]),
+    ({"time_fault": ("garbage", None)}, 1, "err", ["GET /auth/time", "risposta illeggibile"]),
+    ({"time_fault": (404, None)}, 1, "err", ["GET /auth/time"]),
+    ({"faults": {DIAGNOSIS: ("garbage", None)}}, 1, "out", ["Impossibile verificare", "risposta illeggibile"]),
+    ({"faults": {DIAGNOSIS: ("flaky", [1])}}, 0, "out", []),  # one 502, then an answer: retried with backoff
+    ({"faults": {DIAGNOSIS: ("flaky", [5])}}, 1, "out", ["Impossibile verificare", "API non disponibile"]),
+    # one object refused or unanswered: its facts stay unknown, the rest goes on and the output names the call
+    ({"faults": {DOMAIN: (403, "NOT_GRANTED_CALL")}}, 1, "out", ["Chiamata rifiutata", "domain/example.it"]),
+    ({"faults": {SERVICE_OBJECT: (500, None)}}, 1, "out", ["Impossibile verificare", "hosted-zz111-1 non ha"]),
+]
+
+
+@pytest.mark.parametrize("change, exit_code, stream, words", FAILURES)
+def test_api_failures_are_could_not_check(fake, capsys, change, exit_code, stream, words):
+    saved = {name: getattr(fake, name) for name in change}
+    for name, value in change.items():
+        setattr(fake, name, {**fake.faults, **value} if name == "faults" else value)
+    try:
+        code, out, err = run(capsys, "info@example.it")
+    finally:
+        for name, value in saved.items():
+            setattr(fake, name, value)
+    text = {"out": out, "err": err}[stream]
+    assert code == exit_code and all(w in text for w in words), (out, err)
+    if stream == "err":
+        assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert not any(f"[{tag}]" in out for tag in ("ERRORE", "AVVISO"))  # a failed call never becomes a finding
+
+
+def test_a_retried_read_says_how_many_attempts(fake, capsys):
+    fake.faults[DIAGNOSIS] = ("flaky", [1])
+    try:
+        code, out, _ = run(capsys, "info@example.it", "--format", "json")
+    finally:
+        del fake.faults[DIAGNOSIS]
+    calls = json.loads(out)["ovh"]["calls"]
+    assert code == 0 and [c["attempts"] for c in calls if c["path"].endswith("/diagnostics")] == [2]
+    assert calls[0]["path"] == "/auth/time"  # the clock is read first, and is evidence too
+
+
+def test_a_slow_clock_is_a_timeout(fake, capsys):
+    fake.time_fault = ("slow", 1.0)
+    try:
+        code, out, err = run(capsys, "info@example.it", "--timeout", "0.2")
+    finally:
+        fake.time_fault = None
+    assert code == 1 and out == "" and "GET /auth/time (nessuna risposta nel tempo limite" in err, err
+
+
+def test_nothing_listening_at_the_endpoint(capsys):
+    code, out, err = run(capsys, "info@example.it", "--endpoint", "http://127.0.0.1:9/1.0", "--lang", "en")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "could not check" in err and "GET /auth/time" in err
+
+
+def test_clock_skew_in_english(fake, capsys):
+    fake.skew = 90
+    try:
+        code, out, err = run(capsys, "info@example.it", "--lang", "en")
+    finally:
+        fake.skew = 0
+    assert code == 1 and "differs from the API's by 90 s" in err and AS not in err
+
+
+@pytest.mark.parametrize("email", [email for email, _, _ in CASES])
+def test_same_findings_as_the_equivalent_facts_file(capsys, tmp_path, email):
+    _, out, _ = run(capsys, email, "--format", "json")
+    from_api = json.loads(out)
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(from_api["facts"]), encoding="utf-8")
+    assert main(["check", str(path), "--format", "json"]) in (0, 1)
+    from_file = json.loads(capsys.readouterr()[0])
+    assert [(f["id"], f["explanation"], f["remediation"]) for f in from_api["findings"]] == \
+        [(f["id"], f["explanation"], f["remediation"]) for f in from_file["findings"]]
+
+
+@pytest.mark.parametrize("email, service_state, expected", [
+    ("nuovo@example.it", "suspended", ["account-expired"]),  # never diagnosed: the service's state decides
+    ("nuovo@example.it", "ok", []),
+    ("info@example.it", "suspended", []),  # the diagnosis (isSuspended: false) wins, as in a facts file
+])
+def test_a_suspended_service(fake, capsys, email, service_state, expected):
+    service = fake.state[("exchange", fakeapi.ORG, fakeapi.SERVICE)]["service"]
+    before, service["state"] = service["state"], service_state
+    try:
+        code, ids, _, err = findings(capsys, email)
+    finally:
+        service["state"] = before
+    assert ids == expected, err

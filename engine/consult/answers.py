@@ -6,20 +6,13 @@ without case, accents, extra spaces or a final full stop.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from ..kb.catalogue import CoercionError, Fact
+from ..kb.fold import fold
 
 COMMANDS = ("why", "back", "help", "stop")
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, single spaces, no final full stop or exclamation mark."""
-    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return " ".join(text.split()).rstrip(".!").strip()
 
 
 @dataclass(frozen=True)

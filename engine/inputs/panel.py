@@ -12,7 +12,6 @@ unrecognised so the caller shows it: nothing is dropped or guessed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,26 +20,20 @@ from rapidfuzz.distance import OSA
 
 from ..errors import KnowledgeBaseError, Location
 from ..kb.catalogue import Catalogue
+from ..kb.fold import fold, plain
 from ..kb.regexes import nested_quantifier
 from .facts import FactSet, coerce, with_context
 from .redact import redact, secret_key
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
 _DATA_FILE = "rules/data/panel.yaml"
 # Words, and the punctuation that ends a clause (a negation does not reach past it).
 _TOKEN = re.compile(r"[a-z0-9]+|[:;,!?()]")
 _CLAUSE_END = frozenset(":;,!?()")
 
 
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
 def normalize(text: str) -> str:
-    """Lower case, no accents, straight apostrophes, single spaces, no final full stops."""
-    text = re.sub(r"\s+", " ", _plain(text).lower()).strip()
-    return text.rstrip(" .;!").strip()
+    """Lower case, no accents, straight apostrophes, single spaces, no final full stops or semicolons."""
+    return fold(text, ends=".;!")
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -171,10 +164,10 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
         for pattern in item.get("patterns", ()):
             try:
                 # Accents and apostrophes as in the text; case is ignored (lowering would break (?P<...>)).
-                compiled.append(re.compile(_plain(str(pattern)), re.IGNORECASE))
+                compiled.append(re.compile(plain(str(pattern)), re.IGNORECASE))
             except re.error as exc:
                 raise KnowledgeBaseError("cond_bad_regex", where, pattern=pattern, problem=str(exc)) from None
-            if nested_quantifier(_plain(str(pattern)), re.IGNORECASE):  # a pasted line must not hang the read
+            if nested_quantifier(plain(str(pattern)), re.IGNORECASE):  # a pasted line must not hang the read
                 raise KnowledgeBaseError("cond_nested_quantifier", where, pattern=pattern)
             groups = compiled[-1].groupindex
             if "value" not in groups and not all(g in groups for g in _DATE_GROUPS):

@@ -181,7 +181,7 @@ def get(folder: str, content: str) -> Any | None:
     """The cached state for this key, or None (missing, untrusted, corrupt, planted: all the same)."""
     place = trusted_directory()
     secret = secret_key(place) if place else None
-    if secret is None:
+    if place is None or secret is None:
         return None
     payload = read_signed(place, secret, _name(folder, content), FORMAT)
     if payload is None:
@@ -196,7 +196,7 @@ def put(folder: str, content: str, state: Any) -> None:
     """Store ``state``; failures (read-only home, full disk, unpicklable node) only cost speed."""
     place = trusted_directory()
     secret = secret_key(place) if place else None
-    if secret is None:
+    if place is None or secret is None:
         return
     try:
         payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)

@@ -10,9 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-TRUE_WORDS = frozenset({"true", "sì", "si", "yes", "y", "1", "vero"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", "falso"})
-
 
 class CoercionError(ValueError):
     """A value that does not fit its fact; ``code`` names the message."""
@@ -127,11 +124,11 @@ def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        word = value.strip().lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
+        from .yesno import meaning  # the locales' words, read at the first boolean written as a word
+
+        answer = meaning(value)
+        if answer is not None:
+            return answer
     raise CoercionError("fact_bad_bool", value=value)
 
 

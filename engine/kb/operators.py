@@ -91,7 +91,8 @@ class OperatorSpec:
 
     __slots__ = ("fn", "operand", "types")
 
-    def __init__(self, fn: Callable[[Any, Any], bool], operand: str, types: frozenset[str]) -> None:
+    # Most take (value, operand); the record tests take the iterable of per-record results alone.
+    def __init__(self, fn: Callable[..., bool], operand: str, types: frozenset[str]) -> None:
         self.fn = fn
         self.operand = operand  # value | set | pattern | bool | records
         self.types = types

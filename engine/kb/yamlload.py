@@ -49,6 +49,8 @@ class Text(str):
     """A string scalar that YAML 1.1 would have read as a boolean."""
 
     __slots__ = ("line", "column")
+    line: int | None
+    column: int | None
 
 
 class _Loader(yaml.SafeLoader):

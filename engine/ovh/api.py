@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 from ..errors import DiagnosticaError, Location
@@ -24,6 +24,10 @@ DEFAULT_ENDPOINT = "ovh-eu"
 #: Attempts after the first for a call that could not be answered (5xx, timeout, network), and the first wait.
 RETRIES = 2
 BACKOFF = 0.5
+#: Seconds between the local clock and the API's (``/auth/time``) past which a refused signature is put
+#: down to the clock rather than to the application secret.  The library corrects the timestamps by the
+#: difference it measured, so a skew only shows when the API's clocks disagree or the local one jumps.
+MAX_SKEW = 30
 
 #: The API's 403 codes that mean "the keys are wrong", not "this call is not allowed".
 CREDENTIAL_CODES = {"INVALID_CREDENTIAL": "ovh_invalid_credential", "INVALID_SIGNATURE": "ovh_invalid_signature",
@@ -47,7 +51,7 @@ class Call:
     method: str
     path: str
     at: str
-    outcome: str = "ok"  # ok, refused, not_found, unavailable, timeout, bad_answer
+    outcome: str = "ok"  # ok, refused, not_found, unavailable, timeout, bad_answer, clock_skew
     status: int | None = None
     error_code: str | None = None
     duration_ms: int = 0
@@ -68,7 +72,7 @@ class CallFailed(Exception):
         super().__init__(f"{call.method} {call.path}: {call.outcome} {call.status or ''} {call.error_code or ''}")
 
 
-def path(template: str, **parts: str) -> str:
+def path(template: str, **parts: object) -> str:
     """An API path with its parts quoted (an address's @ stays readable, as the API accepts it)."""
     return template.format(**{k: quote(str(v), safe="@") for k, v in parts.items()})
 
@@ -82,6 +86,7 @@ class Api:
     calls: list[Call] = field(default_factory=list)
     retries: int = RETRIES
     backoff: float | None = None
+    skew: int | None = None  # the API's clock minus the local one, in seconds (from /auth/time)
 
     def get(self, target: str) -> Any:
         return self.call("GET", target)
@@ -89,7 +94,22 @@ class Api:
     def post(self, target: str, **body: Any) -> Any:
         return self.call("POST", target, body or None)
 
-    def call(self, method: str, target: str, body: dict | None = None) -> Any:
+    def clock(self) -> int:
+        """Read ``/auth/time`` (unsigned) as the library does before its first signed call, recorded and retried
+        like any read, so that its failure is named as such; returns the API's clock minus the local one."""
+        import ovh.exceptions as oe
+
+        def measure() -> int:
+            try:
+                return int(self.client.time_delta)
+            except (TypeError, ValueError):  # an answer that is not a number of seconds
+                raise oe.InvalidResponse("/auth/time is not a time") from None
+
+        self.skew = self.call("GET", "/auth/time", send=measure)
+        return self.skew
+
+    def call(self, method: str, target: str, body: dict | None = None, *,
+             send: Callable[[], Any] | None = None) -> Any:
         import ovh.exceptions as oe
 
         record = Call(method, target, datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
@@ -101,8 +121,10 @@ class Api:
         try:
             for attempt in range(retries + 1):
                 record.attempts = attempt + 1
+                # A retry that is answered is an answer: nothing of the failed attempts stays on the record.
+                record.outcome, record.status, record.error_code = "ok", None, None
                 try:
-                    return self.client.call(method, target, body, True)
+                    return send() if send is not None else self.client.call(method, target, body, True)
                 except (oe.HTTPError, oe.NetworkError) as exc:
                     cause = exc.args[1] if len(exc.args) > 1 else None
                     record.outcome = "timeout" if "Timeout" in type(cause).__name__ else "unavailable"
@@ -113,6 +135,10 @@ class Api:
                     response = getattr(exc, "response", None)
                     record.status = getattr(response, "status_code", None)
                     record.error_code = _error_code(response)
+                    if record.error_code == "INVALID_SIGNATURE" and abs(self.skew or 0) > MAX_SKEW:
+                        record.outcome = "clock_skew"
+                        raise OvhUnavailable("ovh_clock_skew", Location(self.endpoint), seconds=abs(self.skew or 0),
+                                             call=f"{method} {target}") from None
                     if record.status == 403 and record.error_code in CREDENTIAL_CODES:
                         raise OvhError(CREDENTIAL_CODES[record.error_code], Location(self.endpoint)) from None
                     if isinstance(exc, oe.InvalidKey) and response is None:  # the library's own check: no key
@@ -184,9 +210,15 @@ def connect(endpoint: str | None = None, *, timeout: float = 30.0, config_file: 
         raise OvhError("ovh_missing_keys", Location(section), missing=", ".join(KEY_NAMES),
                        endpoint_section=section) from None
     client._endpoint = url
-    return Api(client, section)
+    api = Api(client, section)
+    try:
+        api.clock()
+    except CallFailed as exc:  # /auth/time unanswered or refused: no signed call could be checked
+        raise unavailable(exc.call) from None
+    return api
 
 
 def unavailable(call: Call) -> OvhUnavailable:
+    # The outcome in the reader's words (``problem_key``: errors.py looks it up when the message is phrased).
     return OvhUnavailable("ovh_unavailable", Location(call.path), call=f"{call.method} {call.path}",
-                          outcome=call.outcome, status=call.status or "-")
+                          problem=call.outcome, problem_key=f"ovh.outcome.{call.outcome}", status=call.status or "-")

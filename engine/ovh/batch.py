@@ -66,7 +66,8 @@ def run_all(connect: Callable[[], Api], emails: list[str], kb: Any, renderer: An
         try:
             if not hasattr(local, "api"):
                 local.api = connect()
-            api = Api(local.api.client, local.api.endpoint, retries=local.api.retries, backoff=local.api.backoff)
+            api = Api(local.api.client, local.api.endpoint, retries=local.api.retries, backoff=local.api.backoff,
+                      skew=local.api.skew)
             report = collect(api, email, kb.catalogue, kb.data, organization=organization, service=service,
                              product=product)
             result = kb.evaluate(report.facts)

@@ -110,7 +110,7 @@ def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | 
     # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
     diagnosis = read(account_path + "/diagnostics", "diagnosis", api_mapping(data))
     report.facts.setdefault("domain", coerce(catalogue, "domain", domain, Location("ACCOUNT_EMAIL")))
-    if diagnosis is not None and started:
+    if diagnosis is not None and started and report.task is not None:
         if diagnosis.get("lastCheck") == report.task["previous_check"]:
             report.warnings.append({"code": "diagnostic_not_updated", "task": report.task["id"],
                                     "last_check": diagnosis.get("lastCheck") or "-"})
@@ -227,11 +227,15 @@ def _map(report: OvhReport, answer: dict, fields: dict, catalogue, index: int, w
                                             "value": str(value)})
                     continue
                 value = spec["values"][value]
+                if value is None:  # a state that says nothing about this fact
+                    continue
             if spec.get("invert") and isinstance(value, bool):
                 value = not value
             name = spec["fact"]
             if name not in catalogue:
                 continue
+            if catalogue[name].type == "records" and isinstance(value, str):
+                value = [value]  # expectedAutodiscoverSRV is one record, written as zone files write SRV data
             try:
                 report.facts[name] = coerce(catalogue, name, value, where)
             except InputError:  # a value the catalogue cannot read stays unknown, and is said
