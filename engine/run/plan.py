@@ -1,278 +1,267 @@
-"""The knowledge base compiled into one Python function: what makes evaluation fast.
+"""The knowledge base compiled into Python functions: what makes evaluation fast.
 
-The condition nodes (:mod:`conditions`) stay the reference semantics and
-serve explanations; for evaluation, :func:`generate` turns every rule, in
-dependency order, into straight-line Python source, compiled once:
+The condition nodes (:mod:`kb.conditions`) define what a rule means; this
+module derives Python source from them, here and nowhere else, so that one
+evaluation is straight-line code instead of a walk over the nodes:
 
-* each fact is read from the dict once, into a local variable;
-* there are two bodies: when every fact that no rule derives is given (the
-  usual batch case), only derivable facts can be missing, so most rules are
-  a plain boolean expression with no check at all (``a == 'x' and b > 10``,
-  Python's own short-circuit included); a missing given fact sends the
-  evaluation to the general body, where every fact may be missing;
-* a rule whose facts may be missing runs as the plain expression when they
-  are present, and otherwise in three-valued (Kleene) form, where a missing
-  fact is ``None`` and ``False and unknown`` is still ``False`` (simplified
-  at generation time when only one fact can be missing);
-* for :func:`evaluate.evaluate`, the usual body also makes the records of
-  the Result (findings in their order, undecided rules) where each outcome
-  is a local: one test per rule, a record only for the rules that have one;
-* a rule that fires and derives a fact stores it in ``known`` and in the
-  fact's local, so later rules see it (one pass = the fixpoint, because
-  the rules come in dependency order);
-* nodes the generator does not know (record tests, ``exists``, values taken
-  from other facts, node types added later) are called as they are:
-  ``node.evaluate(known)`` is always a correct leaf.
+* the rules, in evaluation order (a rule after those deriving what it reads),
+  are cut into groups of at most :data:`GROUP` rules, one function each
+  (``rules_0``, ``rules_1``...): a small frame fits CPython's data-stack chunk,
+  where one function of thousands of locals would map and unmap memory on
+  every call, and compiling group by group keeps the compiler's memory small;
+* a group reads the facts its rules use from ``known`` once, into locals named
+  after them (``f_dns_mx_valid``); a missing fact is :data:`MISSING`;
+* every rule's outcome is a local named after it (``r_mx_invalid``: a
+  traceback names the rule and the generated line is shown), written as the
+  plain boolean expression when the facts it tests are present -- Python's
+  own ``and``/``or`` -- and otherwise in three-valued form: ``True`` when the
+  condition is certainly true, ``False`` when certainly false, else ``None``
+  (Kleene logic, as the nodes evaluate it; ``exists`` is always decided);
+* a rule that comes out as its ``derives`` (or ``derives_when_false``) asks
+  and whose fact is still unknown stores it in ``known`` and in the fact's
+  local, so later rules see it: one pass is the fixpoint;
+* a node the writer does not know (record tests, values taken from other
+  facts, node types added later) is called as it is: ``node.evaluate(known)``
+  is always a correct leaf, since ``known`` holds every fact derived so far.
 
-The function returns every rule's outcome in evaluation order.  The source
-is deterministic, so its compiled code can be cached (see :mod:`cache`).
+``run(known, derived)`` returns every rule's outcome (True, False or None) in
+evaluation order.  The source is deterministic and compiled on first use,
+group by group; its code objects can be cached (see :mod:`kb.cache`).
 """
 from __future__ import annotations
 
+import linecache
+import marshal
+import re
 from itertools import compress
-from typing import Any
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Iterator
 
-from ..kb.conditions import All, Any_, Node, Not, Test
-from .evaluate import evaluate
+from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
+from .evaluate import evaluate, evaluate_many
 
-#: Operators written inline; every other one calls its function from operators.py.
+#: Rules per generated function: a frame of a few hundred locals.
+GROUP = 200
+
+#: Operators written inline, as Python's own comparison.
 _INLINE = {"equals": "==", "not_equals": "!=", "in": "in", "not_in": "not in",
            "less": "<", "greater": ">", "less_or_equal": "<=", "greater_or_equal": ">="}
-_LITERAL_TYPES = (bool, int, str)
+#: The comparison that is true exactly when the inline one is false (on present values).
+_OPPOSITE = {"==": "!=", "!=": "==", "in": "not in", "not in": "in", "<": ">=", ">": "<=", "<=": ">", ">=": "<"}
+_LITERALS = (bool, int, str)
 
 
-class _Generator:
+def _identifier(prefix: str, name: str, taken: set[str]) -> str:
+    base = prefix + re.sub(r"\W", "_", name)
+    ident, n = base, 1
+    while ident in taken:
+        n += 1
+        ident = f"{base}_{n}"
+    taken.add(ident)
+    return ident
+
+
+class _Expr:
+    """One node written three ways: ``plain`` (every fact it tests present; None when the node is not
+    inlined), ``true``/``false`` (certainly true / certainly false, any fact possibly missing)."""
+
+    __slots__ = ("plain", "true", "false")
+
+    def __init__(self, plain: str | None, true: str, false: str) -> None:
+        self.plain, self.true, self.false = plain, true, false
+
+
+class _Writer:
+    """Writes the source of the groups; holds the names shared by all of them."""
+
     def __init__(self) -> None:
-        self.constants: list[Any] = []  # names k0, k1... in the function's globals
-        self.opaque = False
-        self.fact_vars: dict[str, str] = {}
-        # Variables that may hold M (missing) in the body being written; None: any of them.
-        self.maybe_missing: set[str] | None = None
-        self.maybe_none: set[int] = set()  # rules whose outcome may be None in the last body written
+        self.constants: dict[str, Any] = {}  # name in the functions' globals -> value
+        self._constant_names: dict[Any, str] = {}  # identity key -> name: one entry per object
+        self.fact_names: dict[str, str] = {}  # fact -> local name (the same in every group)
+        self._taken: set[str] = {"known", "derived", "get", "M"}
+        self.read: set[str] = set()  # fact locals the group being written uses
 
     def constant(self, value: Any) -> str:
-        if type(value) in _LITERAL_TYPES:
+        if type(value) in _LITERALS or value is None:
             return repr(value)
+        if type(value) is frozenset and all(type(v) in _LITERALS for v in value):
+            # a set display after `in` compiles to a frozenset constant of the code object
+            return "{" + ", ".join(repr(v) for v in sorted(value, key=repr)) + "}" if value else "frozenset()"
         if type(value) is tuple and all(type(v) is tuple and all(type(w) is str for w in v) for v in value):
-            return repr(value)  # links: a tuple of (kind, rule id) pairs
-        if type(value) is frozenset and value and all(type(v) in _LITERAL_TYPES for v in value):
-            # a set display after `in` compiles to a frozenset constant
-            return "{" + ", ".join(repr(v) for v in sorted(value, key=repr)) + "}"
-        for index, known in enumerate(self.constants):  # both bodies share one set of constants
-            if known is value:
-                return f"k{index}"
-        self.constants.append(value)
-        return f"k{len(self.constants) - 1}"
+            return repr(value)
+        # A bound method is a new object at each access: the same method of the same node is one constant.
+        key = (id(value.__self__), value.__func__) if hasattr(value, "__self__") and hasattr(value, "__func__") \
+            else id(value)
+        name = self._constant_names.get(key)
+        if name is None:
+            name = self._constant_names[key] = f"k{len(self.constants)}"
+            self.constants[name] = value
+        return name
 
-    def var(self, fact: str) -> str:
-        if fact not in self.fact_vars:
-            self.fact_vars[fact] = f"v{len(self.fact_vars)}"
-        return self.fact_vars[fact]
+    def fact(self, name: str) -> str:
+        if name not in self.fact_names:
+            self.fact_names[name] = _identifier("f_", name, self._taken)
+        local = self.fact_names[name]
+        self.read.add(local)
+        return local
 
-    def missing(self, var: str) -> bool:
-        return self.maybe_missing is None or var in self.maybe_missing
+    # ------------------------------------------------------------------ nodes
 
-    # Each method returns (plain expression or None, three-valued expression, variables read that may
-    # be missing).  plain is None when the node cannot be written as a plain boolean.
-    def node(self, node: Node) -> tuple[str | None, str, set[str]]:
+    def node(self, node: Node, tested: set[str]) -> _Expr | None:
+        """The node's expressions, adding to ``tested`` the locals whose absence the plain form cannot take;
+        None when some part is not inlined (the rule is then evaluated by its nodes)."""
         kind = type(node)
+        if kind is Exists:
+            var = self.fact(node.fact)
+            present = f"({var} is not M)"
+            absent = f"({var} is M)"
+            true, false = (present, absent) if node.expected else (absent, present)
+            return _Expr(true, true, false)
         if kind is Test and not node.refs:
-            var = self.var(node.fact)
-            if node.op in _INLINE:
-                plain = f"({var} {_INLINE[node.op]} {self.constant(node.expected)})"
-            else:
-                plain = f"{self.constant(node.fn)}({var}, {self.constant(node.expected)})"
-            if not self.missing(var):
-                return plain, plain, set()
-            return plain, f"(None if {var} is M else {plain})", {var}
+            return self.test(node, tested)
         if kind in (All, Any_) and node.children:
-            parts = [self.node(child) for child in node.children]
-            plain = None
-            if all(p[0] is not None for p in parts):
-                plain = "(" + (" and " if kind is All else " or ").join(p[0] for p in parts) + ")"
-            used = set().union(*(p[2] for p in parts))
-            if plain is not None and not used:
-                return plain, plain, used  # nothing can be missing: two-valued is three-valued
-            items = ",".join(p[1] for p in parts)
-            kleene = f"{'A' if kind is All else 'O'}(({items},))"
-            return plain, kleene, used
+            parts = [self.node(child, tested) for child in node.children]
+            if any(p is None for p in parts):
+                return None
+            conj, disj = " and ", " or "
+            join, other = (conj, disj) if kind is All else (disj, conj)
+            return _Expr("(" + join.join(p.plain for p in parts) + ")",
+                         "(" + join.join(p.true for p in parts) + ")",
+                         "(" + other.join(p.false for p in parts) + ")")
         if kind is Not:
-            plain, kleene, used = self.node(node.child)
-            plain = None if plain is None else f"(not {plain})"
-            return plain, (plain if plain is not None and not used else f"N({kleene})"), used
-        # Anything else evaluates itself: always correct, just not inlined.
-        self.opaque = True
-        return None, f"{self.constant(node.evaluate)}(known)", set()
+            child = self.node(node.child, tested)
+            if child is None:
+                return None
+            return _Expr(f"(not {child.plain})", child.false, child.true)
+        return None
 
-    def without(self, node: Node, missing: str) -> tuple[str, str]:
-        """(expression, kind) of a node when variable ``missing`` is M and every other one is present:
-        kind "bool" (two-valued), "none" (always None) or "tri".  Only for nodes ``node`` wrote plain."""
-        kind = type(node)
-        if kind is Test:
-            return ("None", "none") if self.var(node.fact) == missing else (self.node(node)[0], "bool")
-        if kind is Not:
-            expr, sort = self.without(node.child, missing)
-            return {"bool": (f"(not {expr})", "bool"), "none": ("None", "none")}.get(sort, (f"N({expr})", "tri"))
-        parts = [self.without(child, missing) for child in node.children]
-        if any(sort == "tri" for _, sort in parts):
-            return f"{'A' if kind is All else 'O'}(({','.join(expr for expr, _ in parts)},))", "tri"
-        known = [expr for expr, sort in parts if sort == "bool"]
-        if len(known) == len(parts):
-            return "(" + (" and " if kind is All else " or ").join(known) + ")", "bool"
-        if not known:
-            return "None", "none"
-        # Kleene: false and unknown is false, true or unknown is true; otherwise unknown.
-        if kind is All:
-            return f"(None if ({' and '.join(known)}) else False)", "tri"
-        return f"(True if ({' or '.join(known)}) else None)", "tri"
+    def test(self, node: Test, tested: set[str]) -> _Expr:
+        var = self.fact(node.fact)
+        tested.add(var)
+        guard = f"{var} is not M and "
+        expected = node.expected
+        if node.op == "equals" and type(expected) is bool:
+            # A bool fact holds True or False (the catalogue's coercion), so identity is equality;
+            # and MISSING is neither, so no guard is needed either way.
+            return _Expr(f"({var} is {expected})", f"({var} is {expected})", f"({var} is {not expected})")
+        if node.op in _INLINE:
+            op = _INLINE[node.op]
+            value = self.constant(expected)
+            plain, opposite = f"({var} {op} {value})", f"({var} {_OPPOSITE[op]} {value})"
+            # MISSING equals nothing and is in no set: `==` and `in` need no guard to be "certainly true".
+            true = plain if op in ("==", "in") else f"({guard}{plain[1:-1]})"
+            false = opposite if op in ("!=", "not in") else f"({guard}{opposite[1:-1]})"
+            return _Expr(plain, true, false)
+        call = f"{self.constant(node.fn)}({var}, {self.constant(expected)})"
+        return _Expr(call, f"({guard}{call})", f"({guard}not {call})")
 
-    def result_tail(self, rules: tuple) -> list[str]:
-        """What a Result needs, for ``run(known, derived, explainer)``: the finding records of the rules
-        that fired in (severity, id) order and of the undecided ones in id order, made here where each
-        outcome is a local: one test per rule, and a record only for the rules that have one."""
-        from ..kb.load import SEVERITY_RANK
+    # ------------------------------------------------------------------ rules
 
-        findings = [(i, rule) for i, rule in enumerate(rules) if rule.is_finding]
-        lines = ["    f = []", "    a = f.append"]
-        for i, rule in sorted(findings, key=lambda item: (SEVERITY_RANK[item[1].severity], item[1].id)):
-            record = f"({rule.id!r}, {rule.severity!r}, x, (), {self.constant(rule.links)})"
-            lines.append(f"    if o{i}: a(NEW(FI, {record}))")  # an outcome is True, False or None
-        lines += ["    u = []", "    a = u.append"]
-        for i, rule in sorted(findings, key=lambda item: item[1].id):
-            if i in self.maybe_none:
-                lines.append(f"    if o{i} is None: a(NEW(UN, ({rule.id!r}, x)))")
+    def rule(self, rule: Any, local: str) -> list[str]:
+        """The statements of one rule: its outcome in ``local``, then what it derives."""
+        tested: set[str] = set()
+        expr = self.node(rule.condition, tested)
+        if expr is None:
+            lines = [f"    {local} = {self.constant(rule.condition.evaluate)}(known)"]
+        elif not tested:
+            lines = [f"    {local} = {expr.plain}"]  # only `exists`: always decided
+        else:
+            present = " and ".join(f"{var} is not M" for var in sorted(tested))
+            lines = [f"    if {present}:",
+                     f"        {local} = {expr.plain}",
+                     "    else:",
+                     f"        {local} = True if {expr.true} else False if {expr.false} else None"]
+        for when, pairs in (("True", rule.derives), ("False", rule.derives_when_false)):
+            for name, value in pairs:
+                var = self.fact(name)
+                lines += [f"    if {local} is {when} and {var} is M:",
+                          f"        {var} = known[{name!r}] = {self.constant(value)}",
+                          f"        derived[{name!r}] = {rule.id!r}"]
         return lines
 
-    def body(self, rules: tuple) -> list[str]:
-        """One statement group per rule, in evaluation order: its outcome, then what it derives."""
-        lines: list[str] = []
-        self.maybe_none = set()  # indexes of rules whose outcome may be None in this body
-        for index, rule in enumerate(rules):
-            plain, kleene, used = self.node(rule.condition)
-            out = f"o{index}"
-            if plain is None or used:
-                self.maybe_none.add(index)
-            if plain is not None and not used:
-                lines.append(f"    {out} = {plain}")
-            elif plain is not None:
-                guard = " and ".join(f"{v} is not M" for v in sorted(used))
-                if len(used) == 1:  # the other branch knows which fact is missing: simplify for it
-                    kleene = self.without(rule.condition, next(iter(used)))[0]
-                lines.append(f"    if {guard}: {out} = {plain}\n    else: {out} = {kleene}")
-            else:
-                lines.append(f"    {out} = {kleene}")
-            for when, pairs in (("True", rule.derives), ("False", rule.derives_when_false)):
-                for name, value in pairs:
-                    var = self.var(name)
-                    lines.append(
-                        f"    if {out} is {when} and {var} is M:\n"
-                        f"        {var} = {self.constant(value)}\n"
-                        f"        if derived is not None:\n"
-                        f"            known[{name!r}] = {var}\n"
-                        f"            derived[{name!r}] = {rule.id!r}")
-        return lines
+    def group(self, name: str, rules: tuple, locals_: list[str]) -> str:
+        body: list[str] = []
+        self.read = set()
+        for rule, local in zip(rules, locals_):
+            body.append(f"    # {rule.id} ({rule.location})")
+            body += self.rule(rule, local)
+        by_local = {local: fact for fact, local in self.fact_names.items()}
+        head = [f"def {name}(known, derived):",
+                f'    """Rules {rules[0].id} to {rules[-1].id}."""',
+                "    get = known.get"]
+        head += [f"    {var} = get({by_local[var]!r}, M)" for var in sorted(self.read)]
+        tail = [f"    return ({', '.join(locals_)},)"]
+        return "\n".join(head + body + tail) + "\n"
 
 
-def generate(rules: tuple) -> tuple[str, list[Any], bool]:
-    """Source of ``run(known, derived, explainer=None)`` for rules in evaluation order, its constants,
-    and whether some node is evaluated as it is (it then reads derived facts from ``known``).
-
-    ``run`` returns the outcomes (True, False or None) in evaluation order; given an explainer (see
-    :mod:`evaluate`), ``(outcomes, findings, undecided)`` with the records of a Result, or
-    ``(outcomes, None, None)`` from the general body.  With
-    ``derived=None``, ``run`` does not write into ``known`` (see ``KnowledgeBase.fired``).
-
-    Two bodies are written.  Facts a rule may derive are usually absent and the others usually all
-    given, so ``run`` reads the given ones with subscripts (fast) and, when they are all there, runs
-    a body that checks only derivable facts for absence: most rules become one plain boolean
-    expression.  One missing fact sends the whole evaluation to ``slow``, where every fact may be
-    missing and is read with ``get``.
-    """
-    gen = _Generator()
-    derivable = {name for rule in rules for name, _ in (*rule.derives, *rule.derives_when_false)}
-    slow_body = gen.body(rules)  # also names every fact's variable
-    everything = dict(gen.fact_vars)
-    given = [(fact, var) for fact, var in everything.items() if fact not in derivable]
-    gen.maybe_missing = {var for fact, var in everything.items() if fact in derivable}
-    fast_body = gen.body(rules)
-    fast_tail = gen.result_tail(rules)
-    outs = ", ".join(f"o{i}" for i in range(len(rules)))
-    tail = [f"    t = ({outs}{',' if len(rules) == 1 else ''})", "    if x is None:", "        return t"]
-
-    slow = ["def slow(known, derived, x):", "    g = known.get"]
-    slow += [f"    {var} = g({fact!r}, M)" for fact, var in everything.items()]
-    run = ["def run(known, derived, x=None):"]
-    if given:
-        run.append("    try:")
-        run += [f"        {var} = known[{fact!r}]" for fact, var in given]
-        run.append("    except KeyError:")
-        run.append("        return slow(known, derived, x)")
-    if len(given) < len(everything):
-        run.append("    g = known.get")
-        run += [f"    {var} = g({fact!r}, M)" for fact, var in everything.items() if fact in derivable]
-    # The general body leaves the records to evaluate.py (no second copy of the tail: compiling a
-    # large knowledge base stays quick, and the general body is the rarer one in batches).
-    source = (slow + slow_body + tail + ["    return t, None, None", ""]
-              + run + fast_body + tail + fast_tail + ["    return t, f, u"])
-    return "\n".join(source) + "\n", gen.constants, gen.opaque
+def generate(rules: tuple) -> tuple[list[str], dict[str, Any]]:
+    """The source of each group's function (``rules_0``...) for rules in evaluation order, and the
+    constants their globals need (the marker of a missing fact, ``M``, is added by :func:`build`)."""
+    writer = _Writer()
+    taken: set[str] = set()
+    locals_ = [_identifier("r_", rule.id, taken) for rule in rules]
+    sources = [writer.group(f"rules_{start // GROUP}", rules[start:start + GROUP], locals_[start:start + GROUP])
+               for start in range(0, len(rules), GROUP)]
+    return sources, writer.constants
 
 
-# Kleene logic over a tuple of True/False/None, for rules where a fact is missing.
-def _and(values: tuple) -> bool | None:
-    return False if False in values else None if None in values else True
+def _filename(rules: tuple, index: int) -> str:
+    first = rules[0].location.file if rules else "rules"
+    return f"<diagnostica rules {index}: {first}>"
 
 
-def _or(values: tuple) -> bool | None:
-    return True if True in values else None if None in values else False
+def build(codes: list, sources: list[str] | None, constants: dict[str, Any]) -> Callable[[dict, dict], tuple]:
+    """``run(known, derived)`` from the groups' code objects."""
+    namespace: dict[str, Any] = {"M": MISSING, "__builtins__": {}, **constants}
+    functions = []
+    for index, code in enumerate(codes):
+        if sources is not None:  # tracebacks show the generated line (as dataclasses' own code does)
+            text = sources[index]
+            linecache.cache[code.co_filename] = (len(text), None, text.splitlines(True), code.co_filename)
+        exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
+        functions.append(namespace[f"rules_{index}"])
+    if len(functions) == 1:
+        return functions[0]
+    if not functions:
+        return lambda known, derived: ()
 
+    def run(known: dict, derived: dict) -> tuple:
+        outcomes: list = []
+        extend = outcomes.extend
+        for function in functions:
+            extend(function(known, derived))
+        return tuple(outcomes)
 
-def _not(value: bool | None) -> bool | None:
-    return None if value is None else not value
-
-
-def build(code: Any, constants: list[Any]):
-    """The ``run`` function from compiled code (fresh or from the cache) and its constants."""
-    from ..kb.conditions import MISSING
-    from .result import Finding, Undecided
-
-    namespace: dict[str, Any] = {"M": MISSING, "A": _and, "O": _or, "N": _not,
-                                "NEW": tuple.__new__, "FI": Finding, "UN": Undecided,
-                                "__builtins__": {"KeyError": KeyError}}
-    namespace.update((f"k{i}", value) for i, value in enumerate(constants))
-    exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
-    return namespace["run"]
-
-
-def compile_rules(rules: tuple, causes: dict[str, tuple[str, ...]]) -> "Plan":
-    """The rules (in evaluation order) as one generated function, compiled."""
-    source, constants, opaque = generate(rules)
-    return Plan(rules, causes, compile(source, "<diagnostica rules>", "exec"), constants, opaque)
+    return run
 
 
 class Plan:
-    """A knowledge base ready to evaluate: the generated function and the orders results need."""
+    """A knowledge base ready to evaluate: the generated functions and the orders results need."""
 
-    __slots__ = ("run", "ids", "index", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by", "linked",
-                 "opaque", "_source")
+    __slots__ = ("rules", "ids", "index", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by",
+                 "causes", "linked", "_codes", "_sources", "_constants", "_run")
 
-    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], code: Any, constants: list[Any],
-                 opaque: bool = True) -> None:
-        from operator import itemgetter
-
+    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], codes: list | None = None,
+                 constants: dict[str, Any] | None = None) -> None:
         from ..kb.load import SEVERITY_RANK
 
-        self._source = (rules, causes, code, constants, opaque)
-        self.opaque = opaque
-        self.run = build(code, constants)
+        self.rules = rules
+        self.causes = causes
+        if codes is None:
+            self._sources, self._constants = generate(rules)
+            self._codes = None  # compiled on first use
+        else:
+            self._sources, self._constants, self._codes = None, constants or {}, codes
+        self._run = None
         self.ids = tuple(rule.id for rule in rules)
         self.index = index = {rule.id: i for i, rule in enumerate(rules)}
         findings = [rule for rule in rules if rule.is_finding]
         by_severity = sorted(findings, key=lambda r: (SEVERITY_RANK[r.severity], r.id))
         by_id = sorted(findings, key=lambda r: r.id)
-        # itemgetter picks outcomes in a given order, in C; with one index it returns a bare value.
-        self.severity_pick = _picker([index[r.id] for r in by_severity], itemgetter)
+        # itemgetter picks outcomes in a given order, in C.
+        self.severity_pick = _picker([index[r.id] for r in by_severity])
         self.severity_rules = tuple((r.id, r.severity, r.links) for r in by_severity)
-        self.id_pick = _picker([index[r.id] for r in by_id], itemgetter)
+        self.id_pick = _picker([index[r.id] for r in by_id])
         self.id_order = tuple(r.id for r in by_id)
         caused_by: dict[str, list[str]] = {}
         for cause, effects in causes.items():
@@ -281,31 +270,53 @@ class Plan:
         self.caused_by = {effect: tuple(c) for effect, c in caused_by.items()}
         self.linked = frozenset(causes) | frozenset(caused_by)
 
+    def codes(self) -> list:
+        """The groups' code objects, compiled now if they are not yet."""
+        if self._codes is None:
+            self._codes = [compile(source, _filename(self.rules, i), "exec") for i, source in enumerate(self._sources)]
+        return self._codes
+
+    @property
+    def run(self) -> Callable[[dict, dict], tuple]:
+        """``run(known, derived)``: every rule's outcome; writes derived facts into both dicts."""
+        if self._run is None:
+            self._run = build(self.codes(), self._sources, self._constants)
+        return self._run
+
     def fired(self, facts: dict) -> tuple[str, ...]:
         """See ``KnowledgeBase.fired``."""
-        if self.opaque:  # some node reads derived facts from the dict: give it a copy to write in
-            return tuple(compress(self.ids, self.run(dict(facts), {})))
-        return tuple(compress(self.ids, self.run(facts, None)))
+        # An outcome is exactly True, False or None: compress keeps the True ones.
+        return tuple(compress(self.ids, (self._run or self.run)(dict(facts), {})))
 
-    def evaluate(self, kb: Any, facts: dict) -> Any:
-        """See ``KnowledgeBase.evaluate``."""
-        return evaluate(kb, facts)
+    def fired_many(self, fact_sets: Iterable[dict]) -> Iterator[tuple[str, ...]]:
+        """``fired`` of each fact set, one at a time (nothing is kept between them)."""
+        run, ids = self.run, self.ids
+        for facts in fact_sets:
+            yield tuple(compress(ids, run(dict(facts), {})))
+
+    # See ``KnowledgeBase.evaluate`` and ``evaluate_many``: the functions themselves, no wrapper call.
+    evaluate = staticmethod(evaluate)
+    evaluate_many = staticmethod(evaluate_many)
+
+    def source(self) -> str:
+        """The generated Python source, for reading (not kept after a load from the cache)."""
+        return "\n".join(self._sources or ())
 
     def __reduce__(self):
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
-        import marshal
-
-        rules, causes, code, constants, opaque = self._source
-        return _restore, (rules, causes, marshal.dumps(code), constants, opaque)
+        return _restore, (self.rules, self.causes, [marshal.dumps(code) for code in self.codes()], self._constants)
 
 
-def _restore(rules: tuple, causes: dict, code: bytes, constants: list, opaque: bool) -> Plan:
-    import marshal
-
-    return Plan(rules, causes, marshal.loads(code), constants, opaque)
+def _restore(rules: tuple, causes: dict, codes: list[bytes], constants: dict) -> Plan:
+    return Plan(rules, causes, [marshal.loads(code) for code in codes], constants)
 
 
-def _picker(indexes: list[int], itemgetter: Any):
+def compile_rules(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Plan:
+    """The rules (in evaluation order) as generated functions, compiled on first use."""
+    return Plan(rules, causes)
+
+
+def _picker(indexes: list[int]) -> Callable[[tuple], tuple]:
     if not indexes:
         return lambda outs: ()
     if len(indexes) == 1:
