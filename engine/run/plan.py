@@ -35,7 +35,7 @@ import marshal
 import re
 from itertools import compress
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
 from .evaluate import evaluate, evaluate_many
@@ -80,6 +80,9 @@ class _Writer:
         self.fact_names: dict[str, str] = {}  # fact -> local name (the same in every group)
         self._taken: set[str] = {"known", "derived", "get", "M"}
         self.read: set[str] = set()  # fact locals the group being written uses
+        self.passed: list[str] = []  # fact locals the last group written takes as arguments
+        self.returned: list[str] = []  # and those it gives back (the facts it derives)
+        self.derivable: set[str] = set()  # locals of the facts some rule derives
 
     def constant(self, value: Any) -> str:
         if type(value) in _LITERALS or value is None:
@@ -120,9 +123,18 @@ class _Writer:
         if kind is Test and not node.refs:
             return self.test(node, tested)
         if kind in (All, Any_) and node.children:
-            parts = [self.node(child, tested) for child in node.children]
+            seen = [set() for _ in node.children]
+            parts = [self.node(child, reads) for child, reads in zip(node.children, seen)]
             if any(p is None for p in parts):
                 return None
+            for reads in seen:
+                tested |= reads
+            # A derived fact is usually absent (its rule did not fire): a test on one decides an `all` at
+            # once and an `any` seldom, so it goes first in an `all` and last in an `any` (the order of
+            # the parts changes nothing else: they are pure tests).
+            first = kind is All
+            order = sorted(range(len(parts)), key=lambda i: (bool(seen[i] & self.derivable)) is not first)
+            parts = [parts[i] for i in order]
             conj, disj = " and ", " or "
             join, other = (conj, disj) if kind is All else (disj, conj)
             return _Expr("(" + join.join(p.plain for p in parts) + ")",
@@ -157,12 +169,24 @@ class _Writer:
 
     # ------------------------------------------------------------------ rules
 
-    def rule(self, rule: Any, local: str) -> list[str]:
-        """The statements of one rule: its outcome in ``local``, then what it derives."""
+    def rule(self, rule: Any, local: str, fired: bool) -> list[str]:
+        """The statements of one rule: its outcome in ``local``, then what it derives.
+
+        ``fired``: the batch variant, where an outcome is only "certainly true" or not (True/False)."""
         tested: set[str] = set()
         expr = self.node(rule.condition, tested)
+        when_true, when_false = "True", "False"
         if expr is None:
-            lines = [f"    {local} = {self.constant(rule.condition.evaluate)}(known)"]
+            call = f"{self.constant(rule.condition.evaluate)}(known)"
+            if fired and rule.derives_when_false:
+                lines = [f"    {local} = {call}"]
+            elif fired:
+                lines = [f"    {local} = {call} is True"]
+            else:
+                lines = [f"    {local} = {call}"]
+        elif fired:
+            lines = [f"    {local} = {expr.true}"]
+            when_false = f"M and {expr.false}"  # written below as `... is M and <certainly false>`
         elif not tested:
             lines = [f"    {local} = {expr.plain}"]  # only `exists`: always decided
         else:
@@ -171,88 +195,151 @@ class _Writer:
                      f"        {local} = {expr.plain}",
                      "    else:",
                      f"        {local} = True if {expr.true} else False if {expr.false} else None"]
-        for when, pairs in (("True", rule.derives), ("False", rule.derives_when_false)):
+        for when, pairs in ((when_true, rule.derives), (when_false, rule.derives_when_false)):
             for name, value in pairs:
                 var = self.fact(name)
-                lines += [f"    if {local} is {when} and {var} is M:",
-                          f"        {var} = known[{name!r}] = {self.constant(value)}",
-                          f"        derived[{name!r}] = {rule.id!r}"]
+                if when.startswith("M and "):
+                    test = f"{var} is {when}"
+                elif fired and when == "True" and expr is not None:
+                    test = f"{local} and {var} is M"
+                else:
+                    test = f"{local} is {when} and {var} is M"
+                lines.append(f"    if {test}:")
+                lines.append(f"        {var} = known[{name!r}] = {self.constant(value)}")
+                if not fired:
+                    lines.append(f"        derived[{name!r}] = {rule.id!r}")
         return lines
 
-    def group(self, name: str, rules: tuple, locals_: list[str]) -> str:
+    def group(self, name: str, rules: tuple, locals_: list[str], fired: bool, alone: bool) -> str:
+        """One group's function.  ``alone`` (the only group): it reads its facts from ``known`` and returns
+        the outcomes; otherwise the driver passes in every fact it uses and it returns the outcomes and
+        the new values of the facts it derives, so no group reads a fact from the dict again."""
         body: list[str] = []
         self.read = set()
         for rule, local in zip(rules, locals_):
             body.append(f"    # {rule.id} ({rule.location})")
-            body += self.rule(rule, local)
+            body += self.rule(rule, local, fired)
         by_local = {local: fact for fact, local in self.fact_names.items()}
-        head = [f"def {name}(known, derived):",
-                f'    """Rules {rules[0].id} to {rules[-1].id}."""',
-                "    get = known.get"]
-        head += [f"    {var} = get({by_local[var]!r}, M)" for var in sorted(self.read)]
-        tail = [f"    return ({', '.join(locals_)},)"]
+        used = sorted(self.read)
+        outcomes = f"({', '.join(locals_)},)"
+        if alone:
+            head = [f"def {name}(known, derived, M=M):", f'    """Rules {rules[0].id} to {rules[-1].id}."""']
+            if used:
+                head.append("    get = known.get")
+                head += [f"    {var} = get({by_local[var]!r}, M)" for var in used]
+            self.passed, self.returned = [], []
+            return "\n".join(head + body + [f"    return {outcomes}"]) + "\n"
+        self.passed = used
+        self.returned = sorted({self.fact(n) for r in rules for n, _ in (*r.derives, *r.derives_when_false)})
+        head = [f"def {name}({', '.join(['known', 'derived', *used, 'M=M'])}):",
+                f'    """Rules {rules[0].id} to {rules[-1].id}."""']
+        tail = [f"    return ({', '.join([outcomes, *self.returned])},)"]
         return "\n".join(head + body + tail) + "\n"
 
 
-def generate(rules: tuple) -> tuple[list[str], dict[str, Any]]:
-    """The source of each group's function (``rules_0``...) for rules in evaluation order, and the
-    constants their globals need (the marker of a missing fact, ``M``, is added by :func:`build`)."""
+class Source(NamedTuple):
+    """The generated source of one variant: its groups' functions and the driver that calls them."""
+
+    groups: tuple[str, ...]
+    driver: str
+
+
+def generate(rules: tuple, fired: bool = False) -> tuple[Source, dict[str, Any]]:
+    """The source of ``run(known, derived)`` for rules in evaluation order -- or, with ``fired``, of the
+    batch variant whose outcomes are only True (fired) or False -- and the constants its globals need
+    (the marker of a missing fact, ``M``, is added by :func:`build`)."""
     writer = _Writer()
+    writer.derivable = {writer.fact(name) for rule in rules for name, _ in (*rule.derives, *rule.derives_when_false)}
     taken: set[str] = set()
     locals_ = [_identifier("r_", rule.id, taken) for rule in rules]
-    sources = [writer.group(f"rules_{start // GROUP}", rules[start:start + GROUP], locals_[start:start + GROUP])
-               for start in range(0, len(rules), GROUP)]
-    return sources, writer.constants
+    prefix = "fired" if fired else "rules"
+    starts = range(0, len(rules), GROUP)
+    if len(starts) <= 1:  # one group: it is the driver, reading its facts itself
+        group = writer.group(f"{prefix}_0", rules, locals_, fired, True) if rules else \
+            f"def {prefix}_0(known, derived, M=M):\n    return ()\n"
+        return Source((group,), f"run = {prefix}_0\n"), writer.constants
+    # Several groups: the driver reads every fact once and passes each group the ones it uses; a group
+    # gives back the facts it may have derived, for the groups after it.
+    groups, calls = [], []
+    for number, start in enumerate(starts):
+        name = f"{prefix}_{number}"
+        groups.append(writer.group(name, rules[start:start + GROUP], locals_[start:start + GROUP], fired, False))
+        targets = ", ".join([f"o{number}", *writer.returned]) + ","
+        calls.append(f"    {targets} = {name}({', '.join(['known', 'derived', *writer.passed])})")
+    by_local = {local: fact for fact, local in writer.fact_names.items()}
+    driver = ["def run(known, derived, M=M):", "    get = known.get"]
+    driver += [f"    {var} = get({by_local[var]!r}, M)" for var in sorted(by_local)]
+    driver += calls
+    driver.append(f"    return ({', '.join(f'*o{number}' for number in range(len(starts)))})")
+    return Source(tuple(groups), "\n".join(driver) + "\n"), writer.constants
 
 
-def _filename(rules: tuple, index: int) -> str:
-    first = rules[0].location.file if rules else "rules"
-    return f"<diagnostica rules {index}: {first}>"
+def _compile(source: Source, name: str) -> tuple:
+    texts = (*source.groups, source.driver)
+    return tuple(compile(text, f"<diagnostica {name} {i}>", "exec") for i, text in enumerate(texts))
 
 
-def build(codes: list, sources: list[str] | None, constants: dict[str, Any]) -> Callable[[dict, dict], tuple]:
-    """``run(known, derived)`` from the groups' code objects."""
+def build(codes: tuple, source: Source | None, constants: dict[str, Any]) -> Callable[[dict, dict], tuple]:
+    """``run(known, derived)`` from the code objects of a variant (its groups, then its driver)."""
     namespace: dict[str, Any] = {"M": MISSING, "__builtins__": {}, **constants}
-    functions = []
+    texts = (*source.groups, source.driver) if source is not None else ()
     for index, code in enumerate(codes):
-        if sources is not None:  # tracebacks show the generated line (as dataclasses' own code does)
-            text = sources[index]
-            linecache.cache[code.co_filename] = (len(text), None, text.splitlines(True), code.co_filename)
+        if texts:  # tracebacks show the generated line (as dataclasses' own generated code does)
+            lines = texts[index].splitlines(True)
+            linecache.cache[code.co_filename] = (len(texts[index]), None, lines, code.co_filename)
         exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
-        functions.append(namespace[f"rules_{index}"])
-    if len(functions) == 1:
-        return functions[0]
-    if not functions:
-        return lambda known, derived: ()
+    return namespace["run"]
 
-    def run(known: dict, derived: dict) -> tuple:
-        outcomes: list = []
-        extend = outcomes.extend
-        for function in functions:
-            extend(function(known, derived))
-        return tuple(outcomes)
 
-    return run
+class _Variant:
+    """One generated variant: its source until compiled, its code, its function."""
+
+    __slots__ = ("name", "rules", "source", "constants", "codes", "function")
+
+    def __init__(self, name: str, rules: tuple, source: Source | None, constants: dict | None,
+                 codes: tuple | None) -> None:
+        self.name, self.rules, self.source, self.constants, self.codes = name, rules, source, constants, codes
+        self.function: Callable[[dict, dict], tuple] | None = None
+
+    def compiled(self) -> tuple:
+        if self.codes is None:
+            if self.source is None:
+                self.source, self.constants = generate(self.rules, fired=self.name == "fired")
+            self.codes = _compile(self.source, self.name)
+        return self.codes
+
+    def get(self) -> Callable[[dict, dict], tuple]:
+        if self.function is None:
+            self.function = build(self.compiled(), self.source, self.constants or {})
+        return self.function
+
+    def state(self, compile_now: bool) -> tuple:
+        """What the cache keeps: the code when compiled (or ``compile_now``), else nothing (made again)."""
+        if compile_now:
+            self.compiled()
+        if self.codes is None:
+            return (None, None)
+        return tuple(marshal.dumps(code) for code in self.codes), self.constants
 
 
 class Plan:
     """A knowledge base ready to evaluate: the generated functions and the orders results need."""
 
     __slots__ = ("rules", "ids", "index", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by",
-                 "causes", "linked", "_codes", "_sources", "_constants", "_run")
+                 "causes", "linked", "_evaluate", "_fired", "_run", "_fire")
 
-    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], codes: list | None = None,
-                 constants: dict[str, Any] | None = None) -> None:
+    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], states: tuple | None = None) -> None:
         from ..kb.load import SEVERITY_RANK
 
         self.rules = rules
         self.causes = causes
-        if codes is None:
-            self._sources, self._constants = generate(rules)
-            self._codes = None  # compiled on first use
-        else:
-            self._sources, self._constants, self._codes = None, constants or {}, codes
-        self._run = None
+        variants = []
+        for name, state in zip(("rules", "fired"), states or ((None, None), (None, None))):
+            codes, constants = state
+            codes = None if codes is None else tuple(marshal.loads(code) for code in codes)
+            variants.append(_Variant(name, rules, None, constants, codes))
+        self._evaluate, self._fired = variants
+        self._run = self._fire = None
         self.ids = tuple(rule.id for rule in rules)
         self.index = index = {rule.id: i for i, rule in enumerate(rules)}
         findings = [rule for rule in rules if rule.is_finding]
@@ -270,49 +357,49 @@ class Plan:
         self.caused_by = {effect: tuple(c) for effect, c in caused_by.items()}
         self.linked = frozenset(causes) | frozenset(caused_by)
 
-    def codes(self) -> list:
-        """The groups' code objects, compiled now if they are not yet."""
-        if self._codes is None:
-            self._codes = [compile(source, _filename(self.rules, i), "exec") for i, source in enumerate(self._sources)]
-        return self._codes
-
     @property
     def run(self) -> Callable[[dict, dict], tuple]:
-        """``run(known, derived)``: every rule's outcome; writes derived facts into both dicts."""
+        """``run(known, derived)``: every rule's outcome (True, False, None); adds derived facts to both."""
         if self._run is None:
-            self._run = build(self.codes(), self._sources, self._constants)
+            self._run = self._evaluate.get()
         return self._run
+
+    @property
+    def fire(self) -> Callable[[dict, dict], tuple]:
+        """``fire(known, {})``: every rule's outcome as True (fired) or False; adds derived facts to ``known``."""
+        if self._fire is None:
+            self._fire = self._fired.get()
+        return self._fire
 
     def fired(self, facts: dict) -> tuple[str, ...]:
         """See ``KnowledgeBase.fired``."""
-        # An outcome is exactly True, False or None: compress keeps the True ones.
-        return tuple(compress(self.ids, (self._run or self.run)(dict(facts), {})))
+        return tuple(compress(self.ids, (self._fire or self.fire)(dict(facts), None)))
 
     def fired_many(self, fact_sets: Iterable[dict]) -> Iterator[tuple[str, ...]]:
         """``fired`` of each fact set, one at a time (nothing is kept between them)."""
-        run, ids = self.run, self.ids
+        fire, ids = self.fire, self.ids
         for facts in fact_sets:
-            yield tuple(compress(ids, run(dict(facts), {})))
+            yield tuple(compress(ids, fire(dict(facts), None)))
 
     # See ``KnowledgeBase.evaluate`` and ``evaluate_many``: the functions themselves, no wrapper call.
     evaluate = staticmethod(evaluate)
     evaluate_many = staticmethod(evaluate_many)
 
-    def source(self) -> str:
-        """The generated Python source, for reading (not kept after a load from the cache)."""
-        return "\n".join(self._sources or ())
+    def source(self, fired: bool = False) -> str:
+        """The generated Python source of a variant, for reading."""
+        variant = self._fired if fired else self._evaluate
+        if variant.source is None:
+            variant.source, variant.constants = generate(self.rules, fired=fired)
+        return "\n".join((*variant.source.groups, variant.source.driver))
 
     def __reduce__(self):
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
-        return _restore, (self.rules, self.causes, [marshal.dumps(code) for code in self.codes()], self._constants)
-
-
-def _restore(rules: tuple, causes: dict, codes: list[bytes], constants: dict) -> Plan:
-    return Plan(rules, causes, [marshal.loads(code) for code in codes], constants)
+        # The full variant is always kept compiled (every command evaluates), the batch one when it was used.
+        return Plan, (self.rules, self.causes, (self._evaluate.state(True), self._fired.state(False)))
 
 
 def compile_rules(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Plan:
-    """The rules (in evaluation order) as generated functions, compiled on first use."""
+    """The rules (in evaluation order) ready for generated functions, written and compiled on first use."""
     return Plan(rules, causes)
 
 

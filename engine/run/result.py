@@ -10,14 +10,46 @@ named tuples (immutable, ``_asdict()`` and ``_replace()`` included).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import compress, repeat
 from operator import is_
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import explain
 
 if TYPE_CHECKING:  # annotations only
     from ..kb.load import KnowledgeBase
+
+
+class Outcomes(Mapping):
+    """Every rule's outcome by id -- True fired, False did not, None undecided -- read from the
+    evaluation's own tuple of outcomes: nothing is copied (a dict of 5,000 rules per evaluation is
+    most of what a batch would otherwise pay for a Result it never reads this way)."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[str, int], values: tuple) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, rule_id: str) -> bool | None:
+        return self._values[self._index[rule_id]]
+
+    def get(self, rule_id: str, default: Any = None) -> Any:
+        position = self._index.get(rule_id)
+        return default if position is None else self._values[position]
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._index
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return f"Outcomes({dict(self)!r})"
 
 
 class Explainer:
@@ -46,8 +78,8 @@ class Explainer:
     def needs(self, rule_id: str) -> tuple[str, ...]:
         return self._cached(("needs", rule_id), lambda: explain.needs(self.kb, rule_id, self.known))
 
-    def outcomes(self) -> dict[str, bool | None]:
-        return self._cached("outcomes", lambda: dict(zip(self.kb.compiled.ids, self.outs)))
+    def outcomes(self) -> Outcomes:
+        return Outcomes(self.kb.compiled.index, self.outs)
 
     def undecided(self) -> tuple[Undecided, ...]:
         plan = self.kb.compiled
