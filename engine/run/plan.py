@@ -325,7 +325,8 @@ class _Variant:
 class Plan:
     """A knowledge base ready to evaluate: the generated functions and the orders results need."""
 
-    __slots__ = ("rules", "ids", "index", "severity_pick", "severity_rules", "id_pick", "id_order", "caused_by",
+    __slots__ = ("rules", "ids", "index", "severity_pick", "severity_rules", "severity_ids", "severity_levels",
+                 "severity_links", "id_pick", "id_order", "caused_by",
                  "causes", "linked", "_evaluate", "_fired", "_run", "_fire")
 
     def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], states: tuple | None = None) -> None:
@@ -348,6 +349,8 @@ class Plan:
         # itemgetter picks outcomes in a given order, in C.
         self.severity_pick = _picker([index[r.id] for r in by_severity])
         self.severity_rules = tuple((r.id, r.severity, r.links) for r in by_severity)
+        self.severity_ids, self.severity_levels, self.severity_links = (tuple(column) for column in zip(
+            *self.severity_rules)) if by_severity else ((), (), ())
         self.id_pick = _picker([index[r.id] for r in by_id])
         self.id_order = tuple(r.id for r in by_id)
         caused_by: dict[str, list[str]] = {}
