@@ -17,10 +17,14 @@ from .plan import compile_rules
 
 
 def compiled(kb: KnowledgeBase) -> KnowledgeBase:
-    """``kb`` with its rules compiled for evaluation (the same knowledge base when they already are)."""
+    """``kb`` with its rules compiled for evaluation (the same knowledge base when they already are).
+
+    The parsed files are let go: evaluating never needs them, they are most of the memory a large
+    knowledge base holds after its load, and ``KnowledgeBase.files`` reads them again if asked.
+    """
     if kb.compiled is not None:
         return kb
-    return dataclasses.replace(kb, compiled=compile_rules(kb.rules, kb.causes), files=kb.__dict__.get("_files"))
+    return dataclasses.replace(kb, compiled=compile_rules(kb.rules, kb.causes), files=None)
 
 
 @contextmanager
