@@ -41,6 +41,10 @@ def _no_collection() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the load made lives as long as the knowledge base: into the permanent generation with
+        # it, or the first collection after the load would scan every one of those objects once more.
+        # (Everything alive now is moved; it is still freed by reference counting, never scanned.)
+        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -322,16 +322,45 @@ class _Variant:
         return tuple(marshal.dumps(code) for code in self.codes), self.constants
 
 
+class Orders(NamedTuple):
+    """What a Result needs besides the outcomes, worked out once per knowledge base (and cached)."""
+
+    ids: tuple[str, ...]  # every rule, in evaluation order
+    severity: tuple[int, ...]  # positions of the finding rules, in (severity, id) order
+    severity_ids: tuple[str, ...]
+    severity_levels: tuple[str, ...]
+    severity_links: tuple[tuple[tuple[str, str], ...], ...]
+    by_id: tuple[int, ...]  # positions of the finding rules, in id order
+    id_order: tuple[str, ...]
+    caused_by: dict[str, tuple[str, ...]]  # consequence -> its causes
+
+
+def orders(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Orders:
+    from ..kb.load import SEVERITY_RANK
+
+    position = {rule.id: i for i, rule in enumerate(rules)}
+    findings = [rule for rule in rules if rule.is_finding]
+    by_severity = sorted(findings, key=lambda r: (SEVERITY_RANK[r.severity], r.id))
+    by_id = sorted(findings, key=lambda r: r.id)
+    caused_by: dict[str, list[str]] = {}
+    for cause, effects in causes.items():
+        for effect in effects:
+            caused_by.setdefault(effect, []).append(cause)
+    return Orders(tuple(rule.id for rule in rules), tuple(position[r.id] for r in by_severity),
+                  tuple(r.id for r in by_severity), tuple(r.severity for r in by_severity),
+                  tuple(r.links for r in by_severity), tuple(position[r.id] for r in by_id),
+                  tuple(r.id for r in by_id), {effect: tuple(c) for effect, c in caused_by.items()})
+
+
 class Plan:
     """A knowledge base ready to evaluate: the generated functions and the orders results need."""
 
-    __slots__ = ("rules", "ids", "index", "severity_pick", "severity_rules", "severity_ids", "severity_levels",
-                 "severity_links", "id_pick", "id_order", "caused_by",
-                 "causes", "linked", "_evaluate", "_fired", "_run", "_fire")
+    __slots__ = ("rules", "orders", "ids", "index", "severity_pick", "severity_rules", "severity_ids",
+                 "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
+                 "_evaluate", "_fired", "_run", "_fire")
 
-    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], states: tuple | None = None) -> None:
-        from ..kb.load import SEVERITY_RANK
-
+    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], states: tuple | None = None,
+                 known_orders: Orders | None = None) -> None:
         self.rules = rules
         self.causes = causes
         variants = []
@@ -341,24 +370,18 @@ class Plan:
             variants.append(_Variant(name, rules, None, constants, codes))
         self._evaluate, self._fired = variants
         self._run = self._fire = None
-        self.ids = tuple(rule.id for rule in rules)
-        self.index = index = {rule.id: i for i, rule in enumerate(rules)}
-        findings = [rule for rule in rules if rule.is_finding]
-        by_severity = sorted(findings, key=lambda r: (SEVERITY_RANK[r.severity], r.id))
-        by_id = sorted(findings, key=lambda r: r.id)
+        self.orders = made = known_orders or orders(rules, causes)
+        self.ids = made.ids
+        self.index = dict(zip(made.ids, range(len(made.ids))))
         # itemgetter picks outcomes in a given order, in C.
-        self.severity_pick = _picker([index[r.id] for r in by_severity])
-        self.severity_rules = tuple((r.id, r.severity, r.links) for r in by_severity)
-        self.severity_ids, self.severity_levels, self.severity_links = (tuple(column) for column in zip(
-            *self.severity_rules)) if by_severity else ((), (), ())
-        self.id_pick = _picker([index[r.id] for r in by_id])
-        self.id_order = tuple(r.id for r in by_id)
-        caused_by: dict[str, list[str]] = {}
-        for cause, effects in causes.items():
-            for effect in effects:
-                caused_by.setdefault(effect, []).append(cause)
-        self.caused_by = {effect: tuple(c) for effect, c in caused_by.items()}
-        self.linked = frozenset(causes) | frozenset(caused_by)
+        self.severity_pick = _picker(made.severity)
+        self.severity_ids, self.severity_levels, self.severity_links = \
+            made.severity_ids, made.severity_levels, made.severity_links
+        self.severity_rules = tuple(zip(made.severity_ids, made.severity_levels, made.severity_links))
+        self.id_pick = _picker(made.by_id)
+        self.id_order = made.id_order
+        self.caused_by = made.caused_by
+        self.linked = frozenset(causes) | frozenset(made.caused_by)
 
     @property
     def run(self) -> Callable[[dict, dict], tuple]:
@@ -398,7 +421,7 @@ class Plan:
     def __reduce__(self):
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
         # The full variant is always kept compiled (every command evaluates), the batch one when it was used.
-        return Plan, (self.rules, self.causes, (self._evaluate.state(True), self._fired.state(False)))
+        return Plan, (self.rules, self.causes, (self._evaluate.state(True), self._fired.state(False)), self.orders)
 
 
 def compile_rules(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Plan:
@@ -406,7 +429,7 @@ def compile_rules(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Plan:
     return Plan(rules, causes)
 
 
-def _picker(indexes: list[int]) -> Callable[[tuple], tuple]:
+def _picker(indexes: tuple[int, ...]) -> Callable[[tuple], tuple]:
     if not indexes:
         return lambda outs: ()
     if len(indexes) == 1:
