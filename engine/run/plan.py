@@ -40,6 +40,9 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
 from .evaluate import evaluate, evaluate_many
 
+#: A generated function: (known, derived or None) -> every rule's outcome.
+Runner = Callable[[dict, Any], tuple]
+
 #: Rules per generated function: a frame of a few hundred locals.
 GROUP = 200
 
@@ -113,34 +116,34 @@ class _Writer:
     def node(self, node: Node, tested: set[str]) -> _Expr | None:
         """The node's expressions, adding to ``tested`` the locals whose absence the plain form cannot take;
         None when some part is not inlined (the rule is then evaluated by its nodes)."""
-        kind = type(node)
-        if kind is Exists:
+        if type(node) is Exists:
             var = self.fact(node.fact)
             present = f"({var} is not M)"
             absent = f"({var} is M)"
             true, false = (present, absent) if node.expected else (absent, present)
             return _Expr(true, true, false)
-        if kind is Test and not node.refs:
+        if type(node) is Test and not node.refs:
             return self.test(node, tested)
-        if kind in (All, Any_) and node.children:
-            seen = [set() for _ in node.children]
-            parts = [self.node(child, reads) for child, reads in zip(node.children, seen)]
-            if any(p is None for p in parts):
+        if isinstance(node, (All, Any_)) and node.children:
+            seen: list[set[str]] = [set() for _ in node.children]
+            written = [self.node(child, reads) for child, reads in zip(node.children, seen)]
+            parts = [part for part in written if part is not None]
+            if len(parts) != len(written):
                 return None
             for reads in seen:
                 tested |= reads
             # A derived fact is usually absent (its rule did not fire): a test on one decides an `all` at
             # once and an `any` seldom, so it goes first in an `all` and last in an `any` (the order of
             # the parts changes nothing else: they are pure tests).
-            first = kind is All
+            first = isinstance(node, All)
             order = sorted(range(len(parts)), key=lambda i: (bool(seen[i] & self.derivable)) is not first)
             parts = [parts[i] for i in order]
             conj, disj = " and ", " or "
-            join, other = (conj, disj) if kind is All else (disj, conj)
-            return _Expr("(" + join.join(p.plain for p in parts) + ")",
+            join, other = (conj, disj) if first else (disj, conj)
+            return _Expr("(" + join.join(str(p.plain) for p in parts) + ")",
                          "(" + join.join(p.true for p in parts) + ")",
                          "(" + other.join(p.false for p in parts) + ")")
-        if kind is Not:
+        if isinstance(node, Not):
             child = self.node(node.child, tested)
             if child is None:
                 return None
@@ -279,7 +282,7 @@ def _compile(source: Source, name: str) -> tuple:
     return tuple(compile(text, f"<diagnostica {name} {i}>", "exec") for i, text in enumerate(texts))
 
 
-def build(codes: tuple, source: Source | None, constants: dict[str, Any]) -> Callable[[dict, dict], tuple]:
+def build(codes: tuple, source: Source | None, constants: dict[str, Any]) -> Runner:
     """``run(known, derived)`` from the code objects of a variant (its groups, then its driver)."""
     namespace: dict[str, Any] = {"M": MISSING, "__builtins__": {}, **constants}
     texts = (*source.groups, source.driver) if source is not None else ()
@@ -299,7 +302,7 @@ class _Variant:
     def __init__(self, name: str, rules: tuple, source: Source | None, constants: dict | None,
                  codes: tuple | None) -> None:
         self.name, self.rules, self.source, self.constants, self.codes = name, rules, source, constants, codes
-        self.function: Callable[[dict, dict], tuple] | None = None
+        self.function: Runner | None = None
 
     def compiled(self) -> tuple:
         if self.codes is None:
@@ -308,7 +311,7 @@ class _Variant:
             self.codes = _compile(self.source, self.name)
         return self.codes
 
-    def get(self) -> Callable[[dict, dict], tuple]:
+    def get(self) -> Runner:
         if self.function is None:
             self.function = build(self.compiled(), self.source, self.constants or {})
         return self.function
@@ -369,7 +372,8 @@ class Plan:
             codes = None if codes is None else tuple(marshal.loads(code) for code in codes)
             variants.append(_Variant(name, rules, None, constants, codes))
         self._evaluate, self._fired = variants
-        self._run = self._fire = None
+        self._run: Runner | None = None
+        self._fire: Runner | None = None
         self.orders = made = known_orders or orders(rules, causes)
         self.ids = made.ids
         self.index = dict(zip(made.ids, range(len(made.ids))))
@@ -384,14 +388,14 @@ class Plan:
         self.linked = frozenset(causes) | frozenset(made.caused_by)
 
     @property
-    def run(self) -> Callable[[dict, dict], tuple]:
+    def run(self) -> Runner:
         """``run(known, derived)``: every rule's outcome (True, False, None); adds derived facts to both."""
         if self._run is None:
             self._run = self._evaluate.get()
         return self._run
 
     @property
-    def fire(self) -> Callable[[dict, dict], tuple]:
+    def fire(self) -> Runner:
         """``fire(known, {})``: every rule's outcome as True (fired) or False; adds derived facts to ``known``."""
         if self._fire is None:
             self._fire = self._fired.get()
