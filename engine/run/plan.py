@@ -9,8 +9,10 @@ evaluation is straight-line code instead of a walk over the nodes:
   (``rules_0``, ``rules_1``...): a small frame fits CPython's data-stack chunk,
   where one function of thousands of locals would map and unmap memory on
   every call, and compiling group by group keeps the compiler's memory small;
-* a group reads the facts its rules use from ``known`` once, into locals named
-  after them (``f_dns_mx_valid``); a missing fact is :data:`MISSING`;
+* every fact is read from ``known`` once, into a local named after it
+  (``f_dns_mx_valid``; a missing fact is :data:`MISSING`), by a driver that
+  passes each group the facts it uses and gets back those it derived (one
+  group alone reads its facts itself);
 * every rule's outcome is a local named after it (``r_mx_invalid``: a
   traceback names the rule and the generated line is shown), written as the
   plain boolean expression when the facts it tests are present -- Python's
@@ -25,8 +27,10 @@ evaluation is straight-line code instead of a walk over the nodes:
   is always a correct leaf, since ``known`` holds every fact derived so far.
 
 ``run(known, derived)`` returns every rule's outcome (True, False or None) in
-evaluation order.  The source is deterministic and compiled on first use,
-group by group; its code objects can be cached (see :mod:`kb.cache`).
+evaluation order.  A second variant, for ``fired()``, only tells "certainly
+true" (True) from the rest (False): no three-valued branch, and no guard
+where a missing fact cannot make a test true.  The source is deterministic
+and compiled on first use; its code objects can be cached (see :mod:`kb.cache`).
 """
 from __future__ import annotations
 
@@ -178,18 +182,17 @@ class _Writer:
         ``fired``: the batch variant, where an outcome is only "certainly true" or not (True/False)."""
         tested: set[str] = set()
         expr = self.node(rule.condition, tested)
-        when_true, when_false = "True", "False"
+        # How "it came out true" and "it came out false" are tested afterwards, for what the rule derives.
+        when_true, when_false = f"{local} is True", f"{local} is False"
         if expr is None:
             call = f"{self.constant(rule.condition.evaluate)}(known)"
-            if fired and rule.derives_when_false:
-                lines = [f"    {local} = {call}"]
-            elif fired:
+            if fired and not rule.derives_when_false:
                 lines = [f"    {local} = {call} is True"]
             else:
                 lines = [f"    {local} = {call}"]
         elif fired:
             lines = [f"    {local} = {expr.true}"]
-            when_false = f"M and {expr.false}"  # written below as `... is M and <certainly false>`
+            when_true, when_false = local, expr.false  # "certainly false" written only where it is needed
         elif not tested:
             lines = [f"    {local} = {expr.plain}"]  # only `exists`: always decided
         else:
@@ -201,13 +204,7 @@ class _Writer:
         for when, pairs in ((when_true, rule.derives), (when_false, rule.derives_when_false)):
             for name, value in pairs:
                 var = self.fact(name)
-                if when.startswith("M and "):
-                    test = f"{var} is {when}"
-                elif fired and when == "True" and expr is not None:
-                    test = f"{local} and {var} is M"
-                else:
-                    test = f"{local} is {when} and {var} is M"
-                lines.append(f"    if {test}:")
+                lines.append(f"    if {var} is M and {when}:")
                 lines.append(f"        {var} = known[{name!r}] = {self.constant(value)}")
                 if not fired:
                     lines.append(f"        derived[{name!r}] = {rule.id!r}")
