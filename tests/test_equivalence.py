@@ -110,3 +110,18 @@ def _rule_lines(source: str, rule_id: str) -> list[str]:
     lines = source.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(f"    # {rule_id} ("))
     return [line for line in lines[start + 1:] if not line.startswith("    # ")][:4]
+
+
+def test_a_knowledge_base_from_the_cache_evaluates_as_a_fresh_one(tmp_path, monkeypatch):
+    """Several groups, both variants: the cached code (read on first use) gives the same answers."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = workload.write_kb(tmp_path / "kb", 450, 8)
+    fresh = knowledge.load(sources.from_directory(folder), cache=False)
+    knowledge.load(sources.from_directory(folder))  # fills the cache
+    cached = knowledge.load(sources.from_directory(folder))
+    rng = random.Random(8)
+    for facts in workload.fact_sets(40, 8):
+        given = _partial(facts, rng)
+        assert cached.fired(given) == fresh.fired(given)
+        one, other = cached.evaluate(given), fresh.evaluate(given)
+        assert (one.findings, one.facts, dict(one.outcomes)) == (other.findings, other.facts, dict(other.outcomes))

@@ -292,20 +292,26 @@ def build(codes: tuple, source: Source | None, constants: dict[str, Any]) -> Run
 
 
 class _Variant:
-    """One generated variant: its source until compiled, its code, its function."""
+    """One generated variant: its source until compiled, its code (or the cache's marshalled bytes of it,
+    read on first use: a warm load does not pay for code it may never run), its function."""
 
-    __slots__ = ("name", "rules", "source", "constants", "codes", "function")
+    __slots__ = ("name", "rules", "source", "constants", "codes", "blobs", "function")
 
-    def __init__(self, name: str, rules: tuple, source: Source | None, constants: dict | None,
-                 codes: tuple | None) -> None:
-        self.name, self.rules, self.source, self.constants, self.codes = name, rules, source, constants, codes
+    def __init__(self, name: str, rules: tuple, constants: dict | None, blobs: tuple | None) -> None:
+        self.name, self.rules, self.constants, self.blobs = name, rules, constants, blobs
+        self.source: Source | None = None
+        self.codes: tuple | None = None
         self.function: Runner | None = None
 
     def compiled(self) -> tuple:
         if self.codes is None:
-            if self.source is None:
-                self.source, self.constants = generate(self.rules, fired=self.name == "fired")
-            self.codes = _compile(self.source, self.name)
+            if self.blobs is not None:
+                self.codes = tuple(marshal.loads(blob) for blob in self.blobs)
+                self.blobs = None
+            else:
+                if self.source is None:
+                    self.source, self.constants = generate(self.rules, fired=self.name == "fired")
+                self.codes = _compile(self.source, self.name)
         return self.codes
 
     def get(self) -> Runner:
@@ -315,11 +321,11 @@ class _Variant:
 
     def state(self, compile_now: bool) -> tuple:
         """What the cache keeps: the code when compiled (or ``compile_now``), else nothing (made again)."""
-        if compile_now:
-            self.compiled()
-        if self.codes is None:
-            return (None, None)
-        return tuple(marshal.dumps(code) for code in self.codes), self.constants
+        if self.blobs is not None:
+            return self.blobs, self.constants
+        if compile_now or self.codes is not None:
+            return tuple(marshal.dumps(code) for code in self.compiled()), self.constants
+        return None, None
 
 
 class Orders(NamedTuple):
@@ -365,9 +371,8 @@ class Plan:
         self.causes = causes
         variants = []
         for name, state in zip(("rules", "fired"), states or ((None, None), (None, None))):
-            codes, constants = state
-            codes = None if codes is None else tuple(marshal.loads(code) for code in codes)
-            variants.append(_Variant(name, rules, None, constants, codes))
+            blobs, constants = state
+            variants.append(_Variant(name, rules, constants, blobs))
         self._evaluate, self._fired = variants
         self._run: Runner | None = None
         self._fire: Runner | None = None
