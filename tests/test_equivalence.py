@@ -115,7 +115,7 @@ def _rule_lines(source: str, rule_id: str) -> list[str]:
 def test_a_knowledge_base_from_the_cache_evaluates_as_a_fresh_one(tmp_path, monkeypatch):
     """Several groups, both variants: the cached code (read on first use) gives the same answers."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    folder = workload.write_kb(tmp_path / "kb", 450, 8)
+    folder = workload.write_kb(tmp_path / "kb", 250, 8)
     fresh = knowledge.load(sources.from_directory(folder), cache=False)
     knowledge.load(sources.from_directory(folder))  # fills the cache
     cached = knowledge.load(sources.from_directory(folder))
