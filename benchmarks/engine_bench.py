@@ -16,9 +16,13 @@ and the ratios.  Latencies are the thread's CPU time per call (a loaded
 machine would otherwise inflate the long calls of the reference far more
 than the short ones of the engine), the three take turns in blocks of fact
 sets.  Every fired set is compared with the reference's; one difference
-stops the run.  Then: memory over a stream of fact sets on the largest
-knowledge base, and the cold start of ``diagnostica check`` beside
-importing the runtime dependencies eagerly (wall time).  Figures vary with
+stops the run; the batch generators (``fired_many``, ``evaluate_many``) are
+timed over every fact set too.  Then: memory over a stream of fact sets on
+the largest knowledge base and over 1,000,000 (``--stream``) through
+``evaluate_many`` on the smallest, the warm load of the largest alone and
+with 100 MB of objects alive (``--ballast``), and the cold start of
+``diagnostica check`` beside importing the runtime dependencies eagerly
+(wall time).  Figures vary with
 the machine; the ratios are what the targets are about, and each target is
 printed as ``ok`` or ``MISS``, for ``fired()`` and for ``evaluate()``.
 """
