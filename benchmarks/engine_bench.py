@@ -16,9 +16,13 @@ and the ratios.  Latencies are the thread's CPU time per call (a loaded
 machine would otherwise inflate the long calls of the reference far more
 than the short ones of the engine), the three take turns in blocks of fact
 sets.  Every fired set is compared with the reference's; one difference
-stops the run.  Then: memory over a stream of fact sets on the largest
-knowledge base, and the cold start of ``diagnostica check`` beside
-importing the runtime dependencies eagerly (wall time).  Figures vary with
+stops the run; the batch generators (``fired_many``, ``evaluate_many``) are
+timed over every fact set too.  Then: memory over a stream of fact sets on
+the largest knowledge base and over 1,000,000 (``--stream``) through
+``evaluate_many`` on the smallest, the warm load of the largest alone and
+with 100 MB of objects alive (``--ballast``), and the cold start of
+``diagnostica check`` beside importing the runtime dependencies eagerly
+(wall time).  Figures vary with
 the machine; the ratios are what the targets are about, and each target is
 printed as ``ok`` or ``MISS``, for ``fired()`` and for ``evaluate()``.
 """
@@ -172,6 +176,8 @@ def bench_size(rules: int, facts: list[dict], root: Path, seed: int, rounds: int
                                  f"{sorted(got - expected)[:5]}, only reference {sorted(expected - got)[:5]}")
     fired = statistics.mean(len(s) for s in ref_out)
     del eng_out, res_out
+    batch = {name: batch_rate(function, facts) for name, function in
+             (("fired_many", kb.fired_many), ("evaluate_many", kb.evaluate_many))}
 
     sample = facts[:MEMORY_SETS]
 
@@ -189,9 +195,67 @@ def bench_size(rules: int, facts: list[dict], root: Path, seed: int, rounds: int
     return {
         "rules": rules, "rounds": rounds, "cold": cold, "warm": statistics.median(warm_times), "ref_load": ref_load,
         "engine": summary(eng_lat, eng_ns), "result": summary(res_lat, res_ns), "reference": summary(ref_lat, ref_ns),
-        "fired": fired,
+        "fired": fired, "batch": batch,
         "engine_mb": peak_mb(engine_memory), "reference_mb": peak_mb(reference_memory),
     }
+
+
+def batch_rate(many, facts: list[dict]) -> float:
+    """Fact sets per second of CPU time through a batch generator (``fired_many``, ``evaluate_many``)."""
+    gc.collect()
+    start = time.thread_time_ns()
+    for _ in many(facts):
+        pass
+    return len(facts) / ((time.thread_time_ns() - start) / 1e9)
+
+
+def ballast(megabytes: int) -> list:
+    """About ``megabytes`` of small live objects (tuples in lists), as a long-running service holds."""
+    return [[(i, j, str(j)) for j in range(1000)] for i in range(megabytes * 1_000_000 // 120_000)]
+
+
+def warm_load_with(rules: int, root: Path, megabytes: int) -> tuple[float, float]:
+    """Median warm load of the largest knowledge base alone and with ``megabytes`` of objects alive."""
+    from diagnostica.engine.kb import sources
+    from diagnostica.engine.run import load as knowledge
+
+    directory = sources.from_directory(root / f"kb-{rules}")
+
+    def median_load() -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            knowledge.load(directory)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    alone = median_load()
+    held = ballast(megabytes)
+    loaded = median_load()
+    del held
+    gc.collect()
+    return alone, loaded
+
+
+def stream_many(rules: int, facts: list[dict], root: Path, count: int) -> tuple[float, float, float, float]:
+    """Resident memory (MB) before and after ``count`` fact sets through ``evaluate_many`` (the fact sets
+    cycled, so only the generator's own memory is measured), the most seen, and the sets per second."""
+    from itertools import cycle, islice
+
+    from diagnostica.engine.kb import sources
+    from diagnostica.engine.run import load as knowledge
+
+    kb = knowledge.load(sources.from_directory(root / f"kb-{rules}"))
+    gc.collect()
+    start = most = resident_mb()
+    began = time.perf_counter()
+    for index, _ in enumerate(kb.evaluate_many(islice(cycle(facts), count))):
+        if index % 50_000 == 0:
+            most = max(most, resident_mb())
+    took = time.perf_counter() - began
+    gc.collect()
+    end = resident_mb()
+    return start, end, max(most, end), count / took
 
 
 def resident_mb() -> float:
@@ -258,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="timing rounds below 1,000 rules (a fact set's latency is its least); one above, "
                              "where a call lasts long enough to average the machine's noise out")
+    parser.add_argument("--stream", type=int, default=1_000_000,
+                        help="fact sets streamed through evaluate_many() at the smallest R, for memory")
+    parser.add_argument("--ballast", type=int, default=100, help="MB of objects alive during the second warm load")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -288,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{row['engine_mb'] / row['reference_mb']:>7.2f}×  fired() vs reference")
             print(f"{'':>5} {'ratio':<10} {'':>9} {'':>8} {rm / sm:>9.1f}× {rp / sp:>9.1f}× {st / rt:>8.1f}× "
                   f"{'':>8}  evaluate() vs reference")
+            print(f"{'':>5} {'batch':<10} fired_many() {row['batch']['fired_many']:,.0f} sets/s, "
+                  f"evaluate_many() {row['batch']['evaluate_many']:,.0f} sets/s (generators, CPU time)")
             print(f"{'':>5} ({row['fired']:.0f} rules fire per fact set on average; "
                   f"all {args.facts} fired sets identical to the reference's, from fired() and from evaluate(); "
                   f"CPU time, least of {row['rounds']} round{'s' if row['rounds'] > 1 else ''})")
@@ -296,6 +365,13 @@ def main(argv: list[str] | None = None) -> int:
         start, end, peak = stream_memory(largest, facts, root)
         print(f"memory (resident), {len(facts)} fact sets in a stream through evaluate() at R={largest}: "
               f"{start:.1f} MB at start, {end:.1f} MB at end (most seen {peak:.1f} MB)")
+        smallest = min(sizes)
+        m_start, m_end, m_peak, m_rate = stream_many(smallest, facts, root, args.stream)
+        print(f"memory (resident), {args.stream:,} fact sets through evaluate_many() at R={smallest}: "
+              f"{m_start:.1f} MB at start, {m_end:.1f} MB at end (most seen {m_peak:.1f} MB), {m_rate:,.0f} sets/s")
+        alone, loaded = warm_load_with(largest, root, args.ballast)
+        print(f"warm load at R={largest}: {alone * 1000:.1f} ms alone, {loaded * 1000:.1f} ms with "
+              f"{args.ballast} MB of objects in the process")
         check, eager = cold_start(args.runs)
         print(f"cold start: `diagnostica check examples/mx-foreign.yaml` {check * 1000:.0f} ms, "
               f"`python -c \"{EAGER}\"` {eager * 1000:.0f} ms: ratio {check / eager:.2f}")
@@ -310,10 +386,16 @@ def main(argv: list[str] | None = None) -> int:
                 targets.append((f"throughput at R={row['rules']} >= {need}× reference, {path}", ratio >= need,
                                 f"{ratio:.1f}×"))
             if row["rules"] >= 5000:
-                targets.append(("warm load of 5,000 rules < 0.5 s", row["warm"] < 0.5, f"{row['warm']:.3f} s"))
-                targets.append(("cold load of 5,000 rules < 5 s", row["cold"] < 5, f"{row['cold']:.3f} s"))
-        targets.append(("cold start of check <= 0.8× eager imports", check / eager <= 0.8, f"{check / eager:.2f}"))
+                targets.append(("warm load of 5,000 rules < 50 ms", row["warm"] < 0.05, f"{row['warm'] * 1000:.1f} ms"))
+                targets.append(("cold load of 5,000 rules < 0.6 s", row["cold"] < 0.6, f"{row['cold']:.3f} s"))
+        if largest >= 5000:
+            targets.append((f"warm load of {largest:,} rules < 50 ms with {args.ballast} MB of objects alive",
+                            loaded < 0.05, f"{loaded * 1000:.1f} ms"))
+        targets.append(("cold start of check <= 0.6× eager imports (warm cache)", check / eager <= 0.6,
+                        f"{check / eager:.2f}"))
         targets.append(("memory flat over the stream (< 1 MB growth)", end - start < 1, f"{end - start:+.2f} MB"))
+        targets.append((f"memory flat over {args.stream:,} fact sets through evaluate_many (< 1 MB growth)",
+                        m_end - m_start < 1, f"{m_end - m_start:+.2f} MB"))
         for name, ok, figure in targets:
             print(f"  {'ok  ' if ok else 'MISS'} {name}: {figure}")
         return 0 if all(ok for _, ok, _ in targets) else 1

@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from diagnostica.engine.run import load as knowledge
 from diagnostica.engine.kb import sources
+from diagnostica.engine.run import load as knowledge
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import reference  # noqa: E402
@@ -55,3 +54,74 @@ def test_explanations_on_demand_match_the_functions(kb):
         assert finding.because == because(kb, finding.id, result.facts, result.derived)
     for item in result.undecided:
         assert item.needs == needs(kb, item.id, result.facts)
+
+
+@pytest.mark.parametrize("rules, seed", [(10, 5), (300, 6)])
+def test_batch_generators_give_what_one_call_at_a_time_gives(tmp_path, rules, seed):
+    folder = workload.write_kb(tmp_path / "kb", rules, seed)
+    kb = knowledge.load(sources.from_directory(folder), cache=False)
+    rng = random.Random(seed)
+    fact_sets = [_partial(facts, rng) for facts in workload.fact_sets(60, seed)]
+    assert list(kb.fired_many(iter(fact_sets))) == [kb.fired(facts) for facts in fact_sets]
+    many = list(kb.evaluate_many(iter(fact_sets)))
+    for result, facts in zip(many, fact_sets):
+        one = kb.evaluate(facts)
+        assert (result.facts, result.derived, result.findings, result.undecided, dict(result.outcomes)) == \
+               (one.facts, one.derived, one.findings, one.undecided, dict(one.outcomes))
+
+
+def test_a_failing_rule_is_named_in_the_traceback(tmp_path):
+    """A value that is not canonical (text for an integer fact) fails inside the generated code: the
+    traceback shows the generated line, which assigns the outcome of a rule reading that fact."""
+    import traceback
+
+    folder = workload.write_kb(tmp_path / "kb", 40, 7)
+    kb = knowledge.load(sources.from_directory(folder), cache=False)
+    fact = next(name for rule in kb.rules for test in _tests(rule.condition) if test.op in ("less", "greater")
+                for name in [test.fact])
+    with pytest.raises(TypeError) as caught:
+        kb.evaluate({fact: "not a number"})
+    frame = traceback.extract_tb(caught.value.__traceback__)[-1]
+    assert frame.filename.startswith("<diagnostica rules")
+    named = [r for r in kb.rules if frame.line.startswith("r_" + r.id.replace("-", "_") + " = ")]
+    assert len(named) == 1 and fact in named[0].reads
+
+
+def _tests(node):
+    children = getattr(node, "children", None) or ([node.child] if hasattr(node, "child") else [])
+    return [node] if not children else [t for child in children for t in _tests(child)]
+
+
+def test_exists_is_written_inline(tmp_path):
+    """`exists` needs no call to the node: the bundled knowledge base's rules are inlined too."""
+    from diagnostica.engine import load_knowledge_base
+
+    kb = load_knowledge_base(cache=False)
+    source = kb.compiled.source()
+    leaves = {rule.id: _tests(rule.condition) for rule in kb.rules}
+    plain = [rule for rule in kb.rules if all(type(t).__name__ in ("Test", "Exists") and not t.refs
+                                              for t in leaves[rule.id])]
+    assert any(type(t).__name__ == "Exists" for rule in plain for t in leaves[rule.id])
+    for rule in plain:
+        assert not any("(known)" in line for line in _rule_lines(source, rule.id)), rule.id
+
+
+def _rule_lines(source: str, rule_id: str) -> list[str]:
+    lines = source.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"    # {rule_id} ("))
+    return [line for line in lines[start + 1:] if not line.startswith("    # ")][:4]
+
+
+def test_a_knowledge_base_from_the_cache_evaluates_as_a_fresh_one(tmp_path, monkeypatch):
+    """Several groups, both variants: the cached code (read on first use) gives the same answers."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = workload.write_kb(tmp_path / "kb", 250, 8)
+    fresh = knowledge.load(sources.from_directory(folder), cache=False)
+    knowledge.load(sources.from_directory(folder))  # fills the cache
+    cached = knowledge.load(sources.from_directory(folder))
+    rng = random.Random(8)
+    for facts in workload.fact_sets(40, 8):
+        given = _partial(facts, rng)
+        assert cached.fired(given) == fresh.fired(given)
+        one, other = cached.evaluate(given), fresh.evaluate(given)
+        assert (one.findings, one.facts, dict(one.outcomes)) == (other.findings, other.facts, dict(other.outcomes))

@@ -104,14 +104,22 @@ class KnowledgeBase:
         """Ids of the rules that fire (findings and derivations alike), in evaluation order.
 
         The batch path: the same forward chaining as :meth:`evaluate`, without
-        building a Result -- nothing to explain, nothing copied.  ``facts``
-        must hold canonical values (as ``Fact.coerce`` gives) and is not modified.
+        building a Result -- nothing to explain.  ``facts`` must hold canonical
+        values (as ``Fact.coerce`` gives) and is not modified.
         """
         return (self.compiled or self.plan()).fired(facts)
+
+    def fired_many(self, fact_sets: Any) -> Any:
+        """:meth:`fired` of each fact set of an iterable, lazily (a generator: memory stays flat)."""
+        return (self.compiled or self.plan()).fired_many(fact_sets)
 
     def evaluate(self, facts: dict) -> Any:
         """The full ``run.result.Result`` of ``facts`` (see ``run.evaluate``)."""
         return (self.compiled or self.plan()).evaluate(self, facts)
+
+    def evaluate_many(self, fact_sets: Any) -> Any:
+        """:meth:`evaluate` of each fact set of an iterable, lazily (a generator: memory stays flat)."""
+        return (self.compiled or self.plan()).evaluate_many(self, fact_sets)
 
 
 @functools.lru_cache(maxsize=4)

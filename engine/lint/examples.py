@@ -75,42 +75,12 @@ def iter_examples(kb: KnowledgeBase, pattern: str | None = None):
             yield rule, example
 
 
-def _closure(kb: KnowledgeBase, rule: Rule) -> list[Rule]:
-    """The rule and every rule deriving a fact it reads, transitively, in evaluation order."""
-    # The same for every example of a rule; the knowledge base is immutable, so kept on it (as its files are).
-    closures = kb.__dict__.get("_example_closures")
-    if closures is None:
-        # Each rule's place in evaluation order: sorting a closure by it spares a scan of every rule.
-        closures = kb.__dict__["_example_closures"] = {"": {r.id: i for i, r in enumerate(kb.rules)}}
-    if rule.id not in closures:
-        closures[rule.id] = _find_closure(kb, rule, closures[""])
-    return closures[rule.id]
-
-
-def _find_closure(kb: KnowledgeBase, rule: Rule, position: dict[str, int]) -> list[Rule]:
-    wanted, pending = {rule.id}, [rule]
-    while pending:
-        current = pending.pop()
-        for name in current.reads:
-            for source in kb.derived_by.get(name, ()):
-                if source not in wanted:
-                    wanted.add(source)
-                    pending.append(kb.by_id[source])
-    return [kb.rules[i] for i in sorted(position[w] for w in wanted)]
-
-
 def outcome(kb: KnowledgeBase, rule: Rule, facts: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]:
-    """The rule's outcome and the known facts, evaluating only the rules it depends on."""
-    known = dict(facts)
-    for current in _closure(kb, rule):
-        value = current.condition.evaluate(known)
-        if current.id == rule.id:
-            return value, known
-        if value is None:
-            continue
-        for name, fact_value in current.derives if value else current.derives_when_false:
-            known.setdefault(name, fact_value)
-    return None, known
+    """The rule's outcome and the known facts: the same evaluation as ``check`` (``KnowledgeBase.evaluate``)."""
+    from ..run.load import compiled
+
+    result = compiled(kb).evaluate(facts)
+    return result.outcomes[rule.id], result.facts
 
 
 def derive(kb: KnowledgeBase, facts: dict[str, Any]) -> dict[str, Any]:

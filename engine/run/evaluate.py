@@ -3,66 +3,54 @@
 Rules are stored in dependency order (see ``knowledge._evaluation_order``),
 so one pass reaches the fixpoint of forward chaining: when a rule runs,
 every rule that could derive a fact it reads has already run.  The pass
-itself is generated Python code (see :mod:`compiled`); this module turns
-its outcomes into a :class:`Result`.  Explanations (``because``, ``needs``)
-and the ``outcomes`` dict of every rule are made only when someone reads them.
+itself is generated Python code (see :mod:`plan`); this module turns its
+outcomes into a :class:`Result`: the findings now, everything else (undecided
+rules, possible causes, explanations, the ``outcomes`` of every rule) when
+someone reads it.
 """
 from __future__ import annotations
 
 import heapq
 from itertools import compress, repeat
-from operator import is_
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from ..kb.load import SEVERITY_RANK, KnowledgeBase
-from .explain import Explainer
-from .result import Finding, PossibleCause, Result, Undecided
-
-_new = tuple.__new__
-_new_object = object.__new__
+from .result import Explainer, Finding, Result
 
 
 def evaluate(kb: KnowledgeBase, facts: dict[str, Any]) -> Result:
     plan = kb.compiled
     known = dict(facts)
     derived: dict[str, str] = {}
-    explainer = Explainer(kb, known, derived)
-    # The generated code also makes the findings (in (severity, id) order) and the undecided records.
-    outs, findings, undecided = plan.run(known, derived, explainer)
-    if findings is None:  # from the general body (a given fact is missing): the same records, made here
-        # (an outcome is exactly True, False or None, so compress's truth test is `is True`)
-        findings = [_new(Finding, (rule_id, severity, explainer, (), links))
-                    for rule_id, severity, links in compress(plan.severity_rules, plan.severity_pick(outs))]
-        undecided = [_new(Undecided, (rule_id, explainer))
-                     for rule_id in compress(plan.id_order, map(is_, plan.id_pick(outs), repeat(None)))]
-    if plan.linked and not plan.linked.isdisjoint(f.id for f in findings):
-        findings = _linked_findings(kb, plan, [(f.id, f.severity, f.links) for f in findings], explainer)
-    else:
-        findings = tuple(findings)
-    possible = ()
-    if plan.caused_by:
-        index = plan.index
-        possible = tuple(
-            _new(PossibleCause, (f.id, cause, explainer))
-            for f in findings for cause in kb.caused_by(f.id)
-            if outs[index[cause]] is None and kb.by_id[cause].is_finding
-        )
-    # A frozen dataclass's __init__ sets fields one object.__setattr__ at a time; filling
-    # the instance dict directly gives the same object in a fraction of the time.  `outcomes`
-    # (every rule, by id) is made from the ids and outcomes when first read (see Result).
-    result = _new_object(Result)
-    result.__dict__.update(facts=known, derived=derived, findings=findings, undecided=tuple(undecided),
-                           possible_causes=possible, _outcomes=(plan.ids, outs))
-    return result
+    outs = (plan._run or plan.run)(known, derived)  # the property only until the code is built
+    explainer = Explainer(kb, known, derived, outs)
+    # The finding rules that fired, in (severity, id) order: an outcome is exactly True, False or None,
+    # so compress keeps the rules whose outcome is True.
+    picked = plan.severity_pick(outs)
+    if plan.linked:  # some rules are linked by `causes`: when such a rule fired, causes come first
+        fired = list(compress(plan.severity_rules, picked))
+        if not plan.linked.isdisjoint([rule_id for rule_id, _, _ in fired]):
+            return Result(known, derived, _linked_findings(kb, fired, explainer), explainer)
+    # The records through their named tuple's own `_make`, fed by zip: the cheapest honest way to make
+    # thousands of them (a batch of a large knowledge base makes one per finding and per fact set).
+    rows = zip(compress(plan.severity_ids, picked), compress(plan.severity_levels, picked), repeat(explainer),
+               repeat(()), compress(plan.severity_links, picked))
+    return Result(known, derived, tuple(map(Finding._make, rows)), explainer)
 
 
-def _linked_findings(kb: KnowledgeBase, plan: Any, fired: list, explainer: Explainer) -> tuple:
+def evaluate_many(kb: KnowledgeBase, fact_sets: Iterable[dict[str, Any]]) -> Iterator[Result]:
+    """``evaluate`` of each fact set in turn; nothing is kept from one to the next."""
+    for facts in fact_sets:
+        yield evaluate(kb, facts)
+
+
+def _linked_findings(kb: KnowledgeBase, fired: list, explainer: Explainer) -> tuple:
     """Findings when `causes` links join some of them: causes first, consequences know their causes."""
     rules = [kb.by_id[rule_id] for rule_id, _, _ in fired]
     fired_ids = {rule.id for rule in rules}
     return tuple(
-        _new(Finding, (rule.id, rule.severity, explainer,
-                       tuple(c for c in kb.caused_by(rule.id) if c in fired_ids), rule.links))
+        Finding(rule.id, rule.severity, explainer, tuple(c for c in kb.caused_by(rule.id) if c in fired_ids),
+                rule.links)
         for rule in _causes_first(kb, rules)
     )
 

@@ -1,7 +1,7 @@
 """Why a rule came out as it did (``because``) and what would decide it (``needs``), computed on demand.
 
-An evaluation in a batch is rarely explained, so its records hold an
-:class:`Explainer` and ask it when read (see :mod:`result`).
+An evaluation in a batch is rarely explained, so its records hold the
+evaluation's ``result.Explainer``, which calls these when they are read.
 """
 from __future__ import annotations
 
@@ -39,26 +39,3 @@ def needs(kb: KnowledgeBase, rule_id: str, known: dict) -> tuple[str, ...]:
         for source in kb.derived_by.get(name, ()):
             pending.extend(kb.by_id[source].condition.needs(known))
     return tuple(result)
-
-
-class Explainer:
-    """Computes, once each, the explanations of one evaluation on demand."""
-
-    __slots__ = ("kb", "known", "derived", "_because", "_needs")
-
-    def __init__(self, kb: Any, known: dict, derived: dict) -> None:
-        self.kb = kb
-        self.known = known
-        self.derived = derived
-        self._because: dict[str, dict] = {}
-        self._needs: dict[str, tuple] = {}
-
-    def because(self, rule_id: str) -> dict[str, Any]:
-        if rule_id not in self._because:
-            self._because[rule_id] = because(self.kb, rule_id, self.known, self.derived)
-        return self._because[rule_id]
-
-    def needs(self, rule_id: str) -> tuple[str, ...]:
-        if rule_id not in self._needs:
-            self._needs[rule_id] = needs(self.kb, rule_id, self.known)
-        return self._needs[rule_id]

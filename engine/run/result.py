@@ -1,19 +1,101 @@
 """What an evaluation produces: immutable records, cheap to build.
 
-A batch run builds thousands of findings per second, most never explained,
-so ``Finding.because`` and the ``needs`` of undecided rules and possible
-causes are computed on first access: the record holds the evaluation's
-:class:`Explainer` in their place and asks it when read.  Built by hand
-(``Finding(..., because={...})``) they hold plain values, as before.
-The records are named tuples (immutable, built by C code, ``_asdict()``
-and ``_replace()`` included).
+A batch run makes thousands of results per second, most never explained, so
+a :class:`Result` holds its findings (made during the evaluation) and the
+evaluation's :class:`Explainer`, which makes the rest when first read: the
+undecided rules, the possible causes, the ``outcomes`` of every rule, and the
+explanations (``Finding.because``, ``needs``).  Built by hand
+(``Finding(..., because={...})``) the records hold plain values.  They are
+named tuples (immutable, ``_asdict()`` and ``_replace()`` included).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from itertools import compress, repeat
+from operator import is_
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .explain import Explainer
+from . import explain
+
+if TYPE_CHECKING:  # annotations only
+    from ..kb.load import KnowledgeBase
+
+
+class Outcomes(Mapping):
+    """Every rule's outcome by id -- True fired, False did not, None undecided -- read from the
+    evaluation's own tuple of outcomes: nothing is copied (a dict of 5,000 rules per evaluation is
+    most of what a batch would otherwise pay for a Result it never reads this way)."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[str, int], values: tuple) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, rule_id: str) -> bool | None:
+        return self._values[self._index[rule_id]]
+
+    def get(self, rule_id: str, default: Any = None) -> Any:
+        position = self._index.get(rule_id)
+        return default if position is None else self._values[position]
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._index
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return f"Outcomes({dict(self)!r})"
+
+
+class Explainer:
+    """One evaluation, kept to make on demand (once each) what a batch rarely reads."""
+
+    __slots__ = ("kb", "known", "derived", "outs", "_cache")
+
+    def __init__(self, kb: KnowledgeBase, known: dict, derived: dict, outs: tuple) -> None:
+        self.kb = kb
+        self.known = known
+        self.derived = derived
+        self.outs = outs  # every rule's outcome, in evaluation order
+        self._cache: dict | None = None
+
+    def _cached(self, key: Any, make: Any) -> Any:
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
+    def because(self, rule_id: str) -> dict[str, Any]:
+        return self._cached(("because", rule_id), lambda: explain.because(self.kb, rule_id, self.known, self.derived))
+
+    def needs(self, rule_id: str) -> tuple[str, ...]:
+        return self._cached(("needs", rule_id), lambda: explain.needs(self.kb, rule_id, self.known))
+
+    def outcomes(self) -> Outcomes:
+        return Outcomes(self.kb.compiled.index, self.outs)
+
+    def undecided(self) -> tuple[Undecided, ...]:
+        plan = self.kb.compiled
+        return self._cached("undecided", lambda: tuple(
+            Undecided(rule_id, self)
+            for rule_id in compress(plan.id_order, map(is_, plan.id_pick(self.outs), repeat(None)))))
+
+    def possible_causes(self, findings: tuple[Finding, ...]) -> tuple[PossibleCause, ...]:
+        plan = self.kb.compiled
+        if not plan.caused_by:
+            return ()
+        outs, index, by_id = self.outs, plan.index, self.kb.by_id
+        return self._cached("possible", lambda: tuple(
+            PossibleCause(f.id, cause, self)
+            for f in findings for cause in plan.caused_by.get(f.id, ())
+            if outs[index[cause]] is None and by_id[cause].is_finding))
 
 
 class _Lazy:
@@ -52,7 +134,7 @@ class Finding(_Lazy, _FindingFields):
 
     @property
     def because(self) -> dict[str, Any]:
-        value = tuple.__getitem__(self, 2)
+        value = _FindingFields.because.__get__(self)
         return value.because(self.id) if type(value) is Explainer else value
 
     def __repr__(self) -> str:
@@ -71,7 +153,7 @@ class Undecided(_Lazy, _UndecidedFields):
 
     @property
     def needs(self) -> tuple[str, ...]:
-        value = tuple.__getitem__(self, 1)
+        value = _UndecidedFields.needs.__get__(self)
         return value.needs(self.id) if type(value) is Explainer else value
 
     def __repr__(self) -> str:
@@ -91,31 +173,35 @@ class PossibleCause(_Lazy, _PossibleCauseFields):
 
     @property
     def needs(self) -> tuple[str, ...]:
-        value = tuple.__getitem__(self, 2)
+        value = _PossibleCauseFields.needs.__get__(self)
         return value.needs(self.cause) if type(value) is Explainer else value
 
     def __repr__(self) -> str:
         return f"PossibleCause(symptom={self.symptom!r}, cause={self.cause!r}, needs={self.needs!r})"
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
+    """The outcome of one evaluation."""
+
     facts: dict[str, Any]  # given and derived, canonical values
     derived: dict[str, str]  # derived fact -> id of the rule that derived it
     findings: tuple[Finding, ...]  # causes before consequences, then severity, then id
-    undecided: tuple[Undecided, ...]  # finding rules only, by id
-    possible_causes: tuple[PossibleCause, ...]
-    outcomes: dict[str, bool | None]  # every rule: True fired, False did not, None undecided
+    explainer: Explainer  # the evaluation itself, which makes the rest on first read
 
-    def __getattr__(self, name: str) -> Any:
-        # Only for attributes missing from the instance: `outcomes` of an evaluation is built on first
-        # read from (rule ids, outcomes) -- a batch that never reads it never pays for a dict of every rule.
-        if name == "outcomes":
-            pending = self.__dict__.get("_outcomes")
-            if pending is not None:
-                outcomes = self.__dict__["outcomes"] = dict(zip(*pending))
-                return outcomes
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    @property
+    def undecided(self) -> tuple[Undecided, ...]:
+        """Finding rules that could not be decided, by id."""
+        return self.explainer.undecided()
+
+    @property
+    def possible_causes(self) -> tuple[PossibleCause, ...]:
+        """Causes of a finding that are neither confirmed nor ruled out."""
+        return self.explainer.possible_causes(self.findings)
+
+    @property
+    def outcomes(self) -> Mapping[str, bool | None]:
+        """Every rule: True fired, False did not, None undecided."""
+        return self.explainer.outcomes()
 
     @property
     def problems_found(self) -> bool:
