@@ -72,7 +72,8 @@ class Conversation:
         self.t = renderer.text
         self.session = session
         self.console = console
-        self.dns_report = None  # with --collect-dns: the lookups made before the first question
+        self.dns_report = None  # the lookups made: before the first question (--collect-dns) or when offered
+        self.lookup = None  # domain -> DnsReport, for the offer to look the domain up
 
     @property
     def transcript(self) -> list[dict[str, Any]]:
@@ -87,12 +88,7 @@ class Conversation:
         if complaint is not None:
             say(self.t("ask.problem", text=self.t(f"ask.problems.{complaint.name}")))
         if self.dns_report is not None:
-            from diagnostica.engine.present import evidence as dnsevidence
-
-            say()
-            say(self.t("ask_dns.collected", domain=self.dns_report.domain))
-            for line in dnsevidence.lines(self.dns_report.to_json(), self.renderer)[2:-1]:  # no heading, no hint
-                say(line)
+            self._show_lookups("ask_dns.collected")
         result = self.session.result()
         if result.findings:
             say()
@@ -101,6 +97,10 @@ class Conversation:
                 say("- " + self.t("ask.found", title=self.renderer.rule_title(finding.id), id=finding.id))
         while True:
             result = self.session.result()
+            domain = self.session.dns_offer(result)
+            if domain is not None:
+                self._offer_dns(domain, result)
+                continue
             question = self.session.question(result)
             if question is None:
                 ended = self.session.ending(result)
@@ -113,6 +113,43 @@ class Conversation:
             for rule_id, found in self.session.settled(result, self.session.result()):
                 key = "ask.found" if found else "ask.ruled_out"
                 say(self.t(key, title=self.renderer.rule_title(rule_id), id=rule_id))
+
+    def _show_lookups(self, key: str) -> None:
+        from diagnostica.engine.present import evidence as dnsevidence
+
+        self.console.say()
+        self.console.say(self.t(key, domain=self.dns_report.domain))
+        for line in dnsevidence.lines(self.dns_report.to_json(), self.renderer)[2:-1]:  # no heading, no hint
+            self.console.say(line)
+
+    def _offer_dns(self, domain: str, before) -> None:
+        """«Vuoi che interroghi il DNS?»: yes looks it up and the answers it gives are not asked."""
+        from diagnostica.engine.consult import answers
+        from diagnostica.engine.kb.catalogue import Fact
+
+        yes_no = Fact("offer_dns", "bool")
+        self.console.say()
+        while True:
+            line = self.console.ask(self.t("ask_dns.offer", domain=domain) + " ")
+            if line is None:
+                self.session = self.session.stop("eof")
+                return
+            parsed = answers.parse(line, yes_no, self.t("ask.words"))
+            if parsed.kind == "answer" and parsed.value:
+                self.dns_report = self.lookup(domain)
+                self.session = self.session.learn(self.dns_report.facts)
+                self._show_lookups("ask_dns.looked_up")
+                for rule_id, found in self.session.settled(before, self.session.result()):
+                    key = "ask.found" if found else "ask.ruled_out"
+                    self.console.say(self.t(key, title=self.renderer.rule_title(rule_id), id=rule_id))
+                return
+            if parsed.kind in ("answer", "unknown", "back"):
+                self.session = self.session.decline_dns()
+                return
+            if parsed.kind == "stop":
+                self.session = self.session.stop()
+                return
+            self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
 
     def _ask(self, question) -> None:
         """Ask one question until it gets a usable answer (or a command moves the session on)."""
@@ -213,6 +250,18 @@ class Conversation:
         return self.session.evidence(self.renderer, found)
 
 
+def lookup_domain(kb, domain: str, nameservers, timeout: float):
+    """The DNS report of ``domain`` (an answer or a given fact), as ``dns DOMAIN`` collects it."""
+    import asyncio
+
+    from diagnostica.engine.dns import collect as dnsfacts
+
+    from .dns_cmd import live_source
+
+    name = dnsfacts.domain_name(domain, errors.Location("domain"))
+    return asyncio.run(dnsfacts.collect(name, live_source(nameservers, timeout), kb.catalogue))
+
+
 def why_lines(reasons, renderer) -> list[str]:
     """«perché?» in words: the intro, then one line per rule the answer can decide."""
     t = renderer.text
@@ -231,9 +280,11 @@ def why_lines(reasons, renderer) -> list[str]:
 
 def invalid_text(parsed, fact, renderer) -> str:
     """Why a free-text answer was refused, in the catalogue's error words."""
+    from diagnostica.engine.inputs.redact import redact
     from diagnostica.engine.kb.texts import format_message
 
-    params = dict(parsed.params)
+    secrets = renderer.kb.catalogue.secret_names
+    params = {key: redact(value, secrets) if isinstance(value, str) else value for key, value in parsed.params}
     code = params.pop("code")
     return format_message(f"errors.{code}", renderer.lang, name=renderer.fact_label(fact.name), **params)
 
@@ -253,6 +304,8 @@ def ask(
                                                 help="Legge le risposte da un file, una per riga."),
     collect_dns: bool = typer.Option(False, "--collect-dns",
                                      help="Prima della prima domanda interroga il DNS del dominio (fatto «domain»)."),
+    no_dns: bool = typer.Option(False, "--no-dns",
+                                help="Non interroga il DNS: non chiede subito il dominio e non propone la verifica."),
     nameserver: Optional[List[str]] = NameserverOption,
     timeout: float = TimeoutOption,
     fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json|ticket]", help=FORMAT_HELP + " Con json: trascrizione e risultato."),
@@ -281,10 +334,11 @@ def ask(
     if report_file:
         from_report, reading = read_report(kb, report_file)
         gathered.update(from_report)
-    for option in fact or ():
-        from diagnostica.engine.inputs import facts as facts_mod
+    from diagnostica.engine.inputs import facts as facts_mod
 
+    for option in fact or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
+    facts_mod.with_context(gathered, kb.catalogue)  # the domain of an address given with --fact too
     if problem:  # a misspelt problem stops us before any DNS lookup
         planner.problem(kb, problem)
     known, report = dict(gathered.values), None
@@ -295,12 +349,15 @@ def ask(
 
         report = collect_for(kb, gathered, nameserver, timeout)
         known = merge(report.facts, gathered.values)
-    state = Session.start(kb, known, problem_name=problem, thorough=thorough)
+    # Without --collect-dns the domain is asked early and its lookup offered, when the DNS can settle something.
+    state = Session.start(kb, known, problem_name=problem, thorough=thorough,
+                          dns="collected" if collect_dns else None if no_dns else "offer")
 
     source, interactive = _answers_source(answers_file)
     out = sys.stdout if fmt == "text" else sys.stderr
     session = Conversation(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names))
     session.dns_report = report
+    session.lookup = lambda domain: lookup_domain(kb, domain, nameserver, timeout)
     if reading is not None:  # what the paste said, and the lines not understood, before the first question
         from diagnostica.engine.present.reading import reading_lines
 

@@ -21,6 +21,7 @@ from ..inputs.facts import coerce
 from ..inputs.redact import redact
 from ..kb.catalogue import Fact, closest
 from ..kb.load import KnowledgeBase
+from ..run.explain import needs as rule_needs
 from ..run.result import Result
 from . import answers as answer_words
 from .planner import UNKNOWN, Answer, Candidate, Consultation, problem, transitive_causes
@@ -66,12 +67,15 @@ class Session:
     state: Consultation
     transcript: tuple[Mapping[str, Any], ...] = ()
     ended: str | None = None  # "stopped" or "eof" once the caller ended it; see :meth:`ending`
+    # Whether the caller can look the domain's DNS up: None (it cannot, or not in this session),
+    # "offer" (it can: ask the domain first, then offer the lookup), "collected", "declined".
+    dns: str | None = None
 
     @classmethod
     def start(cls, kb: KnowledgeBase, given: Mapping[str, Any] | None = None, *, problem_name: str | None = None,
-              thorough: bool = False) -> "Session":
+              thorough: bool = False, dns: str | None = None) -> "Session":
         complaint = problem(kb, problem_name) if problem_name else None
-        return cls(kb, Consultation(kb, dict(given or {}), complaint=complaint, thorough=thorough))
+        return cls(kb, Consultation(kb, dict(given or {}), complaint=complaint, thorough=thorough), dns=dns)
 
     # ------------------------------------------------------------ reading the state
     @property
@@ -85,17 +89,53 @@ class Session:
         """The next question, or None when the consultation is over."""
         if self.ended is not None:
             return None
-        candidate = self.state.next_question(result)
+        result = result or self.result()
+        candidate = self._domain_question(result) or self.state.next_question(result)
         if candidate is None:
             return None
         return Question(len(self.state.answers) + 1, self.kb.catalogue[candidate.fact], candidate)
+
+    # ------------------------------------------------------------ the DNS as a source
+    def dns_rules(self, result: Result | None = None) -> tuple[str, ...]:
+        """Undecided goal rules that need a fact the domain's DNS establishes (``dns.*``): they are live."""
+        result = result or self.result()
+        if self.state.done(result):
+            return ()
+        return tuple(r for r in self.state.goal() if result.outcomes.get(r) is None
+                     and any(name.startswith("dns.") for name in rule_needs(self.kb, r, result.facts)))
+
+    def _domain_question(self, result: Result) -> Candidate | None:
+        """The domain, asked first when a lookup is possible and a DNS rule is live: one answer, many facts."""
+        if self.dns != "offer" or "domain" in result.facts or "domain" in self.state.asked:
+            return None
+        live = self.dns_rules(result)
+        if not live:
+            return None
+        fact = self.kb.catalogue["domain"]
+        return Candidate("domain", (), live, live, fact.cost, -1)
+
+    def dns_offer(self, result: Result | None = None) -> str | None:
+        """The domain to offer a lookup of, now: known, not looked up or declined yet, a DNS rule live."""
+        result = result or self.result()
+        domain = result.facts.get("domain")
+        if self.dns != "offer" or self.ended is not None or not isinstance(domain, str):
+            return None
+        return domain if self.dns_rules(result) else None
+
+    def learn(self, collected: Mapping[str, Any]) -> "Session":
+        """Facts from a lookup: what was given (and answered) wins over them, as everywhere else."""
+        given = {**collected, **self.state.given}
+        return replace(self, state=replace(self.state, given=given), dns="collected")
+
+    def decline_dns(self) -> "Session":
+        return replace(self, dns="declined")
 
     def ending(self, result: Result | None = None) -> str | None:
         """How it ended (one of ENDINGS), or None while there is a question to ask."""
         if self.ended is not None:
             return self.ended
         result = result or self.result()
-        if self.state.next_question(result) is not None:
+        if self.question(result) is not None:
             return None
         return "explained" if self.state.done(result) else "finished"
 
