@@ -239,16 +239,6 @@ class Conversation:
                 return False
             self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
 
-    def evidence(self, sources: dict[str, str], reading) -> dict[str, str]:
-        from diagnostica.engine.present.reading import fact_sources
-
-        found = fact_sources(self.renderer, sources, reading)
-        if self.dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
-            from .dns_cmd import fact_evidence
-
-            found = {**fact_evidence(self.dns_report, self.renderer), **found}
-        return self.session.evidence(self.renderer, found)
-
 
 def lookup_domain(kb, domain: str, nameservers, timeout: float):
     """The DNS report of ``domain`` (an answer or a given fact), as ``dns DOMAIN`` collects it."""
@@ -386,17 +376,35 @@ def ask(
 
 def _final(kb, session: Conversation, gathered, reading, lang: str, tried: Any = None, audience: str = "agente"):
     """The presentation document of what the consultation established (plus the customer's attempts)."""
+    return conclusion_document(kb, session.session, lang=lang, audience=audience, secrets=gathered.secrets,
+                               sources=gathered.sources, reading=reading, dns_report=session.dns_report,
+                               tried=tried)
+
+
+def conclusion_document(kb, session, *, lang: str, audience: str = "agente", secrets=(), sources=None,
+                        reading=None, dns_report=None, tried: Any = None):
+    """(document, renderer, result): the advice a session reached, with the evidence of every fact.
+
+    The same document for ``ask --format json``, the web page's conclusion and ``POST /api/v1/ask``.
+    """
+    from diagnostica.engine.present.reading import fact_sources
+
     from .common import document_for
 
-    final = dict(session.session.facts)
+    final = dict(session.facts)
     if tried:
         final["customer.tried"] = tried
     result = kb.evaluate(final)
-    document, renderer = document_for(kb, result, lang=lang, secrets=gathered.secrets, audience=audience)
-    document["evidence"] = session.evidence(gathered.sources, reading)
-    if session.dns_report is not None:
-        document["dns"] = session.dns_report.to_json()
-    conclusion = session.session.conclusion(result)
+    document, renderer = document_for(kb, result, lang=lang, secrets=secrets, audience=audience)
+    found = fact_sources(renderer, dict(sources or {}), reading)
+    if dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
+        from .dns_cmd import fact_evidence
+
+        found = {**fact_evidence(dns_report, renderer), **found}
+    document["evidence"] = session.evidence(renderer, found)
+    if dns_report is not None:
+        document["dns"] = dns_report.to_json()
+    conclusion = session.conclusion(result)
     if conclusion is not None:
         document["complaint"] = conclusion
     return document, renderer, result

@@ -7,6 +7,7 @@ import pytest
 
 from diagnostica.engine.consult.session import UNKNOWN, Session
 from diagnostica.engine.errors import InputError
+from diagnostica.engine.kb.yamlload import load_yaml
 from diagnostica.engine.present.render import Renderer
 
 
@@ -78,20 +79,20 @@ def test_an_object_of_answers_is_read_in_its_order(kb):
                                                                   ("account.locked", UNKNOWN)]
 
 
-@pytest.mark.parametrize("data, code, where", [
-    ([], "facts_not_mapping", "<answers>"),
-    ({"problem": 3}, "ask_bad_state", "<answers>:problem"),
-    ({"problem": "invii"}, "unknown_problem", "--problem"),
-    ({"answers": "no"}, "ask_bad_state", "<answers>:answers"),
-    ({"answers": [["account.locked"]]}, "ask_bad_state", "<answers>:answers"),
-    ({"answers": [["account.lockd", True]]}, "unknown_fact", "<answers>:answers.account.lockd"),
-    ({"answers": [["account.locked", "forse"]]}, "fact_bad_bool", "<answers>:answers.account.locked"),
-    ({"answers": [["account.locked", True], ["account.locked", False]]}, "ask_not_a_question",
-     "<answers>:answers.account.locked"),
+@pytest.mark.parametrize("text, code, where", [
+    ('[]', "facts_not_mapping", "<answers>:1"),
+    ('{"problem": 3}', "ask_bad_state", "<answers>:1:2"),
+    ('{"problem": "invii"}', "unknown_problem", "<answers>:1:2"),
+    ('{"answers": "no"}', "ask_bad_state", "<answers>:1:2"),
+    ('{"answers": [["account.locked"]]}', "ask_bad_state", "<answers>:1:14"),
+    ('{"answers": [["account.lockd", true]]}', "unknown_fact", "<answers>:1:14"),
+    ('{"answers": {"account.locked": "forse"}}', "fact_bad_bool", "<answers>:1:14"),
+    ('{"answers": [["account.locked", true],\n ["account.locked", false]]}', "ask_not_a_question", "<answers>:2:2"),
+    ('{"answers": [["dns.mx_lookup", "ok"]]}', "ask_not_a_question", "<answers>:1:14"),
 ])
-def test_a_bad_state_is_one_input_error(kb, data, code, where):
+def test_a_bad_state_is_one_input_error_at_its_line(kb, text, code, where):
     with pytest.raises(InputError) as caught:
-        Session.from_dict(kb, data)
+        Session.from_dict(kb, load_yaml(text, "<answers>").data)
     assert (caught.value.code, str(caught.value.location)) == (code, where)
 
 

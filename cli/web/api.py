@@ -7,13 +7,14 @@ from diagnostica.engine.errors import DiagnosticaError, InputError, Location
 from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.report import parse_report
 from diagnostica.engine.kb.texts import bundled_texts
+from diagnostica.engine.kb.yamlload import load_yaml
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..common import document_for
 from ..report_cmd import report_document
 from ..rules_cmd import rule_rows
-from .inputs import body_text, json_object, report_text
+from .inputs import BODY, body_text, json_object, report_text
 
 DEFAULT_LANG = "it"
 
@@ -112,6 +113,17 @@ class Api:
         text = report_text(await body_text(request))
         _, document, _, _ = report_result(self.kb, text, lang=lang, explain=wants_explain(request))
         return JSONResponse(document)
+
+    async def ask(self, request: Request) -> Response:
+        """One step of a consultation: the body holds the whole state; the next question or the conclusion."""
+        from .consult import read_step, step_json
+
+        lang = chosen_lang(self.kb, request)
+        text = await body_text(request)
+        if not text.strip():
+            raise InputError("facts_empty", BODY)
+        step = read_step(self.kb, load_yaml(text, BODY.file).data)  # YAML's loader: duplicate keys caught
+        return JSONResponse(step_json(self.kb, step, lang=lang))
 
     async def rules(self, request: Request) -> Response:
         from diagnostica.engine.present.render import Renderer

@@ -100,14 +100,14 @@ def problems(kb: KnowledgeBase) -> dict[str, Problem]:
     return found
 
 
-def problem(kb: KnowledgeBase, name: str) -> Problem:
-    """A complaint by name or alias, or an input error naming the closest one."""
+def problem(kb: KnowledgeBase, name: str, where: Location | None = None) -> Problem:
+    """A complaint by name or alias, or an input error naming the closest one (at ``where``: --problem)."""
     table = problems(kb)
     aliases = {alias: key for key, spec in (kb.data.get("consultation", {}).get("problems") or {}).items()
                for alias in spec.get("aliases", ())}
     key = aliases.get(name, name)
     if key not in table:
-        raise InputError("unknown_problem", Location("--problem"), name=name, available=", ".join(table),
+        raise InputError("unknown_problem", where or Location("--problem"), name=name, available=", ".join(table),
                          suggestion=closest(name, [*table, *aliases]))
     return table[key]
 

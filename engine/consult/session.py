@@ -21,6 +21,7 @@ from ..inputs.facts import coerce
 from ..inputs.redact import redact
 from ..kb.catalogue import Fact, closest
 from ..kb.load import KnowledgeBase
+from ..kb.yamlload import position
 from ..run.explain import needs as rule_needs
 from ..run.result import Result
 from . import answers as answer_words
@@ -208,6 +209,15 @@ class Session:
             return logged.back(), Reply("back", parsed, undone=self.state.answers[-1].fact)
         return logged, Reply(parsed.kind, parsed)
 
+    def history(self) -> list[dict[str, Any]]:
+        """The answers given so far as transcript events (a session rebuilt from its compact form has no
+        typed lines to show, only what they established)."""
+        from ..present.document import jsonable
+
+        return [{"n": n, "fact": a.fact, **({"kind": "unknown"} if a.value is UNKNOWN else
+                                            {"kind": "answer", "value": jsonable(a.value)})}
+                for n, a in enumerate(self.state.answers, start=1)]
+
     # ------------------------------------------------------------ evidence
     def evidence(self, renderer: "Renderer", found: Mapping[str, str]) -> dict[str, str]:
         """``found`` (where the starting facts came from, in words) with each answer's question number."""
@@ -239,16 +249,20 @@ class Session:
         """The session :meth:`to_dict` describes, checked as untrusted input (it comes back from a client).
 
         ``answers`` is a list of ``[fact, value]`` pairs or an object ``{fact: value}``, in the order
-        they were given; ``null`` is «non so».  A bad one is an InputError naming it.
+        they were given; ``null`` is «non so».  A bad one is an InputError at its line and column when
+        ``data`` was read by the YAML loader (which keeps them), else at ``where``.
         """
         if not isinstance(data, Mapping):
-            raise InputError("facts_not_mapping", Location(where))
+            raise InputError("facts_not_mapping", Location(where, 1))
         problem_name = data.get("problem")
+        at = Location(where, *position(data, "problem"))
         if problem_name is not None and not isinstance(problem_name, str):
-            raise InputError("ask_bad_state", Location(f"{where}:problem"), field="problem")
-        session = cls.start(kb, given, problem_name=problem_name or None, thorough=data.get("thorough") is True)
-        for name, value in _pairs(data.get("answers", []), where):
-            session = session._replayed(name, value, Location(f"{where}:answers.{name}"))
+            raise InputError("ask_bad_state", at, field="problem")
+        complaint = problem(kb, problem_name, at) if problem_name else None
+        session = cls(kb, Consultation(kb, dict(given or {}), complaint=complaint,
+                                       thorough=data.get("thorough") is True))
+        for name, value, location in _pairs(data, where):
+            session = session._replayed(name, value, location)
         return session
 
     def _replayed(self, name: str, value: Any, location: Location) -> "Session":
@@ -264,16 +278,19 @@ class Session:
         return replace(self, state=self.state.answer(name, coerce(catalogue, name, value, location)))
 
 
-def _pairs(answers: Any, where: str) -> list[tuple[str, Any]]:
+def _pairs(data: Mapping[str, Any], where: str) -> list[tuple[str, Any, Location]]:
+    """(fact, value, where it was written) for each answer, in order."""
+    answers = data.get("answers", [])
     if isinstance(answers, Mapping):
-        return list(answers.items())
+        return [(name, value, Location(where, *position(answers, name))) for name, value in answers.items()]
     if not isinstance(answers, list):
-        raise InputError("ask_bad_state", Location(f"{where}:answers"), field="answers")
+        raise InputError("ask_bad_state", Location(where, *position(data, "answers")), field="answers")
     pairs = []
-    for item in answers:
+    for index, item in enumerate(answers):
+        at = Location(where, *position(answers, index))
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
-            raise InputError("ask_bad_state", Location(f"{where}:answers"), field="answers")
-        pairs.append((item[0], item[1]))
+            raise InputError("ask_bad_state", at, field="answers")
+        pairs.append((item[0], item[1], at))
     return pairs
 
 
