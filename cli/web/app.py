@@ -86,6 +86,7 @@ def create_app(kb, dns_source=None) -> Starlette:
         Route("/api/v1/dns", _api(api.dns), methods=["POST"]),
         Route("/api/v1/ask", _api(api.ask), methods=["POST"]),
         Route("/dominio", pages.domain, methods=["GET", "POST"]),
+        Route("/consultazione", pages.consult, methods=["GET", "POST"]),
         Route("/api/v1/rules", _api(api.rules)),
         Route("/api/v1/openapi.json", api.openapi),
         Route("/healthz", api.healthz),

@@ -39,6 +39,9 @@ def blocks(text: str) -> list[tuple[str, str]]:
     return [(kind, body.strip("\n")) for kind, body in pieces if body.strip()]
 
 
+#: What the consultation page shows before its first question.
+_EMPTY_CONSULT = {"answered": [], "known": [], "question": None, "complaint": None, "state": "", "can_go_back": False}
+
 #: The Dominio form's fields (also the permalink's query): nothing else is read or echoed.
 DOMAIN_FIELDS = ("domain", "offer", "pop_imap")
 
@@ -99,6 +102,26 @@ class Pages:
                            ticket=ticket(document, renderer), customer=customer_text(self.kb, result, lang),
                            permalink=permalink,
                            label=renderer.fact_label, value=renderer.value)
+
+    async def consult(self, request: Request) -> Response:
+        """«Consultazione guidata»: one question per page; the whole state in the page (a hidden field, or
+        the permalink's ``state``), none on the server."""
+        from diagnostica.engine.present.render import Renderer
+
+        from .consult import page_context, page_move
+
+        lang = page_lang(request)
+        renderer = Renderer(self.kb, lang)
+        try:
+            fields = await self.fields(request)
+            if not fields.get("state") and fields.get("action") != "start":  # the page itself: choose the problem
+                return self.render(request, lang, "consult.html.j2", start=True, **_EMPTY_CONSULT)
+            step, refused = page_move(self.kb, fields, renderer)
+        except DiagnosticaError as exc:
+            return self.render(request, lang, "consult.html.j2", status_for(exc), start=True,
+                               error=exc.render(bundled_texts(lang)), **_EMPTY_CONSULT)
+        return self.render(request, lang, "consult.html.j2", 422 if refused else 200, error=refused,
+                           **page_context(self.kb, step, renderer, lang))
 
     async def report(self, request: Request) -> Response:
         """The form's POST, and the permalink's GET (same field, in the query): same page, same result."""

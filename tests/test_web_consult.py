@@ -1,0 +1,130 @@
+"""The «Consultazione guidata» page in-process: one question per page, the state in the page, plain form posts."""
+from __future__ import annotations
+
+import html
+import json
+import re
+import warnings
+from urllib.parse import urlencode
+
+import pytest
+
+starlette_testclient = pytest.importorskip("starlette.testclient")
+
+SECRET = "S3gretissima!"
+
+
+@pytest.fixture(scope="module")
+def client(kb):
+    from diagnostica.cli.web.app import create_app
+
+    with warnings.catch_warnings():  # starlette 1.x suggests httpx2, which the registry does not have yet
+        warnings.simplefilter("ignore")
+        yield starlette_testclient.TestClient(create_app(kb), raise_server_exceptions=False)
+
+
+def state_of(page) -> str:
+    return html.unescape(re.search(r'name="state" value="([^"]*)"', page.text).group(1))
+
+
+def question_of(page) -> str:
+    found = re.search(r'<span id="question-text">(.*?)</span>', page.text)
+    return html.unescape(found.group(1)) if found else ""
+
+
+def start(client, problem: str, email: str = "", lang: str = "it"):
+    page = client.post(f"/consultazione?lang={lang}", data={"action": "start", "problem": problem, "email": email})
+    assert page.status_code == 200, page.text
+    return page
+
+
+def post(client, page, lang: str = "it", **fields):
+    return client.post(f"/consultazione?lang={lang}", data={"state": state_of(page), **fields})
+
+
+@pytest.mark.parametrize("lang, legend, label", [
+    ("it", "Che cosa segnala il cliente?", "Indirizzo email dell'account (facoltativo)"),
+    ("en", "What does the customer report?", "The account's email address (optional)"),
+])
+def test_the_start_page_has_labelled_fields(client, lang, legend, label):
+    page = client.get(f"/consultazione?lang={lang}")
+    assert page.status_code == 200 and f'<html lang="{lang}">' in page.text
+    assert f"<legend>{legend}</legend>" in page.text and label in html.unescape(page.text)
+    for field in re.findall(r'<input [^>]*id="([^"]+)"', page.text):
+        assert f'<label for="{field}">' in page.text, field
+
+
+def test_one_question_per_page_to_the_conclusion_and_its_permalink(client):
+    page = start(client, "invio", "mario.rossi@example.it")
+    assert question_of(page) == "Nella scheda «Account email» l'account ha l'etichetta SPAM?"
+    assert page.text.count('<span id="question-text">') == 1
+    assert "<summary>perché?</summary>" in page.text and "possibile causa di" in page.text
+    page = post(client, page, answer="false")
+    assert question_of(page).startswith("La diagnostica segnala che le politiche di sicurezza")
+    page = post(client, page, answer="true")
+    assert "<h2>Causa accertata</h2>" in page.text
+    assert "<h3>Account bloccato dalla politica di sicurezza</h3>" in page.text
+    assert 'id="ticket"' in page.text and 'id="customer"' in page.text
+    assert "account-locked" not in page.text.split('id="customer"')[1].split("</pre>")[0]  # no rule id for the customer
+    link = html.unescape(re.search(r'id="permalink" href="([^"]+)"', page.text).group(1))
+    again = client.get(link)
+    assert re.findall(r"<h3>(.*?)</h3>", again.text) == re.findall(r"<h3>(.*?)</h3>", page.text)
+
+
+def test_back_brings_the_previous_question_and_stop_concludes(client):
+    first = start(client, "invio")
+    second = post(client, first, answer="false")
+    assert question_of(post(client, second, action="back")) == question_of(first)
+    stopped = post(client, second, action="stop")
+    assert "<h2>Causa non accertata</h2>" in stopped.text and "Restano da verificare" in stopped.text
+    assert json.loads(state_of(stopped))["stop"] is True
+
+
+def test_non_so_and_enum_choices(client):
+    page = start(client, "ricezione")
+    page = post(client, page, answer="null")  # «non so» about the MX verdict
+    page = post(client, page, answer="false")  # not suspended
+    assert question_of(page).startswith("Quali host compaiono nei record MX")
+    assert '<label for="text">' in page.text and 'name="text"' in page.text
+
+
+@pytest.mark.parametrize("typed, status, shown", [
+    ("mx1.mail.ovh.net, mx2.mail.ovh.net", 200, "Problema escluso"),
+    ("non è un host!", 422, "Risposta non valida"),
+    ("", 422, "Serve una risposta"),
+])
+def test_a_free_text_answer(client, typed, status, shown):
+    state = json.dumps({"problem": "ricezione", "answers": [["dns.mx_valid", None], ["account.suspended", False]]})
+    page = client.post("/consultazione", data={"state": state, "action": "text", "text": typed})
+    assert page.status_code == status
+    if status == 200:
+        assert json.loads(state_of(page))["answers"][-1] == ["dns.mx", ["mx1.mail.ovh.net", "mx2.mail.ovh.net"]]
+    else:
+        assert shown in page.text and question_of(page).startswith("Quali host")
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"state": "{", "answer": "true"}, "state:"),
+    ({"state": '{"answers": [["account.lockd", true]]}'}, "fatto sconosciuto «account.lockd»"),
+    ({"state": '{"problem": "invio"}', "answer": "forse"}, "«answer»"),
+    ({"state": '{"problem": "invio"}', "answer": '"forse"'}, "non è un valore sì/no valido"),
+    ({"action": "start", "problem": "invii"}, "forse intendevi «invio»"),
+])
+def test_a_tampered_state_is_a_4xx_page_never_a_traceback(client, fields, message):
+    page = client.post("/consultazione", data=fields)
+    assert 400 <= page.status_code < 500, page.text
+    assert message in html.unescape(page.text) and "Traceback" not in page.text
+
+
+def test_secrets_never_reach_the_page_the_state_or_the_permalink(client):
+    state = json.dumps({"problem": "invio", "facts": {"account": {"email": "m@example.it", "password": SECRET}},
+                        "answers": [["account.spam_blocked", True]]})
+    page = client.get("/consultazione?" + urlencode({"state": state}))
+    assert page.status_code == 200 and "<h2>Causa accertata</h2>" in page.text
+    assert SECRET not in page.text and SECRET not in html.unescape(page.text)
+
+
+def test_a_script_in_the_address_shows_as_text(client):
+    page = client.post("/consultazione", data={"action": "start", "problem": "invio",
+                                               "email": "<script>alert(1)</script>@example.it"})
+    assert "<script>alert(1)" not in page.text
