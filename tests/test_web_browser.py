@@ -114,3 +114,51 @@ def test_domain_page_with_the_keyboard(server, browser, tmp_path):
     assert "MX" in evidence.locator("pre").inner_text()
     page.screenshot(path=str(tmp_path / "dominio.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_consultation_walked_to_its_conclusion(server, browser, tmp_path, javascript):
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    shots = iter(range(1, 100))
+
+    def shot(name: str) -> None:
+        page.screenshot(path=str(tmp_path / f"consult-{'js' if javascript else 'nojs'}-{next(shots):02d}-{name}.png"),
+                        full_page=True)
+
+    page.goto(server + "/consultazione")
+    page.get_by_label("Non riesce a inviare email").check()
+    page.get_by_label("Indirizzo email dell'account").fill("mario.rossi@example.it")
+    shot("start")
+    page.get_by_role("button", name="Inizia").click()
+    question = page.locator("#question-text")
+    first = question.inner_text()
+    assert "etichetta SPAM" in first
+    why = page.locator("#why")
+    assert not why.locator("ul").is_visible()  # folded until asked
+    why.locator("summary").click()  # «perché?»
+    assert "possibile causa di" in why.locator("ul").inner_text()
+    shot("why")
+    page.get_by_role("button", name="No", exact=True).click()
+    assert "politiche di sicurezza" in question.inner_text()
+    assert "etichetta SPAM" in page.locator("#answered").inner_text()
+    shot("second")
+    page.get_by_role("button", name="Indietro").click()  # «indietro»: the first question again
+    assert question.inner_text() == first
+    shot("back")
+    page.get_by_role("button", name="No", exact=True).focus()
+    page.keyboard.press("Enter")  # answered from the keyboard
+    page.get_by_role("button", name="Sì", exact=True).click()
+    page.wait_for_selector("#conclusion")
+    assert page.get_by_role("heading", name="Causa accertata").count() == 1
+    assert page.locator("article.finding h3").all_inner_texts() == ["Account bloccato dalla politica di sicurezza"]
+    assert "mario.rossi@example.it" in page.locator("#ticket").inner_text()
+    assert page.get_by_role("button", name="Copia il messaggio").count() == (1 if javascript else 0)
+    shot("conclusion")
+    permalink = page.locator("#permalink").get_attribute("href")
+    page.goto(server + permalink)
+    assert page.get_by_role("heading", name="Causa accertata").count() == 1
+    assert errors == []  # no CSP violation, no script error
+    context.close()
