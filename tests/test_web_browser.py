@@ -24,7 +24,23 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(kb):
+def ovh_keys():
+    """The fake OVHcloud API and the server's keys for it, in the environment (as a real server has them)."""
+    import ovh.config
+    from ovhapi import FakeOvh, environment
+
+    from diagnostica.engine.ovh import api as ovhapi
+
+    with FakeOvh() as fake, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ovh.config, "CONFIG_PATH", [])
+        patch.setattr(ovhapi, "BACKOFF", 0.0)
+        for name, value in environment(fake.url).items():
+            patch.setenv(name, value)
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def server(kb, ovh_keys):
     """The real app on uvicorn in a thread, on a free loopback port; stopped at the end of the module."""
     uvicorn = pytest.importorskip("uvicorn")
     from dnsserver import make_server
@@ -162,3 +178,20 @@ def test_a_consultation_walked_to_its_conclusion(server, browser, tmp_path, java
     assert page.get_by_role("heading", name="Causa accertata").count() == 1
     assert errors == []  # no CSP violation, no script error
     context.close()
+
+
+def test_account_page_with_the_keyboard(server, browser, tmp_path, ovh_keys):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(server + "/account")
+    field = page.get_by_label("Indirizzo email dell'account Exchange")
+    field.fill("spam@example.it")
+    field.press("Enter")
+    page.wait_for_selector("#result")
+    assert "Account bloccato per invio di spam" in page.locator("article.finding h3").all_inner_texts()
+    calls = page.locator("details")
+    assert not calls.locator("pre").is_visible()
+    calls.locator("summary").click()
+    assert "GET /email/exchange" in calls.locator("pre").inner_text()
+    assert ovh_keys.bad_signatures == 0
+    page.screenshot(path=str(tmp_path / "account.png"), full_page=True)
+    page.close()

@@ -64,9 +64,11 @@ async def _no_icon(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def create_app(kb, dns_source=None) -> Starlette:
+def create_app(kb, dns_source=None, ovh_connect=None) -> Starlette:
     """``dns_source``: where the Dominio checks ask (a LiveSource); the system's resolvers when not given,
-    made at the first DNS request so that a machine without resolvers still serves everything else."""
+    made at the first DNS request so that a machine without resolvers still serves everything else.
+    ``ovh_connect``: () -> an OVHcloud API client; by default one with the keys of the server's
+    environment or ovh.conf, made per request (a missing key is an error on that page only)."""
     made: list = [dns_source] if dns_source is not None else []
 
     def source():
@@ -76,7 +78,7 @@ def create_app(kb, dns_source=None) -> Starlette:
             made.append(LiveSource())
         return made[0]
 
-    api, pages = Api(kb, source), Pages(kb, source)
+    api, pages = Api(kb, source), Pages(kb, source, ovh_connect)
     static = StaticFiles(directory=str(resources.files(__package__) / "static"))
     routes = [
         Route("/", pages.home),
@@ -87,6 +89,7 @@ def create_app(kb, dns_source=None) -> Starlette:
         Route("/api/v1/ask", _api(api.ask), methods=["POST"]),
         Route("/dominio", pages.domain, methods=["GET", "POST"]),
         Route("/consultazione", pages.consult, methods=["GET", "POST"]),
+        Route("/account", pages.account, methods=["GET", "POST"]),
         Route("/api/v1/rules", _api(api.rules)),
         Route("/api/v1/openapi.json", api.openapi),
         Route("/healthz", api.healthz),

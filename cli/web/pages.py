@@ -53,9 +53,10 @@ def customer_text(kb, result, lang: str) -> str:
 
 
 class Pages:
-    def __init__(self, kb, dns_source) -> None:
+    def __init__(self, kb, dns_source, ovh_connect=None) -> None:
         self.kb = kb
         self.dns_source = dns_source
+        self.ovh_connect = ovh_connect  # () -> engine.ovh.api.Api; the server's own keys
         root = resources.files("diagnostica.locales")
         # One environment per language; autoescape on every template, whatever its name.
         self.envs = {lang: jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / lang / "web")),
@@ -66,7 +67,8 @@ class Pages:
 
     def render(self, request: Request, lang: str, name: str, status: int = 200, **context) -> HTMLResponse:
         other = "en" if lang == "it" else "it"
-        defaults = {"error": None, "result": None, "reading": None, "evidence": None}
+        defaults = {"error": None, "result": None, "reading": None, "evidence": None, "evidence_title": None,
+                    "notes": None}
         html = self.envs[lang].get_template(name).render(
             lang=lang, other_lang=f"{request.url.path}?lang={other}", **{**defaults, **context})
         return HTMLResponse(html, status_code=status)
@@ -122,6 +124,23 @@ class Pages:
                                error=exc.render(bundled_texts(lang)), **_EMPTY_CONSULT)
         return self.render(request, lang, "consult.html.j2", 422 if refused else 200, error=refused,
                            **page_context(self.kb, step, renderer, lang))
+
+    async def account(self, request: Request) -> Response:
+        """«Account OVHcloud»: an address → the live diagnosis; the permalink is ``/account?email=...``."""
+        from .account import account_context, default_connect
+
+        lang = page_lang(request)
+        try:
+            fields = await self.fields(request)
+            form = {"email": redact(fields.get("email", "").strip(), self.kb.catalogue.secret_names)}
+            if not form["email"]:  # the page itself, not yet filled in
+                return self.render(request, lang, "account.html.j2", form=form)
+            context = await account_context(self.kb, self.ovh_connect or default_connect(), form["email"], lang)
+        except DiagnosticaError as exc:
+            return self.render(request, lang, "account.html.j2", status_for(exc), form={"email": ""},
+                               error=exc.render(bundled_texts(lang)))
+        permalink = "/account?" + urlencode({"lang": lang, **form})
+        return self.render(request, lang, "account.html.j2", form=form, permalink=permalink, **context)
 
     async def report(self, request: Request) -> Response:
         """The form's POST, and the permalink's GET (same field, in the query): same page, same result."""
