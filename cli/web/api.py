@@ -32,9 +32,12 @@ def wants_explain(request: Request) -> bool:
 
 
 def status_for(exc: DiagnosticaError) -> int:
-    """413 for an oversized body, 400 for a body that cannot be parsed, 422 for facts that make no sense."""
+    """413 for an oversized body, 400 for a body that cannot be parsed, 422 for facts that make no sense,
+    503 when the server could not check in time (busy, or lookups too slow: "could not check")."""
     if exc.code == "web_body_too_large":
         return 413
+    if exc.code.startswith("web_dns_"):
+        return 503
     if exc.code.startswith(("yaml_", "json_", "web_not_json", "not_utf8")):
         return 400
     return 422
@@ -74,29 +77,35 @@ def dns_facts(kb, request_facts: dict) -> tuple:
     return name, given
 
 
-async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: bool = False):
-    """(result, document, renderer): the live DNS checks of a domain, as ``dns --format json``."""
+async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: bool = False, gate=None):
+    """(result, document, renderer): the live DNS checks of a domain, as ``dns --format json``.
+
+    ``gate`` (a :class:`~.limits.DnsGate`) bounds the check: a free slot server-wide, a time limit."""
     from diagnostica.engine.dns import collect as dnsfacts
 
     from ..dns_cmd import dns_document
 
     name, given = dns_facts(kb, request_facts)
-    report = await dnsfacts.collect(name, source, kb.catalogue)
+    if gate is None:
+        report = await dnsfacts.collect(name, source, kb.catalogue)
+    else:
+        report = await gate.run(lambda: dnsfacts.collect(name, source, kb.catalogue))
     result = kb.evaluate(dnsfacts.merge(report.facts, given))
     document, renderer = dns_document(kb, result, report, lang=lang, explain=explain)
     return result, document, renderer
 
 
 class Api:
-    def __init__(self, kb, dns_source) -> None:
+    def __init__(self, kb, dns_source, dns_gate=None) -> None:
         self.kb = kb
         self.dns_source = dns_source
+        self.dns_gate = dns_gate
 
     async def dns(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         request_facts = json_object(await body_text(request))
         _, document, _ = await dns_result(self.kb, self.dns_source(), request_facts, lang=lang,
-                                          explain=wants_explain(request))
+                                          explain=wants_explain(request), gate=self.dns_gate)
         return JSONResponse(document)
 
     async def check(self, request: Request) -> Response:

@@ -53,9 +53,10 @@ def customer_text(kb, result, lang: str) -> str:
 
 
 class Pages:
-    def __init__(self, kb, dns_source, ovh_connect=None) -> None:
+    def __init__(self, kb, dns_source, ovh_connect=None, dns_gate=None) -> None:
         self.kb = kb
         self.dns_source = dns_source
+        self.dns_gate = dns_gate
         self.ovh_connect = ovh_connect  # () -> engine.ovh.api.Api; the server's own keys
         root = resources.files("diagnostica.locales")
         # One environment per language; autoescape on every template, whatever its name.
@@ -94,7 +95,8 @@ class Pages:
         if not form["domain"]:  # the page itself, not yet filled in
             return self.render(request, lang, "domain.html.j2", form=form)
         try:
-            result, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang)
+            result, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang,
+                                                          gate=self.dns_gate)
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=form,
                                error=exc.render(bundled_texts(lang)))
