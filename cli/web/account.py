@@ -10,10 +10,10 @@ from typing import Any, Callable
 
 from diagnostica.engine.ovh import collect as ovhfacts
 from diagnostica.engine.present import document as presentation
-from diagnostica.engine.present.render import Renderer
 from diagnostica.engine.present.ticket import ticket
 from starlette.concurrency import run_in_threadpool
 
+from ..common import renderer_for
 from ..ovh_cmd import evidence_text, notes, section
 
 #: Seconds allowed to each API call made for the page (the CLI's default).
@@ -29,7 +29,7 @@ def default_connect() -> Callable[[], Any]:
 
 def diagnose(kb, connect: Callable[[], Any], email: str, lang: str):
     """(result, document, renderer, report): the same document as ``diagnostica ovh --format json``."""
-    renderer = Renderer(kb, lang)
+    renderer = renderer_for(kb, lang)
     report = ovhfacts.collect(connect(), email, kb.catalogue, kb.data)
     result = kb.evaluate(report.facts)
     document = presentation.build(kb, result, renderer)

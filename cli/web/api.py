@@ -11,7 +11,7 @@ from diagnostica.engine.kb.yamlload import load_yaml
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..common import document_for
+from ..common import document_for, renderer_for
 from ..report_cmd import report_document
 from ..rules_cmd import rule_rows
 from .inputs import BODY, body_text, json_object, report_text
@@ -135,9 +135,7 @@ class Api:
         return JSONResponse(step_json(self.kb, step, lang=lang))
 
     async def rules(self, request: Request) -> Response:
-        from diagnostica.engine.present.render import Renderer
-
-        return JSONResponse(rule_rows(self.kb, Renderer(self.kb, chosen_lang(self.kb, request))))
+        return JSONResponse(rule_rows(self.kb, renderer_for(self.kb, chosen_lang(self.kb, request))))
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "rules": len(self.kb.rules)})

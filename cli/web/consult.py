@@ -18,6 +18,7 @@ from diagnostica.engine.kb.yamlload import load_yaml, position
 from diagnostica.engine.present.render import Renderer
 
 from ..ask_cmd import conclusion_document, invalid_text, why_lines
+from ..common import renderer_for
 
 WHERE = "<body>"
 
@@ -77,7 +78,7 @@ def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[st
     """The API's answer: ``state`` and ``question``, or the document of ``ask --format json``
     (``transcript``, ``ended``, ``result``) and ``state``."""
     session = step.session
-    renderer = Renderer(kb, lang, audience=audience)
+    renderer = renderer_for(kb, lang, audience)
     state = session.to_dict()
     history = [{**event, "question": renderer.fact_question(event["fact"])} for event in session.history()]
     if step.question is not None:

@@ -14,7 +14,7 @@ from diagnostica.engine.present.ticket import ticket
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ..common import document_for
+from ..common import document_for, renderer_for
 from .api import DEFAULT_LANG, dns_result, report_result, status_for
 from .inputs import body_text, form_fields
 
@@ -110,12 +110,10 @@ class Pages:
     async def consult(self, request: Request) -> Response:
         """«Consultazione guidata»: one question per page; the whole state in the page (a hidden field, or
         the permalink's ``state``), none on the server."""
-        from diagnostica.engine.present.render import Renderer
-
         from .consult import page_context, page_move
 
         lang = page_lang(request)
-        renderer = Renderer(self.kb, lang)
+        renderer = renderer_for(self.kb, lang)
         try:
             fields = await self.fields(request)
             if not fields.get("state") and fields.get("action") != "start":  # the page itself: choose the problem
