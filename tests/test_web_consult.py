@@ -128,3 +128,12 @@ def test_a_script_in_the_address_shows_as_text(client):
     page = client.post("/consultazione", data={"action": "start", "problem": "invio",
                                                "email": "<script>alert(1)</script>@example.it"})
     assert "<script>alert(1)" not in page.text
+
+
+def test_the_language_switch_keeps_the_step(client):
+    page = post(client, start(client, "invio"), answer="false")
+    switch = html.unescape(re.search(r'<a href="([^"]+)" hreflang="en"', page.text).group(1))
+    english = client.get(switch)
+    assert english.status_code == 200 and '<html lang="en">' in english.text
+    assert question_of(english) == "Does the diagnostic report that the security policy has locked the account?"
+    assert "Question 2" in english.text

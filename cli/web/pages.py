@@ -66,12 +66,15 @@ class Pages:
         for env in self.envs.values():
             env.filters["blocks"] = blocks
 
-    def render(self, request: Request, lang: str, name: str, status: int = 200, **context) -> HTMLResponse:
+    def render(self, request: Request, lang: str, name: str, status: int = 200, keep: dict | None = None,
+               **context) -> HTMLResponse:
+        """``keep``: query fields the language switch carries over (a consultation's state), so switching
+        language shows the same step."""
         other = "en" if lang == "it" else "it"
         defaults = {"error": None, "result": None, "reading": None, "evidence": None, "evidence_title": None,
                     "notes": None}
-        html = self.envs[lang].get_template(name).render(
-            lang=lang, other_lang=f"{request.url.path}?lang={other}", **{**defaults, **context})
+        switch = f"{request.url.path}?{urlencode({'lang': other, **(keep or {})})}"
+        html = self.envs[lang].get_template(name).render(lang=lang, other_lang=switch, **{**defaults, **context})
         return HTMLResponse(html, status_code=status)
 
     async def fields(self, request: Request) -> dict[str, str]:
@@ -122,8 +125,9 @@ class Pages:
         except DiagnosticaError as exc:
             return self.render(request, lang, "consult.html.j2", status_for(exc), start=True,
                                error=exc.render(bundled_texts(lang)), **_EMPTY_CONSULT)
+        context = page_context(self.kb, step, renderer, lang)
         return self.render(request, lang, "consult.html.j2", 422 if refused else 200, error=refused,
-                           **page_context(self.kb, step, renderer, lang))
+                           keep={"state": context["state"]}, **context)
 
     async def account(self, request: Request) -> Response:
         """«Account OVHcloud»: an address → the live diagnosis; the permalink is ``/account?email=...``."""
