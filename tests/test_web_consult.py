@@ -137,3 +137,12 @@ def test_the_language_switch_keeps_the_step(client):
     assert english.status_code == 200 and '<html lang="en">' in english.text
     assert question_of(english) == "Does the diagnostic report that the security policy has locked the account?"
     assert "Question 2" in english.text
+
+
+def test_what_the_customer_tried_goes_into_the_ticket_with_secrets_masked(client):
+    concluded = post(client, start(client, "invio", "m@example.it"), answer="true")
+    page = post(client, concluded, action="tried", tried=f"riavviato il PC, nuova password: {SECRET}")
+    ticket = html.unescape(page.text.split('id="ticket">')[1].split("</pre>")[0])
+    assert "- riavviato il PC" in ticket and "COSA HA GIÀ PROVATO IL CLIENTE" in ticket
+    assert SECRET not in html.unescape(page.text)
+    assert json.loads(state_of(page))["facts"]["customer.tried"][0] == "riavviato il PC"

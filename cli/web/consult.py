@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from diagnostica.engine.consult.session import Question, Session
 from diagnostica.engine.errors import InputError, Location
 from diagnostica.engine.inputs import facts as facts_mod
+from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.yamlload import load_yaml, position
 from diagnostica.engine.present.render import Renderer
 
@@ -137,6 +138,13 @@ def page_move(kb, fields: Mapping[str, str], renderer: Renderer) -> tuple[Step, 
         return read_step(kb, {**body, "answers": answers[:-1]}, where="state"), None
     if action == "stop":
         return read_step(kb, {**body, "stop": True}, where="state"), None
+    if action == "tried":  # what the customer already tried, for the ticket: free text, secrets masked first
+        facts = dict(body.get("facts") or {}) if isinstance(body.get("facts") or {}, Mapping) else {}
+        typed = redact(fields.get("tried", ""), kb.catalogue.secret_names)
+        items = [item.strip() for item in typed.split(",") if item.strip()]
+        facts.pop("customer.tried", None)
+        return read_step(kb, {**body, "facts": {**facts, **({"customer.tried": items} if items else {})}},
+                         where="state"), None
     step = read_step(kb, body, where="state")
     if step.question is None:
         return step, None
@@ -189,7 +197,8 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
                      "confirmed": [renderer.rule_title(c) for c in complaint["confirmed"]],
                      "open": [{"title": renderer.rule_title(c["cause"]), "needs": c["needs"]}
                               for c in complaint["open_causes"]]}
-    context.update(result=document, complaint=complaint, ticket=ticket(document, renderer),
+    tried = step.facts.get("customer.tried") or ()
+    context.update(result=document, complaint=complaint, ticket=ticket(document, renderer), tried=", ".join(tried),
                    customer=customer_text(kb, result, lang),
                    permalink="/consultazione?" + urlencode({"lang": lang, "state": state}))
     return context
