@@ -241,15 +241,10 @@ class Conversation:
 
 
 def lookup_domain(kb, domain: str, nameservers, timeout: float):
-    """The DNS report of ``domain`` (an answer or a given fact), as ``dns DOMAIN`` collects it."""
-    import asyncio
+    """The DNS report of ``domain`` (an answer or a given fact), as ``--collect-dns`` collects it."""
+    from diagnostica.engine.dns import gather
 
-    from diagnostica.engine.dns import collect as dnsfacts
-
-    from .dns_cmd import live_source
-
-    name = dnsfacts.domain_name(domain, errors.Location("domain"))
-    return asyncio.run(dnsfacts.collect(name, live_source(nameservers, timeout), kb.catalogue))
+    return gather.collect_for({"domain": domain}, {}, gather.live_source(nameservers, timeout), kb.catalogue)
 
 
 def why_lines(reasons, renderer) -> list[str]:
@@ -333,11 +328,11 @@ def ask(
         planner.problem(kb, problem)
     known, report = dict(gathered.values), None
     if collect_dns:  # as check --collect-dns: the domain comes from the facts, what was given wins
+        from diagnostica.engine.dns import gather
         from diagnostica.engine.dns.collect import merge
 
-        from .dns_cmd import collect_for
-
-        report = collect_for(kb, gathered, nameserver, timeout)
+        report = gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameserver, timeout),
+                                    kb.catalogue)
         known = merge(report.facts, gathered.values)
     # Without --collect-dns the domain is asked early and its lookup offered, when the DNS can settle something.
     state = Session.start(kb, known, problem_name=problem, thorough=thorough,
@@ -398,9 +393,9 @@ def conclusion_document(kb, session, *, lang: str, audience: str = "agente", sec
     document, renderer = document_for(kb, result, lang=lang, secrets=secrets, audience=audience)
     found = fact_sources(renderer, dict(sources or {}), reading)
     if dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
-        from .dns_cmd import fact_evidence
+        from diagnostica.engine.dns.gather import fact_evidence
 
-        found = {**fact_evidence(dns_report, renderer), **found}
+        found = {**fact_evidence(dns_report, renderer.text), **found}
     document["evidence"] = session.evidence(renderer, found)
     if dns_report is not None:
         document["dns"] = dns_report.to_json()

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from diagnostica.engine.ovh import collect as ovhfacts
+from diagnostica.engine.ovh import live_dns
 from diagnostica.engine.present import document as presentation
 from diagnostica.engine.present.ticket import ticket
 from starlette.concurrency import run_in_threadpool
 
 from ..common import renderer_for
-from ..ovh_cmd import evidence_text, notes, section
+from ..ovh_cmd import notes, section
 
 #: Seconds allowed to each API call made for the page (the CLI's default).
 API_TIMEOUT = 30.0
@@ -35,7 +36,7 @@ def diagnose(kb, connect: Callable[[], Any], email: str, lang: str):
     document = presentation.build(kb, result, renderer)
     document["ovh"] = report.to_json()
     document["ovh"]["notes"] = notes(report, renderer)
-    document["evidence"] = {name: evidence_text(report.call_of(name), renderer) for name in report.evidence}
+    document["evidence"] = live_dns.evidence(report, None, renderer.text)
     return result, document, renderer, report
 
 
