@@ -331,6 +331,7 @@ def test_ask_drops_secrets_from_facts_and_answers(client):
     ('{"answers": [], "answers": []}', 400, "yaml_duplicate_key", "<body>:1:17"),
     ("[1]", 422, "facts_not_mapping", "<body>:1"),
     ("", 422, "facts_empty", "<body>"),
+    ('{"answers": {"account.locked": "\\ud800"}}', 422, "fact_bad_bool", "<body>:1:14"),  # a lone surrogate
 ])
 def test_ask_bad_state_is_a_4xx_at_its_place(client, body, status, code, where):
     response = client.post("/api/v1/ask", content=body)

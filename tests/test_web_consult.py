@@ -109,6 +109,7 @@ def test_a_free_text_answer(client, typed, status, shown):
     ({"state": '{"problem": "invio"}', "answer": "forse"}, "«answer»"),
     ({"state": '{"problem": "invio"}', "answer": '"forse"'}, "non è un valore sì/no valido"),
     ({"action": "start", "problem": "invii"}, "forse intendevi «invio»"),
+    ({"state": '{"problem": "invio"}', "answer": '"\\ud800"'}, "«\\ud800» non è un valore sì/no"),  # a lone surrogate
 ])
 def test_a_tampered_state_is_a_4xx_page_never_a_traceback(client, fields, message):
     page = client.post("/consultazione", data=fields)

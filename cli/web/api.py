@@ -1,6 +1,7 @@
 """The JSON API: the same documents as the CLI's ``--format json``, made by the same calls."""
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 from diagnostica.engine.errors import DiagnosticaError, InputError, Location
@@ -9,7 +10,8 @@ from diagnostica.engine.inputs.report import parse_report
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.kb.yamlload import load_yaml
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse as _StarletteJSON
+from starlette.responses import Response
 
 from ..common import document_for, renderer_for
 from ..report_cmd import report_document
@@ -17,6 +19,16 @@ from ..rules_cmd import rule_rows
 from .inputs import BODY, body_text, json_object, report_text
 
 DEFAULT_LANG = "it"
+
+
+class JSONResponse(_StarletteJSON):
+    """JSON as the CLI writes it: C1 controls and lone surrogates (a JSON "\\ud800" sent in) escaped, so
+    any text that came in can go back out; Starlette's own would fail to encode a lone surrogate."""
+
+    def render(self, content) -> bytes:
+        from diagnostica.engine.present.controls import json_safe
+
+        return json_safe(json.dumps(content, ensure_ascii=False, separators=(",", ":"))).encode("utf-8")
 
 
 def chosen_lang(kb, request: Request) -> str:

@@ -104,7 +104,8 @@ def page_state(step: Step) -> str:
         data["facts"] = jsonable(dict(step.facts))
     if step.session.ended == "stopped":
         data["stop"] = True
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # ASCII only (\u escapes): a field value and a URL whatever was typed, a lone surrogate included.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
 
 
 def state_from_field(text: str) -> dict[str, Any]:

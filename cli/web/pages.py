@@ -75,7 +75,8 @@ class Pages:
                     "notes": None}
         switch = f"{request.url.path}?{urlencode({'lang': other, **(keep or {})})}"
         html = self.envs[lang].get_template(name).render(lang=lang, other_lang=switch, **{**defaults, **context})
-        return HTMLResponse(html, status_code=status)
+        # A lone surrogate (a JSON "\ud800" in a consultation's state) cannot be UTF-8: shown as its escape.
+        return HTMLResponse(html.encode("utf-8", "backslashreplace"), status_code=status)
 
     async def fields(self, request: Request) -> dict[str, str]:
         """The form post's fields, or the permalink's query: the same page either way."""
