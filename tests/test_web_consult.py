@@ -147,3 +147,46 @@ def test_what_the_customer_tried_goes_into_the_ticket_with_secrets_masked(client
     assert "- riavviato il PC" in ticket and "COSA HA GIÀ PROVATO IL CLIENTE" in ticket
     assert SECRET not in html.unescape(page.text)
     assert json.loads(state_of(page))["facts"]["customer.tried"][0] == "riavviato il PC"
+
+
+# ------------------------------------------------------------------ a hostile campaign on the state
+
+MARKER = "Zq7SecretMarker"
+ANSWERED = ["account.spam_blocked", "account.locked", "dns.mx", "dns.mx_valid", "pop_imap", "offer", "domain",
+            "dns.autodiscover_srv", "customer.tried", "dns.mx_lookup", "nonexistent"]
+
+
+def _campaign():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=20),
+                        st.sampled_from(["\ud800", "\x9b", "\x1b[2J", "no", "1e999", "<script>", "«è»"]))
+    values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                           st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                          max_leaves=8)
+    planted = st.sampled_from([f"password: {MARKER}", f"token={MARKER}", f"mx1.example.it, pwd {MARKER}"])
+    answers = st.lists(st.tuples(st.sampled_from(ANSWERED), st.one_of(values, planted)), max_size=5)
+    state = st.fixed_dictionaries({"answers": answers.map(lambda pairs: [list(p) for p in pairs])}, optional={
+        "problem": st.sampled_from(["invio", "ricezione", "send", "x", ""]),
+        "facts": st.dictionaries(st.sampled_from(["account.email", "domain", "password", "account.password"]),
+                                 st.one_of(values, planted), max_size=3),
+        "stop": st.booleans(), "thorough": values})
+    return given(state=state, action=st.sampled_from(["", "back", "stop", "text", "tried"]),
+                 typed=st.one_of(st.text(max_size=20), planted)), \
+        settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                        HealthCheck.function_scoped_fixture])
+
+
+_given, _settings = _campaign()
+
+
+@_settings
+@_given
+def test_generated_states_never_break_the_page_or_leak_a_secret(client, state, action, typed):
+    text = json.dumps(state)
+    for response in (client.post("/api/v1/ask", content=text),
+                     client.post("/consultazione", data={"state": text, "action": action, "text": typed,
+                                                         "tried": typed, "answer": "true"})):
+        assert response.status_code < 500, response.text
+        assert MARKER not in html.unescape(response.text)

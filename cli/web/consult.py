@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from diagnostica.engine.consult.session import Question, Session
 from diagnostica.engine.errors import InputError, Location
 from diagnostica.engine.inputs import facts as facts_mod
-from diagnostica.engine.inputs.redact import redact
+from diagnostica.engine.inputs.redact import redact, redact_data
 from diagnostica.engine.kb.yamlload import load_yaml, position
 from diagnostica.engine.present.render import Renderer
 
@@ -44,10 +44,13 @@ def read_step(kb, body: Any, where: str = WHERE) -> Step:
         raise InputError("ask_bad_state", Location(where, *position(body, "facts")), field="facts")
     gathered = facts_mod.with_context(facts_mod.parse_facts_document(facts, where, kb.catalogue,
                                                                      kb.data), kb.catalogue)
-    session = Session.from_dict(kb, body, given=gathered.values, where=where)
+    # Free text in the starting facts («password: ...» as an address) is masked before it can go back out
+    # in the page's state, its permalink or its language switch.
+    given = redact_data(dict(gathered.values), kb.catalogue.secret_names)
+    session = Session.from_dict(kb, body, given=given, where=where)
     if body.get("stop") is True:  # «fine»: the advice with what is known
         session = session.stop()
-    return Step(session, session.question(), tuple(gathered.secrets), dict(gathered.sources), dict(gathered.values))
+    return Step(session, session.question(), tuple(gathered.secrets), dict(gathered.sources), given)
 
 
 def question_json(session: Session, question: Question, renderer: Renderer) -> dict[str, Any]:
