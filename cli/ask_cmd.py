@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any, List, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, List, Optional
 
 import typer
 from diagnostica.engine import errors
@@ -30,6 +30,9 @@ from .common import (
     load_kb,
     use_color,
 )
+
+if TYPE_CHECKING:
+    from diagnostica.engine.dns.collect import DnsReport
 
 
 class Console:
@@ -72,8 +75,9 @@ class Conversation:
         self.t = renderer.text
         self.session = session
         self.console = console
-        self.dns_report = None  # the lookups made: before the first question (--collect-dns) or when offered
-        self.lookup = None  # domain -> DnsReport, for the offer to look the domain up
+        # The lookups made: before the first question (--collect-dns) or when offered.
+        self.dns_report: Optional["DnsReport"] = None
+        self.lookup: Callable[[str], "DnsReport"] = _no_lookup  # domain -> its DNS report, for the offer
 
     @property
     def transcript(self) -> list[dict[str, Any]]:
@@ -116,6 +120,8 @@ class Conversation:
 
     def _show_lookups(self, key: str) -> None:
         from diagnostica.engine.present import evidence as dnsevidence
+
+        assert self.dns_report is not None  # shown only once there are lookups
 
         self.console.say()
         self.console.say(self.t(key, domain=self.dns_report.domain))
@@ -238,6 +244,10 @@ class Conversation:
             if parsed.kind in ("unknown", "stop", "back"):
                 return False
             self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
+
+
+def _no_lookup(domain: str) -> "DnsReport":
+    raise RuntimeError("no DNS lookup was set up for this conversation")  # a bug: ask() always sets one
 
 
 def lookup_domain(kb, domain: str, nameservers, timeout: float):

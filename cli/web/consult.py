@@ -42,8 +42,9 @@ def read_step(kb, body: Any, where: str = WHERE) -> Step:
     facts = body.get("facts") or {}
     if not isinstance(facts, Mapping):
         raise InputError("ask_bad_state", Location(where, *position(body, "facts")), field="facts")
-    gathered = facts_mod.with_context(facts_mod.parse_facts_document(facts, where, kb.catalogue,
-                                                                     kb.data), kb.catalogue)
+    document = facts if isinstance(facts, dict) else dict(facts)  # the YAML loader's Map keeps its positions
+    gathered = facts_mod.with_context(facts_mod.parse_facts_document(document, where, kb.catalogue, kb.data),
+                                      kb.catalogue)
     # Free text in the starting facts («password: ...» as an address) is masked before it can go back out
     # in the page's state, its permalink or its language switch.
     given = redact_data(dict(gathered.values), kb.catalogue.secret_names)

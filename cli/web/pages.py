@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
@@ -40,7 +41,7 @@ def blocks(text: str) -> list[tuple[str, str]]:
 
 
 #: What the consultation page shows before its first question.
-_EMPTY_CONSULT = {"answered": [], "known": [], "question": None, "complaint": None, "state": "", "can_go_back": False}
+_EMPTY_CONSULT: dict[str, Any] = {"answered": [], "known": [], "question": None, "complaint": None, "state": "", "can_go_back": False}
 
 #: The Dominio form's fields (also the permalink's query): nothing else is read or echoed.
 DOMAIN_FIELDS = ("domain", "offer", "pop_imap")

@@ -95,7 +95,7 @@ def problems(kb: KnowledgeBase) -> dict[str, Problem]:
         for rule_id in symptoms:
             if rule_id not in kb.by_id:
                 raise KnowledgeBaseError("unknown_rule", Location("rules/data/consult.yaml"), id=rule_id,
-                                         relation="symptoms", rule=name, suggestion=closest(rule_id, kb.by_id))
+                                         relation="symptoms", rule=name, suggestion=closest(rule_id, list(kb.by_id)))
         found[name] = Problem(name, symptoms)
     return found
 

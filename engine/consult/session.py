@@ -268,7 +268,7 @@ class Session:
     def _replayed(self, name: str, value: Any, location: Location) -> "Session":
         catalogue = self.kb.catalogue
         if name not in catalogue.facts:
-            raise InputError("unknown_fact", location, name=name, suggestion=closest(name, catalogue.facts))
+            raise InputError("unknown_fact", location, name=name, suggestion=closest(name, list(catalogue.facts)))
         if not catalogue[name].askable or name in self.state.asked:
             raise InputError("ask_not_a_question", location, name=name)
         if value is None:
