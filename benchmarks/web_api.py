@@ -1,12 +1,12 @@
-"""Benchmark: `POST /api/v1/check` and `/api/v1/report` of `diagnostica serve`, at concurrency 1 and 16.
+"""Benchmark: `POST /api/v1/check`, `/api/v1/report` and `/api/v1/ask` of `diagnostica serve`, at concurrency 1 and 16.
 
     python benchmarks/web_api.py [--requests 400]
 
 The real command runs as a subprocess on a free 127.0.0.1 port (one uvicorn worker); the client is
 httpx in threads, one connection each.  Printed per endpoint and concurrency: requests per second, the
 p50/p99 latency seen by the client (loopback round trip and the client's own work on the same 2 cores
-included) and the p50/p99 of the server's own time (its `Server-Timing` header), checked against the
-target of 20 ms at concurrency 1.  Bounded: --requests per run, then it stops.
+included) and the p50/p99 of the server's own time (its `Server-Timing` header); the verdict compares the
+server's p99 with the target of 20 ms.  Bounded: --requests per run, then it stops.
 """
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ BODIES = {
     "/api/v1/check": (ROOT / "examples" / "mx-foreign.yaml").read_bytes(),
     "/api/v1/report": httpx.Request("POST", "http://x", json={
         "text": (ROOT / "examples" / "incollato.txt").read_text(encoding="utf-8")}).read(),
+    # A consultation's step: two answers given, the third question (with its preview of every answer) to plan.
+    "/api/v1/ask": httpx.Request("POST", "http://x", json={
+        "problem": "invio", "answers": [["account.spam_blocked", False], ["account.locked", False]]}).read(),
 }
 
 
@@ -91,7 +94,7 @@ def main() -> None:
             run(base, path, 1, 20)  # warm-up: templates compiled, connections made
             for concurrency in (1, 16):
                 rps, (c50, c99), (s50, s99) = run(base, path, concurrency, args.requests)
-                verdict = ("ok" if s50 < TARGET_MS else "MISS") if concurrency == 1 else ""
+                verdict = "ok" if s99 < TARGET_MS else "MISS"
                 print(f"{path:16} concurrency {concurrency:2}: {rps:7.1f} req/s  client p50 {c50:6.2f} ms "
                       f"p99 {c99:6.2f} ms  server p50 {s50:6.2f} ms p99 {s99:6.2f} ms  {verdict}")
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any, List, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, List, Optional
 
 import typer
 from diagnostica.engine import errors
@@ -30,6 +30,9 @@ from .common import (
     load_kb,
     use_color,
 )
+
+if TYPE_CHECKING:
+    from diagnostica.engine.dns.collect import DnsReport
 
 
 class Console:
@@ -63,95 +66,122 @@ class Console:
         return line
 
 
-class Session:
-    """One consultation: the planner's state, the transcript, the console."""
+class Conversation:
+    """The terminal's side of a consultation: the library session, put into words and driven by typed lines."""
 
-    def __init__(self, kb, renderer, state, console: Console) -> None:
+    def __init__(self, kb, renderer, session, console: Console) -> None:
         self.kb = kb
         self.renderer = renderer
         self.t = renderer.text
-        self.state = state
+        self.session = session
         self.console = console
-        self.transcript: list[dict[str, Any]] = []
-        self.words = renderer.text("ask.words")
-        self.dns_report = None  # with --collect-dns: the lookups made before the first question
+        # The lookups made: before the first question (--collect-dns) or when offered.
+        self.dns_report: Optional["DnsReport"] = None
+        self.lookup: Callable[[str], "DnsReport"] = _no_lookup  # domain -> its DNS report, for the offer
+
+    @property
+    def transcript(self) -> list[dict[str, Any]]:
+        return [dict(event) for event in self.session.transcript]
 
     # ------------------------------------------------------------ the loop
     def run(self) -> str:
         """Ask until nothing is left to ask; returns how it ended: finished, explained, stopped, eof."""
         say = self.console.say
         say(self.t("ask.intro"))
-        if self.state.complaint is not None:
-            name = self.state.complaint.name
-            say(self.t("ask.problem", text=self.t(f"ask.problems.{name}")))
+        complaint = self.session.state.complaint
+        if complaint is not None:
+            say(self.t("ask.problem", text=self.t(f"ask.problems.{complaint.name}")))
         if self.dns_report is not None:
-            from diagnostica.engine.present import evidence as dnsevidence
-
-            say()
-            say(self.t("ask_dns.collected", domain=self.dns_report.domain))
-            for line in dnsevidence.lines(self.dns_report.to_json(), self.renderer)[2:-1]:  # no heading, no hint
-                say(line)
-        result = self.state.result()
+            self._show_lookups("ask_dns.collected")
+        result = self.session.result()
         if result.findings:
             say()
             say(self.t("ask.known_at_start"))
             for finding in result.findings:
                 say("- " + self.t("ask.found", title=self.renderer.rule_title(finding.id), id=finding.id))
         while True:
-            result = self.state.result()
-            question = self.state.next_question(result)
+            result = self.session.result()
+            domain = self.session.dns_offer(result)
+            if domain is not None:
+                self._offer_dns(domain, result)
+                continue
+            question = self.session.question(result)
             if question is None:
+                ended = self.session.ending(result)
                 say()
-                explained = self.state.done(result)
-                say(self.t("ask.explained" if explained else "ask.no_more"))
-                return "explained" if explained else "finished"
-            ended = self._ask(question)
-            if ended:
-                say()
-                say(self.t(f"ask.{ended}"))
+                say(self.t({"explained": "ask.explained", "finished": "ask.no_more"}.get(ended, f"ask.{ended}")))
                 return ended
-            self._announce(result, self.state.result())
+            self._ask(question)
+            if self.session.ended is not None:
+                continue
+            for rule_id, found in self.session.settled(result, self.session.result()):
+                key = "ask.found" if found else "ask.ruled_out"
+                say(self.t(key, title=self.renderer.rule_title(rule_id), id=rule_id))
 
-    def _ask(self, question) -> str | None:
-        """Ask one question until it gets a usable answer; a command may end the consultation."""
+    def _show_lookups(self, key: str) -> None:
+        from diagnostica.engine.present import evidence as dnsevidence
+
+        assert self.dns_report is not None  # shown only once there are lookups
+
+        self.console.say()
+        self.console.say(self.t(key, domain=self.dns_report.domain))
+        for line in dnsevidence.lines(self.dns_report.to_json(), self.renderer)[2:-1]:  # no heading, no hint
+            self.console.say(line)
+
+    def _offer_dns(self, domain: str, before) -> None:
+        """«Vuoi che interroghi il DNS?»: yes looks it up and the answers it gives are not asked."""
         from diagnostica.engine.consult import answers
-        from diagnostica.engine.consult.planner import UNKNOWN
-        from diagnostica.engine.inputs.redact import redact
-        from diagnostica.engine.present.document import jsonable
+        from diagnostica.engine.kb.catalogue import Fact
 
-        fact = self.kb.catalogue[question.fact]
-        number = len(self.state.answers) + 1
-        text = self.renderer.fact_question(fact.name)
+        yes_no = Fact("offer_dns", "bool")
+        self.console.say()
+        while True:
+            line = self.console.ask(self.t("ask_dns.offer", domain=domain) + " ")
+            if line is None:
+                self.session = self.session.stop("eof")
+                return
+            parsed = answers.parse(line, yes_no, self.t("ask.words"))
+            if parsed.kind == "answer" and parsed.value:
+                self.dns_report = self.lookup(domain)
+                self.session = self.session.learn(self.dns_report.facts)
+                self._show_lookups("ask_dns.looked_up")
+                for rule_id, found in self.session.settled(before, self.session.result()):
+                    key = "ask.found" if found else "ask.ruled_out"
+                    self.console.say(self.t(key, title=self.renderer.rule_title(rule_id), id=rule_id))
+                return
+            if parsed.kind in ("answer", "unknown", "back"):
+                self.session = self.session.decline_dns()
+                return
+            if parsed.kind == "stop":
+                self.session = self.session.stop()
+                return
+            self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
+
+    def _ask(self, question) -> None:
+        """Ask one question until it gets a usable answer (or a command moves the session on)."""
+        fact = question.fact
         choices = self.renderer.fact_choices(fact.name)
-        self._show_question(number, fact, text, choices)
+        self._show_question(question.number, fact, self.renderer.fact_question(fact.name), choices)
         while True:
             line = self.console.ask(self.t("ask.prompt"))
             if line is None:
-                return "eof"
-            parsed = answers.parse(line, fact, self.words, choices)
-            event = {"n": number, "fact": fact.name, "question": text,
-                     "input": redact(line, self.kb.catalogue.secret_names), "kind": parsed.kind}
-            if parsed.kind == "answer":
-                event["value"] = jsonable(parsed.value)
-            self.transcript.append(event)
-            if parsed.kind in ("answer", "unknown"):
-                self.state = self.state.answer(fact.name, parsed.value if parsed.kind == "answer" else UNKNOWN)
-                return None
-            if parsed.kind == "stop":
-                return "stopped"
-            if parsed.kind == "why":
-                self._why(question)
-            elif parsed.kind == "help":
-                self._help(fact, choices)
-            elif parsed.kind == "back":
-                if self.state.answers:
-                    undone = self.state.answers[-1]
-                    self.state = self.state.undo()
-                    self.console.say(self.t("ask.undone", text=self.renderer.fact_question(undone.fact)))
-                    return None
+                self.session = self.session.stop("eof")
+                return
+            self.session, reply = self.session.reply(line, self.renderer)
+            if reply.kind in ("answer", "unknown", "stop"):
+                return
+            if reply.kind == "back":
+                self.console.say(self.t("ask.undone", text=self.renderer.fact_question(reply.undone)))
+                return
+            if reply.kind == "nothing_to_undo":
                 self.console.say(self.t("ask.nothing_to_undo"))
+            elif reply.kind == "why":
+                for text in why_lines(self.session.why(question), self.renderer):
+                    self.console.say(text)
+            elif reply.kind == "help":
+                self._help(fact, choices)
             else:
-                self._invalid(parsed, fact, line, choices)
+                self._invalid(reply.parsed, fact, line)
 
     def _show_question(self, number: int, fact, text: str, choices: dict) -> None:
         say = self.console.say
@@ -164,36 +194,7 @@ class Session:
         else:
             say(self.t("ask.hint.bool" if fact.type == "bool" else "ask.hint.text"))
 
-    def _announce(self, before, after) -> None:
-        """Findings as soon as they are certain, and problems ruled out by the last answer."""
-        for rule in self.kb.rules:
-            if not rule.is_finding or before.outcomes.get(rule.id) is not None:
-                continue
-            outcome = after.outcomes.get(rule.id)
-            if outcome is not None:
-                key = "ask.found" if outcome else "ask.ruled_out"
-                self.console.say(self.t(key, title=self.renderer.rule_title(rule.id), id=rule.id))
-
     # ------------------------------------------------------------ helpers
-    def _why(self, question) -> None:
-        say = self.console.say
-        result = self.state.result()
-        symptoms = [f.id for f in result.findings]
-        if self.state.complaint is not None:
-            symptoms += list(self.state.complaint.symptoms)
-        say(self.t("ask.why.intro"))
-        for rule_id in question.decides:
-            notes = [self.t("ask.why.cause_of", symptom=self.renderer.rule_title(s))
-                     for s in dict.fromkeys(symptoms) if rule_id in _causes(self.kb, s)]
-            via = _via(self.kb, question.fact, rule_id)
-            if via:
-                notes.append(self.t("ask.why.via", fact=self.renderer.fact_label(via[0]), rule=via[1]))
-            line = self.t("ask.why.rule", title=self.renderer.rule_title(rule_id), id=rule_id)
-            say(line + (f" — {'; '.join(notes)}" if notes else ""))
-        for rule_id in question.needed_by:
-            if rule_id not in question.decides:
-                say(self.t("ask.why.together", title=self.renderer.rule_title(rule_id), id=rule_id))
-
     def _help(self, fact, choices: dict) -> None:
         if fact.type == "bool":
             self.console.say(self.t("ask.help.bool"))
@@ -204,17 +205,12 @@ class Session:
             self.console.say(self.t("ask.help.text", example=self.renderer.value(fact.sample, fact.name)))
         self.console.say(self.t("ask.help.commands"))
 
-    def _invalid(self, parsed, fact, line: str, choices: dict) -> None:
+    def _invalid(self, parsed, fact, line: str) -> None:
         from diagnostica.engine.inputs.redact import redact
-        from diagnostica.engine.kb.texts import format_message
 
         shown = redact(line.strip(), self.kb.catalogue.secret_names)
         if parsed.problem == "text":
-            params = dict(parsed.params)
-            code = params.pop("code")
-            problem = format_message(f"errors.{code}", self.renderer.lang, name=self.renderer.fact_label(fact.name),
-                                     **params)
-            self.console.say(self.t("ask.invalid.text", problem=problem))
+            self.console.say(self.t("ask.invalid.text", problem=invalid_text(parsed, fact, self.renderer)))
         else:
             self.console.say(self.t(f"ask.invalid.{parsed.problem}", answer=shown, n=len(fact.values)))
 
@@ -228,7 +224,7 @@ class Session:
         line = self.console.ask(self.t("ask.prompt"))
         if line is None:
             return None
-        parsed = answers.parse(line, fact, self.words)
+        parsed = answers.parse(line, fact, self.t("ask.words"))
         return parsed.value if parsed.kind == "answer" and parsed.value else None
 
     def wants_ticket(self) -> bool:
@@ -242,42 +238,50 @@ class Session:
             line = self.console.ask(self.t("ask.offer_ticket") + " ")
             if line is None:
                 return False
-            parsed = answers.parse(line, yes_no, self.words)
+            parsed = answers.parse(line, yes_no, self.t("ask.words"))
             if parsed.kind == "answer":
                 return parsed.value
             if parsed.kind in ("unknown", "stop", "back"):
                 return False
             self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
 
-    def evidence(self, sources: dict[str, str], reading) -> dict[str, str]:
-        from diagnostica.engine.present.reading import fact_sources
 
-        found = fact_sources(self.renderer, sources, reading)
-        if self.dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
-            from .dns_cmd import fact_evidence
-
-            found = {**fact_evidence(self.dns_report, self.renderer), **found}
-        for number, answer in enumerate(self.state.answers, start=1):
-            found[answer.fact] = self.t("ask.evidence.answer", n=number)
-        return found
+def _no_lookup(domain: str) -> "DnsReport":
+    raise RuntimeError("no DNS lookup was set up for this conversation")  # a bug: ask() always sets one
 
 
-def _causes(kb, symptom: str) -> tuple[str, ...]:
-    from diagnostica.engine.consult.planner import transitive_causes
+def lookup_domain(kb, domain: str, nameservers, timeout: float):
+    """The DNS report of ``domain`` (an answer or a given fact), as ``--collect-dns`` collects it."""
+    from diagnostica.engine.dns import gather
 
-    return transitive_causes(kb, symptom)
+    return gather.collect_for({"domain": domain}, {}, gather.live_source(nameservers, timeout), kb.catalogue)
 
 
-def _via(kb, fact: str, rule_id: str) -> tuple[str, str] | None:
-    """(derived fact, deriving rule) through which ``fact`` reaches ``rule_id``, if not read directly."""
-    rule = kb.by_id[rule_id]
-    if fact in rule.reads:
-        return None
-    for name in sorted(rule.reads):
-        for source in kb.derived_by.get(name, ()):
-            if fact in kb.by_id[source].reads:
-                return name, source
-    return None
+def why_lines(reasons, renderer) -> list[str]:
+    """«perché?» in words: the intro, then one line per rule the answer can decide."""
+    t = renderer.text
+    lines = [t("ask.why.intro")]
+    for reason in reasons:
+        if not reason.decides:
+            lines.append(t("ask.why.together", title=renderer.rule_title(reason.rule), id=reason.rule))
+            continue
+        notes = [t("ask.why.cause_of", symptom=renderer.rule_title(s)) for s in reason.cause_of]
+        if reason.via:
+            notes.append(t("ask.why.via", fact=renderer.fact_label(reason.via[0]), rule=reason.via[1]))
+        line = t("ask.why.rule", title=renderer.rule_title(reason.rule), id=reason.rule)
+        lines.append(line + (f" — {'; '.join(notes)}" if notes else ""))
+    return lines
+
+
+def invalid_text(parsed, fact, renderer) -> str:
+    """Why a free-text answer was refused, in the catalogue's error words."""
+    from diagnostica.engine.inputs.redact import redact
+    from diagnostica.engine.kb.texts import format_message
+
+    secrets = renderer.kb.catalogue.secret_names
+    params = {key: redact(value, secrets) if isinstance(value, str) else value for key, value in parsed.params}
+    code = params.pop("code")
+    return format_message(f"errors.{code}", renderer.lang, name=renderer.fact_label(fact.name), **params)
 
 
 def ask(
@@ -295,6 +299,8 @@ def ask(
                                                 help="Legge le risposte da un file, una per riga."),
     collect_dns: bool = typer.Option(False, "--collect-dns",
                                      help="Prima della prima domanda interroga il DNS del dominio (fatto «domain»)."),
+    no_dns: bool = typer.Option(False, "--no-dns",
+                                help="Non interroga il DNS: non chiede subito il dominio e non propone la verifica."),
     nameserver: Optional[List[str]] = NameserverOption,
     timeout: float = TimeoutOption,
     fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json|ticket]", help=FORMAT_HELP + " Con json: trascrizione e risultato."),
@@ -307,7 +313,8 @@ def ask(
     Senza terminale legge le risposte riga per riga dallo standard input (o da --answers).
     Exit code: 0 nessun problema, 1 problemi trovati, 2 input non valido, 130 interrotta con Ctrl-C.
     """
-    from diagnostica.engine.consult import planner as consult
+    from diagnostica.engine.consult import planner
+    from diagnostica.engine.consult.session import Session
     from diagnostica.engine.inputs.report import read_report
     from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
@@ -322,25 +329,30 @@ def ask(
     if report_file:
         from_report, reading = read_report(kb, report_file)
         gathered.update(from_report)
-    for option in fact or ():
-        from diagnostica.engine.inputs import facts as facts_mod
+    from diagnostica.engine.inputs import facts as facts_mod
 
+    for option in fact or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
-    complaint = consult.problem(kb, problem) if problem else None
+    facts_mod.with_context(gathered, kb.catalogue)  # the domain of an address given with --fact too
+    if problem:  # a misspelt problem stops us before any DNS lookup
+        planner.problem(kb, problem)
     known, report = dict(gathered.values), None
     if collect_dns:  # as check --collect-dns: the domain comes from the facts, what was given wins
+        from diagnostica.engine.dns import gather
         from diagnostica.engine.dns.collect import merge
 
-        from .dns_cmd import collect_for
-
-        report = collect_for(kb, gathered, nameserver, timeout)
+        report = gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameserver, timeout),
+                                    kb.catalogue)
         known = merge(report.facts, gathered.values)
-    state = consult.Consultation(kb, known, complaint=complaint, thorough=thorough)
+    # Without --collect-dns the domain is asked early and its lookup offered, when the DNS can settle something.
+    state = Session.start(kb, known, problem_name=problem, thorough=thorough,
+                          dns="collected" if collect_dns else None if no_dns else "offer")
 
     source, interactive = _answers_source(answers_file)
     out = sys.stdout if fmt == "text" else sys.stderr
-    session = Session(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names))
+    session = Conversation(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names))
     session.dns_report = report
+    session.lookup = lambda domain: lookup_domain(kb, domain, nameserver, timeout)
     if reading is not None:  # what the paste said, and the lines not understood, before the first question
         from diagnostica.engine.present.reading import reading_lines
 
@@ -367,19 +379,37 @@ def ask(
     return _exit_code(document, result)
 
 
-def _final(kb, session: Session, gathered, reading, lang: str, tried: Any = None, audience: str = "agente"):
+def _final(kb, session: Conversation, gathered, reading, lang: str, tried: Any = None, audience: str = "agente"):
     """The presentation document of what the consultation established (plus the customer's attempts)."""
+    return conclusion_document(kb, session.session, lang=lang, audience=audience, secrets=gathered.secrets,
+                               sources=gathered.sources, reading=reading, dns_report=session.dns_report,
+                               tried=tried)
+
+
+def conclusion_document(kb, session, *, lang: str, audience: str = "agente", secrets=(), sources=None,
+                        reading=None, dns_report=None, tried: Any = None):
+    """(document, renderer, result): the advice a session reached, with the evidence of every fact.
+
+    The same document for ``ask --format json``, the web page's conclusion and ``POST /api/v1/ask``.
+    """
+    from diagnostica.engine.present.reading import fact_sources
+
     from .common import document_for
 
-    final = dict(session.state.facts)
+    final = dict(session.facts)
     if tried:
         final["customer.tried"] = tried
     result = kb.evaluate(final)
-    document, renderer = document_for(kb, result, lang=lang, secrets=gathered.secrets, audience=audience)
-    document["evidence"] = session.evidence(gathered.sources, reading)
-    if session.dns_report is not None:
-        document["dns"] = session.dns_report.to_json()
-    conclusion = session.state.conclusion(result)
+    document, renderer = document_for(kb, result, lang=lang, secrets=secrets, audience=audience)
+    found = fact_sources(renderer, dict(sources or {}), reading)
+    if dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
+        from diagnostica.engine.dns.gather import fact_evidence
+
+        found = {**fact_evidence(dns_report, renderer.text), **found}
+    document["evidence"] = session.evidence(renderer, found)
+    if dns_report is not None:
+        document["dns"] = dns_report.to_json()
+    conclusion = session.conclusion(result)
     if conclusion is not None:
         document["complaint"] = conclusion
     return document, renderer, result
@@ -392,7 +422,7 @@ def _exit_code(document: dict, result) -> int:
 
 
 
-def _finish_text(kb, session: Session, gathered, reading, lang: str, ended: str, audience: str = "agente") -> int:
+def _finish_text(kb, session: Conversation, gathered, reading, lang: str, ended: str, audience: str = "agente") -> int:
     """The full advice, then (unless the input is over) the offer of the ticket summary."""
     from diagnostica.engine.present.reporters import REPORTERS
 

@@ -77,13 +77,34 @@ def check_format(fmt: str, available) -> None:
                                 available=", ".join(available))
 
 
+#: Renderers kept for reuse, by (knowledge base, language, audience): a renderer reads and parses its
+#: locale's message files and compiles its templates once, which a server answering many requests (and a
+#: command rendering twice) should not repeat.  The knowledge base is held, so an id is never reused.
+_RENDERERS: dict[tuple[int, str, str], tuple[object, object]] = {}
+_RENDERERS_KEPT = 16
+
+
+def renderer_for(kb, lang: str, audience: str = "agente"):
+    """The Renderer of ``kb`` in ``lang`` for ``audience``, made once (errors as ``Renderer`` gives them)."""
+    from diagnostica.engine.present.render import Renderer
+
+    key = (id(kb), lang, audience)
+    kept = _RENDERERS.get(key)
+    if kept is not None and kept[0] is kb:
+        return kept[1]
+    renderer = Renderer(kb, lang, audience=audience)
+    if len(_RENDERERS) >= _RENDERERS_KEPT:
+        _RENDERERS.pop(next(iter(_RENDERERS)))  # the oldest: a server uses a handful, tests many KBs
+    _RENDERERS[key] = (kb, renderer)
+    return renderer
+
+
 def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), extra: dict | None = None,
                  audience: str = "agente"):
     """The presentation document and its renderer; ``extra`` adds command-specific keys."""
     from diagnostica.engine.present import document as presentation
-    from diagnostica.engine.present.render import Renderer
 
-    renderer = Renderer(kb, lang, audience=audience)
+    renderer = renderer_for(kb, lang, audience)
     document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
     document.update(extra or {})
     return document, renderer

@@ -61,7 +61,7 @@ class Terminal:
 
 
 def test_a_consultation_on_a_real_terminal(tmp_path):
-    term = Terminal("ask", "--problem", "invio")
+    term = Terminal("ask", "--no-dns", "--problem", "invio")
     term.expect("Problema segnalato: il cliente non riesce a inviare email")
     first = term.expect("> ")
     assert "Domanda 1: Nella scheda «Account email» l'account ha l'etichetta SPAM?" in first
@@ -103,7 +103,7 @@ def test_a_consultation_on_a_real_terminal(tmp_path):
 
 
 def test_a_terminal_consultation_to_the_ticket():
-    term = Terminal("ask", "--problem", "ricezione", "--fact", "account.email=mario.rossi@example.it")
+    term = Terminal("ask", "--no-dns", "--problem", "ricezione", "--fact", "account.email=mario.rossi@example.it")
     assert "Domanda 1: La diagnostica considera valido il record MX" in term.expect("> ")
     term.type("no")
     found = term.expect("[sì/no] ")
@@ -124,7 +124,7 @@ def test_a_terminal_consultation_to_the_ticket():
 # ------------------------------------------------------------------ scripted
 
 def test_answers_from_stdin_are_echoed_and_the_consultation_stops_when_explained(cli):
-    run = cli("ask", "--problem", "ricezione", stdin="no\n")
+    run = cli("ask", "--no-dns", "--problem", "ricezione", stdin="no\n")
     assert run.code == 1, run.err
     assert "Domanda 1: La diagnostica considera valido il record MX del dominio?\n[sì/no/non so]\n> no\n" in run.out
     assert "Problema accertato: Record MX del dominio non valido (mx-invalid)" in run.out
@@ -135,7 +135,7 @@ def test_answers_from_stdin_are_echoed_and_the_consultation_stops_when_explained
 
 def test_invalid_choices_are_asked_again_and_why_follows_derived_facts(cli):
     answers = "non so\nperché?\n7\naltrove\n1\n"  # MX verdict unknown; then where POP/IMAP lives
-    run = cli("ask", "--problem", "ricezione", "--fact", "dns.mx=mx1.mail.ovh.net", "--fact", "account.suspended=no",
+    run = cli("ask", "--no-dns", "--problem", "ricezione", "--fact", "dns.mx=mx1.mail.ovh.net", "--fact", "account.suspended=no",
               "--fact", "account.suspended=no", stdin=answers)
     out = run.out
     assert "Domanda 2: Il dominio ha anche caselle POP/IMAP?" in out
@@ -149,7 +149,7 @@ def test_invalid_choices_are_asked_again_and_why_follows_derived_facts(cli):
 
 def test_json_gives_the_transcript_and_the_result(cli, write):
     answers = write("answers.txt", "no\nperché?\nsì\n")
-    run = cli("ask", "--problem", "invio", "--answers", str(answers), "--format", "json")
+    run = cli("ask", "--no-dns", "--problem", "invio", "--answers", str(answers), "--format", "json")
     assert run.code == 1
     document = run.json()  # stdout holds the document only; the conversation went to stderr
     assert "Domanda 1" in run.err
@@ -162,7 +162,7 @@ def test_json_gives_the_transcript_and_the_result(cli, write):
 
 
 def test_fine_stops_early_and_the_advice_covers_what_is_known(cli):
-    run = cli("ask", "--format", "json", stdin="sì\nfine\n")
+    run = cli("ask", "--no-dns", "--format", "json", stdin="sì\nfine\n")
     document = run.json()
     assert document["ended"] == "stopped"
     assert [f["id"] for f in document["result"]["findings"]] == ["account-spam-blocked"]
@@ -171,7 +171,7 @@ def test_fine_stops_early_and_the_advice_covers_what_is_known(cli):
 def test_starting_from_a_pasted_report_asks_only_what_is_missing(cli, write):
     pasted = write("paste.txt", "ATTENZIONE: impossibile inviare l'email di test da questo account.\n"
                                 "Nuova diagnostica\n")
-    run = cli("ask", "--report", str(pasted), "--format", "json", stdin="no\nno\nsì\n")
+    run = cli("ask", "--no-dns", "--report", str(pasted), "--format", "json", stdin="no\nno\nsì\n")
     document = run.json()
     assert document["transcript"][0]["fact"] == "account.spam_blocked"  # a cause of the symptom first
     assert "test_email.sent" not in {e["fact"] for e in document["transcript"]}
@@ -181,7 +181,7 @@ def test_starting_from_a_pasted_report_asks_only_what_is_missing(cli, write):
 
 def test_ticket_format_asks_what_was_tried_and_masks_secrets(cli, write):
     facts = write("facts.yaml", "account:\n  email: mario.rossi@example.it\n  password: Segreta!2026\n")
-    run = cli("ask", str(facts), "--problem", "invio", "--format", "ticket",
+    run = cli("ask", "--no-dns", str(facts), "--problem", "invio", "--format", "ticket",
               stdin="sì\nnuova password: Segreta!2026, riavviato il PC\n")
     assert run.code == 1
     assert run.out.startswith("Oggetto: Exchange, Account bloccato per invio di spam (mario.rossi@example.it)")
@@ -190,7 +190,7 @@ def test_ticket_format_asks_what_was_tried_and_masks_secrets(cli, write):
 
 
 def test_english_consultation(cli):
-    run = cli("ask", "--lang", "en", "--problem", "send", stdin="no\nwhy?\nyes\n")
+    run = cli("ask", "--no-dns", "--lang", "en", "--problem", "send", stdin="no\nwhy?\nyes\n")
     assert "Question 2: Does the diagnostic report that the security policy has locked the account?" in run.out
     assert "Problem confirmed: Account locked by the security policy (account-locked)" in run.out
 
@@ -208,7 +208,7 @@ def test_bad_options_are_one_clear_line(cli, args, message):
 
 
 def test_the_ticket_offer_is_asked_again_until_yes_or_no(cli):
-    run = cli("ask", "--problem", "ricezione", stdin="no\nforse\nsì\n\n")
+    run = cli("ask", "--no-dns", "--problem", "ricezione", stdin="no\nforse\nsì\n\n")
     assert run.code == 1
     assert "Non ho capito «forse»" in run.out.split("Vuoi il riepilogo")[1]
     ticket = run.out.split("Riepilogo per il ticket")[1]

@@ -61,7 +61,7 @@ def test_healthz_and_openapi(client, kb):
     assert client.get("/healthz").json() == {"status": "ok", "rules": len(kb.rules)}
     spec = client.get("/api/v1/openapi.json").json()
     served = {path for path in spec["paths"]}
-    assert served == {"/api/v1/check", "/api/v1/report", "/api/v1/dns", "/api/v1/rules", "/healthz"}
+    assert served == {"/api/v1/check", "/api/v1/report", "/api/v1/dns", "/api/v1/ask", "/api/v1/rules", "/healthz"}
 
 
 @pytest.mark.parametrize("path, body, status, code, where", [
@@ -253,3 +253,88 @@ def test_result_page_carries_the_customer_message(client, capsys, lang):
     page = client.post(f"/report?lang={lang}", data={"report": PASTED})
     shown = html.unescape(re.search(r'<pre id="customer">(.*?)</pre>', page.text, re.S).group(1))
     assert shown == expected
+
+
+# ------------------------------------------------------------------ POST /api/v1/ask
+
+def ask_step(client, body: dict, lang: str = "it") -> dict:
+    response = client.post(f"/api/v1/ask?lang={lang}", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("problem, lines, answers", [
+    ("invio", "no\nsì\n", [["account.spam_blocked", False], ["account.locked", True]]),
+    ("ricezione", "no\n", [["dns.mx_valid", False]]),
+    ("invio", "non so\nno\nnon so\nfine\n", [["account.spam_blocked", None], ["account.locked", False],
+                                                ["account.suspended", None]]),
+])
+def test_ask_concludes_with_the_cli_document(client, capsys, write, problem, lines, answers):
+    capsys.readouterr()
+    cli_main.main(["ask", "--no-dns", "--problem", problem, "--answers", str(write("a.txt", lines)),
+                   "--format", "json"])
+    expected = json.loads(capsys.readouterr().out)
+    stopped = expected["ended"] == "stopped"
+    got = ask_step(client, {"problem": problem, "answers": answers, "stop": stopped})
+    assert (got["ended"], got["result"]) == (expected["ended"], expected["result"])
+    typed = [(e["fact"], e["kind"], e.get("value")) for e in expected["transcript"] if e["kind"] in ("answer", "unknown")]
+    assert [(e["fact"], e["kind"], e.get("value")) for e in got["transcript"]] == typed
+
+
+def test_walking_the_api_asks_what_the_cli_asks(client):
+    """Each step sends back the state with one more answer (the first choice), until the conclusion."""
+    body: dict = {"problem": "invio"}
+    asked = []
+    for _ in range(30):
+        step = ask_step(client, body)
+        if "question" not in step:
+            break
+        question = step["question"]
+        asked.append(question["fact"])
+        assert question["why"]["intro"].startswith("Lo chiedo perché") and question["why"]["rules"]
+        assert question["choices"][-1] == {"value": None, "label": "non so"}
+        body = {**step["state"], "answers": [*step["state"]["answers"], [question["fact"],
+                                                                          question["choices"][0]["value"]]]}
+    assert step["ended"] == "explained" and asked == ["account.spam_blocked"]
+    assert step["result"]["complaint"]["confirmed"] == ["account-spam-blocked"]
+
+
+def test_ask_question_and_answer_match_the_openapi_schemas(client):
+    jsonschema = pytest.importorskip("jsonschema")
+    spec = client.get("/api/v1/openapi.json").json()
+    for body in ({"problem": "ricezione"}, {"problem": "ricezione", "answers": {"dns.mx_valid": False}}):
+        schema = {"$ref": "#/components/schemas/AskStep", "components": spec["components"]}
+        jsonschema.Draft202012Validator(schema).validate(ask_step(client, body))
+
+
+def test_ask_in_english_with_enum_choices(client):
+    step = ask_step(client, {"problem": "receive", "facts": {"dns.mx": ["mx1.mail.ovh.net"]},
+                             "answers": [["dns.mx_valid", None]]}, lang="en")
+    question = step["question"]
+    assert question["fact"] == "pop_imap" and question["n"] == 2
+    assert [c["value"] for c in question["choices"]] == ["none", "ovh", "external", None]
+    assert any(r.get("via") == {"fact": "dns.mx_valid", "rule": "mx-records-check"} for r in question["why"]["rules"])
+
+
+def test_ask_drops_secrets_from_facts_and_answers(client):
+    step = ask_step(client, {"problem": "invio", "facts": {"account": {"email": "m@example.it", "password": SECRET}},
+                             "answers": [["account.spam_blocked", True]]})
+    assert SECRET not in json.dumps(step) and step["result"]["secrets_ignored"] == ["account.password"]
+
+
+@pytest.mark.parametrize("body, status, code, where", [
+    ('{"problem": "invii"}', 422, "unknown_problem", "<body>:1:2"),
+    ('{"answers": [["account.lockd", true]]}', 422, "unknown_fact", "<body>:1:14"),
+    ('{"answers": {"account.locked": "forse"}}', 422, "fact_bad_bool", "<body>:1:14"),
+    ('{"answers": 3}', 422, "ask_bad_state", "<body>:1:2"),
+    ('{"facts": {"dns.mxx": []}}', 422, "unknown_fact", "<body>:1:12"),
+    ('{"answers": [], "answers": []}', 400, "yaml_duplicate_key", "<body>:1:17"),
+    ("[1]", 422, "facts_not_mapping", "<body>:1"),
+    ("", 422, "facts_empty", "<body>"),
+    ('{"answers": {"account.locked": "\\ud800"}}', 422, "fact_bad_bool", "<body>:1:14"),  # a lone surrogate
+])
+def test_ask_bad_state_is_a_4xx_at_its_place(client, body, status, code, where):
+    response = client.post("/api/v1/ask", content=body)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["message"].split(": ")[0]) == (code, where)

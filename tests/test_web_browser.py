@@ -24,7 +24,23 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(kb):
+def ovh_keys():
+    """The fake OVHcloud API and the server's keys for it, in the environment (as a real server has them)."""
+    import ovh.config
+    from ovhapi import FakeOvh, environment
+
+    from diagnostica.engine.ovh import api as ovhapi
+
+    with FakeOvh() as fake, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ovh.config, "CONFIG_PATH", [])
+        patch.setattr(ovhapi, "BACKOFF", 0.0)
+        for name, value in environment(fake.url).items():
+            patch.setenv(name, value)
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def server(kb, ovh_keys):
     """The real app on uvicorn in a thread, on a free loopback port; stopped at the end of the module."""
     uvicorn = pytest.importorskip("uvicorn")
     from dnsserver import make_server
@@ -113,4 +129,69 @@ def test_domain_page_with_the_keyboard(server, browser, tmp_path):
     evidence.locator("summary").click()
     assert "MX" in evidence.locator("pre").inner_text()
     page.screenshot(path=str(tmp_path / "dominio.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_consultation_walked_to_its_conclusion(server, browser, tmp_path, javascript):
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    shots = iter(range(1, 100))
+
+    def shot(name: str) -> None:
+        page.screenshot(path=str(tmp_path / f"consult-{'js' if javascript else 'nojs'}-{next(shots):02d}-{name}.png"),
+                        full_page=True)
+
+    page.goto(server + "/consultazione")
+    page.get_by_label("Non riesce a inviare email").check()
+    page.get_by_label("Indirizzo email dell'account").fill("mario.rossi@example.it")
+    shot("start")
+    page.get_by_role("button", name="Inizia").click()
+    question = page.locator("#question-text")
+    first = question.inner_text()
+    assert "etichetta SPAM" in first
+    why = page.locator("#why")
+    assert not why.locator("ul").is_visible()  # folded until asked
+    why.locator("summary").click()  # «perché?»
+    assert "possibile causa di" in why.locator("ul").inner_text()
+    shot("why")
+    page.get_by_role("button", name="No", exact=True).click()
+    assert "politiche di sicurezza" in question.inner_text()
+    assert "etichetta SPAM" in page.locator("#answered").inner_text()
+    shot("second")
+    page.get_by_role("button", name="Indietro").click()  # «indietro»: the first question again
+    assert question.inner_text() == first
+    shot("back")
+    page.get_by_role("button", name="No", exact=True).focus()
+    page.keyboard.press("Enter")  # answered from the keyboard
+    page.get_by_role("button", name="Sì", exact=True).click()
+    page.wait_for_selector("#conclusion")
+    assert page.get_by_role("heading", name="Causa accertata").count() == 1
+    assert page.locator("article.finding h3").all_inner_texts() == ["Account bloccato dalla politica di sicurezza"]
+    assert "mario.rossi@example.it" in page.locator("#ticket").inner_text()
+    assert page.get_by_role("button", name="Copia il messaggio").count() == (1 if javascript else 0)
+    shot("conclusion")
+    permalink = page.locator("#permalink").get_attribute("href")
+    page.goto(server + permalink)
+    assert page.get_by_role("heading", name="Causa accertata").count() == 1
+    assert errors == []  # no CSP violation, no script error
+    context.close()
+
+
+def test_account_page_with_the_keyboard(server, browser, tmp_path, ovh_keys):
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(server + "/account")
+    field = page.get_by_label("Indirizzo email dell'account Exchange")
+    field.fill("spam@example.it")
+    field.press("Enter")
+    page.wait_for_selector("#result")
+    assert "Account bloccato per invio di spam" in page.locator("article.finding h3").all_inner_texts()
+    calls = page.locator("details")
+    assert not calls.locator("pre").is_visible()
+    calls.locator("summary").click()
+    assert "GET /email/exchange" in calls.locator("pre").inner_text()
+    assert ovh_keys.bad_signatures == 0
+    page.screenshot(path=str(tmp_path / "account.png"), full_page=True)
     page.close()

@@ -1,21 +1,34 @@
 """The JSON API: the same documents as the CLI's ``--format json``, made by the same calls."""
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 from diagnostica.engine.errors import DiagnosticaError, InputError, Location
 from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.report import parse_report
 from diagnostica.engine.kb.texts import bundled_texts
+from diagnostica.engine.kb.yamlload import load_yaml
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse as _StarletteJSON
+from starlette.responses import Response
 
-from ..common import document_for
+from ..common import document_for, renderer_for
 from ..report_cmd import report_document
 from ..rules_cmd import rule_rows
-from .inputs import body_text, json_object, report_text
+from .inputs import BODY, body_text, json_object, report_text
 
 DEFAULT_LANG = "it"
+
+
+class JSONResponse(_StarletteJSON):
+    """JSON as the CLI writes it: C1 controls and lone surrogates (a JSON "\\ud800" sent in) escaped, so
+    any text that came in can go back out; Starlette's own would fail to encode a lone surrogate."""
+
+    def render(self, content) -> bytes:
+        from diagnostica.engine.present.controls import json_safe
+
+        return json_safe(json.dumps(content, ensure_ascii=False, separators=(",", ":"))).encode("utf-8")
 
 
 def chosen_lang(kb, request: Request) -> str:
@@ -31,9 +44,12 @@ def wants_explain(request: Request) -> bool:
 
 
 def status_for(exc: DiagnosticaError) -> int:
-    """413 for an oversized body, 400 for a body that cannot be parsed, 422 for facts that make no sense."""
+    """413 for an oversized body, 400 for a body that cannot be parsed, 422 for facts that make no sense,
+    503 when the server could not check in time (busy, or lookups too slow: "could not check")."""
     if exc.code == "web_body_too_large":
         return 413
+    if exc.code.startswith("web_dns_"):
+        return 503
     if exc.code.startswith(("yaml_", "json_", "web_not_json", "not_utf8")):
         return 400
     return 422
@@ -73,29 +89,35 @@ def dns_facts(kb, request_facts: dict) -> tuple:
     return name, given
 
 
-async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: bool = False):
-    """(result, document, renderer): the live DNS checks of a domain, as ``dns --format json``."""
+async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: bool = False, gate=None):
+    """(result, document, renderer): the live DNS checks of a domain, as ``dns --format json``.
+
+    ``gate`` (a :class:`~.limits.DnsGate`) bounds the check: a free slot server-wide, a time limit."""
     from diagnostica.engine.dns import collect as dnsfacts
 
     from ..dns_cmd import dns_document
 
     name, given = dns_facts(kb, request_facts)
-    report = await dnsfacts.collect(name, source, kb.catalogue)
+    if gate is None:
+        report = await dnsfacts.collect(name, source, kb.catalogue)
+    else:
+        report = await gate.run(lambda: dnsfacts.collect(name, source, kb.catalogue))
     result = kb.evaluate(dnsfacts.merge(report.facts, given))
     document, renderer = dns_document(kb, result, report, lang=lang, explain=explain)
     return result, document, renderer
 
 
 class Api:
-    def __init__(self, kb, dns_source) -> None:
+    def __init__(self, kb, dns_source, dns_gate=None) -> None:
         self.kb = kb
         self.dns_source = dns_source
+        self.dns_gate = dns_gate
 
     async def dns(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         request_facts = json_object(await body_text(request))
         _, document, _ = await dns_result(self.kb, self.dns_source(), request_facts, lang=lang,
-                                          explain=wants_explain(request))
+                                          explain=wants_explain(request), gate=self.dns_gate)
         return JSONResponse(document)
 
     async def check(self, request: Request) -> Response:
@@ -113,10 +135,19 @@ class Api:
         _, document, _, _ = report_result(self.kb, text, lang=lang, explain=wants_explain(request))
         return JSONResponse(document)
 
-    async def rules(self, request: Request) -> Response:
-        from diagnostica.engine.present.render import Renderer
+    async def ask(self, request: Request) -> Response:
+        """One step of a consultation: the body holds the whole state; the next question or the conclusion."""
+        from .consult import read_step, step_json
 
-        return JSONResponse(rule_rows(self.kb, Renderer(self.kb, chosen_lang(self.kb, request))))
+        lang = chosen_lang(self.kb, request)
+        text = await body_text(request)
+        if not text.strip():
+            raise InputError("facts_empty", BODY)
+        step = read_step(self.kb, load_yaml(text, BODY.file).data)  # YAML's loader: duplicate keys caught
+        return JSONResponse(step_json(self.kb, step, lang=lang))
+
+    async def rules(self, request: Request) -> Response:
+        return JSONResponse(rule_rows(self.kb, renderer_for(self.kb, chosen_lang(self.kb, request))))
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "rules": len(self.kb.rules)})

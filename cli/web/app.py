@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .api import Api, error_response
+from .limits import DnsGate
 from .pages import Pages
 
 # Everything from this server only: no CDN, no inline script or style, no framing, forms post here only.
@@ -64,9 +65,12 @@ async def _no_icon(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def create_app(kb, dns_source=None) -> Starlette:
+def create_app(kb, dns_source=None, ovh_connect=None, dns_gate=None) -> Starlette:
     """``dns_source``: where the Dominio checks ask (a LiveSource); the system's resolvers when not given,
-    made at the first DNS request so that a machine without resolvers still serves everything else."""
+    made at the first DNS request so that a machine without resolvers still serves everything else.
+    ``ovh_connect``: () -> an OVHcloud API client; by default one with the keys of the server's
+    environment or ovh.conf, made per request (a missing key is an error on that page only).
+    ``dns_gate``: the server-wide bound on DNS checks (:class:`.limits.DnsGate`, its defaults if not given)."""
     made: list = [dns_source] if dns_source is not None else []
 
     def source():
@@ -76,7 +80,8 @@ def create_app(kb, dns_source=None) -> Starlette:
             made.append(LiveSource())
         return made[0]
 
-    api, pages = Api(kb, source), Pages(kb, source)
+    gate = dns_gate or DnsGate()
+    api, pages = Api(kb, source, gate), Pages(kb, source, ovh_connect, gate)
     static = StaticFiles(directory=str(resources.files(__package__) / "static"))
     routes = [
         Route("/", pages.home),
@@ -84,7 +89,10 @@ def create_app(kb, dns_source=None) -> Starlette:
         Route("/api/v1/check", _api(api.check), methods=["POST"]),
         Route("/api/v1/report", _api(api.report), methods=["POST"]),
         Route("/api/v1/dns", _api(api.dns), methods=["POST"]),
+        Route("/api/v1/ask", _api(api.ask), methods=["POST"]),
         Route("/dominio", pages.domain, methods=["GET", "POST"]),
+        Route("/consultazione", pages.consult, methods=["GET", "POST"]),
+        Route("/account", pages.account, methods=["GET", "POST"]),
         Route("/api/v1/rules", _api(api.rules)),
         Route("/api/v1/openapi.json", api.openapi),
         Route("/healthz", api.healthz),

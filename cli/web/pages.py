@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
@@ -14,7 +15,7 @@ from diagnostica.engine.present.ticket import ticket
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ..common import document_for
+from ..common import document_for, renderer_for
 from .api import DEFAULT_LANG, dns_result, report_result, status_for
 from .inputs import body_text, form_fields
 
@@ -39,6 +40,9 @@ def blocks(text: str) -> list[tuple[str, str]]:
     return [(kind, body.strip("\n")) for kind, body in pieces if body.strip()]
 
 
+#: What the consultation page shows before its first question.
+_EMPTY_CONSULT: dict[str, Any] = {"answered": [], "known": [], "question": None, "complaint": None, "state": "", "can_go_back": False}
+
 #: The Dominio form's fields (also the permalink's query): nothing else is read or echoed.
 DOMAIN_FIELDS = ("domain", "offer", "pop_imap")
 
@@ -50,9 +54,11 @@ def customer_text(kb, result, lang: str) -> str:
 
 
 class Pages:
-    def __init__(self, kb, dns_source) -> None:
+    def __init__(self, kb, dns_source, ovh_connect=None, dns_gate=None) -> None:
         self.kb = kb
         self.dns_source = dns_source
+        self.dns_gate = dns_gate
+        self.ovh_connect = ovh_connect  # () -> engine.ovh.api.Api; the server's own keys
         root = resources.files("diagnostica.locales")
         # One environment per language; autoescape on every template, whatever its name.
         self.envs = {lang: jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / lang / "web")),
@@ -61,12 +67,17 @@ class Pages:
         for env in self.envs.values():
             env.filters["blocks"] = blocks
 
-    def render(self, request: Request, lang: str, name: str, status: int = 200, **context) -> HTMLResponse:
+    def render(self, request: Request, lang: str, name: str, status: int = 200, keep: dict | None = None,
+               **context) -> HTMLResponse:
+        """``keep``: query fields the language switch carries over (a consultation's state), so switching
+        language shows the same step."""
         other = "en" if lang == "it" else "it"
-        defaults = {"error": None, "result": None, "reading": None, "evidence": None}
-        html = self.envs[lang].get_template(name).render(
-            lang=lang, other_lang=f"{request.url.path}?lang={other}", **{**defaults, **context})
-        return HTMLResponse(html, status_code=status)
+        defaults = {"error": None, "result": None, "reading": None, "evidence": None, "evidence_title": None,
+                    "notes": None}
+        switch = f"{request.url.path}?{urlencode({'lang': other, **(keep or {})})}"
+        html = self.envs[lang].get_template(name).render(lang=lang, other_lang=switch, **{**defaults, **context})
+        # A lone surrogate (a JSON "\ud800" in a consultation's state) cannot be UTF-8: shown as its escape.
+        return HTMLResponse(html.encode("utf-8", "backslashreplace"), status_code=status)
 
     async def fields(self, request: Request) -> dict[str, str]:
         """The form post's fields, or the permalink's query: the same page either way."""
@@ -89,7 +100,8 @@ class Pages:
         if not form["domain"]:  # the page itself, not yet filled in
             return self.render(request, lang, "domain.html.j2", form=form)
         try:
-            result, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang)
+            result, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang,
+                                                          gate=self.dns_gate)
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=form,
                                error=exc.render(bundled_texts(lang)))
@@ -99,6 +111,42 @@ class Pages:
                            ticket=ticket(document, renderer), customer=customer_text(self.kb, result, lang),
                            permalink=permalink,
                            label=renderer.fact_label, value=renderer.value)
+
+    async def consult(self, request: Request) -> Response:
+        """«Consultazione guidata»: one question per page; the whole state in the page (a hidden field, or
+        the permalink's ``state``), none on the server."""
+        from .consult import page_context, page_move
+
+        lang = page_lang(request)
+        renderer = renderer_for(self.kb, lang)
+        try:
+            fields = await self.fields(request)
+            if not fields.get("state") and fields.get("action") != "start":  # the page itself: choose the problem
+                return self.render(request, lang, "consult.html.j2", start=True, **_EMPTY_CONSULT)
+            step, refused = page_move(self.kb, fields, renderer)
+        except DiagnosticaError as exc:
+            return self.render(request, lang, "consult.html.j2", status_for(exc), start=True,
+                               error=exc.render(bundled_texts(lang)), **_EMPTY_CONSULT)
+        context = page_context(self.kb, step, renderer, lang)
+        return self.render(request, lang, "consult.html.j2", 422 if refused else 200, error=refused,
+                           keep={"state": context["state"]}, **context)
+
+    async def account(self, request: Request) -> Response:
+        """«Account OVHcloud»: an address → the live diagnosis; the permalink is ``/account?email=...``."""
+        from .account import account_context, default_connect
+
+        lang = page_lang(request)
+        try:
+            fields = await self.fields(request)
+            form = {"email": redact(fields.get("email", "").strip(), self.kb.catalogue.secret_names)}
+            if not form["email"]:  # the page itself, not yet filled in
+                return self.render(request, lang, "account.html.j2", form=form)
+            context = await account_context(self.kb, self.ovh_connect or default_connect(), form["email"], lang)
+        except DiagnosticaError as exc:
+            return self.render(request, lang, "account.html.j2", status_for(exc), form={"email": ""},
+                               error=exc.render(bundled_texts(lang)))
+        permalink = "/account?" + urlencode({"lang": lang, **form})
+        return self.render(request, lang, "account.html.j2", form=form, permalink=permalink, **context)
 
     async def report(self, request: Request) -> Response:
         """The form's POST, and the permalink's GET (same field, in the query): same page, same result."""

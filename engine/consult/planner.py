@@ -95,19 +95,19 @@ def problems(kb: KnowledgeBase) -> dict[str, Problem]:
         for rule_id in symptoms:
             if rule_id not in kb.by_id:
                 raise KnowledgeBaseError("unknown_rule", Location("rules/data/consult.yaml"), id=rule_id,
-                                         relation="symptoms", rule=name, suggestion=closest(rule_id, kb.by_id))
+                                         relation="symptoms", rule=name, suggestion=closest(rule_id, list(kb.by_id)))
         found[name] = Problem(name, symptoms)
     return found
 
 
-def problem(kb: KnowledgeBase, name: str) -> Problem:
-    """A complaint by name or alias, or an input error naming the closest one."""
+def problem(kb: KnowledgeBase, name: str, where: Location | None = None) -> Problem:
+    """A complaint by name or alias, or an input error naming the closest one (at ``where``: --problem)."""
     table = problems(kb)
     aliases = {alias: key for key, spec in (kb.data.get("consultation", {}).get("problems") or {}).items()
                for alias in spec.get("aliases", ())}
     key = aliases.get(name, name)
     if key not in table:
-        raise InputError("unknown_problem", Location("--problem"), name=name, available=", ".join(table),
+        raise InputError("unknown_problem", where or Location("--problem"), name=name, available=", ".join(table),
                          suggestion=closest(name, [*table, *aliases]))
     return table[key]
 

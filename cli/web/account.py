@@ -1,0 +1,50 @@
+"""The «Account OVHcloud» page: an address → the live diagnosis read from the OVHcloud API (``engine/ovh``).
+
+The keys are the server's own (its environment or ovh.conf, as ``diagnostica ovh`` reads them): the page
+never asks for one and never shows one.  The API client is synchronous, so each diagnosis runs in a worker
+thread and the other requests go on meanwhile.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from diagnostica.engine.ovh import collect as ovhfacts
+from diagnostica.engine.ovh import live_dns
+from diagnostica.engine.present import document as presentation
+from diagnostica.engine.present.ticket import ticket
+from starlette.concurrency import run_in_threadpool
+
+from ..common import renderer_for
+from ..ovh_cmd import notes, section
+
+#: Seconds allowed to each API call made for the page (the CLI's default).
+API_TIMEOUT = 30.0
+
+
+def default_connect() -> Callable[[], Any]:
+    """A new client per request, with the keys of the server's environment or ovh.conf (checked then)."""
+    from diagnostica.engine.ovh import api as ovhapi
+
+    return lambda: ovhapi.connect(None, timeout=API_TIMEOUT)
+
+
+def diagnose(kb, connect: Callable[[], Any], email: str, lang: str):
+    """(result, document, renderer, report): the same document as ``diagnostica ovh --format json``."""
+    renderer = renderer_for(kb, lang)
+    report = ovhfacts.collect(connect(), email, kb.catalogue, kb.data)
+    result = kb.evaluate(report.facts)
+    document = presentation.build(kb, result, renderer)
+    document["ovh"] = report.to_json()
+    document["ovh"]["notes"] = notes(report, renderer)
+    document["evidence"] = live_dns.evidence(report, None, renderer.text)
+    return result, document, renderer, report
+
+
+async def account_context(kb, connect: Callable[[], Any], email: str, lang: str) -> dict[str, Any]:
+    from .pages import customer_text  # the pages import this module: at call time, no cycle at import
+
+    result, document, renderer, report = await run_in_threadpool(diagnose, kb, connect, email, lang)
+    calls = "\n".join(section(report, renderer, markdown=False, explain=True)).strip("\n")
+    return {"result": document, "evidence": calls, "ticket": ticket(document, renderer),
+            "customer": customer_text(kb, result, lang), "notes": document["ovh"]["notes"],
+            "label": renderer.fact_label, "value": renderer.value}

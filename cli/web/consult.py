@@ -1,0 +1,209 @@
+"""The guided consultation over HTTP: one step from the answers so far, for the API and the page alike.
+
+Nothing is kept on the server: every request carries the whole state (the problem, the starting
+facts, the answers in order), is checked as untrusted input, and is answered with the next question
+or the conclusion.  A restart or a second worker changes nothing.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from diagnostica.engine.consult.session import Question, Session
+from diagnostica.engine.errors import InputError, Location
+from diagnostica.engine.inputs import facts as facts_mod
+from diagnostica.engine.inputs.redact import redact, redact_data
+from diagnostica.engine.kb.yamlload import load_yaml, position
+from diagnostica.engine.present.render import Renderer
+
+from ..ask_cmd import conclusion_document, invalid_text, why_lines
+from ..common import renderer_for
+
+WHERE = "<body>"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a consultation: the session, the question to ask now (None: it is over)."""
+
+    session: Session
+    question: Question | None
+    secrets: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)  # where each starting fact came from
+    facts: Mapping[str, Any] = field(default_factory=dict)  # the starting facts, secrets dropped
+
+
+def read_step(kb, body: Any, where: str = WHERE) -> Step:
+    """The session a request describes: ``{"problem", "facts", "answers", "thorough", "stop"}``."""
+    if not isinstance(body, Mapping):
+        raise InputError("facts_not_mapping", Location(where, 1))
+    facts = body.get("facts") or {}
+    if not isinstance(facts, Mapping):
+        raise InputError("ask_bad_state", Location(where, *position(body, "facts")), field="facts")
+    document = facts if isinstance(facts, dict) else dict(facts)  # the YAML loader's Map keeps its positions
+    gathered = facts_mod.with_context(facts_mod.parse_facts_document(document, where, kb.catalogue, kb.data),
+                                      kb.catalogue)
+    # Free text in the starting facts («password: ...» as an address) is masked before it can go back out
+    # in the page's state, its permalink or its language switch.
+    given = redact_data(dict(gathered.values), kb.catalogue.secret_names)
+    session = Session.from_dict(kb, body, given=given, where=where)
+    if body.get("stop") is True:  # «fine»: the advice with what is known
+        session = session.stop()
+    return Step(session, session.question(), tuple(gathered.secrets), dict(gathered.sources), given)
+
+
+def question_json(session: Session, question: Question, renderer: Renderer) -> dict[str, Any]:
+    """The question with its choices (value and label; ``null`` is «non so») and its «perché?»."""
+    fact = question.fact
+    labels = renderer.text("ask.labels")
+    if fact.type == "bool":
+        choices = [{"value": True, "label": labels["yes"]}, {"value": False, "label": labels["no"]}]
+    elif fact.type == "enum":
+        named = renderer.fact_choices(fact.name)
+        choices = [{"value": value, "label": named.get(value, value)} for value in fact.values]
+    else:
+        choices = []
+    choices.append({"value": None, "label": labels["unknown"]})
+    reasons = session.why(question)
+    lines = why_lines(reasons, renderer)
+    return {
+        "n": question.number, "fact": fact.name, "type": fact.type, "text": renderer.fact_question(fact.name),
+        "choices": choices,
+        **({"example": renderer.value(fact.sample, fact.name)} if fact.type not in ("bool", "enum") else {}),
+        "why": {"intro": lines[0], "lines": lines[1:],
+                "rules": [{"rule": r.rule, "title": renderer.rule_title(r.rule), "decides": r.decides,
+                           "cause_of": list(r.cause_of), **({"via": {"fact": r.via[0], "rule": r.via[1]}}
+                                                            if r.via else {})} for r in reasons]},
+    }
+
+
+def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[str, Any]:
+    """The API's answer: ``state`` and ``question``, or the document of ``ask --format json``
+    (``transcript``, ``ended``, ``result``) and ``state``."""
+    session = step.session
+    renderer = renderer_for(kb, lang, audience)
+    state = session.to_dict()
+    history = [{**event, "question": renderer.fact_question(event["fact"])} for event in session.history()]
+    if step.question is not None:
+        return {"state": state, "transcript": history, "question": question_json(session, step.question, renderer)}
+    document, _, _ = conclusion(kb, step, lang=lang, audience=audience)
+    return {"state": state, "transcript": history, "ended": session.ending(), "result": document}
+
+
+def conclusion(kb, step: Step, *, lang: str, audience: str = "agente", tried: Any = None):
+    return conclusion_document(kb, step.session, lang=lang, audience=audience, secrets=step.secrets,
+                               sources=step.sources, tried=tried)
+
+
+# ------------------------------------------------------------------ the «Consultazione guidata» page
+
+def page_state(step: Step) -> str:
+    """The hidden field (and the permalink's ``state``): the API's body, compact JSON."""
+    from diagnostica.engine.present.document import jsonable
+
+    data: dict[str, Any] = step.session.to_dict()
+    if step.facts:
+        data["facts"] = jsonable(dict(step.facts))
+    if step.session.ended == "stopped":
+        data["stop"] = True
+    # ASCII only (\u escapes): a field value and a URL whatever was typed, a lone surrogate included.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+
+
+def state_from_field(text: str) -> dict[str, Any]:
+    """The page's ``state`` field, read back as untrusted JSON (duplicate keys caught, positions kept)."""
+    if not text.strip():
+        raise InputError("ask_bad_state", Location("state"), field="state")
+    data = load_yaml(text, "state").data
+    if not isinstance(data, Mapping):
+        raise InputError("ask_bad_state", Location("state"), field="state")
+    return dict(data)
+
+
+def page_move(kb, fields: Mapping[str, str], renderer: Renderer) -> tuple[Step, str | None]:
+    """The step a form post leads to, and the message for a free-text answer that was refused.
+
+    ``action``: start (the problem and the account's address), back, stop, text (the typed answer);
+    a pressed choice button sends ``answer`` (JSON: true, false, an enum value, null for «non so»).
+    The question answered is the one the state leads to, never one named by the client.
+    """
+    action = fields.get("action", "")
+    if action == "start":
+        body: dict[str, Any] = {"problem": fields.get("problem") or None}
+        email = fields.get("email", "").strip()
+        if email:
+            body["facts"] = {"account.email": email}
+        return read_step(kb, body, where="email"), None
+    body = state_from_field(fields.get("state", ""))
+    if action == "back":
+        body.pop("stop", None)
+        answers = Session.from_dict(kb, body, where="state").to_dict()["answers"]
+        return read_step(kb, {**body, "answers": answers[:-1]}, where="state"), None
+    if action == "stop":
+        return read_step(kb, {**body, "stop": True}, where="state"), None
+    if action == "tried":  # what the customer already tried, for the ticket: free text, secrets masked first
+        facts = dict(body.get("facts") or {}) if isinstance(body.get("facts") or {}, Mapping) else {}
+        typed = redact(fields.get("tried", ""), kb.catalogue.secret_names)
+        items = [item.strip() for item in typed.split(",") if item.strip()]
+        facts.pop("customer.tried", None)
+        return read_step(kb, {**body, "facts": {**facts, **({"customer.tried": items} if items else {})}},
+                         where="state"), None
+    step = read_step(kb, body, where="state")
+    if step.question is None:
+        return step, None
+    if "answer" in fields:
+        try:
+            value = json.loads(fields["answer"])
+        except json.JSONDecodeError:
+            raise InputError("ask_bad_state", Location("answer"), field="answer") from None
+        answered = step.session.to_dict()["answers"] + [[step.question.fact.name, value]]
+        return read_step(kb, {**body, "answers": answered}, where="answer"), None
+    if action == "text":
+        moved, reply = step.session.reply(fields.get("text", ""), renderer)
+        if reply.kind == "invalid":
+            if reply.parsed.problem == "text":
+                problem = invalid_text(reply.parsed, step.question.fact, renderer)
+                return step, renderer.text("ask.invalid.text", problem=problem)
+            return step, renderer.text("ask.invalid.empty")
+        answers = moved.to_dict()["answers"]
+        return read_step(kb, {**body, "answers": answers, **({"stop": True} if reply.kind == "stop" else {})},
+                         where="state"), None
+    return step, None
+
+
+def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any]:
+    """What ``consult.html.j2`` shows for a step: the answers so far, then the question or the conclusion."""
+    from diagnostica.engine.consult.session import UNKNOWN
+    from diagnostica.engine.present.ticket import ticket
+
+    from .pages import customer_text  # the pages import this module: at call time, no cycle at import
+
+    session = step.session
+    labels = renderer.text("ask.labels")
+    answered = [{"question": renderer.fact_question(a.fact),
+                 "answer": labels["unknown"] if a.value is UNKNOWN else renderer.value(a.value, a.fact)}
+                for a in session.state.answers]
+    state = page_state(step)
+    context: dict[str, Any] = {"state": state, "answered": answered, "start": False,
+                               "title": renderer.rule_title, "label": renderer.fact_label,
+                               "value": renderer.value, "can_go_back": bool(answered), "known": [],
+                               "question": None, "complaint": None}
+    if step.question is not None:
+        result = session.result()
+        context.update(question=question_json(session, step.question, renderer),
+                       known=[renderer.rule_title(f.id) for f in result.findings])
+        return context
+    document, renderer, result = conclusion(kb, step, lang=lang)
+    complaint = document.get("complaint")
+    if complaint is not None:
+        complaint = {"explained": complaint["explained"],
+                     "confirmed": [renderer.rule_title(c) for c in complaint["confirmed"]],
+                     "open": [{"title": renderer.rule_title(c["cause"]), "needs": c["needs"]}
+                              for c in complaint["open_causes"]]}
+    tried = step.facts.get("customer.tried") or ()
+    context.update(result=document, complaint=complaint, ticket=ticket(document, renderer), tried=", ".join(tried),
+                   customer=customer_text(kb, result, lang),
+                   permalink="/consultazione?" + urlencode({"lang": lang, "state": state}))
+    return context

@@ -1,0 +1,122 @@
+"""DNS checks bounded server-wide: at most N at once, a time limit per request, then "could not check" (503)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from dnsserver import make_server
+
+httpx = pytest.importorskip("httpx")
+
+
+@pytest.fixture(scope="module")
+def dns_server():
+    with make_server(delay=0.05) as running:  # a round trip per answer: checks overlap in time
+        yield running
+
+
+def app_with(kb, dns_server, concurrency: int, timeout: float, lookup_timeout: float = 2.0):
+    from diagnostica.cli.web.app import create_app
+    from diagnostica.cli.web.limits import DnsGate
+    from diagnostica.engine.dns.lookup import LiveSource, parse_nameserver
+
+    gate = DnsGate(concurrency, timeout)
+    source = LiveSource([parse_nameserver(dns_server.address)], timeout=lookup_timeout)
+    return create_app(kb, source, dns_gate=gate), gate
+
+
+async def post_all(app, bodies: list[dict], path: str = "/api/v1/dns") -> list:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        return await asyncio.gather(*(client.post(path, json=body) for body in bodies))
+
+
+@pytest.mark.parametrize("concurrency, requests", [(1, 4), (3, 9)])
+def test_no_more_checks_at_once_than_the_limit(kb, dns_server, concurrency, requests):
+    app, gate = app_with(kb, dns_server, concurrency, timeout=60)
+    answers = asyncio.run(post_all(app, [{"domain": "hosted-ok.cases.test"}] * requests))
+    assert [a.status_code for a in answers] == [200] * requests
+    assert gate.peak == concurrency and gate.active == 0  # the limit was reached, never passed, all released
+
+
+def test_a_check_past_the_time_limit_is_could_not_check(kb, dns_server):
+    app, gate = app_with(kb, dns_server, 4, timeout=0.3, lookup_timeout=5.0)  # silent.test never answers
+    [answer] = asyncio.run(post_all(app, [{"domain": "silent.test"}]))
+    assert answer.status_code == 503
+    assert answer.json()["error"]["code"] == "web_dns_timeout" and gate.active == 0
+
+
+@pytest.mark.parametrize("second, outcomes", [
+    ("quick", ["web_dns_timeout", "ok"]),              # it waits for the slot, within its own time, and runs
+    ("never", ["web_dns_timeout", "web_dns_timeout"]),  # it waits, gets the slot, and runs out of time too
+])
+def test_a_check_waits_for_a_free_slot_within_its_own_time(second, outcomes):
+    from diagnostica.cli.web.limits import DnsGate, DnsUnavailable
+
+    gate = DnsGate(1, 0.5)
+
+    async def never_ends() -> str:
+        await asyncio.Event().wait()
+        return "never"
+
+    async def quick() -> str:
+        return "ok"
+
+    async def two() -> list[str]:
+        first = asyncio.create_task(gate.run(never_ends))
+        while gate.active == 0:  # the first holds the slot before the second asks
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.25)  # so the second's own time ends well after the first's
+        second_task = asyncio.create_task(gate.run(quick if second == "quick" else never_ends))
+        found = await asyncio.gather(first, second_task, return_exceptions=True)
+        return [o.code if isinstance(o, DnsUnavailable) else o for o in found]
+
+    assert asyncio.run(two()) == outcomes
+    assert (gate.active, gate.peak) == (0, 1)
+
+
+def test_no_slot_in_time_is_busy():
+    """A slot that does not free in time ends the wait with «busy» (the slot is taken by hand here: the
+    gate's own checks give their slot back by their deadline, which comes before any later waiter's)."""
+    from diagnostica.cli.web.limits import DnsGate, DnsUnavailable
+
+    gate = DnsGate(1, 0.1)
+
+    async def quick() -> None:
+        return None
+
+    async def blocked() -> str:
+        slots = gate._semaphore()
+        await slots.acquire()
+        try:
+            with pytest.raises(DnsUnavailable) as caught:
+                await gate.run(quick)
+        finally:
+            slots.release()
+        return caught.value.code
+
+    assert asyncio.run(blocked()) == "web_dns_busy"
+
+
+def test_the_domain_page_says_could_not_check(kb, dns_server):
+    app, _ = app_with(kb, dns_server, 1, timeout=0.3, lookup_timeout=5.0)
+
+    async def form() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.post("/dominio", data={"domain": "silent.test"})
+
+    page = asyncio.run(form())
+    assert page.status_code == 503 and 'role="alert"' in page.text
+    assert "non si sono concluse entro 0.3 secondi" in page.text
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--dns-checks", "0"), "da 1 a 1024"),
+    (("--check-timeout", "nan"), "maggiore di 0"),
+    (("--check-timeout", "301"), "al massimo 300"),
+])
+def test_serve_refuses_bad_bounds(cli, args, message):
+    run = cli("serve", *args)
+    assert run.code == 2 and message in run.err
