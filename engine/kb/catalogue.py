@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .texts import type_word
+
 
 class CoercionError(ValueError):
     """A value that does not fit its fact; ``code`` names the message."""
@@ -115,14 +117,16 @@ class Fact:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "bool", int: "integer", float: "number", str: "string", list: "list", dict: "mapping"}.get(
-        type(value), type(value).__name__
-    ) if value is not None else "null"
+    # By kind, not by class: the YAML reader gives its own list, mapping and text classes (Seq, Map),
+    # whose names mean nothing to the reader of a message.
+    return type_word(value)
 
 
 def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    if value is None or isinstance(value, (list, tuple, dict)):  # no value to quote: say what kind it is
+        raise CoercionError("fact_bad_type", expected="bool", got=_type_name(value))
     if isinstance(value, str):
         from .yesno import meaning  # the locales' words, read at the first boolean written as a word
 

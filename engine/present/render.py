@@ -20,7 +20,7 @@ import jinja2.bccache
 from ..errors import InputError, Location
 from ..inputs.context import with_derived
 from ..kb.load import KnowledgeBase
-from ..kb.texts import DEFAULT_LANG, Texts, lookup, merge_message_files
+from ..kb.texts import DEFAULT_LANG, Texts, bundled_messages, lookup, merge_message_files
 from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded
 
 
@@ -153,7 +153,8 @@ class Renderer:
     def messages(self, lang: str) -> dict:
         if lang not in self._messages:
             self._messages[lang] = merge_message_files(
-                self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}")
+                self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}",
+                bundled_messages(DEFAULT_LANG))
         return self._messages[lang]
 
     @functools.cached_property
