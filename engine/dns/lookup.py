@@ -453,16 +453,16 @@ def _bounded_int(digits: str) -> int:
     return int(digits) if len(digits) <= 20 else 10**20
 
 
-def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
+def load_zone(path: str, origin: dns.name.Name | None, limit: int | None = None) -> ZoneSource:
     """Read a zone export; any error in it becomes file:line and what is wrong."""
     import re
 
     import dns.zone
     import dns.zonefile
 
-    from ..inputs.facts import read_text
+    from ..inputs.facts import DEFAULT_MAX_SIZE, read_text
 
-    text, display = read_text(path)
+    text, display = read_text(path, DEFAULT_MAX_SIZE if limit is None else limit)
     _check_generate(text, display)
     used_origin = None
     try:

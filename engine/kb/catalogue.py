@@ -70,12 +70,14 @@ class Fact:
             items = value.split(",") if isinstance(value, str) else value
             if not isinstance(items, list):
                 raise CoercionError("fact_bad_type", expected="list", got=_type_name(value))
+            _short_enough(items)
             texts = [_to_text(item).strip() for item in items]
             texts = [t for t in texts if t] if isinstance(value, str) else texts
             return tuple(checked_host(t) for t in texts) if self.hostname else tuple(texts)
         if kind == "records":
             if not isinstance(value, list):
                 raise CoercionError("fact_bad_type", expected="records", got=_type_name(value))
+            _short_enough(value)
             records = []
             for index, item in enumerate(value):
                 try:
@@ -114,6 +116,16 @@ class Fact:
                 exc.params.setdefault("field", field_name)
                 raise
         return record
+
+
+#: The most items one list fact may hold: a domain has a handful of MX or SRV records, and a longer
+#: list would only make every rule and template that walks it slow.
+MAX_ITEMS = 10_000
+
+
+def _short_enough(items: list) -> None:
+    if len(items) > MAX_ITEMS:
+        raise CoercionError("fact_list_too_long", count=len(items), limit=MAX_ITEMS)
 
 
 def _type_name(value: Any) -> str:
