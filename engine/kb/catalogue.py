@@ -138,7 +138,8 @@ def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if value is None or isinstance(value, (list, tuple, dict)):  # no value to quote: say what kind it is
-        raise CoercionError("fact_bad_type", expected="bool", got=_type_name(value))
+        # The value rides along, unquoted, so a secret inside it is still named by the caller (facts.refusal).
+        raise CoercionError("fact_bad_type", expected="bool", got=_type_name(value), value=value)
     if isinstance(value, str):
         from .yesno import meaning  # the locales' words, read at the first boolean written as a word
 
