@@ -23,11 +23,13 @@ from .common import (
     FactOption,
     KbOption,
     LangOption,
+    MaxSizeOption,
     NameserverOption,
     TimeoutOption,
     check_format,
     gather_facts,
     load_kb,
+    max_size,
     use_color,
 )
 
@@ -38,8 +40,12 @@ if TYPE_CHECKING:
 class Console:
     """Where questions go and answers come from."""
 
-    def __init__(self, source: IO[str], out: IO[str], interactive: bool, secrets: tuple[str, ...]) -> None:
+    def __init__(self, source: IO[str], out: IO[str], interactive: bool, secrets: tuple[str, ...],
+                 limit: int | None = None) -> None:
+        from diagnostica.engine.inputs.facts import DEFAULT_MAX_SIZE
+
         self.source = source
+        self.limit = DEFAULT_MAX_SIZE if limit is None else limit
         self.out = out
         self.interactive = interactive
         self.secrets = secrets
@@ -56,7 +62,9 @@ class Console:
 
         self.out.write(prompt)
         self.out.flush()
-        line = self.source.readline()
+        line = self.source.readline(self.limit + 1)  # an answer without end must not fill the memory
+        if len(line) > self.limit and not line.endswith("\n"):
+            raise errors.InputError("answer_too_long", errors.Location("<stdin>"), limit=self.limit)
         if line == "":
             self.say()
             return None
@@ -307,6 +315,7 @@ def ask(
     lang: str = LangOption,
     audience: str = AudienceOption,
     kb_dir: Optional[Path] = KbOption,
+    max_size_bytes: Optional[int] = MaxSizeOption,
 ) -> int:
     """Consultazione guidata: fa solo le domande che servono, una alla volta, e dà il parere.
 
@@ -324,10 +333,11 @@ def ask(
         raise errors.InputError("ask_stdin_twice", errors.Location("-"))
     kb = load_kb(kb_dir)
     renderer = Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any question
-    gathered = gather_facts(kb, files or [], None)
+    limit = max_size(max_size_bytes)  # every file read, and each line of answer
+    gathered = gather_facts(kb, files or [], None, limit)
     reading = None
     if report_file:
-        from_report, reading = read_report(kb, report_file)
+        from_report, reading = read_report(kb, report_file, limit=limit)
         gathered.update(from_report)
     from diagnostica.engine.inputs import facts as facts_mod
 
@@ -348,9 +358,9 @@ def ask(
     state = Session.start(kb, known, problem_name=problem, thorough=thorough,
                           dns="collected" if collect_dns else None if no_dns else "offer")
 
-    source, interactive = _answers_source(answers_file)
+    source, interactive = _answers_source(answers_file, limit)
     out = sys.stdout if fmt == "text" else sys.stderr
-    session = Conversation(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names))
+    session = Conversation(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names, limit))
     session.dns_report = report
     session.lookup = lambda domain: lookup_domain(kb, domain, nameserver, timeout)
     if reading is not None:  # what the paste said, and the lines not understood, before the first question
@@ -446,13 +456,13 @@ def _finish_text(kb, session: Conversation, gathered, reading, lang: str, ended:
     return _exit_code(document, result)
 
 
-def _answers_source(answers_file: Optional[Path]) -> tuple[IO[str], bool]:
+def _answers_source(answers_file: Optional[Path], limit: int) -> tuple[IO[str], bool]:
     """The answers: a file, else the terminal (interactive), else stdin line by line."""
     if answers_file is not None:
         import io
 
         from diagnostica.engine.inputs.facts import read_text
 
-        text, _ = read_text(str(answers_file))  # the usual messages for a missing or non-UTF-8 file
+        text, _ = read_text(str(answers_file), limit)  # the usual messages for a missing or non-UTF-8 file
         return io.StringIO(text), False
     return sys.stdin, sys.stdin.isatty()

@@ -15,11 +15,13 @@ from .common import (
     FactOption,
     KbOption,
     LangOption,
+    MaxSizeOption,
     NameserverOption,
     TimeoutOption,
     check_format,
     gather_facts,
     load_kb,
+    max_size,
     use_color,
 )
 
@@ -46,6 +48,7 @@ def dns(
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,
     audience: str = AudienceOption,
+    max_size_bytes: Optional[int] = MaxSizeOption,
 ) -> int:
     """Interroga il DNS del dominio (MX, SRV di autodiscover, SPF) e stampa diagnosi e rimedi.
 
@@ -63,6 +66,7 @@ def dns(
                               "private_hostname": private_hostname})
     given.update(gather_facts(kb, [], fact).values)
     chosen = dnsfacts.parse_checks(checks)
+    limit_bytes = max_size(max_size_bytes)  # a zone file read whole, each line of a batch
     if batch is not None:
         if domain is not None:
             raise errors.InputError("dns_domain_and_batch", errors.Location("DOMAIN"))
@@ -73,11 +77,11 @@ def dns(
             raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
                                     limit=dnsbatch.MAX_CONCURRENCY)
         source = live_source(nameserver, timeout)
-        return run_batch(batch, source, kb, renderer, given, limit, chosen)
+        return run_batch(batch, source, kb, renderer, given, limit, chosen, limit_bytes)
     check_format(fmt, REPORTERS)
     name = dnsfacts.domain_name(domain) if domain is not None else None
     if zone_file is not None:
-        source = dnslookup.load_zone(zone_file, name)
+        source = dnslookup.load_zone(zone_file, name, limit_bytes)
         if name is None:
             name = source.zone.origin
         elif not name.is_subdomain(source.zone.origin):
@@ -133,11 +137,13 @@ def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, sec
     return 1 if result.problems_found else 0
 
 
-def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, checks=None) -> int:
+def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, checks=None,
+              line_limit: int | None = None) -> int:
     import gc
     import json
 
     from diagnostica.engine.dns import batch as dnsbatch
+    from diagnostica.engine.inputs.facts import DEFAULT_MAX_SIZE, bounded_lines
     from diagnostica.engine.present.controls import json_safe
 
     stream, display = _open(path)
@@ -148,7 +154,7 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, ch
 
     async def main() -> int:
         code = 0
-        items = dnsbatch.iter_items(stream, display, kb)
+        items = dnsbatch.iter_items(bounded_lines(stream, line_limit or DEFAULT_MAX_SIZE), display, kb)
         async for result in dnsbatch.run(items, source, kb, renderer, given, concurrency,
                                             checks if checks is not None else frozenset(dnsbatch.CHECKS)):
             sys.stdout.write(json_safe(encode(result)) + "\n")

@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException  # type: ignore[assignment]
 
 from . import fastparams
+from .language import chosen_lang
 
 # Each command's module is imported only when that command runs (all of them
 # for the top-level --help), so `diagnostica check` starts without the DNS,
@@ -112,16 +113,6 @@ def _output_failed(exc: OSError, lang: str = "it") -> int:
     except OSError:
         pass
     return 2
-
-
-def chosen_lang(argv: list[str]) -> str:
-    """The --lang of the command line, read before typer does: errors are phrased in it too."""
-    for index, arg in enumerate(argv):
-        if arg in ("--lang", "-l") and index + 1 < len(argv):
-            return argv[index + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return "it"
 
 
 def _interrupted(lang: str = "it") -> int:

@@ -48,10 +48,40 @@ def test_fact_option_past_a_bound_is_bad_input(option, says):
     (["check", "--max-size", "1000", "/dev/zero"], "", "limite di 1000 byte"),  # stops reading at the limit
     (["report", "--max-size", "50", "-"], "ATTENZIONE: " * 10, "limite di 50 byte"),
     (["check", "--max-size", "0", "-"], "", "maggiore di zero"),
+    (["dns", "--zone-file", str(EXAMPLES / "example.it.zone"), "--max-size", "20"], "", "limite di 20 byte"),
+    (["dns", "example.it", "--zone-file", "/dev/zero", "--max-size", "1000"], "", "limite di 1000 byte"),
+    (["ask", "--report", "-", "--answers", "/dev/null", "--max-size", "50"], "ATTENZIONE: " * 10, "limite di 50 byte"),
+    (["ask", str(EXAMPLES / "mx-foreign.yaml"), "--max-size", "10", "--answers", "/dev/null"], "", "limite di 10 byte"),
+    (["ask", "--problem", "invio", "--answers", "/dev/zero", "--max-size", "1000"], "", "limite di 1000 byte"),
+    (["ask", "--problem", "invio", "--max-size", "100"], "a" * 5000, "la risposta supera il limite di 100 byte"),
 ])
 def test_input_size_limit(argv, stdin, says):
     code, out, err = run(argv, stdin)
-    assert (code, says in err) == (2, True), err
+    assert (code, says in err, err.count("\n")) == (2, True, 1), err
+
+
+HOSTS = [f"h{i}.example.it" for i in range(10_001)]
+
+
+@pytest.mark.parametrize("argv, text", [
+    (["check", "{file}"], json.dumps({"dns.autodiscover_srv": ["0 0 443 ex2.mail.ovh.net"] * 10_001})),
+    (["check", "--fact", "dns.mx=" + ",".join(HOSTS)], ""),
+])
+def test_a_list_past_ten_thousand_items_is_bad_input(write, argv, text):
+    path = write("facts.yaml", text)
+    code, out, err = run([arg.replace("{file}", str(path)) for arg in argv])
+    assert (code, "elementi, oltre il limite di 10000" in err, err.count("\n")) == (2, True, 1), err
+
+
+def test_a_batch_line_past_the_limit_is_an_error_result_and_the_batch_goes_on(write):
+    path = write("domains.txt", "a" * 5000 + "\n" + "{\"domain\": \"x.it\", \"customer.tried\": \"" + "b" * 3000
+                 + "\"}\n" + "example.it\n")
+    code, out, err = run(["dns", "--batch", str(path), "--max-size", "1000", "--zone-file", "/dev/null"][:5]
+                         + ["--nameserver", "127.0.0.1:9", "--timeout", "0.1"])
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(line["line"], line["status"], "limite di 1000 byte" in line.get("error", "")) for line in lines] == [
+        (1, "error", True), (2, "error", True), (3, lines[2]["status"], False)]
+    assert lines[2]["domain"] == "example.it"
 
 
 def test_lone_surrogate_in_json_is_printed_escaped(write):

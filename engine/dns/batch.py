@@ -18,7 +18,7 @@ from typing import Any, AsyncIterator, Iterable, Iterator
 import dns.name
 
 from ..errors import DiagnosticaError, InputError, Location
-from ..inputs.facts import parse_facts_document
+from ..inputs.facts import LineTooLong, parse_facts_document
 from ..inputs.redact import redact
 from ..present.document import jsonable
 from .collect import CHECKS, collect, domain_name, merge
@@ -36,9 +36,13 @@ class BatchItem:
     error: DiagnosticaError | None = None
 
 
-def iter_items(lines: Iterable[str], display: str, kb: Any) -> Iterator[BatchItem]:
+def iter_items(lines: Iterable[str | LineTooLong], display: str, kb: Any) -> Iterator[BatchItem]:
     """Batch items from lines, lazily; blank lines and # comments are skipped."""
     for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, LineTooLong):  # an error result, and the batch goes on
+            yield BatchItem(number, "", error=InputError("batch_line_too_long", Location(display, number),
+                                                         limit=raw.limit))
+            continue
         text = raw.strip()
         if not text or text.startswith("#"):
             continue

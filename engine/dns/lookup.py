@@ -23,15 +23,17 @@ from ..errors import InputError, Location
 
 #: What a lookup can end in; the catalogue's dns.*_lookup enums list the same words.
 OUTCOMES = ("ok", "nxdomain", "no_answer", "servfail", "timeout", "refused", "not_in_zone", "referral",
-            "cname_loop", "cname_too_long", "truncated")
+            "cname_loop", "cname_too_long", "truncated", "mismatch")
 #: Outcomes that say nothing about the records: the check could not be done.
 #: ``referral``: the server asked is not authoritative for the name (a lame
 #: delegation, or a zone cut): its empty answer says nothing about the records.
 #: ``cname_loop``/``cname_too_long``: the aliases never reach a record (a loop, or
 #: more than MAX_CNAMES of them), so there is no answer to judge.
 #: ``truncated``: the answer did not fit in UDP and the retry over TCP failed.
+#: ``mismatch``: what came back answers another query (its id or its question differ): a spoofed
+#: packet or a broken server, never records of this name.
 FAILED = frozenset({"servfail", "timeout", "refused", "not_in_zone", "referral", "cname_loop", "cname_too_long",
-                    "truncated"})
+                    "truncated", "mismatch"})
 #: Aliases followed before giving up: dnspython's own bound (a chain of this many fails).
 MAX_CNAMES = 16
 DEFAULT_TIMEOUT = 5.0
@@ -136,8 +138,14 @@ class LiveSource:
             self.resolver = dns.asyncresolver.Resolver(configure=not nameservers)
         except dns.resolver.NoResolverConfiguration:
             raise InputError("dns_no_resolver", Location("--nameserver")) from None
+        from .nameserver import StrictDo53Nameserver
+
         if nameservers:
-            self.resolver.nameservers = [dns.nameserver.Do53Nameserver(ns.address, ns.port) for ns in nameservers]
+            self.resolver.nameservers = [StrictDo53Nameserver(ns.address, ns.port) for ns in nameservers]
+        else:  # the system's: the same servers, asked the same strict way
+            self.resolver.nameservers = [
+                StrictDo53Nameserver(getattr(ns, "address", ns), getattr(ns, "port", self.resolver.port))
+                for ns in self.resolver.nameservers]
         # One deadline for the whole lookup; half of it per attempt leaves room for one retry.
         self.resolver.lifetime = timeout
         self.resolver.timeout = timeout / 2
@@ -317,10 +325,14 @@ def _chain_text(chain: tuple[tuple[str, str], ...]) -> str:
 def _classify(errors: list) -> tuple[str, str, str]:
     """The outcome behind dnspython's NoNameservers: SERVFAIL, REFUSED, silence or no route."""
     outcome, server, detail = "timeout", "", ""
-    rank = {"servfail": 3, "refused": 2, "timeout": 1}
+    import dns.query
+
+    rank = {"mismatch": 4, "servfail": 3, "refused": 2, "timeout": 1}
     for entry in errors:
         address, error = entry[0], entry[3]
-        if isinstance(error, str):
+        if isinstance(error, dns.query.BadResponse):
+            found, error = "mismatch", "answer to another query (id or question differ)"
+        elif isinstance(error, str):
             found = {"SERVFAIL": "servfail", "REFUSED": "refused"}.get(error, "servfail")
         elif isinstance(error, dns.exception.Timeout):
             found = "timeout"
@@ -453,16 +465,16 @@ def _bounded_int(digits: str) -> int:
     return int(digits) if len(digits) <= 20 else 10**20
 
 
-def load_zone(path: str, origin: dns.name.Name | None) -> ZoneSource:
+def load_zone(path: str, origin: dns.name.Name | None, limit: int | None = None) -> ZoneSource:
     """Read a zone export; any error in it becomes file:line and what is wrong."""
     import re
 
     import dns.zone
     import dns.zonefile
 
-    from ..inputs.facts import read_text
+    from ..inputs.facts import DEFAULT_MAX_SIZE, read_text
 
-    text, display = read_text(path)
+    text, display = read_text(path, DEFAULT_MAX_SIZE if limit is None else limit)
     _check_generate(text, display)
     used_origin = None
     try:

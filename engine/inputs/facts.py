@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import InputError, Location
 from ..kb.catalogue import Catalogue, CoercionError, closest
@@ -77,6 +77,33 @@ def read_text(path: str, limit: int = DEFAULT_MAX_SIZE) -> tuple[str, str]:
         raise InputError("not_utf8", Location(path), position=exc.start) from None
     except OSError as exc:
         raise InputError("cannot_read", Location(path), problem=exc.strerror or str(exc)) from None
+
+
+@dataclass(frozen=True)
+class LineTooLong:
+    """Stands for an input line longer than the limit: what it held was skipped, not kept in memory."""
+
+    limit: int
+
+
+def bounded_lines(stream: Any, limit: int = DEFAULT_MAX_SIZE) -> Iterator[str | LineTooLong]:
+    """The lines of a text stream read one at a time, none longer than ``limit`` characters kept.
+
+    A batch is streamed (it may be larger than the memory), so the whole-file limit of
+    :func:`read_text` cannot apply; a line without end (``/dev/zero``) must not fill the memory either.
+    """
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith("\n"):
+            while True:  # skip to the end of that line, a bounded piece at a time
+                rest = stream.readline(limit + 1)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield LineTooLong(limit)
+        else:
+            yield line
 
 
 def load_facts_file(path: str, catalogue: Catalogue, data: dict, limit: int = DEFAULT_MAX_SIZE) -> FactSet:

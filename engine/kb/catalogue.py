@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .texts import type_word
+
 
 class CoercionError(ValueError):
     """A value that does not fit its fact; ``code`` names the message."""
@@ -68,12 +70,14 @@ class Fact:
             items = value.split(",") if isinstance(value, str) else value
             if not isinstance(items, list):
                 raise CoercionError("fact_bad_type", expected="list", got=_type_name(value))
+            _short_enough(items)
             texts = [_to_text(item).strip() for item in items]
             texts = [t for t in texts if t] if isinstance(value, str) else texts
             return tuple(checked_host(t) for t in texts) if self.hostname else tuple(texts)
         if kind == "records":
             if not isinstance(value, list):
                 raise CoercionError("fact_bad_type", expected="records", got=_type_name(value))
+            _short_enough(value)
             records = []
             for index, item in enumerate(value):
                 try:
@@ -114,15 +118,28 @@ class Fact:
         return record
 
 
+#: The most items one list fact may hold: a domain has a handful of MX or SRV records, and a longer
+#: list would only make every rule and template that walks it slow.
+MAX_ITEMS = 10_000
+
+
+def _short_enough(items: list) -> None:
+    if len(items) > MAX_ITEMS:
+        raise CoercionError("fact_list_too_long", count=len(items), limit=MAX_ITEMS)
+
+
 def _type_name(value: Any) -> str:
-    return {bool: "bool", int: "integer", float: "number", str: "string", list: "list", dict: "mapping"}.get(
-        type(value), type(value).__name__
-    ) if value is not None else "null"
+    # By kind, not by class: the YAML reader gives its own list, mapping and text classes (Seq, Map),
+    # whose names mean nothing to the reader of a message.
+    return type_word(value)
 
 
 def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    if value is None or isinstance(value, (list, tuple, dict)):  # no value to quote: say what kind it is
+        # The value rides along, unquoted, so a secret inside it is still named by the caller (facts.refusal).
+        raise CoercionError("fact_bad_type", expected="bool", got=_type_name(value), value=value)
     if isinstance(value, str):
         from .yesno import meaning  # the locales' words, read at the first boolean written as a word
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from .yamlload import load_yaml
+from ..errors import KnowledgeBaseError, Location
+from .yamlload import load_yaml, position
 
 DEFAULT_LANG = "it"
 
@@ -17,15 +18,55 @@ class _Lenient(dict):
         return "{" + key + "}"
 
 
-def merge_message_files(folder: Any, display: str) -> dict:
-    """Every ``*.yaml`` of a locale folder, merged: messages.yaml plus one file per feature."""
+def merge_message_files(folder: Any, display: str, reference: dict | None = None) -> dict:
+    """Every ``*.yaml`` of a locale folder, merged: messages.yaml plus one file per feature.
+
+    Each file must be a mapping of texts; where ``reference`` (the bundled Italian messages) has a
+    section, the file must have a section there too, and a text where it has a text: a locale file
+    of the wrong shape is one clear error at its line, not a crash later when a text is looked up.
+    """
     merged: dict = {}
     if not folder.is_dir():
         return merged
     for node in sorted((n for n in folder.iterdir() if n.name.endswith(".yaml")), key=lambda n: n.name):
-        data = load_yaml(node.read_text(encoding="utf-8"), f"{display}/{node.name}", fast=True).data or {}
+        file = f"{display}/{node.name}"
+        data = load_yaml(node.read_text(encoding="utf-8"), file, fast=True).data
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise KnowledgeBaseError("messages_not_mapping", Location(file, 1, 1), got=type_word(data))
+        _check_shape(data, reference, file, "")
         _deep_merge(merged, data)
     return merged
+
+
+def type_word(value: Any) -> str:
+    """The kind of a YAML value, as a key of the ``types`` messages (never a Python class name)."""
+    if value is None:
+        return "null"
+    for kind, name in ((bool, "bool"), (int, "integer"), (float, "number"), (str, "string"), (dict, "mapping"),
+                       ((list, tuple), "list")):
+        if isinstance(value, kind):
+            return name
+    return "string"
+
+
+def _check_shape(data: dict, reference: dict | None, file: str, prefix: str) -> None:
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        model = reference.get(key) if isinstance(reference, dict) else None
+        expected = "mapping" if isinstance(model, dict) else "list" if isinstance(model, list) else \
+            "string" if isinstance(model, str) else None
+        if isinstance(value, dict) and expected in (None, "mapping"):
+            _check_shape(value, model, file, f"{name}.")
+            continue
+        if isinstance(value, str) and expected in (None, "string"):
+            continue
+        if isinstance(value, list) and expected in (None, "list") and all(isinstance(v, str) for v in value):
+            continue
+        line, column = position(data, key)
+        raise KnowledgeBaseError("messages_bad_shape", Location(file, line, column), key=name,
+                                 expected=expected or "string", got=type_word(value))
 
 
 def _deep_merge(target: dict, extra: dict) -> None:
@@ -39,7 +80,8 @@ def _deep_merge(target: dict, extra: dict) -> None:
 @functools.lru_cache(maxsize=8)
 def bundled_messages(lang: str) -> dict:
     """The bundled messages of ``lang`` (empty when the language is not shipped)."""
-    return merge_message_files(resources.files("diagnostica.locales") / lang, f"locales/{lang}")
+    reference = None if lang == DEFAULT_LANG else bundled_messages(DEFAULT_LANG)
+    return merge_message_files(resources.files("diagnostica.locales") / lang, f"locales/{lang}", reference)
 
 
 def lookup(messages: dict, key: str) -> Any:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import DiagnosticaError
 from ..kb.load import KnowledgeBase
-from ..kb.texts import lookup, merge_message_files
+from ..kb.texts import DEFAULT_LANG, bundled_messages, lookup, merge_message_files
 from .collect import Collector
 
 
@@ -12,6 +12,12 @@ def check(kb: KnowledgeBase, out: Collector, read: dict[str, dict | None] | None
     directory = kb.directory
     for lang in directory.languages():
         folder = f"{directory.locales_display}/{lang}"
+        try:  # the shape of each file (a list instead of a mapping, a text where a section belongs)
+            merge_message_files(directory.locale(lang), folder, bundled_messages(DEFAULT_LANG))
+        except DiagnosticaError as exc:
+            if exc.code.startswith("messages_"):  # YAML errors: the YAML check already reported them
+                out.add_error(exc, check_id="locale-shape")
+            continue
         if read is not None and lang in read:
             messages = read[lang]
             if messages is None:
@@ -43,7 +49,8 @@ def merged(docs: list) -> dict:
     """
     result: dict = {}
     for doc in docs:
-        _merge(result, doc or {})
+        if isinstance(doc, dict):  # a file of the wrong shape is reported by check()
+            _merge(result, doc)
     return result
 
 

@@ -19,6 +19,8 @@ from jinja2 import nodes
 from ..kb.catalogue import closest
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG
+from ..present.render import budget_message
+from ..present.sandbox import TemplateBudgetExceeded
 from .collect import Collector
 from .examples import derive, example_facts, sample_facts
 
@@ -191,6 +193,10 @@ def _render(template: jinja2.Template, context: dict, display: str, when: str, n
         out.add(file, line, 1, "error", "template-undefined", "template_undefined",
                 hint="template_undefined_hint" if suggestion else "template_undefined_guard",
                 hint_params={"suggestion": suggestion}, name=name, when=when)
+    except TemplateBudgetExceeded as exc:  # an endless or explosive loop: rendering would stop it the same way
+        file, line = _where(exc, display)
+        out.add(file, line, 1, "error", "template-budget", "template_error", when=when,
+                problem=budget_message(exc, out.texts))
     except Exception as exc:  # noqa: BLE001
         file, line = _where(exc, display)
         out.add(file, line, 1, "error", "template-error", "template_error", when=when,

@@ -16,12 +16,12 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import InputError, Location
 from ..inputs.context import with_derived
 from ..kb.load import KnowledgeBase
-from ..kb.texts import DEFAULT_LANG, Texts, lookup, merge_message_files
+from ..kb.texts import DEFAULT_LANG, Texts, bundled_messages, lookup, merge_message_files
+from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded
 
 
 @dataclass(frozen=True)
@@ -146,14 +146,15 @@ class Renderer:
         self.kb = kb
         self.lang = lang
         self.audience = audience
-        self._envs: dict[str, SandboxedEnvironment] = {}
+        self._envs: dict[str, BudgetedEnvironment] = {}
         self._messages: dict[str, dict] = {}
 
     # ------------------------------------------------------------- messages
     def messages(self, lang: str) -> dict:
         if lang not in self._messages:
             self._messages[lang] = merge_message_files(
-                self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}")
+                self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}",
+                bundled_messages(DEFAULT_LANG))
         return self._messages[lang]
 
     @functools.cached_property
@@ -207,14 +208,14 @@ class Renderer:
         return str(value)
 
     # ------------------------------------------------------------ templates
-    def env(self, lang: str) -> SandboxedEnvironment:
+    def env(self, lang: str) -> BudgetedEnvironment:
         if lang not in self._envs:
             directory = self.kb.directory
             base = directory.locales_display
             roots = [(directory.locale(lang) / "rules", f"{base}/{lang}/rules"),
                      (directory.locale(lang), f"{base}/{lang}"),
                      (directory.locales / "_common", f"{base}/_common")]
-            env = SandboxedEnvironment(
+            env = BudgetedEnvironment(
                 loader=_TraversableLoader(roots), undefined=jinja2.StrictUndefined,
                 autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
                 bytecode_cache=_bytecode_cache(),
@@ -261,13 +262,13 @@ class Renderer:
             try:
                 texts[part] = self.render_template(name, context, fallbacks)
             except Exception as exc:  # noqa: BLE001 - a broken template must not hide other findings
-                problem = describe_template_error(exc, name)
+                problem = describe_template_error(exc, name, self.texts)
                 errors.append(problem)
                 texts[part] = self.text("report.template_failed", problem=problem)
         return RuleText(rule_id, title, texts["explanation"], texts["remediation"], tuple(errors), tuple(fallbacks))
 
 
-def describe_template_error(exc: Exception, name: str) -> str:
+def describe_template_error(exc: Exception, name: str, texts: Texts | None = None) -> str:
     """``file:line: problem`` for any error a template can raise."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"{exc.filename or name}:{exc.lineno}: {exc.message}"
@@ -282,4 +283,12 @@ def describe_template_error(exc: Exception, name: str) -> str:
             filename, line = frame.filename, frame.lineno
             break
     where = f"{filename}:{line}" if line else filename
+    if isinstance(exc, TemplateBudgetExceeded) and texts is not None:
+        return f"{where}: {budget_message(exc, texts)}"
     return f"{where}: {type(exc).__name__}: {exc}"
+
+
+def budget_message(exc: TemplateBudgetExceeded, texts: Texts) -> str:
+    """What limit a template went past, in the reader's words (``rules lint`` says it too)."""
+    separator = texts.word("values.thousands_separator") or ","
+    return texts.format(f"report.template_budget_{exc.what}", limit=f"{exc.limit:,}".replace(",", separator))

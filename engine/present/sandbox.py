@@ -1,0 +1,239 @@
+"""Jinja's sandbox with a budget: what one render may loop, call and build.
+
+The sandbox already keeps templates away from Python's internals; it does not
+keep them from spending.  A writer's mistake or a hostile knowledge base
+(``{% for i in r %}{% for j in r %}...``, ``9 ** 9 ** 9``, ``'x' * 10 ** 9``,
+a string doubled in a loop) would hang ``rules lint``, ``check`` or the web
+server.  So every render gets a budget:
+
+* **steps**: each loop iteration, call, filter and intercepted operator costs
+  one; past ``MAX_STEPS`` the render stops;
+* **size**: no text or list a template builds, and no rendered text, may exceed
+  ``MAX_SIZE`` characters (or items); operations whose result would be larger
+  (repetition, powers, joins, replacements, format widths, number arguments of
+  string methods and filters) are refused *before* they run, the others are
+  checked after.
+
+A render over budget raises :class:`TemplateBudgetExceeded`: the rule's text
+is then "not generated" and ``rules lint`` reports the template.  The counter
+is deterministic (no clock): the same template and facts always give the same
+verdict, on a busy machine too.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+# The shipped templates take a few hundred steps and a few thousand characters per render:
+# the limits leave room for knowledge bases a hundred times bigger and stop a loop within ~0.1 s.
+MAX_STEPS = 100_000
+MAX_SIZE = 1_000_000
+MAX_INT_BITS = 10_000  # ~3,000 digits: no template needs a larger number; squaring one is no longer cheap
+
+# A width or precision of 7 digits or more in a %-format or a str.format field: a million spaces.
+_WIDE_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(?:\d{7,}|\d*\.\d{7,})")
+_WIDE_FORMAT = re.compile(r"\{[^{}]*:[^{}]*\d{7,}")
+
+
+class TemplateBudgetExceeded(SecurityError):
+    """A render went past one of the limits: ``what`` is ``steps`` or ``size``."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"template budget exceeded: {what} > {limit:,}")
+        self.what, self.limit = what, limit
+
+
+class _Counter:
+    """The steps left to the render in progress (one per render, shared by its includes and macros)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_STEPS
+
+
+# A context variable, not an attribute of the environment: the web server renders from several threads.
+_current: ContextVar[_Counter | None] = ContextVar("diagnostica_template_budget", default=None)
+
+
+def _step() -> None:
+    counter = _current.get()
+    if counter is not None:
+        counter.left -= 1
+        if counter.left < 0:
+            raise TemplateBudgetExceeded("steps", MAX_STEPS)
+
+
+def _sized(value: Any) -> Any:
+    if isinstance(value, (str, list, tuple, dict)) and len(value) > MAX_SIZE:
+        raise TemplateBudgetExceeded("size", MAX_SIZE)
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise TemplateBudgetExceeded("size", MAX_SIZE)
+    return value
+
+
+def _no_wide(format_string: Any) -> None:
+    if isinstance(format_string, str) and (_WIDE_PERCENT.search(format_string) or _WIDE_FORMAT.search(format_string)):
+        raise TemplateBudgetExceeded("size", MAX_SIZE)
+
+
+def _no_big_numbers(values: Iterable[Any]) -> None:
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE:
+            raise TemplateBudgetExceeded("size", MAX_SIZE)
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple, dict)) else len(str(value))
+
+
+def _join_fits(items: Any, separator: Any = "") -> None:
+    """A join of many large texts is refused before Python allocates it."""
+    if isinstance(items, (list, tuple)):
+        total = sum(_length(item) for item in items) + _length(separator) * max(len(items) - 1, 0)
+        if total > MAX_SIZE:
+            raise TemplateBudgetExceeded("size", MAX_SIZE)
+
+
+def _replace_fits(text: Any, old: Any, new: Any) -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        count = len(text) + 1 if old == "" else text.count(old)
+        if len(text) + count * len(new) > MAX_SIZE:
+            raise TemplateBudgetExceeded("size", MAX_SIZE)
+
+
+def _repeat_fits(left: Any, right: Any) -> None:
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_SIZE:
+            raise TemplateBudgetExceeded("size", MAX_SIZE)
+
+
+def _power_fits(base: Any, exponent: Any) -> None:
+    if isinstance(base, int) and isinstance(exponent, int) and abs(base) > 1 and exponent > 0 \
+            and base.bit_length() * exponent > MAX_INT_BITS:
+        raise TemplateBudgetExceeded("size", MAX_SIZE)
+
+
+def _checked_filter(name: str, fn: Any) -> Any:
+    """A built-in filter that costs a step, refuses huge number arguments and huge results."""
+    # Filters may take the context or the environment first (Jinja's pass_* decorators): skip it too.
+    skip = 1 if getattr(fn, "jinja_pass_arg", None) is None else 2
+
+    @functools.wraps(fn)  # keeps jinja_pass_arg, so Jinja still passes what the filter asks for
+    def run(*args: Any, **kwargs: Any) -> Any:
+        _step()
+        value, rest = (args[skip - 1] if len(args) >= skip else None), args[skip:]
+        _no_big_numbers((*rest, *kwargs.values()))
+        if name == "format":
+            _no_wide(value)
+        elif name == "join":
+            _join_fits(value if isinstance(value, (list, tuple)) else None, rest[0] if rest else "")
+        elif name == "replace" and len(rest) >= 2:
+            _replace_fits(str(value), rest[0], rest[1])
+        return _sized(fn(*args, **kwargs))
+
+    return run
+
+
+class _BudgetCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with every loop's iterable counted and every ``~`` result size-checked."""
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        counted = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.iter], [], None, None,
+                             lineno=node.lineno)
+        # A copy: the caller's tree (lint parses once and reads it again) keeps the template as written.
+        super().visit_For(nodes.For(node.target, counted, node.body, node.else_, node.test, node.recursive,
+                                    lineno=node.lineno), frame)
+
+    def visit_Call(self, node: nodes.Call, frame: Frame, **kwargs: Any) -> None:
+        # ``loop(children)`` in a recursive loop iterates its argument without going through visit_For.
+        if isinstance(node.node, nodes.Name) and node.node.name == "loop" and node.args:
+            counted = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.args[0]], [], None, None,
+                                 lineno=node.lineno)
+            node = nodes.Call(node.node, [counted, *node.args[1:]], node.kwargs, node.dyn_args, node.dyn_kwargs,
+                              lineno=node.lineno)
+        super().visit_Call(node, frame, **kwargs)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.sized(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class BudgetedTemplate(jinja2.Template):
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        token = _current.set(_Counter())
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _current.reset(token)
+
+
+def _bounded_concat(pieces: Iterable[str]) -> str:
+    """The rendered text, refused as soon as it grows past the size limit."""
+    kept, total = [], 0
+    for piece in pieces:
+        total += len(piece)
+        if total > MAX_SIZE:
+            raise TemplateBudgetExceeded("size", MAX_SIZE)
+        kept.append(piece)
+    return "".join(kept)
+
+
+class BudgetedEnvironment(SandboxedEnvironment):
+    """The sandbox every knowledge-base template runs in (see the module's docstring)."""
+
+    code_generator_class = _BudgetCodeGenerator
+    template_class = BudgetedTemplate
+    concat = staticmethod(_bounded_concat)
+    # Intercepted, so checked at render time and never folded (computed) while compiling.
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters = {name: _checked_filter(name, fn) for name, fn in self.filters.items()}
+        self.globals.pop("lipsum", None)  # a text generator with no use in advice, and no size bound
+
+    @staticmethod
+    def counted(iterable: Any) -> Iterator[Any]:
+        for item in iterable:
+            _step()
+            yield item
+
+    @staticmethod
+    def sized(value: Any) -> Any:
+        return _sized(value)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        _step()
+        # The sandbox hands out str.format wrapped (see wrap_str_format): the string is the wrapped method's.
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        method = getattr(__obj, "__name__", "")
+        if isinstance(owner, str) and method in ("format", "format_map"):
+            _no_wide(owner)
+        else:
+            _no_big_numbers((*args, *kwargs.values()))
+            if isinstance(owner, str) and method == "join" and args:
+                _join_fits(args[0] if isinstance(args[0], (list, tuple)) else None, owner)
+            elif isinstance(owner, str) and method == "replace" and len(args) >= 2:
+                _replace_fits(owner, args[0], args[1])
+        return _sized(super().call(__context, __obj, *args, **kwargs))
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _step()
+        if operator == "*":
+            _repeat_fits(left, right)
+        elif operator == "**":
+            _power_fits(left, right)
+        elif operator == "%" and isinstance(left, str):
+            _no_wide(left)
+            _no_big_numbers(right if isinstance(right, tuple) else (right,))
+        return _sized(super().call_binop(context, operator, left, right))
