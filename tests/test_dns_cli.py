@@ -62,7 +62,7 @@ def test_foreign_mx_names_the_host_and_the_right_records(dns):
     run = dns("foreign.cases.test", *HOSTED)
     assert run.code == 1
     assert "Record MX del dominio non valido (mx-invalid)" in run.out
-    assert "Questi host non sono server di posta OVHcloud: mx.provider.example." in run.out
+    assert "Questo host non è un server di posta OVHcloud: mx.provider.example." in run.out
     assert "Record MX trovati (priorità e host): 10 mx.provider.example." in run.out
     assert "foreign.cases.test. 3600 IN MX 1 mx0.mail.ovh.net." in run.out
     # the wrong record to delete, as it stands in the zone (no TTL: the zone's own)
@@ -312,7 +312,7 @@ def test_evidence_complete_in_json_and_explain(dns):
 def test_markdown_and_english(dns):
     run = dns("foreign.cases.test", *HOSTED, "--format", "markdown", "--lang", "en")
     assert "## DNS lookups" in run.out
-    assert "These hosts are not OVHcloud mail servers: mx.provider.example." in run.out
+    assert "This host is not an OVHcloud mail server: mx.provider.example." in run.out
     assert "```\nforeign.cases.test. 3600 IN MX 1 mx0.mail.ovh.net." in run.out
 
 
