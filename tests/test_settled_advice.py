@@ -61,7 +61,9 @@ CASES = [
     ({"webmail.auth_ok": False, "account.locked": True}, "webmail-auth-failed", "en",
      ["fails because the account is locked"], ["new password"]),
     ({"webmail.auth_ok": False, "account.locked": False}, "webmail-auth-failed", "it",
-     ["nuova password"], ["bloccato", "politica di sicurezza", "Verifica la password"]),
+     ["nuova password"], ["bloccato", "politica di sicurezza", "Verifica la password", "accedendo"]),
+    ({"webmail.auth_ok": False, "account.locked": False}, "webmail-auth-failed", "en",
+     ["new password"], ["locked", "security policy", "logging in to the webmail"]),
     ({"webmail.auth_ok": False}, "webmail-auth-failed", "it", ["politica di sicurezza", "nuova password"], []),
     # receiving: the MX confirmed is the reason given; an excluded suspension is not mentioned
     ({"test_email.received": False, "dns.mx": ["mail.example.com"], "account.suspended": False},
