@@ -63,7 +63,7 @@ def test_the_customer_text_gives_no_command(texts, lang):
 @pytest.mark.parametrize("lang, rule, first, then", [
     # what to do before asking for the unblock comes first
     ("it", "account-spam-blocked", "cambia la password", "Chiedi lo sblocco"),
-    ("en", "account-spam-blocked", "change the account's password", "Ask for the unblocking"),
+    ("en", "account-spam-blocked", "change the account's password", "Ask for the block to be lifted"),
     ("it", "account-locked", "aggiorna la password anche lì", "chiedi lo sblocco"),
     ("en", "account-locked", "update the password there too", "ask OVHcloud support to unlock"),
 ])
