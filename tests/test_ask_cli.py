@@ -80,7 +80,7 @@ def test_a_consultation_on_a_real_terminal(tmp_path):
     term.type("no")
     second = term.expect("> ")
     assert "Problema escluso: Account bloccato per invio di spam (account-spam-blocked)" in second
-    assert "Domanda 2:" in second and "politiche di sicurezza" in second
+    assert "Domanda 2:" in second and "politica di sicurezza ha bloccato" in second
 
     term.type("indietro")
     again = term.expect("> ")
