@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 SECRET = "Segreta!2026"
 
 
@@ -68,3 +70,13 @@ def test_ticket_without_findings_and_in_english(cli):
     english = cli("check", "--fact", "dns.mx_valid=false", "--format", "ticket", "--lang", "en")
     assert english.out.startswith("Subject: Exchange, Invalid MX record for the domain")
     assert "WHAT THE CUSTOMER ALREADY TRIED\n- Nothing reported." in english.out
+
+
+@pytest.mark.parametrize("given, shown", [
+    ("2026-11-27T16:42:10+01:00", "2026-11-27 16:42"),  # the API's lastCheck
+    ("2026-11-27T16:42", "2026-11-27 16:42"),           # a pasted «Ultima diagnostica: 27/11/2026 16:42»
+    ("ieri sera", "ieri sera"),                          # not a date: shown as it was given
+])
+def test_the_ticket_writes_every_date_one_way(cli, given, shown):
+    run = cli("check", "--fact", "account.locked=sì", "--fact", f"diagnostic.last_check={given}", "--format", "ticket")
+    assert f"\nUltima diagnostica dallo Spazio Cliente: {shown}\n" in run.out
