@@ -263,7 +263,7 @@ class Renderer:
         errors: list[str] = []
         title = self.text(f"rules.{rule_id}.title", fallbacks)
         texts = {}
-        if outcomes is None:
+        if outcomes is None and self.kb.caused_by(rule_id):  # only a rule with causes reads outcomes
             outcomes = self._outcomes(facts)
         context = self.context(facts, rule_id, outcomes)
         for part in ("explanation", "remediation"):
