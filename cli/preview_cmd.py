@@ -60,7 +60,7 @@ def preview(
     result = kb.evaluate(facts)
     value = result.outcomes.get(rule.id)
     outcome = examples.OUTCOME[value]
-    rendered = renderer.rule_text(rule.id, result.facts)
+    rendered = renderer.rule_text(rule.id, result.facts, result.outcomes)
     if fmt == "json":
         document = {"id": rule.id, "lang": lang, "outcome": outcome, "title": rendered.title,
                     "explanation": rendered.explanation, "remediation": rendered.remediation,

@@ -20,16 +20,16 @@ def ask(cli, server, domain: str, *extra: str, stdin: str = ""):
 
 
 def test_a_foreign_mx_found_in_the_dns_settles_the_problem_without_questions(cli, server):
-    run = ask(cli, server, "mixed.cases.test", "--format", "json")
+    run = ask(cli, server, "foreign.cases.test", "--format", "json")  # a foreign host first, not as a fallback
     assert run.code == 1
     document = run.json()
     assert document["transcript"] == [] and document["ended"] == "explained"
     assert "mx-invalid" in [f["id"] for f in document["result"]["findings"]]
-    assert document["result"]["dns"]["lookups"][0]["query"] == "mixed.cases.test MX"
+    assert document["result"]["dns"]["lookups"][0]["query"] == "foreign.cases.test MX"
     assert document["result"]["evidence"]["dns.mx"] == (
-        f"interrogazione DNS «mixed.cases.test MX» a {server.address}: risposta ricevuta")
+        f"interrogazione DNS «foreign.cases.test MX» a {server.address}: risposta ricevuta")
     assert document["result"]["evidence"]["offer"] == "da --fact"  # what was given keeps its own source
-    assert "Ho interrogato il DNS di mixed.cases.test prima di cominciare:" in run.err
+    assert "Ho interrogato il DNS di foreign.cases.test prima di cominciare:" in run.err
     assert MX_QUESTION not in run.err
 
 

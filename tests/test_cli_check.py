@@ -196,7 +196,8 @@ def test_rules_list_and_show(cli):
     show = cli("rules", "show", "mx-invalid", "--format", "json")
     info = show.json()
     assert info["causes"] == ["test-email-not-received"]
-    assert info["when"] == {"fact": "dns.mx_valid", "equals": False}
+    assert info["when"] == {"all": [{"fact": "dns.mx_valid", "equals": False},
+                                    {"fact": "dns.mx_wrong_only_fallback", "exists": False}]}
     missing = cli("rules", "show", "mx-invalidd")
     assert missing.code == 2 and "forse intendevi «mx-invalid»" in missing.err
 

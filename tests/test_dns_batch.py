@@ -78,8 +78,8 @@ def test_check_collect_dns(cli, server, write):
     run = cli("check", str(path), "--collect-dns", "--nameserver", server.address, "--format", "json")
     assert run.code == 1
     data = run.json()
-    assert [f["id"] for f in data["findings"]] == ["mx-invalid", "test-email-not-received"]
-    assert data["findings"][1]["consequence_of"] == ["mx-invalid"]
+    # OVHcloud's servers first and a foreign one below: a warning, not the cause of the missing test message
+    assert {f["id"] for f in data["findings"]} == {"mx-foreign-backup", "test-email-not-received"}
     assert data["dns"]["lookups"][0]["query"] == "mixed.cases.test MX"
     assert data["facts"]["dns.mx"][-1] == "mail.mixed.cases.test"
 

@@ -62,17 +62,20 @@ def test_foreign_mx_names_the_host_and_the_right_records(dns):
     run = dns("foreign.cases.test", *HOSTED)
     assert run.code == 1
     assert "Record MX del dominio non valido (mx-invalid)" in run.out
-    assert "Questi host non sono server di posta OVHcloud: mx.provider.example." in run.out
+    assert "Questo host non è un server di posta OVHcloud: mx.provider.example." in run.out
     assert "Record MX trovati (priorità e host): 10 mx.provider.example." in run.out
     assert "foreign.cases.test. 3600 IN MX 1 mx0.mail.ovh.net." in run.out
-    assert "Elimina i record MX che non fanno parte dell'elenco: mx.provider.example." in run.out
+    # the wrong record to delete, as it stands in the zone (no TTL: the zone's own)
+    assert "foreign.cases.test. IN MX 10 mx.provider.example." in run.out
 
 
-def test_mixed_mx_set_names_only_the_foreign_host(dns):
-    run = dns("mixed.cases.test", *HOSTED)
+def test_a_foreign_host_below_ovhclouds_is_a_warning_about_a_fallback(dns):
+    run = dns("mixed.cases.test", *HOSTED)  # MX 1 mx0, 5 mx1, 10 mail.mixed.cases.test
     assert run.code == 1
-    assert "Questi host non sono server di posta OVHcloud: mail.mixed.cases.test." in run.out
-    assert "1 mx0.mail.ovh.net, 5 mx1.mail.ovh.net, 10 mail.mixed.cases.test" in run.out
+    assert "[AVVISO] Un record MX di riserva non previsto (mx-foreign-backup)" in run.out
+    assert "(mx-invalid)" not in run.out and "la posta destinata all'account non arriva" not in run.out
+    assert "verso mail.mixed.cases.test (priorità 10)" in run.out
+    assert "mixed.cases.test. IN MX 10 mail.mixed.cases.test." in run.out  # the one line to delete
 
 
 def test_pop_imap_elsewhere_but_shared_mx(dns):
@@ -311,7 +314,7 @@ def test_evidence_complete_in_json_and_explain(dns):
 def test_markdown_and_english(dns):
     run = dns("foreign.cases.test", *HOSTED, "--format", "markdown", "--lang", "en")
     assert "## DNS lookups" in run.out
-    assert "These hosts are not OVHcloud mail servers: mx.provider.example." in run.out
+    assert "This host is not an OVHcloud mail server: mx.provider.example." in run.out
     assert "```\nforeign.cases.test. 3600 IN MX 1 mx0.mail.ovh.net." in run.out
 
 
@@ -340,7 +343,7 @@ def test_ipv6_nameserver(cli):
 def test_zone_file_on_the_command_line(cli):
     run = cli("dns", "mixed.cases.test", "--zone-file", ZONE, *HOSTED, "--format", "json")
     assert run.code == 1
-    assert ids_of(run.json()) == ["mx-invalid"]
+    assert ids_of(run.json()) == ["mx-foreign-backup"]
     assert lookup_of(run.json(), "MX")["server"] == ZONE
     assert run.json()["dns"]["source"] == "zone"
 

@@ -174,6 +174,9 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
                              key=lambda r: (r["priority"], r["host"].lower()))
             facts["dns.mx_records"] = records
             facts["dns.mx"] = [r["host"] for r in records]
+            # Where mail goes first: a foreign host below OVHcloud's is a fallback, not the way in.
+            facts["dns.mx_primary"] = [r["host"] for r in records if r["priority"] == records[0]["priority"]] \
+                if records else []
         facts["dns.mx_cname"] = [target for _, target in mx.cnames]
 
     srv = lookups.get("srv")

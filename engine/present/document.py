@@ -44,7 +44,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
     findings = []
     secret_names = kb.catalogue.secret_names
     for finding in result.findings:
-        text = renderer.rule_text(finding.id, result.facts)
+        text = renderer.rule_text(finding.id, result.facts, result.outcomes)
         fallbacks.extend(text.fallbacks)
         item = {
             "id": finding.id,

@@ -22,6 +22,7 @@ from ..inputs.context import with_derived
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG, Texts, bundled_messages, lookup, merge_message_files
 from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded
+from .settled import settled
 
 
 @dataclass(frozen=True)
@@ -239,21 +240,33 @@ class Renderer:
     def _template(self, lang: str, name: str) -> jinja2.Template:
         return self.env(lang).get_template(name)
 
-    def context(self, facts: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    def context(self, facts: dict[str, Any], rule_id: str,
+                outcomes: dict[str, bool | None] | None = None) -> dict[str, Any]:
+        """What a rule's templates read: the facts (nested), the data, the audience and what the facts
+        settle (``answered``, and the rule's causes ``confirmed``, ``excluded``, ``open``: see
+        :mod:`settled`), from ``outcomes``, every rule's outcome in the same evaluation."""
         rule = self.kb.by_id[rule_id]
         # Facts implied by others (the domain of the account's address) as well, whatever the caller
         # passed, so no record line shows a placeholder domain while the address names the real one.
         known = with_derived(facts, self.kb.catalogue)
         return {"facts": nest(known), "data": self.kb.data, "lang": self.lang, "audience": self.audience,
-                "rule": {"id": rule.id, "severity": rule.severity}}
+                "rule": {"id": rule.id, "severity": rule.severity},
+                # The causes by title, for a cause a template has no words of its own for.
+                "titles": {cause: self.rule_title(cause) for cause in self.kb.caused_by(rule_id)},
+                **settled(self.kb, rule_id, known, outcomes).context()}
 
-    def rule_text(self, rule_id: str, facts: dict[str, Any]) -> RuleText:
+    def rule_text(self, rule_id: str, facts: dict[str, Any],
+                  outcomes: dict[str, bool | None] | None = None) -> RuleText:
+        """The rule's title and texts for ``facts``; ``outcomes`` (``Result.outcomes``) tells the templates
+        which causes were confirmed or ruled out -- without it the facts are evaluated here."""
         rule = self.kb.by_id[rule_id]
         fallbacks: list[str] = []
         errors: list[str] = []
         title = self.text(f"rules.{rule_id}.title", fallbacks)
         texts = {}
-        context = self.context(facts, rule_id)
+        if outcomes is None and self.kb.caused_by(rule_id):  # only a rule with causes reads outcomes
+            outcomes = self._outcomes(facts)
+        context = self.context(facts, rule_id, outcomes)
         for part in ("explanation", "remediation"):
             name = getattr(rule, part)
             if name is None:
@@ -266,6 +279,15 @@ class Renderer:
                 errors.append(problem)
                 texts[part] = self.text("report.template_failed", problem=problem)
         return RuleText(rule_id, title, texts["explanation"], texts["remediation"], tuple(errors), tuple(fallbacks))
+
+
+    def _outcomes(self, facts: dict[str, Any]) -> dict[str, bool | None] | None:
+        """Every rule's outcome for ``facts``, when the knowledge base can evaluate them (a writer's
+        broken one may not: its texts then read as if no cause were decided)."""
+        try:
+            return self.kb.evaluate(facts).outcomes
+        except Exception:  # noqa: BLE001 - the linter reports why; the text still renders
+            return None
 
 
 def describe_template_error(exc: Exception, name: str, texts: Texts | None = None) -> str:

@@ -29,6 +29,13 @@ def _needs(renderer: Renderer, names: list[str]) -> str:
     return ", ".join(items[:-1]) + renderer.text("report.needs_last_joiner") + items[-1]
 
 
+def _joined(renderer: Renderer, items: list[str]) -> str:
+    """«A, B e C»: a list as a sentence says it."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + renderer.text("report.needs_last_joiner") + items[-1]
+
+
 def _indent(text: str, prefix: str = "   ") -> str:
     return textwrap.indent(text, prefix, lambda line: True).rstrip()
 
@@ -82,7 +89,12 @@ def text(document: dict, renderer: Renderer, color: bool = False) -> str:
                   _indent(finding["remediation"], "   ")]
         shown = _shown_links(finding)
         if shown:
-            links = ", ".join(f"{t('report.relation.' + link['relation'])} {link['title']}" for link in shown)
+            # One relation word per group: «causato da A, B e C; vedi anche D».
+            groups: dict[str, list[str]] = {}
+            for link in shown:
+                groups.setdefault(link["relation"], []).append(link["title"])
+            links = "; ".join(f"{t('report.relation.' + relation)} {_joined(renderer, titles)}"
+                              for relation, titles in groups.items())
             lines.append(f"   {t('report.links')}: {links}")
     lines += _secondary_sections(document, renderer)
     return "\n".join(lines).rstrip() + "\n"
@@ -99,7 +111,8 @@ def _secondary_sections(document: dict, renderer: Renderer, bullet: str = " - ",
     if document["possible_causes"]:
         lines += ["", _heading(heading, t("report.possible_causes"))]
         for cause in document["possible_causes"]:
-            lines.append(bullet + t("report.possible_cause_line", cause=f"{cause['title']} ({cause['cause']})",
+            key = "report.possible_cause_line_one" if len(cause["needs"]) == 1 else "report.possible_cause_line"
+            lines.append(bullet + t(key, cause=f"{cause['title']} ({cause['cause']})",
                                     needs=_needs(renderer, cause["needs"])))
     if "explain" in document:
         lines += _explain_lines(document, renderer, bullet, heading)
@@ -121,8 +134,8 @@ def _explain_lines(document: dict, renderer: Renderer, bullet: str, heading: str
             key = "report.explain_not_fired" if facts else "report.explain_not_fired_nofacts"
             lines.append(bullet + t(key, rule=entry["id"], facts=facts))
         elif entry["outcome"] == "undecided":
-            lines.append(bullet + t("report.explain_undecided", rule=entry["id"],
-                                    needs=_needs(renderer, entry["needs"])))
+            key = "report.explain_undecided_one" if len(entry["needs"]) == 1 else "report.explain_undecided"
+            lines.append(bullet + t(key, rule=entry["id"], needs=_needs(renderer, entry["needs"])))
     for fact, rule in document["derived"].items():
         lines.append(bullet + t("report.explain_derived", fact=renderer.fact_label(fact),
                                 value=renderer.value(document["facts"][fact], fact), rule=rule))

@@ -44,17 +44,23 @@ def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
         "value": clean(value, name),
         "evidence": redact(evidence.get(name, ""), secrets),
     } for name, value in facts.items() if name not in derived and name not in _HEADING]
-    deductions = [{"label": renderer.fact_label(name), "value": clean(facts[name], name), "rule": rule}
+    # A deduction names the facts it comes from, not the rule that made it: the ticket's reader
+    # knows the facts, not the knowledge base.
+    deductions = [{"label": renderer.fact_label(name), "value": clean(facts[name], name), "rule": rule,
+                   "sources": ", ".join(renderer.fact_label(n) for n in _sources(renderer, rule, facts, derived))}
                   for name, rule in derived.items() if name in facts]
-    still_open = [{"title": p["title"], "needs": ", ".join(renderer.fact_label(n) for n in p["needs"])}
+    def quoted(name: str) -> str:
+        return renderer.text("report.needs_item", label=renderer.fact_label(name))
+
+    still_open = [{"title": p["title"], "needs": ", ".join(quoted(n) for n in p["needs"]), "count": len(p["needs"])}
                   for p in document["possible_causes"]]
     tried = facts.get("customer.tried") or ()
     # The facts the template shows by name, as ``facts.<name>`` (like rule templates, so the linter
     # sees them used); always present, masked, None when unknown.
     shown = {
         "customer": {"tried": [redact(str(item), secrets) for item in tried]},
-        "diagnostic": {"last_check": clean(facts["diagnostic.last_check"]) if facts.get("diagnostic.last_check")
-                       else None},
+        "diagnostic": {"last_check": clean(_minute(facts["diagnostic.last_check"]))
+                       if facts.get("diagnostic.last_check") else None},
     }
     context = {
         "account": clean(account) if account else None,
@@ -69,3 +75,22 @@ def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
     }
     fallbacks: list[str] = []
     return renderer.render_template("ticket.txt.j2", context, fallbacks).rstrip() + "\n"
+
+
+def _sources(renderer: Renderer, rule_id: str, facts: dict, derived: dict) -> list[str]:
+    """The known facts a deriving rule read, in the catalogue's order."""
+    rule = renderer.kb.by_id.get(rule_id)
+    reads = rule.reads if rule is not None else ()
+    return [name for name in facts if name in reads and name != rule_id]
+
+
+def _minute(value: Any) -> Any:
+    """An ISO date and time as the ticket shows every date, ``2026-11-27 16:42``; anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return moment.strftime("%Y-%m-%d %H:%M")
+
