@@ -291,7 +291,7 @@ def test_walking_the_api_asks_what_the_cli_asks(client):
             break
         question = step["question"]
         asked.append(question["fact"])
-        assert question["why"]["intro"].startswith("Lo chiedo perché") and question["why"]["rules"]
+        assert question["why"]["intro"].startswith("Te lo chiedo perché") and question["why"]["rules"]
         assert question["choices"][-1] == {"value": None, "label": "non so"}
         body = {**step["state"], "answers": [*step["state"]["answers"], [question["fact"],
                                                                           question["choices"][0]["value"]]]}

@@ -60,7 +60,7 @@ def test_one_question_per_page_to_the_conclusion_and_its_permalink(client):
     assert page.text.count('<span id="question-text">') == 1
     assert "<summary>perché?</summary>" in page.text and "possibile causa di" in page.text
     page = post(client, page, answer="false")
-    assert question_of(page).startswith("La diagnostica segnala che le politiche di sicurezza")
+    assert question_of(page).startswith("La diagnostica segnala che la politica di sicurezza")
     page = post(client, page, answer="true")
     assert "<h2>Causa accertata</h2>" in page.text
     assert "<h3>Account bloccato dalla politica di sicurezza</h3>" in page.text

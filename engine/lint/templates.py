@@ -16,6 +16,7 @@ from typing import Any, Iterator
 import jinja2
 from jinja2 import nodes
 
+from ..errors import DiagnosticaError
 from ..kb.catalogue import closest
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG
@@ -50,8 +51,13 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                 facts = derive(kb, facts)
             firing.setdefault(rule.id, []).append((out.text("lint.with_example", example=example.name), facts))
     names = _known_names(kb)
+    env: jinja2.Environment | None = None
     for lang in kb.directory.languages():
         renderer = Renderer(kb, lang)
+        try:  # the contexts hold the linked rules' titles: a messages file of the wrong shape stops them
+            renderer.rule_title(next(iter(kb.by_id), ""))
+        except DiagnosticaError:
+            continue  # the locale check reports that file; this language's templates cannot be tried
         env = renderer.env(lang)
         folder = kb.directory.locale(lang) / "rules"
         display = f"{kb.directory.locales_display}/{lang}/rules"
@@ -96,7 +102,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                         hint="unused_template_hint")
         used_facts |= _other_templates(env, kb.directory.locale(lang), f"{kb.directory.locales_display}/{lang}",
                                        out, skip="rules")
-    if kb.directory.languages():
+    if env is not None:  # None: no language's texts could be read (the locale check says why)
         common = kb.directory.locales / "_common"
         used_facts |= _other_templates(env, common, f"{kb.directory.locales_display}/_common", out)
     return used_facts
