@@ -94,6 +94,17 @@ def default_state() -> dict:
     return {("exchange", ORG, SERVICE): exchange, ("pro", None, PRO): pro}
 
 
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that gave up (the timeout tests) is no server error: socketserver would print its
+    traceback to stderr, into whichever test's captured output is running then."""
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
 class FakeOvh:
     def __init__(self) -> None:
         self.state = default_state()
@@ -110,7 +121,7 @@ class FakeOvh:
         self.fault(self._account_path("refused@example.it") + "/diagnostics", 403, "NOT_GRANTED_CALL")
         self.fault(self._account_path("down@example.it") + "/diagnostics", 500, None)
         self.fault(self._account_path("slow@example.it") + "/diagnostics", "slow", 3.0)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
