@@ -25,9 +25,11 @@ class Source:
         try:
             return self.node.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError("not_utf8", Location(self.display), position=exc.start) from None
+            raise InputError("not_utf8", Location(self.display), position=exc.start,
+                             check_id="unreadable-file") from None
         except OSError as exc:
-            raise InputError("cannot_read", Location(self.display), problem=exc.strerror or str(exc)) from None
+            raise InputError("cannot_read", Location(self.display), problem=exc.strerror or str(exc),
+                             check_id="unreadable-file") from None
 
 
 @dataclass(frozen=True)
