@@ -14,6 +14,7 @@ facts; ``run.load`` compiles it (and caches it).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any, Iterator
 
 from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
 from .catalogue import Catalogue, CoercionError, Fact, closest
-from .conditions import Compiler, Node
+from .conditions import Any_, Compiler, Node
 from .order import strongly_connected
 from .schema import SchemaError, load_schema, violations
 from .sources import KnowledgeBaseDir, Source
@@ -249,6 +250,22 @@ class Reading:
     def rules(self) -> list[Rule]:
         return [w.rule for w in self.written if w.rule is not None]
 
+    def with_every_rule(self) -> KnowledgeBase | None:
+        """:attr:`kb` with every written rule in ``by_id``, compiled or not, for checks of texts only.
+
+        A rule that did not compile stands in with a condition that is never
+        true and nothing derived (``rules`` and the order are those of
+        :attr:`kb`): its templates and titles are still checked, so one
+        mistake in a condition does not hide the mistakes in its texts.
+        """
+        if self.kb is None:
+            return None
+        by_id = dict(self.kb.by_id)
+        for item in self.written:
+            if item.rule is None and item.id not in by_id:
+                by_id[item.id] = _stand_in(item)
+        return dataclasses.replace(self.kb, by_id=by_id, files=self.kb.__dict__.get("_files"))
+
 
 def _texts(sources: list[Source]) -> list[str] | None:
     """Every file's text, or None when one cannot be read (the loader then reports it)."""
@@ -402,16 +419,31 @@ def _rule(spec: dict, compiler: Compiler, catalogue: Catalogue, location: Locati
     if condition is None or len(problems) > before:
         return None
     links = tuple((rel, target) for rel in RELATIONS for target in spec.get("links", {}).get(rel, ()))
-    examples = tuple(
-        Example(ex["name"], ex["facts"], ex["expect"], tuple(ex.get("contains", ())), ex.get("lang", "it"),
-                Location(location.file, *position(spec["examples"], i)))
-        for i, ex in enumerate(spec.get("examples", ()))
-    )
+    examples = _examples(spec, location)
     return Rule(
         id=spec["id"], kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"),
         condition=condition, derives=derived["derives"], derives_when_false=derived["derives_when_false"],
         links=links, explanation=spec.get("explanation"), remediation=spec.get("remediation"),
         examples=examples, reads=frozenset(condition.facts()), location=location,
+    )
+
+
+def _examples(spec: dict, location: Location) -> tuple[Example, ...]:
+    return tuple(
+        Example(ex["name"], ex["facts"], ex["expect"], tuple(ex.get("contains", ())), ex.get("lang", "it"),
+                Location(location.file, *position(spec["examples"], i)))
+        for i, ex in enumerate(spec.get("examples", ()))
+    )
+
+
+def _stand_in(item: Written) -> Rule:
+    """A rule that did not compile, as its texts see it: never true, deriving nothing."""
+    spec = item.spec
+    return Rule(
+        id=item.id, kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"), condition=Any_(()),
+        derives=(), derives_when_false=(), links=(), explanation=spec.get("explanation"),
+        remediation=spec.get("remediation"), examples=_examples(spec, item.location), reads=frozenset(),
+        location=item.location,
     )
 
 

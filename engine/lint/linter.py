@@ -57,10 +57,12 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     _example_facts(reading, out)
     structure.never_true(rules, reading.kb.catalogue, out)
     structure.coverage(rules, out)
-    refs = templates.check(reading.kb, reading.evaluable, out, reading.complete)
+    # Templates and titles of every rule, compiled or not: a wrong condition does not hide them.
+    texts_kb = reading.with_every_rule()
+    refs = templates.check(texts_kb, reading.evaluable, out, reading.complete)
     if reading.complete:
         structure.unused_facts(rules, reading.kb.catalogue, refs, out)
-    locales.check(reading.kb, out, _messages(locale_sources, locale_files))
+    locales.check(texts_kb, out, _messages(locale_sources, locale_files))
     return LintReport(tuple(out.sorted()), len(rules), count)
 
 
