@@ -57,6 +57,7 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     _example_facts(reading, out)
     structure.never_true(rules, reading.kb.catalogue, out)
     structure.coverage(rules, out)
+    structure.one_way_links(reading, out)
     # Templates and titles of every rule, compiled or not: a wrong condition does not hide them.
     texts_kb = reading.with_every_rule()
     refs = templates.check(texts_kb, reading.evaluable, out, reading.complete)

@@ -2,6 +2,7 @@
 facts nothing uses, example coverage (repeated ids, dangling links and cycles are the loader's)."""
 from __future__ import annotations
 
+from ..errors import Location
 from ..kb.catalogue import Catalogue
 from ..kb.load import RELATIONS, Reading, Rule, Written, inverse_relations
 from ..kb.yamlload import position
@@ -35,7 +36,20 @@ def one_way_links(reading: Reading, out: Collector) -> None:
                     continue
                 out.add(item.location.file, *position(targets, index), "warning", "one-way-link", "one_way_link",
                         hint="one_way_link_hint", rule=item.id, relation=relation, target=target, inverse=back,
-                        where=str(other.location))
+                        where=_where_to_add(other, back))
+
+
+def _where_to_add(rule: Written, relation: str) -> str:
+    """Where the missing entry goes: the rule's list for ``relation``, its ``links:``, or the rule itself."""
+    links = rule.spec.get("links")
+    if isinstance(links, dict) and relation in links:
+        container, key = links, relation
+    elif isinstance(links, dict):
+        container, key = rule.spec, "links"
+    else:
+        return str(rule.location)
+    line, column = position(container, key)
+    return str(Location(rule.location.file, line, column))
 
 
 def never_true(rules: list[Rule], catalogue: Catalogue, out: Collector) -> None:
