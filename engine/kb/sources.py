@@ -69,6 +69,16 @@ def bundled() -> KnowledgeBaseDir:
     )
 
 
+def enclosing(start: str | Path) -> Path | None:
+    """The nearest folder, ``start`` or one above it, that holds both ``rules/`` and ``locales/`` (a
+    knowledge base a writer is working in), or None."""
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "rules").is_dir() and (folder / "locales").is_dir():
+            return folder
+    return None
+
+
 def from_directory(path: str | Path) -> KnowledgeBaseDir:
     """A folder holding ``rules/`` and ``locales/`` (the repository root is one)."""
     root = Path(path)
