@@ -186,3 +186,24 @@ def test_the_kb_used_is_said_in_the_chosen_language(cli, kb_copy):
     assert run.err == f"diagnostica: using the knowledge base {kb_copy}, found from the folder you are in " \
                       "(to use another, name its folder)\n"
     assert cli("rules", "lint", str(kb_copy), cwd=kb_copy).err == ""  # a folder named: nothing to say
+
+
+@pytest.mark.parametrize("argv, code, lang, words", [
+    (("rules", "lint"), 1, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
+    (("rules", "lint", "--lang", "en"), 1, "en", '"domain" is a text: it cannot have sub-facts such as "domain.expired"'),
+    (("rules", "preview", "mx-invalid"), 2, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
+    (("rules", "preview", "mx-invalid", "--lang", "en"), 2, "en", '"domain" is a text: it cannot have sub-facts'),
+    (("rules", "test"), 2, "it", "per esempio, «domain_expired»"),
+    (("check", "--kb", ".", "--fact", "domain=example.it"), 2, "it", "non può avere sotto-fatti"),
+])
+def test_a_fact_under_a_text_fact_is_one_clear_error(cli, kb_copy, argv, code, lang, words):
+    """Writers add ``domain.expired`` beside the text ``domain``: never a TypeError (exit 3)."""
+    facts = kb_copy / "rules" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").rstrip("\n") + "\n  domain.expired:\n    type: bool\n"
+                     "    description: The domain has expired.\n    sample: false\n", encoding="utf-8")
+    line = facts.read_text(encoding="utf-8").splitlines().index("  domain.expired:") + 1
+    run = cli(*argv, cwd=kb_copy)
+    assert run.code == code, run.out + run.err
+    told = run.out + run.err
+    assert words in told and f"rules/facts.yaml:{line}:3: " in told and "Traceback" not in told
+    assert told.count("sotto-fatti") + told.count("sub-facts") == 1, told  # one error, said once

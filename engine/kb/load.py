@@ -370,7 +370,28 @@ def _catalogue(file: SourceFile, problems: list) -> Catalogue | None:
             askable=spec.get("askable", True), sample=spec.get("sample"),
             line=position(doc.data["facts"], name)[0], file=doc.file,
         )
+    for name in list(facts):
+        parent = _parent_fact(name, facts)
+        if parent is not None:
+            # Templates see facts nested (``facts.domain.expired``): a fact with a value cannot also hold
+            # others.  Left out, so the rest of the knowledge base is still checked without it.
+            head, _, rest = name[len(parent) + 1:].partition(".")
+            problems.append(KnowledgeBaseError(
+                "fact_nested_in_fact", Location(doc.file, *position(doc.data["facts"], name)), check_id="fact-name",
+                name=name, parent=parent, type=facts[parent].type,
+                alternative=f"{parent}_{head}" + (f".{rest}" if rest else "")))
+            del facts[name]
     return Catalogue(facts, tuple(w.lower() for w in doc.data.get("secret_names", ())))
+
+
+def _parent_fact(name: str, facts: dict[str, Fact]) -> str | None:
+    """The nearest fact whose name ``name`` extends by one or more ``.part``, if any."""
+    parts = name.split(".")
+    for length in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:length])
+        if parent in facts:
+            return parent
+    return None
 
 
 def _merge_data(docs: list[LoadedYaml], problems: list) -> dict:
