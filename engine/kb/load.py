@@ -264,7 +264,7 @@ class Reading:
         for item in self.written:
             if item.rule is None and item.id not in by_id:
                 by_id[item.id] = _stand_in(item)
-        return dataclasses.replace(self.kb, by_id=by_id, files=self.kb.__dict__.get("_files"))
+        return dataclasses.replace(self.kb, by_id=by_id, files=self.kb.files)
 
 
 def _texts(sources: list[Source]) -> list[str] | None:
@@ -311,8 +311,8 @@ def examine(directory: KnowledgeBaseDir, sources: list[Source] | None = None, ev
         sources = directory.rule_sources()
         every = sources + directory.data_sources()
     problems: list[DiagnosticaError] = []
-    files = tuple(_read(source, problems, None if texts is None else text)
-                  for source, text in zip(every, texts or [None] * len(every)))
+    given: list[str | None] = list(texts) if texts is not None else [None] * len(every)
+    files = tuple(_read(source, problems, text) for source, text in zip(every, given))
     rule_count = len(sources)
     if not sources or sources[0].node.name != "facts.yaml":
         problems.append(KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display),
@@ -461,7 +461,7 @@ def _stand_in(item: Written) -> Rule:
     """A rule that did not compile, as its texts see it: never true, deriving nothing."""
     spec = item.spec
     return Rule(
-        id=item.id, kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"), condition=Any_(()),
+        id=item.id, kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"), condition=Any_([]),
         derives=(), derives_when_false=(), links=(), explanation=spec.get("explanation"),
         remediation=spec.get("remediation"), examples=_examples(spec, item.location), reads=frozenset(),
         location=item.location,
@@ -508,7 +508,7 @@ def _derived(spec: dict, key: str, compiler: Compiler, catalogue: Catalogue,
     for name, value in derived.items():
         if name not in catalogue:
             problems.append(compiler.error(derived, name, "unknown_fact", name=name,
-                                           suggestion=closest(name, catalogue.facts)))
+                                           suggestion=closest(name, tuple(catalogue.facts))))
             continue
         try:
             pairs.append((name, catalogue[name].coerce(value)))

@@ -60,6 +60,7 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     structure.one_way_links(reading, out)
     # Templates and titles of every rule, compiled or not: a wrong condition does not hide them.
     texts_kb = reading.with_every_rule()
+    assert texts_kb is not None  # there is a knowledge base: it holds every rule too
     refs = templates.check(texts_kb, reading.evaluable, out, reading.complete)
     if reading.complete:
         structure.unused_facts(rules, reading.kb.catalogue, refs, out)
@@ -82,8 +83,10 @@ def _messages(sources: list[tuple[str, Source]], files: list[SourceFile]) -> dic
     for (lang, _), file in zip(sources, files):
         if file.doc is None:
             docs[lang] = None
-        elif docs.setdefault(lang, []) is not None:
-            docs[lang].append(file.doc.data)
+            continue
+        found = docs.setdefault(lang, [])
+        if found is not None:
+            found.append(file.doc.data)
     return {lang: None if found is None else locales.merged(found) for lang, found in docs.items()}
 
 
