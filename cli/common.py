@@ -39,6 +39,20 @@ def use_color(stream=None) -> bool:
     return stream.isatty()
 
 
+def writers_dir(kb_dir: Optional[Path], lang: str) -> Optional[Path]:
+    """The knowledge base a writer's command works on: the one named, else the one the working folder is in
+    (said in one line on stderr, so nobody lints the bundled one by mistake), else None (the bundled one)."""
+    if kb_dir is not None:
+        return kb_dir
+    from diagnostica.engine.kb.sources import enclosing
+    from diagnostica.engine.kb.texts import format_message
+
+    found = enclosing(Path.cwd())
+    if found is not None:
+        sys.stderr.write(f"diagnostica: {format_message('kb.using_enclosing', lang, folder=str(found))}\n")
+    return found
+
+
 def load_kb(kb_dir: Optional[Path], no_cache: bool = False):
     """The knowledge base, from the cache when its files have not changed (unless --no-cache)."""
     from diagnostica.engine.kb import sources

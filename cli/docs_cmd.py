@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from diagnostica.engine import errors
 
-from .common import KbOption, LangOption, load_kb
+from .common import KbOption, LangOption, load_kb, writers_dir
 
 
 def docs(
@@ -20,7 +20,7 @@ def docs(
     """Genera la guida della base di conoscenza: errori, cause, rimedi, collegamenti, tabelle dei record."""
     from diagnostica.engine.lint import guide
 
-    kb = load_kb(kb_dir)
+    kb = load_kb(writers_dir(kb_dir, lang))
     text = guide.render(kb, lang, fmt)
     if out is None:
         sys.stdout.write(text)

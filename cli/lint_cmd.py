@@ -8,16 +8,18 @@ from typing import Optional
 
 import typer
 
-from .common import LangOption, TextOrJsonOption, check_format
+from .common import LangOption, TextOrJsonOption, check_format, writers_dir
 
 DirArgument = typer.Argument(None, metavar="[DIR]",
-                             help="Cartella della base di conoscenza (con rules/ e locales/); predefinita: quella inclusa.")
+                             help="Cartella della base di conoscenza (con rules/ e locales/); predefinita: quella "
+                                  "in cui ti trovi, se ne contiene una, altrimenti quella inclusa.")
 
 
-def _directory(path: Optional[Path]):
+def _directory(path: Optional[Path], lang: str):
     from diagnostica.engine.kb import sources
 
-    return sources.from_directory(path) if path else sources.bundled()
+    found = writers_dir(path, lang)
+    return sources.from_directory(found) if found else sources.bundled()
 
 
 def lint(
@@ -33,7 +35,7 @@ def lint(
     from diagnostica.engine.lint import lint as run_lint
 
     check_format(fmt, FORMATS)
-    report = run_lint(_directory(directory), lang)
+    report = run_lint(_directory(directory, lang), lang)
     sys.stdout.write(FORMATS[fmt](report, lambda key, **p: format_message(key, lang, **p)))
     return 1 if report.failed else 0
 
@@ -100,7 +102,7 @@ def test(
     from diagnostica.engine.run import load as knowledge
 
     check_format(fmt, ("text", "json"))
-    kb = knowledge.load(_directory(directory))
+    kb = knowledge.load(_directory(directory, lang))
     results = examples.run(kb, pattern)
     failed = [r for r in results if not r.passed]
     if fmt == "json":

@@ -17,6 +17,7 @@ from .common import (
     gather_facts,
     load_kb,
     rule_or_error,
+    writers_dir,
 )
 
 
@@ -41,7 +42,7 @@ def preview(
 
 
     check_format(fmt, ("text", "json"))
-    kb = load_kb(kb_dir)
+    kb = load_kb(writers_dir(kb_dir, lang))
     rule = rule_or_error(kb, rule_id)
     renderer = Renderer(kb, lang)
     text = lambda key, **p: format_message(key, lang, **p)  # noqa: E731

@@ -19,7 +19,7 @@ def schema(
     I file YAML inclusi lo indicano già nella prima riga
     («# yaml-language-server: $schema=...»), così gli editor li controllano mentre scrivi.
     """
-    from diagnostica.engine.lint.schema import load_schema
+    from diagnostica.engine.kb.schema import load_schema
 
     check_format(kind, KINDS)
     sys.stdout.write(json.dumps(load_schema(KINDS[kind]), ensure_ascii=False, indent=2) + "\n")

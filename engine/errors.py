@@ -50,11 +50,16 @@ class DiagnosticaError(Exception):
     """
 
     exit_code = 2
+    #: The writers' check (``rules lint``) a kind of error belongs to, when it is not the code itself.
+    family: str | None = None
 
-    def __init__(self, code: str, location: Location | None = None, /, **params: Any) -> None:
+    def __init__(self, code: str, location: Location | None = None, /, *, check_id: str | None = None,
+                 **params: Any) -> None:
         self.code = code
         self.location = location
         self.params = params
+        # The check id travels with the error, so the linter needs no table from codes to checks.
+        self.check_id = check_id or self.family or code.replace("_", "-")
         super().__init__(code)
 
     def message(self, texts: Texts) -> str:
@@ -70,9 +75,11 @@ class DiagnosticaError(Exception):
         return texts.format(f"errors.{self.code}", **params)
 
     def hint(self, texts: Texts) -> str | None:
+        """"Did you mean" when there is a likely name; otherwise the code's own hint, if its locale has one."""
         suggestion = self.params.get("suggestion")
         if not suggestion:
-            return None
+            hint = texts.word(f"errors.{self.code}_hint")
+            return texts.format(f"errors.{self.code}_hint", **self.params) if hint else None
         return texts.format("errors.hint_did_you_mean", suggestion=suggestion)
 
     def render(self, texts: Texts) -> str:
@@ -95,6 +102,8 @@ class InputError(DiagnosticaError):
 
 class YamlError(InputError):
     """YAML that cannot be read safely: syntax, duplicate keys, aliases."""
+
+    family = "yaml-syntax"
 
 
 class KnowledgeBaseError(DiagnosticaError):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from diagnostica.cli.main import main
-from diagnostica.engine.lint.structure import strongly_connected
+from diagnostica.engine.kb.order import strongly_connected
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "mx-foreign.yaml")

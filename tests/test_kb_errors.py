@@ -35,7 +35,7 @@ def add_rule_file(kb_dir, text):
     ("{fact: offer, equals: shared}", "", 4, "valori possibili hosted, private"),
     ("{fact: account.locked, all_in: [a]}", "", 4, "non si applica"),
     ("{fact: domain, matches: '('}", "", 4, "espressione regolare"),
-    ("{fact: account.locked, equals: true}", "    links: {causes: [mx-invalidd]}\n", 2, "forse intendevi «mx-invalid»"),
+    ("{fact: account.locked, equals: true}", "    links: {causes: [mx-invalidd]}\n", 7, "forse intendevi «mx-invalid»"),
 ])
 def test_rule_problems_are_located(cli, kb_dir, when, extra, line, fragment):
     path = add_rule_file(kb_dir, RULE.format(id="extra-rule", when=when, extra=extra))

@@ -133,3 +133,25 @@ def test_text_output_shows_the_severity_in_the_readers_language(cli, tmp_path, c
         assert len(lines) == 1 and f": {word}: " in lines[0], lines
     github = cli("rules", "lint", str(root), "--format", "github").out
     assert github.startswith({"error": "::error ", "warning": "::warning ", "info": "::notice "}[keyword])
+
+
+@pytest.mark.parametrize("condition", [
+    "{all: []}", "{any: {fact: offer, exists: true}}", "{fact: offer}", "{fact: offer, equals: hosted, in: [hosted]}",
+    "{fact: Offer, equals: hosted}", "{alll: [{fact: offer, exists: true}]}", "[{fact: offer, exists: true}]",
+    "{fact: offer, equal: hosted}", "{not: [{fact: offer, exists: true}]}", "{fact: offer, exists: maybe}",
+    "{fact: quota.used, greater_or_equal: lots}", "{fact: domain, matches: '^(a+)+$'}",
+])
+def test_check_and_lint_report_the_same_problems_of_a_condition(cli, tmp_path, condition):
+    """One pass behind both: every problem lint reports from the loader is in check's error, word for word."""
+    root = build(tmp_path, None)
+    mailbox = root / "rules" / "mailbox.yaml"
+    mailbox.write_text(mailbox.read_text(encoding="utf-8").replace(
+        "{fact: quota.used, greater_or_equal: 100}", condition), encoding="utf-8")
+    problems = [p for p in cli("rules", "lint", str(root), "--format", "json").json()["problems"]
+                if p["severity"] == "error"]
+    check = cli("check", "--kb", str(root), "--fact", "offer=hosted")
+    assert check.code == 2 and problems
+    assert len(check.err.splitlines()) == len(problems)
+    for problem in problems:
+        told = f"{problem['file']}:{problem['line']}:{problem['column']}: {problem['message']}"
+        assert told + (f" ({problem['hint']})" if problem["hint"] else "") in check.err

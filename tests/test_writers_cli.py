@@ -147,3 +147,63 @@ def test_one_broken_template_does_not_stop_the_others(cli, kb_copy):
     lint = cli("rules", "lint", str(kb_copy), "--format", "json").json()
     assert [(Path(p["file"]).name, p["line"], p["check_id"]) for p in lint["problems"]
             if p["severity"] != "info"] == [("mx-invalid.explanation.j2", 2, "template-syntax")]
+
+
+def _mark_copy(root):
+    """A copy that differs from the bundled knowledge base in what each writer's command shows."""
+    messages = root / "locales" / "it" / "messages.yaml"
+    messages.write_text(messages.read_text(encoding="utf-8").replace(
+        'mx-invalid: {title: "Record MX del dominio non valido"}', 'mx-invalid: {title: "TITOLO DELLA COPIA"}'),
+        encoding="utf-8")
+    english = root / "locales" / "en" / "messages.yaml"
+    english.write_text(english.read_text(encoding="utf-8").replace(
+        '  mx-invalid: {title: "Invalid MX record for the domain"}\n', ""), encoding="utf-8")
+    rules = root / "rules" / "dns.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace(
+        "      - name: default zone is fine\n", "      - name: COPIA default zone is fine\n"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("argv, inside", [
+    (("rules", "lint"), "[locale-missing-text]"),
+    (("rules", "test", "--filter", "COPIA", "--format", "json"), "COPIA default zone"),
+    (("rules", "preview", "mx-invalid"), "TITOLO DELLA COPIA"),
+    (("rules", "docs"), "TITOLO DELLA COPIA"),
+])
+def test_writers_commands_without_dir_use_the_kb_they_are_run_in(cli, kb_copy, tmp_path, argv, inside):
+    _mark_copy(kb_copy)
+    for where in (kb_copy, kb_copy / "locales" / "it"):  # the folder itself, or one inside it
+        run = cli(*argv, cwd=where)
+        assert inside in run.out, run.out + run.err
+        assert run.err.count("\n") == 1 and f"uso la base di conoscenza {kb_copy}," in run.err
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    run = cli(*argv, cwd=outside)
+    assert inside not in run.out and run.err == ""  # the bundled knowledge base, silently, as before
+
+
+def test_the_kb_used_is_said_in_the_chosen_language(cli, kb_copy):
+    run = cli("rules", "lint", "--lang", "en", cwd=kb_copy)
+    assert run.err == f"diagnostica: using the knowledge base {kb_copy}, found from the folder you are in " \
+                      "(to use another, name its folder)\n"
+    assert cli("rules", "lint", str(kb_copy), cwd=kb_copy).err == ""  # a folder named: nothing to say
+
+
+@pytest.mark.parametrize("argv, code, lang, words", [
+    (("rules", "lint"), 1, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
+    (("rules", "lint", "--lang", "en"), 1, "en", '"domain" is a text: it cannot have sub-facts such as "domain.expired"'),
+    (("rules", "preview", "mx-invalid"), 2, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
+    (("rules", "preview", "mx-invalid", "--lang", "en"), 2, "en", '"domain" is a text: it cannot have sub-facts'),
+    (("rules", "test"), 2, "it", "per esempio, «domain_expired»"),
+    (("check", "--kb", ".", "--fact", "domain=example.it"), 2, "it", "non può avere sotto-fatti"),
+])
+def test_a_fact_under_a_text_fact_is_one_clear_error(cli, kb_copy, argv, code, lang, words):
+    """Writers add ``domain.expired`` beside the text ``domain``: never a TypeError (exit 3)."""
+    facts = kb_copy / "rules" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").rstrip("\n") + "\n  domain.expired:\n    type: bool\n"
+                     "    description: The domain has expired.\n    sample: false\n", encoding="utf-8")
+    line = facts.read_text(encoding="utf-8").splitlines().index("  domain.expired:") + 1
+    run = cli(*argv, cwd=kb_copy)
+    assert run.code == code, run.out + run.err
+    told = run.out + run.err
+    assert words in told and f"rules/facts.yaml:{line}:3: " in told and "Traceback" not in told
+    assert told.count("sotto-fatti") + told.count("sub-facts") == 1, told  # one error, said once

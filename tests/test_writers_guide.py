@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDE = REPO / "docs" / "guida-autori.md"
-BLOCK = re.compile(r"^```\w+ (file|append)=(\S+)\n(.*?)^```$", re.M | re.S)
+BLOCK = re.compile(r"^```\w+ (file|append|edit)=(\S+)\n(.*?)^```$", re.M | re.S)
 
 
 def blocks() -> list[tuple[str, str, str]]:
@@ -27,6 +27,11 @@ def guided_kb(tmp_path):
         path = root / name
         if action == "append":
             path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + text, encoding="utf-8")
+        elif action == "edit":  # "# prima" the lines as they are, "# dopo" as they become
+            before, after = text.removeprefix("# prima\n").split("# dopo\n")
+            current = path.read_text(encoding="utf-8")
+            assert current.count(before) == 1, f"the guide's edit of {name} does not match the file"
+            path.write_text(current.replace(before, after), encoding="utf-8")
         else:
             assert not path.exists(), f"the guide's example overwrites {name}"
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,11 +14,12 @@ from .texts import type_word
 
 
 class CoercionError(ValueError):
-    """A value that does not fit its fact; ``code`` names the message."""
+    """A value that does not fit its fact; ``code`` names the message, ``check_id`` the linter's check."""
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, *, check_id: str = "type-mismatch", **params: Any) -> None:
         super().__init__(code)
         self.code = code
+        self.check_id = check_id
         self.params = params
 
 
@@ -63,7 +64,7 @@ class Fact:
         if kind == "enum":
             text = _to_text(value).strip()
             if text not in self.values:
-                raise CoercionError("fact_bad_enum", value=text, allowed=", ".join(self.values),
+                raise CoercionError("fact_bad_enum", check_id="enum-value", value=text, allowed=", ".join(self.values),
                                     suggestion=closest(text, self.values))
             return text
         if kind == "list":

@@ -214,25 +214,26 @@ class Compiler:
         self.file = file
         self.where = where
 
-    def error(self, container: Any, key: Any, code: str, /, **params: Any) -> KnowledgeBaseError:
-        return KnowledgeBaseError(code, self.where(container, key), **params)
+    def error(self, container: Any, key: Any, code: str, /, check_id: str | None = None,
+              **params: Any) -> KnowledgeBaseError:
+        return KnowledgeBaseError(code, self.where(container, key), check_id=check_id, **params)
 
     def compile(self, spec: Any, parent: Any = None, key: Any = None) -> Node:
         if not isinstance(spec, dict) or not spec:
-            raise self.error(parent, key, "cond_not_mapping")
+            raise self.error(parent, key, "cond_not_mapping", "schema")
         for combinator, node in (("all", All), ("any", Any_)):
             if combinator in spec:
                 children = spec[combinator]
                 if len(spec) != 1 or not isinstance(children, list) or not children:
-                    raise self.error(spec, combinator, "cond_bad_combinator", combinator=combinator)
+                    raise self.error(spec, combinator, "cond_bad_combinator", "schema", combinator=combinator)
                 return node([self.compile(c, children, i) for i, c in enumerate(children)])
         if "not" in spec:
             if len(spec) != 1:
-                raise self.error(spec, "not", "cond_bad_combinator", combinator="not")
+                raise self.error(spec, "not", "cond_bad_combinator", "schema", combinator="not")
             return Not(self.compile(spec["not"], spec, "not"))
         if "fact" not in spec:
             first = next(iter(spec))
-            raise self.error(spec, first, "cond_unknown_key", key=first,
+            raise self.error(spec, first, "cond_unknown_key", "schema", key=first,
                              suggestion=closest(str(first), ["all", "any", "not", "fact"]))
         return self.compile_test(spec)
 
@@ -244,18 +245,18 @@ class Compiler:
         fact = self.catalogue[name]
         ops = [k for k in spec if k != "fact"]
         if len(ops) != 1:
-            raise self.error(spec, "fact", "cond_one_operator", name=name, found=", ".join(ops) or "-")
+            raise self.error(spec, "fact", "cond_one_operator", "schema", name=name, found=", ".join(ops) or "-")
         op = ops[0]
         if op == "exists":
             if not isinstance(spec[op], bool):
-                raise self.error(spec, op, "cond_bad_value", op=op, expected="true/false")
+                raise self.error(spec, op, "cond_bad_value", "type-mismatch", op=op, expected="true/false")
             return Exists(name, op, None, spec[op], ())
         if op not in OPERATORS:
             raise self.error(spec, op, "unknown_operator", op=op,
                              suggestion=closest(op, [*OPERATORS, "exists"]))
         operator = OPERATORS[op]
         if fact.type not in operator.types:
-            raise self.error(spec, op, "cond_op_type", op=op, name=name, type=fact.type)
+            raise self.error(spec, op, "cond_op_type", "type-mismatch", op=op, name=name, type=fact.type)
         if operator.operand == "records":
             fields = self.record_pattern(fact, spec, op)
             return RecordTest(name, op, operator.fn, fields, tuple(_ref_names(f[2] for f in fields)))
@@ -267,15 +268,15 @@ class Compiler:
         raw = self.value(spec, op)
         if kind == "bool":
             if not isinstance(raw, bool):
-                raise self.error(spec, op, "cond_bad_value", op=op, expected="true/false")
+                raise self.error(spec, op, "cond_bad_value", "type-mismatch", op=op, expected="true/false")
             return raw
         if kind == "pattern":
             try:
                 compiled = re.compile(str(raw), re.IGNORECASE)
             except re.error as exc:
-                raise self.error(spec, op, "cond_bad_regex", pattern=raw, problem=str(exc)) from None
+                raise self.error(spec, op, "cond_bad_regex", "bad-regex", pattern=raw, problem=str(exc)) from None
             if nested_quantifier(str(raw), re.IGNORECASE):  # exponential on a text that almost matches
-                raise self.error(spec, op, "cond_nested_quantifier", pattern=raw)
+                raise self.error(spec, op, "cond_nested_quantifier", "bad-regex", pattern=raw)
             return compiled
         if kind == "set":
             items = raw if isinstance(raw, (list, tuple)) else [raw]
@@ -319,17 +320,17 @@ class Compiler:
             probe = Fact(fact.name, kind, fact.values)
             return probe.coerce(raw)
         except CoercionError as exc:
-            raise self.error(spec, op, exc.code, **{"name": fact.name, **exc.params}) from None
+            raise self.error(spec, op, exc.code, exc.check_id, **{"name": fact.name, **exc.params}) from None
 
     def record_pattern(self, fact: Fact, spec: dict, op: str) -> tuple:
         pattern = spec[op]
         if not isinstance(pattern, dict) or not pattern:
-            raise self.error(spec, op, "cond_bad_value", op=op, expected="field: value")
+            raise self.error(spec, op, "cond_bad_value", "type-mismatch", op=op, expected="field: value")
         field_types = dict(fact.fields)
         compiled = []
         for field_name, condition in pattern.items():
             if field_name not in field_types:
-                raise self.error(pattern, field_name, "unknown_record_field", field=field_name,
+                raise self.error(pattern, field_name, "unknown_record_field", "unknown-field", field=field_name,
                                  suggestion=closest(field_name, field_types))
             field_type = field_types[field_name]
             if isinstance(condition, dict) and len(condition) == 1 and next(iter(condition)) not in ("fact", "data"):

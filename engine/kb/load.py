@@ -1,24 +1,36 @@
-"""Read a knowledge base: YAML validated, rules built and put in evaluation order.
+"""Read a knowledge base in one pass that finds every problem, each at its file:line:column.
 
-The result, :class:`KnowledgeBase`, is immutable and does no I/O when it
-evaluates facts; ``run.load`` compiles it (and caches it).  Every problem found while loading is collected and raised
-together as :class:`KnowledgeBaseErrors`, each with its file:line.
+:func:`examine` reads every file, validates it against its schema, builds the
+catalogue, compiles every rule (each test of a broken condition on its own, so
+one typo does not hide the next) and checks what ties rules together
+(duplicate ids, links, derive cycles).  It never stops at a problem: what can
+still be built is built, and every problem is one record, a
+:class:`DiagnosticaError` with its code, location, parameters and check id.
+:func:`iter_problems` yields them (as jsonschema's ``iter_errors``);
+:func:`read` raises them all together as :class:`KnowledgeBaseErrors`, or
+returns the :class:`KnowledgeBase`; the linter adds its own checks to the
+same stream.  The result is immutable and does no I/O when it evaluates
+facts; ``run.load`` compiles it (and caches it).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
 from .catalogue import Catalogue, CoercionError, Fact, closest
-from .conditions import Compiler, Node
+from .conditions import Any_, Compiler, Node
+from .order import strongly_connected
 from .schema import SchemaError, load_schema, violations
 from .sources import KnowledgeBaseDir, Source
 from .yamlload import LoadedYaml, load_yaml, position
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 RELATIONS = ("causes", "caused_by", "see_also")
+DERIVES = ("derives", "derives_when_false")
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,13 @@ class KnowledgeBase:
         return (self.compiled or self.plan()).evaluate_many(self, fact_sets)
 
 
+@functools.lru_cache(maxsize=1)
+def inverse_relations() -> dict[str, str]:
+    """Link relations and their inverse, as the rules schema declares them (``x-inverse``)."""
+    links = load_schema("rules.schema.json")["$defs"]["rule"]["properties"]["links"]["properties"]
+    return {name: spec["x-inverse"] for name, spec in links.items() if "x-inverse" in spec}
+
+
 @functools.lru_cache(maxsize=4)
 def _validation_schema(name: str) -> dict:
     """The schema as validation uses it: conditions accepted as they are.
@@ -155,13 +174,18 @@ def _inline(node: Any, defs: dict, seen: tuple) -> Any:
             for key, value in node.items()}
 
 
-def schema_errors(document: Any, schema_name: str, source: str) -> list[KnowledgeBaseError]:
-    """Schema violations of one file, the most relevant per rule first, in the linter's words."""
+@functools.lru_cache(maxsize=4)
+def _validator(schema_name: str) -> Any:
+    """One validator per schema for the whole process (building one resolves every $ref anew)."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(_validation_schema(schema_name))
+    return jsonschema.Draft202012Validator(_validation_schema(schema_name))
+
+
+def schema_errors(document: Any, schema_name: str, source: str) -> list[SchemaError]:
+    """Schema violations of one file, the most relevant per rule first, in the linter's words."""
     # Conditions are checked by the compiler, which explains them better.
-    errors = (e for e in validator.iter_errors(document) if "when" not in e.absolute_path)
+    errors = (e for e in _validator(schema_name).iter_errors(document) if "when" not in e.absolute_path)
     return [SchemaError(v, source) for v in violations(errors, document)]
 
 
@@ -173,12 +197,74 @@ def _where(source: str):
     return where
 
 
-def _read(src: Source, problems: list, text: str | None = None) -> LoadedYaml | None:
-    try:
-        return load_yaml(src.read() if text is None else text, src.display, fast=True)
-    except DiagnosticaError as exc:
-        problems.append(exc)
-        return None
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of the knowledge base as read: its text, and its YAML when it could be parsed."""
+
+    source: Source
+    text: str
+    doc: LoadedYaml | None  # None when the YAML could not be read
+    unreadable: bool = False  # not even text (not UTF-8, no permission): ``text`` is a best-effort decoding
+
+
+@dataclass(frozen=True)
+class Written:
+    """A rule as written (its YAML and where it starts), compiled when it could be."""
+
+    id: str
+    spec: Any
+    location: Location
+    rule: Rule | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one pass over a knowledge base found: every problem, and what could be built despite them."""
+
+    directory: KnowledgeBaseDir
+    problems: tuple[DiagnosticaError, ...]
+    files: tuple[SourceFile, ...]  # facts.yaml, the rule files, then the data files
+    rule_count: int  # how many of ``files`` are facts.yaml and rule files
+    catalogue: Catalogue | None
+    data: dict
+    written: tuple[Written, ...]  # every rule whose YAML fits the schema, compiled or not
+    # The knowledge base of the rules that compiled (None without a catalogue); when rules conflict
+    # (a cycle, a repeated id) it is partial: rules in file order, not meant for evaluation.
+    kb: KnowledgeBase | None
+    evaluable: bool  # no cycle and no repeated id: ``kb`` evaluates facts as a loaded one would
+    complete: bool  # every rule of every file was read and compiled
+
+    @property
+    def catalogue_file(self) -> SourceFile | None:
+        return self.files[0] if self.rule_count else None
+
+    @property
+    def rule_files(self) -> tuple[SourceFile, ...]:
+        return self.files[1:self.rule_count]
+
+    @property
+    def data_files(self) -> tuple[SourceFile, ...]:
+        return self.files[self.rule_count:]
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [w.rule for w in self.written if w.rule is not None]
+
+    def with_every_rule(self) -> KnowledgeBase | None:
+        """:attr:`kb` with every written rule in ``by_id``, compiled or not, for checks of texts only.
+
+        A rule that did not compile stands in with a condition that is never
+        true and nothing derived (``rules`` and the order are those of
+        :attr:`kb`): its templates and titles are still checked, so one
+        mistake in a condition does not hide the mistakes in its texts.
+        """
+        if self.kb is None:
+            return None
+        by_id = dict(self.kb.by_id)
+        for item in self.written:
+            if item.rule is None and item.id not in by_id:
+                by_id[item.id] = _stand_in(item)
+        return dataclasses.replace(self.kb, by_id=by_id, files=self.kb.files)
 
 
 def _texts(sources: list[Source]) -> list[str] | None:
@@ -196,44 +282,85 @@ def source_texts(directory: KnowledgeBaseDir) -> tuple[list[Source], list[Source
     """
     sources = directory.rule_sources()
     if not sources or sources[0].node.name != "facts.yaml":
-        raise KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display))
+        raise KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display), check_id="no-catalogue")
     every = sources + directory.data_sources()
     return sources, every, _texts(every)
 
 
-def read(directory: KnowledgeBaseDir, sources: list[Source], every: list[Source],
-         texts: list[str] | None) -> KnowledgeBase:
+def iter_problems(directory: KnowledgeBaseDir) -> Iterator[DiagnosticaError]:
+    """Every problem of the knowledge base, each with its file:line:column and check id."""
+    yield from examine(directory).problems
+
+
+def read(directory: KnowledgeBaseDir, sources: list[Source] | None = None, every: list[Source] | None = None,
+         texts: list[str] | None = None) -> KnowledgeBase:
     """Read and validate a knowledge base (every problem raised together); not compiled yet."""
+    reading = examine(directory, sources, every, texts)
+    if reading.problems or reading.kb is None:
+        raise KnowledgeBaseErrors(list(reading.problems))
+    return reading.kb
+
+
+def examine(directory: KnowledgeBaseDir, sources: list[Source] | None = None, every: list[Source] | None = None,
+            texts: list[str] | None = None) -> Reading:
+    """The one pass: read, validate, build and cross-check; each step skips only what an earlier one broke.
+
+    ``sources``, ``every`` and ``texts`` are :func:`source_texts`' answer when the caller has it already.
+    """
+    if sources is None or every is None:
+        sources = directory.rule_sources()
+        every = sources + directory.data_sources()
     problems: list[DiagnosticaError] = []
-    docs = [_read(s, problems, None if texts is None else t) for s, t in zip(every, texts or [None] * len(every))]
-    loaded = [doc for doc in docs[:len(sources)] if doc is not None]
-    data_docs = [doc for doc in docs[len(sources):] if doc is not None]
-    if problems:
-        raise KnowledgeBaseErrors(problems)
-
-    catalogue_doc, rule_docs = loaded[0], loaded[1:]
-    problems += schema_errors(catalogue_doc.data, "facts.schema.json", catalogue_doc.file)
-    for doc in rule_docs:
-        problems += schema_errors(doc.data, "rules.schema.json", doc.file)
-    if problems:
-        raise KnowledgeBaseErrors(problems)
-
-    catalogue = _catalogue(catalogue_doc)
-    data = _merge_data(data_docs, problems)
-    rules = []
-    for doc in rule_docs:
-        compiler = Compiler(catalogue, data, doc.file, _where(doc.file))
-        for index, spec in enumerate(doc.data["rules"]):
-            try:
-                rules.append(_rule(spec, compiler, catalogue, Location(doc.file, *position(doc.data["rules"], index))))
-            except DiagnosticaError as exc:
-                problems.append(exc)
-    if problems:
-        raise KnowledgeBaseErrors(problems)
-    return _assemble(catalogue, data, rules, directory, tuple(loaded + data_docs))
+    given: list[str | None] = list(texts) if texts is not None else [None] * len(every)
+    files = tuple(_read(source, problems, text) for source, text in zip(every, given))
+    rule_count = len(sources)
+    if not sources or sources[0].node.name != "facts.yaml":
+        problems.append(KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display),
+                                           check_id="no-catalogue"))
+        return Reading(directory, tuple(problems), files, 0, None, {}, (), None, False, False)
+    catalogue = _catalogue(files[0], problems)
+    data = _merge_data([f.doc for f in files[rule_count:] if f.doc is not None], problems)
+    written: list[Written] = []
+    specs = 0
+    for file in files[1:rule_count]:
+        found, total = _rules(file, catalogue, data, problems)
+        written += found
+        specs += total
+    if catalogue is None:
+        return Reading(directory, tuple(problems), files, rule_count, None, data, tuple(written), None, False, False)
+    kb, evaluable = _assemble(catalogue, data, written, _declared_ids(files[1:rule_count]), directory,
+                              tuple(f.doc for f in files if f.doc is not None), problems)
+    complete = (all(f.doc is not None for f in files[:rule_count]) and specs == len(written)
+                and all(w.rule is not None for w in written) and len({w.id for w in written}) == len(written))
+    return Reading(directory, tuple(problems), files, rule_count, catalogue, data, tuple(written), kb, evaluable,
+                   complete)
 
 
-def _catalogue(doc: LoadedYaml) -> Catalogue:
+def _read(source: Source, problems: list, text: str | None = None) -> SourceFile:
+    try:
+        text = source.read() if text is None else text
+    except DiagnosticaError as exc:
+        problems.append(exc)
+        try:  # a stray byte: the rest of the text still tells which rule ids the file holds
+            text = source.node.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        return SourceFile(source, text, None, unreadable=True)
+    try:
+        return SourceFile(source, text, load_yaml(text, source.display, fast=True))
+    except DiagnosticaError as exc:
+        problems.append(exc)
+        return SourceFile(source, text, None)
+
+
+def _catalogue(file: SourceFile, problems: list) -> Catalogue | None:
+    if file.doc is None:
+        return None
+    found = schema_errors(file.doc.data, "facts.schema.json", file.source.display)
+    if found:
+        problems += found
+        return None
+    doc = file.doc
     facts = {}
     for name, spec in doc.data["facts"].items():
         facts[name] = Fact(
@@ -243,43 +370,77 @@ def _catalogue(doc: LoadedYaml) -> Catalogue:
             askable=spec.get("askable", True), sample=spec.get("sample"),
             line=position(doc.data["facts"], name)[0], file=doc.file,
         )
+    for name in list(facts):
+        parent = _parent_fact(name, facts)
+        if parent is not None:
+            # Templates see facts nested (``facts.domain.expired``): a fact with a value cannot also hold
+            # others.  Left out, so the rest of the knowledge base is still checked without it.
+            head, _, rest = name[len(parent) + 1:].partition(".")
+            problems.append(KnowledgeBaseError(
+                "fact_nested_in_fact", Location(doc.file, *position(doc.data["facts"], name)), check_id="fact-name",
+                name=name, parent=parent, type=facts[parent].type,
+                alternative=f"{parent}_{head}" + (f".{rest}" if rest else "")))
+            del facts[name]
     return Catalogue(facts, tuple(w.lower() for w in doc.data.get("secret_names", ())))
+
+
+def _parent_fact(name: str, facts: dict[str, Fact]) -> str | None:
+    """The nearest fact whose name ``name`` extends by one or more ``.part``, if any."""
+    parts = name.split(".")
+    for length in range(len(parts) - 1, 0, -1):
+        parent = ".".join(parts[:length])
+        if parent in facts:
+            return parent
+    return None
 
 
 def _merge_data(docs: list[LoadedYaml], problems: list) -> dict:
     data: dict = {}
     for doc in docs:
         if not isinstance(doc.data, dict):
-            problems.append(KnowledgeBaseError("data_not_mapping", Location(doc.file, 1)))
+            problems.append(KnowledgeBaseError("data_not_mapping", Location(doc.file, 1), check_id="data"))
             continue
         for key, value in doc.data.items():
             if key in data:
                 where = Location(doc.file, *position(doc.data, key))
-                problems.append(KnowledgeBaseError("data_duplicate", where, key=key))
+                problems.append(KnowledgeBaseError("data_duplicate", where, check_id="data", key=key))
             data[key] = value
     return data
 
 
-def _rule(spec: dict, compiler: Compiler, catalogue: Catalogue, location: Location) -> Rule:
-    condition = compiler.compile(spec["when"], spec, "when")
-    derived = {}
-    for key in ("derives", "derives_when_false"):
-        pairs = []
-        for name, value in spec.get(key, {}).items():
-            if name not in catalogue:
-                raise compiler.error(spec[key], name, "unknown_fact", name=name,
-                                     suggestion=closest(name, catalogue.facts))
-            try:
-                pairs.append((name, catalogue[name].coerce(value)))
-            except CoercionError as exc:
-                raise compiler.error(spec[key], name, exc.code, **{"name": name, **exc.params}) from None
-        derived[key] = tuple(pairs)
+def _rules(file: SourceFile, catalogue: Catalogue | None, data: dict, problems: list) -> tuple[list[Written], int]:
+    """The rules of one file, and how many it holds; a rule that breaks the schema is left out."""
+    if file.doc is None:
+        return [], 0
+    display = file.source.display
+    found = schema_errors(file.doc.data, "rules.schema.json", display)
+    problems += found
+    specs = file.doc.data.get("rules") if isinstance(file.doc.data, dict) else None
+    if not isinstance(specs, list):
+        return [], 0
+    paths = [error.violation.path.split("/") for error in found]
+    if catalogue is None or any(path[0] != "rules" or len(path) < 2 for path in paths):
+        return [], len(specs)
+    broken = {path[1] for path in paths}
+    compiler = Compiler(catalogue, data, display, _where(display))
+    written = []
+    for index, spec in enumerate(specs):
+        if str(index) in broken:
+            continue
+        location = Location(display, *position(specs, index))
+        written.append(Written(spec["id"], spec, location, _rule(spec, compiler, catalogue, location, problems)))
+    return written, len(specs)
+
+
+def _rule(spec: dict, compiler: Compiler, catalogue: Catalogue, location: Location, problems: list) -> Rule | None:
+    """The compiled rule, or None when any part of it is wrong (every problem of it in ``problems``)."""
+    before = len(problems)
+    condition = _condition(spec, compiler, problems)
+    derived = {key: _derived(spec, key, compiler, catalogue, problems) for key in DERIVES}
+    if condition is None or len(problems) > before:
+        return None
     links = tuple((rel, target) for rel in RELATIONS for target in spec.get("links", {}).get(rel, ()))
-    examples = tuple(
-        Example(ex["name"], ex["facts"], ex["expect"], tuple(ex.get("contains", ())), ex.get("lang", "it"),
-                Location(location.file, *position(spec["examples"], i)))
-        for i, ex in enumerate(spec.get("examples", ()))
-    )
+    examples = _examples(spec, location)
     return Rule(
         id=spec["id"], kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"),
         condition=condition, derives=derived["derives"], derives_when_false=derived["derives_when_false"],
@@ -288,65 +449,150 @@ def _rule(spec: dict, compiler: Compiler, catalogue: Catalogue, location: Locati
     )
 
 
-def _assemble(catalogue: Catalogue, data: dict, rules: list[Rule], directory: KnowledgeBaseDir,
-              files: tuple) -> KnowledgeBase:
-    problems: list[DiagnosticaError] = []
-    by_id: dict[str, Rule] = {}
-    for rule in rules:
-        if rule.id in by_id:
-            problems.append(KnowledgeBaseError("duplicate_rule", rule.location, id=rule.id,
-                                               first=str(by_id[rule.id].location)))
-        by_id.setdefault(rule.id, rule)
-    causes: dict[str, set[str]] = {}
-    for rule in rules:
-        for relation, target in rule.links:
-            if target not in by_id:
-                problems.append(KnowledgeBaseError("unknown_rule", rule.location, id=target, relation=relation,
-                                                   rule=rule.id, suggestion=closest(target, by_id)))
-            elif relation == "causes":
-                causes.setdefault(rule.id, set()).add(target)
-            elif relation == "caused_by":
-                causes.setdefault(target, set()).add(rule.id)
-    derived_by: dict[str, list[str]] = {}
-    for rule in rules:
-        for name, _ in rule.derives + rule.derives_when_false:
-            if rule.id not in derived_by.setdefault(name, []):
-                derived_by[name].append(rule.id)
-    ordered = []
-    try:
-        ordered = _evaluation_order(rules, derived_by, by_id)
-    except KnowledgeBaseError as exc:
-        problems.append(exc)
-    if problems:
-        raise KnowledgeBaseErrors(problems)
-    return KnowledgeBase(
-        catalogue=catalogue, data=data, rules=tuple(ordered), directory=directory, by_id=by_id,
-        causes={k: tuple(sorted(v)) for k, v in causes.items()},
-        derived_by={k: tuple(v) for k, v in derived_by.items()}, files=files,
+def _examples(spec: dict, location: Location) -> tuple[Example, ...]:
+    return tuple(
+        Example(ex["name"], ex["facts"], ex["expect"], tuple(ex.get("contains", ())), ex.get("lang", "it"),
+                Location(location.file, *position(spec["examples"], i)))
+        for i, ex in enumerate(spec.get("examples", ()))
     )
 
 
-def _evaluation_order(rules: list[Rule], derived_by: dict[str, list[str]], by_id: dict[str, Rule]) -> list[Rule]:
-    """Rules that derive a fact come before the rules reading it; a cycle is an error."""
-    depends = {r.id: {d for f in r.reads for d in derived_by.get(f, ()) if d != r.id} for r in rules}
-    for rule in rules:  # a rule reading what it derives itself is a cycle of one
-        if any(name in rule.reads for name, _ in rule.derives + rule.derives_when_false):
-            raise KnowledgeBaseError("derive_cycle", rule.location, rules=rule.id)
-    order, done, visiting = [], set(), []
+def _stand_in(item: Written) -> Rule:
+    """A rule that did not compile, as its texts see it: never true, deriving nothing."""
+    spec = item.spec
+    return Rule(
+        id=item.id, kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"), condition=Any_([]),
+        derives=(), derives_when_false=(), links=(), explanation=spec.get("explanation"),
+        remediation=spec.get("remediation"), examples=_examples(spec, item.location), reads=frozenset(),
+        location=item.location,
+    )
 
-    def visit(rule_id: str) -> None:
-        if rule_id in done:
+
+def _condition(spec: dict, compiler: Compiler, problems: list) -> Node | None:
+    """The compiled ``when``; when it is wrong, each of its tests compiled on its own to tell every mistake."""
+    try:
+        return compiler.compile(spec["when"], spec, "when")
+    except KnowledgeBaseError as first:
+        before = len(problems)
+        for leaf, parent, key in _leaves(spec["when"], spec, "when"):
+            try:
+                compiler.compile(leaf, parent, key)
+            except KnowledgeBaseError as exc:
+                problems.append(exc)
+        if len(problems) == before:  # the mistake is in how the tests are combined
+            problems.append(first)
+        return None
+
+
+_JUNCTIONS = ("all", "any")
+
+
+def _leaves(spec: Any, parent: Any, key: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The tests of a condition, through every well-formed ``all``/``any``/``not``."""
+    if isinstance(spec, dict) and len(spec) == 1:
+        (head, inner), = spec.items()
+        if head in _JUNCTIONS and isinstance(inner, list) and inner:
+            for index, child in enumerate(inner):
+                yield from _leaves(child, inner, index)
             return
-        if rule_id in visiting:
-            cycle = visiting[visiting.index(rule_id):] + [rule_id]
-            raise KnowledgeBaseError("derive_cycle", by_id[rule_id].location, rules=" -> ".join(cycle))
-        visiting.append(rule_id)
-        for dep in sorted(depends[rule_id]):
-            visit(dep)
-        visiting.pop()
-        done.add(rule_id)
-        order.append(by_id[rule_id])
+        if head == "not":
+            yield from _leaves(inner, spec, "not")
+            return
+    yield spec, parent, key
 
-    for rule in rules:
-        visit(rule.id)
-    return order
+
+def _derived(spec: dict, key: str, compiler: Compiler, catalogue: Catalogue,
+             problems: list) -> tuple[tuple[str, Any], ...]:
+    pairs = []
+    derived = spec.get(key) or {}
+    for name, value in derived.items():
+        if name not in catalogue:
+            problems.append(compiler.error(derived, name, "unknown_fact", name=name,
+                                           suggestion=closest(name, tuple(catalogue.facts))))
+            continue
+        try:
+            pairs.append((name, catalogue[name].coerce(value)))
+        except CoercionError as exc:
+            problems.append(compiler.error(derived, name, exc.code, exc.check_id, **{"name": name, **exc.params}))
+    return tuple(pairs)
+
+
+_ID_LINE = re.compile(r"""^[ \t]*(?:-[ \t]+)?id[ \t]*:[ \t]*["']?([^"'\s#,}]+)""", re.MULTILINE)
+
+
+def _declared_ids(files: tuple[SourceFile, ...]) -> set[str]:
+    """Every rule id the files hold, compiled or not, so a link to a broken rule is not a second error.
+
+    A file whose YAML cannot be read is scanned line by line for ``id:``
+    (best effort: the YAML error is what the writer must fix first).
+    """
+    ids = set()
+    for file in files:
+        if file.doc is None:
+            ids.update(_ID_LINE.findall(file.text))
+        elif isinstance(file.doc.data, dict) and isinstance(file.doc.data.get("rules"), list):
+            ids.update(spec["id"] for spec in file.doc.data["rules"]
+                       if isinstance(spec, dict) and isinstance(spec.get("id"), str))
+    return ids
+
+
+def _assemble(catalogue: Catalogue, data: dict, written: list[Written], declared: set[str],
+              directory: KnowledgeBaseDir, files: tuple, problems: list) -> tuple[KnowledgeBase, bool]:
+    """Repeated ids, links, derived facts and the evaluation order; the knowledge base and whether it evaluates."""
+    first: dict[str, Written] = {}
+    repeated = False
+    for item in written:
+        if item.id in first:
+            repeated = True
+            where = Location(item.location.file, *position(item.spec, "id"))
+            problems.append(KnowledgeBaseError("duplicate_rule", where, id=item.id,
+                                               first=str(first[item.id].location)))
+        first.setdefault(item.id, item)
+    by_id = {rule_id: item.rule for rule_id, item in first.items() if item.rule is not None}
+    causes: dict[str, set[str]] = {}
+    for item in written:
+        links = item.spec.get("links") or {}
+        for relation in RELATIONS:
+            targets = links.get(relation) or []
+            for index, target in enumerate(targets):
+                if target not in first and target not in declared:
+                    problems.append(KnowledgeBaseError(
+                        "unknown_rule", Location(item.location.file, *position(targets, index)),
+                        check_id="unknown-link", id=target, relation=relation, rule=item.id,
+                        suggestion=closest(target, set(first) | declared)))
+                elif item.rule is None or target not in by_id:
+                    continue  # a rule that did not compile: its own error is already reported
+                elif relation == "causes":
+                    causes.setdefault(item.id, set()).add(target)
+                elif relation == "caused_by":
+                    causes.setdefault(target, set()).add(item.id)
+    derived_by: dict[str, list[str]] = {}
+    for rule in by_id.values():
+        for name, _ in rule.derives + rule.derives_when_false:
+            if rule.id not in derived_by.setdefault(name, []):
+                derived_by[name].append(rule.id)
+    ordered = _evaluation_order(by_id, derived_by, problems)
+    evaluable = ordered is not None and not repeated
+    kb = KnowledgeBase(
+        catalogue=catalogue, data=data, rules=tuple(ordered if ordered is not None else by_id.values()),
+        directory=directory, by_id=by_id, causes={k: tuple(sorted(v)) for k, v in causes.items()},
+        derived_by={k: tuple(v) for k, v in derived_by.items()}, files=files,
+    )
+    return kb, evaluable
+
+
+def _evaluation_order(by_id: dict[str, Rule], derived_by: dict[str, list[str]],
+                      problems: list) -> list[Rule] | None:
+    """Rules that derive a fact come before the rules reading it; None (and a problem per cycle) on a cycle."""
+    edges = {rid: sorted({d for f in r.reads for d in derived_by.get(f, ())}) for rid, r in by_id.items()}
+    groups = strongly_connected(edges)
+    cyclic = False
+    for group in groups:
+        if len(group) == 1 and group[0] not in edges[group[0]]:
+            continue
+        cyclic = True  # a rule reading what it derives itself is a cycle of one
+        members = sorted((by_id[g] for g in group), key=lambda r: (r.location.file, r.location.line or 0))
+        loc = members[0].location
+        problems.append(KnowledgeBaseError("derive_cycle", loc, rules=" -> ".join([r.id for r in members]
+                                                                                  + [members[0].id])))
+    return None if cyclic else [by_id[group[0]] for group in groups]

@@ -25,9 +25,11 @@ class Source:
         try:
             return self.node.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError("not_utf8", Location(self.display), position=exc.start) from None
+            raise InputError("not_utf8", Location(self.display), position=exc.start,
+                             check_id="unreadable-file") from None
         except OSError as exc:
-            raise InputError("cannot_read", Location(self.display), problem=exc.strerror or str(exc)) from None
+            raise InputError("cannot_read", Location(self.display), problem=exc.strerror or str(exc),
+                             check_id="unreadable-file") from None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,16 @@ def bundled() -> KnowledgeBaseDir:
     return KnowledgeBaseDir(
         resources.files("diagnostica.rules"), resources.files("diagnostica.locales"), "rules", "locales"
     )
+
+
+def enclosing(start: str | Path) -> Path | None:
+    """The nearest folder, ``start`` or one above it, that holds both ``rules/`` and ``locales/`` (a
+    knowledge base a writer is working in), or None."""
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "rules").is_dir() and (folder / "locales").is_dir():
+            return folder
+    return None
 
 
 def from_directory(path: str | Path) -> KnowledgeBaseDir:

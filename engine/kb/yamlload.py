@@ -116,8 +116,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Map:
         if key in result:
             first_line = result.key_marks[key][0]
             raise YamlError(
-                "yaml_duplicate_key", loader.location(key_node), key=key, first_line=first_line
-            )
+                "yaml_duplicate_key", loader.location(key_node), key=key, first_line=first_line,
+                check_id="duplicate-key")
         result.key_marks[key] = _mark(key_node)
         result[key] = loader.construct_object(value_node, deep=True)
     return result

@@ -1,6 +1,6 @@
 """The knowledge-base linter: every problem in one run, each at its file:line.
 
-One module per family of checks (``yamlfiles``, ``schema``, ``structure``,
+One module per family of checks (``yamlfiles``, ``structure``,
 ``satisfiable``, ``templates``, ``locales``); ``linter.lint`` runs them all
 and returns a :class:`LintReport` of :class:`Problem` records.
 """

@@ -1,27 +1,25 @@
-"""The linter's driver: the loader's steps, each collecting problems instead of raising.
+"""The linter's driver: the loader's one pass, then the checks only a writer needs.
 
-The order follows ``knowledge.load``: read every YAML file, validate it
-against its schema, build the catalogue, compile each rule (each test of a
-condition on its own, so one typo does not hide the next), then the checks
-across rules, the templates and the locales.  A step that cannot run
-because an earlier one failed is skipped for that file or rule only.
+``kb.load.examine`` reads every file, validates, compiles and cross-checks,
+and hands back every problem it found with what it could build despite
+them; the linter reports those problems as they are (their words, their
+check ids) and adds its own checks to the same list: the style of the YAML,
+sample values and example facts, conditions that can never be true, example
+coverage, facts nothing uses, templates and locales.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from ..errors import DiagnosticaError, KnowledgeBaseErrors, Location
-from ..kb import load as knowledge
-from ..kb import schema as schemamessages
-from ..kb.catalogue import Catalogue, CoercionError, closest
-from ..kb.conditions import Compiler
+from ..errors import DiagnosticaError
+from ..kb.catalogue import CoercionError
+from ..kb.load import Reading, examine
 from ..kb.sources import KnowledgeBaseDir, Source, bundled
 from ..kb.yamlload import position
-from . import locales, schema, structure, templates
+from . import locales, structure, templates
 from .collect import Collector
 from .problem import Problem
-from .yamlfiles import ReadFile, read, schema_comment
+from .yamlfiles import SourceFile, read, schema_comment, style
 
 
 @dataclass(frozen=True)
@@ -42,62 +40,32 @@ class LintReport:
 def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintReport:
     directory = directory or bundled()
     out = Collector(lang)
-    sources = directory.rule_sources()
-    files = [read(s, out) for s in sources]
-    data_files = [read(s, out) for s in directory.data_sources()]
+    reading = examine(directory)
+    for problem in reading.problems:
+        out.add_error(problem)
+    for file in reading.files:
+        style(file, out)
     locale_sources = _locale_sources(directory)
     locale_files = [read(s, out) for _, s in locale_sources]
-    count = len(files) + len(data_files) + len(locale_files)
-    if not sources or sources[0].node.name != "facts.yaml":
-        out.add_error(knowledge.KnowledgeBaseError("kb_no_catalogue", Location(directory.rules_display)))
-        return LintReport(tuple(out.sorted()), 0, count)
-    catalogue_file, rule_files = files[0], files[1:]
-    for file in files:
-        schema_comment(file, "facts.schema.json" if file is catalogue_file else "rules.schema.json", out)
-    catalogue = _catalogue(catalogue_file, out)
-    data = knowledge._merge_data([f.doc for f in data_files if f.doc is not None], errors := [])
-    for exc in errors:
-        out.add_error(exc)
-    written = []
-    for file in rule_files:
-        written += _rules(file, catalogue, data, out)
-    rules = [w.rule for w in written if w.rule is not None]
-    # "Nothing uses it" is only true when every rule could be read and compiled.
-    written_rules = sum(len(f.doc.data.get("rules") or []) for f in rule_files
-                        if f.doc is not None and isinstance(f.doc.data, dict))
-    complete = (len({w.id for w in written}) == len(written) and all(f.doc is not None for f in files)
-                and len(rules) == written_rules)
-    if catalogue is None:
+    count = len(reading.files) + len(locale_files)
+    for file in reading.files[:reading.rule_count]:
+        schema_comment(file, "facts.schema.json" if file is reading.catalogue_file else "rules.schema.json", out)
+    rules = reading.rules
+    if reading.kb is None:
         return LintReport(tuple(out.sorted()), len(rules), count)
-    structure.duplicates_and_links(written, out, _declared_ids(rule_files))
-    has_cycle = structure.cycles(rules, out)
-    structure.never_true(rules, catalogue, out)
+    _samples(reading, out)
+    _example_facts(reading, out)
+    structure.never_true(rules, reading.kb.catalogue, out)
     structure.coverage(rules, out)
-    kb, evaluable = _knowledge_base(catalogue, data, rules, directory, has_cycle)
-    refs = templates.check(kb, evaluable, out, complete)
-    if complete:
-        structure.unused_facts(rules, catalogue, refs, out)
-    locales.check(kb, out, _messages(locale_sources, locale_files))
+    structure.one_way_links(reading, out)
+    # Templates and titles of every rule, compiled or not: a wrong condition does not hide them.
+    texts_kb = reading.with_every_rule()
+    assert texts_kb is not None  # there is a knowledge base: it holds every rule too
+    refs = templates.check(texts_kb, reading.evaluable, out, reading.complete)
+    if reading.complete:
+        structure.unused_facts(rules, reading.kb.catalogue, refs, out)
+    locales.check(texts_kb, out, _messages(locale_sources, locale_files))
     return LintReport(tuple(out.sorted()), len(rules), count)
-
-
-_ID_LINE = re.compile(r"""^[ \t]*(?:-[ \t]+)?id[ \t]*:[ \t]*["']?([^"'\s#,}]+)""", re.MULTILINE)
-
-
-def _declared_ids(files: list[ReadFile]) -> set[str]:
-    """Every rule id the files hold, compiled or not, so a link to a broken rule is not a second error.
-
-    A file whose YAML cannot be read is scanned line by line for ``id:``
-    (best effort: the YAML error is what the writer must fix first).
-    """
-    ids = set()
-    for file in files:
-        if file.doc is None:
-            ids.update(_ID_LINE.findall(file.text))
-        elif isinstance(file.doc.data, dict) and isinstance(file.doc.data.get("rules"), list):
-            ids.update(spec["id"] for spec in file.doc.data["rules"]
-                       if isinstance(spec, dict) and isinstance(spec.get("id"), str))
-    return ids
 
 
 def _locale_sources(directory: KnowledgeBaseDir) -> list[tuple[str, Source]]:
@@ -109,130 +77,44 @@ def _locale_sources(directory: KnowledgeBaseDir) -> list[tuple[str, Source]]:
     return found
 
 
-def _messages(sources: list[tuple[str, Source]], files: list[ReadFile]) -> dict[str, dict | None]:
+def _messages(sources: list[tuple[str, Source]], files: list[SourceFile]) -> dict[str, dict | None]:
     """Each language's merged messages from the files already read (None when one could not be read)."""
     docs: dict[str, list | None] = {}
     for (lang, _), file in zip(sources, files):
         if file.doc is None:
             docs[lang] = None
-        elif docs.setdefault(lang, []) is not None:
-            docs[lang].append(file.doc.data)
+            continue
+        found = docs.setdefault(lang, [])
+        if found is not None:
+            found.append(file.doc.data)
     return {lang: None if found is None else locales.merged(found) for lang, found in docs.items()}
 
 
-def _catalogue(file: ReadFile, out: Collector) -> Catalogue | None:
-    if file.doc is None:
-        return None
-    found = schema.violations(file.doc.data, "facts.schema.json")
-    _report(found, file.source.display, out)
-    if found:
-        return None
-    catalogue = knowledge._catalogue(file.doc)
-    for name, fact in catalogue.facts.items():
+def _samples(reading: Reading, out: Collector) -> None:
+    """Each fact's ``sample`` (what lint and preview render templates with) fits the fact's type."""
+    file = reading.catalogue_file
+    if reading.catalogue is None or file is None or file.doc is None:
+        return
+    for name, fact in reading.catalogue.facts.items():
         if fact.sample is None:
             continue
         try:
             fact.coerce(fact.sample)
-        except Exception as exc:  # noqa: BLE001 - CoercionError: a sample that does not fit its type
+        except CoercionError as exc:
             spec = file.doc.data["facts"][name]
             out.add(file.source.display, *position(spec, "sample"), "error", "bad-sample", "bad_sample",
-                    name=name, problem=out.text(f"errors.{getattr(exc, 'code', 'fact_bad_type')}", name=name,
-                                                **getattr(exc, "params", {})))
-    return catalogue
+                    name=name, problem=out.text(f"errors.{exc.code}", name=name, **exc.params))
 
 
-def _report(found: list, display: str, out: Collector) -> None:
-    for v in found:
-        out.add(display, v.line, v.column, "error", v.check_id, "schema_at", hint="did_you_mean" if v.suggestion
-                else None, hint_params={"suggestion": v.suggestion},
-                problem=schemamessages.message(v, out.texts), path=v.path)
-
-
-def _rules(file: ReadFile, catalogue: Catalogue | None, data: dict, out: Collector) -> list[structure.Written]:
-    if file.doc is None:
-        return []
-    found = schema.violations(file.doc.data, "rules.schema.json")
-    _report(found, file.source.display, out)
-    if not isinstance(file.doc.data, dict) or not isinstance(file.doc.data.get("rules"), list):
-        return []
-    broken = {v.path.split("/")[1] for v in found if v.path.startswith("rules/")}
-    if any(not v.path.startswith("rules/") for v in found) or catalogue is None:
-        return []
-    display = file.source.display
-    where = knowledge._where(display)
-    written = []
-    specs = file.doc.data["rules"]
-    for index, spec in enumerate(specs):
-        if str(index) in broken:
-            continue
-        compiler = Compiler(catalogue, data, display, where)
-        location = Location(display, *position(specs, index))
-        rule = None
-        if _compile_parts(spec, compiler, catalogue, data, display, out):
-            try:
-                rule = knowledge._rule(spec, compiler, catalogue, location)
-            except DiagnosticaError as exc:
-                out.add_error(exc)
-        written.append(structure.Written(spec["id"], spec, location, rule))
-    return written
-
-
-def _compile_parts(spec: dict, compiler: Compiler, catalogue: Catalogue, data: dict, display: str,
-                   out: Collector) -> bool:
-    """Compile each test and each derived fact on its own; report all their problems."""
+def _example_facts(reading: Reading, out: Collector) -> None:
+    """The facts of every example read as a facts file would be (a rule that did not compile included)."""
     from ..inputs.facts import parse_facts_document
 
-    ok = True
-    for leaf, parent, key in _leaves(spec["when"], spec, "when"):
-        try:
-            compiler.compile(leaf, parent, key)
-        except DiagnosticaError as exc:
-            out.add_error(exc)
-            ok = False
-    for key in ("derives", "derives_when_false"):
-        derived = spec.get(key) or {}
-        for name, value in derived.items():
-            if name not in catalogue:
-                out.add_error(compiler.error(derived, name, "unknown_fact", name=name,
-                                             suggestion=closest(name, catalogue.facts)))
-                ok = False
-                continue
+    assert reading.catalogue is not None
+    for item in reading.written:
+        for example in item.spec.get("examples") or ():
             try:
-                catalogue[name].coerce(value)
-            except CoercionError as exc:
-                out.add_error(compiler.error(derived, name, exc.code, **{"name": name, **exc.params}))
-                ok = False
-    for example in spec.get("examples") or ():
-        try:
-            parse_facts_document(example["facts"], display, catalogue, data)
-        except DiagnosticaError as exc:
-            out.add_error(exc, check_id="example-facts",
-                          prefix=out.text("lint.in_example", example=example["name"]))
-    return ok
-
-
-def _leaves(spec, parent, key):
-    if isinstance(spec, dict) and "all" in spec:
-        for i, child in enumerate(spec["all"]):
-            yield from _leaves(child, spec["all"], i)
-    elif isinstance(spec, dict) and "any" in spec:
-        for i, child in enumerate(spec["any"]):
-            yield from _leaves(child, spec["any"], i)
-    elif isinstance(spec, dict) and "not" in spec:
-        yield from _leaves(spec["not"], spec, "not")
-    else:
-        yield spec, parent, key
-
-
-def _knowledge_base(catalogue, data, rules, directory, has_cycle):
-    """The assembled knowledge base, or a partial one (for templates only) when rules conflict."""
-    if not has_cycle:
-        try:
-            return knowledge._assemble(catalogue, data, rules, directory, ()), True
-        except KnowledgeBaseErrors:
-            pass
-    by_id: dict = {}
-    for rule in rules:
-        by_id.setdefault(rule.id, rule)
-    return knowledge.KnowledgeBase(catalogue=catalogue, data=data, rules=tuple(by_id.values()),
-                                   directory=directory, by_id=by_id, causes={}, derived_by={}), False
+                parse_facts_document(example["facts"], item.location.file, reading.catalogue, reading.data)
+            except DiagnosticaError as exc:
+                out.add_error(exc, check_id="example-facts",
+                              prefix=out.text("lint.in_example", example=example["name"]))

@@ -1,46 +1,41 @@
-"""YAML-level checks: syntax, duplicate keys, YAML 1.1 booleans, tabs, the editor's schema comment."""
+"""YAML-level checks: YAML 1.1 booleans, tabs, the editor's schema comment (syntax is the loader's)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..errors import DiagnosticaError
+from ..kb.load import SourceFile
 from ..kb.sources import Source
-from ..kb.yamlload import LoadedYaml, load_yaml
+from ..kb.yamlload import load_yaml
 from .collect import Collector
 
 SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
 
 
-@dataclass(frozen=True)
-class ReadFile:
-    source: Source
-    text: str
-    doc: LoadedYaml | None  # None when the YAML could not be read
-    unreadable: bool = False  # not even text (not UTF-8, no permission): ``text`` is a best-effort decoding
-
-
-def read(source: Source, out: Collector) -> ReadFile:
-    """Parse one file; problems go to ``out``, a YAML error leaves ``doc`` empty."""
+def read(source: Source, out: Collector) -> SourceFile:
+    """Parse one file the loader does not read (a locale's messages); problems go to ``out``."""
     try:
         text = source.read()
     except DiagnosticaError as exc:
         out.add_error(exc)
-        try:  # a stray byte: the rest of the text still tells which rule ids the file holds
-            text = source.node.read_bytes().decode("utf-8", "replace")
-        except OSError:
-            text = ""
-        return ReadFile(source, text, None, unreadable=True)
-    _tabs(source.display, text, out)
+        return SourceFile(source, "", None, unreadable=True)
     try:
-        doc = load_yaml(text, source.display, fast=True)
+        file = SourceFile(source, text, load_yaml(text, source.display, fast=True))
     except DiagnosticaError as exc:
         out.add_error(exc)
-        return ReadFile(source, text, None)
-    for value in doc.yaml11_booleans:
-        out.add(source.display, value.line, value.column, "warning", "yaml11-boolean", "yaml11_boolean",
+        file = SourceFile(source, text, None)
+    style(file, out)
+    return file
+
+
+def style(file: SourceFile, out: Collector) -> None:
+    """Tabs and YAML 1.1 words of a file already read (its syntax errors are reported by whoever read it)."""
+    if file.unreadable:
+        return
+    _tabs(file.source.display, file.text, out)
+    for value in file.doc.yaml11_booleans if file.doc is not None else ():
+        out.add(file.source.display, value.line, value.column, "warning", "yaml11-boolean", "yaml11_boolean",
                 hint="yaml11_boolean_hint", value=str(value))
-    return ReadFile(source, text, doc)
 
 
 def _tabs(display: str, text: str, out: Collector) -> None:
@@ -51,7 +46,7 @@ def _tabs(display: str, text: str, out: Collector) -> None:
                     "tab", hint="tab_hint")
 
 
-def schema_comment(file: ReadFile, schema_name: str, out: Collector) -> None:
+def schema_comment(file: SourceFile, schema_name: str, out: Collector) -> None:
     """Rule files and the catalogue name their schema so editors validate as you type."""
     if file.unreadable:
         return  # the file's own error comes first
