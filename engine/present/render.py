@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 
-from ..errors import InputError, Location
+from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.context import with_derived
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG, Texts, bundled_messages, lookup, merge_message_files
@@ -252,7 +252,7 @@ class Renderer:
         return {"facts": nest(known), "data": self.kb.data, "lang": self.lang, "audience": self.audience,
                 "rule": {"id": rule.id, "severity": rule.severity},
                 # The causes by title, for a cause a template has no words of its own for.
-                "titles": {cause: self.rule_title(cause) for cause in self.kb.caused_by(rule_id)},
+                "titles": self._cause_titles(rule_id),
                 **settled(self.kb, rule_id, known, outcomes).context()}
 
     def rule_text(self, rule_id: str, facts: dict[str, Any],
@@ -280,6 +280,14 @@ class Renderer:
                 texts[part] = self.text("report.template_failed", problem=problem)
         return RuleText(rule_id, title, texts["explanation"], texts["remediation"], tuple(errors), tuple(fallbacks))
 
+
+    def _cause_titles(self, rule_id: str) -> dict[str, str]:
+        """The rule's causes by title; by id while the locale's messages cannot be read (the linter
+        renders templates to report other problems and states the broken locale file itself)."""
+        try:
+            return {cause: self.rule_title(cause) for cause in self.kb.caused_by(rule_id)}
+        except DiagnosticaError:
+            return {cause: cause for cause in self.kb.caused_by(rule_id)}
 
     def _outcomes(self, facts: dict[str, Any]) -> dict[str, bool | None] | None:
         """Every rule's outcome for ``facts``, when the knowledge base can evaluate them (a writer's
