@@ -23,8 +23,8 @@ diagnostic: {{last_check: "2026-11-27T16:42:10+01:00"}}
     text = run.out
     assert text.startswith("Oggetto: Exchange, Record MX del dominio non valido (mario.rossi@example.it)")
     assert "Account: mario.rossi@example.it\nDominio: example.it\n" in text
-    assert re.search(r"Data della richiesta: \d{4}-\d\d-\d\d \d\d:\d\d", text)
-    assert "\nUltima diagnostica dallo Spazio Cliente: 2026-11-27 16:42\n" in text  # every date as the ticket writes it
+    assert re.search(r"Data della richiesta: \d\d/\d\d/\d{4} \d\d:\d\d", text)
+    assert "\nUltima diagnostica dallo Spazio Cliente: 27/11/2026 16:42\n" in text  # every date as the ticket writes it
     assert "1. Record MX del dominio non valido (ERRORE)\n" in text
     assert "   In base a: Record MX valido = no; Record MX = mx1.mail.ovh.net, mail.example.com" in text
     assert "   Conseguenza di: Record MX del dominio non valido" in text
@@ -73,8 +73,8 @@ def test_ticket_without_findings_and_in_english(cli):
 
 
 @pytest.mark.parametrize("given, shown", [
-    ("2026-11-27T16:42:10+01:00", "2026-11-27 16:42"),  # the API's lastCheck
-    ("2026-11-27T16:42", "2026-11-27 16:42"),           # a pasted «Ultima diagnostica: 27/11/2026 16:42»
+    ("2026-11-27T16:42:10+01:00", "27/11/2026 16:42"),  # the API's lastCheck
+    ("2026-11-27T16:42", "27/11/2026 16:42"),           # a pasted «Ultima diagnostica: 27/11/2026 16:42»
     ("ieri sera", "ieri sera"),                          # not a date: shown as it was given
 ])
 def test_the_ticket_writes_every_date_one_way(cli, given, shown):

@@ -57,15 +57,16 @@ def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
     tried = facts.get("customer.tried") or ()
     # The facts the template shows by name, as ``facts.<name>`` (like rule templates, so the linter
     # sees them used); always present, masked, None when unknown.
+    date_format = renderer.text("report.date_format")  # as the language writes a date: 27/11/2026 16:42
     shown = {
         "customer": {"tried": [redact(str(item), secrets) for item in tried]},
-        "diagnostic": {"last_check": clean(_minute(facts["diagnostic.last_check"]))
+        "diagnostic": {"last_check": clean(_minute(facts["diagnostic.last_check"], date_format))
                        if facts.get("diagnostic.last_check") else None},
     }
     context = {
         "account": clean(account) if account else None,
         "domain": clean(domain) if domain else None,
-        "date": document.get("date") or datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+        "date": document.get("date") or datetime.datetime.now().astimezone().strftime(date_format),
         "findings": findings,
         "checks": checks,
         "deductions": deductions,
@@ -84,13 +85,14 @@ def _sources(renderer: Renderer, rule_id: str, facts: dict, derived: dict) -> li
     return [name for name in facts if name in reads and name != rule_id]
 
 
-def _minute(value: Any) -> Any:
-    """An ISO date and time as the ticket shows every date, ``2026-11-27 16:42``; anything else as it is."""
+def _minute(value: Any, date_format: str) -> Any:
+    """An ISO date and time as the ticket shows every date (``27/11/2026 16:42`` in Italian); anything
+    else as it is."""
     if not isinstance(value, str):
         return value
     try:
         moment = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return value
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.strftime(date_format)
 
