@@ -34,7 +34,7 @@ def question_of(page) -> str:
 
 def start(client, problem: str, email: str = "", lang: str = "it"):
     page = client.post(f"/consultazione?lang={lang}", data={"action": "start", "problem": problem, "email": email})
-    assert page.status_code == 200, page.text
+    assert page.status_code == 200, page.text[:300]
     return page
 
 
