@@ -82,8 +82,10 @@ def test_the_domain_comes_first_and_its_lookup_is_offered(cli, server, extra, st
         assert document["result"]["evidence"]["dns.mx"].startswith("interrogazione DNS «foreign.cases.test MX»")
 
 
-def test_why_on_the_domain_names_the_dns_rules_it_can_decide(cli, server):
+def test_why_on_the_domain_names_the_dns_rules_it_can_decide(cli, server, kb):
+    from diagnostica.engine.present.render import Renderer
+
     run = cli("ask", "--problem", "ricezione", "--nameserver", server.address, stdin="perché?\n")
-    why = run.out.split("Te lo chiedo perché")[1]
+    why = run.out.split(Renderer(kb, "it").text("ask.why.intro"))[1]
     assert "Il dominio non esiste nel DNS (domain-not-found)" in why
     assert "Domanda 1: Qual è il dominio dell'account" in run.out

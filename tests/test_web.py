@@ -281,8 +281,11 @@ def test_ask_concludes_with_the_cli_document(client, capsys, write, problem, lin
     assert [(e["fact"], e["kind"], e.get("value")) for e in got["transcript"]] == typed
 
 
-def test_walking_the_api_asks_what_the_cli_asks(client):
+def test_walking_the_api_asks_what_the_cli_asks(client, kb):
     """Each step sends back the state with one more answer (the first choice), until the conclusion."""
+    from diagnostica.engine.present.render import Renderer
+
+    intro = Renderer(kb, "it").text("ask.why.intro")
     body: dict = {"problem": "invio"}
     asked = []
     for _ in range(30):
@@ -291,7 +294,7 @@ def test_walking_the_api_asks_what_the_cli_asks(client):
             break
         question = step["question"]
         asked.append(question["fact"])
-        assert question["why"]["intro"].startswith("Te lo chiedo perché") and question["why"]["rules"]
+        assert question["why"]["intro"] == intro and question["why"]["rules"]
         assert question["choices"][-1] == {"value": None, "label": "non so"}
         body = {**step["state"], "answers": [*step["state"]["answers"], [question["fact"],
                                                                           question["choices"][0]["value"]]]}

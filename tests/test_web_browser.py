@@ -148,7 +148,12 @@ def test_a_consultation_walked_to_its_conclusion(server, browser, tmp_path, java
     page.get_by_label("Non riesce a inviare email").check()
     page.get_by_label("Indirizzo email dell'account").fill("mario.rossi@example.it")
     shot("start")
+    assert page.get_by_label("Se serve, chiedi il dominio").is_checked()
     page.get_by_role("button", name="Inizia").click()
+    offer = page.locator("#offer-text")  # the domain is known from the address: its lookup is offered
+    assert "example.it" in offer.inner_text()
+    shot("dns-offer")
+    page.get_by_role("button", name="No", exact=True).click()
     question = page.locator("#question-text")
     first = question.inner_text()
     assert "etichetta SPAM" in first

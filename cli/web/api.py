@@ -137,13 +137,14 @@ class Api:
 
     async def ask(self, request: Request) -> Response:
         """One step of a consultation: the body holds the whole state; the next question or the conclusion."""
-        from .consult import read_step, step_json
+        from .consult import read_step, step_json, with_dns
 
         lang = chosen_lang(self.kb, request)
         text = await body_text(request)
         if not text.strip():
             raise InputError("facts_empty", BODY)
         step = read_step(self.kb, load_yaml(text, BODY.file).data)  # YAML's loader: duplicate keys caught
+        step = await with_dns(self.kb, step, self.dns_source(), self.dns_gate)
         return JSONResponse(step_json(self.kb, step, lang=lang))
 
     async def rules(self, request: Request) -> Response:

@@ -7,7 +7,7 @@ or the conclusion.  A restart or a second worker changes nothing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
@@ -33,6 +33,7 @@ class Step:
     secrets: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)  # where each starting fact came from
     facts: Mapping[str, Any] = field(default_factory=dict)  # the starting facts, secrets dropped
+    dns_report: Any = None  # the domain's lookups, when the DNS was looked up for this step
 
 
 def read_step(kb, body: Any, where: str = WHERE) -> Step:
@@ -51,7 +52,8 @@ def read_step(kb, body: Any, where: str = WHERE) -> Step:
     session = Session.from_dict(kb, body, given=given, where=where)
     if body.get("stop") is True:  # «fine»: the advice with what is known
         session = session.stop()
-    return Step(session, session.question(), tuple(gathered.secrets), dict(gathered.sources), given)
+    return Step(session, session.question(), secrets=tuple(gathered.secrets), sources=dict(gathered.sources),
+                facts=given)
 
 
 def question_json(session: Session, question: Question, renderer: Renderer) -> dict[str, Any]:
@@ -86,6 +88,9 @@ def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[st
     renderer = renderer_for(kb, lang, audience)
     state = session.to_dict()
     history = [{**event, "question": renderer.fact_question(event["fact"])} for event in session.history()]
+    offer = session.dns_offer()
+    if offer is not None:  # send the state back with "dns": "collected" (look it up) or "declined"
+        return {"state": state, "transcript": history, "dns_offer": {"domain": offer}}
     if step.question is not None:
         return {"state": state, "transcript": history, "question": question_json(session, step.question, renderer)}
     document, _, _ = conclusion(kb, step, lang=lang, audience=audience)
@@ -94,7 +99,7 @@ def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[st
 
 def conclusion(kb, step: Step, *, lang: str, audience: str = "agente", tried: Any = None):
     return conclusion_document(kb, step.session, lang=lang, audience=audience, secrets=step.secrets,
-                               sources=step.sources, tried=tried)
+                               sources=step.sources, tried=tried, dns_report=step.dns_report)
 
 
 # ------------------------------------------------------------------ the «Consultazione guidata» page
@@ -132,6 +137,8 @@ def page_move(kb, fields: Mapping[str, str], renderer: Renderer) -> tuple[Step, 
     action = fields.get("action", "")
     if action == "start":
         body: dict[str, Any] = {"problem": fields.get("problem") or None}
+        if fields.get("dns"):  # ask the domain first when the DNS can settle something, then offer the lookup
+            body["dns"] = "offer"
         email = fields.get("email", "").strip()
         if email:
             body["facts"] = {"account.email": email}
@@ -143,6 +150,9 @@ def page_move(kb, fields: Mapping[str, str], renderer: Renderer) -> tuple[Step, 
         return read_step(kb, {**body, "answers": answers[:-1]}, where="state"), None
     if action == "stop":
         return read_step(kb, {**body, "stop": True}, where="state"), None
+    if action in ("dns_yes", "dns_no"):  # the answer to the offer of a lookup
+        return read_step(kb, {**body, "dns": "collected" if action == "dns_yes" else "declined"},
+                         where="state"), None
     if action == "tried":  # what the customer already tried, for the ticket: free text, secrets masked first
         facts = dict(body.get("facts") or {}) if isinstance(body.get("facts") or {}, Mapping) else {}
         typed = redact(fields.get("tried", ""), kb.catalogue.secret_names)
@@ -173,6 +183,21 @@ def page_move(kb, fields: Mapping[str, str], renderer: Renderer) -> tuple[Step, 
     return step, None
 
 
+async def with_dns(kb, step: Step, source, gate) -> Step:
+    """The step with the domain's DNS facts when its lookup was accepted: looked up again at every step
+    (bounded by the server's gate), so the state stays small and the evidence is the lookups' own."""
+    from diagnostica.engine.dns import collect as dnsfacts
+
+    session = step.session
+    domain = session.facts.get("domain")
+    if session.dns != "collected" or not isinstance(domain, str):
+        return step
+    name = dnsfacts.domain_name(domain, Location("domain"))
+    report = await gate.run(lambda: dnsfacts.collect(name, source, kb.catalogue))
+    learned = session.learn(report.facts)
+    return replace(step, session=learned, question=learned.question(), dns_report=report)
+
+
 def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any]:
     """What ``consult.html.j2`` shows for a step: the answers so far, then the question or the conclusion."""
     from diagnostica.engine.consult.session import UNKNOWN
@@ -189,7 +214,11 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
     context: dict[str, Any] = {"state": state, "answered": answered, "start": False,
                                "title": renderer.rule_title, "label": renderer.fact_label,
                                "value": renderer.value, "can_go_back": bool(answered), "known": [],
-                               "question": None, "complaint": None}
+                               "question": None, "complaint": None, "offer": None}
+    offer = session.dns_offer()
+    if offer is not None:  # the domain is known: the lookup is offered before the next question
+        context.update(offer=offer, known=[renderer.rule_title(f.id) for f in session.result().findings])
+        return context
     if step.question is not None:
         result = session.result()
         context.update(question=question_json(session, step.question, renderer),
@@ -203,6 +232,10 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
                      "open": [{"title": renderer.rule_title(c["cause"]), "needs": c["needs"]}
                               for c in complaint["open_causes"]]}
     tried = step.facts.get("customer.tried") or ()
+    if step.dns_report is not None:
+        from diagnostica.engine.present import evidence as dns_evidence
+
+        context["evidence"] = "\n".join(dns_evidence.lines(document["dns"], renderer, explain=True)).strip("\n")
     context.update(result=document, complaint=complaint, ticket=ticket(document, renderer), tried=", ".join(tried),
                    customer=customer_text(kb, result, lang),
                    permalink="/consultazione?" + urlencode({"lang": lang, "state": state}))

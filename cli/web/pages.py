@@ -41,7 +41,7 @@ def blocks(text: str) -> list[tuple[str, str]]:
 
 
 #: What the consultation page shows before its first question.
-_EMPTY_CONSULT: dict[str, Any] = {"answered": [], "known": [], "question": None, "complaint": None, "state": "", "can_go_back": False}
+_EMPTY_CONSULT: dict[str, Any] = {"answered": [], "known": [], "question": None, "complaint": None, "offer": None, "state": "", "can_go_back": False}
 
 #: The Dominio form's fields (also the permalink's query): nothing else is read or echoed.
 DOMAIN_FIELDS = ("domain", "offer", "pop_imap")
@@ -115,7 +115,7 @@ class Pages:
     async def consult(self, request: Request) -> Response:
         """«Consultazione guidata»: one question per page; the whole state in the page (a hidden field, or
         the permalink's ``state``), none on the server."""
-        from .consult import page_context, page_move
+        from .consult import page_context, page_move, with_dns
 
         lang = page_lang(request)
         renderer = renderer_for(self.kb, lang)
@@ -124,6 +124,7 @@ class Pages:
             if not fields.get("state") and fields.get("action") != "start":  # the page itself: choose the problem
                 return self.render(request, lang, "consult.html.j2", start=True, **_EMPTY_CONSULT)
             step, refused = page_move(self.kb, fields, renderer)
+            step = await with_dns(self.kb, step, self.dns_source(), self.dns_gate)
         except DiagnosticaError as exc:
             return self.render(request, lang, "consult.html.j2", status_for(exc), start=True,
                                error=exc.render(bundled_texts(lang)), **_EMPTY_CONSULT)

@@ -30,6 +30,9 @@ from .planner import UNKNOWN, Answer, Candidate, Consultation, problem, transiti
 if TYPE_CHECKING:  # annotations only: the session never renders anything itself
     from ..present.render import Renderer
 
+#: The DNS as a source (see ``Session.dns``): not used, offered, looked up, declined.
+DNS_STATES = (None, "offer", "collected", "declined")
+
 #: How a consultation ended: nothing left to ask, the complaint explained, «fine», the input over.
 ENDINGS = ("finished", "explained", "stopped", "eof")
 
@@ -241,6 +244,8 @@ class Session:
             data["problem"] = self.state.complaint.name
         if self.state.thorough:
             data["thorough"] = True
+        if self.dns is not None:
+            data["dns"] = self.dns
         return data
 
     @classmethod
@@ -259,8 +264,11 @@ class Session:
         if problem_name is not None and not isinstance(problem_name, str):
             raise InputError("ask_bad_state", at, field="problem")
         complaint = problem(kb, problem_name, at) if problem_name else None
+        dns = data.get("dns")
+        if dns not in DNS_STATES:
+            raise InputError("ask_bad_state", Location(where, *position(data, "dns")), field="dns")
         session = cls(kb, Consultation(kb, dict(given or {}), complaint=complaint,
-                                       thorough=data.get("thorough") is True))
+                                       thorough=data.get("thorough") is True), dns=dns)
         for name, value, location in _pairs(data, where):
             session = session._replayed(name, value, location)
         return session
