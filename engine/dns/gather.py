@@ -21,13 +21,15 @@ def live_source(nameservers: Iterable[str] | None = None, timeout: float = DEFAU
 
 
 def collect_for(facts: Mapping[str, Any], sources: Mapping[str, str], source: Any, catalogue: Catalogue,
-                checks: frozenset[str] = frozenset(CHECKS), *, option: str = "--collect-dns") -> DnsReport:
+                checks: frozenset[str] = frozenset(CHECKS), *, option: str = "--collect-dns",
+                fetcher: Any = None) -> DnsReport:
     """The DNS report of the domain the facts name (``domain``); ``sources`` says where each fact came from,
-    to point an error at the file that gave a bad domain."""
+    to point an error at the file that gave a bad domain.  The other facts go along (the DKIM selectors, an
+    MTA-STS policy); ``fetcher`` reads the MTA-STS policy over HTTPS (``--fetch-https``)."""
     if "domain" not in facts:
         raise InputError("dns_collect_no_domain", Location(option))
     name = domain_name(str(facts["domain"]), Location(sources.get("domain", "domain")))
-    return asyncio.run(collect(name, source, catalogue, checks))
+    return asyncio.run(collect(name, source, catalogue, checks, dict(facts), fetcher))
 
 
 #: Which lookup (by record type, see collect.questions) establishes which DNS fact, by name prefix.
