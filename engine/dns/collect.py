@@ -3,9 +3,10 @@
 ``collect(domain, source, catalogue)`` asks the questions the rules need --
 the domain's MX and TXT (SPF), ``_autodiscover._tcp.<domain>`` SRV,
 ``autodiscover.<domain>``, ``_dmarc``, the DKIM selectors the facts name,
-``_mta-sts`` and ``_smtp._tls``, the domain's DNSKEY -- at once, then the
-follow-ups their answers call for (the SPF tree, the organisational
-``_dmarc``, the report destinations' consent, the MTA-STS policy), and
+``_mta-sts`` (the domain's DNSKEY when nothing else is asked) -- at once,
+then the follow-ups their answers call for (the SPF tree, the organisational
+``_dmarc``, the report destinations' consent, ``_smtp._tls`` and the
+MTA-STS policy when a policy is announced), and
 turns the answers into facts.
 A failed lookup sets only its ``*_lookup`` outcome, never the records fact:
 "no answer" must not look like "no records" to the rules.
@@ -74,7 +75,7 @@ _TLS_RPT_PREFIX = dns.name.from_text("_smtp._tls", None)
 #: report destinations, mta-sts the policy and TLS-RPT; dnssec the CD-bit verdict (and the DNSKEY lookup).
 CHECKS = ("mx", "srv", "spf", "dmarc", "dkim", "mta-sts", "dnssec")
 _CHECK_OF = {"mx": "mx", "srv": "srv", "autodiscover": "srv", "spf": "spf", "dmarc": "dmarc", "dkim": "dkim",
-             "mta-sts": "mta-sts", "tls-rpt": "mta-sts", "dnssec": "dnssec"}
+             "mta-sts": "mta-sts", "dnssec": "dnssec"}
 
 
 def parse_checks(text: str | None) -> frozenset[str]:
@@ -101,16 +102,16 @@ def questions(name: dns.name.Name, checks: frozenset[str] = frozenset(CHECKS),
         ("autodiscover", _AUTODISCOVER_PREFIX.concatenate(name), "A"),
         ("dmarc", dmarccheck.record_name(name), "TXT"),
         ("mta-sts", _MTA_STS_PREFIX.concatenate(name), "TXT"),
-        ("tls-rpt", _TLS_RPT_PREFIX.concatenate(name), "TXT"),
-        # Its SERVFAIL is what the CD-bit retry judges when no other lookup of the domain is chosen.
+        # Asked only when no other lookup of the domain is chosen: its SERVFAIL is what the CD-bit retry judges.
         ("dnssec", name, "DNSKEY"),
     )
     chosen = tuple(q for q in every if _CHECK_OF[q[0]] in checks)
-    if "dkim" not in checks:
-        return chosen
-    # "dkim:N": the N-th selector of the facts, looked up with the type it should have.
-    return chosen + tuple((f"dkim:{i}", dkimcheck.record_name(s.selector, name), s.type)
-                          for i, s in enumerate(selectors))
+    if "dkim" in checks:  # "dkim:N": the N-th selector of the facts, looked up with the type it should have
+        chosen += tuple((f"dkim:{i}", dkimcheck.record_name(s.selector, name), s.type)
+                        for i, s in enumerate(selectors))
+    if len(chosen) > 1:  # any other name of the zone shows a broken chain already (a SERVFAIL the CD bit clears)
+        chosen = tuple(q for q in chosen if q[0] != "dnssec")
+    return chosen
 
 
 async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
@@ -135,12 +136,16 @@ async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
     domain_missing = _domain_missing(by_what)
     sts = by_what.get("mta-sts")
     policy_text = given.get("mta_sts.policy")
-    fetch = fetcher is not None and policy_text is None and sts is not None and not sts.failed \
-        and bool(mtasts.texts(sts, "v=STSv1"))
-    spf_tree, dmarc_followups, fetched = await asyncio.gather(
+    announced = sts is not None and not sts.failed and bool(mtasts.texts(sts, "v=STSv1"))
+    fetch = fetcher is not None and policy_text is None and announced
+    # TLS-RPT only beside a policy: it is where senders report that policy's failures.
+    spf_tree, dmarc_followups, fetched, tls_rpt = await asyncio.gather(
         _spf_tree(raw, ascii_name, source),
         _dmarc_followups(dmarc_lookup, ascii_name, source) if dmarc_lookup is not None else _nothing(),
-        fetcher.fetch(ascii_name, source) if fetch else _nothing())
+        fetcher.fetch(ascii_name, source) if fetch else _nothing(),
+        source.query(_TLS_RPT_PREFIX.concatenate(name), "TXT") if announced else _nothing())
+    if tls_rpt is not None:
+        followups.append(tls_rpt)
     records = raw.get("dns.spf")
     if records is not None:
         raw.update(spfcheck.facts(records, spf_tree))
@@ -160,7 +165,7 @@ async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
             raw.update(dkimcheck.facts(ascii_name, checked))
         if fetched is not None:
             policy_text = fetched.text
-        raw.update(mtasts.facts(sts, by_what.get("tls-rpt"), policy_text, raw.get("dns.mx"),
+        raw.update(mtasts.facts(sts, tls_rpt, policy_text, raw.get("dns.mx"),
                                 fetched.facts() if fetched is not None else None))
     where = Location(source.description)
     facts = {fact: coerce(catalogue, fact, value, where) for fact, value in raw.items() if fact in catalogue}
