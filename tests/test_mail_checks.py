@@ -151,6 +151,8 @@ def test_zone_cases(kb, server, domain, given, expected):
         assert "dkim-not-enabled" in undecided
     if domain in ("dkimfail.mail.test", "extfail.mail.test"):
         assert not ids & WRONG_RECORD
+    # a selector of the domain that could not be looked up is said: could not check
+    assert ("dns-lookup-failed" in ids) is (domain == "dkimfail.mail.test" and bool(given))
 
 
 @pytest.mark.parametrize("domain, expected, fetch", [

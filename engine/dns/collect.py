@@ -107,8 +107,8 @@ def questions(name: dns.name.Name, checks: frozenset[str] = frozenset(CHECKS),
     )
     chosen = tuple(q for q in every if _CHECK_OF[q[0]] in checks)
     if "dkim" in checks:  # "dkim:N": the N-th selector of the facts, looked up with the type it should have
-        chosen += tuple((f"dkim:{i}", dkimcheck.record_name(s.selector, name), s.type)
-                        for i, s in enumerate(selectors))
+        names = ((i, s, dkimcheck.record_name(s.selector, name)) for i, s in enumerate(selectors))
+        chosen += tuple((f"dkim:{i}", qname, s.type) for i, s, qname in names if qname is not None)
     if len(chosen) > 1:  # any other name of the zone shows a broken chain already (a SERVFAIL the CD bit clears)
         chosen = tuple(q for q in chosen if q[0] != "dnssec")
     return chosen
