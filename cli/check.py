@@ -51,6 +51,8 @@ def check(
     kb = load_kb(kb_dir, no_cache)
     if not files and not fact and not collect_dns:
         raise errors.InputError("no_facts")
+    if not collect_dns and (checks is not None or fetch_https or ca_file is not None):
+        raise errors.InputError("dns_checks_need_collect", errors.Location("--checks"))
     gathered = gather_facts(kb, files or [], fact, max_size)
     if collect_dns:
         from . import dns_cmd

@@ -327,3 +327,16 @@ def test_the_consultation_asks_for_the_selectors(kb):
         asked.append(question.fact)
         state = state.answer(question.fact, UNKNOWN)
     assert "dkim.selectors" in asked
+
+
+def test_too_many_selectors_is_exit_2(cli):
+    many = ",".join(f"s{i} CNAME s{i}._domainkey.1.ex.mail.ovh.net" for i in range(17))
+    run_ = cli("dns", "dkimok.mail.test", "--zone-file", ZONE, "--fact", f"dkim.selectors={many}")
+    assert run_.code == 2 and "16" in run_.err and "Traceback" not in run_.err
+
+
+def test_checks_without_collect_dns_is_exit_2(cli, tmp_path):
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("domain: example.it\n", encoding="utf-8")
+    run_ = cli("check", str(facts), "--checks", "dkim")
+    assert run_.code == 2 and "--collect-dns" in run_.err

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import dns.exception
 import dns.name
 
+from ..errors import InputError, Location
 from ..kb.catalogue import normalize_host
 from .lookup import Lookup
 
@@ -24,6 +25,8 @@ _DOMAINKEY = dns.name.from_text("_domainkey", None)
 #: Labels of letters, digits, "-" and "_" (RFC 6376 §3.1 allows dotted selectors).
 _SELECTOR = re.compile(r"^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$", re.I | re.A)
 TYPES = ("CNAME", "TXT")
+#: One lookup each: a platform signs with one or two, a facts file must not order thousands of queries.
+MAX_SELECTORS = 16
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,12 @@ class Selector:
 
 def selectors(given: Iterable[dict[str, Any]] | None) -> tuple[Selector, ...]:
     """The selectors of the facts, those we can look up (a name DNS accepts, a known record type)."""
+    given = tuple(given or ())
+    if len(given) > MAX_SELECTORS:
+        raise InputError("dkim_too_many_selectors", Location("dkim.selectors"), count=len(given),
+                         limit=MAX_SELECTORS)
     out = []
-    for item in given or ():
+    for item in given:
         kind = str(item.get("type", "")).strip().upper()
         name = str(item.get("selector", "")).strip().rstrip(".")
         if kind in TYPES and _SELECTOR.match(name) and record_name(name, dns.name.root) is not None:

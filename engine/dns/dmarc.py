@@ -131,6 +131,9 @@ def facts(domain: str, own: Lookup, org: Lookup | None) -> dict[str, object]:
 # ------------------------------------------- external report destinations (RFC 7489 §7.1)
 
 _REPORT = dns.name.from_text("_report._dmarc", None)
+#: Destinations checked per record: receivers must send to two (RFC 7489 §6.2) and may stop there;
+#: a record listing hundreds must not turn into hundreds of queries.
+MAX_DESTINATIONS = 10
 
 
 def report_domains(record: str) -> list[str]:
@@ -150,7 +153,7 @@ def report_domains(record: str) -> list[str]:
 def external_destinations(record: str, policy_domain: str) -> list[str]:
     """Report domains under another organisational domain: they must consent (a record of their own)."""
     own = organisational_domain(policy_domain)
-    return [d for d in report_domains(record) if organisational_domain(d) != own]
+    return [d for d in report_domains(record) if organisational_domain(d) != own][:MAX_DESTINATIONS]
 
 
 def authorisation_name(policy_domain: str, destination: str) -> dns.name.Name | None:
