@@ -340,3 +340,16 @@ def test_checks_without_collect_dns_is_exit_2(cli, tmp_path):
     facts.write_text("domain: example.it\n", encoding="utf-8")
     run_ = cli("check", str(facts), "--checks", "dkim")
     assert run_.code == 2 and "--collect-dns" in run_.err
+
+
+def test_ask_looks_the_selectors_up_once_answered(cli, server):
+    """ask --collect-dns: SPF and DMARC right, no DKIM record; the selectors asked, then looked up."""
+    given = ("domain=dkimask.mail.test", "offer=hosted", "account.suspended=false", "account.spam_blocked=false",
+             "account.locked=false", "webmail.auth_ok=true", "infrastructure.incident=false", "test_email.sent=false")
+    run_ = cli("ask", "--problem", "invio", *(arg for fact in given for arg in ("--fact", fact)), "--collect-dns",
+               "--nameserver", server.address, "--timeout", "2", "--format", "json",
+               stdin="s1 CNAME s1._domainkey.1.ex.mail.ovh.net\n")
+    document = run_.json()
+    assert [t["fact"] for t in document["transcript"]] == ["dkim.selectors"]
+    assert "dkim-not-enabled" in [f["id"] for f in document["result"]["findings"]]
+    assert "s1._domainkey.dkimask.mail.test CNAME" in [l["query"] for l in document["result"]["dns"]["lookups"]]

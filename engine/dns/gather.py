@@ -32,6 +32,18 @@ def collect_for(facts: Mapping[str, Any], sources: Mapping[str, str], source: An
     return asyncio.run(collect(name, source, catalogue, checks, dict(facts), fetcher))
 
 
+def dkim_lookup(report: DnsReport, selectors: Any, source: Any,
+                catalogue: Catalogue) -> tuple[DnsReport, dict[str, Any]]:
+    """The DKIM lookups of selectors known only now (an ``ask`` answer): the report with them as evidence,
+    and the facts they establish."""
+    from dataclasses import replace
+
+    found = asyncio.run(collect(domain_name(report.domain_ascii), source, catalogue, frozenset({"dkim"}),
+                                {"dkim.selectors": selectors}))
+    facts = {fact: value for fact, value in found.facts.items() if fact.startswith("dns.dkim_")}
+    return replace(report, facts={**report.facts, **facts}, lookups=report.lookups + found.lookups), facts
+
+
 #: Which lookup (by record type, see collect.questions) establishes which DNS fact, by name prefix.
 _LOOKUP_OF_FACT = (("dns.mx", "MX"), ("dns.srv", "SRV"), ("dns.autodiscover_srv", "SRV"), ("dns.spf", "TXT"),
                    ("dns.autodiscover", "A"))
