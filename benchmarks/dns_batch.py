@@ -8,10 +8,12 @@ seconds before each answer, a stand-in for a resolver's round trip; the
 command runs as a real subprocess.  Printed: domains per second with
 --concurrency 1 and with the default, their ratio, and the peak memory of
 the command for the batch and for a batch --memory-factor times larger
-(streaming keeps it flat).  Each domain costs seven lookups: MX, SRV, TXT,
-A and _dmarc TXT at once, then the SPF include (mx.ovh.com, served here)
-and the organisational domain's _dmarc; with --concurrency 1 the domains
-run one after the other.
+(streaming keeps it flat).  Each domain costs nine to eleven lookups: MX,
+SRV, TXT, A, _dmarc TXT, _mta-sts TXT and the DKIM selector given for the
+whole batch (CNAME) at once, then the SPF include (mx.ovh.com, served here),
+the organisational domain's _dmarc and, for every 5th domain, the consent
+of its external DMARC report destination and, for every 4th, _smtp._tls;
+with --concurrency 1 the domains run one after the other.
 """
 from __future__ import annotations
 
@@ -42,8 +44,13 @@ mx IN TXT "v=spf1 ip4:192.0.2.0/24 ~all"
 """
 
 
+#: Given to every domain of the batch (--fact): looked up at s1._domainkey.<domain>.
+SELECTOR = "dkim.selectors=s1 CNAME s1._domainkey.1.ex.mail.ovh.net"
+
+
 def zone_text(count: int) -> str:
-    """Domain i: correct for most, a foreign MX for every 10th, no SRV for every 7th (varied findings)."""
+    """Domain i: correct for most, a foreign MX for every 10th, no SRV for every 7th, no DKIM CNAME for
+    every 3rd, DMARC reports sent outside for every 5th, an MTA-STS record for every 4th (varied findings)."""
     lines = [ZONE_HEAD]
     for i in range(count):
         name = f"d{i:06d}"
@@ -51,6 +58,13 @@ def zone_text(count: int) -> str:
         lines.append(f"{name} IN MX 1 {mx}\n{name} IN TXT \"v=spf1 include:mx.ovh.com ~all\"\n")
         if i % 7:
             lines.append(f"_autodiscover._tcp.{name} IN SRV 0 0 443 ex2.mail.ovh.net.\n")
+        if i % 3:
+            lines.append(f"s1._domainkey.{name} IN CNAME s1._domainkey.1.ex.mail.ovh.net.\n")
+        if i % 5 == 0:
+            lines.append(f"_dmarc.{name} IN TXT \"v=DMARC1; p=none; rua=mailto:d@reports.example\"\n")
+        if i % 4 == 0:
+            lines.append(f"_mta-sts.{name} IN TXT \"v=STSv1; id=1\"\n_smtp._tls.{name} IN TXT \"v=TLSRPTv1; "
+                         f"rua=mailto:tls@{name}.bench.test\"\n")
     return "".join(lines)
 
 
@@ -64,7 +78,7 @@ def run_batch(server: DnsServer, count: int, workdir: Path, concurrency: int | N
     domains = workdir / f"domains-{count}.txt"
     domains.write_text("".join(f"d{i:06d}.bench.test\n" for i in range(count)), encoding="utf-8")
     args = [*command(), "dns", "--batch", str(domains), "--nameserver", server.address,
-            "--offer", "hosted", "--pop-imap", "none"]
+            "--offer", "hosted", "--pop-imap", "none", "--fact", SELECTOR]
     if concurrency is not None:
         args += ["--concurrency", str(concurrency)]
     out = workdir / "out.jsonl"

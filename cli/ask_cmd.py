@@ -86,6 +86,8 @@ class Conversation:
         # The lookups made: before the first question (--collect-dns) or when offered.
         self.dns_report: Optional["DnsReport"] = None
         self.lookup: Callable[[str], "DnsReport"] = _no_lookup  # domain -> its DNS report, for the offer
+        # (report, selectors) -> (report, facts): the DKIM lookups once the selectors are answered.
+        self.dkim_lookup: Optional[Callable[["DnsReport", Any], tuple["DnsReport", dict[str, Any]]]] = None
 
     @property
     def transcript(self) -> list[dict[str, Any]]:
@@ -176,6 +178,11 @@ class Conversation:
                 self.session = self.session.stop("eof")
                 return
             self.session, reply = self.session.reply(line, self.renderer)
+            if reply.kind == "answer" and fact.name == "dkim.selectors" and self.dns_report is not None \
+                    and self.dkim_lookup is not None:
+                # No DNS names the selectors: only now can their records be looked up.
+                self.dns_report, found = self.dkim_lookup(self.dns_report, reply.parsed.value)
+                self.session = self.session.learn(found)
             if reply.kind in ("answer", "unknown", "stop"):
                 return
             if reply.kind == "back":
@@ -263,6 +270,13 @@ def lookup_domain(kb, domain: str, nameservers, timeout: float):
     from diagnostica.engine.dns import gather
 
     return gather.collect_for({"domain": domain}, {}, gather.live_source(nameservers, timeout), kb.catalogue)
+
+
+def dkim_lookup(kb, report, selectors, nameservers, timeout: float):
+    """The DKIM records of the selectors just answered, added to the conversation's DNS report."""
+    from diagnostica.engine.dns import gather
+
+    return gather.dkim_lookup(report, selectors, gather.live_source(nameservers, timeout), kb.catalogue)
 
 
 def why_lines(reasons, renderer) -> list[str]:
@@ -363,6 +377,7 @@ def ask(
     session = Conversation(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names, limit))
     session.dns_report = report
     session.lookup = lambda domain: lookup_domain(kb, domain, nameserver, timeout)
+    session.dkim_lookup = lambda found, selectors: dkim_lookup(kb, found, selectors, nameserver, timeout)
     if reading is not None:  # what the paste said, and the lines not understood, before the first question
         from diagnostica.engine.present.reading import reading_lines
 

@@ -10,8 +10,11 @@ from diagnostica.engine import errors
 from .common import (
     FORMAT_HELP,
     AudienceOption,
+    CaFileOption,
+    ChecksOption,
     ExplainOption,
     FactOption,
+    FetchHttpsOption,
     KbOption,
     LangOption,
     MaxSizeOption,
@@ -34,6 +37,9 @@ def check(
     collect_dns: bool = typer.Option(False, "--collect-dns", help="Aggiungi i fatti DNS del dominio (fatto «domain») interrogando il DNS."),
     nameserver: Optional[List[str]] = NameserverOption,
     timeout: float = TimeoutOption,
+    checks: Optional[str] = ChecksOption,
+    fetch_https: bool = FetchHttpsOption,
+    ca_file: Optional[str] = CaFileOption,
     no_cache: bool = NoCacheOption,
     audience: str = AudienceOption,
     max_size: Optional[int] = MaxSizeOption,
@@ -45,11 +51,13 @@ def check(
     kb = load_kb(kb_dir, no_cache)
     if not files and not fact and not collect_dns:
         raise errors.InputError("no_facts")
+    if not collect_dns and (checks is not None or fetch_https or ca_file is not None):
+        raise errors.InputError("dns_checks_need_collect", errors.Location("--checks"))
     gathered = gather_facts(kb, files or [], fact, max_size)
     if collect_dns:
         from . import dns_cmd
 
         return dns_cmd.check_with_dns(kb, gathered, nameserver, timeout, fmt=fmt, lang=lang, explain=explain,
-                                      audience=audience)
+                                      audience=audience, checks=checks, fetch_https=fetch_https, ca_file=ca_file)
     result = kb.evaluate(gathered.values)
     return emit(kb, result, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets, audience=audience)

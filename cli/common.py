@@ -24,6 +24,15 @@ AudienceOption = typer.Option(
          "(un messaggio da inviare così com'è).")
 MaxSizeOption = typer.Option(None, "--max-size", metavar="BYTE",
                              help="Byte al massimo letti da ogni file in ingresso (predefinito 10000000).")
+ChecksOption = typer.Option(
+    None, "--checks", metavar="LIST",
+    help="Verifiche DNS da fare, separate da virgole: mx, srv, spf, dmarc, dkim, mta-sts, dnssec (predefinito tutte).")
+FetchHttpsOption = typer.Option(
+    False, "--fetch-https",
+    help="Leggi la politica MTA-STS da https://mta-sts.<dominio>/.well-known/mta-sts.txt (certificato sempre verificato).")
+CaFileOption = typer.Option(
+    None, "--ca-file", metavar="FILE",
+    help="Con --fetch-https: certificati PEM delle autorità da accettare al posto di quelle del sistema.")
 NoCacheOption = typer.Option(False, "--no-cache", help="Rilegge e ricontrolla la base di conoscenza senza usare la cache.")
 
 

@@ -11,8 +11,11 @@ from diagnostica.engine import errors
 
 from .common import (
     AudienceOption,
+    CaFileOption,
+    ChecksOption,
     ExplainOption,
     FactOption,
+    FetchHttpsOption,
     KbOption,
     LangOption,
     MaxSizeOption,
@@ -41,7 +44,9 @@ def dns(
     zone_file: Optional[str] = typer.Option(None, "--zone-file", metavar="FILE", help="Leggi i record da un file di zona BIND invece che dal DNS."),
     batch: Optional[str] = typer.Option(None, "--batch", metavar="FILE|-", help="File con un dominio per riga (o JSON Lines con fatti per dominio); - per lo standard input."),
     concurrency: int = typer.Option(None, "--concurrency", metavar="N", help="Con --batch: domini e interrogazioni contemporanei (predefinito 64)."),
-    checks: Optional[str] = typer.Option(None, "--checks", metavar="LIST", help="Verifiche da fare, separate da virgole: mx, srv, spf, dmarc (predefinito tutte)."),
+    checks: Optional[str] = ChecksOption,
+    fetch_https: bool = FetchHttpsOption,
+    ca_file: Optional[str] = CaFileOption,
     fact: Optional[List[str]] = FactOption,
     fmt: str = typer.Option("text", "--format", metavar="[text|markdown|json]", help="Formato: text, markdown, json (con --batch sempre JSON Lines)."),
     lang: str = LangOption,
@@ -50,7 +55,7 @@ def dns(
     audience: str = AudienceOption,
     max_size_bytes: Optional[int] = MaxSizeOption,
 ) -> int:
-    """Interroga il DNS del dominio (MX, SRV di autodiscover, SPF) e stampa diagnosi e rimedi.
+    """Interroga il DNS del dominio (MX, SRV di autodiscover, SPF, DMARC, DKIM, MTA-STS, DNSSEC) e stampa diagnosi e rimedi.
 
     Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata), 2 input non valido.
     """
@@ -67,6 +72,7 @@ def dns(
     given.update(gather_facts(kb, [], fact).values)
     chosen = dnsfacts.parse_checks(checks)
     limit_bytes = max_size(max_size_bytes)  # a zone file read whole, each line of a batch
+    fetcher = policy_fetcher(fetch_https, ca_file, timeout)
     if batch is not None:
         if domain is not None:
             raise errors.InputError("dns_domain_and_batch", errors.Location("DOMAIN"))
@@ -77,7 +83,7 @@ def dns(
             raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
                                     limit=dnsbatch.MAX_CONCURRENCY)
         source = live_source(nameserver, timeout)
-        return run_batch(batch, source, kb, renderer, given, limit, chosen, limit_bytes)
+        return run_batch(batch, source, kb, renderer, given, limit, chosen, limit_bytes, fetcher)
     check_format(fmt, REPORTERS)
     name = dnsfacts.domain_name(domain) if domain is not None else None
     if zone_file is not None:
@@ -91,7 +97,9 @@ def dns(
         if name is None:
             raise errors.InputError("dns_no_domain", errors.Location("DOMAIN"))
         source = live_source(nameserver, timeout)
-    report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue, chosen))
+    # A zone file is offline: nothing is fetched over HTTPS from it.
+    report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue, chosen, given,
+                                          fetcher if zone_file is None else None))
     facts = dnsfacts.merge(report.facts, given)
     return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain, audience=audience)
 
@@ -101,6 +109,17 @@ def option_facts(kb, options: dict) -> dict:
 
     return {name: coerce(kb.catalogue, name, options[name], errors.Location(flag))
             for name, flag in OPTION_FACTS if options.get(name) is not None}
+
+
+def policy_fetcher(fetch_https: bool, ca_file: str | None, timeout: float):
+    """``--fetch-https`` (and its ``--ca-file``) as the library's fetcher, None without the option."""
+    import os
+
+    from diagnostica.engine.dns.mtasts_fetch import PolicyFetcher
+
+    if ca_file is not None and not (os.path.isfile(ca_file) and os.access(ca_file, os.R_OK)):
+        raise errors.InputError("dns_bad_ca_file", errors.Location("--ca-file"), value=ca_file)
+    return PolicyFetcher(ca_file=ca_file, timeout=timeout) if fetch_https else None
 
 
 def live_source(nameservers: list[str] | None, timeout: float):
@@ -138,7 +157,7 @@ def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, sec
 
 
 def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, checks=None,
-              line_limit: int | None = None) -> int:
+              line_limit: int | None = None, fetcher=None) -> int:
     import gc
     import json
 
@@ -156,7 +175,8 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, ch
         code = 0
         items = dnsbatch.iter_items(bounded_lines(stream, line_limit or DEFAULT_MAX_SIZE), display, kb)
         async for result in dnsbatch.run(items, source, kb, renderer, given, concurrency,
-                                            checks if checks is not None else frozenset(dnsbatch.CHECKS)):
+                                            checks if checks is not None else frozenset(dnsbatch.CHECKS),
+                                            fetcher):
             sys.stdout.write(json_safe(encode(result)) + "\n")
             sys.stdout.flush()
             if result["status"] != "ok":
@@ -218,7 +238,8 @@ class _Progress:
 
 
 def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang: str, explain: bool,
-                   audience: str = "agente") -> int:
+                   audience: str = "agente", checks: str | None = None, fetch_https: bool = False,
+                   ca_file: str | None = None) -> int:
     """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
     from diagnostica.engine.dns import collect as dnsfacts
     from diagnostica.engine.present.render import Renderer
@@ -226,18 +247,20 @@ def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang:
 
     check_format(fmt, REPORTERS)
     Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any lookup
-    report = collect_for(kb, gathered, nameservers, timeout)
+    chosen = dnsfacts.parse_checks(checks)
+    report = collect_for(kb, gathered, nameservers, timeout, chosen, policy_fetcher(fetch_https, ca_file, timeout))
     facts = dnsfacts.merge(report.facts, gathered.values)
     return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain,
                          secrets=gathered.secrets, audience=audience)
 
 
-def collect_for(kb, gathered, nameservers, timeout: float):
+def collect_for(kb, gathered, nameservers, timeout: float, checks=None, fetcher=None):
     """``--collect-dns`` (check, ask): the DNS report of the domain the given facts name."""
     from diagnostica.engine.dns import gather
 
+    chosen = checks if checks is not None else frozenset(gather.CHECKS)
     return gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameservers, timeout),
-                              kb.catalogue)
+                              kb.catalogue, chosen, fetcher=fetcher)
 
 
 def fact_evidence(report, renderer) -> dict[str, str]:

@@ -194,6 +194,13 @@ class FakeOvh:
                 if found[1] is None:
                     return 404, {"message": "No diagnostic for this account"}
                 return 200, found[1]
+        if rest[0] == "domain" and len(rest) in (3, 4) and rest[2] == "dkim" and rest[1] in service["domains"]:
+            selectors = service.get("dkim", {}).get(rest[1], {})  # domain -> {selectorName: email.exchange.dkim}
+            if len(rest) == 3:
+                return 200, sorted(selectors)
+            if rest[3] in selectors:
+                return 200, selectors[rest[3]]
+            return 404, {"message": "The requested object does not exist"}
         if rest[0] == "domain" and len(rest) == 2:
             found = service["domains"].get(rest[1])
             return (200, found) if found else (404, {"message": "The requested object does not exist"})

@@ -192,8 +192,9 @@ SEND = [  # the panel's «abbonamento scaduto» is one check, account.suspended 
     ("account-expired", world(account__suspended=True, test_email__sent=False, test_email__received=False), 3),
     ("infrastructure-incident", world(infrastructure__incident=True, test_email__sent=False), 4),
     ("webmail-auth-failed", world(webmail__auth_ok=False, test_email__sent=False), 5),
-    # 8: the SPF causes add the SPF records and the offer (the other SPF facts are not askable).
-    ("test-email-not-sent", world(test_email__sent=False), 8),
+    # 9: the SPF causes add the SPF records and the offer (the other SPF facts are not askable),
+    # dkim-not-enabled its selectors (dkim.selectors).
+    ("test-email-not-sent", world(test_email__sent=False), 9),
 ]
 RECEIVE = [
     ("mx-invalid", world(dns__mx_valid=False, test_email__received=False), 1),

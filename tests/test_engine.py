@@ -100,7 +100,8 @@ def test_symptom_alone_lists_possible_causes_with_the_facts_that_decide_them(kb)
     causes = {p.cause: p.needs for p in result.possible_causes if p.symptom == "test-email-not-sent"}
     assert set(causes) == {"account-expired", "webmail-auth-failed", "infrastructure-incident",
                            # mail authentication (rules/mail-auth.yaml, spf-invalid): receivers refuse the mail
-                           "spf-invalid", "spf-multiple-records", "spf-too-many-lookups", "dnssec-bogus"}
+                           "spf-invalid", "spf-multiple-records", "spf-too-many-lookups", "dnssec-bogus",
+                           "dkim-not-enabled"}
     assert causes["webmail-auth-failed"] == ("webmail.auth_ok",)
     assert "account-spam-blocked" not in causes  # ruled out
 

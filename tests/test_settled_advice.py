@@ -14,7 +14,10 @@ SENT_CAUSES_RULED_OUT = {"test_email.sent": False, "account.suspended": False, "
                          "account.spam_blocked": False, "infrastructure.incident": False}
 ALL_SENT_CAUSES_RULED_OUT = {**SENT_CAUSES_RULED_OUT, "offer": "hosted", "dns.spf": ["v=spf1 include:mx.ovh.com ~all"],
                              "dns.spf_count": 1, "dns.spf_lookups": 1, "dns.spf_void_lookups": 0,
-                             "dns.spf_loop": False, "dns.dnssec_bogus": False}
+                             "dns.spf_loop": False, "dns.dnssec_bogus": False,
+                             # DKIM published (rules/mail-auth.yaml, dkim-not-enabled)
+                             "dkim.selectors": [{"selector": "s1", "type": "CNAME", "value": "s1._domainkey.1.ex.mail.ovh.net"}],
+                             "dns.dkim_wrong_count": 0}
 STATUS = "web-cloud.status-ovhcloud.com"
 
 

@@ -89,7 +89,7 @@ class _Limited:
 
 async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, given: dict,
               concurrency: int = DEFAULT_CONCURRENCY,
-              checks: frozenset[str] = frozenset(CHECKS)) -> AsyncIterator[dict]:
+              checks: frozenset[str] = frozenset(CHECKS), fetcher: Any = None) -> AsyncIterator[dict]:
     """Yield one result per item, in input order, while later items are still being checked."""
     limited = _Limited(source, concurrency)
     titles = _Titles(renderer)
@@ -97,7 +97,7 @@ async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, g
     for item in items:
         while window and (len(window) >= concurrency or window[0].done()):
             yield await window.popleft()
-        window.append(asyncio.ensure_future(_check(item, limited, kb, renderer, given, titles, checks)))
+        window.append(asyncio.ensure_future(_check(item, limited, kb, renderer, given, titles, checks, fetcher)))
     while window:
         yield await window.popleft()
 
@@ -115,13 +115,15 @@ class _Titles(dict):
 
 
 async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: dict,
-                 titles: dict | None = None, checks: frozenset[str] = frozenset(CHECKS)) -> dict:
+                 titles: dict | None = None, checks: frozenset[str] = frozenset(CHECKS),
+                 fetcher: Any = None) -> dict:
     titles = _Titles(renderer) if titles is None else titles
     if item.error is not None:
         return _error(item, item.error.render(renderer.texts))
     try:
-        report = await collect(item.domain, source, kb.catalogue, checks)
-        result = kb.evaluate(merge(report.facts, {**given, **item.facts}))
+        known = {**given, **item.facts}
+        report = await collect(item.domain, source, kb.catalogue, checks, known, fetcher)
+        result = kb.evaluate(merge(report.facts, known))
     except DiagnosticaError as exc:
         return _error(item, exc.render(renderer.texts))
     except Exception as exc:  # noqa: BLE001 - one domain's surprise must not stop the batch

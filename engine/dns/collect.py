@@ -1,8 +1,13 @@
 """From DNS lookups to catalogue facts, with the lookups kept as evidence.
 
-``collect(domain, source, catalogue)`` asks the four questions the rules
-need -- the domain's MX and TXT (SPF), ``_autodiscover._tcp.<domain>`` SRV
-and ``autodiscover.<domain>`` -- at once, and turns the answers into facts.
+``collect(domain, source, catalogue)`` asks the questions the rules need --
+the domain's MX and TXT (SPF), ``_autodiscover._tcp.<domain>`` SRV,
+``autodiscover.<domain>``, ``_dmarc``, the DKIM selectors the facts name,
+``_mta-sts`` (the domain's DNSKEY when nothing else is asked) -- at once,
+then the follow-ups their answers call for (the SPF tree, the organisational
+``_dmarc``, the report destinations' consent, ``_smtp._tls`` and the
+MTA-STS policy when a policy is announced), and
+turns the answers into facts.
 A failed lookup sets only its ``*_lookup`` outcome, never the records fact:
 "no answer" must not look like "no records" to the rules.
 """
@@ -18,7 +23,9 @@ import dns.name
 from ..errors import InputError, Location
 from ..inputs.facts import coerce
 from ..kb.catalogue import Catalogue
+from . import dkim as dkimcheck
 from . import dmarc as dmarccheck
+from . import mtasts
 from . import spf as spfcheck
 from .lookup import Lookup, shown
 
@@ -60,15 +67,19 @@ def domain_name(text: str, where: Location | None = None) -> dns.name.Name:
 # Parsed once: a batch asks for them under thousands of domains.
 _SRV_PREFIX = dns.name.from_text("_autodiscover._tcp", None)
 _AUTODISCOVER_PREFIX = dns.name.from_text("autodiscover", None)
+_MTA_STS_PREFIX = dns.name.from_text("_mta-sts", None)
+_TLS_RPT_PREFIX = dns.name.from_text("_smtp._tls", None)
 
 
-#: What ``--checks`` selects; srv includes the autodiscover name, spf the whole include tree.
-CHECKS = ("mx", "srv", "spf", "dmarc")
-_CHECK_OF = {"mx": "mx", "srv": "srv", "autodiscover": "srv", "spf": "spf", "dmarc": "dmarc"}
+#: What ``--checks`` selects; srv includes the autodiscover name, spf the whole include tree, dmarc the
+#: report destinations, mta-sts the policy and TLS-RPT; dnssec the CD-bit verdict (and the DNSKEY lookup).
+CHECKS = ("mx", "srv", "spf", "dmarc", "dkim", "mta-sts", "dnssec")
+_CHECK_OF = {"mx": "mx", "srv": "srv", "autodiscover": "srv", "spf": "spf", "dmarc": "dmarc", "dkim": "dkim",
+             "mta-sts": "mta-sts", "dnssec": "dnssec"}
 
 
 def parse_checks(text: str | None) -> frozenset[str]:
-    """``mx,srv,spf,dmarc`` (any subset, any order); None or empty: all of them."""
+    """``mx,srv,spf,dmarc,dkim,mta-sts,dnssec`` (any subset, any order); None or empty: all of them."""
     from ..kb.catalogue import closest
 
     if not text or not text.strip():
@@ -81,8 +92,8 @@ def parse_checks(text: str | None) -> frozenset[str]:
     return frozenset(chosen)
 
 
-def questions(name: dns.name.Name,
-              checks: frozenset[str] = frozenset(CHECKS)) -> tuple[tuple[str, dns.name.Name, str], ...]:
+def questions(name: dns.name.Name, checks: frozenset[str] = frozenset(CHECKS),
+              selectors: tuple[dkimcheck.Selector, ...] = ()) -> tuple[tuple[str, dns.name.Name, str], ...]:
     """(what, name, type) for every lookup the rules need, of the checks chosen."""
     every = (
         ("mx", name, "MX"),
@@ -90,13 +101,27 @@ def questions(name: dns.name.Name,
         ("spf", name, "TXT"),
         ("autodiscover", _AUTODISCOVER_PREFIX.concatenate(name), "A"),
         ("dmarc", dmarccheck.record_name(name), "TXT"),
+        ("mta-sts", _MTA_STS_PREFIX.concatenate(name), "TXT"),
+        # Asked only when no other lookup of the domain is chosen: its SERVFAIL is what the CD-bit retry judges.
+        ("dnssec", name, "DNSKEY"),
     )
-    return tuple(q for q in every if _CHECK_OF[q[0]] in checks)
+    chosen = tuple(q for q in every if _CHECK_OF[q[0]] in checks)
+    if "dkim" in checks:  # "dkim:N": the N-th selector of the facts, looked up with the type it should have
+        names = ((i, s, dkimcheck.record_name(s.selector, name)) for i, s in enumerate(selectors))
+        chosen += tuple((f"dkim:{i}", qname, s.type) for i, s, qname in names if qname is not None)
+    if len(chosen) > 1:  # any other name of the zone shows a broken chain already (a SERVFAIL the CD bit clears)
+        chosen = tuple(q for q in chosen if q[0] != "dnssec")
+    return chosen
 
 
 async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
-                  checks: frozenset[str] = frozenset(CHECKS)) -> DnsReport:
-    asked = questions(name, checks)
+                  checks: frozenset[str] = frozenset(CHECKS), given: dict[str, Any] | None = None,
+                  fetcher: Any = None) -> DnsReport:
+    """The DNS facts of ``name``; ``given``: the facts already known (the DKIM selectors, an MTA-STS
+    policy); ``fetcher``: a PolicyFetcher to read the MTA-STS policy over HTTPS (``--fetch-https``)."""
+    given = given or {}
+    selectors = dkimcheck.selectors(given.get("dkim.selectors"))
+    asked = questions(name, checks, selectors)
     lookups = await asyncio.gather(*(source.query(qname, rdtype) for _, qname, rdtype in asked))
     by_what = {what: lookup for (what, _, _), lookup in zip(asked, lookups)}
     ascii_name = name.to_text(omit_final_dot=True)
@@ -104,20 +129,44 @@ async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
     own = by_what.get("mx") or by_what.get("spf")
     display = own.name if own is not None else shown(name)
     raw = facts_from_lookups(name, by_what, source.servers, display=display)
+    if "dnssec" not in checks:  # not asked for: undecided, not "the chain validates"
+        raw.pop("dns.dnssec_bogus")
     followups: list[Lookup] = []
     dmarc_lookup = by_what.get("dmarc")
-    spf_tree, org_dmarc = await asyncio.gather(
+    domain_missing = _domain_missing(by_what)
+    sts = by_what.get("mta-sts")
+    policy_text = given.get("mta_sts.policy")
+    announced = sts is not None and not sts.failed and bool(mtasts.texts(sts, "v=STSv1"))
+    fetch = fetcher is not None and policy_text is None and announced
+    # TLS-RPT only beside a policy: it is where senders report that policy's failures.
+    spf_tree, dmarc_followups, fetched, tls_rpt = await asyncio.gather(
         _spf_tree(raw, ascii_name, source),
-        _org_dmarc(dmarc_lookup, ascii_name, source) if dmarc_lookup is not None else _nothing())
+        _dmarc_followups(dmarc_lookup, ascii_name, source) if dmarc_lookup is not None else _nothing(),
+        fetcher.fetch(ascii_name, source) if fetch else _nothing(),
+        source.query(_TLS_RPT_PREFIX.concatenate(name), "TXT") if announced else _nothing())
+    if tls_rpt is not None:
+        followups.append(tls_rpt)
     records = raw.get("dns.spf")
     if records is not None:
         raw.update(spfcheck.facts(records, spf_tree))
     if spf_tree is not None:
         followups.extend(spf_tree.evidence)
+    org_dmarc, external = dmarc_followups or (None, [])
     if org_dmarc is not None:
         followups.append(org_dmarc)
-    if dmarc_lookup is not None and not _domain_missing(by_what):
+    followups.extend(lookup for _, lookup in external)
+    if dmarc_lookup is not None and not domain_missing:
         raw.update(dmarccheck.facts(ascii_name, dmarc_lookup, org_dmarc))
+        if external:
+            raw.update(dmarccheck.external_facts(external))
+    if not domain_missing:
+        checked = [(s, by_what[f"dkim:{i}"]) for i, s in enumerate(selectors) if f"dkim:{i}" in by_what]
+        if checked:
+            raw.update(dkimcheck.facts(ascii_name, checked))
+        if fetched is not None:
+            policy_text = fetched.text
+        raw.update(mtasts.facts(sts, tls_rpt, policy_text, raw.get("dns.mx"),
+                                fetched.facts() if fetched is not None else None))
     where = Location(source.description)
     facts = {fact: coerce(catalogue, fact, value, where) for fact, value in raw.items() if fact in catalogue}
     return DnsReport(display, ascii_name, source.kind, tuple(source.servers), facts, tuple(lookups),
@@ -140,6 +189,23 @@ async def _spf_tree(raw: dict[str, Any], domain: str, source: Any) -> spfcheck.W
         return None
     # The first record is the one evaluated (with several, SPF fails anyway).
     return await spfcheck.walk(domain, records[0], source)
+
+
+async def _dmarc_followups(own: Lookup, domain: str,
+                           source: Any) -> tuple[Lookup | None, list[tuple[str, Lookup]]]:
+    """The organisational ``_dmarc`` when needed, then the consent of each external report destination."""
+    org = await _org_dmarc(own, domain, source)
+    records = dmarccheck.texts(own) if not own.failed else []
+    where = domain
+    if not records and org is not None and not org.failed:
+        records, where = dmarccheck.texts(org), dmarccheck.organisational_domain(domain)
+    if len(records) != 1:
+        return org, []
+    asked = [(dest, dmarccheck.authorisation_name(where, dest))
+             for dest in dmarccheck.external_destinations(records[0], where)]
+    asked = [(dest, qname) for dest, qname in asked if qname is not None]
+    found = await asyncio.gather(*(source.query(qname, "TXT") for _, qname in asked))
+    return org, [(dest, lookup) for (dest, _), lookup in zip(asked, found)]
 
 
 async def _org_dmarc(own: Lookup, domain: str, source: Any) -> Lookup | None:

@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+import dns.exception
 import dns.name
 
 from .lookup import Lookup
@@ -124,4 +125,52 @@ def facts(domain: str, own: Lookup, org: Lookup | None) -> dict[str, object]:
         out["dns.dmarc_error"] = parsed.error
     elif parsed.policy in POLICIES:
         out["dns.dmarc_policy"] = parsed.policy
+    return out
+
+
+# ------------------------------------------- external report destinations (RFC 7489 §7.1)
+
+_REPORT = dns.name.from_text("_report._dmarc", None)
+#: Destinations checked per record: receivers must send to two (RFC 7489 §6.2) and may stop there;
+#: a record listing hundreds must not turn into hundreds of queries.
+MAX_DESTINATIONS = 10
+
+
+def report_domains(record: str) -> list[str]:
+    """The domains of the ``rua``/``ruf`` mailto: addresses of a valid record, in order, once each."""
+    parsed = parse(record)
+    if parsed.error:
+        return []
+    found: dict[str, None] = {}
+    for tag in ("rua", "ruf"):
+        for uri in parsed.tags.get(tag, "").split(","):
+            address = uri.strip().split("!", 1)[0]
+            if address.lower().startswith("mailto:") and "@" in address:
+                found.setdefault(address.rsplit("@", 1)[1].rstrip(".").lower(), None)
+    return list(found)
+
+
+def external_destinations(record: str, policy_domain: str) -> list[str]:
+    """Report domains under another organisational domain: they must consent (a record of their own)."""
+    own = organisational_domain(policy_domain)
+    return [d for d in report_domains(record) if organisational_domain(d) != own][:MAX_DESTINATIONS]
+
+
+def authorisation_name(policy_domain: str, destination: str) -> dns.name.Name | None:
+    """``<policy domain>._report._dmarc.<destination>``, None when the destination is not a DNS name."""
+    try:
+        return dns.name.from_text(policy_domain.rstrip("."), None).concatenate(_REPORT).concatenate(
+            dns.name.from_text(destination.rstrip(".") + "."))
+    except (dns.exception.DNSException, ValueError):
+        return None
+
+
+def external_facts(checked: list[tuple[str, Lookup]]) -> dict[str, object]:
+    """Which external destinations lack the authorisation record; the count only when it is known."""
+    missing = [dest for dest, lookup in checked if not lookup.failed and not texts(lookup)]
+    unchecked = [lookup.name for _, lookup in checked if lookup.failed]
+    out: dict[str, object] = {"dns.dmarc_external": [dest for dest, _ in checked],
+                              "dns.dmarc_external_missing": missing, "dns.dmarc_external_unchecked": unchecked}
+    if not unchecked or missing:
+        out["dns.dmarc_external_missing_count"] = len(missing)
     return out

@@ -21,13 +21,27 @@ def live_source(nameservers: Iterable[str] | None = None, timeout: float = DEFAU
 
 
 def collect_for(facts: Mapping[str, Any], sources: Mapping[str, str], source: Any, catalogue: Catalogue,
-                checks: frozenset[str] = frozenset(CHECKS), *, option: str = "--collect-dns") -> DnsReport:
+                checks: frozenset[str] = frozenset(CHECKS), *, option: str = "--collect-dns",
+                fetcher: Any = None) -> DnsReport:
     """The DNS report of the domain the facts name (``domain``); ``sources`` says where each fact came from,
-    to point an error at the file that gave a bad domain."""
+    to point an error at the file that gave a bad domain.  The other facts go along (the DKIM selectors, an
+    MTA-STS policy); ``fetcher`` reads the MTA-STS policy over HTTPS (``--fetch-https``)."""
     if "domain" not in facts:
         raise InputError("dns_collect_no_domain", Location(option))
     name = domain_name(str(facts["domain"]), Location(sources.get("domain", "domain")))
-    return asyncio.run(collect(name, source, catalogue, checks))
+    return asyncio.run(collect(name, source, catalogue, checks, dict(facts), fetcher))
+
+
+def dkim_lookup(report: DnsReport, selectors: Any, source: Any,
+                catalogue: Catalogue) -> tuple[DnsReport, dict[str, Any]]:
+    """The DKIM lookups of selectors known only now (an ``ask`` answer): the report with them as evidence,
+    and the facts they establish."""
+    from dataclasses import replace
+
+    found = asyncio.run(collect(domain_name(report.domain_ascii), source, catalogue, frozenset({"dkim"}),
+                                {"dkim.selectors": selectors}))
+    facts = {fact: value for fact, value in found.facts.items() if fact.startswith("dns.dkim_")}
+    return replace(report, facts={**report.facts, **facts}, lookups=report.lookups + found.lookups), facts
 
 
 #: Which lookup (by record type, see collect.questions) establishes which DNS fact, by name prefix.

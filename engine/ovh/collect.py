@@ -106,6 +106,7 @@ def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | 
     if account is None:
         report.facts.setdefault("account.email", coerce(catalogue, "account.email", email, Location("ACCOUNT_EMAIL")))
     read(base + path("/domain/{domain}", domain=domain), "domain", maps.get("domain", {}).get("fields", {}))
+    _dkim(api, report, base + path("/domain/{domain}/dkim", domain=domain), maps.get("dkim"), catalogue)
     started = new is not None and _start_new(api, report, account_path, new)
     # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
     diagnosis = read(account_path + "/diagnostics", "diagnosis", api_mapping(data))
@@ -207,6 +208,45 @@ def _close(api: Api, base: str, email: str) -> str:
 def _closest(email: str, known: list[str]) -> str:
     close = difflib.get_close_matches(email.lower(), [k.lower() for k in known], n=3, cutoff=0.6)
     return ", ".join(close) or "-"
+
+
+#: Selector objects read per domain: a platform signs with two; the list must not order thousands of calls.
+MAX_DKIM_SELECTORS = 16
+
+
+def _dkim(api: Api, report: OvhReport, target: str, spec: dict | None, catalogue) -> None:
+    """The domain's DKIM selectors as one records fact (rules/data/api.yaml ``dkim``).
+
+    A 404 is an offer or domain without DKIM: nothing to check, not a failure.  Any other failed call
+    leaves the fact unknown (the DKIM rule undecided), never an empty list.
+    """
+    if not spec or spec.get("fact") not in catalogue:
+        return
+    try:
+        names = api.get(target)
+    except CallFailed as exc:
+        exc.call.reads = exc.call.outcome != "not_found"
+        return
+    api.calls[-1].reads = True
+    records = []
+    for name in (names if isinstance(names, list) else [])[:MAX_DKIM_SELECTORS]:
+        try:
+            answer = api.get(target + path("/{selector}", selector=name))
+        except CallFailed as exc:
+            exc.call.reads = True
+            return
+        api.calls[-1].reads = True
+        if isinstance(answer, dict):
+            records.append({field: answer.get(api_field) or "" for api_field, field in spec["record"].items()})
+    if not records:
+        return
+    where = Location(f"{report.calls[-1].method} {report.calls[-1].path}")
+    try:
+        report.facts[spec["fact"]] = coerce(catalogue, spec["fact"], records, where)
+    except InputError:
+        report.warnings.append({"code": "field_unusable", "field": "dkim", "value": str(records)[:200]})
+        return
+    report.evidence[spec["fact"]] = len(report.calls) - 1
 
 
 # -- fields to facts ----------------------------------------------------------------------------------------

@@ -15,8 +15,10 @@ _PRO = "/email/pro/*"
 READ_PATHS = (
     "/email/exchange", "/email/exchange/*/service", _EXCHANGE,
     _EXCHANGE + "/account", _EXCHANGE + "/account/*", _EXCHANGE + "/account/*/diagnostics", _EXCHANGE + "/domain/*",
+    _EXCHANGE + "/domain/*/dkim", _EXCHANGE + "/domain/*/dkim/*",
     "/email/pro", _PRO,
     _PRO + "/account", _PRO + "/account/*", _PRO + "/account/*/diagnostics", _PRO + "/domain/*",
+    _PRO + "/domain/*/dkim", _PRO + "/domain/*/dkim/*",
 )
 #: What ``--new`` adds: starting the diagnostic and following its task.
 NEW_RULES = tuple((method, base + tail) for base in (_EXCHANGE, _PRO)
