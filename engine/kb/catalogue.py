@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from .texts import type_word
 
@@ -194,7 +194,7 @@ class Catalogue:
         return any(word in last for word in self.secret_names)
 
 
-def closest(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str | None:
+def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate a typo most likely meant, or None when nothing is close."""
     import difflib
 

@@ -127,8 +127,10 @@ class Test(Node):
 
     __slots__ = ("fact", "op", "fn", "expected", "refs")
 
-    def __init__(self, fact: str, op: str, fn: Callable[[Any, Any], bool], expected: Any,
+    def __init__(self, fact: str, op: str, fn: Callable[..., bool] | None, expected: Any,
                  refs: tuple[str, ...]) -> None:
+        # fn compares (actual, expected); a RecordTest's takes one iterable (all/any/none of the
+        # records); an Exists test has none.
         self.fact = fact
         self.op = op
         self.fn = fn
@@ -144,6 +146,7 @@ class Test(Node):
             expected = self._expected(facts)
             if expected is MISSING:
                 return None
+        assert self.fn is not None  # only Exists, which overrides evaluate, has none
         return self.fn(actual, expected)
 
     def _expected(self, facts: dict) -> Any:
@@ -200,6 +203,7 @@ class RecordTest(Test):
             if expected is MISSING:
                 return None
             checks.append((field_name, fn, expected))
+        assert self.fn is not None
         return self.fn(all(fn(record[name], value) for name, fn, value in checks) for record in records)
 
 
@@ -239,7 +243,7 @@ class Compiler:
 
     def compile_test(self, spec: dict) -> Node:
         name = spec.get("fact")
-        if name not in self.catalogue:
+        if not isinstance(name, str) or name not in self.catalogue:
             raise self.error(spec, "fact", "unknown_fact", name=name,
                              suggestion=closest(str(name), self.catalogue.facts))
         fact = self.catalogue[name]

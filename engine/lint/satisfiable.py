@@ -41,7 +41,7 @@ def _reasoned(test: Test, catalogue: Catalogue) -> bool:
 
 def _candidates(fact: str, tests: list[Test], catalogue: Catalogue) -> list[Any]:
     spec = catalogue[fact]
-    constants = []
+    constants: list[Any] = []
     for test in tests:
         if isinstance(test, Exists):
             continue

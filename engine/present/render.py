@@ -12,7 +12,7 @@ import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import jinja2
 import jinja2.bccache
@@ -241,7 +241,7 @@ class Renderer:
         return self.env(lang).get_template(name)
 
     def context(self, facts: dict[str, Any], rule_id: str,
-                outcomes: dict[str, bool | None] | None = None) -> dict[str, Any]:
+                outcomes: Mapping[str, bool | None] | None = None) -> dict[str, Any]:
         """What a rule's templates read: the facts (nested), the data, the audience and what the facts
         settle (``answered``, and the rule's causes ``confirmed``, ``excluded``, ``open``: see
         :mod:`settled`), from ``outcomes``, every rule's outcome in the same evaluation."""
@@ -256,7 +256,7 @@ class Renderer:
                 **settled(self.kb, rule_id, known, outcomes).context()}
 
     def rule_text(self, rule_id: str, facts: dict[str, Any],
-                  outcomes: dict[str, bool | None] | None = None) -> RuleText:
+                  outcomes: Mapping[str, bool | None] | None = None) -> RuleText:
         """The rule's title and texts for ``facts``; ``outcomes`` (``Result.outcomes``) tells the templates
         which causes were confirmed or ruled out -- without it the facts are evaluated here."""
         rule = self.kb.by_id[rule_id]
