@@ -120,6 +120,7 @@ async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: di
     titles = _Titles(renderer) if titles is None else titles
     if item.error is not None:
         return _error(item, item.error.render(renderer.texts))
+    assert item.domain is not None  # a line without a domain is an item.error
     try:
         known = {**given, **item.facts}
         report = await collect(item.domain, source, kb.catalogue, checks, known, fetcher)

@@ -144,7 +144,7 @@ class LiveSource:
             self.resolver.nameservers = [StrictDo53Nameserver(ns.address, ns.port) for ns in nameservers]
         else:  # the system's: the same servers, asked the same strict way
             self.resolver.nameservers = [
-                StrictDo53Nameserver(getattr(ns, "address", ns), getattr(ns, "port", self.resolver.port))
+                StrictDo53Nameserver(str(getattr(ns, "address", ns)), getattr(ns, "port", self.resolver.port))
                 for ns in self.resolver.nameservers]
         # One deadline for the whole lookup; half of it per attempt leaves room for one retry.
         self.resolver.lifetime = timeout
@@ -202,19 +202,19 @@ class LiveSource:
         except dns.exception.DNSException as exc:  # e.g. YXDOMAIN: the servers could not answer it
             return Lookup(shown(name), name.to_text(), rdtype, self.description, "servfail",
                           duration_ms=_elapsed(start), detail=str(exc))
-        where = (answer.nameserver, answer.port)
-        server = self._answered.get(where)
-        if server is None:
-            server = self._answered[where] = str(Nameserver(*where))
+        where = (answer.nameserver or "", answer.port or 0)  # always set on an answer dnspython returns
+        answered_by = self._answered.get(where)
+        if answered_by is None:
+            answered_by = self._answered[where] = str(Nameserver(*where))
         records, texts = _ordered(answer.rrset) if answer.rrset is not None else ((), ())
         cnames = answer.chaining_result.cnames
         if not records:
             delegated_to = _referral(answer.response)
             if delegated_to is not None:
-                return Lookup(shown(name), name.to_text(), rdtype, server, "referral",
+                return Lookup(shown(name), name.to_text(), rdtype, answered_by, "referral",
                               cnames=_chain(cnames) if cnames else (), duration_ms=_elapsed(start),
                               detail=delegated_to)
-        return Lookup(shown(name), name.to_text(), rdtype, server, "ok" if records else "no_answer", texts,
+        return Lookup(shown(name), name.to_text(), rdtype, answered_by, "ok" if records else "no_answer", texts,
                       _chain(cnames) if cnames else (), _elapsed(start), "", records)
 
 
@@ -290,7 +290,8 @@ def _chain_fault(errors: list) -> tuple[str, str, tuple[tuple[str, str], ...]] |
             continue
         response = entry[4]
         current = response.question[0].name
-        seen, chain = {current}, []
+        seen = {current}
+        chain: list[tuple[str, str]] = []
         while len(chain) < MAX_CNAMES:
             rrset = next((r for r in response.answer if r.rdtype == dns.rdatatype.CNAME and r.name == current), None)
             if rrset is None:
@@ -362,7 +363,8 @@ class ZoneSource:
 
     async def query(self, name: dns.name.Name, rdtype: str) -> Lookup:
         start = time.perf_counter()
-        base = {"name": shown(name), "qname": name.to_text(), "rdtype": rdtype, "server": self.display}
+        base: dict[str, Any] = {"name": shown(name), "qname": name.to_text(), "rdtype": rdtype,
+                                "server": self.display}
         wanted = dns.rdatatype.from_text(rdtype)
         chain: list[tuple[str, str]] = []
         current, seen = name, {name}

@@ -245,9 +245,10 @@ class _Walker:
             return Node(term.text, 1, note, children)
         rdtypes = {"a": ("A", "AAAA"), "mx": ("MX",), "exists": ("A",)}[term.name]
         found = await asyncio.gather(*(self.query(target, rdtype) for rdtype in rdtypes))
-        if any(lookup is None or lookup.failed for lookup in found):
+        answered = [lookup for lookup in found if lookup is not None and not lookup.failed]
+        if len(answered) < len(found):
             return Node(term.text, 1, "unchecked")
-        if all(lookup.outcome in ("nxdomain", "no_answer") for lookup in found):
+        if all(lookup.outcome in ("nxdomain", "no_answer") for lookup in answered):
             self.void += 1
             return Node(term.text, 1, "void")
         return Node(term.text, 1)
