@@ -184,7 +184,7 @@ class PossibleCause(_Lazy, _PossibleCauseFields):
         return f"PossibleCause(symptom={self.symptom!r}, cause={self.cause!r}, needs={self.needs!r})"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Result:
     """The outcome of one evaluation.  Equal only to itself (two evaluations are two results)."""
 
@@ -219,3 +219,7 @@ class Result:
 
     def finding(self, rule_id: str) -> Finding | None:
         return next((f for f in self.findings if f.id == rule_id), None)
+
+    def __repr__(self) -> str:
+        # What one wants to see while debugging: the findings (made now if they were not yet), not the Explainer.
+        return f"<Result {len(self.facts)} facts, findings {[f.id for f in self.findings]}>"
