@@ -7,10 +7,10 @@ For each R it prints load time (cold: parse + validate + compile, with an
 empty cache; warm: from the cache), evaluation latency (median, p90) and
 throughput over every fact set -- through ``kb.fired(facts)`` (the batch
 path: the ids of the rules that fire, which is what the reference outputs)
-and through ``kb.evaluate(facts)`` (a full Result: findings in order,
-undecided rules and possible causes are made during the call; the
-``outcomes`` dict of every rule and the explanations when first read, which
-the check of each Result does after the clock stops) -- peak memory
+and through ``kb.evaluate(facts)`` (a full Result: the findings in order,
+undecided rules, possible causes, the ``outcomes`` of every rule and the
+explanations are made when first read, which the check of each Result does
+after the clock stops) -- peak memory
 (tracemalloc, load + 200 fact sets), the same for the reference interpreter,
 and the ratios.  Latencies are the thread's CPU time per call (a loaded
 machine would otherwise inflate the long calls of the reference far more

@@ -1,21 +1,25 @@
-"""What an evaluation produces: immutable records, cheap to build.
+"""What an evaluation produces: immutable records, built when first read.
 
 A batch run makes thousands of results per second, most never explained, so
-a :class:`Result` holds its findings (made during the evaluation) and the
-evaluation's :class:`Explainer`, which makes the rest when first read: the
-undecided rules, the possible causes, the ``outcomes`` of every rule, and the
-explanations (``Finding.because``, ``needs``).  Built by hand
-(``Finding(..., because={...})``) the records hold plain values.  They are
-named tuples (immutable, ``_asdict()`` and ``_replace()`` included).
+a :class:`Result` holds only the evaluation -- its facts and the generated
+code's tuple of every rule's outcome, kept by the evaluation's
+:class:`Explainer` -- and makes the rest when first read, once: the findings
+in their order, the undecided rules, the possible causes, the ``outcomes``
+of every rule, and the explanations (``Finding.because``, ``needs``).  Built
+by hand (``Finding(..., because={...})``) the records hold plain values.
+Findings and the like are named tuples (immutable, ``_asdict()`` and
+``_replace()`` included); a Result is a frozen dataclass.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
 from itertools import compress, repeat
 from operator import is_
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import explain
+from . import explain, order
 
 if TYPE_CHECKING:  # annotations only
     from ..kb.load import KnowledgeBase
@@ -180,13 +184,19 @@ class PossibleCause(_Lazy, _PossibleCauseFields):
         return f"PossibleCause(symptom={self.symptom!r}, cause={self.cause!r}, needs={self.needs!r})"
 
 
-class Result(NamedTuple):
-    """The outcome of one evaluation."""
+@dataclass(frozen=True, eq=False, repr=False)
+class Result:
+    """The outcome of one evaluation.  Equal only to itself (two evaluations are two results)."""
 
     facts: dict[str, Any]  # given and derived, canonical values
     derived: dict[str, str]  # derived fact -> id of the rule that derived it
-    findings: tuple[Finding, ...]  # causes before consequences, then severity, then id
     explainer: Explainer  # the evaluation itself, which makes the rest on first read
+
+    @cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        """The finding rules that fired: causes before consequences, then severity, then id."""
+        explainer = self.explainer
+        return tuple(map(Finding._make, order.finding_rows(explainer.kb, explainer.outs, explainer)))
 
     @property
     def undecided(self) -> tuple[Undecided, ...]:
@@ -209,3 +219,7 @@ class Result(NamedTuple):
 
     def finding(self, rule_id: str) -> Finding | None:
         return next((f for f in self.findings if f.id == rule_id), None)
+
+    def __repr__(self) -> str:
+        # What one wants to see while debugging: the findings (made now if they were not yet), not the Explainer.
+        return f"<Result {len(self.facts)} facts, findings {[f.id for f in self.findings]}>"

@@ -1,0 +1,60 @@
+"""Where each finding sits in a Result: causes before their consequences, then severity, then id.
+
+Worked out from an evaluation's outcomes when a Result's findings are first
+read (see ``result.Result.findings``): a batch that only counts fired rules
+never pays for it.
+"""
+from __future__ import annotations
+
+import heapq
+from itertools import compress, repeat
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..kb.load import SEVERITY_RANK
+
+if TYPE_CHECKING:  # annotations only
+    from ..kb.load import KnowledgeBase
+
+
+def finding_rows(kb: KnowledgeBase, outs: tuple, because: Any) -> Iterator[tuple]:
+    """``(id, severity, because, consequence_of, links)`` of each finding rule that fired, in order."""
+    plan = kb.compiled
+    # The finding rules that fired, in (severity, id) order: an outcome is exactly True, False or None,
+    # so compress keeps the rules whose outcome is True.
+    picked = plan.severity_pick(outs)
+    if plan.linked:  # some rules are linked by `causes`: when such a rule fired, causes come first
+        fired = list(compress(plan.severity_rules, picked))
+        if not plan.linked.isdisjoint([rule_id for rule_id, _, _ in fired]):
+            return _linked_rows(kb, fired, because)
+    # Fed by zip, for the records' own `_make`: a Result of a large knowledge base has thousands.
+    return zip(compress(plan.severity_ids, picked), compress(plan.severity_levels, picked), repeat(because),
+               repeat(()), compress(plan.severity_links, picked))
+
+
+def _linked_rows(kb: KnowledgeBase, fired: list, because: Any) -> Iterator[tuple]:
+    """The rows when `causes` links join some findings: causes first, consequences know their causes."""
+    rules = [kb.by_id[rule_id] for rule_id, _, _ in fired]
+    fired_ids = {rule.id for rule in rules}
+    return iter([(rule.id, rule.severity, because, tuple(c for c in kb.caused_by(rule.id) if c in fired_ids),
+                  rule.links) for rule in _causes_first(kb, rules)])
+
+
+def _causes_first(kb: KnowledgeBase, fired: list) -> list:
+    """Topological order over the `causes` links among fired rules; ties by severity, then id."""
+    ids = {r.id: r for r in fired}
+    waiting = {rid: {c for c in kb.caused_by(rid) if c in ids} for rid in ids}
+    ready = [(SEVERITY_RANK[r.severity], r.id) for r in fired if not waiting[r.id]]
+    heapq.heapify(ready)
+    ordered = []
+    while ready:
+        _, rid = heapq.heappop(ready)
+        ordered.append(ids[rid])
+        for effect in kb.causes.get(rid, ()):
+            if effect in waiting and rid in waiting[effect]:
+                waiting[effect].discard(rid)
+                if not waiting[effect]:
+                    heapq.heappush(ready, (SEVERITY_RANK[ids[effect].severity], effect))
+    # Cause cycles are allowed in links; whatever is left is appended in the usual order.
+    placed = {r.id for r in ordered}
+    rest = sorted((r for r in fired if r.id not in placed), key=lambda r: (SEVERITY_RANK[r.severity], r.id))
+    return ordered + rest
