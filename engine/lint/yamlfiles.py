@@ -38,12 +38,15 @@ def style(file: SourceFile, out: Collector) -> None:
                 hint="yaml11_boolean_hint", value=str(value))
 
 
-def _tabs(display: str, text: str, out: Collector) -> None:
+def _tabs(display: str, text: str, out: Collector) -> dict[int, str]:
+    """Report every line with a tab (an error in the indentation, a warning after it); return line -> severity."""
+    found = {}
     for number, line in enumerate(text.splitlines(), 1):
         column = line.find("\t")
         if column >= 0:
-            out.add(display, number, column + 1, "error" if not line[:column].strip() else "warning", "tab",
-                    "tab", hint="tab_hint")
+            found[number] = "error" if not line[:column].strip() else "warning"
+            out.add(display, number, column + 1, found[number], "tab", "tab", hint="tab_hint")
+    return found
 
 
 def schema_comment(file: SourceFile, schema_name: str, out: Collector) -> None:
