@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import re
 import traceback
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,14 +19,11 @@ from ..errors import DiagnosticaError
 from ..kb.catalogue import closest
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG
+from ..present.jinjaproblems import TemplateProblem, runtime_problem, syntax_problem, undefined_name
 from ..present.render import budget_message
 from ..present.sandbox import TemplateBudgetExceeded
 from .collect import Collector
 from .examples import derive, example_facts, sample_facts
-
-# Jinja's two phrasings: "'name' is undefined" (a variable) and "'dict object' has no attribute 'name'"
-# (or "list object has no element 3"): the name comes before the words in one, after them in the other.
-_UNDEFINED = re.compile(r"^'(?P<variable>.+)' is undefined$|has no (?:attribute|element) '?(?P<attribute>.+?)'?$")
 
 
 def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True) -> set[str]:
@@ -135,10 +131,12 @@ def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Col
     if isinstance(node, Path) and node.is_symlink() and not _inside_locales(node):
         out.add(display, 1, 1, "error", "template-outside", "template_link_outside", name=str(node.readlink()))
         return None  # rendering refuses it too: nothing of the file it leads to is read
+    source = None
     try:
-        tree = env.parse(node.read_text(encoding="utf-8"), name, display)
+        source = node.read_text(encoding="utf-8")
+        tree = env.parse(source, name, display)
     except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
-        _compile_problem(exc, display, out)
+        _compile_problem(exc, display, out, env, source)
         return None
     return tree if _confined_includes(tree, display, out) else None
 
@@ -172,16 +170,39 @@ def _compile(env: jinja2.Environment, tree: Any, name: str, display: str, out: C
     try:
         return env.template_class.from_code(env, env.compile(tree, name, display), env.make_globals(None))
     except Exception as exc:  # noqa: BLE001
-        _compile_problem(exc, display, out)
+        _compile_problem(exc, display, out, env)
     return None
 
 
-def _compile_problem(exc: Exception, display: str, out: Collector) -> None:
+def _compile_problem(exc: Exception, display: str, out: Collector, env: jinja2.Environment | None = None,
+                     source: str | None = None) -> None:
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        out.add(exc.filename or display, exc.lineno, 1, "error", "template-syntax", "template_syntax",
-                problem=exc.message)
+        _add(out, syntax_problem(exc, display, env, source), "template-syntax")
     else:
         out.add(display, 1, 1, "error", "template-error", "template_error", when="", problem=str(exc))
+
+
+def _add(out: Collector, problem: TemplateProblem, check_id: str) -> None:
+    """A template mistake in the writer's words (``lint.jinja`` texts), with its hint."""
+    out.add(problem.file, problem.line, 1, "error", check_id, f"jinja.{problem.code}",
+            hint=problem.hint_key(out.texts), **problem.params)
+
+
+def template_names(env: jinja2.Environment) -> tuple[str, ...]:
+    """Every template name the environment's roots hold (``rules/x.j2`` is named ``x.j2``), sorted."""
+    found = set()
+    for root, _ in getattr(env.loader, "roots", ()):
+        stack = [(root, "")]
+        while stack:
+            folder, prefix = stack.pop()
+            if not folder.is_dir():
+                continue
+            for child in folder.iterdir():
+                if child.is_dir():
+                    stack.append((child, f"{prefix}{child.name}/"))
+                elif child.name.endswith(".j2"):
+                    found.add(f"{prefix}{child.name}")
+    return tuple(sorted(found))
 
 
 def _render(template: jinja2.Template, context: dict, display: str, when: str, names: list[str],
@@ -189,9 +210,12 @@ def _render(template: jinja2.Template, context: dict, display: str, when: str, n
     try:
         template.render(context)
         return True
-    except jinja2.TemplateSyntaxError as exc:  # in a template it imports
-        out.add(exc.filename or display, exc.lineno, 1, "error", "template-syntax", "template_syntax",
-                problem=exc.message)
+    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:  # in a template it includes
+        file, line = _where(exc, display)
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            file, line = exc.filename or file, exc.lineno
+        problem = runtime_problem(exc, file, line, template.environment, template_names(template.environment))
+        _add(out, problem, "template-syntax" if isinstance(exc, jinja2.TemplateSyntaxError) else "template-missing")
     except jinja2.UndefinedError as exc:
         file, line = _where(exc, display)
         name = undefined_name(str(exc))
@@ -203,17 +227,19 @@ def _render(template: jinja2.Template, context: dict, display: str, when: str, n
         file, line = _where(exc, display)
         out.add(file, line, 1, "error", "template-budget", "template_error", when=when,
                 problem=budget_message(exc, out.texts))
+    except jinja2.TemplateRuntimeError as exc:
+        file, line = _where(exc, display)
+        problem = runtime_problem(exc, file, line, template.environment)
+        if problem is not None:
+            _add(out, problem, "template-syntax")
+        else:
+            out.add(file, line, 1, "error", "template-error", "template_error", when=when,
+                    problem=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001
         file, line = _where(exc, display)
         out.add(file, line, 1, "error", "template-error", "template_error", when=when,
                 problem=f"{type(exc).__name__}: {exc}")
     return False
-
-
-def undefined_name(message: str) -> str:
-    """The variable or attribute an ``UndefinedError`` is about (its whole message when not recognised)."""
-    match = _UNDEFINED.search(message)
-    return (match.group("variable") or match.group("attribute")) if match else message
 
 
 def _where(exc: Exception, display: str) -> tuple[str, int | None]:

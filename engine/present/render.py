@@ -164,6 +164,13 @@ class Renderer:
         langs = (self.lang,) if self.lang == DEFAULT_LANG else (self.lang, DEFAULT_LANG)
         return Texts(self.lang, tuple(self.messages(lang) for lang in langs))
 
+    @functools.cached_property
+    def _tool_texts(self) -> Texts:
+        """The tool's own words (template errors) after the knowledge base's: a KB copy need not carry them."""
+        from ..kb.texts import bundled_texts
+
+        return Texts(self.lang, self.texts.layers + bundled_texts(self.lang).layers)
+
     def text(self, key: str, fallbacks: list[str] | None = None, **params: Any) -> Any:
         """A short text in the chosen language, else in Italian (noted in ``fallbacks``); see ``Texts``."""
         value = self.texts.get(key)
@@ -275,7 +282,7 @@ class Renderer:
             try:
                 texts[part] = self.render_template(name, context, fallbacks)
             except Exception as exc:  # noqa: BLE001 - a broken template must not hide other findings
-                problem = describe_template_error(exc, name, self.texts)
+                problem = describe_template_error(exc, name, self._tool_texts)
                 errors.append(problem)
                 texts[part] = self.text("report.template_failed", problem=problem)
         return RuleText(rule_id, title, texts["explanation"], texts["remediation"], tuple(errors), tuple(fallbacks))
@@ -299,7 +306,17 @@ class Renderer:
 
 
 def describe_template_error(exc: Exception, name: str, texts: Texts | None = None) -> str:
-    """``file:line: problem`` for any error a template can raise."""
+    """``file:line: problem`` for any error a template can raise, in ``texts``' language when given."""
+    from .jinjaproblems import TemplateProblem, runtime_problem, undefined_name
+
+    if texts is not None and not isinstance(exc, TemplateRefused):
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        file, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
+        problem = runtime_problem(exc, file, line)
+        if problem is None and isinstance(exc, jinja2.UndefinedError):
+            problem = TemplateProblem("undefined", file, line, {"name": undefined_name(str(exc))})
+        if problem is not None:
+            return problem.text(texts)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"{exc.filename or name}:{exc.lineno}: {exc.message}"
     if isinstance(exc, TemplateRefused):
