@@ -17,6 +17,7 @@ from jinja2 import nodes
 
 from ..errors import DiagnosticaError
 from ..kb.catalogue import closest
+from ..kb.conditions import All, Any_, Exists, Node, Not, Test
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG
 from ..present.jinjaproblems import TemplateProblem, runtime_problem, syntax_problem, undefined_name
@@ -60,6 +61,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
         referenced = set()
         # Nesting the facts for templates is costly on a large catalogue: once per set of facts.
         sample_context = renderer.context(samples, next(iter(kb.by_id), "")) if kb.by_id else {}
+        sparse_contexts: dict[str, dict] = {}
         for rule in sorted(kb.by_id.values(), key=lambda r: r.id):
             contexts = [(contexts_label, sample_context)] + [
                 (when, renderer.context(facts, rule.id)) for when, facts in firing.get(rule.id, [])]
@@ -83,14 +85,16 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                 tree = _parse(env, folder / name, name, f"{display}/{name}", out)
                 if tree is None:
                     continue
-                used_facts |= _fact_refs(tree)
+                refs = _fact_refs(tree)
+                used_facts |= refs
                 rule_info = {"id": rule.id, "severity": rule.severity}
                 template = _compile(env, tree, name, f"{display}/{name}", out)
                 if template is None:
                     continue
-                for when, context in contexts:
+                for when, context, missing in _contexts(contexts, rule, refs, samples, renderer, out,
+                                                        sparse_contexts):
                     context = {**context, "rule": rule_info}
-                    if not _render(template, context, f"{display}/{name}", when, names, out):
+                    if not _render(template, context, f"{display}/{name}", when, names, out, missing):
                         break  # one report per template is enough
         for node in sorted(_templates(folder), key=lambda n: n.name):
             if complete and node.name not in referenced:
@@ -102,6 +106,23 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
         common = kb.directory.locales / "_common"
         used_facts |= _other_templates(env, common, f"{kb.directory.locales_display}/_common", out)
     return used_facts
+
+
+def _contexts(contexts: list, rule: Any, refs: set[str], samples: dict, renderer: Any, out: Collector,
+              sparse_contexts: dict):
+    """The facts to render a rule's template with: the catalogue's samples (for the agent and for the
+    customer), each example where the rule fires, then the samples less each fact the template reads
+    that the rule can fire without -- so a guard on the parent only (``facts.account is defined``
+    before ``facts.account.email``) is found before a customer's text shows the error."""
+    for when, context in contexts:
+        yield when, context, None
+        if when == contexts[0][0]:
+            yield when, {**context, "audience": "cliente"}, None
+    for name in _may_be_missing(rule, refs, samples):
+        if name not in sparse_contexts:  # the same for every rule: built once per language
+            sparse = {k: v for k, v in samples.items() if k != name}
+            sparse_contexts[name] = renderer.context(sparse, rule.id)
+        yield out.text("lint.without_fact", name=name), sparse_contexts[name], name
 
 
 def _other_templates(env: jinja2.Environment, folder: Any, display: str, out: Collector,
@@ -206,7 +227,8 @@ def template_names(env: jinja2.Environment) -> tuple[str, ...]:
 
 
 def _render(template: jinja2.Template, context: dict, display: str, when: str, names: list[str],
-            out: Collector) -> bool:
+            out: Collector, missing: str | None = None) -> bool:
+    """Render once; a failure is one problem.  ``missing``: the fact left out of these facts."""
     try:
         template.render(context)
         return True
@@ -220,9 +242,12 @@ def _render(template: jinja2.Template, context: dict, display: str, when: str, n
         file, line = _where(exc, display)
         name = undefined_name(str(exc))
         suggestion = closest(name, names)
-        out.add(file, line, 1, "error", "template-undefined", "template_undefined",
-                hint="template_undefined_hint" if suggestion else "template_undefined_guard",
-                hint_params={"suggestion": suggestion}, name=name, when=when)
+        if missing is not None and (suggestion == name or missing.endswith("." + name) or missing == name):
+            hint = "template_undefined_own_guard"  # a real name, guarded on its parent or not at all
+        else:
+            hint = "template_undefined_hint" if suggestion and suggestion != name else "template_undefined_guard"
+        out.add(file, line, 1, "error", "template-undefined", "template_undefined", hint=hint,
+                hint_params={"suggestion": suggestion, "fact": missing}, name=name, when=when)
     except TemplateBudgetExceeded as exc:  # an endless or explosive loop: rendering would stop it the same way
         file, line = _where(exc, display)
         out.add(file, line, 1, "error", "template-budget", "template_error", when=when,
@@ -263,19 +288,66 @@ def _known_names(kb: KnowledgeBase) -> list[str]:
 
 
 def _fact_refs(tree: nodes.Template) -> set[str]:
-    """Dotted names after ``facts.`` anywhere in the template (``facts.dns.mx`` -> ``dns.mx``)."""
+    """Dotted names after ``facts.`` anywhere in the template (``facts.dns.mx`` -> ``dns.mx``), through
+    the names a template gives them (``{% set dns = facts.dns | default({}) %}`` then ``dns.mx``)."""
+    aliases: dict[str, str] = {}
+    for assign in tree.find_all(nodes.Assign):
+        if isinstance(assign.target, nodes.Name):
+            path = _fact_path(assign.node, {})
+            if path:
+                aliases[assign.target.name] = path
     found = set()
     for item in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        parts = []
-        current: Any = item
-        while isinstance(current, (nodes.Getattr, nodes.Getitem)):
-            if isinstance(current, nodes.Getattr):
-                parts.append(current.attr)
-            elif isinstance(current.arg, nodes.Const):
-                parts.append(str(current.arg.value))
-            else:
-                parts = []
-            current = current.node
-        if isinstance(current, nodes.Name) and current.name == "facts" and parts:
-            found.add(".".join(reversed(parts)))
+        path = _fact_path(item, aliases)
+        if path:
+            found.add(path)
     return found
+
+
+def _fact_path(node: Any, aliases: dict[str, str]) -> str | None:
+    """``facts.a.b`` (or ``(facts.a | default({})).b``, or ``alias.b``) -> ``a.b``; None for anything else."""
+    parts: list[str] = []
+    current = node
+    while True:
+        if isinstance(current, nodes.Getattr):
+            parts.append(current.attr)
+        elif isinstance(current, nodes.Getitem):
+            if not isinstance(current.arg, nodes.Const):
+                return None
+            parts.append(str(current.arg.value))
+        elif isinstance(current, nodes.Filter) and current.name == "default" and current.node is not None:
+            pass  # a default on the way changes nothing about which fact is read
+        else:
+            break
+        current = current.node
+    if isinstance(current, nodes.Name):
+        base = "" if current.name == "facts" else aliases.get(current.name)
+        if base is not None and (parts or base):
+            return ".".join(p for p in (base, *reversed(parts)) if p)
+    return None
+
+
+def known_when_true(node: Node, want: bool = True) -> frozenset[str]:
+    """The facts that are always known when ``node`` evaluates to ``want`` (Kleene logic: a test on a
+    missing fact is undecided, so a rule that fires knows every fact of every test it needed)."""
+    if isinstance(node, Exists):
+        return frozenset({node.fact}) if node.expected is want else frozenset()
+    if isinstance(node, Test):
+        return frozenset({node.fact, *node.refs})
+    if isinstance(node, Not):
+        return known_when_true(node.child, not want)
+    if isinstance(node, (All, Any_)):
+        sets = [known_when_true(child, want) for child in node.children]
+        every = isinstance(node, All) is want  # all-true and any-false need every child
+        if every:
+            return frozenset().union(*sets)
+        return frozenset.intersection(*sets) if sets else frozenset()
+    return frozenset()
+
+
+def _may_be_missing(rule: Any, refs: set[str], samples: dict[str, Any]) -> list[str]:
+    """The facts a template reads that can be missing when its rule fires (one sparse set each)."""
+    deepest = {r for r in refs if not any(o.startswith(r + ".") for o in refs)}
+    guaranteed = known_when_true(rule.condition) if rule.condition is not None else frozenset()
+    return [name for name in sorted(samples) if name not in guaranteed
+            and any(r == name or r.startswith(name + ".") or name.startswith(r + ".") for r in deepest)]

@@ -35,6 +35,14 @@ class RuleText:
     fallbacks: tuple[str, ...] = ()  # what was shown in Italian because `lang` lacks it
 
 
+class GuardedUndefined(jinja2.ChainableUndefined, jinja2.StrictUndefined):
+    """A missing fact: ``facts.x.y is defined`` and ``facts.x.y | default(...)`` work even when ``facts.x``
+    is missing too (a guard on the very path used is enough), but showing, comparing or looping over
+    it still fails, so an unguarded use is an error the linter finds, never an empty word in the advice."""
+
+    __slots__ = ()
+
+
 class TemplateRefused(jinja2.TemplateNotFound):
     """A template name that would leave the knowledge base's locales (``..``, absolute, backslash)."""
 
@@ -224,7 +232,7 @@ class Renderer:
                      (directory.locale(lang), f"{base}/{lang}"),
                      (directory.locales / "_common", f"{base}/_common")]
             env = BudgetedEnvironment(
-                loader=_TraversableLoader(roots), undefined=jinja2.StrictUndefined,
+                loader=_TraversableLoader(roots), undefined=GuardedUndefined,
                 autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
                 bytecode_cache=_bytecode_cache(),
             )
