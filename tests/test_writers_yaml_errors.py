@@ -90,3 +90,30 @@ def test_a_field_written_beside_links_says_to_move_it_under_links(cli, tmp_path,
     run = cli("rules", "lint", str(tmp_path), "--lang", lang)
     assert run.code == 1 and "Traceback" not in run.err
     assert f"{path}:11:5:" in run.out and words in run.out
+
+
+@pytest.mark.parametrize("line, flagged", [
+    ("    label: Si\n", "«Si»"),
+    ("    label: sì\n", "«sì»"),
+    ("    label: no\n", "«no»"),
+    ("    label: On\n", "«On»"),
+    ("    label: yes  # a comment\n", "«yes»"),
+    ('    label: "Si"\n', None),
+    ("    label: 'no'\n", None),
+    ("    label: Sicuro\n", None),
+    ("    label: |\n      Si\n", None),  # a line of a literal text, not a value
+])
+def test_yes_no_words_in_locale_files_are_flagged_with_a_hint_to_quote_them(cli, tmp_path, line, flagged):
+    from tests.test_lint_corpus import build
+
+    root = build(tmp_path, None)
+    path = root / "locales" / "it" / "extra.yaml"
+    path.write_text("facts:\n  domain:\n" + line, encoding="utf-8")
+    run = cli("rules", "lint", str(root), "--format", "json")
+    assert "Traceback" not in run.err
+    found = [p for p in run.json()["problems"] if p["file"].endswith("extra.yaml")]
+    if flagged is None:
+        assert found == []
+    else:
+        assert [(p["line"], p["check_id"]) for p in found] == [(3, "yaml11-boolean")]
+        assert flagged in found[0]["message"] and "virgolette" in found[0]["hint"]
