@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -82,15 +83,13 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                     out.add(rule.location.file, rule.location.line, rule.location.column, severity,
                             "template-missing", key, rule=rule.id, name=name, lang=lang, folder=display)
                     continue
-                tree = _parse(env, folder / name, name, f"{display}/{name}", out)
-                if tree is None:
+                analysis = _parse(env, folder / name, name, f"{display}/{name}", out, compiled=True)
+                if analysis is None or analysis.code is None:
                     continue
-                refs = _fact_refs(tree)
+                refs = analysis.refs
                 used_facts |= refs
                 rule_info = {"id": rule.id, "severity": rule.severity}
-                template = _compile(env, tree, name, f"{display}/{name}", out)
-                if template is None:
-                    continue
+                template = env.template_class.from_code(env, analysis.code, env.make_globals(None))
                 for when, context, missing in _contexts(contexts, rule, refs, samples, renderer, out,
                                                         sparse_contexts):
                     context = {**context, "rule": rule_info}
@@ -136,9 +135,9 @@ def _other_templates(env: jinja2.Environment, folder: Any, display: str, out: Co
         if node.is_dir() and node.name != skip:
             found |= _other_templates(env, node, f"{display}/{node.name}", out)
         elif node.is_file() and node.name.endswith(".j2"):
-            tree = _parse(env, node, node.name, f"{display}/{node.name}", out)
-            if tree is not None:
-                found |= _fact_refs(tree)
+            analysis = _parse(env, node, node.name, f"{display}/{node.name}", out)
+            if analysis is not None:
+                found |= analysis.refs
     return found
 
 
@@ -147,19 +146,84 @@ def _templates(folder: Any) -> Iterator[Any]:
         yield from (n for n in folder.iterdir() if n.is_file() and n.name.endswith(".j2"))
 
 
-def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector):
-    """Parse once: the syntax check, the facts the template names, and what is compiled when needed."""
+@dataclass(frozen=True)
+class _Analysis:
+    """What parsing (and compiling) one template's source found: the problems to report (the
+    collector calls, replayed each run), the facts it names and Jinja's compiled code (None when the
+    template cannot be rendered)."""
+
+    calls: tuple
+    refs: frozenset
+    code: Any  # None when not asked for, or when the template cannot be rendered
+    usable: bool  # parsed, and every include stays inside the locales
+
+
+class _Recorder:
+    """A collector that keeps its calls, so an analysis can be reused by the next lint of the same text."""
+
+    def __init__(self, texts: Any) -> None:
+        self.texts = texts
+        self.calls: list = []
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append((args, kwargs))
+
+
+#: Analyses by (environment settings, language, source, name, display, compiled): parsing and compiling
+#: are most of a lint run, and a writer's next run (or the mutation campaign's) changes few templates.
+_ANALYSES: dict[tuple, _Analysis] = {}
+_MAX_ANALYSES = 4096
+
+
+def _settings(env: jinja2.Environment) -> tuple:
+    """What the compiled code of a template depends on, besides its source."""
+    return (type(env), env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.optimized,
+            env.autoescape if isinstance(env.autoescape, bool) else id(env.autoescape),
+            tuple(sorted(env.filters)), tuple(sorted(env.tests)), env.undefined)
+
+
+def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector,
+           compiled: bool = False) -> _Analysis | None:
+    """Parse once: the syntax check, the facts the template names, and (``compiled``) Jinja's code."""
     if isinstance(node, Path) and node.is_symlink() and not _inside_locales(node):
         out.add(display, 1, 1, "error", "template-outside", "template_link_outside", name=str(node.readlink()))
         return None  # rendering refuses it too: nothing of the file it leads to is read
-    source = None
     try:
         source = node.read_text(encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
+        _compile_problem(exc, display, out, env)
+        return None
+    key = (_settings(env), out.lang, source, name, display, compiled)
+    analysis = _ANALYSES.get(key)
+    if analysis is None:
+        analysis = _analyse(env, source, name, display, out.texts, compiled)
+        if len(_ANALYSES) >= _MAX_ANALYSES:
+            _ANALYSES.clear()
+        _ANALYSES[key] = analysis
+    for args, kwargs in analysis.calls:
+        out.add(*args, **kwargs)
+    return analysis if analysis.usable else None
+
+
+def _analyse(env: jinja2.Environment, source: str, name: str, display: str, texts: Any,
+             compiled: bool) -> _Analysis:
+    recorder = _Recorder(texts)
+    try:
         tree = env.parse(source, name, display)
     except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
-        _compile_problem(exc, display, out, env, source)
-        return None
-    return tree if _confined_includes(tree, display, out) else None
+        _compile_problem(exc, display, recorder, env, source)
+        return _Analysis(tuple(recorder.calls), frozenset(), None, False)
+    refs = frozenset(_fact_refs(tree))  # before compiling: Jinja's optimizer may rewrite the tree
+    if not _confined_includes(tree, display, recorder):
+        return _Analysis(tuple(recorder.calls), refs, None, False)
+    code = None
+    if compiled:
+        try:
+            code = env.compile(tree, name, display)
+        except Exception as exc:  # noqa: BLE001
+            _compile_problem(exc, display, recorder, env)
+            return _Analysis(tuple(recorder.calls), refs, None, False)
+    return _Analysis(tuple(recorder.calls), refs, code, True)
 
 
 def _inside_locales(node: Path) -> bool:
@@ -168,7 +232,7 @@ def _inside_locales(node: Path) -> bool:
     return locales is not None and node.resolve().is_relative_to(locales.resolve())
 
 
-def _confined_includes(tree: nodes.Template, display: str, out: Collector) -> bool:
+def _confined_includes(tree: nodes.Template, display: str, out: Any) -> bool:
     """Report every include/import/extends whose name would leave the locales (rendering refuses them)."""
     from ..present.render import confined_name
 
@@ -186,16 +250,7 @@ def _confined_includes(tree: nodes.Template, display: str, out: Collector) -> bo
     return clean
 
 
-def _compile(env: jinja2.Environment, tree: Any, name: str, display: str, out: Collector):
-    """Jinja's compiled template from the tree already parsed (no second parse)."""
-    try:
-        return env.template_class.from_code(env, env.compile(tree, name, display), env.make_globals(None))
-    except Exception as exc:  # noqa: BLE001
-        _compile_problem(exc, display, out, env)
-    return None
-
-
-def _compile_problem(exc: Exception, display: str, out: Collector, env: jinja2.Environment | None = None,
+def _compile_problem(exc: Exception, display: str, out: Any, env: jinja2.Environment | None = None,
                      source: str | None = None) -> None:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         _add(out, syntax_problem(exc, display, env, source), "template-syntax")
@@ -203,7 +258,7 @@ def _compile_problem(exc: Exception, display: str, out: Collector, env: jinja2.E
         out.add(display, 1, 1, "error", "template-error", "template_error", when="", problem=str(exc))
 
 
-def _add(out: Collector, problem: TemplateProblem, check_id: str) -> None:
+def _add(out: Any, problem: TemplateProblem, check_id: str) -> None:
     """A template mistake in the writer's words (``lint.jinja`` texts), with its hint."""
     out.add(problem.file, problem.line, 1, "error", check_id, f"jinja.{problem.code}",
             hint=problem.hint_key(out.texts), **problem.params)
