@@ -65,7 +65,7 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     if reading.complete:
         structure.unused_facts(rules, reading.kb.catalogue, refs, out)
     locales.check(texts_kb, out, _messages(locale_sources, locale_files))
-    locales.yes_words(locale_files, out)
+    locales.check_files(locale_files, out)
     return LintReport(tuple(out.sorted()), len(rules), count)
 
 

@@ -53,11 +53,12 @@ def check(kb: KnowledgeBase, out: Collector, read: dict[str, dict | None] | None
 _BLOCK_START = re.compile(r"[:-][ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
 
 
-def yes_words(files: list[ReadFile], out: Collector) -> None:
-    """Locale files: an unquoted «Si» is a yes/no word to other readers; ask for quotes (file:line)."""
+def check_files(files: list[ReadFile], out: Collector) -> None:
+    """Locale files: an unquoted «Si» is a yes/no word to other readers; ask for quotes (file:line).
+    (A file that is not a mapping is reported by :func:`check`.)"""
     for file in files:
-        if file.doc is None:
-            continue  # the YAML error comes first
+        if file.doc is None or not isinstance(file.doc.data, dict):
+            continue  # the YAML error, or the shape, comes first
         block_indent = None  # inside a literal/folded text (``|``, ``>``): its lines are text, not values
         for number, line in enumerate(file.text.splitlines(), 1):
             indent = len(line) - len(line.lstrip(" "))

@@ -129,12 +129,21 @@ def _match(value: Any, pattern: str) -> bool:
 def nest(facts: dict[str, Any]) -> dict[str, Any]:
     """``{"dns.mx": [...]}`` -> ``{"dns": {"mx": [...]}}`` so templates write facts.dns.mx."""
     tree: dict[str, Any] = {}
-    for name, value in facts.items():
+    # Shallow names first, so a fact with a value keeps its place and one written under it (lint
+    # reports it) is put aside as facts['domain.expired'] rather than breaking every text.
+    for name, value in sorted(facts.items(), key=lambda item: item[0].count(".")):
         node = tree
         *parents, leaf = name.split(".")
         for part in parents:
             node = node.setdefault(part, {})
-        node[leaf] = [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, tuple) else value
+            if not isinstance(node, dict):
+                node = None
+                break
+        value = [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, tuple) else value
+        if node is None:
+            tree[name] = value
+        else:
+            node[leaf] = value
     return tree
 
 

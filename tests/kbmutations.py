@@ -1,0 +1,224 @@
+"""Generated mutations of a knowledge base: the slips a writer can make, one at a time.
+
+Each mutation changes one file of a copy of the knowledge base (or deletes it) the way a person
+editing it by hand could: a key renamed or deleted, a line re-indented or doubled, a value of
+another type, a template broken, a fact added under a fact that already holds a value
+(``domain.expired`` beside the string fact ``domain``).  They are generated from a seed, so a
+run is repeatable, and :func:`run` puts each through ``rules lint``, ``rules test`` and
+``check`` in this process, as ``tests/test_kb_mutations.py`` (a sample) and
+``benchmarks/kb_mutations.py`` (a thousand and more) do.  A writer must never see exit 3.
+"""
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parent.parent
+
+KEY_LINE = re.compile(r"^(?P<indent>[ ]*(?:-[ ]+)?)(?P<key>[A-Za-z_][\w.-]*)(?P<colon>[ ]*:)(?P<rest>.*)$")
+#: Values of other types than the one expected, as a writer could type them.
+RETYPES = ("[]", "{}", "42", "-1", "1.5", "true", "false", "null", "~", '""', "[a, b]", "{a: 1}", "- x",
+           "yes", "no", "'text'", "[[1]]", "{fact: x}", "9" * 50, "!!int x", "!!timestamp 2026-13-45", "&a x",
+           "*nope", "|\n  block text", ">-", "{{ facts.domain }}")
+#: Lines a slip can leave in a YAML file.
+YAML_GARBAGE = (": :", "- [", '"unterminated', "key: 'open", "&anchor", "*alias", "<<: *x", "? [complex]",
+                "!!python/object:os.system x", "\t: tab", "%YAML 1.1", "---", "...", "@at: 1", "`tick: 1",
+                "key: value: more", "- - -", "{", "}", "[", "]", ",", "#", "\x07bell: 1")
+#: What a slip in a template can look like.
+TEMPLATE_GARBAGE = ("{% if facts.domain %}", "{% endif %}", "{% endfor %}", "{{ facts.nope.deeper }}",
+                    "{{ facts.domain | nofilter }}", "{% include 'missing.j2' %}", "{% include '../../x.j2' %}",
+                    "{{ 1 / 0 }}", "{{ facts.dns.mx[99] }}", "{% for x in facts.domain %}{{ x.y.z }}{% endfor %}",
+                    "{% extends 'nope.j2' %}", "{{ }}", "{{ facts.domain", "{% iff x %}", "{# open comment",
+                    "{% set x = %}", "{{ facts.domain ! 1 }}", "{{ 'a' ~ }}", "{% macro m() %}",
+                    "{{ facts.account.email }}", "{% if facts.x.y is definedd %}{% endif %}", "{{ rule.nope }}",
+                    "{{ data.nope.nope }}", "{% raw %}", "{{ facts.domain.__class__ }}", "{{ lipsum(1) }}",
+                    "{{ range(3) | join(',') }}", "{{ facts | tojson }}", "{{ none.x }}", "{% break %}")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One change to one file: its new text, or None to delete the file."""
+
+    kind: str
+    file: str  # relative to the knowledge base's root
+    line: int  # 1-based line it changes (0: the whole file)
+    text: str | None
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file}:{self.line}"
+
+
+def kb_files(root: Path = REPO) -> dict[str, str]:
+    """Every file a writer edits: rules/**/*.yaml, locales/**/*.yaml and *.j2 (relative path -> text)."""
+    found = {}
+    for part in ("rules", "locales"):
+        for path in sorted((root / part).rglob("*")):
+            if path.is_file() and path.suffix in (".yaml", ".j2"):
+                found[str(path.relative_to(root))] = path.read_text(encoding="utf-8")
+    return found
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def _rename(rng: random.Random, key: str) -> str:
+    choices = [key[:-1] or "x", key + "x", key.upper(), key.replace("_", "-"), key.replace(".", "_"),
+               key[1:] or "y", "".join(reversed(key[:2])) + key[2:], key + "." + key, "on", "no"]
+    return rng.choice([c for c in choices if c != key] or ["renamed"])
+
+
+def _mutate_yaml(rng: random.Random, file: str, text: str, files: dict[str, str]) -> Mutation:
+    lines = _lines(text)
+    keyed = [i for i, line in enumerate(lines) if KEY_LINE.match(line)]
+    filled = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    kind = rng.choice(("rename-key", "delete-line", "reindent", "retype", "duplicate-line", "garbage",
+                       "rename-key", "retype", "reindent", "delete-block", "empty-file", "child-fact"))
+    if kind == "child-fact" and not file.endswith("facts.yaml"):
+        kind = "retype"
+    if kind in ("rename-key", "retype") and not keyed or not filled:
+        kind = "garbage"
+    index = rng.choice(keyed if kind in ("rename-key", "retype") else filled or [0])
+    line = lines[index] if index < len(lines) else ""
+    match = KEY_LINE.match(line)
+    if kind == "rename-key" and match:
+        lines[index] = f"{match['indent']}{_rename(rng, match['key'])}{match['colon']}{match['rest']}"
+    elif kind == "retype" and match:
+        value = rng.choice(RETYPES).replace("\n", "\n" + " " * (len(match["indent"]) + 2))
+        lines[index] = f"{match['indent']}{match['key']}{match['colon']} {value}"
+    elif kind == "delete-line":
+        del lines[index]
+    elif kind == "delete-block":  # the line and every line indented deeper after it
+        indent = len(line) - len(line.lstrip(" "))
+        end = index + 1
+        while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip(" ")) > indent):
+            end += 1
+        del lines[index:end]
+    elif kind == "reindent":
+        spaces = len(line) - len(line.lstrip(" "))
+        delta = rng.choice((-3, -2, -1, 1, 2, 3, 4))
+        lead = "\t" if rng.random() < 0.1 else " " * max(0, spaces + delta)
+        lines[index] = lead + line.lstrip(" ")
+    elif kind == "duplicate-line":
+        lines.insert(index, line)
+    elif kind == "empty-file":
+        return Mutation(kind, file, 0, rng.choice(("", "[]", "null", "42", "rules:", "facts:", "- a\n", "{}")))
+    elif kind == "child-fact":
+        scalars = [m.group(1) for m in re.finditer(r"^  ([a-z_][\w.]*):\n    type: (?:string|bool|enum|integer)",
+                                                      text, re.M)]
+        parent = rng.choice(scalars) if scalars else "domain"
+        child = rng.choice(("expired", "sub", "x.y"))
+        block = f"  {parent}.{child}:\n    type: {rng.choice(('bool', 'string', 'integer'))}\n" \
+                f"    description: A child of a fact that holds a value.\n"
+        lines.insert(len(lines) - 1 if lines[-1] == "" else len(lines), block.rstrip("\n"))
+        index = len(lines) - 1
+    else:  # garbage
+        lines.insert(index, " " * rng.choice((0, 2, 4, 6)) + rng.choice(YAML_GARBAGE))
+    return Mutation(kind, file, index + 1, "\n".join(lines))
+
+
+def _mutate_template(rng: random.Random, file: str, text: str) -> Mutation:
+    lines = _lines(text)
+    kind = rng.choice(("insert", "insert", "cut", "delete-line", "swap-name", "empty-file"))
+    index = rng.randrange(len(lines))
+    if kind == "insert":
+        lines.insert(index, rng.choice(TEMPLATE_GARBAGE))
+    elif kind == "cut":  # a closing or opening marker lost
+        marks = [(i, m.start(), m.group()) for i, line in enumerate(lines)
+                 for m in re.finditer(r"%}|}}|\{%|\{\{|\)|\(|'", line)]
+        if marks:
+            index, start, mark = rng.choice(marks)
+            lines[index] = lines[index][:start] + lines[index][start + len(mark):]
+        else:
+            lines.insert(index, "{% if x %}")
+    elif kind == "swap-name":
+        names = [(i, m) for i, line in enumerate(lines) for m in re.finditer(r"facts\.([a-z_]+)", line)]
+        if names:
+            index, m = rng.choice(names)
+            lines[index] = lines[index][:m.start(1)] + _rename(rng, m.group(1)) + lines[index][m.end(1):]
+        else:
+            lines.insert(index, "{{ facts.nope }}")
+    elif kind == "delete-line":
+        del lines[index]
+    else:
+        return Mutation(kind, file, 0, "")
+    return Mutation(f"template-{kind}", file, index + 1, "\n".join(lines))
+
+
+def mutations(count: int, seed: int = 11, files: dict[str, str] | None = None) -> list[Mutation]:
+    """``count`` mutations of the knowledge base's files, the same for the same seed."""
+    files = files if files is not None else kb_files()
+    names = sorted(files)
+    rng = random.Random(seed)
+    found = []
+    for _ in range(count):
+        file = rng.choice(names)
+        if rng.random() < 0.03:
+            found.append(Mutation("delete-file", file, 0, None))
+        elif file.endswith(".j2"):
+            found.append(_mutate_template(rng, file, files[file]))
+        else:
+            found.append(_mutate_yaml(rng, file, files[file], files))
+    return found
+
+
+#: The commands each mutation goes through (after ``--kb``/the folder is added).
+def commands(root: Path) -> list[tuple[str, ...]]:
+    facts = str(REPO / "examples" / "mx-foreign.yaml")
+    return [("rules", "lint", str(root)), ("rules", "test", str(root)),
+            ("check", "--kb", str(root), facts, "--fact", "account.locked=true", "--format", "json")]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    mutation: Mutation
+    codes: tuple[int, ...]  # exit code of each command
+    crashed: tuple[str, ...]  # the commands that ended with exit 3 or printed a traceback
+
+    @property
+    def ok(self) -> bool:
+        return not self.crashed
+
+
+def run(selected: list[Mutation], workdir: Path, runner: Callable, files: dict[str, str] | None = None
+        ) -> list[Outcome]:
+    """Apply each mutation to one working copy of the knowledge base, run the commands, restore the file."""
+    files = files if files is not None else kb_files()
+    root = workdir / "kb"
+    if root.exists():
+        shutil.rmtree(root)
+    for part in ("rules", "locales"):
+        shutil.copytree(REPO / part, root / part)
+    outcomes = []
+    for mutation in selected:
+        path = root / mutation.file
+        if mutation.text is None:
+            path.unlink()
+        else:
+            path.write_text(mutation.text, encoding="utf-8")
+        try:
+            codes, crashed = [], []
+            for argv in commands(root):
+                result = runner(*argv)
+                codes.append(result.code)
+                if result.code == 3 or "Traceback" in result.err or "Traceback" in result.out:
+                    crashed.append(" ".join(argv[:2]))
+        finally:
+            path.write_text(files[mutation.file], encoding="utf-8")
+        outcomes.append(Outcome(mutation, tuple(codes), tuple(crashed)))
+    return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> Counter:
+    """Counts by command and exit code, and of crashes (exit 3 or a traceback)."""
+    counts: Counter = Counter()
+    for outcome in outcomes:
+        for name, code in zip(("lint", "test", "check"), outcome.codes):
+            counts[f"{name} exit {code}"] += 1
+        counts["crashed"] += not outcome.ok
+    return counts
