@@ -150,20 +150,84 @@ def _mutate_template(rng: random.Random, file: str, text: str) -> Mutation:
     return Mutation(f"template-{kind}", file, index + 1, "\n".join(lines))
 
 
+#: Values of every YAML type, to put where a key's value was ("retype each key").
+VALUES = ([], {}, 0, -1, 10 ** 30, 1.5, True, False, None, "", "text", "no", ["a"], {"a": 1}, [[]], [{}],
+          {"fact": "x"}, {"all": []}, "x.j2", "../x.j2", "a" * 300, [1, "a", None], {"equals": True})
+
+
+def _plain(value):
+    """The loader's positioned records as plain dicts, lists and strings (for the YAML dumper)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, str) else value
+
+
+def _paths(node, path=()):
+    """Every (path, value) in a document, the root excluded."""
+    if isinstance(node, dict):
+        items = list(node.items())
+    elif isinstance(node, list):
+        items = list(enumerate(node))
+    else:
+        return
+    for key, child in items:
+        yield path + (key,), child
+        yield from _paths(child, path + (key,))
+
+
+def _structural(rng: random.Random, file: str, text: str) -> Mutation | None:
+    """A key's value retyped, a key renamed or deleted, a value copied from elsewhere: YAML that
+    still parses, so what reads it (schema, catalogue, conditions, texts) is what gets tried."""
+    import yaml
+    from diagnostica.engine.kb.yamlload import load_yaml
+
+    try:
+        document = _plain(load_yaml(text, file).data)
+    except Exception:  # noqa: BLE001 - a file the campaign itself broke: no structure to mutate
+        return None
+    paths = list(_paths(document))
+    if not paths:
+        return None
+    path, _ = rng.choice(paths)
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    kind = rng.choice(("retype", "retype", "retype", "rename", "delete", "copy"))
+    if kind == "rename" and isinstance(parent, dict):
+        parent[_rename(rng, str(last))] = parent.pop(last)
+    elif kind == "delete":
+        del parent[last]
+    elif kind == "copy":
+        parent[last] = rng.choice(paths)[1]
+    else:
+        kind = "retype"
+        parent[last] = rng.choice(VALUES)
+    new = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)
+    return Mutation(f"structural-{kind}", file, 0, f"# {'.'.join(map(str, path))}\n{new}")
+
+
 def mutations(count: int, seed: int = 11, files: dict[str, str] | None = None) -> list[Mutation]:
     """``count`` mutations of the knowledge base's files, the same for the same seed."""
     files = files if files is not None else kb_files()
-    names = sorted(files)
+    # Rules, catalogue and data are few files but most of what can go wrong: half the mutations.
+    groups = [[n for n in sorted(files) if n.startswith("rules/")],
+              [n for n in sorted(files) if n.startswith("locales/") and n.endswith(".yaml")],
+              [n for n in sorted(files) if n.endswith(".j2")]]
     rng = random.Random(seed)
     found = []
     for _ in range(count):
-        file = rng.choice(names)
+        group = rng.choices(groups, weights=(5, 2, 3))[0]
+        file = rng.choice(group)
         if rng.random() < 0.03:
             found.append(Mutation("delete-file", file, 0, None))
         elif file.endswith(".j2"):
             found.append(_mutate_template(rng, file, files[file]))
         else:
-            found.append(_mutate_yaml(rng, file, files[file], files))
+            structural = _structural(rng, file, files[file]) if rng.random() < 0.5 else None
+            found.append(structural or _mutate_yaml(rng, file, files[file], files))
     return found
 
 
@@ -185,9 +249,22 @@ class Outcome:
         return not self.crashed
 
 
-def run(selected: list[Mutation], workdir: Path, runner: Callable, files: dict[str, str] | None = None
-        ) -> list[Outcome]:
-    """Apply each mutation to one working copy of the knowledge base, run the commands, restore the file."""
+def groups(selected: list[Mutation], per_run: int) -> list[list[Mutation]]:
+    """Consecutive mutations of distinct files, ``per_run`` at a time (1: each on its own)."""
+    found: list[list[Mutation]] = []
+    for mutation in selected:
+        if found and len(found[-1]) < per_run and mutation.file not in {m.file for m in found[-1]}:
+            found[-1].append(mutation)
+        else:
+            found.append([mutation])
+    return found
+
+
+def run(selected: list[Mutation], workdir: Path, runner: Callable, files: dict[str, str] | None = None,
+        per_run: int = 1) -> list[Outcome]:
+    """Apply the mutations to one working copy of the knowledge base (``per_run`` at once, each to its
+    own file), run the commands, restore the files; a group that crashes is run again one by one, so
+    each crash is put down to its own mutation."""
     files = files if files is not None else kb_files()
     root = workdir / "kb"
     if root.exists():
@@ -195,23 +272,33 @@ def run(selected: list[Mutation], workdir: Path, runner: Callable, files: dict[s
     for part in ("rules", "locales"):
         shutil.copytree(REPO / part, root / part)
     outcomes = []
-    for mutation in selected:
+    for group in groups(selected, per_run):
+        outcome = _run_group(group, root, runner, files)
+        if len(group) > 1 and not outcome.ok:
+            outcomes += [_run_group([m], root, runner, files) for m in group]
+        else:
+            outcomes += [Outcome(m, outcome.codes, outcome.crashed) for m in group]
+    return outcomes
+
+
+def _run_group(group: list[Mutation], root: Path, runner: Callable, files: dict[str, str]) -> Outcome:
+    for mutation in group:
         path = root / mutation.file
         if mutation.text is None:
             path.unlink()
         else:
             path.write_text(mutation.text, encoding="utf-8")
-        try:
-            codes, crashed = [], []
-            for argv in commands(root):
-                result = runner(*argv)
-                codes.append(result.code)
-                if result.code == 3 or "Traceback" in result.err or "Traceback" in result.out:
-                    crashed.append(" ".join(argv[:2]))
-        finally:
-            path.write_text(files[mutation.file], encoding="utf-8")
-        outcomes.append(Outcome(mutation, tuple(codes), tuple(crashed)))
-    return outcomes
+    try:
+        codes, crashed = [], []
+        for argv in commands(root):
+            result = runner(*argv)
+            codes.append(result.code)
+            if result.code == 3 or "Traceback" in result.err or "Traceback" in result.out:
+                crashed.append(" ".join(argv[:2]))
+    finally:
+        for mutation in group:
+            (root / mutation.file).write_text(files[mutation.file], encoding="utf-8")
+    return Outcome(group[0], tuple(codes), tuple(crashed))
 
 
 def summary(outcomes: list[Outcome]) -> Counter:
