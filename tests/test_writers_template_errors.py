@@ -63,3 +63,11 @@ def test_a_finding_whose_template_fails_says_why_in_the_readers_language(cli, tm
     errors = [e for f in run.json()["findings"] for e in f.get("template_errors", [])]
     assert errors and all(words in e for e in errors), errors
     assert not [w for w in JINJA_WORDS if w in run.out]
+
+
+def test_rules_test_names_the_line_an_unclosed_block_opens_on(cli, tmp_path):
+    root = build(tmp_path, None)
+    (root / TEMPLATE).write_text("Testo.\n{% if facts.domain is defined %}\nabc\n", encoding="utf-8")
+    run = cli("rules", "test", str(root))
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "mailbox-full.explanation.j2:3: il blocco «{% if %}» aperto alla riga 2 non è chiuso" in run.out

@@ -91,6 +91,8 @@ def syntax_problem(exc: jinja2.TemplateSyntaxError, display: str, env: jinja2.En
 
     message = exc.message or ""
     file = exc.filename or display
+    if source is None:  # Jinja keeps the text on the error when it loaded the template itself
+        source = exc.source if isinstance(getattr(exc, "source", None), str) else None
     for code, pattern in _PATTERNS:
         match = pattern.search(message)
         if match is None:
