@@ -23,6 +23,10 @@ SLIPS = [
     # (file, text to replace, its replacement)
     ("rules/account.yaml", "when: {fact: account.spam_blocked, equals: true}",
      "when: {fact: [account.spam_blocked], equals: true}"),
+    ("rules/data/records.yaml", "  duration_minutes: {min: 3, max: 10}\n", "  duration_minutes: 1.5\n"),
+    ("rules/data/records.yaml", "  duration_minutes: {min: 3, max: 10}\n", "  duration_minutes: {min: 3}\n"),
+    ("rules/data/records.yaml", "diagnostic:\n  duration_minutes: {min: 3, max: 10}\n", "diagnostic: text\n"),
+    ("rules/data/records.yaml", "diagnostic:\n  duration_minutes: {min: 3, max: 10}\n", "diagnostic:\n"),
 ]
 
 
