@@ -27,6 +27,10 @@ SLIPS = [
     ("rules/data/records.yaml", "  duration_minutes: {min: 3, max: 10}\n", "  duration_minutes: {min: 3}\n"),
     ("rules/data/records.yaml", "diagnostic:\n  duration_minutes: {min: 3, max: 10}\n", "diagnostic: text\n"),
     ("rules/data/records.yaml", "diagnostic:\n  duration_minutes: {min: 3, max: 10}\n", "diagnostic:\n"),
+    ("rules/data/api.yaml", "  account.expired: {fact: account.suspended}", "  account.expired: {fact: ''}"),
+    ("rules/data/api.yaml", "  account.expired: {fact: account.suspended}", "  account.expired: {invert: true}"),
+    ("rules/data/api.yaml", "  account.expired: {fact: account.suspended}", "  account.expired: 42"),
+    ("rules/data/api.yaml", "fact_aliases:\n  account.expired: {fact: account.suspended}", "fact_aliases:"),
 ]
 
 
