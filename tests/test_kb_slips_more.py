@@ -31,6 +31,7 @@ SLIPS = [
     ("rules/data/api.yaml", "  account.expired: {fact: account.suspended}", "  account.expired: {invert: true}"),
     ("rules/data/api.yaml", "  account.expired: {fact: account.suspended}", "  account.expired: 42"),
     ("rules/data/api.yaml", "fact_aliases:\n  account.expired: {fact: account.suspended}", "fact_aliases:"),
+    ("locales/it/mail-auth.yaml", '{title: "Più record SPF per lo stesso dominio"}', "{title: [a, b]}"),
 ]
 
 

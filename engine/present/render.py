@@ -216,7 +216,9 @@ class Renderer:
         return self._fact_text(name).get("choices") or {}
 
     def rule_title(self, rule_id: str, fallbacks: list[str] | None = None) -> str:
-        return self.text(f"rules.{rule_id}.title", fallbacks)
+        """The rule's title; its id when the locale's entry is not a text (lint reports it)."""
+        title = self.text(f"rules.{rule_id}.title", fallbacks)
+        return title if isinstance(title, str) else rule_id
 
     def value(self, value: Any, name: str | None = None) -> str:
         """A fact value as people read it: sì/no, enum choices by their label, lists joined."""
@@ -286,7 +288,7 @@ class Renderer:
         rule = self.kb.by_id[rule_id]
         fallbacks: list[str] = []
         errors: list[str] = []
-        title = self.text(f"rules.{rule_id}.title", fallbacks)
+        title = self.rule_title(rule_id, fallbacks)
         texts = {}
         if outcomes is None and self.kb.caused_by(rule_id):  # only a rule with causes reads outcomes
             outcomes = self._outcomes(facts)
