@@ -194,14 +194,6 @@ class Catalogue:
         return any(word in last for word in self.secret_names)
 
 
-def nesting_conflicts(catalogue: Catalogue) -> list[tuple[Fact, str]]:
-    """Facts written under another fact (``domain.expired`` while ``domain`` holds a text): templates
-    read facts as one tree, where ``facts.domain`` cannot be a text and a group at once."""
-    return [(fact, parent) for name, fact in sorted(catalogue.facts.items())
-            for parent in (".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1))
-            if parent in catalogue.facts]
-
-
 def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate a typo most likely meant, or None when nothing is close."""
     import difflib

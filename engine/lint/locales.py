@@ -4,10 +4,9 @@ from __future__ import annotations
 import re
 
 from ..errors import DiagnosticaError
-from ..kb.load import KnowledgeBase
+from ..kb.load import KnowledgeBase, SourceFile
 from ..kb.texts import DEFAULT_LANG, bundled_messages, lookup, merge_message_files
 from .collect import Collector
-from .yamlfiles import ReadFile
 
 #: An unquoted «si»/«sì» as a whole value (``label: Si``, ``- sì``): YAML keeps it as text, but the facts
 #: reader takes it for "yes" and a writer most likely meant «Sì»; YAML 1.1's own words (yes, no, on,
@@ -53,7 +52,7 @@ def check(kb: KnowledgeBase, out: Collector, read: dict[str, dict | None] | None
 _BLOCK_START = re.compile(r"[:-][ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
 
 
-def check_files(files: list[ReadFile], out: Collector) -> None:
+def check_files(files: list[SourceFile], out: Collector) -> None:
     """Locale files: an unquoted «Si» is a yes/no word to other readers; ask for quotes (file:line).
     (A file that is not a mapping is reported by :func:`check`.)"""
     for file in files:
