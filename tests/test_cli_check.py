@@ -136,7 +136,7 @@ BAD_INPUTS = [
     ("typo.yaml", "account:\n  lockd: true\n", "typo.yaml:2:3", "forse intendevi «account.locked»"),
     ("bool.yaml", "offer: hosted\npop_imap: no\n", "bool.yaml:2:11", "tra virgolette"),
     ("on.yaml", "domain: on\n", "on.yaml:1:9", "ambiguo"),
-    ("syntax.yaml", "domain: [unclosed\n", "syntax.yaml:2:1", "YAML non valido"),
+    ("syntax.yaml", "domain: [unclosed\n", "syntax.yaml:1:9", "parentesi quadre aperto qui non si chiude"),
     ("enum.yaml", "offer: shared\n", "enum.yaml:1:1", "valori possibili hosted, private"),
     ("type.yaml", "dns:\n  mx: 42\n", "type.yaml:2:3", "atteso un elenco, trovato un numero intero"),
     ("srv.yaml", "dns:\n  autodiscover_srv:\n    - {priority: 0, weight: 0, port: x, target: ex2.mail.ovh.net}\n",

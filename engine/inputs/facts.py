@@ -44,7 +44,12 @@ def with_context(facts: FactSet, catalogue: Catalogue) -> FactSet:
 
 def api_mapping(data: dict) -> dict[str, dict]:
     """API field (or a merged fact's old name) -> {fact, invert}, from the data (rules/data/api.yaml)."""
-    return {**data.get("fact_aliases", {}), **data.get("api_diagnosis", {}).get("fields", {})}
+    api = data.get("api_diagnosis")
+    found: dict[str, dict] = {}
+    for section in (data.get("fact_aliases"), api.get("fields") if isinstance(api, dict) else None):
+        if isinstance(section, dict):  # a section a writer retyped or emptied maps nothing
+            found.update({str(k): v for k, v in section.items() if isinstance(v, dict)})
+    return found
 
 
 #: The largest input read (facts files, pastes, zone files, batch files), in bytes; ``--max-size`` changes it.
@@ -192,7 +197,9 @@ def refusal(catalogue: Catalogue, code: str, where: Location, **params: Any) -> 
 
 
 def _from_api(spec: dict, value: Any, where: Location, catalogue: Catalogue) -> tuple[str, Any]:
-    name = spec["fact"]
+    name = spec.get("fact")
+    if not isinstance(name, str) or name not in catalogue:  # rules/data/api.yaml names no known fact
+        raise InputError("unknown_fact", where, name=str(name), suggestion=closest(str(name), catalogue.facts))
     if spec.get("invert"):
         if not isinstance(value, bool):
             raise refusal(catalogue, "fact_bad_bool", where, name=name, value=value)

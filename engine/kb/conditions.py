@@ -243,7 +243,7 @@ class Compiler:
 
     def compile_test(self, spec: dict) -> Node:
         name = spec.get("fact")
-        if not isinstance(name, str) or name not in self.catalogue:
+        if not isinstance(name, str) or name not in self.catalogue:  # a list or a mapping is no fact name
             raise self.error(spec, "fact", "unknown_fact", name=name,
                              suggestion=closest(str(name), self.catalogue.facts))
         fact = self.catalogue[name]

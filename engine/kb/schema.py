@@ -131,7 +131,12 @@ def describe(error: Any, document: Any) -> SchemaViolation:
         extra = [k for k in instance if k not in allowed] if isinstance(instance, dict) else []
         field = extra[0] if extra else "?"
         inner = (instance, field) if isinstance(instance, Map) and extra else None
-        return _at(document, path, "unexpected_field", closest(str(field), allowed), inner=inner,
+        suggestion = closest(str(field), allowed)
+        home = None if suggestion else _misplaced(error.schema, str(field), path)
+        if home is not None:  # a field of a neighbouring mapping: most likely an indentation slip
+            code, parent = home
+            return _at(document, path, code, inner=inner, field=field, parent=parent)
+        return _at(document, path, "unexpected_field", suggestion, inner=inner,
                    field=field, allowed=", ".join(allowed))
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
@@ -156,6 +161,42 @@ def describe(error: Any, document: Any) -> SchemaViolation:
     if kind == "minLength":
         return _at(document, path, "empty_text")
     return _at(document, path, "other", detail=error.message)
+
+
+def _object_schemas(node: Any, name: str | None = None) -> Iterable[tuple[str | None, dict]]:
+    """Every object schema of a schema document with the property name (or $defs name) it sits under."""
+    if isinstance(node, dict):
+        if isinstance(node.get("properties"), dict):
+            yield name, node
+            for key, child in node["properties"].items():
+                yield from _object_schemas(child, key)
+        for key in ("$defs", "items", "oneOf", "anyOf", "allOf", "then", "else"):
+            child = node.get(key)
+            if key == "$defs" and isinstance(child, dict):
+                for def_name, sub in child.items():
+                    yield from _object_schemas(sub, def_name)
+            elif isinstance(child, dict):
+                yield from _object_schemas(child, name)
+            elif isinstance(child, list):
+                for sub in child:
+                    yield from _object_schemas(sub, name)
+
+
+def _misplaced(schema: dict, field: str, path: list) -> tuple[str, str] | None:
+    """Where ``field``, unexpected in the mapping ``schema`` describes, belongs instead: inside one of
+    its mappings (``causes`` written beside ``links`` -> under ``links``) or in the mapping around it
+    (``severity`` written inside ``links`` -> back beside ``links``)."""
+    for key, child in (schema.get("properties") or {}).items():
+        if isinstance(child, dict) and field in (child.get("properties") or {}):
+            return "field_belongs_under", key
+    here = path[-1] if path and isinstance(path[-1], str) else None
+    if here is None:
+        return None
+    for document_name in ("rules.schema.json", "facts.schema.json"):
+        for _, owner in _object_schemas(load_schema(document_name)):
+            if here in owner["properties"] and field in owner["properties"]:
+                return "field_belongs_beside", here
+    return None
 
 
 def _condition(error: Any, document: Any, path: list) -> SchemaViolation:

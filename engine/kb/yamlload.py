@@ -225,8 +225,10 @@ def load_yaml(text: str, file: str, fast: bool = False, max_nodes: int = MAX_EXP
 def _load(loader_class: type, text: str, file: str, max_nodes: int) -> LoadedYaml:
     try:
         loader = loader_class(text)
-    except yaml.YAMLError as exc:  # the reader rejects control characters up front
-        raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
+    except yaml.reader.ReaderError as exc:  # the reader rejects control characters up front
+        raise _reader_error(exc, text, file) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(Location(file), str(exc).splitlines()[0]) from None
     loader.yaml11_booleans = []
     loader.file = file
     loader.composed_nodes = 0  # counted by _Loader.compose_node (libyaml composes in C)
@@ -241,14 +243,11 @@ def _load(loader_class: type, text: str, file: str, max_nodes: int) -> LoadedYam
             raise YamlError("yaml_too_large", Location(file, *_mark(node)), limit=max_nodes)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
-        problem = (exc.problem or exc.context or "").strip()
-        if "'\\t'" in problem:  # PyYAML's words for the most common trap
-            raise YamlError("yaml_tab", where) from None
-        raise YamlError("yaml_syntax", where, problem=problem) from None
-    except yaml.YAMLError as exc:  # reader errors: bad bytes, control characters
-        raise YamlError("yaml_syntax", Location(file), problem=str(exc).splitlines()[0]) from None
+        raise syntax_error(exc, text, file) from None
+    except yaml.reader.ReaderError as exc:  # a control character or a bad byte inside the text
+        raise _reader_error(exc, text, file) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(Location(file), str(exc).splitlines()[0]) from None
     except RecursionError:  # PyYAML composes recursively: far past MAX_DEPTH it stops before we can count
         raise YamlError("yaml_too_deep", Location(file), limit=MAX_DEPTH) from None
     finally:
@@ -264,3 +263,159 @@ def position(container: Any, key: Any) -> tuple[int | None, int | None]:
         return container.item_marks[key]
     line = getattr(container, "line", None)
     return line, getattr(container, "column", None)
+
+
+class YamlSyntaxError(YamlError):
+    """PyYAML's complaint (English, and in its parser's terms) told in the writer's words.
+
+    PyYAML's sentence becomes a key of the ``yaml_problems`` section of the
+    locale files: lower case, quoted parts as ``x``, words joined by ``_``
+    (``mapping values are not allowed here`` -> ``mapping_values_are_not_allowed_here``);
+    a key followed by ``__`` and the context's key (``while scanning a quoted
+    scalar``) is tried first.  So the texts, and which complaints have one, are
+    data; a complaint no locale knows is shown in PyYAML's words inside a
+    sentence of the reader's language, never dropped.
+    """
+
+    def __init__(self, location: Location, problem: str, keys: tuple[str, ...] = (), /, **params: Any) -> None:
+        super().__init__("yaml_syntax", location, problem=problem, **params)
+        self.keys = keys
+
+    def _entry(self, texts: Any) -> str | None:
+        for key in self.keys:
+            if texts.word(f"yaml_problems.{key}.text") is not None:
+                return f"yaml_problems.{key}"
+        return None
+
+    def _params(self, texts: Any) -> dict[str, Any]:
+        """The counts of spaces as words (``1 spazio``, ``4 spazi``)."""
+        params = dict(self.params)
+        for name, value in self.params.items():
+            if name.endswith("spaces") and isinstance(value, int):
+                form = "one" if value == 1 else "other"
+                params[name] = texts.format(f"yaml_problems.spaces_{form}", n=value)
+        return params
+
+    def message(self, texts: Any) -> str:
+        entry = self._entry(texts)
+        if entry is None:
+            return super().message(texts)
+        return texts.format(f"{entry}.text", **self._params(texts))
+
+    def hint(self, texts: Any) -> str | None:
+        entry = self._entry(texts)
+        if entry is None:
+            return texts.format("yaml_problems.hint_unknown") if texts.word("yaml_problems.hint_unknown") else None
+        variant = self.params.get("hint_variant")
+        if variant and texts.word(f"{entry}.hint_{variant}") is not None:
+            return texts.format(f"{entry}.hint_{variant}", **self._params(texts))
+        if texts.word(f"{entry}.hint") is not None:
+            return texts.format(f"{entry}.hint", **self._params(texts))
+        return None
+
+
+_QUOTED = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|#x[0-9A-Fa-f]+""")
+#: Where PyYAML's context mark (the start of what was left open) is the line to fix, not the
+#: place the parser gave up: an unclosed quote or bracket is noticed lines later, at the end.
+_SHOW_START = ("while scanning a quoted scalar", "while parsing a flow sequence", "while parsing a flow mapping",
+               "while scanning a simple key", "while scanning a double-quoted scalar")
+
+
+def problem_key(words: str) -> str:
+    """PyYAML's sentence as a message key (quoted parts as ``x``, numbers as ``n``):
+    ``expected ',' or ']', but got ':'`` -> ``expected_x_or_x_but_got_x``."""
+    plain = re.sub(r"[0-9]+", " n ", _QUOTED.sub(" x ", words.lower()))
+    return "_".join(re.findall(r"[a-z]+", plain))
+
+
+def syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> YamlError:
+    """One located error in the writer's words for PyYAML's complaint ``exc``."""
+    problem = (exc.problem or exc.context or "").strip()
+    context = (exc.context or "").strip() if exc.problem else ""
+    problem_mark, context_mark = exc.problem_mark, exc.context_mark
+    mark = problem_mark or context_mark
+    if context in _SHOW_START and context_mark is not None:
+        mark = context_mark
+    where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+    if "'\\t'" in problem:  # PyYAML's words for the most common trap
+        return YamlError("yaml_tab", where)
+    quoted = [q[1:-1] if q[:1] in "'\"" else q for q in _QUOTED.findall(f"{problem} {context}")]
+    params: dict[str, Any] = {f"q{i}": value for i, value in enumerate(quoted, 1)}
+    if problem_mark is not None:
+        params["line"] = problem_mark.line + 1
+    if context_mark is not None:
+        params["start_line"] = context_mark.line + 1
+    key = problem_key(problem)
+    keys = (f"{key}__{problem_key(context)}", key) if context else (key,)
+    if key.startswith("expected_block_end") and problem_mark is not None:
+        params.update(indentation(text, problem_mark.line))
+        if "shape" in params:
+            keys = (f"{key}__{params['shape']}", *keys)
+    return YamlSyntaxError(where, problem, keys, **params)
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> YamlError:
+    """A character YAML does not accept, at its line and column (the reader only counts characters)."""
+    before = text[:exc.position] if isinstance(exc.position, int) else ""
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    return YamlSyntaxError(Location(file, line, column), str(exc).splitlines()[0], ("unacceptable_character",),
+                           character=f"U+{code:04X}")
+
+
+def indentation(text: str, line_index: int) -> dict[str, Any]:
+    """What a mis-indented line could be aligned with: the keys just shallower and just deeper
+    above it, and the key the deeper one belongs to (``causes`` at 3 spaces between ``links:`` at 4
+    and ``see_also:`` at 6 -> align with ``links`` or, to go inside ``links:``, with ``see_also``)."""
+    lines = text.splitlines()
+    if not 0 <= line_index < len(lines):
+        return {}
+    offending = lines[line_index]
+    spaces = len(offending) - len(offending.lstrip(" "))
+    chain: list[tuple[int, int, str]] = []  # (column, column of its key, key) of the lines above it sits in
+    threshold = None
+    for row in range(line_index - 1, -1, -1):
+        content = lines[row].strip()
+        if not content or content.startswith("#"):
+            continue
+        column = len(lines[row]) - len(lines[row].lstrip(" "))
+        if threshold is not None and column >= threshold:
+            continue
+        threshold = column
+        body, key_column = content, column
+        while body.startswith("- "):  # a list item: its keys start after the dash
+            rest = body[2:]
+            body, key_column = rest.lstrip(" "), key_column + 2 + len(rest) - len(rest.lstrip(" "))
+        key = body.split(":", 1)[0].strip().strip("'\"") if ":" in body else body
+        chain.append((column, key_column, key[:40]))
+        if column == 0:
+            break
+    found: dict[str, Any] = {"spaces": spaces}
+    # Same indentation as a line above, yet refused: a list item among keys, or a key among list items.
+    same = next((c for c in chain if c[0] == spaces), None)
+    if same is not None:
+        item_here = offending.lstrip(" ").startswith("-")
+        item_there = same[1] > same[0]
+        if item_here != item_there:
+            found["shape"] = "item_among_keys" if item_here else "key_among_items"
+    chain = [(key_column, key) for _, key_column, key in chain]
+    levels: list[tuple[int, str, str | None]] = []  # (spaces, key, the key it sits in), deepest first
+    for index, (column, key) in enumerate(chain):
+        if levels and levels[-1][0] == column:
+            continue  # the nearest key of a level speaks for it (``links`` rather than ``id``)
+        parent = next((k for c, k in chain[index + 1:] if c < column), None)
+        levels.append((column, key, parent))
+    nearest = sorted(levels, key=lambda level: (abs(level[0] - spaces), -level[0]))[:2]
+    if not nearest:
+        return found
+    first = nearest[0]
+    found.update(hint_variant="align", sibling=first[1], sibling_spaces=first[0])
+    if len(nearest) == 2:
+        deep, shallow = sorted(nearest, key=lambda level: -level[0])
+        if deep[2] == shallow[1]:
+            found.update(hint_variant="align_or_under", sibling=shallow[1], sibling_spaces=shallow[0],
+                         child=deep[1], child_spaces=deep[0], parent=shallow[1])
+        else:
+            found.update(hint_variant="align_or", other=nearest[1][1], other_spaces=nearest[1][0])
+    return found

@@ -41,10 +41,13 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     directory = directory or bundled()
     out = Collector(lang)
     reading = examine(directory)
+    tabbed = {(file.source.display, line) for file in reading.files
+              for line, severity in style(file, out).items() if severity == "error"}
     for problem in reading.problems:
+        where = problem.location
+        if problem.code == "yaml_tab" and where is not None and (where.file, where.line) in tabbed:
+            continue  # the tab check already told it, with what to do
         out.add_error(problem)
-    for file in reading.files:
-        style(file, out)
     locale_sources = _locale_sources(directory)
     locale_files = [read(s, out) for _, s in locale_sources]
     count = len(reading.files) + len(locale_files)
@@ -65,6 +68,7 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     if reading.complete:
         structure.unused_facts(rules, reading.kb.catalogue, refs, out)
     locales.check(texts_kb, out, _messages(locale_sources, locale_files))
+    locales.check_files(locale_files, out)
     return LintReport(tuple(out.sorted()), len(rules), count)
 
 

@@ -1,10 +1,17 @@
 """Every shipped locale has a title for each rule and a label and question for each fact."""
 from __future__ import annotations
 
+import re
+
 from ..errors import DiagnosticaError
-from ..kb.load import KnowledgeBase
+from ..kb.load import KnowledgeBase, SourceFile
 from ..kb.texts import DEFAULT_LANG, bundled_messages, lookup, merge_message_files
 from .collect import Collector
+
+#: An unquoted «si»/«sì» as a whole value (``label: Si``, ``- sì``): YAML keeps it as text, but the facts
+#: reader takes it for "yes" and a writer most likely meant «Sì»; YAML 1.1's own words (yes, no, on,
+#: off...) are flagged for every file when it is read.
+_YES_WORD = re.compile(r"^[ \t]*(?:-[ \t]+|[^#\s][^#]*?:[ \t]+)(?P<value>[sS][iIìÌ])[ \t]*(?:#.*)?$")
 
 
 def check(kb: KnowledgeBase, out: Collector, read: dict[str, dict | None] | None = None) -> None:
@@ -40,6 +47,27 @@ def check(kb: KnowledgeBase, out: Collector, read: dict[str, dict | None] | None
                 if not isinstance(entry.get(part), str):
                     out.add(fact.file or "facts.yaml", fact.line, 1, "warning", "locale-missing-text",
                             f"no_fact_{part}", hint="locale_hint", name=name, lang=lang, folder=folder)
+
+
+_BLOCK_START = re.compile(r"[:-][ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$")
+
+
+def check_files(files: list[SourceFile], out: Collector) -> None:
+    """Locale files: an unquoted «Si» is a yes/no word to other readers; ask for quotes (file:line).
+    (A file that is not a mapping is reported by :func:`check`.)"""
+    for file in files:
+        if file.doc is None or not isinstance(file.doc.data, dict):
+            continue  # the YAML error, or the shape, comes first
+        block_indent = None  # inside a literal/folded text (``|``, ``>``): its lines are text, not values
+        for number, line in enumerate(file.text.splitlines(), 1):
+            indent = len(line) - len(line.lstrip(" "))
+            if block_indent is not None and (not line.strip() or indent > block_indent):
+                continue
+            block_indent = indent if _BLOCK_START.search(line) else None
+            match = _YES_WORD.match(line)
+            if match:
+                out.add(file.source.display, number, match.start("value") + 1, "warning", "yaml11-boolean",
+                        "yes_word", hint="yes_word_hint", value=match.group("value"))
 
 
 def merged(docs: list) -> dict:

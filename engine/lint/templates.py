@@ -8,8 +8,8 @@
 """
 from __future__ import annotations
 
-import re
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,16 +18,14 @@ from jinja2 import nodes
 
 from ..errors import DiagnosticaError
 from ..kb.catalogue import closest
+from ..kb.conditions import All, Any_, Exists, Node, Not, Test
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG
+from ..present.jinjaproblems import TemplateProblem, runtime_problem, syntax_problem, undefined_name
 from ..present.render import budget_message
 from ..present.sandbox import TemplateBudgetExceeded
 from .collect import Collector
 from .examples import derive, example_facts, sample_facts
-
-# Jinja's two phrasings: "'name' is undefined" (a variable) and "'dict object' has no attribute 'name'"
-# (or "list object has no element 3"): the name comes before the words in one, after them in the other.
-_UNDEFINED = re.compile(r"^'(?P<variable>.+)' is undefined$|has no (?:attribute|element) '?(?P<attribute>.+?)'?$")
 
 
 def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True) -> set[str]:
@@ -64,6 +62,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
         referenced = set()
         # Nesting the facts for templates is costly on a large catalogue: once per set of facts.
         sample_context = renderer.context(samples, next(iter(kb.by_id), "")) if kb.by_id else {}
+        sparse_contexts: dict[str, dict] = {}
         for rule in sorted(kb.by_id.values(), key=lambda r: r.id):
             contexts = [(contexts_label, sample_context)] + [
                 (when, renderer.context(facts, rule.id)) for when, facts in firing.get(rule.id, [])]
@@ -84,17 +83,17 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                     out.add(rule.location.file, rule.location.line, rule.location.column, severity,
                             "template-missing", key, rule=rule.id, name=name, lang=lang, folder=display)
                     continue
-                tree = _parse(env, folder / name, name, f"{display}/{name}", out)
-                if tree is None:
+                analysis = _parse(env, folder / name, name, f"{display}/{name}", out, compiled=True)
+                if analysis is None or analysis.code is None:
                     continue
-                used_facts |= _fact_refs(tree)
+                refs = analysis.refs
+                used_facts |= refs
                 rule_info = {"id": rule.id, "severity": rule.severity}
-                template = _compile(env, tree, name, f"{display}/{name}", out)
-                if template is None:
-                    continue
-                for when, context in contexts:
+                template = env.template_class.from_code(env, analysis.code, env.make_globals(None))
+                for when, context, missing in _contexts(contexts, rule, refs, samples, renderer, out,
+                                                        sparse_contexts):
                     context = {**context, "rule": rule_info}
-                    if not _render(template, context, f"{display}/{name}", when, names, out):
+                    if not _render(template, context, f"{display}/{name}", when, names, out, missing):
                         break  # one report per template is enough
         for node in sorted(_templates(folder), key=lambda n: n.name):
             if complete and node.name not in referenced:
@@ -108,6 +107,23 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
     return used_facts
 
 
+def _contexts(contexts: list, rule: Any, refs: set[str], samples: dict, renderer: Any, out: Collector,
+              sparse_contexts: dict):
+    """The facts to render a rule's template with: the catalogue's samples (for the agent and for the
+    customer), each example where the rule fires, then the samples less each fact the template reads
+    that the rule can fire without -- so a guard on the parent only (``facts.account is defined``
+    before ``facts.account.email``) is found before a customer's text shows the error."""
+    for when, context in contexts:
+        yield when, context, None
+        if when == contexts[0][0]:
+            yield when, {**context, "audience": "cliente"}, None
+    for name in _may_be_missing(rule, refs, samples):
+        if name not in sparse_contexts:  # the same for every rule: built once per language
+            sparse = {k: v for k, v in samples.items() if k != name}
+            sparse_contexts[name] = renderer.context(sparse, rule.id)
+        yield out.text("lint.without_fact", name=name), sparse_contexts[name], name
+
+
 def _other_templates(env: jinja2.Environment, folder: Any, display: str, out: Collector,
                      skip: str | None = None) -> set[str]:
     """The templates beside the rules' (ticket, guide, macros): checked for syntax, and the facts
@@ -119,9 +135,9 @@ def _other_templates(env: jinja2.Environment, folder: Any, display: str, out: Co
         if node.is_dir() and node.name != skip:
             found |= _other_templates(env, node, f"{display}/{node.name}", out)
         elif node.is_file() and node.name.endswith(".j2"):
-            tree = _parse(env, node, node.name, f"{display}/{node.name}", out)
-            if tree is not None:
-                found |= _fact_refs(tree)
+            analysis = _parse(env, node, node.name, f"{display}/{node.name}", out)
+            if analysis is not None:
+                found |= analysis.refs
     return found
 
 
@@ -130,17 +146,84 @@ def _templates(folder: Any) -> Iterator[Any]:
         yield from (n for n in folder.iterdir() if n.is_file() and n.name.endswith(".j2"))
 
 
-def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector):
-    """Parse once: the syntax check, the facts the template names, and what is compiled when needed."""
+@dataclass(frozen=True)
+class _Analysis:
+    """What parsing (and compiling) one template's source found: the problems to report (the
+    collector calls, replayed each run), the facts it names and Jinja's compiled code (None when the
+    template cannot be rendered)."""
+
+    calls: tuple
+    refs: frozenset
+    code: Any  # None when not asked for, or when the template cannot be rendered
+    usable: bool  # parsed, and every include stays inside the locales
+
+
+class _Recorder:
+    """A collector that keeps its calls, so an analysis can be reused by the next lint of the same text."""
+
+    def __init__(self, texts: Any) -> None:
+        self.texts = texts
+        self.calls: list = []
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append((args, kwargs))
+
+
+#: Analyses by (environment settings, language, source, name, display, compiled): parsing and compiling
+#: are most of a lint run, and a writer's next run (or the mutation campaign's) changes few templates.
+_ANALYSES: dict[tuple, _Analysis] = {}
+_MAX_ANALYSES = 4096
+
+
+def _settings(env: jinja2.Environment) -> tuple:
+    """What the compiled code of a template depends on, besides its source."""
+    return (type(env), env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.optimized,
+            env.autoescape if isinstance(env.autoescape, bool) else id(env.autoescape),
+            tuple(sorted(env.filters)), tuple(sorted(env.tests)), env.undefined)
+
+
+def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector,
+           compiled: bool = False) -> _Analysis | None:
+    """Parse once: the syntax check, the facts the template names, and (``compiled``) Jinja's code."""
     if isinstance(node, Path) and node.is_symlink() and not _inside_locales(node):
         out.add(display, 1, 1, "error", "template-outside", "template_link_outside", name=str(node.readlink()))
         return None  # rendering refuses it too: nothing of the file it leads to is read
     try:
-        tree = env.parse(node.read_text(encoding="utf-8"), name, display)
+        source = node.read_text(encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
-        _compile_problem(exc, display, out)
+        _compile_problem(exc, display, out, env)
         return None
-    return tree if _confined_includes(tree, display, out) else None
+    key = (_settings(env), out.lang, source, name, display, compiled)
+    analysis = _ANALYSES.get(key)
+    if analysis is None:
+        analysis = _analyse(env, source, name, display, out.texts, compiled)
+        if len(_ANALYSES) >= _MAX_ANALYSES:
+            _ANALYSES.clear()
+        _ANALYSES[key] = analysis
+    for args, kwargs in analysis.calls:
+        out.add(*args, **kwargs)
+    return analysis if analysis.usable else None
+
+
+def _analyse(env: jinja2.Environment, source: str, name: str, display: str, texts: Any,
+             compiled: bool) -> _Analysis:
+    recorder = _Recorder(texts)
+    try:
+        tree = env.parse(source, name, display)
+    except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
+        _compile_problem(exc, display, recorder, env, source)
+        return _Analysis(tuple(recorder.calls), frozenset(), None, False)
+    refs = frozenset(_fact_refs(tree))  # before compiling: Jinja's optimizer may rewrite the tree
+    if not _confined_includes(tree, display, recorder):
+        return _Analysis(tuple(recorder.calls), refs, None, False)
+    code = None
+    if compiled:
+        try:
+            code = env.compile(tree, name, display)
+        except Exception as exc:  # noqa: BLE001
+            _compile_problem(exc, display, recorder, env)
+            return _Analysis(tuple(recorder.calls), refs, None, False)
+    return _Analysis(tuple(recorder.calls), refs, code, True)
 
 
 def _inside_locales(node: Path) -> bool:
@@ -149,7 +232,7 @@ def _inside_locales(node: Path) -> bool:
     return locales is not None and node.resolve().is_relative_to(locales.resolve())
 
 
-def _confined_includes(tree: nodes.Template, display: str, out: Collector) -> bool:
+def _confined_includes(tree: nodes.Template, display: str, out: Any) -> bool:
     """Report every include/import/extends whose name would leave the locales (rendering refuses them)."""
     from ..present.render import confined_name
 
@@ -167,53 +250,76 @@ def _confined_includes(tree: nodes.Template, display: str, out: Collector) -> bo
     return clean
 
 
-def _compile(env: jinja2.Environment, tree: Any, name: str, display: str, out: Collector):
-    """Jinja's compiled template from the tree already parsed (no second parse)."""
-    try:
-        return env.template_class.from_code(env, env.compile(tree, name, display), env.make_globals(None))
-    except Exception as exc:  # noqa: BLE001
-        _compile_problem(exc, display, out)
-    return None
-
-
-def _compile_problem(exc: Exception, display: str, out: Collector) -> None:
+def _compile_problem(exc: Exception, display: str, out: Any, env: jinja2.Environment | None = None,
+                     source: str | None = None) -> None:
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        out.add(exc.filename or display, exc.lineno, 1, "error", "template-syntax", "template_syntax",
-                problem=exc.message)
+        _add(out, syntax_problem(exc, display, env, source), "template-syntax")
     else:
         out.add(display, 1, 1, "error", "template-error", "template_error", when="", problem=str(exc))
 
 
+def _add(out: Any, problem: TemplateProblem, check_id: str) -> None:
+    """A template mistake in the writer's words (``lint.jinja`` texts), with its hint."""
+    out.add(problem.file, problem.line, 1, "error", check_id, f"jinja.{problem.code}",
+            hint=problem.hint_key(out.texts), **problem.params)
+
+
+def template_names(env: jinja2.Environment) -> tuple[str, ...]:
+    """Every template name the environment's roots hold (``rules/x.j2`` is named ``x.j2``), sorted."""
+    found = set()
+    for root, _ in getattr(env.loader, "roots", ()):
+        stack = [(root, "")]
+        while stack:
+            folder, prefix = stack.pop()
+            if not folder.is_dir():
+                continue
+            for child in folder.iterdir():
+                if child.is_dir():
+                    stack.append((child, f"{prefix}{child.name}/"))
+                elif child.name.endswith(".j2"):
+                    found.add(f"{prefix}{child.name}")
+    return tuple(sorted(found))
+
+
 def _render(template: jinja2.Template, context: dict, display: str, when: str, names: list[str],
-            out: Collector) -> bool:
+            out: Collector, missing: str | None = None) -> bool:
+    """Render once; a failure is one problem.  ``missing``: the fact left out of these facts."""
     try:
         template.render(context)
         return True
-    except jinja2.TemplateSyntaxError as exc:  # in a template it imports
-        out.add(exc.filename or display, exc.lineno, 1, "error", "template-syntax", "template_syntax",
-                problem=exc.message)
+    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:  # in a template it includes
+        file, line = _where(exc, display)
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            file, line = exc.filename or file, exc.lineno
+        problem = runtime_problem(exc, file, line, template.environment, template_names(template.environment))
+        _add(out, problem, "template-syntax" if isinstance(exc, jinja2.TemplateSyntaxError) else "template-missing")
     except jinja2.UndefinedError as exc:
         file, line = _where(exc, display)
         name = undefined_name(str(exc))
         suggestion = closest(name, names)
-        out.add(file, line, 1, "error", "template-undefined", "template_undefined",
-                hint="template_undefined_hint" if suggestion else "template_undefined_guard",
-                hint_params={"suggestion": suggestion}, name=name, when=when)
+        if missing is not None and (suggestion == name or missing.endswith("." + name) or missing == name):
+            hint = "template_undefined_own_guard"  # a real name, guarded on its parent or not at all
+        else:
+            hint = "template_undefined_hint" if suggestion and suggestion != name else "template_undefined_guard"
+        out.add(file, line, 1, "error", "template-undefined", "template_undefined", hint=hint,
+                hint_params={"suggestion": suggestion, "fact": missing}, name=name, when=when)
     except TemplateBudgetExceeded as exc:  # an endless or explosive loop: rendering would stop it the same way
         file, line = _where(exc, display)
         out.add(file, line, 1, "error", "template-budget", "template_error", when=when,
                 problem=budget_message(exc, out.texts))
+    except jinja2.TemplateRuntimeError as exc:
+        file, line = _where(exc, display)
+        problem = runtime_problem(exc, file, line, template.environment)
+        if problem is not None:
+            _add(out, problem, "template-syntax")
+        else:
+            out.add(file, line, 1, "error", "template-error", "template_error", when=when,
+                    problem=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001
         file, line = _where(exc, display)
         out.add(file, line, 1, "error", "template-error", "template_error", when=when,
                 problem=f"{type(exc).__name__}: {exc}")
     return False
-
-
-def undefined_name(message: str) -> str:
-    """The variable or attribute an ``UndefinedError`` is about (its whole message when not recognised)."""
-    match = _UNDEFINED.search(message)
-    return (match.group("variable") or match.group("attribute")) if match else message
 
 
 def _where(exc: Exception, display: str) -> tuple[str, int | None]:
@@ -237,19 +343,66 @@ def _known_names(kb: KnowledgeBase) -> list[str]:
 
 
 def _fact_refs(tree: nodes.Template) -> set[str]:
-    """Dotted names after ``facts.`` anywhere in the template (``facts.dns.mx`` -> ``dns.mx``)."""
+    """Dotted names after ``facts.`` anywhere in the template (``facts.dns.mx`` -> ``dns.mx``), through
+    the names a template gives them (``{% set dns = facts.dns | default({}) %}`` then ``dns.mx``)."""
+    aliases: dict[str, str] = {}
+    for assign in tree.find_all(nodes.Assign):
+        if isinstance(assign.target, nodes.Name):
+            path = _fact_path(assign.node, {})
+            if path:
+                aliases[assign.target.name] = path
     found = set()
     for item in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        parts = []
-        current: Any = item
-        while isinstance(current, (nodes.Getattr, nodes.Getitem)):
-            if isinstance(current, nodes.Getattr):
-                parts.append(current.attr)
-            elif isinstance(current.arg, nodes.Const):
-                parts.append(str(current.arg.value))
-            else:
-                parts = []
-            current = current.node
-        if isinstance(current, nodes.Name) and current.name == "facts" and parts:
-            found.add(".".join(reversed(parts)))
+        path = _fact_path(item, aliases)
+        if path:
+            found.add(path)
     return found
+
+
+def _fact_path(node: Any, aliases: dict[str, str]) -> str | None:
+    """``facts.a.b`` (or ``(facts.a | default({})).b``, or ``alias.b``) -> ``a.b``; None for anything else."""
+    parts: list[str] = []
+    current = node
+    while True:
+        if isinstance(current, nodes.Getattr):
+            parts.append(current.attr)
+        elif isinstance(current, nodes.Getitem):
+            if not isinstance(current.arg, nodes.Const):
+                return None
+            parts.append(str(current.arg.value))
+        elif isinstance(current, nodes.Filter) and current.name == "default" and current.node is not None:
+            pass  # a default on the way changes nothing about which fact is read
+        else:
+            break
+        current = current.node
+    if isinstance(current, nodes.Name):
+        base = "" if current.name == "facts" else aliases.get(current.name)
+        if base is not None and (parts or base):
+            return ".".join(p for p in (base, *reversed(parts)) if p)
+    return None
+
+
+def known_when_true(node: Node, want: bool = True) -> frozenset[str]:
+    """The facts that are always known when ``node`` evaluates to ``want`` (Kleene logic: a test on a
+    missing fact is undecided, so a rule that fires knows every fact of every test it needed)."""
+    if isinstance(node, Exists):
+        return frozenset({node.fact}) if node.expected is want else frozenset()
+    if isinstance(node, Test):
+        return frozenset({node.fact, *node.refs})
+    if isinstance(node, Not):
+        return known_when_true(node.child, not want)
+    if isinstance(node, (All, Any_)):
+        sets = [known_when_true(child, want) for child in node.children]
+        every = isinstance(node, All) is want  # all-true and any-false need every child
+        if every:
+            return frozenset().union(*sets)
+        return frozenset.intersection(*sets) if sets else frozenset()
+    return frozenset()
+
+
+def _may_be_missing(rule: Any, refs: set[str], samples: dict[str, Any]) -> list[str]:
+    """The facts a template reads that can be missing when its rule fires (one sparse set each)."""
+    deepest = {r for r in refs if not any(o.startswith(r + ".") for o in refs)}
+    guaranteed = known_when_true(rule.condition) if rule.condition is not None else frozenset()
+    return [name for name in sorted(samples) if name not in guaranteed
+            and any(r == name or r.startswith(name + ".") or name.startswith(r + ".") for r in deepest)]

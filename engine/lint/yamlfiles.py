@@ -28,22 +28,27 @@ def read(source: Source, out: Collector) -> SourceFile:
     return file
 
 
-def style(file: SourceFile, out: Collector) -> None:
-    """Tabs and YAML 1.1 words of a file already read (its syntax errors are reported by whoever read it)."""
+def style(file: SourceFile, out: Collector) -> dict[int, str]:
+    """Tabs and YAML 1.1 words of a file already read (its syntax errors are reported by whoever read it);
+    returns the lines with a tab and the severity each was reported with."""
     if file.unreadable:
-        return
-    _tabs(file.source.display, file.text, out)
+        return {}
+    tabbed = _tabs(file.source.display, file.text, out)
     for value in file.doc.yaml11_booleans if file.doc is not None else ():
         out.add(file.source.display, value.line, value.column, "warning", "yaml11-boolean", "yaml11_boolean",
                 hint="yaml11_boolean_hint", value=str(value))
+    return tabbed
 
 
-def _tabs(display: str, text: str, out: Collector) -> None:
+def _tabs(display: str, text: str, out: Collector) -> dict[int, str]:
+    """Report every line with a tab (an error in the indentation, a warning after it); return line -> severity."""
+    found = {}
     for number, line in enumerate(text.splitlines(), 1):
         column = line.find("\t")
         if column >= 0:
-            out.add(display, number, column + 1, "error" if not line[:column].strip() else "warning", "tab",
-                    "tab", hint="tab_hint")
+            found[number] = "error" if not line[:column].strip() else "warning"
+            out.add(display, number, column + 1, found[number], "tab", "tab", hint="tab_hint")
+    return found
 
 
 def schema_comment(file: SourceFile, schema_name: str, out: Collector) -> None:

@@ -30,8 +30,20 @@ def jsonable(value: Any) -> Any:
 
 def next_steps(kb: KnowledgeBase, renderer: Renderer, fallbacks: list[str]) -> list[str]:
     """The seed's two follow-up actions, with the diagnostic's duration from rules/data."""
-    duration = kb.data.get("diagnostic", {}).get("duration_minutes", {})
-    return [step.format(**duration) for step in renderer.text("next_steps", fallbacks)]
+    section = kb.data.get("diagnostic")
+    duration = section.get("duration_minutes") if isinstance(section, dict) else None
+    duration = _Known(duration if isinstance(duration, dict) else {})
+    steps = renderer.text("next_steps", fallbacks)
+    # A writer's slip in the data or the locale (a number retyped, a key deleted) leaves the placeholder
+    # as written rather than stopping the report.
+    return [step.format_map(duration) for step in steps if isinstance(step, str)] if isinstance(steps, list) else []
+
+
+class _Known(dict):
+    """The values a step names; one that is missing stays ``{name}``."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 #: A linked rule's outcome in this evaluation, as the document says it.

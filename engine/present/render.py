@@ -35,6 +35,14 @@ class RuleText:
     fallbacks: tuple[str, ...] = ()  # what was shown in Italian because `lang` lacks it
 
 
+class GuardedUndefined(jinja2.ChainableUndefined, jinja2.StrictUndefined):
+    """A missing fact: ``facts.x.y is defined`` and ``facts.x.y | default(...)`` work even when ``facts.x``
+    is missing too (a guard on the very path used is enough), but showing, comparing or looping over
+    it still fails, so an unguarded use is an error the linter finds, never an empty word in the advice."""
+
+    __slots__ = ()
+
+
 class TemplateRefused(jinja2.TemplateNotFound):
     """A template name that would leave the knowledge base's locales (``..``, absolute, backslash)."""
 
@@ -121,12 +129,21 @@ def _match(value: Any, pattern: str) -> bool:
 def nest(facts: dict[str, Any]) -> dict[str, Any]:
     """``{"dns.mx": [...]}`` -> ``{"dns": {"mx": [...]}}`` so templates write facts.dns.mx."""
     tree: dict[str, Any] = {}
-    for name, value in facts.items():
+    # Shallow names first, so a fact with a value keeps its place and one written under it (lint
+    # reports it) is put aside as facts['domain.expired'] rather than breaking every text.
+    for name, value in sorted(facts.items(), key=lambda item: item[0].count(".")):
         node = tree
         *parents, leaf = name.split(".")
         for part in parents:
             node = node.setdefault(part, {})
-        node[leaf] = [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, tuple) else value
+            if not isinstance(node, dict):
+                node = None
+                break
+        value = [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, tuple) else value
+        if node is None:
+            tree[name] = value
+        else:
+            node[leaf] = value
     return tree
 
 
@@ -164,6 +181,13 @@ class Renderer:
         langs = (self.lang,) if self.lang == DEFAULT_LANG else (self.lang, DEFAULT_LANG)
         return Texts(self.lang, tuple(self.messages(lang) for lang in langs))
 
+    @functools.cached_property
+    def _tool_texts(self) -> Texts:
+        """The tool's own words (template errors) after the knowledge base's: a KB copy need not carry them."""
+        from ..kb.texts import bundled_texts
+
+        return Texts(self.lang, self.texts.layers + bundled_texts(self.lang).layers)
+
     def text(self, key: str, fallbacks: list[str] | None = None, **params: Any) -> Any:
         """A short text in the chosen language, else in Italian (noted in ``fallbacks``); see ``Texts``."""
         value = self.texts.get(key)
@@ -192,7 +216,9 @@ class Renderer:
         return self._fact_text(name).get("choices") or {}
 
     def rule_title(self, rule_id: str, fallbacks: list[str] | None = None) -> str:
-        return self.text(f"rules.{rule_id}.title", fallbacks)
+        """The rule's title; its id when the locale's entry is not a text (lint reports it)."""
+        title = self.text(f"rules.{rule_id}.title", fallbacks)
+        return title if isinstance(title, str) else rule_id
 
     def value(self, value: Any, name: str | None = None) -> str:
         """A fact value as people read it: sì/no, enum choices by their label, lists joined."""
@@ -217,7 +243,7 @@ class Renderer:
                      (directory.locale(lang), f"{base}/{lang}"),
                      (directory.locales / "_common", f"{base}/_common")]
             env = BudgetedEnvironment(
-                loader=_TraversableLoader(roots), undefined=jinja2.StrictUndefined,
+                loader=_TraversableLoader(roots), undefined=GuardedUndefined,
                 autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
                 bytecode_cache=_bytecode_cache(),
             )
@@ -262,7 +288,7 @@ class Renderer:
         rule = self.kb.by_id[rule_id]
         fallbacks: list[str] = []
         errors: list[str] = []
-        title = self.text(f"rules.{rule_id}.title", fallbacks)
+        title = self.rule_title(rule_id, fallbacks)
         texts = {}
         if outcomes is None and self.kb.caused_by(rule_id):  # only a rule with causes reads outcomes
             outcomes = self._outcomes(facts)
@@ -275,7 +301,7 @@ class Renderer:
             try:
                 texts[part] = self.render_template(name, context, fallbacks)
             except Exception as exc:  # noqa: BLE001 - a broken template must not hide other findings
-                problem = describe_template_error(exc, name, self.texts)
+                problem = describe_template_error(exc, name, self._tool_texts)
                 errors.append(problem)
                 texts[part] = self.text("report.template_failed", problem=problem)
         return RuleText(rule_id, title, texts["explanation"], texts["remediation"], tuple(errors), tuple(fallbacks))
@@ -299,7 +325,17 @@ class Renderer:
 
 
 def describe_template_error(exc: Exception, name: str, texts: Texts | None = None) -> str:
-    """``file:line: problem`` for any error a template can raise."""
+    """``file:line: problem`` for any error a template can raise, in ``texts``' language when given."""
+    from .jinjaproblems import TemplateProblem, runtime_problem, undefined_name
+
+    if texts is not None and not isinstance(exc, TemplateRefused):
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        file, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
+        problem = runtime_problem(exc, file, line)
+        if problem is None and isinstance(exc, jinja2.UndefinedError):
+            problem = TemplateProblem("undefined", file, line, {"name": undefined_name(str(exc))})
+        if problem is not None:
+            return problem.text(texts)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"{exc.filename or name}:{exc.lineno}: {exc.message}"
     if isinstance(exc, TemplateRefused):
