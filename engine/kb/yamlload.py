@@ -15,7 +15,7 @@ subclasses) that remember the line and column of each key and item.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -37,12 +37,18 @@ class Map(dict):
     """A mapping that knows where it and each of its keys were written."""
 
     __slots__ = ("line", "column", "key_marks")
+    line: int | None
+    column: int | None
+    key_marks: dict[str, tuple[int, int]]
 
 
 class Seq(list):
     """A sequence that knows where it and each of its items were written."""
 
     __slots__ = ("line", "column", "item_marks")
+    line: int | None
+    column: int | None
+    item_marks: list[tuple[int, int]]
 
 
 class Text(str):
@@ -57,6 +63,14 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that stops composing as soon as a document is too deep or has too many nodes,
     so a 300,000-item list or 3,000 nested brackets are refused after reading only the part
     past the limit, instead of being composed whole first (tens of seconds in pure Python)."""
+
+    # What _load sets on every loader (the libyaml one too) before reading.
+    file: str
+    yaml11_booleans: list[Text]
+    composed_nodes: int
+    depth: int
+    max_nodes: int
+    location: Callable[[yaml.Node], Location]
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self.composed_nodes += 1
@@ -96,7 +110,9 @@ _Loader.add_implicit_resolver(
 
 
 def _event_mark(event: yaml.Event) -> tuple[int, int]:
-    return event.start_mark.line + 1, event.start_mark.column + 1
+    mark = event.start_mark
+    assert mark is not None  # the parser marks every event it makes
+    return mark.line + 1, mark.column + 1
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -234,7 +250,7 @@ def _load(loader_class: type, text: str, file: str, max_nodes: int) -> LoadedYam
     loader.composed_nodes = 0  # counted by _Loader.compose_node (libyaml composes in C)
     loader.depth = 0
     loader.max_nodes = max_nodes
-    loader.location = lambda node: Location(file, *_mark(node))  # type: ignore[attr-defined]
+    loader.location = lambda node: Location(file, *_mark(node))
     try:
         node = loader.get_single_node()
         if node is None:
@@ -399,12 +415,12 @@ def indentation(text: str, line_index: int) -> dict[str, Any]:
         item_there = same[1] > same[0]
         if item_here != item_there:
             found["shape"] = "item_among_keys" if item_here else "key_among_items"
-    chain = [(key_column, key) for _, key_column, key in chain]
+    columns = [(key_column, key) for _, key_column, key in chain]
     levels: list[tuple[int, str, str | None]] = []  # (spaces, key, the key it sits in), deepest first
-    for index, (column, key) in enumerate(chain):
+    for index, (column, key) in enumerate(columns):
         if levels and levels[-1][0] == column:
             continue  # the nearest key of a level speaks for it (``links`` rather than ``id``)
-        parent = next((k for c, k in chain[index + 1:] if c < column), None)
+        parent = next((k for c, k in columns[index + 1:] if c < column), None)
         levels.append((column, key, parent))
     nearest = sorted(levels, key=lambda level: (abs(level[0] - spaces), -level[0]))[:2]
     if not nearest:

@@ -101,7 +101,8 @@ def run_one(kb: KnowledgeBase, rule: Rule, example: Example, renderers: dict) ->
     from ..present.render import Renderer
     from ..run.explain import needs
 
-    base = dict(rule=rule.id, name=example.name, location=example.location, expected=example.expect)
+    base: dict[str, Any] = dict(rule=rule.id, name=example.name, location=example.location,
+                                expected=example.expect)
     try:
         facts = example_facts(kb, example)
     except DiagnosticaError as exc:

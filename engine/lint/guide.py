@@ -128,10 +128,10 @@ def context(kb: KnowledgeBase, lang: str) -> dict[str, Any]:
             "examples": _examples(kb, rule, renderer, shown, text),
             "source": str(rule.location),
         })
-    facts = [{"name": name, "label": renderer.fact_label(name), "type": fact.type,
+    catalogue = [{"name": name, "label": renderer.fact_label(name), "type": fact.type,
               "values": [renderer.value(v, name) for v in fact.values], "question": renderer.fact_question(name)}
              for name, fact in sorted(kb.catalogue.facts.items())]
-    return {"lang": lang, "topics": topics, "checks": checks, "facts": facts, "data": kb.data,
+    return {"lang": lang, "topics": topics, "checks": checks, "facts": catalogue, "data": kb.data,
             "rule_count": len(kb.by_id)}
 
 

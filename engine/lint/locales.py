@@ -39,9 +39,11 @@ def check(kb: KnowledgeBase, out: Collector, read: dict[str, dict | None] | None
                 out.add(rule.location.file, rule.location.line, rule.location.column, "warning",
                         "locale-missing-text", "no_title", hint="locale_hint", rule=rule.id, lang=lang,
                         folder=folder)
-        texts = messages.get("facts") if isinstance(messages.get("facts"), dict) else {}
+        facts_texts = messages.get("facts") if messages is not None else None
+        texts = facts_texts if isinstance(facts_texts, dict) else {}
         for name, fact in kb.catalogue.facts.items():
-            entry = texts.get(name) if isinstance(texts.get(name), dict) else {}
+            found = texts.get(name)
+            entry = found if isinstance(found, dict) else {}
             wanted = ("label", "question") if fact.askable else ("label",)
             for part in wanted:
                 if not isinstance(entry.get(part), str):

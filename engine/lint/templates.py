@@ -11,6 +11,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AbstractSet as Set
 from typing import Any, Iterator
 
 import jinja2
@@ -36,7 +37,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
     used_facts: set[str] = set()
     samples = sample_facts(kb)
     contexts_label = out.text("lint.with_samples")
-    firing = {}
+    firing: dict[str, list[tuple[str, dict]]] = {}
     for rule in kb.by_id.values():
         for example in rule.examples:
             if example.expect != "fires":
@@ -107,7 +108,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
     return used_facts
 
 
-def _contexts(contexts: list, rule: Any, refs: set[str], samples: dict, renderer: Any, out: Collector,
+def _contexts(contexts: list, rule: Any, refs: Set[str], samples: dict, renderer: Any, out: Collector,
               sparse_contexts: dict):
     """The facts to render a rule's template with: the catalogue's samples (for the agent and for the
     customer), each example where the rule fires, then the samples less each fact the template reads
@@ -238,7 +239,7 @@ def _confined_includes(tree: nodes.Template, display: str, out: Any) -> bool:
 
     clean = True
     for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
-        target = node.template
+        target = node.template  # type: ignore[attr-defined]  # every one of these four nodes has it
         names = [target.value] if isinstance(target, nodes.Const) else \
             [item.value for item in target.items if isinstance(item, nodes.Const)] \
             if isinstance(target, (nodes.List, nodes.Tuple)) else []
@@ -292,6 +293,7 @@ def _render(template: jinja2.Template, context: dict, display: str, when: str, n
         if isinstance(exc, jinja2.TemplateSyntaxError):
             file, line = exc.filename or file, exc.lineno
         problem = runtime_problem(exc, file, line, template.environment, template_names(template.environment))
+        assert problem is not None  # a syntax error or a missing template always has its words
         _add(out, problem, "template-syntax" if isinstance(exc, jinja2.TemplateSyntaxError) else "template-missing")
     except jinja2.UndefinedError as exc:
         file, line = _where(exc, display)
@@ -400,7 +402,7 @@ def known_when_true(node: Node, want: bool = True) -> frozenset[str]:
     return frozenset()
 
 
-def _may_be_missing(rule: Any, refs: set[str], samples: dict[str, Any]) -> list[str]:
+def _may_be_missing(rule: Any, refs: Set[str], samples: dict[str, Any]) -> list[str]:
     """The facts a template reads that can be missing when its rule fires (one sparse set each)."""
     deepest = {r for r in refs if not any(o.startswith(r + ".") for o in refs)}
     guaranteed = known_when_true(rule.condition) if rule.condition is not None else frozenset()

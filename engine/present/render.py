@@ -133,17 +133,19 @@ def nest(facts: dict[str, Any]) -> dict[str, Any]:
     # reports it) is put aside as facts['domain.expired'] rather than breaking every text.
     for name, value in sorted(facts.items(), key=lambda item: item[0].count(".")):
         node = tree
+        nested = True  # False: a parent is itself a value (``domain`` and ``domain.x``), keep the full name
         *parents, leaf = name.split(".")
         for part in parents:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                node = None
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                nested = False
                 break
+            node = child
         value = [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, tuple) else value
-        if node is None:
-            tree[name] = value
-        else:
+        if nested:
             node[leaf] = value
+        else:
+            tree[name] = value
     return tree
 
 

@@ -153,7 +153,8 @@ class _BudgetCodeGenerator(CodeGenerator):
         super().visit_For(nodes.For(node.target, counted, node.body, node.else_, node.test, node.recursive,
                                     lineno=node.lineno), frame)
 
-    def visit_Call(self, node: nodes.Call, frame: Frame, **kwargs: Any) -> None:
+    # jinja2 passes forward_caller by keyword; its stubs spell it positional.
+    def visit_Call(self, node: nodes.Call, frame: Frame, **kwargs: Any) -> None:  # type: ignore[override]
         # ``loop(children)`` in a recursive loop iterates its argument without going through visit_For.
         if isinstance(node.node, nodes.Name) and node.node.name == "loop" and node.args:
             counted = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.args[0]], [], None, None,

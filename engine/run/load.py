@@ -24,7 +24,8 @@ def compiled(kb: KnowledgeBase) -> KnowledgeBase:
     """
     if kb.compiled is not None:
         return kb
-    return dataclasses.replace(kb, compiled=compile_rules(kb.rules, kb.causes), files=None)
+    return dataclasses.replace(kb, compiled=compile_rules(kb.rules, kb.causes),
+                               files=None)  # type: ignore[arg-type]  # None: read again when asked (_LazyFiles)
 
 
 @contextmanager
@@ -63,13 +64,14 @@ def _load(directory: KnowledgeBaseDir | None, cache: bool | None) -> KnowledgeBa
     directory = directory or bundled()
     sources, every, texts = source_texts(directory)
     use_cache = texts is not None and (kb_cache.enabled() if cache is None else cache)
-    if use_cache:
+    if use_cache and texts is not None:
         folder, content = kb_cache.key(str(directory.rules), [(s.display, t) for s, t in zip(every, texts)])
         state = kb_cache.get(folder, content)
         if isinstance(state, tuple) and len(state) == 7:
             catalogue, data, rules, by_id, causes, derived_by, plan = state
             return KnowledgeBase(catalogue=catalogue, data=data, rules=rules, directory=directory, by_id=by_id,
-                                 causes=causes, derived_by=derived_by, files=None, compiled=plan)
+                                 causes=causes, derived_by=derived_by, compiled=plan,
+                                 files=None)  # type: ignore[arg-type]  # read again when asked
     kb = compiled(read(directory, sources, every, texts))
     if use_cache:
         kb_cache.put(folder, content, (kb.catalogue, kb.data, kb.rules, kb.by_id, kb.causes, kb.derived_by,
