@@ -5,7 +5,7 @@ import pytest
 from conftest import run_cli
 from diagnostica.engine.inputs.redact import first_secret, redact, redact_data, secret_key
 
-NAMES = ("password", "pwd", "pw", "token", "mot de passe")
+NAMES = ("password", "pwd", "pw", "token", "mot de passe", "api key")
 SECRET = "Hunter2"
 
 
