@@ -107,6 +107,7 @@ def test_error_names_the_secret_instead_of_quoting_it(write):
     '{"domain": "example.it", "pwd": "Hunter2", "offer": "nonsense"}',
     '{"domain": "not a domain", "token": "Hunter2"}',
     '{"domain": "example.it", "password": "Hunter2"',
+    'external"{"api_key": "Hunter2", ">',  # not JSON: taken for a domain name, and the error quoted it
 ])
 def test_batch_error_lines_never_echo_a_secret(line):
     code, output = run(["dns", "--batch", "-", "--nameserver", "127.0.0.1:9", "--timeout", "0.2"], stdin=line + "\n")
