@@ -22,6 +22,7 @@ def run(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
     ("digits.json", '{"a": ' + "9" * 5000 + ', "b":\t1}', "limite di 4000 cifre"),
     ("tag.yaml", "diagnostic.last_check: !!timestamp 2026-13-45\n", "facts.yaml:1:24: valore non valido per il tag !!timestamp"),
     ("tag.yaml", "test_email.sent: !!int x\n", "facts.yaml:1:18: valore non valido per il tag !!int"),
+    ("tag.yaml", "test_email:\n  !!timestamp 2026-13-45sent: true\n", "il tag !!timestamp"),  # found by the campaign
     ("tag.yaml", "test_email.sent: !!float x\n", "il tag !!float"),
     ("long.yaml", "customer.tried: [" + "x, " * 25_000 + "x]\n", "limite di 20000 nodi"),
     ("sexagesimal.yaml", "dns.autodiscover_srv: [{priority: 12:30:00, weight: 0, port: 443, target: a.b}]\n",
