@@ -22,6 +22,7 @@ def run(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
     ("digits.json", '{"a": ' + "9" * 5000 + ', "b":\t1}', "limite di 4000 cifre"),
     ("tag.yaml", "diagnostic.last_check: !!timestamp 2026-13-45\n", "facts.yaml:1:24: valore non valido per il tag !!timestamp"),
     ("tag.yaml", "test_email.sent: !!int x\n", "facts.yaml:1:18: valore non valido per il tag !!int"),
+    ("tag.yaml", "test_email:\n  !!timestamp 2026-13-45sent: true\n", "il tag !!timestamp"),  # found by the campaign
     ("tag.yaml", "test_email.sent: !!float x\n", "il tag !!float"),
     ("long.yaml", "customer.tried: [" + "x, " * 25_000 + "x]\n", "limite di 20000 nodi"),
     ("sexagesimal.yaml", "dns.autodiscover_srv: [{priority: 12:30:00, weight: 0, port: 443, target: a.b}]\n",
@@ -54,6 +55,9 @@ def test_fact_option_past_a_bound_is_bad_input(option, says):
     (["ask", str(EXAMPLES / "mx-foreign.yaml"), "--max-size", "10", "--answers", "/dev/null"], "", "limite di 10 byte"),
     (["ask", "--problem", "invio", "--answers", "/dev/zero", "--max-size", "1000"], "", "limite di 1000 byte"),
     (["ask", "--problem", "invio", "--max-size", "100"], "a" * 5000, "la risposta supera il limite di 100 byte"),
+    # found by benchmarks/fuzz_campaign.py: dnspython's ValueError for an SOA away from the origin (was exit 3)
+    (["dns", "example.it", "--zone-file", "-"], "$ORIGIN exampl\n@ 60 IN SOA a.b. c.d. 1 2 3 4 5\n$ORIGIN example.it.\n"
+     "@ 60 IN MX 1 mx1.mail.ovh.net.\n", "non-origin SOA"),
 ])
 def test_input_size_limit(argv, stdin, says):
     code, out, err = run(argv, stdin)

@@ -18,8 +18,8 @@ from typing import Any, AsyncIterator, Iterable, Iterator
 import dns.name
 
 from ..errors import DiagnosticaError, InputError, Location
-from ..inputs.facts import LineTooLong, parse_facts_document
-from ..inputs.redact import redact
+from ..inputs.facts import LineTooLong, parse_facts_document, refusal
+from ..inputs.redact import first_secret, redact
 from ..present.document import jsonable
 from .collect import CHECKS, collect, domain_name, merge
 
@@ -51,6 +51,9 @@ def iter_items(lines: Iterable[str | LineTooLong], display: str, kb: Any) -> Ite
         try:
             yield replace(_item(number, text, display, kb), text=shown)
         except DiagnosticaError as exc:
+            # The error may quote the line (a domain name that is not one): name a secret in it instead.
+            if first_secret(list(exc.params.values()), kb.catalogue.secret_names):
+                exc = refusal(kb.catalogue, exc.code, exc.location or Location(display, number), **exc.params)
             yield BatchItem(number, shown, error=exc)
 
 

@@ -498,6 +498,8 @@ def load_zone(path: str, origin: dns.name.Name | None, limit: int | None = None)
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc)) from None
     except dns.exception.DNSException as exc:
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc) or type(exc).__name__) from None
+    except ValueError as exc:  # dnspython's own checks, e.g. an SOA away from the origin ("add() has non-origin SOA")
+        raise InputError("dns_zone_syntax", Location(display), problem=str(exc) or type(exc).__name__) from None
     if len(zone.nodes) == 0:
         raise InputError("dns_zone_empty", Location(display))
     return ZoneSource(zone, display)

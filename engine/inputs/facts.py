@@ -237,7 +237,9 @@ def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
     name, sep, raw = option.partition("=")
     name = name.strip()
     if not sep or not name:
-        secret = first_secret(option, catalogue.secret_names)
+        # Also a secret word glued to what follows (``passwordHunter2``): the option is not quoted back.
+        secret = first_secret(option, catalogue.secret_names) or next(
+            (word for word in catalogue.secret_names if word in option.lower()), None)
         if secret:
             raise InputError("fact_option_secret", where, secret=secret)
         raise InputError("fact_option_syntax", where, option=option)

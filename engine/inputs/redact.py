@@ -3,7 +3,7 @@
 Structured inputs drop secret fields by key (see :mod:`facts`); free text has
 no keys, so a word of the catalogue's ``secret_names`` (password, token, ...)
 is taken to introduce a secret when a separator follows it (``:``, ``=``,
-spaces or the end of the line):
+``,``, ``;``, spaces or the end of the line):
 
 - a quoted value (``"password": "Hunter2"``) is masked up to its closing
   quote, and the scan goes on after it (the rest of a JSON line stays legible);
@@ -62,7 +62,7 @@ class _Scanner:
             if end < n and line[end] in _QUOTES:  # "password": ...
                 end += 1
             sep = end
-            while sep < n and line[sep] in " \t:=":
+            while sep < n and line[sep] in " \t:=,;":  # "password, Hunter2" and "pwd; Hunter2" too
                 sep += 1
             if sep == n:  # the key ends the line: its value is on the next one
                 out.append(line[copied:])

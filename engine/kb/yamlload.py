@@ -164,7 +164,8 @@ def _checked(tag: str):
     def checked(loader: _Loader, node: yaml.Node) -> Any:
         try:
             return construct(loader, node)
-        except (ValueError, OverflowError, TypeError, IndexError):
+        # AttributeError: PyYAML's timestamp reader on a text its pattern does not match (2026-13-45sent)
+        except (ValueError, OverflowError, TypeError, IndexError, AttributeError):
             where = Location(loader.file, *_mark(node))
             if tag == "int" and len(str(node.value)) > 4000:  # Python's limit on int digits
                 raise YamlError("number_too_long", where, limit=4000) from None

@@ -153,15 +153,14 @@ class _BudgetCodeGenerator(CodeGenerator):
         super().visit_For(nodes.For(node.target, counted, node.body, node.else_, node.test, node.recursive,
                                     lineno=node.lineno), frame)
 
-    # jinja2 passes forward_caller by keyword; its stubs spell it positional.
-    def visit_Call(self, node: nodes.Call, frame: Frame, **kwargs: Any) -> None:  # type: ignore[override]
+    def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
         # ``loop(children)`` in a recursive loop iterates its argument without going through visit_For.
         if isinstance(node.node, nodes.Name) and node.node.name == "loop" and node.args:
             counted = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.args[0]], [], None, None,
                                  lineno=node.lineno)
             node = nodes.Call(node.node, [counted, *node.args[1:]], node.kwargs, node.dyn_args, node.dyn_kwargs,
                               lineno=node.lineno)
-        super().visit_Call(node, frame, **kwargs)
+        super().visit_Call(node, frame, forward_caller=forward_caller)  # by name: Jinja's wrapper takes **kwargs
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.sized(")
