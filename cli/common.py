@@ -133,6 +133,14 @@ def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), ex
     return document, renderer
 
 
+def customer_text(kb, result, lang: str) -> str:
+    """The message for the customer, as ``--audience cliente`` prints it (no rule ids, no commands)."""
+    from diagnostica.engine.present.reporters import REPORTERS
+
+    document, renderer = document_for(kb, result, lang=lang, audience="cliente")
+    return REPORTERS["text"](document, renderer, False)
+
+
 def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=(), extra: dict | None = None,
          audience: str = "agente") -> int:
     """Render the result in the chosen format; exit code 1 when problems were found."""

@@ -10,11 +10,12 @@ from diagnostica.cli.main import main
 from diagnostica.engine.kb.order import strongly_connected
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
+CLI = Path(__file__).resolve().parent.parent / "cli"
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "mx-foreign.yaml")
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ENGINE).with_suffix("").parts)
+def _module_name(path: Path, root: Path = ENGINE) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -22,9 +23,10 @@ def _is_type_checking(node: ast.If) -> bool:
     return isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
 
 
-def _imports(path: Path) -> set[str]:
-    """Engine modules ``path`` imports, at any depth (a function-level import is an edge too)."""
-    here = _module_name(path).split(".")
+def _imports(path: Path, root: Path = ENGINE) -> set[str]:
+    """Modules of ``root`` (engine/ or cli/) that ``path`` imports, at any depth (a function-level
+    import is an edge too)."""
+    here = _module_name(path, root).split(".")
     package = here if path.name == "__init__.py" else here[:-1]
     found: set[str] = set()
     skip: set[int] = set()
@@ -39,19 +41,19 @@ def _imports(path: Path) -> set[str]:
             if node.level:
                 base = package[:len(package) - node.level + 1]
                 target = base + (node.module.split(".") if node.module else [])
-            elif node.module and node.module.startswith("diagnostica.engine"):
+            elif node.module and node.module.startswith(f"diagnostica.{root.name}"):
                 target = node.module.split(".")[2:]
             else:
                 continue
             # `from . import x` imports the module x; `from .m import name` the module m
-            found.update(".".join(target + [alias.name]) if (ENGINE.joinpath(*target, alias.name + ".py")).exists()
+            found.update(".".join(target + [alias.name]) if (root.joinpath(*target, alias.name + ".py")).exists()
                          else ".".join(target) for alias in node.names)
     return found
 
 
-def _graph() -> dict[str, set[str]]:
-    modules = {_module_name(p): p for p in ENGINE.rglob("*.py")}
-    return {name: {t for t in _imports(path) if t in modules and t != name} for name, path in modules.items()}
+def _graph(root: Path = ENGINE) -> dict[str, set[str]]:
+    modules = {_module_name(p, root): p for p in root.rglob("*.py")}
+    return {name: {t for t in _imports(path, root) if t in modules and t != name} for name, path in modules.items()}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -62,6 +64,11 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_import_cycle_inside_engine():
     assert _cycles(_graph()) == []
+
+
+def test_no_import_cycle_inside_the_cli():
+    graph = _graph(CLI)
+    assert "web.pages" in graph and _cycles(graph) == []
 
 
 def test_the_cycle_finder_finds_cycles():

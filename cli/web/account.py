@@ -14,7 +14,7 @@ from diagnostica.engine.present import document as presentation
 from diagnostica.engine.present.ticket import ticket
 from starlette.concurrency import run_in_threadpool
 
-from ..common import renderer_for
+from ..common import customer_text, renderer_for
 from ..ovh_cmd import notes, section
 
 #: Seconds allowed to each API call made for the page (the CLI's default).
@@ -41,7 +41,6 @@ def diagnose(kb, connect: Callable[[], Any], email: str, lang: str):
 
 
 async def account_context(kb, connect: Callable[[], Any], email: str, lang: str) -> dict[str, Any]:
-    from .pages import customer_text  # the pages import this module: at call time, no cycle at import
 
     result, document, renderer, report = await run_in_threadpool(diagnose, kb, connect, email, lang)
     calls = "\n".join(section(report, renderer, markdown=False, explain=True)).strip("\n")

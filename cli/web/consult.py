@@ -19,7 +19,7 @@ from diagnostica.engine.kb.yamlload import load_yaml, position
 from diagnostica.engine.present.render import Renderer
 
 from ..ask_cmd import conclusion_document, invalid_text, why_lines
-from ..common import renderer_for
+from ..common import customer_text, renderer_for
 
 WHERE = "<body>"
 
@@ -203,7 +203,6 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
     from diagnostica.engine.consult.session import UNKNOWN
     from diagnostica.engine.present.ticket import ticket
 
-    from .pages import customer_text  # the pages import this module: at call time, no cycle at import
 
     session = step.session
     labels = renderer.text("ask.labels")

@@ -10,12 +10,12 @@ from diagnostica.engine.errors import DiagnosticaError
 from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
-from diagnostica.engine.present.reporters import REPORTERS, is_record_line
+from diagnostica.engine.present.reporters import is_record_line
 from diagnostica.engine.present.ticket import ticket
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ..common import document_for, renderer_for
+from ..common import customer_text, renderer_for
 from .api import DEFAULT_LANG, dns_result, report_result, status_for
 from .inputs import body_text, form_fields
 
@@ -45,12 +45,6 @@ _EMPTY_CONSULT: dict[str, Any] = {"answered": [], "known": [], "question": None,
 
 #: The Dominio form's fields (also the permalink's query): nothing else is read or echoed.
 DOMAIN_FIELDS = ("domain", "offer", "pop_imap")
-
-
-def customer_text(kb, result, lang: str) -> str:
-    """The message for the customer, as ``--audience cliente`` prints it (no rule ids, no commands)."""
-    document, renderer = document_for(kb, result, lang=lang, audience="cliente")
-    return REPORTERS["text"](document, renderer, False)
 
 
 class Pages:
