@@ -11,6 +11,7 @@ unrecognised so the caller shows it: nothing is dropped or guessed.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -180,26 +181,36 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
 
 # ------------------------------------------------------------------ weighing the words
 
+@functools.lru_cache(maxsize=1 << 16)
+def _stem_matches(stem: str, token: str, fuzzy_min: int) -> bool:
+    """Whether ``token`` starts with ``stem``, or (``fuzzy_min`` > 0, for stems at least that long)
+    with ``stem`` typed with one typo. Cached: the same words meet the same stems on every line."""
+    if token.startswith(stem):
+        return True
+    if not fuzzy_min or len(stem) < fuzzy_min or len(token) < len(stem) - 1:
+        return False
+    # One typo: compare the stem with the token's beginning of about the same length.
+    lengths = (len(stem) - 1, len(stem), len(stem) + 1)
+    return any(OSA.distance(stem, token[:n], score_cutoff=1) <= 1 for n in lengths)
+
+
 class _Matcher:
     def __init__(self, compiled: Patterns) -> None:
         self.p = compiled
 
-    def _word(self, stem: str, token: str, fuzzy: bool) -> bool:
-        if token.startswith(stem):
-            return True
-        if not fuzzy or len(stem) < self.p.fuzzy_min or len(token) < len(stem) - 1:
-            return False
-        # One typo: compare the stem with the token's beginning of about the same length.
-        lengths = (len(stem) - 1, len(stem), len(stem) + 1)
-        return any(OSA.distance(stem, token[:n], score_cutoff=1) <= 1 for n in lengths)
-
     def _at(self, signals: Signals, tokens: tuple[str, ...], fuzzy: bool) -> list[int]:
         """Positions (of the last word) where one of the signals stands."""
         found = []
+        fuzzy_min = self.p.fuzzy_min if fuzzy else 0
         for phrase in signals.phrases:
-            for i in range(len(tokens) - len(phrase) + 1):
-                if all(self._word(w, tokens[i + k], fuzzy) for k, w in enumerate(phrase)):
-                    found.append(i + len(phrase) - 1)
+            size = len(phrase)
+            for i in range(len(tokens) - size + 1):
+                # A plain loop: this is the recogniser's inner loop, a generator per position costs half of it.
+                for k in range(size):
+                    if not _stem_matches(phrase[k], tokens[i + k], fuzzy_min):
+                        break
+                else:
+                    found.append(i + size - 1)
         return found
 
     def _hits(self, signals: Signals, tokens: tuple[str, ...], exact: set[int]) -> list[int]:
