@@ -318,5 +318,21 @@ def environment(url: str, **override) -> dict[str, str]:
     return {k: v for k, v in env.items() if v is not None}
 
 
+def use_fake(fake: "FakeOvh", monkeypatch, folder) -> None:
+    """Point the ovh library at the fake: its keys from the environment, no ovh.conf of the machine
+    running the tests (nor one in the working folder), no wait between retries."""
+    import ovh.config
+
+    from diagnostica.engine.ovh import api as ovhapi
+
+    monkeypatch.setattr(ovh.config, "CONFIG_PATH", [])
+    monkeypatch.chdir(folder)
+    for name in ("OVH_ENDPOINT", "OVH_APPLICATION_KEY", "OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment(fake.url).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(ovhapi, "BACKOFF", 0.0)
+
+
 def state_copy() -> dict:
     return copy.deepcopy(default_state())

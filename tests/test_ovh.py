@@ -6,10 +6,9 @@ import json
 import pytest
 
 from diagnostica.cli.main import main
-from diagnostica.engine.ovh import api as ovhapi
 
 import ovhapi as fakeapi
-from ovhapi import AK, AS, CK, FakeOvh, environment
+from ovhapi import AK, AS, CK, FakeOvh, use_fake
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +19,7 @@ def fake():
 
 @pytest.fixture(autouse=True)
 def keys(fake, monkeypatch, tmp_path):
-    import ovh.config
-
-    monkeypatch.setattr(ovh.config, "CONFIG_PATH", [])  # no ovh.conf of the machine running the tests
-    monkeypatch.chdir(tmp_path)
-    for name in ("OVH_ENDPOINT", "OVH_APPLICATION_KEY", "OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environment(fake.url).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(ovhapi, "BACKOFF", 0.0)
+    use_fake(fake, monkeypatch, tmp_path)
 
 
 def run(capsys, *args):

@@ -9,9 +9,8 @@ import pytest
 from dnsserver import DnsServer
 
 from diagnostica.cli.main import main
-from diagnostica.engine.ovh import api as ovhapi
 
-from ovhapi import SERVICE, FakeOvh, environment
+from ovhapi import SERVICE, FakeOvh, use_fake
 
 HEAD = "$TTL 3600\n@ IN SOA ns1.{d}. hostmaster.{d}. 1 7200 3600 1209600 3600\n@ IN NS ns1.{d}.\nns1 IN A 192.0.2.53\n"
 CNAME = "ovhex1-selector1._domainkey IN CNAME ovhex1-selector1._domainkey.1.ex.mail.ovh.net.\n"
@@ -45,13 +44,7 @@ def dns_server():
 
 @pytest.fixture(autouse=True)
 def keys(fake, monkeypatch, tmp_path):
-    import ovh.config
-
-    monkeypatch.setattr(ovh.config, "CONFIG_PATH", [])
-    monkeypatch.chdir(tmp_path)
-    for name, value in environment(fake.url).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(ovhapi, "BACKOFF", 0.0)
+    use_fake(fake, monkeypatch, tmp_path)
 
 
 def run(capsys, *args):

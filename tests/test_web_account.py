@@ -9,7 +9,7 @@ import pytest
 
 from diagnostica.cli.main import main
 
-from ovhapi import AS, CK, FakeOvh, environment
+from ovhapi import AS, CK, FakeOvh, use_fake
 
 starlette_testclient = pytest.importorskip("starlette.testclient")
 
@@ -22,18 +22,7 @@ def fake():
 
 @pytest.fixture(autouse=True)
 def keys(fake, monkeypatch, tmp_path):
-    """The server's own keys, from its environment (no ovh.conf of the machine running the tests)."""
-    import ovh.config
-
-    from diagnostica.engine.ovh import api as ovhapi
-
-    monkeypatch.setattr(ovh.config, "CONFIG_PATH", [])
-    monkeypatch.chdir(tmp_path)
-    for name in ("OVH_ENDPOINT", "OVH_APPLICATION_KEY", "OVH_APPLICATION_SECRET", "OVH_CONSUMER_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environment(fake.url).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(ovhapi, "BACKOFF", 0.0)
+    use_fake(fake, monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="module")
