@@ -9,8 +9,9 @@ exits with code 2.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol, Self
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Texts(Protocol):
     @property
     def lang(self) -> str: ...
 
-    def format(self, key: str, /, **params: Any) -> str: ...
+    def format(self, key: str, /, **params: object) -> str: ...
 
     def word(self, key: str) -> str | None: ...
 
@@ -54,13 +55,19 @@ class DiagnosticaError(Exception):
     family: str | None = None
 
     def __init__(self, code: str, location: Location | None = None, /, *, check_id: str | None = None,
-                 **params: Any) -> None:
+                 **params: object) -> None:
         self.code = code
         self.location = location
         self.params = params
         # The check id travels with the error, so the linter needs no table from codes to checks.
         self.check_id = check_id or self.family or code.replace("_", "-")
         super().__init__(code)
+
+    def at(self, location: Location | None) -> Self:
+        """The same error at another place: a parser knows the key, its caller the file and line."""
+        moved = copy.copy(self)
+        moved.location = location
+        return moved
 
     def message(self, texts: Texts) -> str:
         params = dict(self.params)
@@ -70,7 +77,7 @@ class DiagnosticaError(Exception):
                 params[key] = word
         # A third party's words (dnspython's zone complaints) in the reader's language when the locale has them.
         problem_key = params.pop("problem_key", None)
-        if problem_key is not None:
+        if isinstance(problem_key, str):
             params["problem"] = texts.word(problem_key) or params.get("problem")
         return texts.format(f"errors.{self.code}", **params)
 

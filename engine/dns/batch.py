@@ -73,7 +73,7 @@ def _item(number: int, text: str, display: str, kb: Any) -> BatchItem:
     try:
         facts = parse_facts_document(document, display, kb.catalogue, kb.data).values if document else {}
     except InputError as exc:  # the facts parser knows the key, the line is ours
-        raise InputError(exc.code, where, **exc.params) from None
+        raise exc.at(where) from None
     return BatchItem(number, text, name, facts)
 
 

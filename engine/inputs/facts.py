@@ -220,7 +220,7 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
     except CoercionError as exc:
         params = dict(exc.params)
         index, field = params.pop("index", None), params.get("field")
-        if index is not None and isinstance(value, list):  # point at the record, and its field
+        if isinstance(index, int) and isinstance(value, list):  # point at the record, and its field
             item = value[index]
             line, column = position(item, field) if field and isinstance(item, dict) else position(value, index)
             if line is not None:
