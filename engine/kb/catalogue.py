@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, cast
 
 from .texts import type_word
 
@@ -122,6 +122,15 @@ class Fact:
                 exc.params.setdefault("field", field_name)
                 raise
         return record
+
+
+def as_records(value: Value | None) -> tuple[Record, ...] | None:
+    """The value of a ``records`` fact as what it is.
+
+    The catalogue's coercion makes a records fact's value a tuple of records; that a value's type follows
+    from its fact's declared type is beyond what the type checker can see, hence the cast.
+    """
+    return cast("tuple[Record, ...] | None", value)
 
 
 #: The most items one list fact may hold: a domain has a handful of MX or SRV records, and a longer
