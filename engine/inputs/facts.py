@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from ..errors import InputError, Location
 from ..kb.catalogue import Catalogue, CoercionError, closest
@@ -42,10 +42,10 @@ def with_context(facts: FactSet, catalogue: Catalogue) -> FactSet:
     return facts
 
 
-def api_mapping(data: dict) -> dict[str, dict]:
+def api_mapping(data: Mapping[str, object]) -> dict[str, dict[str, object]]:
     """API field (or a merged fact's old name) -> {fact, invert}, from the data (rules/data/api.yaml)."""
     api = data.get("api_diagnosis")
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, object]] = {}
     for section in (data.get("fact_aliases"), api.get("fields") if isinstance(api, dict) else None):
         if isinstance(section, dict):  # a section a writer retyped or emptied maps nothing
             found.update({str(k): v for k, v in section.items() if isinstance(v, dict)})
@@ -251,7 +251,10 @@ def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
     value: Any = raw
     if name in api:
         spec = api[name]
-        name = spec["fact"]
+        fact = spec.get("fact")
+        if not isinstance(fact, str) or fact not in catalogue:  # rules/data/api.yaml names no known fact
+            raise InputError("unknown_fact", where, name=str(fact), suggestion=closest(str(fact), catalogue.facts))
+        name = fact
         if spec.get("invert"):
             value = not coerce(catalogue, name, raw, where)
     elif name not in catalogue:
