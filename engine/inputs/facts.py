@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Iterator, Mapping, Protocol
 
 from ..errors import InputError, Location
-from ..kb.catalogue import Catalogue, CoercionError, closest
+from ..kb.catalogue import Catalogue, CoercionError, Value, closest
 from ..kb.yamlload import MAX_DEPTH, MAX_FACT_NODES, Text, load_yaml, position
 from .redact import first_secret
 
@@ -22,7 +22,7 @@ from .redact import first_secret
 class FactSet:
     """Facts gathered from one or more inputs, with the names of dropped secrets."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Value] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # fact -> where it came from
 
@@ -91,7 +91,13 @@ class LineTooLong:
     limit: int
 
 
-def bounded_lines(stream: Any, limit: int = DEFAULT_MAX_SIZE) -> Iterator[str | LineTooLong]:
+class Lines(Protocol):
+    """A text stream read a line at a time (a file, standard input)."""
+
+    def readline(self, size: int = -1, /) -> str: ...
+
+
+def bounded_lines(stream: Lines, limit: int = DEFAULT_MAX_SIZE) -> Iterator[str | LineTooLong]:
     """The lines of a text stream read one at a time, none longer than ``limit`` characters kept.
 
     A batch is streamed (it may be larger than the memory), so the whole-file limit of
@@ -111,12 +117,13 @@ def bounded_lines(stream: Any, limit: int = DEFAULT_MAX_SIZE) -> Iterator[str | 
             yield line
 
 
-def load_facts_file(path: str, catalogue: Catalogue, data: dict, limit: int = DEFAULT_MAX_SIZE) -> FactSet:
+def load_facts_file(path: str, catalogue: Catalogue, data: Mapping[str, object],
+                    limit: int = DEFAULT_MAX_SIZE) -> FactSet:
     text, display = read_text(path, limit)
     return parse_facts_text(text, display, catalogue, data)
 
 
-def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) -> FactSet:
+def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: Mapping[str, object]) -> FactSet:
     """YAML or JSON (JSON is read by the same safe loader, so duplicate keys are caught too)."""
     if not text.strip():
         raise InputError("facts_empty", Location(display))
@@ -133,9 +140,9 @@ def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) 
     return parse_facts_document(document, display, catalogue, data)
 
 
-def _strict_json(text: str, display: str) -> Any:
-    def no_duplicates(pairs: list) -> dict:
-        result: dict = {}
+def _strict_json(text: str, display: str) -> object:
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        result: dict[str, object] = {}
         for key, value in pairs:
             if key in result:
                 raise InputError("json_duplicate_key", Location(display), key=key)
@@ -152,7 +159,8 @@ def _strict_json(text: str, display: str) -> Any:
         raise InputError("number_too_long", Location(display), limit=4000) from None
 
 
-def parse_facts_document(document: dict, display: str, catalogue: Catalogue, data: dict) -> FactSet:
+def parse_facts_document(document: Mapping[object, object], display: str, catalogue: Catalogue,
+                         data: Mapping[str, object]) -> FactSet:
     facts = FactSet()
     api = api_mapping(data)
     seen: dict[str, str] = {}
@@ -176,7 +184,8 @@ def parse_facts_document(document: dict, display: str, catalogue: Catalogue, dat
     return facts
 
 
-def _flatten(document: dict, catalogue: Catalogue, prefix: str = ""):
+def _flatten(document: Mapping[object, object], catalogue: Catalogue,
+             prefix: str = "") -> Iterator[tuple[str, object, Mapping[object, object], object]]:
     """Yield (dotted name, value, container, key): nested and dotted keys both work."""
     for raw_key, value in document.items():
         key = f"{prefix}{raw_key}"
@@ -188,15 +197,15 @@ def _flatten(document: dict, catalogue: Catalogue, prefix: str = ""):
             yield key, value, document, raw_key
 
 
-def refusal(catalogue: Catalogue, code: str, where: Location, **params: Any) -> InputError:
+def refusal(catalogue: Catalogue, code: str, where: Location, **params: object) -> InputError:
     """The error for a bad value; one holding a secret is named, never quoted ("the value of «password»")."""
     secret = first_secret(list(params.values()), catalogue.secret_names)
     if secret:
         return InputError("fact_secret_value", where, name=params.get("name", where.file), secret=secret)
-    return InputError(code, where, **params)
+    return InputError(code, where, check_id=None, **params)  # check_id named: no param stands for it
 
 
-def _from_api(spec: dict, value: Any, where: Location, catalogue: Catalogue) -> tuple[str, Any]:
+def _from_api(spec: Mapping[str, object], value: object, where: Location, catalogue: Catalogue) -> tuple[str, object]:
     name = spec.get("fact")
     if not isinstance(name, str) or name not in catalogue:  # rules/data/api.yaml names no known fact
         raise InputError("unknown_fact", where, name=str(name), suggestion=closest(str(name), catalogue.facts))
@@ -207,7 +216,7 @@ def _from_api(spec: dict, value: Any, where: Location, catalogue: Catalogue) -> 
     return name, value
 
 
-def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
+def coerce(catalogue: Catalogue, name: str, value: object, where: Location) -> Value:
     fact = catalogue[name]
     if fact.type != "bool":
         # YAML 1.1 would have read an unquoted no/on/yes as a boolean: refuse to guess.
@@ -231,7 +240,7 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
         raise refusal(catalogue, exc.code, where, name=name, **params) from None
 
 
-def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
+def parse_fact_option(option: str, catalogue: Catalogue, data: Mapping[str, object]) -> FactSet:
     """``NAME=VALUE`` from the command line, typed by the catalogue."""
     where = Location("--fact")
     name, sep, raw = option.partition("=")
@@ -248,7 +257,7 @@ def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
         facts.secrets.append(name)
         return facts
     api = api_mapping(data)
-    value: Any = raw
+    value: object = raw
     if name in api:
         spec = api[name]
         fact = spec.get("fact")
