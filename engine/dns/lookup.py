@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import dns.node
     import dns.rdata
     import dns.rdtypes.ANY.NS
+    import dns.resolver
     import dns.rrset
 
 #: What a lookup can end in; the catalogue's dns.*_lookup enums list the same words.
@@ -288,7 +289,7 @@ def _chain(rrsets: Iterable[dns.rrset.RRset]) -> tuple[tuple[str, str], ...]:
     return tuple((shown(rrset.name), shown(rrset[0].target)) for rrset in rrsets)
 
 
-def _chain_fault(errors: list) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+def _chain_fault(errors: list[dns.resolver.ErrorTuple]) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
     """A CNAME loop or an over-long chain behind dnspython's ChainTooLong: outcome, server, aliases seen.
 
     dnspython gives up after MAX_CNAMES aliases without saying whether they
@@ -317,7 +318,7 @@ def _chain_fault(errors: list) -> tuple[str, str, tuple[tuple[str, str], ...]] |
     return None
 
 
-def _truncation(errors: list) -> tuple[str, str] | None:
+def _truncation(errors: list[dns.resolver.ErrorTuple]) -> tuple[str, str] | None:
     """Server and why, when a server's answer came truncated over UDP and TCP could not complete it."""
     import dns.message
 
@@ -334,7 +335,7 @@ def _chain_text(chain: tuple[tuple[str, str], ...]) -> str:
     return " → ".join([chain[0][0], *(target for _, target in chain)]) if chain else ""
 
 
-def _classify(errors: list) -> tuple[str, str, str]:
+def _classify(errors: list[dns.resolver.ErrorTuple]) -> tuple[str, str, str]:
     """The outcome behind dnspython's NoNameservers: SERVFAIL, REFUSED, silence or no route."""
     outcome, server, detail = "timeout", "", ""
     import dns.query

@@ -217,7 +217,8 @@ def resolve_endpoint(endpoint: str | None, configuration: Configuration | None =
 def _configuration() -> Configuration:
     from ovh import config
 
-    return config.ConfigurationManager() if hasattr(config, "ConfigurationManager") else config.config
+    found: Configuration = config.ConfigurationManager() if hasattr(config, "ConfigurationManager") else config.config
+    return found
 
 
 KEY_NAMES = ("application_key", "application_secret", "consumer_key")

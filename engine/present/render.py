@@ -237,13 +237,18 @@ class Renderer:
         title = self.text(f"rules.{rule_id}.title", fallbacks)
         return title if isinstance(title, str) else rule_id
 
+    def _word(self, key: str) -> str:
+        """The text ``key`` in the chosen language, else in Italian; the key itself when there is none."""
+        word = self.texts.get(key)
+        return word if isinstance(word, str) else key
+
     def value(self, value: object, name: str | None = None) -> str:
         """A fact value as people read it: sì/no, enum choices by their label, lists joined."""
         if isinstance(value, bool):
-            return self.text(f"values.{str(value).lower()}")
+            return self._word(f"values.{str(value).lower()}")
         if isinstance(value, (list, tuple)):
             if not value:
-                return self.text("values.empty")
+                return self._word("values.empty")
             return ", ".join(self.value(v) for v in value)
         if isinstance(value, dict):
             return " ".join(str(v) for v in value.values())
@@ -336,7 +341,8 @@ class Renderer:
         """Every rule's outcome for ``facts``, when the knowledge base can evaluate them (a writer's
         broken one may not: its texts then read as if no cause were decided)."""
         try:
-            return self.kb.evaluate(facts).outcomes
+            outcomes: dict[str, bool | None] = self.kb.evaluate(facts).outcomes
+            return outcomes
         except Exception:  # noqa: BLE001 - the linter reports why; the text still renders
             return None
 
