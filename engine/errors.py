@@ -9,9 +9,8 @@ exits with code 2.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
-from typing import Protocol, Self
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -62,12 +61,6 @@ class DiagnosticaError(Exception):
         # The check id travels with the error, so the linter needs no table from codes to checks.
         self.check_id = check_id or self.family or code.replace("_", "-")
         super().__init__(code)
-
-    def at(self, location: Location | None) -> Self:
-        """The same error at another place: a parser knows the key, its caller the file and line."""
-        moved = copy.copy(self)
-        moved.location = location
-        return moved
 
     def message(self, texts: Texts) -> str:
         params = dict(self.params)

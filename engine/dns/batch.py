@@ -80,7 +80,8 @@ def _item(number: int, text: str, display: str, kb: KnowledgeBase) -> BatchItem:
     try:
         facts = parse_facts_document(document, display, kb.catalogue, kb.data).values if document else {}
     except InputError as exc:  # the facts parser knows the key, the line is ours
-        raise exc.at(where) from None
+        exc.location = where
+        raise exc from None
     return BatchItem(number, text, name, facts)
 
 
