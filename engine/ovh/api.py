@@ -42,6 +42,8 @@ class Configuration(Protocol):
     def get(self, section: str, name: str) -> str | None: ...
 
     def read(self, config_file: str) -> None: ...
+
+
 #: Attempts after the first for a call that could not be answered (5xx, timeout, network), and the first wait.
 RETRIES = 2
 BACKOFF = 0.5
