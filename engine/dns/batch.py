@@ -26,6 +26,7 @@ from .collect import CHECKS, collect, domain_name, merge
 from .lookup import Lookup, Source
 
 if TYPE_CHECKING:
+    from ..inputs.facts import JSON
     from ..kb.load import KnowledgeBase
     from ..present.render import Renderer
     from .mtasts_fetch import PolicyFetcher
@@ -101,11 +102,11 @@ class _Limited:
 async def run(items: Iterable[BatchItem], source: Source, kb: KnowledgeBase, renderer: Renderer,
               given: dict[str, Value], concurrency: int = DEFAULT_CONCURRENCY,
               checks: frozenset[str] = frozenset(CHECKS),
-              fetcher: PolicyFetcher | None = None) -> AsyncIterator[dict[str, object]]:
+              fetcher: PolicyFetcher | None = None) -> AsyncIterator[dict[str, JSON]]:
     """Yield one result per item, in input order, while later items are still being checked."""
     limited = _Limited(source, concurrency)
     titles = _Titles(renderer)
-    window: deque[asyncio.Task[dict[str, object]]] = deque()
+    window: deque[asyncio.Task[dict[str, JSON]]] = deque()
     for item in items:
         while window and (len(window) >= concurrency or window[0].done()):
             yield await window.popleft()
@@ -128,7 +129,7 @@ class _Titles(dict[str, str]):
 
 async def _check(item: BatchItem, source: Source, kb: KnowledgeBase, renderer: Renderer, given: dict[str, Value],
                  titles: dict[str, str] | None = None, checks: frozenset[str] = frozenset(CHECKS),
-                 fetcher: PolicyFetcher | None = None) -> dict[str, object]:
+                 fetcher: PolicyFetcher | None = None) -> dict[str, JSON]:
     titles = _Titles(renderer) if titles is None else titles
     if item.error is not None:
         return _error(item, item.error.render(renderer.texts))
@@ -152,5 +153,5 @@ async def _check(item: BatchItem, source: Source, kb: KnowledgeBase, renderer: R
     }
 
 
-def _error(item: BatchItem, message: str) -> dict[str, object]:
+def _error(item: BatchItem, message: str) -> dict[str, JSON]:
     return {"line": item.line, "input": item.text, "status": "error", "error": message}

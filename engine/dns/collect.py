@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import dns.rdtypes.ANY.MX
     import dns.rdtypes.IN.SRV
 
+    from ..inputs.facts import JSON
     from .mtasts_fetch import PolicyFetcher
 
 
@@ -48,7 +49,7 @@ class DnsReport:
     # names outside the domain, which a zone file cannot answer.
     followups: tuple[Lookup, ...] = ()
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, JSON]:
         return {"domain": self.domain, "domain_ascii": self.domain_ascii, "source": self.source,
                 "servers": list(self.servers),
                 "lookups": [lookup.to_json() for lookup in self.lookups + self.followups]}

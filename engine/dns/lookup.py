@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import dns.resolver
     import dns.rrset
 
+    from ..inputs.facts import JSON
+
 #: What a lookup can end in; the catalogue's dns.*_lookup enums list the same words.
 OUTCOMES = ("ok", "nxdomain", "no_answer", "servfail", "timeout", "refused", "not_in_zone", "referral",
             "cname_loop", "cname_too_long", "truncated", "mismatch")
@@ -68,7 +70,7 @@ class Lookup:
     def failed(self) -> bool:
         return self.outcome in FAILED
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, JSON]:
         return {
             "query": f"{self.name} {self.rdtype}", "name": self.name, "qname": self.qname, "type": self.rdtype,
             "server": self.server, "outcome": self.outcome, "answers": list(self.answers),

@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Protocol
+from typing import Iterator, Mapping, Protocol, TypeAlias
 
 from ..errors import InputError, Location
 from ..kb.catalogue import Catalogue, CoercionError, Value, closest
 from ..kb.yamlload import MAX_DEPTH, MAX_FACT_NODES, Text, load_yaml, position
 from .redact import first_secret
+
+#: A JSON document as ``json.loads`` gives it (a facts file, an API answer, what a report writes out):
+#: its shape is checked where it is read.
+JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
 
 
 @dataclass
@@ -140,9 +144,9 @@ def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: Mappin
     return parse_facts_document(document, display, catalogue, data)
 
 
-def _strict_json(text: str, display: str) -> object:
-    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-        result: dict[str, object] = {}
+def _strict_json(text: str, display: str) -> JSON:
+    def no_duplicates(pairs: list[tuple[str, JSON]]) -> dict[str, JSON]:
+        result: dict[str, JSON] = {}
         for key, value in pairs:
             if key in result:
                 raise InputError("json_duplicate_key", Location(display), key=key)
@@ -150,7 +154,8 @@ def _strict_json(text: str, display: str) -> object:
         return result
 
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
+        document: JSON = json.loads(text, object_pairs_hook=no_duplicates)  # typeshed: Any
+        return document
     except json.JSONDecodeError as exc:
         raise InputError("json_syntax", Location(display, exc.lineno, exc.colno), problem=exc.msg) from None
     except RecursionError:

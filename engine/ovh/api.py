@@ -14,16 +14,17 @@ from __future__ import annotations
 import datetime
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Callable, Protocol, TypeVar
 from urllib.parse import quote
 
 from ..errors import DiagnosticaError, Location
 from ..kb.catalogue import closest
 
+if TYPE_CHECKING:
+    from ..inputs.facts import JSON
+
 DEFAULT_ENDPOINT = "ovh-eu"
 
-#: An answer of the API as the library decodes it (``json.loads``): its shape is checked where it is read.
-JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
 T = TypeVar("T")
 
 
@@ -81,7 +82,7 @@ class Call:
     attempts: int = 1
     reads: bool = False  # a read of the account's objects (not a listing that only searched)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, JSON]:
         return {"method": self.method, "path": self.path, "at": self.at, "outcome": self.outcome,
                 "status": self.status, "error_code": self.error_code, "duration_ms": self.duration_ms,
                 "attempts": self.attempts, "reads": self.reads}

@@ -18,6 +18,7 @@ from .api import Api, CallFailed, OvhError, unavailable
 from .collect import accounts, base_path, collect, organization_of
 
 if TYPE_CHECKING:
+    from ..inputs.facts import JSON
     from ..kb.load import KnowledgeBase
     from ..present.render import Renderer
 
@@ -53,7 +54,7 @@ def service_accounts(api: Api, service: str, *, organization: str | None = None,
 
 def run_all(connect: Callable[[], Api], emails: list[str], kb: KnowledgeBase, renderer: Renderer, *, product: str,
             organization: str | None, service: str, concurrency: int = DEFAULT_CONCURRENCY,
-            progress: Callable[[int, int], None] | None = None) -> Iterator[dict[str, object]]:
+            progress: Callable[[int, int], None] | None = None) -> Iterator[dict[str, JSON]]:
     """One result per account, in the order of ``emails``; ``connect()`` makes a worker thread's client."""
     local = threading.local()
     titles: dict[str, str] = {}
@@ -65,7 +66,7 @@ def run_all(connect: Callable[[], Api], emails: list[str], kb: KnowledgeBase, re
                 titles[rule_id] = renderer.rule_title(rule_id)
             return titles[rule_id]
 
-    def one(item: tuple[int, str]) -> dict[str, object]:
+    def one(item: tuple[int, str]) -> dict[str, JSON]:
         index, email = item
         try:
             if not hasattr(local, "api"):

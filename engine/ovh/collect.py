@@ -12,28 +12,20 @@ from __future__ import annotations
 import datetime
 import difflib
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Required, TypedDict
+from typing import TYPE_CHECKING, Iterator, Mapping, TypedDict
 
 from ..errors import InputError, Location
 from ..inputs.facts import api_mapping, coerce
 from ..kb.catalogue import Catalogue, Value
-from .api import JSON, Api, Call, CallFailed, OvhError, path, unavailable
+from .api import Api, Call, CallFailed, OvhError, path, unavailable
 from .diagnose import NewDiagnosis, start, wait
+
+if TYPE_CHECKING:
+    from ..inputs.facts import JSON
 
 PRODUCTS = ("exchange", "pro")
 #: A diagnosis older than this is reported as old.
 STALE_AFTER = datetime.timedelta(days=1)
-
-
-class ReportWarning(TypedDict, total=False):
-    """Something the user should know about what was read: its message code and the message's parameters."""
-
-    code: Required[str]
-    field: str
-    value: str
-    task: int | str
-    last_check: JSON
-    hours: int
 
 
 class Task(TypedDict):
@@ -56,7 +48,7 @@ class OvhReport:
     facts: dict[str, Value] = field(default_factory=dict)
     evidence: dict[str, int] = field(default_factory=dict)  # fact -> index of the call in ``calls``
     calls: list[Call] = field(default_factory=list)
-    warnings: list[ReportWarning] = field(default_factory=list)
+    warnings: list[dict[str, JSON]] = field(default_factory=list)  # {"code": ..., **the message's params}
     task: Task | None = None  # the new diagnostic's task (--new)
 
     @property
@@ -68,13 +60,20 @@ class OvhReport:
         index = self.evidence.get(fact)
         return None if index is None else self.calls[index]
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, JSON]:
         return {"email": self.email, "endpoint": self.endpoint, "product": self.product,
                 "organization": self.organization, "service": self.service,
                 "calls": [c.to_json() for c in self.calls],
                 "evidence": {name: index for name, index in self.evidence.items()},
                 "failed": [f"{c.method} {c.path}" for c in self.failed],
-                "warnings": self.warnings, "task": self.task}
+                "warnings": list(self.warnings), "task": _task_json(self.task)}
+
+
+def _task_json(task: Task | None) -> JSON:
+    if task is None:
+        return None
+    return {"id": task["id"], "status": task["status"], "polls": task["polls"], "waited_s": task["waited_s"],
+            "previous_check": task["previous_check"]}
 
 
 def base_path(product: str, organization: str | None, service: str) -> str:

@@ -195,7 +195,7 @@ class Renderer:
 
     # Any: a text for most keys, the section itself for a few (ask.words, ask.labels, next_steps), and the
     # callers that read a text are many; section() is the typed way to read a section.
-    def text(self, key: str, fallbacks: list[str] | None = None, **params: object) -> Any:
+    def text(self, key: str, fallbacks: list[str] | None = None, /, **params: object) -> Any:
         """A short text in the chosen language, else in Italian (noted in ``fallbacks``); see ``Texts``."""
         value = self.texts.get(key)
         if value is None:
