@@ -22,7 +22,7 @@ from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.context import with_derived
 from ..kb.catalogue import Value
 from ..kb.load import KnowledgeBase
-from ..kb.texts import DEFAULT_LANG, Message, Messages, Texts, bundled_messages, lookup, merge_message_files
+from ..kb.texts import DEFAULT_LANG, Messages, Texts, bundled_messages, lookup, merge_message_files
 from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded
 from .settled import settled
 
@@ -193,8 +193,8 @@ class Renderer:
 
         return Texts(self.lang, self.texts.layers + bundled_texts(self.lang).layers)
 
-    # Any: a text for most keys, the section itself for a few (ask.words, ask.labels, next_steps), and the
-    # callers that read a text are many; section() is the typed way to read a section.
+    # Any: a text for most keys, but the section itself for a few (ask.words, ask.labels, next_steps), and
+    # the many callers that read a text would each have to narrow a Message.
     def text(self, key: str, fallbacks: list[str] | None = None, /, **params: object) -> Any:
         """A short text in the chosen language, else in Italian (noted in ``fallbacks``); see ``Texts``."""
         value = self.texts.get(key)
@@ -205,10 +205,6 @@ class Renderer:
         if isinstance(value, str) and params:
             return self.texts.format(key, **params)
         return value
-
-    def section(self, key: str) -> Message | None:
-        """A section of the messages (``ask.words``), or a text, in the chosen language, else in Italian."""
-        return self.texts.get(key)
 
     def _fact_text(self, name: str) -> Messages:
         for lang in (self.lang, DEFAULT_LANG):
