@@ -10,7 +10,7 @@ exits with code 2.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Texts(Protocol):
     @property
     def lang(self) -> str: ...
 
-    def format(self, key: str, /, **params: Any) -> str: ...
+    def format(self, key: str, /, **params: object) -> str: ...
 
     def word(self, key: str) -> str | None: ...
 
@@ -54,7 +54,7 @@ class DiagnosticaError(Exception):
     family: str | None = None
 
     def __init__(self, code: str, location: Location | None = None, /, *, check_id: str | None = None,
-                 **params: Any) -> None:
+                 **params: object) -> None:
         self.code = code
         self.location = location
         self.params = params
@@ -70,7 +70,7 @@ class DiagnosticaError(Exception):
                 params[key] = word
         # A third party's words (dnspython's zone complaints) in the reader's language when the locale has them.
         problem_key = params.pop("problem_key", None)
-        if problem_key is not None:
+        if isinstance(problem_key, str):
             params["problem"] = texts.word(problem_key) or params.get("problem")
         return texts.format(f"errors.{self.code}", **params)
 

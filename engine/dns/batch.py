@@ -13,15 +13,23 @@ import asyncio
 import json
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Any, AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, AsyncIterator, Iterable, Iterator
 
 import dns.name
 
 from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.facts import LineTooLong, parse_facts_document, refusal
 from ..inputs.redact import first_secret, redact
+from ..kb.catalogue import Value
 from ..present.document import jsonable
 from .collect import CHECKS, collect, domain_name, merge
+from .lookup import Lookup, Source
+
+if TYPE_CHECKING:
+    from ..inputs.facts import JSON
+    from ..kb.load import KnowledgeBase
+    from ..present.render import Renderer
+    from .mtasts_fetch import PolicyFetcher
 
 DEFAULT_CONCURRENCY = 64
 MAX_CONCURRENCY = 1024
@@ -32,11 +40,11 @@ class BatchItem:
     line: int
     text: str
     domain: dns.name.Name | None = None
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, Value] = field(default_factory=dict)
     error: DiagnosticaError | None = None
 
 
-def iter_items(lines: Iterable[str | LineTooLong], display: str, kb: Any) -> Iterator[BatchItem]:
+def iter_items(lines: Iterable[str | LineTooLong], display: str, kb: KnowledgeBase) -> Iterator[BatchItem]:
     """Batch items from lines, lazily; blank lines and # comments are skipped."""
     for number, raw in enumerate(lines, start=1):
         if isinstance(raw, LineTooLong):  # an error result, and the batch goes on
@@ -57,7 +65,7 @@ def iter_items(lines: Iterable[str | LineTooLong], display: str, kb: Any) -> Ite
             yield BatchItem(number, shown, error=exc)
 
 
-def _item(number: int, text: str, display: str, kb: Any) -> BatchItem:
+def _item(number: int, text: str, display: str, kb: KnowledgeBase) -> BatchItem:
     where = Location(display, number)
     if not text.startswith("{"):
         return BatchItem(number, text, domain_name(text, where))
@@ -73,30 +81,32 @@ def _item(number: int, text: str, display: str, kb: Any) -> BatchItem:
     try:
         facts = parse_facts_document(document, display, kb.catalogue, kb.data).values if document else {}
     except InputError as exc:  # the facts parser knows the key, the line is ours
-        raise InputError(exc.code, where, **exc.params) from None
+        exc.location = where
+        raise exc from None
     return BatchItem(number, text, name, facts)
 
 
 class _Limited:
     """A lookup source that lets at most N queries out at once."""
 
-    def __init__(self, source: Any, limit: int) -> None:
+    def __init__(self, source: Source, limit: int) -> None:
         self.source = source
         self.semaphore = asyncio.Semaphore(limit)
         self.kind, self.servers, self.description = source.kind, source.servers, source.description
 
-    async def query(self, name, rdtype):
+    async def query(self, name: dns.name.Name, rdtype: str) -> Lookup:
         async with self.semaphore:
             return await self.source.query(name, rdtype)
 
 
-async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, given: dict,
-              concurrency: int = DEFAULT_CONCURRENCY,
-              checks: frozenset[str] = frozenset(CHECKS), fetcher: Any = None) -> AsyncIterator[dict]:
+async def run(items: Iterable[BatchItem], source: Source, kb: KnowledgeBase, renderer: Renderer,
+              given: dict[str, Value], concurrency: int = DEFAULT_CONCURRENCY,
+              checks: frozenset[str] = frozenset(CHECKS),
+              fetcher: PolicyFetcher | None = None) -> AsyncIterator[dict[str, JSON]]:
     """Yield one result per item, in input order, while later items are still being checked."""
     limited = _Limited(source, concurrency)
     titles = _Titles(renderer)
-    window: deque[asyncio.Task] = deque()
+    window: deque[asyncio.Task[dict[str, JSON]]] = deque()
     for item in items:
         while window and (len(window) >= concurrency or window[0].done()):
             yield await window.popleft()
@@ -105,10 +115,10 @@ async def run(items: Iterable[BatchItem], source: Any, kb: Any, renderer: Any, g
         yield await window.popleft()
 
 
-class _Titles(dict):
+class _Titles(dict[str, str]):
     """Rule titles, rendered once per rule for the whole batch (they do not depend on the facts)."""
 
-    def __init__(self, renderer: Any) -> None:
+    def __init__(self, renderer: Renderer) -> None:
         super().__init__()
         self.renderer = renderer
 
@@ -117,9 +127,9 @@ class _Titles(dict):
         return title
 
 
-async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: dict,
-                 titles: dict | None = None, checks: frozenset[str] = frozenset(CHECKS),
-                 fetcher: Any = None) -> dict:
+async def _check(item: BatchItem, source: Source, kb: KnowledgeBase, renderer: Renderer, given: dict[str, Value],
+                 titles: dict[str, str] | None = None, checks: frozenset[str] = frozenset(CHECKS),
+                 fetcher: PolicyFetcher | None = None) -> dict[str, JSON]:
     titles = _Titles(renderer) if titles is None else titles
     if item.error is not None:
         return _error(item, item.error.render(renderer.texts))
@@ -143,5 +153,5 @@ async def _check(item: BatchItem, source: Any, kb: Any, renderer: Any, given: di
     }
 
 
-def _error(item: BatchItem, message: str) -> dict:
+def _error(item: BatchItem, message: str) -> dict[str, JSON]:
     return {"line": item.line, "input": item.text, "status": "error", "error": message}

@@ -15,19 +15,26 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Iterable, Mapping, TypedDict, cast
 
 import dns.exception
 import dns.name
 
 from ..errors import InputError, Location
 from ..inputs.facts import coerce
-from ..kb.catalogue import Catalogue
+from ..kb.catalogue import Catalogue, Value, as_records
 from . import dkim as dkimcheck
 from . import dmarc as dmarccheck
 from . import mtasts
 from . import spf as spfcheck
-from .lookup import Lookup, shown
+from .lookup import Lookup, Source, shown
+
+if TYPE_CHECKING:
+    import dns.rdtypes.ANY.MX
+    import dns.rdtypes.IN.SRV
+
+    from ..inputs.facts import JSON
+    from .mtasts_fetch import PolicyFetcher
 
 
 @dataclass(frozen=True)
@@ -36,13 +43,13 @@ class DnsReport:
     domain_ascii: str  # as queried
     source: str  # "live" or "zone"
     servers: tuple[str, ...]
-    facts: dict[str, Any]
+    facts: dict[str, Value]
     lookups: tuple[Lookup, ...]
     # The follow-up lookups (SPF includes...): kept apart because how they end depends on
     # names outside the domain, which a zone file cannot answer.
     followups: tuple[Lookup, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {"domain": self.domain, "domain_ascii": self.domain_ascii, "source": self.source,
                 "servers": list(self.servers),
                 "lookups": [lookup.to_json() for lookup in self.lookups + self.followups]}
@@ -114,13 +121,13 @@ def questions(name: dns.name.Name, checks: frozenset[str] = frozenset(CHECKS),
     return chosen
 
 
-async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
-                  checks: frozenset[str] = frozenset(CHECKS), given: dict[str, Any] | None = None,
-                  fetcher: Any = None) -> DnsReport:
+async def collect(name: dns.name.Name, source: Source, catalogue: Catalogue,
+                  checks: frozenset[str] = frozenset(CHECKS), given: Mapping[str, Value] | None = None,
+                  fetcher: PolicyFetcher | None = None) -> DnsReport:
     """The DNS facts of ``name``; ``given``: the facts already known (the DKIM selectors, an MTA-STS
     policy); ``fetcher``: a PolicyFetcher to read the MTA-STS policy over HTTPS (``--fetch-https``)."""
     given = given or {}
-    selectors = dkimcheck.selectors(given.get("dkim.selectors"))
+    selectors = dkimcheck.selectors(as_records(given.get("dkim.selectors")))
     asked = questions(name, checks, selectors)
     lookups = await asyncio.gather(*(source.query(qname, rdtype) for _, qname, rdtype in asked))
     by_what = {what: lookup for (what, _, _), lookup in zip(asked, lookups)}
@@ -135,19 +142,20 @@ async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
     dmarc_lookup = by_what.get("dmarc")
     domain_missing = _domain_missing(by_what)
     sts = by_what.get("mta-sts")
-    policy_text = given.get("mta_sts.policy")
+    policy = given.get("mta_sts.policy")
+    policy_text = policy if isinstance(policy, str) else None  # a string fact: text when given
     announced = sts is not None and not sts.failed and bool(mtasts.texts(sts, "v=STSv1"))
     fetch = fetcher is not None and policy_text is None and announced
     # TLS-RPT only beside a policy: it is where senders report that policy's failures.
     spf_tree, dmarc_followups, fetched, tls_rpt = await asyncio.gather(
         _spf_tree(raw, ascii_name, source),
         _dmarc_followups(dmarc_lookup, ascii_name, source) if dmarc_lookup is not None else _nothing(),
-        fetcher.fetch(ascii_name, source) if fetch else _nothing(),
+        fetcher.fetch(ascii_name, source) if fetcher is not None and fetch else _nothing(),
         source.query(_TLS_RPT_PREFIX.concatenate(name), "TXT") if announced else _nothing())
     if tls_rpt is not None:
         followups.append(tls_rpt)
     records = raw.get("dns.spf")
-    if records is not None:
+    if isinstance(records, list):  # set (a list of texts) when the TXT lookup answered
         raw.update(spfcheck.facts(records, spf_tree))
     if spf_tree is not None:
         followups.extend(spf_tree.evidence)
@@ -165,7 +173,8 @@ async def collect(name: dns.name.Name, source: Any, catalogue: Catalogue,
             raw.update(dkimcheck.facts(ascii_name, checked))
         if fetched is not None:
             policy_text = fetched.text
-        raw.update(mtasts.facts(sts, tls_rpt, policy_text, raw.get("dns.mx"),
+        mx_hosts = raw.get("dns.mx")  # a list of host names when the MX lookup answered
+        raw.update(mtasts.facts(sts, tls_rpt, policy_text, mx_hosts if isinstance(mx_hosts, list) else None,
                                 fetched.facts() if fetched is not None else None))
     where = Location(source.description)
     facts = {fact: coerce(catalogue, fact, value, where) for fact, value in raw.items() if fact in catalogue}
@@ -183,16 +192,16 @@ def _domain_missing(lookups: dict[str, Lookup]) -> bool:
     return own is not None and own.outcome == "nxdomain"
 
 
-async def _spf_tree(raw: dict[str, Any], domain: str, source: Any) -> spfcheck.Walk | None:
+async def _spf_tree(raw: dict[str, object], domain: str, source: Source) -> spfcheck.Walk | None:
     records = raw.get("dns.spf")
-    if not records:
+    if not isinstance(records, list) or not records:  # a list of texts, when the TXT lookup answered
         return None
     # The first record is the one evaluated (with several, SPF fails anyway).
     return await spfcheck.walk(domain, records[0], source)
 
 
 async def _dmarc_followups(own: Lookup, domain: str,
-                           source: Any) -> tuple[Lookup | None, list[tuple[str, Lookup]]]:
+                           source: Source) -> tuple[Lookup | None, list[tuple[str, Lookup]]]:
     """The organisational ``_dmarc`` when needed, then the consent of each external report destination."""
     org = await _org_dmarc(own, domain, source)
     records = dmarccheck.texts(own) if not own.failed else []
@@ -203,12 +212,12 @@ async def _dmarc_followups(own: Lookup, domain: str,
         return org, []
     asked = [(dest, dmarccheck.authorisation_name(where, dest))
              for dest in dmarccheck.external_destinations(records[0], where)]
-    asked = [(dest, qname) for dest, qname in asked if qname is not None]
-    found = await asyncio.gather(*(source.query(qname, "TXT") for _, qname in asked))
-    return org, [(dest, lookup) for (dest, _), lookup in zip(asked, found)]
+    named = [(dest, qname) for dest, qname in asked if qname is not None]
+    found = await asyncio.gather(*(source.query(qname, "TXT") for _, qname in named))
+    return org, [(dest, lookup) for (dest, _), lookup in zip(named, found)]
 
 
-async def _org_dmarc(own: Lookup, domain: str, source: Any) -> Lookup | None:
+async def _org_dmarc(own: Lookup, domain: str, source: Source) -> Lookup | None:
     """``_dmarc.<organisational domain>``, asked only when the domain's own lookup found no record."""
     if own.failed or dmarccheck.texts(own):
         return None
@@ -218,13 +227,25 @@ async def _org_dmarc(own: Lookup, domain: str, source: Any) -> Lookup | None:
     return await source.query(dmarccheck.record_name(dns.name.from_text(org)), "TXT")
 
 
-def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
-                       display: str | None = None) -> dict[str, Any]:
+class _MxRecord(TypedDict):
+    priority: int
+    host: str
+
+
+class _SrvRecord(TypedDict):
+    priority: int
+    weight: int
+    port: int
+    target: str
+
+
+def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers: Iterable[str],
+                       display: str | None = None) -> dict[str, object]:
     """The facts a set of lookups establishes (plain values; the catalogue coerces them).
 
     ``display``: the domain as shown, when the caller has it already.
     """
-    facts: dict[str, Any] = {"domain": display or shown(name), "dns.domain_ascii": name.to_text(omit_final_dot=True),
+    facts: dict[str, object] = {"domain": display or shown(name), "dns.domain_ascii": name.to_text(omit_final_dot=True),
                              "dns.servers": list(servers)}
     # Any of the domain's lookups: a broken chain makes every name of the zone SERVFAIL.
     facts["dns.dnssec_bogus"] = any(lookup.dnssec_bogus for lookup in lookups.values())
@@ -233,10 +254,11 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
     if mx is not None:
         facts["dns.mx_lookup"] = mx.outcome
     if mx is not None and not mx.failed and not domain_missing:
-        null, hosts = _null_mx(mx.rdatas)
+        # An MX lookup's records are MX rdatas: their class follows from the type asked, which mypy cannot see.
+        null, hosts = _null_mx(cast("tuple[dns.rdtypes.ANY.MX.MX, ...]", mx.rdatas))
         facts["dns.mx_null"] = null
         if hosts or not null:  # a null MX alone names no host: the MX facts stay unset, not "no MX"
-            records = sorted(({"priority": r.preference, "host": r.exchange.to_text()} for r in hosts),
+            records = sorted((_MxRecord(priority=r.preference, host=r.exchange.to_text()) for r in hosts),
                              key=lambda r: (r["priority"], r["host"].lower()))
             facts["dns.mx_records"] = records
             facts["dns.mx"] = [r["host"] for r in records]
@@ -249,9 +271,11 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
     if srv is not None:
         facts["dns.srv_lookup"] = srv.outcome
     if srv is not None and not srv.failed and not domain_missing:
+        # Likewise an SRV lookup's are SRV rdatas.
+        services = cast("tuple[dns.rdtypes.IN.SRV.SRV, ...]", srv.rdatas)
         facts["dns.autodiscover_srv"] = sorted(
-            ({"priority": r.priority, "weight": r.weight, "port": r.port, "target": r.target.to_text()}
-             for r in srv.rdatas), key=lambda r: (r["priority"], -r["weight"], r["target"].lower()))
+            (_SrvRecord(priority=r.priority, weight=r.weight, port=r.port, target=r.target.to_text())
+             for r in services), key=lambda r: (r["priority"], -r["weight"], r["target"].lower()))
         facts["dns.srv_cname"] = [target for _, target in srv.cnames]
 
     spf = lookups.get("spf")
@@ -268,7 +292,7 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers,
     return facts
 
 
-def _null_mx(rdatas: tuple[Any, ...]) -> tuple[bool, tuple[Any, ...]]:
+def _null_mx(rdatas: tuple[dns.rdtypes.ANY.MX.MX, ...]) -> tuple[bool, tuple[dns.rdtypes.ANY.MX.MX, ...]]:
     """Whether the MX set holds a null MX (RFC 7505: ``MX 0 .``, "this domain accepts no mail"), and the other records.
 
     The root name is not a mail host, so it never reaches ``dns.mx``; any
@@ -278,6 +302,6 @@ def _null_mx(rdatas: tuple[Any, ...]) -> tuple[bool, tuple[Any, ...]]:
     return len(hosts) < len(rdatas), hosts
 
 
-def merge(collected: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+def merge(collected: Mapping[str, Value], given: Mapping[str, Value]) -> dict[str, Value]:
     """What the user gave wins over what the DNS said (as it wins over what rules derive)."""
     return {**collected, **given}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Iterable, Mapping, cast
 
 import dns.exception
 import dns.name
@@ -20,6 +20,9 @@ import dns.name
 from ..errors import InputError, Location
 from ..kb.catalogue import normalize_host
 from .lookup import Lookup
+
+if TYPE_CHECKING:
+    import dns.rdtypes.ANY.CNAME
 
 _DOMAINKEY = dns.name.from_text("_domainkey", None)
 #: Labels of letters, digits, "-" and "_" (RFC 6376 §3.1 allows dotted selectors).
@@ -36,7 +39,7 @@ class Selector:
     value: str  # the CNAME's target, or the TXT record's text (v=DKIM1; k=rsa; p=...)
 
 
-def selectors(given: Iterable[dict[str, Any]] | None) -> tuple[Selector, ...]:
+def selectors(given: Iterable[Mapping[str, object]] | None) -> tuple[Selector, ...]:
     """The selectors of the facts, those we can look up (a name DNS accepts, a known record type)."""
     given = tuple(given or ())
     if len(given) > MAX_SELECTORS:
@@ -67,31 +70,37 @@ def _key(text: str) -> str:
 def _found(selector: Selector, lookup: Lookup) -> str:
     """What the selector's name holds now, as a zone file writes it ("" when nothing)."""
     if selector.type == "CNAME":
-        return lookup.rdatas[0].target.to_text() if lookup.rdatas else ""
+        return _aliases(lookup)[0].target.to_text() if lookup.rdatas else ""
     from .spf import txt_texts
 
     return " ".join(txt_texts(lookup))
 
 
+def _aliases(lookup: Lookup) -> tuple[dns.rdtypes.ANY.CNAME.CNAME, ...]:
+    # A CNAME lookup's records are CNAME rdatas: their class follows from the type asked, which mypy cannot see.
+    return cast("tuple[dns.rdtypes.ANY.CNAME.CNAME, ...]", lookup.rdatas)
+
+
 def matches(selector: Selector, lookup: Lookup) -> bool:
     if selector.type == "CNAME":
-        return any(normalize_host(r.target.to_text()) == normalize_host(selector.value) for r in lookup.rdatas)
+        return any(normalize_host(r.target.to_text()) == normalize_host(selector.value) for r in _aliases(lookup))
     from .spf import txt_texts
 
     wanted = _key(selector.value)
     return any(_key(text) == wanted and wanted for text in txt_texts(lookup))
 
 
-def facts(domain: str, checked: list[tuple[Selector, Lookup]]) -> dict[str, Any]:
+def facts(domain: str, checked: list[tuple[Selector, Lookup]]) -> dict[str, object]:
     """``dns.dkim_wrong`` (the selectors with no record or another one) and how many, when that is known."""
-    wrong, unchecked = [], []
+    wrong: list[dict[str, str]] = []
+    unchecked: list[str] = []
     for selector, lookup in checked:
         if lookup.failed:
             unchecked.append(lookup.name)
         elif not matches(selector, lookup):
             wrong.append({"selector": selector.selector, "name": f"{selector.selector}._domainkey.{domain}",
                           "type": selector.type, "expected": selector.value, "found": _found(selector, lookup)})
-    out: dict[str, Any] = {"dns.dkim_unchecked": unchecked, "dns.dkim_wrong": wrong}
+    out: dict[str, object] = {"dns.dkim_unchecked": unchecked, "dns.dkim_wrong": wrong}
     # Like SPF's count: complete, or already conclusive (one wrong is wrong whatever the others say).
     if not unchecked or wrong:
         out["dns.dkim_wrong_count"] = len(wrong)

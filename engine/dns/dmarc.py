@@ -10,11 +10,15 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import dns.exception
 import dns.name
 
 from .lookup import Lookup
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 DMARC_PREFIX = "v=dmarc1"
 POLICIES = ("none", "quarantine", "reject")
@@ -41,7 +45,7 @@ def record_name(name: dns.name.Name) -> dns.name.Name:
 
 
 @functools.lru_cache(maxsize=1)
-def _suffixes():
+def _suffixes() -> PublicSuffixList:
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList()

@@ -7,12 +7,15 @@ behind which fact, is decided here once for every command (and the web page).
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from ..errors import InputError, Location
-from ..kb.catalogue import Catalogue
+from ..kb.catalogue import Catalogue, Value
 from .collect import CHECKS, DnsReport, collect, domain_name
-from .lookup import DEFAULT_TIMEOUT, LiveSource, Lookup, parse_nameserver
+from .lookup import DEFAULT_TIMEOUT, LiveSource, Lookup, Source, parse_nameserver
+
+if TYPE_CHECKING:
+    from .mtasts_fetch import PolicyFetcher
 
 
 def live_source(nameservers: Iterable[str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> LiveSource:
@@ -20,9 +23,9 @@ def live_source(nameservers: Iterable[str] | None = None, timeout: float = DEFAU
     return LiveSource([parse_nameserver(text) for text in nameservers or ()], timeout)
 
 
-def collect_for(facts: Mapping[str, Any], sources: Mapping[str, str], source: Any, catalogue: Catalogue,
+def collect_for(facts: Mapping[str, Value], sources: Mapping[str, str], source: Source, catalogue: Catalogue,
                 checks: frozenset[str] = frozenset(CHECKS), *, option: str = "--collect-dns",
-                fetcher: Any = None) -> DnsReport:
+                fetcher: PolicyFetcher | None = None) -> DnsReport:
     """The DNS report of the domain the facts name (``domain``); ``sources`` says where each fact came from,
     to point an error at the file that gave a bad domain.  The other facts go along (the DKIM selectors, an
     MTA-STS policy); ``fetcher`` reads the MTA-STS policy over HTTPS (``--fetch-https``)."""
@@ -32,8 +35,8 @@ def collect_for(facts: Mapping[str, Any], sources: Mapping[str, str], source: An
     return asyncio.run(collect(name, source, catalogue, checks, dict(facts), fetcher))
 
 
-def dkim_lookup(report: DnsReport, selectors: Any, source: Any,
-                catalogue: Catalogue) -> tuple[DnsReport, dict[str, Any]]:
+def dkim_lookup(report: DnsReport, selectors: Value, source: Source,
+                catalogue: Catalogue) -> tuple[DnsReport, dict[str, Value]]:
     """The DKIM lookups of selectors known only now (an ``ask`` answer): the report with them as evidence,
     and the facts they establish."""
     from dataclasses import replace

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, cast
 
 import dns.exception
 import dns.name
@@ -20,6 +20,16 @@ import dns.rdataclass
 import dns.rdatatype
 
 from ..errors import InputError, Location
+
+if TYPE_CHECKING:
+    import dns.message
+    import dns.node
+    import dns.rdata
+    import dns.rdtypes.ANY.NS
+    import dns.resolver
+    import dns.rrset
+
+    from ..inputs.facts import JSON
 
 #: What a lookup can end in; the catalogue's dns.*_lookup enums list the same words.
 OUTCOMES = ("ok", "nxdomain", "no_answer", "servfail", "timeout", "refused", "not_in_zone", "referral",
@@ -52,7 +62,7 @@ class Lookup:
     cnames: tuple[tuple[str, str], ...] = ()  # aliases followed: (alias, target)
     duration_ms: float = 0.0
     detail: str = ""  # why it failed, as the resolver said it
-    rdatas: tuple[Any, ...] = ()  # the parsed records, for turning into facts (not shown)
+    rdatas: tuple[dns.rdata.Rdata, ...] = ()  # the parsed records, for turning into facts (not shown)
     # SERVFAIL that a retry with the CD bit (checking disabled) answers: the DNSSEC chain is broken.
     dnssec_bogus: bool = False
 
@@ -60,7 +70,7 @@ class Lookup:
     def failed(self) -> bool:
         return self.outcome in FAILED
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {
             "query": f"{self.name} {self.rdtype}", "name": self.name, "qname": self.qname, "type": self.rdtype,
             "server": self.server, "outcome": self.outcome, "answers": list(self.answers),
@@ -229,7 +239,7 @@ class LiveSource:
         return True
 
 
-def _referral(response: Any) -> str | None:
+def _referral(response: dns.message.Message | None) -> str | None:
     """The name servers a referral or lame answer points to, or None for a real (authoritative) answer.
 
     A server that is not authoritative for the name (no AA flag) and answers
@@ -247,24 +257,28 @@ def _referral(response: Any) -> str | None:
     return _delegation_text(response.authority[0].name, servers)
 
 
-def _delegation_text(cut: dns.name.Name, servers: Any) -> str:
+def _delegation_text(cut: dns.name.Name, servers: Iterable[dns.rdtypes.ANY.NS.NS]) -> str:
     return f"{shown(cut)} NS " + ", ".join(sorted(shown(rr.target) for rr in servers))
 
 
-def _ordered(rdataset: Any) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+def _ordered(rdataset: Iterable[dns.rdata.Rdata]) -> tuple[tuple[dns.rdata.Rdata, ...], tuple[str, ...]]:
     """Records in the order people read them (by MX preference or SRV priority, then text), and their texts."""
     keyed = sorted((getattr(r, "preference", getattr(r, "priority", 0)), r.to_text(), i, r)
                    for i, r in enumerate(rdataset))
     return tuple(k[3] for k in keyed), tuple(k[1] for k in keyed)
 
 
-def _server_text(nameserver: Any) -> str:
+def _server_text(nameserver: object) -> str:
     address, port = getattr(nameserver, "address", str(nameserver)), getattr(nameserver, "port", 53)
     return str(Nameserver(address, port))
 
 
-def _cnames(response: Any) -> tuple[tuple[str, str], ...]:
+def _cnames(response: dns.message.Message | None) -> tuple[tuple[str, str], ...]:
+    import dns.message
+
     if response is None or not response.answer:  # no alias without an answer section (the usual NXDOMAIN)
+        return ()
+    if not isinstance(response, dns.message.QueryMessage):  # only a query's answer has a chain to read
         return ()
     try:
         chain = response.resolve_chaining().cnames
@@ -273,11 +287,11 @@ def _cnames(response: Any) -> tuple[tuple[str, str], ...]:
     return _chain(chain)
 
 
-def _chain(rrsets: Any) -> tuple[tuple[str, str], ...]:
+def _chain(rrsets: Iterable[dns.rrset.RRset]) -> tuple[tuple[str, str], ...]:
     return tuple((shown(rrset.name), shown(rrset[0].target)) for rrset in rrsets)
 
 
-def _chain_fault(errors: list) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+def _chain_fault(errors: list[dns.resolver.ErrorTuple]) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
     """A CNAME loop or an over-long chain behind dnspython's ChainTooLong: outcome, server, aliases seen.
 
     dnspython gives up after MAX_CNAMES aliases without saying whether they
@@ -306,7 +320,7 @@ def _chain_fault(errors: list) -> tuple[str, str, tuple[tuple[str, str], ...]] |
     return None
 
 
-def _truncation(errors: list) -> tuple[str, str] | None:
+def _truncation(errors: list[dns.resolver.ErrorTuple]) -> tuple[str, str] | None:
     """Server and why, when a server's answer came truncated over UDP and TCP could not complete it."""
     import dns.message
 
@@ -323,7 +337,7 @@ def _chain_text(chain: tuple[tuple[str, str], ...]) -> str:
     return " → ".join([chain[0][0], *(target for _, target in chain)]) if chain else ""
 
 
-def _classify(errors: list) -> tuple[str, str, str]:
+def _classify(errors: list[dns.resolver.ErrorTuple]) -> tuple[str, str, str]:
     """The outcome behind dnspython's NoNameservers: SERVFAIL, REFUSED, silence or no route."""
     outcome, server, detail = "timeout", "", ""
     import dns.query
@@ -347,12 +361,39 @@ def _classify(errors: list) -> tuple[str, str, str]:
 
 # --------------------------------------------------------------- zone file
 
+class Source(Protocol):
+    """Where lookups are answered (the live DNS, a zone file, or either behind a limit): one Lookup each."""
+
+    @property
+    def kind(self) -> str: ...  # "live" or "zone"
+
+    @property
+    def servers(self) -> tuple[str, ...]: ...
+
+    @property
+    def description(self) -> str: ...
+
+    async def query(self, name: dns.name.Name, rdtype: str) -> Lookup: ...
+
+
+class Zone(Protocol):
+    """What a zone source reads of dnspython's ``Zone``: one read from a file always has its origin."""
+
+    @property
+    def origin(self) -> dns.name.Name: ...
+
+    @property
+    def nodes(self) -> Mapping[dns.name.Name, dns.node.Node]: ...
+
+    def get_node(self, name: dns.name.Name) -> dns.node.Node | None: ...
+
+
 class ZoneSource:
     """Answer lookups from a BIND zone export, the way an authoritative server would."""
 
     kind = "zone"
 
-    def __init__(self, zone: Any, display: str) -> None:
+    def __init__(self, zone: Zone, display: str) -> None:
         self.zone = zone
         self.display = display
         self.servers = (display,)
@@ -363,42 +404,41 @@ class ZoneSource:
 
     async def query(self, name: dns.name.Name, rdtype: str) -> Lookup:
         start = time.perf_counter()
-        base: dict[str, Any] = {"name": shown(name), "qname": name.to_text(), "rdtype": rdtype,
-                                "server": self.display}
+        base = (shown(name), name.to_text(), rdtype, self.display)  # name, qname, rdtype, server
         wanted = dns.rdatatype.from_text(rdtype)
         chain: list[tuple[str, str]] = []
         current, seen = name, {name}
         while True:
             if not current.is_subdomain(self.zone.origin):
-                return Lookup(**base, outcome="not_in_zone", cnames=tuple(chain), duration_ms=_elapsed(start),
+                return Lookup(*base, outcome="not_in_zone", cnames=tuple(chain), duration_ms=_elapsed(start),
                               detail=shown(current))
             cut = _zone_cut(self.zone, current)
             if cut is not None:  # delegated away: the zone file holds no answer, only the hand-over
-                return Lookup(**base, outcome="referral", cnames=tuple(chain), duration_ms=_elapsed(start),
+                return Lookup(*base, outcome="referral", cnames=tuple(chain), duration_ms=_elapsed(start),
                               detail=cut)
             node = self.zone.get_node(current)
             if node is None:
                 below = any(other.is_subdomain(current) for other in self.zone.nodes)
-                return Lookup(**base, outcome="no_answer" if below else "nxdomain", cnames=tuple(chain),
+                return Lookup(*base, outcome="no_answer" if below else "nxdomain", cnames=tuple(chain),
                               duration_ms=_elapsed(start))
             alias = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
             if alias is not None and wanted != dns.rdatatype.CNAME:
                 target = alias[0].target
                 chain.append((shown(current), shown(target)))
                 if target in seen or len(chain) >= MAX_CNAMES:  # never reaches a record: nothing to judge
-                    return Lookup(**base, outcome="cname_loop" if target in seen else "cname_too_long",
+                    return Lookup(*base, outcome="cname_loop" if target in seen else "cname_too_long",
                                   cnames=tuple(chain), duration_ms=_elapsed(start), detail=_chain_text(tuple(chain)))
                 seen.add(target)
                 current = target
                 continue
             rdataset = node.get_rdataset(dns.rdataclass.IN, wanted)
             records, texts = _ordered(rdataset) if rdataset is not None else ((), ())
-            return Lookup(**base, outcome="ok" if records else "no_answer",
+            return Lookup(*base, outcome="ok" if records else "no_answer",
                           answers=texts, cnames=tuple(chain),
                           duration_ms=_elapsed(start), rdatas=records)
 
 
-def _zone_cut(zone: Any, name: dns.name.Name) -> str | None:
+def _zone_cut(zone: Zone, name: dns.name.Name) -> str | None:
     """The delegation (NS records below the apex) that ``name`` lies at or under, as text; None if none."""
     candidate = name
     while len(candidate) > len(zone.origin):
@@ -502,4 +542,6 @@ def load_zone(path: str, origin: dns.name.Name | None, limit: int | None = None)
         raise InputError("dns_zone_syntax", Location(display), problem=str(exc) or type(exc).__name__) from None
     if len(zone.nodes) == 0:
         raise InputError("dns_zone_empty", Location(display))
-    return ZoneSource(zone, display)
+    # from_text either found an origin ($ORIGIN, or the one given) or raised UnknownOrigin above;
+    # dnspython types it as optional for zones built by hand.
+    return ZoneSource(cast(Zone, zone), display)

@@ -11,7 +11,7 @@ fetch (see mtasts_fetch.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Iterable
 
 from ..kb.catalogue import normalize_host
 from .lookup import Lookup
@@ -67,10 +67,10 @@ def covers(pattern: str, host: str) -> bool:
     return pattern == host
 
 
-def facts(txt: Lookup | None, rpt: Lookup | None, policy_text: str | None, mx_hosts: Any,
-          fetched: dict[str, Any] | None = None) -> dict[str, Any]:
+def facts(txt: Lookup | None, rpt: Lookup | None, policy_text: str | None, mx_hosts: Iterable[str] | None,
+          fetched: dict[str, object] | None = None) -> dict[str, object]:
     """Facts from ``_mta-sts``/``_smtp._tls`` and, when there is one, the policy text."""
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     if rpt is not None:
         out["dns.tls_rpt_lookup"] = rpt.outcome
         if not rpt.failed:

@@ -16,9 +16,12 @@ import http.client
 import socket
 import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import dns.name
+
+if TYPE_CHECKING:
+    from .lookup import Source
 
 #: RFC 8461 sets no limit; real policies are a few hundred bytes.
 MAX_BYTES = 64 * 1024
@@ -32,7 +35,7 @@ class Fetched:
     text: str | None  # the policy, None when the fetch failed
     detail: str = ""  # why it failed, or the address that answered
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, object]:
         return {"dns.mta_sts_fetch": "ok" if self.text is not None else "failed",
                 "dns.mta_sts_fetch_detail": self.detail, "dns.mta_sts_url": self.url}
 
@@ -56,7 +59,7 @@ class PolicyFetcher:
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = MAX_BYTES
 
-    async def fetch(self, domain: str, source: Any) -> Fetched:
+    async def fetch(self, domain: str, source: Source) -> Fetched:
         host = f"mta-sts.{domain.rstrip('.')}"
         url = f"https://{host}{PATH}"
         lookup = await source.query(dns.name.from_text(host + "."), "A")

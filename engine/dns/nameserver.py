@@ -11,16 +11,20 @@ Nothing of the mismatched answer is ever used as a record.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import dns.asyncquery
 import dns.nameserver
 
+if TYPE_CHECKING:
+    import dns.asyncbackend
+    import dns.message
+
 
 class StrictDo53Nameserver(dns.nameserver.Do53Nameserver):
-    async def async_query(self, request: Any, timeout: float, source: str | None, source_port: int,
-                          max_size: bool, backend: Any, one_rr_per_rrset: bool = False,
-                          ignore_trailing: bool = False) -> Any:
+    async def async_query(self, request: dns.message.QueryMessage, timeout: float, source: str | None,
+                          source_port: int, max_size: bool, backend: dns.asyncbackend.Backend,
+                          one_rr_per_rrset: bool = False, ignore_trailing: bool = False) -> dns.message.Message:
         if max_size:  # over TCP the stream is ours alone: dnspython's own call
             return await super().async_query(request, timeout, source, source_port, max_size, backend,
                                              one_rr_per_rrset, ignore_trailing)

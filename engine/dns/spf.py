@@ -16,12 +16,15 @@ import asyncio
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import dns.exception
 import dns.name
 
-from .lookup import Lookup
+if TYPE_CHECKING:
+    import dns.rdtypes.ANY.TXT
+
+from .lookup import Lookup, Source
 
 SPF_PREFIX = "v=spf1"
 MAX_LOOKUPS = 10  # RFC 7208 §4.6.4
@@ -42,7 +45,9 @@ def is_spf(text: str) -> bool:
 
 def txt_texts(lookup: Lookup) -> list[str]:
     """The TXT records' texts, each one string (a record may come in several 255-byte chunks)."""
-    return ["".join(part.decode("utf-8", "replace") for part in r.strings) for r in lookup.rdatas]
+    # A TXT lookup's records are TXT rdatas: their class follows from the type asked, which mypy cannot see.
+    records = cast("tuple[dns.rdtypes.ANY.TXT.TXT, ...]", lookup.rdatas)
+    return ["".join(part.decode("utf-8", "replace") for part in r.strings) for r in records]
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,7 @@ class Walk:
 
 
 class _Walker:
-    def __init__(self, source: Any) -> None:
+    def __init__(self, source: Source) -> None:
         self.source = source
         self.queries = 0
         self.void = 0
@@ -254,7 +259,7 @@ class _Walker:
         return Node(term.text, 1)
 
 
-async def walk(domain: str, record: str, source: Any) -> Walk:
+async def walk(domain: str, record: str, source: Source) -> Walk:
     """Every lookup ``record`` (the SPF record of ``domain``) makes a receiver do, as a tree."""
     walker = _Walker(source)
     parsed = parse(record)
@@ -263,9 +268,9 @@ async def walk(domain: str, record: str, source: Any) -> Walk:
     return Walk(root, root.total, walker.void, tuple(dict.fromkeys(walker.unchecked)), tuple(walker.evidence))
 
 
-def facts(records: list[str], tree: Walk | None) -> dict[str, Any]:
+def facts(records: list[str], tree: Walk | None) -> dict[str, object]:
     """The facts the rules read about the domain's SPF records."""
-    out: dict[str, Any] = {"dns.spf_count": len(records)}
+    out: dict[str, object] = {"dns.spf_count": len(records)}
     if len(records) > 1:
         out["dns.spf_merged"] = merged(records)
     if not records:

@@ -6,14 +6,14 @@ domain while the address names the real one.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Mapping
 
-from ..kb.catalogue import Catalogue, CoercionError
+from ..kb.catalogue import Catalogue, CoercionError, Value
 
 
-def derived(values: dict[str, Any], catalogue: Catalogue) -> dict[str, tuple[Any, str]]:
+def derived(values: Mapping[str, Value], catalogue: Catalogue) -> dict[str, tuple[Value, str]]:
     """{fact: (value, the fact it comes from)} for facts not given but implied by those given."""
-    found: dict[str, tuple[Any, str]] = {}
+    found: dict[str, tuple[Value, str]] = {}
     email = values.get("account.email")
     if "domain" in catalogue and "domain" not in values and isinstance(email, str) and "@" in email:
         domain = email.rpartition("@")[2].strip().rstrip(".").lower()
@@ -25,6 +25,6 @@ def derived(values: dict[str, Any], catalogue: Catalogue) -> dict[str, tuple[Any
     return found
 
 
-def with_derived(values: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+def with_derived(values: Mapping[str, Value], catalogue: Catalogue) -> dict[str, Value]:
     """The facts and those implied by them."""
     return {**values, **{name: value for name, (value, _) in derived(values, catalogue).items()}}

@@ -10,19 +10,23 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Iterator, Mapping, Protocol, TypeAlias
 
 from ..errors import InputError, Location
-from ..kb.catalogue import Catalogue, CoercionError, closest
+from ..kb.catalogue import Catalogue, CoercionError, Value, closest
 from ..kb.yamlload import MAX_DEPTH, MAX_FACT_NODES, Text, load_yaml, position
 from .redact import first_secret
+
+#: A JSON document as ``json.loads`` gives it (a facts file, an API answer, what a report writes out):
+#: its shape is checked where it is read.
+JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
 
 
 @dataclass
 class FactSet:
     """Facts gathered from one or more inputs, with the names of dropped secrets."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Value] = field(default_factory=dict)
     secrets: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # fact -> where it came from
 
@@ -42,10 +46,10 @@ def with_context(facts: FactSet, catalogue: Catalogue) -> FactSet:
     return facts
 
 
-def api_mapping(data: dict) -> dict[str, dict]:
+def api_mapping(data: Mapping[str, object]) -> dict[str, dict[str, object]]:
     """API field (or a merged fact's old name) -> {fact, invert}, from the data (rules/data/api.yaml)."""
     api = data.get("api_diagnosis")
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, object]] = {}
     for section in (data.get("fact_aliases"), api.get("fields") if isinstance(api, dict) else None):
         if isinstance(section, dict):  # a section a writer retyped or emptied maps nothing
             found.update({str(k): v for k, v in section.items() if isinstance(v, dict)})
@@ -91,7 +95,13 @@ class LineTooLong:
     limit: int
 
 
-def bounded_lines(stream: Any, limit: int = DEFAULT_MAX_SIZE) -> Iterator[str | LineTooLong]:
+class Lines(Protocol):
+    """A text stream read a line at a time (a file, standard input)."""
+
+    def readline(self, size: int = -1, /) -> str: ...
+
+
+def bounded_lines(stream: Lines, limit: int = DEFAULT_MAX_SIZE) -> Iterator[str | LineTooLong]:
     """The lines of a text stream read one at a time, none longer than ``limit`` characters kept.
 
     A batch is streamed (it may be larger than the memory), so the whole-file limit of
@@ -111,12 +121,13 @@ def bounded_lines(stream: Any, limit: int = DEFAULT_MAX_SIZE) -> Iterator[str | 
             yield line
 
 
-def load_facts_file(path: str, catalogue: Catalogue, data: dict, limit: int = DEFAULT_MAX_SIZE) -> FactSet:
+def load_facts_file(path: str, catalogue: Catalogue, data: Mapping[str, object],
+                    limit: int = DEFAULT_MAX_SIZE) -> FactSet:
     text, display = read_text(path, limit)
     return parse_facts_text(text, display, catalogue, data)
 
 
-def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) -> FactSet:
+def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: Mapping[str, object]) -> FactSet:
     """YAML or JSON (JSON is read by the same safe loader, so duplicate keys are caught too)."""
     if not text.strip():
         raise InputError("facts_empty", Location(display))
@@ -133,9 +144,9 @@ def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: dict) 
     return parse_facts_document(document, display, catalogue, data)
 
 
-def _strict_json(text: str, display: str) -> Any:
-    def no_duplicates(pairs: list) -> dict:
-        result: dict = {}
+def _strict_json(text: str, display: str) -> JSON:
+    def no_duplicates(pairs: list[tuple[str, JSON]]) -> dict[str, JSON]:
+        result: dict[str, JSON] = {}
         for key, value in pairs:
             if key in result:
                 raise InputError("json_duplicate_key", Location(display), key=key)
@@ -143,7 +154,8 @@ def _strict_json(text: str, display: str) -> Any:
         return result
 
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
+        document: JSON = json.loads(text, object_pairs_hook=no_duplicates)  # typeshed: Any
+        return document
     except json.JSONDecodeError as exc:
         raise InputError("json_syntax", Location(display, exc.lineno, exc.colno), problem=exc.msg) from None
     except RecursionError:
@@ -152,7 +164,8 @@ def _strict_json(text: str, display: str) -> Any:
         raise InputError("number_too_long", Location(display), limit=4000) from None
 
 
-def parse_facts_document(document: dict, display: str, catalogue: Catalogue, data: dict) -> FactSet:
+def parse_facts_document(document: Mapping[object, object], display: str, catalogue: Catalogue,
+                         data: Mapping[str, object]) -> FactSet:
     facts = FactSet()
     api = api_mapping(data)
     seen: dict[str, str] = {}
@@ -176,7 +189,8 @@ def parse_facts_document(document: dict, display: str, catalogue: Catalogue, dat
     return facts
 
 
-def _flatten(document: dict, catalogue: Catalogue, prefix: str = ""):
+def _flatten(document: Mapping[object, object], catalogue: Catalogue,
+             prefix: str = "") -> Iterator[tuple[str, object, Mapping[object, object], object]]:
     """Yield (dotted name, value, container, key): nested and dotted keys both work."""
     for raw_key, value in document.items():
         key = f"{prefix}{raw_key}"
@@ -188,15 +202,15 @@ def _flatten(document: dict, catalogue: Catalogue, prefix: str = ""):
             yield key, value, document, raw_key
 
 
-def refusal(catalogue: Catalogue, code: str, where: Location, **params: Any) -> InputError:
+def refusal(catalogue: Catalogue, code: str, where: Location, **params: object) -> InputError:
     """The error for a bad value; one holding a secret is named, never quoted ("the value of «password»")."""
     secret = first_secret(list(params.values()), catalogue.secret_names)
     if secret:
         return InputError("fact_secret_value", where, name=params.get("name", where.file), secret=secret)
-    return InputError(code, where, **params)
+    return InputError(code, where, check_id=None, **params)  # check_id named: no param stands for it
 
 
-def _from_api(spec: dict, value: Any, where: Location, catalogue: Catalogue) -> tuple[str, Any]:
+def _from_api(spec: Mapping[str, object], value: object, where: Location, catalogue: Catalogue) -> tuple[str, object]:
     name = spec.get("fact")
     if not isinstance(name, str) or name not in catalogue:  # rules/data/api.yaml names no known fact
         raise InputError("unknown_fact", where, name=str(name), suggestion=closest(str(name), catalogue.facts))
@@ -207,7 +221,7 @@ def _from_api(spec: dict, value: Any, where: Location, catalogue: Catalogue) -> 
     return name, value
 
 
-def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
+def coerce(catalogue: Catalogue, name: str, value: object, where: Location) -> Value:
     fact = catalogue[name]
     if fact.type != "bool":
         # YAML 1.1 would have read an unquoted no/on/yes as a boolean: refuse to guess.
@@ -220,7 +234,7 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
     except CoercionError as exc:
         params = dict(exc.params)
         index, field = params.pop("index", None), params.get("field")
-        if index is not None and isinstance(value, list):  # point at the record, and its field
+        if isinstance(index, int) and isinstance(value, list):  # point at the record, and its field
             item = value[index]
             line, column = position(item, field) if field and isinstance(item, dict) else position(value, index)
             if line is not None:
@@ -231,7 +245,7 @@ def coerce(catalogue: Catalogue, name: str, value: Any, where: Location) -> Any:
         raise refusal(catalogue, exc.code, where, name=name, **params) from None
 
 
-def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
+def parse_fact_option(option: str, catalogue: Catalogue, data: Mapping[str, object]) -> FactSet:
     """``NAME=VALUE`` from the command line, typed by the catalogue."""
     where = Location("--fact")
     name, sep, raw = option.partition("=")
@@ -248,10 +262,13 @@ def parse_fact_option(option: str, catalogue: Catalogue, data: dict) -> FactSet:
         facts.secrets.append(name)
         return facts
     api = api_mapping(data)
-    value: Any = raw
+    value: object = raw
     if name in api:
         spec = api[name]
-        name = spec["fact"]
+        fact = spec.get("fact")
+        if not isinstance(fact, str) or fact not in catalogue:  # rules/data/api.yaml names no known fact
+            raise InputError("unknown_fact", where, name=str(fact), suggestion=closest(str(fact), catalogue.facts))
+        name = fact
         if spec.get("invert"):
             value = not coerce(catalogue, name, raw, where)
     elif name not in catalogue:

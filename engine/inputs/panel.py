@@ -15,12 +15,12 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Mapping
 
 from rapidfuzz.distance import OSA
 
 from ..errors import KnowledgeBaseError, Location
-from ..kb.catalogue import Catalogue
+from ..kb.catalogue import Catalogue, Value
 from ..kb.fold import fold, plain
 from ..kb.regexes import nested_quantifier
 from .facts import FactSet, coerce, with_context
@@ -53,8 +53,8 @@ class Signals:
 class Check:
     id: str
     fact: str
-    failed: Any
-    passed: Any
+    failed: Value
+    passed: Value
     topic: tuple[Signals, ...]
     good: Signals
     bad: Signals
@@ -74,9 +74,9 @@ class ValueReader:
 
     id: str
     fact: str
-    patterns: tuple[re.Pattern, ...]
+    patterns: tuple[re.Pattern[str], ...]
 
-    def value(self, found: re.Match) -> Any:
+    def value(self, found: re.Match[str]) -> str | None:
         if "value" in found.re.groupindex:
             return found.group("value").lower()
         day, month, year = (int(found.group(g)) for g in _DATE_GROUPS)
@@ -95,7 +95,7 @@ class Recognised:
     last_line: int
     check: str
     fact: str
-    value: Any
+    value: Value
     text: str  # the pasted line(s), spaces tidied, secrets masked
 
 
@@ -116,7 +116,7 @@ class PanelReading:
 
 @dataclass(frozen=True)
 class Patterns:
-    markers: re.Pattern
+    markers: re.Pattern[str]
     checks: tuple[Check, ...]
     values: tuple[ValueReader, ...]
     negations: frozenset[str]
@@ -126,7 +126,21 @@ class Patterns:
 
 # ------------------------------------------------------------------ loading the data
 
-def _signals(raw: Any, check: str, field: str) -> Signals:
+def _mapping(node: object) -> Mapping[str, object]:
+    """A mapping of panel.yaml, or an empty one where a writer put something else."""
+    return node if isinstance(node, dict) else {}
+
+
+def _list(node: object) -> list[object]:
+    """A list of panel.yaml, or an empty one where a writer put something else."""
+    return node if isinstance(node, list) else []
+
+
+def _number(node: object, default: int) -> int:
+    return int(node) if isinstance(node, (int, float, str)) else default
+
+
+def _signals(raw: object, check: str, field: str) -> Signals:
     if raw is None:
         return Signals(())
     if not isinstance(raw, list) or not all(isinstance(w, str) and words(w) for w in raw):
@@ -134,19 +148,20 @@ def _signals(raw: Any, check: str, field: str) -> Signals:
     return Signals(tuple(words(w) for w in raw))
 
 
-def patterns(data: dict, catalogue: Catalogue) -> Patterns:
+def patterns(data: Mapping[str, object], catalogue: Catalogue) -> Patterns:
     """Compile ``panel`` from the knowledge base data, checking facts, words and regular expressions."""
-    spec = data.get("panel") or {}
+    spec = _mapping(data.get("panel"))
     where = Location(_DATA_FILE)
-    markers = [normalize(m) for m in spec.get("markers", ())]
+    markers = [normalize(str(m)) for m in _list(spec.get("markers"))]
     marker_re = re.compile(r"(?:^|(?<=[\s\-*•>]))(?:" + "|".join(map(re.escape, markers)) + r") ?:") if markers \
         else re.compile(r"(?!x)x")
-    negation = spec.get("negation") or {}
+    negation = _mapping(spec.get("negation"))
     negations = _signals(negation.get("words"), "negation", "words")
-    checks, values = [], []
-    for item in spec.get("checks", ()):
+    checks: list[Check] = []
+    values: list[ValueReader] = []
+    for item in map(_mapping, _list(spec.get("checks"))):
         fact, name = item.get("fact"), str(item.get("id", item.get("fact")))
-        if fact not in catalogue:
+        if not isinstance(fact, str) or fact not in catalogue:
             raise KnowledgeBaseError("unknown_fact", where, name=fact)
         topic = item.get("topic")
         if not isinstance(topic, list) or not topic:
@@ -157,12 +172,12 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
         checks.append(Check(name, fact, catalogue[fact].coerce(item["failed"]), catalogue[fact].coerce(item["passed"]),
                             tuple(_signals(g, name, "topic") for g in topic), good, bad,
                             _signals(item.get("unless"), name, "unless")))
-    for item in spec.get("values", ()):
+    for item in map(_mapping, _list(spec.get("values"))):
         fact = item.get("fact")
-        if fact not in catalogue:
+        if not isinstance(fact, str) or fact not in catalogue:
             raise KnowledgeBaseError("unknown_fact", where, name=fact)
-        compiled = []
-        for pattern in item.get("patterns", ()):
+        compiled: list[re.Pattern[str]] = []
+        for pattern in _list(item.get("patterns")):
             try:
                 # Accents and apostrophes as in the text; case is ignored (lowering would break (?P<...>)).
                 compiled.append(re.compile(plain(str(pattern)), re.IGNORECASE))
@@ -176,7 +191,7 @@ def patterns(data: dict, catalogue: Catalogue) -> Patterns:
                                          problem="(?P<value>...), or (?P<day>...)(?P<month>...)(?P<year>...), missing")
         values.append(ValueReader(str(item.get("id", fact)), fact, tuple(compiled)))
     return Patterns(marker_re, tuple(checks), tuple(values), frozenset(p[0] for p in negations.phrases),
-                    int(negation.get("window", 4)), int((spec.get("fuzzy") or {}).get("min_length", 5)))
+                    _number(negation.get("window"), 4), _number(_mapping(spec.get("fuzzy")).get("min_length"), 5))
 
 
 # ------------------------------------------------------------------ weighing the words
@@ -226,7 +241,7 @@ class _Matcher:
                 return True
         return False
 
-    def verdict(self, check: Check, tokens: tuple[str, ...]) -> Any:
+    def verdict(self, check: Check, tokens: tuple[str, ...]) -> Value | None:
         """The check's value the words say, or None when the line is not about this check."""
         every = (*check.topic, check.good, check.bad, check.unless)
         exact = {i for s in every for i in self._at(s, tokens, False)}
@@ -245,11 +260,11 @@ class _Matcher:
         tokens = tuple(_TOKEN.findall(text))
         return any(self._at(s, tokens, False) for c in self.p.checks for s in (*c.topic, c.good, c.bad))
 
-    def checks(self, text: str) -> list[tuple[Check, Any]]:
+    def checks(self, text: str) -> list[tuple[Check, Value]]:
         tokens = _TOKEN.findall(text)
         return [(c, v) for c in self.p.checks if (v := self.verdict(c, tuple(tokens))) is not None]
 
-    def values(self, text: str) -> list[tuple[ValueReader, Any]]:
+    def values(self, text: str) -> list[tuple[ValueReader, str]]:
         found = []
         for reader in self.p.values:
             hit = next((m for m in (p.search(text) for p in reader.patterns) if m), None)
@@ -269,7 +284,7 @@ class _Piece:
     marker_only: bool
 
 
-def _pieces(text: str, markers: re.Pattern) -> list[_Piece | None]:
+def _pieces(text: str, markers: re.Pattern[str]) -> list[_Piece | None]:
     """One piece per line, or several when warnings run together; None stands for a blank line."""
     pieces: list[_Piece | None] = []
     for number, original in enumerate(text.splitlines(), start=1):
@@ -291,10 +306,10 @@ def _pieces(text: str, markers: re.Pattern) -> list[_Piece | None]:
 
 #: The last knowledge base's compiled patterns, by identity of its data and catalogue: a server
 #: reads every paste with the one knowledge base it loaded, and compiling takes ~9 ms.
-_last: tuple[Any, Catalogue, Patterns] | None = None
+_last: tuple[object, Catalogue, Patterns] | None = None
 
 
-def _patterns_of(kb_data: dict, catalogue: Catalogue) -> Patterns:
+def _patterns_of(kb_data: Mapping[str, object], catalogue: Catalogue) -> Patterns:
     global _last
     spec = kb_data.get("panel")
     last = _last
@@ -305,7 +320,7 @@ def _patterns_of(kb_data: dict, catalogue: Catalogue) -> Patterns:
     return compiled
 
 
-def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<testo>",
+def read(text: str, kb_data: Mapping[str, object], catalogue: Catalogue, *, display: str = "<testo>",
          complete: bool = False) -> PanelReading:
     """Facts from a pasted panel diagnostic; ``complete``: checks not shown passed."""
     compiled = _patterns_of(kb_data, catalogue)
@@ -323,7 +338,7 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
     recognised: list[Recognised] = []
     unrecognised: list[Unrecognised] = []
 
-    def record(piece: _Piece, last: int, original: str, name: str, fact: str, value: Any) -> None:
+    def record(piece: _Piece, last: int, original: str, name: str, fact: str, value: Value) -> None:
         facts.values[fact] = value
         facts.sources[fact] = f"{display}:{piece.line}"
         recognised.append(Recognised(piece.line, last, name, fact, value, re.sub(r"\s+", " ", original)))
@@ -351,11 +366,11 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
             # says nothing alone but uses the words of the checks, unlike a greeting after it.
             last, original = nxt.line, f"{piece.original} {nxt.original}"
             i += 1
-        for reader, value in values:
-            record(piece, last, original, reader.id, reader.fact, value)
+        for reader, read_value in values:
+            record(piece, last, original, reader.id, reader.fact, read_value)
         if len(found) == 1:
-            check, value = found[0]
-            record(piece, last, original, check.id, check.fact, value)
+            check, verdict = found[0]
+            record(piece, last, original, check.id, check.fact, verdict)
         if len(found) > 1 or (not found and not values):
             unrecognised.append(Unrecognised(piece.line, original, piece.marked,
                                              tuple(c.fact for c, _ in found)))
@@ -366,6 +381,6 @@ def read(text: str, kb_data: dict, catalogue: Catalogue, *, display: str = "<tes
             if check.fact not in facts.values:
                 facts.values[check.fact] = check.passed
                 facts.sources[check.fact] = f"{display} (--complete)"
-    for name, value in list(facts.values.items()):  # through the catalogue, like every other input
-        facts.values[name] = coerce(catalogue, name, value, Location(display))
+    for name, given in list(facts.values.items()):  # through the catalogue, like every other input
+        facts.values[name] = coerce(catalogue, name, given, Location(display))
     return PanelReading(facts, tuple(recognised), tuple(unrecognised))

@@ -19,7 +19,9 @@ the previous match ended, so no input makes it backtrack (a regex of the form
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable, TypeVar, cast
+
+T = TypeVar("T")
 
 MASK = "***"
 _QUOTES = "\"'"
@@ -106,7 +108,7 @@ class _Scanner:
         last = key.lower()
         return any(word in last for word in self.names)
 
-    def data(self, value: Any) -> Any:
+    def data(self, value: object) -> object:
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
@@ -121,9 +123,11 @@ def redact(text: str, secret_names: Iterable[str]) -> str:
     return _Scanner(secret_names).text(text)
 
 
-def redact_data(value: Any, secret_names: Iterable[str]) -> Any:
+def redact_data(value: T, secret_names: Iterable[str]) -> T:
     """A copy of a JSON-like value with secret-named keys (at any depth) and secrets in its strings masked."""
-    return _Scanner(secret_names).data(value)
+    # The copy has the value's shape: only texts change, and a secret-named key's value becomes a text,
+    # which a JSON-like value and a fact's value can hold anywhere; mypy cannot follow the recursion.
+    return cast(T, _Scanner(secret_names).data(value))
 
 
 def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
@@ -146,7 +150,7 @@ def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
     return None
 
 
-def first_secret(value: Any, secret_names: Iterable[str]) -> str | None:
+def first_secret(value: object, secret_names: Iterable[str]) -> str | None:
     """The name of the first secret a value holds (a secret-named key, or a secret in a text), or None.
 
     Error messages use it to say "the value of «password»" instead of quoting the value back.

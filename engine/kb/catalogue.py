@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable, cast
 
 from .texts import type_word
+
+#: One record of a ``records`` fact (an MX, an SRV...): its fields as text, host name or integer.
+Record = dict[str, str | int]
+#: A fact's value in canonical form, as every rule and template sees it.
+Value = bool | int | str | tuple[str, ...] | tuple[Record, ...]
 
 
 class CoercionError(ValueError):
     """A value that does not fit its fact; ``code`` names the message, ``check_id`` the linter's check."""
 
-    def __init__(self, code: str, *, check_id: str = "type-mismatch", **params: Any) -> None:
+    def __init__(self, code: str, *, check_id: str = "type-mismatch", **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.check_id = check_id
@@ -47,11 +52,11 @@ class Fact:
     hostname: bool = False
     cost: int = 5
     askable: bool = True
-    sample: Any = None
+    sample: object = None  # as facts.yaml writes it: coerce() makes it a Value
     line: int | None = None
     file: str | None = None
 
-    def coerce(self, value: Any) -> Any:
+    def coerce(self, value: object) -> Value:
         """Return the value in canonical form or raise :class:`CoercionError`."""
         kind = self.type
         if kind == "bool":
@@ -89,7 +94,7 @@ class Fact:
             return tuple(records)
         raise CoercionError("fact_bad_type", expected=kind, got=_type_name(value))
 
-    def _record(self, item: Any) -> dict[str, Any]:
+    def _record(self, item: object) -> Record:
         if isinstance(item, str):  # "0 0 443 ex2.mail.ovh.net", as zone files write SRV data
             parts = item.split()
             if len(parts) != len(self.fields):
@@ -101,7 +106,7 @@ class Fact:
         unknown = sorted(set(item) - set(known))
         if unknown:
             raise CoercionError("fact_bad_record_field", field=unknown[0], fields=", ".join(known))
-        record: dict[str, Any] = {}
+        record: Record = {}
         for field_name, field_type in self.fields:
             if field_name not in item:
                 raise CoercionError("fact_missing_record_field", field=field_name)
@@ -119,23 +124,32 @@ class Fact:
         return record
 
 
+def as_records(value: Value | None) -> tuple[Record, ...] | None:
+    """The value of a ``records`` fact as what it is.
+
+    The catalogue's coercion makes a records fact's value a tuple of records; that a value's type follows
+    from its fact's declared type is beyond what the type checker can see, hence the cast.
+    """
+    return cast("tuple[Record, ...] | None", value)
+
+
 #: The most items one list fact may hold: a domain has a handful of MX or SRV records, and a longer
 #: list would only make every rule and template that walks it slow.
 MAX_ITEMS = 10_000
 
 
-def _short_enough(items: list) -> None:
+def _short_enough(items: list[object]) -> None:
     if len(items) > MAX_ITEMS:
         raise CoercionError("fact_list_too_long", count=len(items), limit=MAX_ITEMS)
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: object) -> str:
     # By kind, not by class: the YAML reader gives its own list, mapping and text classes (Seq, Map),
     # whose names mean nothing to the reader of a message.
     return type_word(value)
 
 
-def _to_bool(value: Any) -> bool:
+def _to_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
     if value is None or isinstance(value, (list, tuple, dict)):  # no value to quote: say what kind it is
@@ -154,7 +168,7 @@ def _to_bool(value: Any) -> bool:
 MAX_INT_DIGITS = 100
 
 
-def _to_int(value: Any) -> int:
+def _to_int(value: object) -> int:
     if isinstance(value, bool):
         raise CoercionError("fact_bad_type", expected="integer", got="bool")
     if isinstance(value, int):
@@ -167,7 +181,7 @@ def _to_int(value: Any) -> int:
     raise CoercionError("fact_bad_type", expected="integer", got=_type_name(value))
 
 
-def _to_text(value: Any) -> str:
+def _to_text(value: object) -> str:
     if isinstance(value, str):
         return str(value)
     if isinstance(value, bool):

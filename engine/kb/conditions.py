@@ -8,16 +8,20 @@ condition come out as it did; both run only when an explanation is wanted.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator
+from collections.abc import Iterable, Mapping
+from typing import Callable, Iterator, TypeAlias, cast
 
 from ..errors import KnowledgeBaseError, Location
-from .catalogue import Catalogue, CoercionError, Fact, closest, normalize_host
+from .catalogue import Catalogue, CoercionError, Fact, Record, Value, closest, normalize_host
 from .operators import FIELD_OPERATORS, OPERATORS
 from .regexes import nested_quantifier
 
 MISSING = object()
 
-Where = Callable[[Any, Any], Location]
+#: Where a YAML node is: the mapping or list that holds it, and its key or index there.
+Where = Callable[[object, object], Location]
+#: The facts a condition is evaluated on: canonical values by name (``MISSING`` is never stored).
+Facts = Mapping[str, object]
 
 
 class FactRef:
@@ -30,23 +34,31 @@ class FactRef:
         self.fact = fact
 
 
+#: One value a test compares with: a constant in canonical form, or another fact's value.
+Scalar: TypeAlias = Value | FactRef
+#: What a test compares a fact with: a scalar, a pattern, or a set of scalars (``in``, ``all_in``...).
+Operand: TypeAlias = Scalar | re.Pattern[str] | frozenset[Scalar]
+#: One field test of a record pattern: the field, its operator, what it compares with.
+FieldTest: TypeAlias = tuple[str, Callable[..., bool], Operand]
+
+
 class Node:
     __slots__ = ()
 
-    def evaluate(self, facts: dict) -> bool | None:
+    def evaluate(self, facts: Facts) -> bool | None:
         raise NotImplementedError
 
     def facts(self) -> Iterator[str]:
         raise NotImplementedError
 
-    def needs(self, facts: dict) -> list[str]:
+    def needs(self, facts: Facts) -> list[str]:
         """Missing facts that would decide this (unknown) node."""
         return [] if self.evaluate(facts) is not None else list(self._needs(facts))
 
-    def _needs(self, facts: dict) -> Iterator[str]:
+    def _needs(self, facts: Facts) -> Iterator[str]:
         raise NotImplementedError
 
-    def support(self, facts: dict) -> list[str]:
+    def support(self, facts: Facts) -> list[str]:
         """Known facts that decided this node's value."""
         raise NotImplementedError
 
@@ -60,7 +72,7 @@ class _Junction(Node):
     def __init__(self, children: list[Node]) -> None:
         self.children = tuple(children)
 
-    def evaluate(self, facts: dict) -> bool | None:
+    def evaluate(self, facts: Facts) -> bool | None:
         result: bool | None = not self.decisive
         for child in self.children:
             value = child.evaluate(facts)
@@ -74,12 +86,12 @@ class _Junction(Node):
         for child in self.children:
             yield from child.facts()
 
-    def _needs(self, facts: dict) -> Iterator[str]:
+    def _needs(self, facts: Facts) -> Iterator[str]:
         for child in self.children:
             if child.evaluate(facts) is None:
                 yield from child._needs(facts)
 
-    def support(self, facts: dict) -> list[str]:
+    def support(self, facts: Facts) -> list[str]:
         # Decided by some children (a false one for `all`, a true one for `any`): those are the reason;
         # otherwise every child counted.
         reasons = [c for c in self.children if c.evaluate(facts) is self.decisive] or self.children
@@ -102,21 +114,21 @@ class Not(Node):
     def __init__(self, child: Node) -> None:
         self.child = child
 
-    def evaluate(self, facts: dict) -> bool | None:
+    def evaluate(self, facts: Facts) -> bool | None:
         value = self.child.evaluate(facts)
         return None if value is None else not value
 
     def facts(self) -> Iterator[str]:
         return self.child.facts()
 
-    def _needs(self, facts: dict) -> Iterator[str]:
+    def _needs(self, facts: Facts) -> Iterator[str]:
         return self.child._needs(facts)
 
-    def support(self, facts: dict) -> list[str]:
+    def support(self, facts: Facts) -> list[str]:
         return self.child.support(facts)
 
 
-def _resolve(value: Any, facts: dict) -> Any:
+def _resolve(value: object, facts: Facts) -> object:
     if isinstance(value, FactRef):
         return facts.get(value.name, MISSING)
     return value
@@ -127,7 +139,7 @@ class Test(Node):
 
     __slots__ = ("fact", "op", "fn", "expected", "refs")
 
-    def __init__(self, fact: str, op: str, fn: Callable[..., bool] | None, expected: Any,
+    def __init__(self, fact: str, op: str, fn: Callable[..., bool] | None, expected: object,
                  refs: tuple[str, ...]) -> None:
         # fn compares (actual, expected); a RecordTest's takes one iterable (all/any/none of the
         # records); an Exists test has none.
@@ -137,7 +149,7 @@ class Test(Node):
         self.expected = expected
         self.refs = refs
 
-    def evaluate(self, facts: dict) -> bool | None:
+    def evaluate(self, facts: Facts) -> bool | None:
         actual = facts.get(self.fact, MISSING)
         if actual is MISSING:
             return None
@@ -149,7 +161,7 @@ class Test(Node):
         assert self.fn is not None  # only Exists, which overrides evaluate, has none
         return self.fn(actual, expected)
 
-    def _expected(self, facts: dict) -> Any:
+    def _expected(self, facts: Facts) -> object:
         expected = self.expected
         if isinstance(expected, FactRef):
             return facts.get(expected.name, MISSING)
@@ -167,12 +179,12 @@ class Test(Node):
         yield self.fact
         yield from self.refs
 
-    def _needs(self, facts: dict) -> Iterator[str]:
+    def _needs(self, facts: Facts) -> Iterator[str]:
         for name in (self.fact, *self.refs):
             if name not in facts:
                 yield name
 
-    def support(self, facts: dict) -> list[str]:
+    def support(self, facts: Facts) -> list[str]:
         return [name for name in (self.fact, *self.refs) if name in facts]
 
 
@@ -181,10 +193,10 @@ class Exists(Test):
 
     __slots__ = ()
 
-    def evaluate(self, facts: dict) -> bool | None:
+    def evaluate(self, facts: Facts) -> bool | None:
         return (self.fact in facts) is self.expected
 
-    def support(self, facts: dict) -> list[str]:
+    def support(self, facts: Facts) -> list[str]:
         return [self.fact] if self.fact in facts else []
 
 
@@ -192,19 +204,23 @@ class RecordTest(Test):
     """``every_record|any_record|no_record: {field: value-or-{op: value}}``."""
 
     __slots__ = ()
+    expected: tuple[FieldTest, ...]  # the record pattern, compiled
 
-    def evaluate(self, facts: dict) -> bool | None:
+    def evaluate(self, facts: Facts) -> bool | None:
         records = facts.get(self.fact, MISSING)
         if records is MISSING:
             return None
         checks = []
-        for field_name, fn, expected in self.expected:
-            expected = _resolve(expected, facts)
+        for field_name, fn, operand in self.expected:
+            expected = _resolve(operand, facts)
             if expected is MISSING:
                 return None
             checks.append((field_name, fn, expected))
         assert self.fn is not None
-        return self.fn(all(fn(record[name], value) for name, fn, value in checks) for record in records)
+        # A records fact holds a tuple of records (the catalogue's coercion made it so); the type of a
+        # value follows from its fact's declared type, which mypy cannot see.
+        found = cast("tuple[Record, ...]", records)
+        return self.fn(all(fn(record[name], value) for name, fn, value in checks) for record in found)
 
 
 # ---------------------------------------------------------------- compiling
@@ -212,17 +228,17 @@ class RecordTest(Test):
 class Compiler:
     """Turns the YAML form of a condition into nodes, checking it against the catalogue."""
 
-    def __init__(self, catalogue: Catalogue, data: dict, file: str, where: Where) -> None:
+    def __init__(self, catalogue: Catalogue, data: Mapping[str, object], file: str, where: Where) -> None:
         self.catalogue = catalogue
         self.data = data
         self.file = file
         self.where = where
 
-    def error(self, container: Any, key: Any, code: str, /, check_id: str | None = None,
-              **params: Any) -> KnowledgeBaseError:
+    def error(self, container: object, key: object, code: str, /, check_id: str | None = None,
+              **params: object) -> KnowledgeBaseError:
         return KnowledgeBaseError(code, self.where(container, key), check_id=check_id, **params)
 
-    def compile(self, spec: Any, parent: Any = None, key: Any = None) -> Node:
+    def compile(self, spec: object, parent: object = None, key: object = None) -> Node:
         if not isinstance(spec, dict) or not spec:
             raise self.error(parent, key, "cond_not_mapping", "schema")
         for combinator, node in (("all", All), ("any", Any_)):
@@ -241,7 +257,7 @@ class Compiler:
                              suggestion=closest(str(first), ["all", "any", "not", "fact"]))
         return self.compile_test(spec)
 
-    def compile_test(self, spec: dict) -> Node:
+    def compile_test(self, spec: dict[str, object]) -> Node:
         name = spec.get("fact")
         if not isinstance(name, str) or name not in self.catalogue:  # a list or a mapping is no fact name
             raise self.error(spec, "fact", "unknown_fact", name=name,
@@ -268,7 +284,8 @@ class Compiler:
         refs = tuple(_ref_names(expected if isinstance(expected, frozenset) else (expected,)))
         return Test(name, op, operator.fn, expected, refs)
 
-    def operand(self, fact: Fact, kind: str, spec: dict, op: str, field_type: str | None = None) -> Any:
+    def operand(self, fact: Fact, kind: str, spec: dict[str, object], op: str,
+                field_type: str | None = None) -> Operand:
         raw = self.value(spec, op)
         if kind == "bool":
             if not isinstance(raw, bool):
@@ -289,7 +306,7 @@ class Compiler:
             return self.scalar(fact, raw, spec, op, field_type or ("string" if fact.type == "list" else None))
         return self.scalar(fact, raw, spec, op, field_type)
 
-    def value(self, spec: dict, op: str) -> Any:
+    def value(self, spec: dict[str, object], op: str) -> object:
         raw = spec[op]
         if isinstance(raw, dict) and set(raw) == {"data"}:
             return self.data_value(raw, "data")
@@ -298,8 +315,8 @@ class Compiler:
                     else item for item in raw]
         return raw
 
-    def data_value(self, ref: dict, key: str) -> Any:
-        node: Any = self.data
+    def data_value(self, ref: dict[str, object], key: str) -> object:
+        node: object = self.data
         path = str(ref[key])
         for part in path.split("."):
             if not isinstance(node, dict) or part not in node:
@@ -308,7 +325,7 @@ class Compiler:
             node = node[part]
         return node
 
-    def scalar(self, fact: Fact, raw: Any, spec: Any, op: str, field_type: str | None = None) -> Any:
+    def scalar(self, fact: Fact, raw: object, spec: object, op: str, field_type: str | None = None) -> Scalar:
         if isinstance(raw, dict) and set(raw) == {"fact"}:
             other = raw["fact"]
             if other not in self.catalogue:
@@ -326,7 +343,7 @@ class Compiler:
         except CoercionError as exc:
             raise self.error(spec, op, exc.code, exc.check_id, **{"name": fact.name, **exc.params}) from None
 
-    def record_pattern(self, fact: Fact, spec: dict, op: str) -> tuple:
+    def record_pattern(self, fact: Fact, spec: dict[str, object], op: str) -> tuple[FieldTest, ...]:
         pattern = spec[op]
         if not isinstance(pattern, dict) or not pattern:
             raise self.error(spec, op, "cond_bad_value", "type-mismatch", op=op, expected="field: value")
@@ -351,13 +368,13 @@ class Compiler:
         return tuple(compiled)
 
 
-def _text(raw: Any) -> str:
+def _text(raw: object) -> str:
     if not isinstance(raw, (str, int)) or isinstance(raw, bool):
         raise CoercionError("fact_bad_type", expected="string", got=type(raw).__name__)
     return str(raw)
 
 
-def _ref_names(values: Any) -> Iterator[str]:
+def _ref_names(values: Iterable[object]) -> Iterator[str]:
     for value in values:
         if isinstance(value, FactRef):
             yield value.name

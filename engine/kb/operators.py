@@ -7,82 +7,85 @@ their concern: the condition node never calls them on a missing fact.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Callable, Container, Iterable, Sized, TypeVar
+
+#: The ordered kinds (``less``, ``greater``...): two integers or two texts, as the catalogue makes them.
+Ordered = TypeVar("Ordered", int, str)
 
 
-def _search(pattern: Any, text: Any) -> bool:
+def _search(pattern: re.Pattern[str], text: object) -> bool:
     return isinstance(text, str) and pattern.search(text) is not None
 
 
-def equals(actual: Any, expected: Any) -> bool:
+def equals(actual: object, expected: object) -> bool:
     return actual == expected
 
 
-def not_equals(actual: Any, expected: Any) -> bool:
+def not_equals(actual: object, expected: object) -> bool:
     return actual != expected
 
 
-def in_(actual: Any, expected: frozenset) -> bool:
+def in_(actual: object, expected: frozenset[object]) -> bool:
     return actual in expected
 
 
-def not_in(actual: Any, expected: frozenset) -> bool:
+def not_in(actual: object, expected: frozenset[object]) -> bool:
     return actual not in expected
 
 
-def contains(actual: Any, expected: Any) -> bool:
+def contains(actual: Container[object], expected: object) -> bool:
     return expected in actual
 
 
-def matches(actual: Any, expected: re.Pattern) -> bool:
+def matches(actual: object, expected: re.Pattern[str]) -> bool:
     return _search(expected, actual)
 
 
-def less(actual: Any, expected: Any) -> bool:
+def less(actual: Ordered, expected: Ordered) -> bool:
     return actual < expected
 
 
-def greater(actual: Any, expected: Any) -> bool:
+def greater(actual: Ordered, expected: Ordered) -> bool:
     return actual > expected
 
 
-def less_or_equal(actual: Any, expected: Any) -> bool:
+def less_or_equal(actual: Ordered, expected: Ordered) -> bool:
     return actual <= expected
 
 
-def greater_or_equal(actual: Any, expected: Any) -> bool:
+def greater_or_equal(actual: Ordered, expected: Ordered) -> bool:
     return actual >= expected
 
 
-def no_record(results: Any) -> bool:
+def no_record(results: Iterable[object]) -> bool:
     return not any(results)
 
 
-def empty(actual: Any, expected: bool) -> bool:
+def empty(actual: Sized, expected: bool) -> bool:
     return (len(actual) == 0) is expected
 
 
-def all_in(actual: Any, expected: frozenset) -> bool:
+def all_in(actual: Iterable[object], expected: frozenset[object]) -> bool:
     return all(item in expected for item in actual)
 
 
-def any_in(actual: Any, expected: frozenset) -> bool:
+def any_in(actual: Iterable[object], expected: frozenset[object]) -> bool:
     return any(item in expected for item in actual)
 
 
-def none_in(actual: Any, expected: frozenset) -> bool:
+def none_in(actual: Iterable[object], expected: frozenset[object]) -> bool:
     return not any(item in expected for item in actual)
 
 
-def all_match(actual: Any, expected: re.Pattern) -> bool:
+def all_match(actual: Iterable[object], expected: re.Pattern[str]) -> bool:
     return all(_search(expected, item) for item in actual)
 
 
-def any_match(actual: Any, expected: re.Pattern) -> bool:
+def any_match(actual: Iterable[object], expected: re.Pattern[str]) -> bool:
     return any(_search(expected, item) for item in actual)
 
 
-def none_match(actual: Any, expected: re.Pattern) -> bool:
+def none_match(actual: Iterable[object], expected: re.Pattern[str]) -> bool:
     return not any(_search(expected, item) for item in actual)
 
 

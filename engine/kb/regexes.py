@@ -13,9 +13,16 @@ from __future__ import annotations
 # Python's own regular-expression parser (3.11+; typeshed describes only its deprecated
 # sre_parse alias, hence the ignores).
 import re._parser as _parser  # type: ignore[import-not-found]
+from collections.abc import Sequence
 from re._constants import BRANCH, MAX_REPEAT, MAXREPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[import-not-found]
+from typing import Any
 
 _REPEATS = (MAX_REPEAT, MIN_REPEAT)
+
+#: A parsed pattern as ``re._parser`` gives it: (opcode, argument) pairs, the argument's shape set by the
+#: opcode (a repeat's (min, max, body), a group's (..., body), a branch's (None, bodies)): Any, as the
+#: module that makes them has no types.
+Parsed = Sequence[tuple[object, Any]]
 
 
 def nested_quantifier(pattern: str, flags: int = 0) -> bool:
@@ -25,7 +32,7 @@ def nested_quantifier(pattern: str, flags: int = 0) -> bool:
     return _has_nested(_parser.parse(pattern, flags))
 
 
-def _has_nested(items) -> bool:
+def _has_nested(items: Parsed) -> bool:
     for op, arg in items:
         if op in _REPEATS:
             low, high, sub = arg
@@ -40,7 +47,7 @@ def _has_nested(items) -> bool:
     return False
 
 
-def _only_repeats(items) -> bool:
+def _only_repeats(items: Parsed) -> bool:
     """Every part of the body may repeat or vanish: nothing fixed anchors how the text is split."""
     for op, arg in items:
         if op in _REPEATS:
@@ -53,7 +60,7 @@ def _only_repeats(items) -> bool:
     return bool(items)
 
 
-def _unbounded(items) -> bool:
+def _unbounded(items: Parsed) -> bool:
     for op, arg in items:
         if op in _REPEATS and (arg[1] == MAXREPEAT or _unbounded(arg[2])):
             return True

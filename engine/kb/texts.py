@@ -3,29 +3,35 @@ from __future__ import annotations
 
 import functools
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from importlib.resources.abc import Traversable
+from typing import TypeAlias
 
 from ..errors import KnowledgeBaseError, Location
 from .yamlload import load_yaml, position
 
 DEFAULT_LANG = "it"
 
+#: A locale's messages as its files write them: sections of texts, and lists of texts (``ask.words.yes``).
+Messages: TypeAlias = "dict[str, Message]"
+Message: TypeAlias = "str | list[str] | Messages"
 
-class _Lenient(dict):
+
+class _Lenient(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
-def merge_message_files(folder: Any, display: str, reference: dict | None = None) -> dict:
+def merge_message_files(folder: Traversable, display: str, reference: Messages | None = None) -> Messages:
     """Every ``*.yaml`` of a locale folder, merged: messages.yaml plus one file per feature.
 
     Each file must be a mapping of texts; where ``reference`` (the bundled Italian messages) has a
     section, the file must have a section there too, and a text where it has a text: a locale file
     of the wrong shape is one clear error at its line, not a crash later when a text is looked up.
     """
-    merged: dict = {}
+    merged: Messages = {}
     if not folder.is_dir():
         return merged
     for node in sorted((n for n in folder.iterdir() if n.name.endswith(".yaml")), key=lambda n: n.name):
@@ -40,7 +46,7 @@ def merge_message_files(folder: Any, display: str, reference: dict | None = None
     return merged
 
 
-def type_word(value: Any) -> str:
+def type_word(value: object) -> str:
     """The kind of a YAML value, as a key of the ``types`` messages (never a Python class name)."""
     if value is None:
         return "null"
@@ -51,7 +57,7 @@ def type_word(value: Any) -> str:
     return "string"
 
 
-def _check_shape(data: dict, reference: dict | None, file: str, prefix: str) -> None:
+def _check_shape(data: Mapping[str, object], reference: object, file: str, prefix: str) -> None:
     for key, value in data.items():
         name = f"{prefix}{key}"
         model = reference.get(key) if isinstance(reference, dict) else None
@@ -69,23 +75,24 @@ def _check_shape(data: dict, reference: dict | None, file: str, prefix: str) -> 
                                  expected=expected or "string", got=type_word(value))
 
 
-def _deep_merge(target: dict, extra: dict) -> None:
+def _deep_merge(target: Messages, extra: Messages) -> None:
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _deep_merge(target[key], value)
+        inner = target.get(key)
+        if isinstance(value, dict) and isinstance(inner, dict):
+            _deep_merge(inner, value)
         else:
             target[key] = value
 
 
 @functools.lru_cache(maxsize=8)
-def bundled_messages(lang: str) -> dict:
+def bundled_messages(lang: str) -> Messages:
     """The bundled messages of ``lang`` (empty when the language is not shipped)."""
     reference = None if lang == DEFAULT_LANG else bundled_messages(DEFAULT_LANG)
     return merge_message_files(resources.files("diagnostica.locales") / lang, f"locales/{lang}", reference)
 
 
-def lookup(messages: dict, key: str) -> Any:
-    node: Any = messages
+def lookup(messages: Messages, key: str) -> Message | None:
+    node: Message = messages
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             return None
@@ -102,9 +109,9 @@ class Texts:
     """
 
     lang: str
-    layers: tuple[dict, ...]
+    layers: tuple[Messages, ...]
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> Message | None:
         for layer in self.layers:
             value = lookup(layer, key)
             if value is not None:
@@ -115,7 +122,7 @@ class Texts:
         value = self.get(key)
         return value if isinstance(value, str) else None
 
-    def format(self, key: str, /, **params: Any) -> str:
+    def format(self, key: str, /, **params: object) -> str:
         """The message ``key`` with ``params`` filled in; the key itself (and its params) when no layer has it."""
         text = self.word(key)
         if text is not None:
@@ -132,6 +139,6 @@ def bundled_texts(lang: str = DEFAULT_LANG) -> Texts:
     return Texts(lang, layers)
 
 
-def format_message(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+def format_message(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
     """The bundled message ``key`` in ``lang`` (shorthand for ``bundled_texts(lang).format``)."""
     return bundled_texts(lang).format(key, **params)

@@ -14,13 +14,37 @@ from __future__ import annotations
 import datetime
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable, Protocol, TypeVar
 from urllib.parse import quote
 
 from ..errors import DiagnosticaError, Location
 from ..kb.catalogue import closest
 
+if TYPE_CHECKING:
+    from ..inputs.facts import JSON
+
 DEFAULT_ENDPOINT = "ovh-eu"
+
+T = TypeVar("T")
+
+
+class Client(Protocol):
+    """What is used of ``ovh.Client`` (the library has no type information of its own)."""
+
+    @property
+    def time_delta(self) -> int: ...  # the API's clock minus the local one; reads /auth/time the first time
+
+    def call(self, method: str, path: str, data: dict[str, JSON] | None = None, need_auth: bool = True) -> JSON: ...
+
+
+class Configuration(Protocol):
+    """What is used of the library's ``ovh.conf`` reader (``ovh.config.ConfigurationManager``)."""
+
+    def get(self, section: str, name: str) -> str | None: ...
+
+    def read(self, config_file: str) -> None: ...
+
+
 #: Attempts after the first for a call that could not be answered (5xx, timeout, network), and the first wait.
 RETRIES = 2
 BACKOFF = 0.5
@@ -58,7 +82,7 @@ class Call:
     attempts: int = 1
     reads: bool = False  # a read of the account's objects (not a listing that only searched)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {"method": self.method, "path": self.path, "at": self.at, "outcome": self.outcome,
                 "status": self.status, "error_code": self.error_code, "duration_ms": self.duration_ms,
                 "attempts": self.attempts, "reads": self.reads}
@@ -81,17 +105,17 @@ def path(template: str, **parts: object) -> str:
 class Api:
     """An ``ovh.Client`` whose calls are recorded in ``calls``."""
 
-    client: Any
+    client: Client
     endpoint: str
     calls: list[Call] = field(default_factory=list)
     retries: int = RETRIES
     backoff: float | None = None
     skew: int | None = None  # the API's clock minus the local one, in seconds (from /auth/time)
 
-    def get(self, target: str) -> Any:
+    def get(self, target: str) -> JSON:
         return self.call("GET", target)
 
-    def post(self, target: str, **body: Any) -> Any:
+    def post(self, target: str, **body: JSON) -> JSON:
         return self.call("POST", target, body or None)
 
     def clock(self) -> int:
@@ -105,11 +129,15 @@ class Api:
             except (TypeError, ValueError):  # an answer that is not a number of seconds
                 raise oe.InvalidResponse("/auth/time is not a time") from None
 
-        self.skew = self.call("GET", "/auth/time", send=measure)
+        self.skew = self.recorded("GET", "/auth/time", measure)
         return self.skew
 
-    def call(self, method: str, target: str, body: dict | None = None, *,
-             send: Callable[[], Any] | None = None) -> Any:
+    def call(self, method: str, target: str, body: dict[str, JSON] | None = None) -> JSON:
+        """One signed call of the API, recorded in ``calls``."""
+        return self.recorded(method, target, lambda: self.client.call(method, target, body, True))
+
+    def recorded(self, method: str, target: str, send: Callable[[], T]) -> T:
+        """``send()`` as the call ``method target``: recorded, retried if a read, its failure sorted."""
         import ovh.exceptions as oe
 
         record = Call(method, target, datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
@@ -124,7 +152,7 @@ class Api:
                 # A retry that is answered is an answer: nothing of the failed attempts stays on the record.
                 record.outcome, record.status, record.error_code = "ok", None, None
                 try:
-                    return send() if send is not None else self.client.call(method, target, body, True)
+                    return send()
                 except (oe.HTTPError, oe.NetworkError) as exc:
                     cause = exc.args[1] if len(exc.args) > 1 else None
                     record.outcome = "timeout" if "Timeout" in type(cause).__name__ else "unavailable"
@@ -160,15 +188,22 @@ class Api:
                 record.status = record.status or 200
 
 
-def _error_code(response: Any) -> str | None:
+class _Response(Protocol):
+    """What is read of the ``requests`` response an API error carries."""
+
+    def json(self) -> JSON: ...
+
+
+def _error_code(response: _Response | None) -> str | None:
     try:
-        code = response.json().get("errorCode") if response is not None else None
+        answer = response.json() if response is not None else None
     except (ValueError, AttributeError):
         return None
+    code = answer.get("errorCode") if isinstance(answer, dict) else None  # not a mapping: no code either
     return code if isinstance(code, str) else None
 
 
-def resolve_endpoint(endpoint: str | None, configuration: Any = None) -> tuple[str, str]:
+def resolve_endpoint(endpoint: str | None, configuration: Configuration | None = None) -> tuple[str, str]:
     """(section name for the keys, base URL) from a library name or a URL."""
     import ovh.client
 
@@ -182,10 +217,11 @@ def resolve_endpoint(endpoint: str | None, configuration: Any = None) -> tuple[s
                    available=", ".join(ovh.client.ENDPOINTS), suggestion=closest(name, list(ovh.client.ENDPOINTS)))
 
 
-def _configuration():
+def _configuration() -> Configuration:
     from ovh import config
 
-    return config.ConfigurationManager() if hasattr(config, "ConfigurationManager") else config.config
+    found: Configuration = config.ConfigurationManager() if hasattr(config, "ConfigurationManager") else config.config
+    return found
 
 
 KEY_NAMES = ("application_key", "application_secret", "consumer_key")

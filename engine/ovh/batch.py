@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..errors import DiagnosticaError, Location
 from ..present.document import jsonable
 from .api import Api, CallFailed, OvhError, unavailable
 from .collect import accounts, base_path, collect, organization_of
+
+if TYPE_CHECKING:
+    from ..inputs.facts import JSON
+    from ..kb.load import KnowledgeBase
+    from ..present.render import Renderer
 
 DEFAULT_CONCURRENCY = 8
 #: Far above what the API's rate limits allow anyway; a bound so that a typo does not open 10 000 threads.
@@ -47,9 +52,9 @@ def service_accounts(api: Api, service: str, *, organization: str | None = None,
     return product, organization, accounts(api, base)
 
 
-def run_all(connect: Callable[[], Api], emails: list[str], kb: Any, renderer: Any, *, product: str,
+def run_all(connect: Callable[[], Api], emails: list[str], kb: KnowledgeBase, renderer: Renderer, *, product: str,
             organization: str | None, service: str, concurrency: int = DEFAULT_CONCURRENCY,
-            progress: Callable[[int, int], None] | None = None) -> Iterator[dict]:
+            progress: Callable[[int, int], None] | None = None) -> Iterator[dict[str, JSON]]:
     """One result per account, in the order of ``emails``; ``connect()`` makes a worker thread's client."""
     local = threading.local()
     titles: dict[str, str] = {}
@@ -61,7 +66,7 @@ def run_all(connect: Callable[[], Api], emails: list[str], kb: Any, renderer: An
                 titles[rule_id] = renderer.rule_title(rule_id)
             return titles[rule_id]
 
-    def one(item: tuple[int, str]) -> dict:
+    def one(item: tuple[int, str]) -> dict[str, JSON]:
         index, email = item
         try:
             if not hasattr(local, "api"):

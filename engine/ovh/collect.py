@@ -12,16 +12,30 @@ from __future__ import annotations
 import datetime
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Iterator, Mapping, TypedDict
 
 from ..errors import InputError, Location
 from ..inputs.facts import api_mapping, coerce
+from ..kb.catalogue import Catalogue, Value
 from .api import Api, Call, CallFailed, OvhError, path, unavailable
 from .diagnose import NewDiagnosis, start, wait
+
+if TYPE_CHECKING:
+    from ..inputs.facts import JSON
 
 PRODUCTS = ("exchange", "pro")
 #: A diagnosis older than this is reported as old.
 STALE_AFTER = datetime.timedelta(days=1)
+
+
+class Task(TypedDict):
+    """The new diagnostic's task (``--new``)."""
+
+    id: int | str
+    status: str
+    polls: int
+    waited_s: float
+    previous_check: JSON  # the diagnosis's lastCheck before the task, to tell a new one from it
 
 
 @dataclass
@@ -31,11 +45,11 @@ class OvhReport:
     product: str | None = None
     organization: str | None = None
     service: str | None = None
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Value] = field(default_factory=dict)
     evidence: dict[str, int] = field(default_factory=dict)  # fact -> index of the call in ``calls``
     calls: list[Call] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)  # {"code": ..., **params}
-    task: dict[str, Any] | None = None  # the new diagnostic's task (--new): id, status, polls
+    warnings: list[dict[str, JSON]] = field(default_factory=list)  # {"code": ..., **the message's params}
+    task: Task | None = None  # the new diagnostic's task (--new)
 
     @property
     def failed(self) -> list[Call]:
@@ -46,13 +60,20 @@ class OvhReport:
         index = self.evidence.get(fact)
         return None if index is None else self.calls[index]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {"email": self.email, "endpoint": self.endpoint, "product": self.product,
                 "organization": self.organization, "service": self.service,
                 "calls": [c.to_json() for c in self.calls],
                 "evidence": {name: index for name, index in self.evidence.items()},
                 "failed": [f"{c.method} {c.path}" for c in self.failed],
-                "warnings": self.warnings, "task": self.task}
+                "warnings": list(self.warnings), "task": _task_json(self.task)}
+
+
+def _task_json(task: Task | None) -> JSON:
+    if task is None:
+        return None
+    return {"id": task["id"], "status": task["status"], "polls": task["polls"], "waited_s": task["waited_s"],
+            "previous_check": task["previous_check"]}
 
 
 def base_path(product: str, organization: str | None, service: str) -> str:
@@ -61,7 +82,13 @@ def base_path(product: str, organization: str | None, service: str) -> str:
     return path("/email/exchange/{organization}/service/{service}", organization=organization, service=service)
 
 
-def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | None = None,
+def _section(node: object, key: str) -> dict[str, object]:
+    """``node[key]`` when both are mappings, else an empty one: a section a writer retyped maps nothing."""
+    value = node.get(key) if isinstance(node, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, object], *, organization: str | None = None,
             service: str | None = None, product: str | None = None,
             now: datetime.datetime | None = None, new: NewDiagnosis | None = None) -> OvhReport:
     """The account's facts; with ``new``, a new diagnostic is started and awaited before the diagnosis is read."""
@@ -77,10 +104,10 @@ def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | 
         product, organization, service = _find_account(api, email, product)
     report.product, report.organization, report.service = product, organization, service
     base = base_path(product, organization, service)
-    maps = data.get("api_objects", {})
+    maps = _section(data, "api_objects")
     account_path = base + path("/account/{email}", email=email)
 
-    def read(target: str, what: str, fields: dict) -> dict | None:
+    def read(target: str, what: str, fields: Mapping[str, object]) -> dict[str, JSON] | None:
         try:
             answer = api.get(target)
         except CallFailed as exc:
@@ -100,13 +127,13 @@ def collect(api: Api, email: str, catalogue, data: dict, *, organization: str | 
             _map(report, answer, fields, catalogue, len(api.calls) - 1, what)
         return answer if isinstance(answer, dict) else None
 
-    read(base, "service", maps.get("service", {}).get("fields", {}))
-    account = read(account_path, "account", maps.get("account", {}).get("fields", {}))
+    read(base, "service", _section(_section(maps, "service"), "fields"))
+    account = read(account_path, "account", _section(_section(maps, "account"), "fields"))
     domain = report.facts.get("domain") or email.rpartition("@")[2]
     if account is None:
         report.facts.setdefault("account.email", coerce(catalogue, "account.email", email, Location("ACCOUNT_EMAIL")))
-    read(base + path("/domain/{domain}", domain=domain), "domain", maps.get("domain", {}).get("fields", {}))
-    _dkim(api, report, base + path("/domain/{domain}/dkim", domain=domain), maps.get("dkim"), catalogue)
+    read(base + path("/domain/{domain}", domain=domain), "domain", _section(_section(maps, "domain"), "fields"))
+    _dkim(api, report, base + path("/domain/{domain}/dkim", domain=domain), _section(maps, "dkim"), catalogue)
     started = new is not None and _start_new(api, report, account_path, new)
     # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
     diagnosis = read(account_path + "/diagnostics", "diagnosis", api_mapping(data))
@@ -144,7 +171,7 @@ def _start_new(api: Api, report: OvhReport, account_path: str, new: NewDiagnosis
 
 # -- finding the service ------------------------------------------------------------------------------------
 
-def _list(api: Api, target: str) -> list:
+def _list(api: Api, target: str) -> list[str]:
     """A listing; a refused or failed one is simply empty (it is in the calls), except when the API is down."""
     try:
         answer = api.get(target)
@@ -155,7 +182,7 @@ def _list(api: Api, target: str) -> list:
     return [str(item) for item in answer] if isinstance(answer, list) else []
 
 
-def _services(api: Api, product: str):
+def _services(api: Api, product: str) -> Iterator[tuple[str | None, str]]:
     """(organization, service) pairs of a product."""
     if product == "pro":
         for service in _list(api, "/email/pro"):
@@ -171,7 +198,8 @@ def accounts(api: Api, base: str) -> list[str]:
 
 
 def _find_account(api: Api, email: str, product: str | None) -> tuple[str, str | None, str]:
-    found, known = [], []
+    found: list[tuple[str, str | None, str]] = []
+    known: list[str] = []
     for candidate in (product,) if product else PRODUCTS:
         for organization, service in _services(api, candidate):
             listed = accounts(api, base_path(candidate, organization, service))
@@ -191,7 +219,7 @@ def _find_account(api: Api, email: str, product: str | None) -> tuple[str, str |
 
 def organization_of(api: Api, service: str) -> str:
     for organization, candidate in _services(api, "exchange"):
-        if candidate == service:
+        if candidate == service and organization is not None:  # an Exchange service always has one
             return organization
     raise OvhError("ovh_service_not_found", Location("--service"), service=service, where="exchange")
 
@@ -214,13 +242,14 @@ def _closest(email: str, known: list[str]) -> str:
 MAX_DKIM_SELECTORS = 16
 
 
-def _dkim(api: Api, report: OvhReport, target: str, spec: dict | None, catalogue) -> None:
+def _dkim(api: Api, report: OvhReport, target: str, spec: Mapping[str, object], catalogue: Catalogue) -> None:
     """The domain's DKIM selectors as one records fact (rules/data/api.yaml ``dkim``).
 
     A 404 is an offer or domain without DKIM: nothing to check, not a failure.  Any other failed call
     leaves the fact unknown (the DKIM rule undecided), never an empty list.
     """
-    if not spec or spec.get("fact") not in catalogue:
+    fact, fields = spec.get("fact"), spec.get("record")
+    if not isinstance(fact, str) or fact not in catalogue or not isinstance(fields, dict):
         return
     try:
         names = api.get(target)
@@ -228,7 +257,7 @@ def _dkim(api: Api, report: OvhReport, target: str, spec: dict | None, catalogue
         exc.call.reads = exc.call.outcome != "not_found"
         return
     api.calls[-1].reads = True
-    records = []
+    records: list[dict[str, JSON]] = []
     for name in (names if isinstance(names, list) else [])[:MAX_DKIM_SELECTORS]:
         try:
             answer = api.get(target + path("/{selector}", selector=name))
@@ -237,42 +266,46 @@ def _dkim(api: Api, report: OvhReport, target: str, spec: dict | None, catalogue
             return
         api.calls[-1].reads = True
         if isinstance(answer, dict):
-            records.append({field: answer.get(api_field) or "" for api_field, field in spec["record"].items()})
+            records.append({str(field): answer.get(api_field) or "" for api_field, field in fields.items()})
     if not records:
         return
     where = Location(f"{report.calls[-1].method} {report.calls[-1].path}")
     try:
-        report.facts[spec["fact"]] = coerce(catalogue, spec["fact"], records, where)
+        report.facts[fact] = coerce(catalogue, fact, records, where)
     except InputError:
         report.warnings.append({"code": "field_unusable", "field": "dkim", "value": str(records)[:200]})
         return
-    report.evidence[spec["fact"]] = len(report.calls) - 1
+    report.evidence[fact] = len(report.calls) - 1
 
 
 # -- fields to facts ----------------------------------------------------------------------------------------
 
-def _map(report: OvhReport, answer: dict, fields: dict, catalogue, index: int, what: str) -> None:
+def _map(report: OvhReport, answer: dict[str, JSON], fields: Mapping[str, object], catalogue: Catalogue, index: int,
+         what: str) -> None:
     """The answer's fields as facts (a later object wins: the diagnosis is read after the account)."""
     where = Location(f"{report.calls[index].method} {report.calls[index].path}")
     for api_field, specs in fields.items():
         if api_field not in answer or answer[api_field] is None:
             continue
         for spec in specs if isinstance(specs, list) else [specs]:
-            if any(report.facts.get(name) != value for name, value in spec.get("when", {}).items()):
+            if not isinstance(spec, dict):  # a mapping a writer retyped maps nothing
                 continue
-            value = answer[api_field]
+            if any(report.facts.get(name) != value for name, value in _section(spec, "when").items()):
+                continue
+            value: object = answer[api_field]
             if "values" in spec:
-                if value not in spec["values"]:
+                values = spec["values"]
+                if not isinstance(values, dict) or value not in values:
                     report.warnings.append({"code": "field_unusable", "field": f"{what}.{api_field}",
                                             "value": str(value)})
                     continue
-                value = spec["values"][value]
+                value = values[value]
                 if value is None:  # a state that says nothing about this fact
                     continue
             if spec.get("invert") and isinstance(value, bool):
                 value = not value
             name = spec["fact"]
-            if name not in catalogue:
+            if not isinstance(name, str) or name not in catalogue:
                 continue
             if catalogue[name].type == "records" and isinstance(value, str):
                 value = [value]  # expectedAutodiscoverSRV is one record, written as zone files write SRV data
@@ -284,7 +317,7 @@ def _map(report: OvhReport, answer: dict, fields: dict, catalogue, index: int, w
             report.evidence[name] = index
 
 
-def _check_age(report: OvhReport, last_check: Any, now: datetime.datetime | None) -> None:
+def _check_age(report: OvhReport, last_check: JSON, now: datetime.datetime | None) -> None:
     if not isinstance(last_check, str):
         return
     try:

@@ -50,7 +50,7 @@ def start(api: Api, account_path: str, password: str) -> int | str:
         raise InputError("ovh_empty_password", Location("--password-stdin"))
     answer = api.post(account_path + "/diagnostics", password=password)
     task_id = answer.get("id") if isinstance(answer, dict) else None
-    if task_id is None:
+    if not isinstance(task_id, (int, str)):  # no id, or one that is neither a number nor a text
         api.calls[-1].outcome = "bad_answer"
         raise unavailable(api.calls[-1])
     return task_id

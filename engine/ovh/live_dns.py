@@ -9,16 +9,17 @@ dnspython is imported only when the DNS is asked: ``ovh`` without ``--collect-dn
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from .collect import OvhReport
 
 if TYPE_CHECKING:
     from ..dns.collect import DnsReport
-    from ..kb.catalogue import Catalogue
+    from ..dns.lookup import Source
+    from ..kb.catalogue import Catalogue, Value
 
 
-def collect_dns(report: OvhReport, source: Any, catalogue: Catalogue,
+def collect_dns(report: OvhReport, source: Source, catalogue: Catalogue,
                 checks: frozenset[str] | None = None) -> DnsReport:
     """The DNS report of the account's domain, asked through ``source`` (a live resolver or a zone);
     ``checks`` as ``dns --checks`` (all by default)."""
@@ -29,7 +30,7 @@ def collect_dns(report: OvhReport, source: Any, catalogue: Catalogue,
                               frozenset(CHECKS) if checks is None else checks)
 
 
-def facts(report: OvhReport, dns_report: DnsReport | None) -> dict[str, Any]:
+def facts(report: OvhReport, dns_report: DnsReport | None) -> dict[str, Value]:
     """The facts to evaluate: the API's, completed by the DNS's."""
     if dns_report is None:
         return dict(report.facts)

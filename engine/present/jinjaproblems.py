@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import jinja2
+
+from ..errors import Texts
 
 # Jinja's two phrasings: "'name' is undefined" (a variable) and "'dict object' has no attribute 'name'"
 # (or "list object has no element 3"): the name comes before the words in one, after them in the other.
@@ -60,23 +61,23 @@ class TemplateProblem:
     code: str
     file: str
     line: int | None
-    params: dict = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
 
-    def message(self, texts: Any) -> str:
+    def message(self, texts: Texts) -> str:
         return texts.format(f"lint.jinja.{self.code}", **self.params)
 
-    def hint_key(self, texts: Any) -> str | None:
+    def hint_key(self, texts: Texts) -> str | None:
         """The hint's code under ``lint.`` (the one offering ``suggestion`` when there is one)."""
         key = f"jinja.{self.code}_hint"
         if self.params.get("suggestion") and texts.word(f"lint.{key}_suggestion") is not None:
             return f"{key}_suggestion"
         return key if texts.word(f"lint.{key}") is not None else None
 
-    def hint(self, texts: Any) -> str | None:
+    def hint(self, texts: Texts) -> str | None:
         key = self.hint_key(texts)
         return texts.format(f"lint.{key}", **self.params) if key else None
 
-    def text(self, texts: Any) -> str:
+    def text(self, texts: Texts) -> str:
         """``file:line: message (hint)``, for the places that show one line."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         hint = self.hint(texts)

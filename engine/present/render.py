@@ -11,16 +11,18 @@ import functools
 import re
 import traceback
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import jinja2
 import jinja2.bccache
 
 from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.context import with_derived
+from ..kb.catalogue import Value
 from ..kb.load import KnowledgeBase
-from ..kb.texts import DEFAULT_LANG, Texts, bundled_messages, lookup, merge_message_files
+from ..kb.texts import DEFAULT_LANG, Messages, Texts, bundled_messages, lookup, merge_message_files
 from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded
 from .settled import settled
 
@@ -64,10 +66,10 @@ class _TraversableLoader(jinja2.BaseLoader):
     of its root is refused too.
     """
 
-    def __init__(self, roots: list[tuple[Any, str]]) -> None:
+    def __init__(self, roots: list[tuple[Traversable, str]]) -> None:
         self.roots = roots
 
-    def get_source(self, environment: jinja2.Environment, template: str):
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         if not confined_name(template):
             raise TemplateRefused(template)
         for root, display in self.roots:
@@ -75,8 +77,9 @@ class _TraversableLoader(jinja2.BaseLoader):
             for part in template.split("/"):
                 node = node / part
             if node.is_file():
-                if isinstance(node, Path) and not node.resolve().is_relative_to(Path(root).resolve()):
-                    raise TemplateRefused(template)
+                if isinstance(node, Path) and isinstance(root, Path):  # on disk, a symbolic link may lead out
+                    if not node.resolve().is_relative_to(root.resolve()):
+                        raise TemplateRefused(template)
                 return node.read_text(encoding="utf-8"), f"{display}/{template}", lambda: True
         raise jinja2.TemplateNotFound(template)
 
@@ -92,7 +95,7 @@ class _SignedBytecodeCache(jinja2.BytecodeCache):
 
     HEADER = b"diagnostica-template-1"
 
-    def __init__(self, folder: Any, secret: bytes) -> None:
+    def __init__(self, folder: Path, secret: bytes) -> None:
         self.folder, self.secret = folder, secret
 
     def _name(self, bucket: jinja2.bccache.Bucket) -> str:
@@ -119,16 +122,16 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
     folder = cache.trusted_directory()
     secret = cache.secret_key(folder) if folder else None
-    return _SignedBytecodeCache(folder, secret) if secret else None
+    return _SignedBytecodeCache(folder, secret) if folder and secret else None
 
 
-def _match(value: Any, pattern: str) -> bool:
+def _match(value: object, pattern: str) -> bool:
     return isinstance(value, str) and re.search(pattern, value, re.IGNORECASE) is not None
 
 
-def nest(facts: dict[str, Any]) -> dict[str, Any]:
+def nest(facts: Mapping[str, Value]) -> dict[str, object]:
     """``{"dns.mx": [...]}`` -> ``{"dns": {"mx": [...]}}`` so templates write facts.dns.mx."""
-    tree: dict[str, Any] = {}
+    tree: dict[str, object] = {}
     # Shallow names first, so a fact with a value keeps its place and one written under it (lint
     # reports it) is put aside as facts['domain.expired'] rather than breaking every text.
     for name, value in sorted(facts.items(), key=lambda item: item[0].count(".")):
@@ -141,11 +144,11 @@ def nest(facts: dict[str, Any]) -> dict[str, Any]:
                 nested = False
                 break
             node = child
-        value = [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, tuple) else value
+        shown = [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, tuple) else value
         if nested:
-            node[leaf] = value
+            node[leaf] = shown
         else:
-            tree[name] = value
+            tree[name] = shown
     return tree
 
 
@@ -167,10 +170,10 @@ class Renderer:
         self.lang = lang
         self.audience = audience
         self._envs: dict[str, BudgetedEnvironment] = {}
-        self._messages: dict[str, dict] = {}
+        self._messages: dict[str, Messages] = {}
 
     # ------------------------------------------------------------- messages
-    def messages(self, lang: str) -> dict:
+    def messages(self, lang: str) -> Messages:
         if lang not in self._messages:
             self._messages[lang] = merge_message_files(
                 self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}",
@@ -190,7 +193,9 @@ class Renderer:
 
         return Texts(self.lang, self.texts.layers + bundled_texts(self.lang).layers)
 
-    def text(self, key: str, fallbacks: list[str] | None = None, **params: Any) -> Any:
+    # Any: a text for most keys, but the section itself for a few (ask.words, ask.labels, next_steps), and
+    # the many callers that read a text would each have to narrow a Message.
+    def text(self, key: str, fallbacks: list[str] | None = None, /, **params: object) -> Any:
         """A short text in the chosen language, else in Italian (noted in ``fallbacks``); see ``Texts``."""
         value = self.texts.get(key)
         if value is None:
@@ -201,34 +206,45 @@ class Renderer:
             return self.texts.format(key, **params)
         return value
 
-    def _fact_text(self, name: str) -> dict:
+    def _fact_text(self, name: str) -> Messages:
         for lang in (self.lang, DEFAULT_LANG):
-            entry = (self.messages(lang).get("facts") or {}).get(name)
+            facts = self.messages(lang).get("facts")
+            entry = facts.get(name) if isinstance(facts, dict) else None
             if isinstance(entry, dict):
                 return entry
         return {}
 
+    def _fact_word(self, name: str, part: str) -> str:
+        word = self._fact_text(name).get(part)
+        return word if isinstance(word, str) and word else name
+
     def fact_label(self, name: str) -> str:
-        return self._fact_text(name).get("label") or name
+        return self._fact_word(name, "label")
 
     def fact_question(self, name: str) -> str:
-        return self._fact_text(name).get("question") or name
+        return self._fact_word(name, "question")
 
-    def fact_choices(self, name: str) -> dict:
-        return self._fact_text(name).get("choices") or {}
+    def fact_choices(self, name: str) -> dict[str, str]:
+        choices = self._fact_text(name).get("choices")
+        return {k: v for k, v in choices.items() if isinstance(v, str)} if isinstance(choices, dict) else {}
 
     def rule_title(self, rule_id: str, fallbacks: list[str] | None = None) -> str:
         """The rule's title; its id when the locale's entry is not a text (lint reports it)."""
         title = self.text(f"rules.{rule_id}.title", fallbacks)
         return title if isinstance(title, str) else rule_id
 
-    def value(self, value: Any, name: str | None = None) -> str:
+    def _word(self, key: str) -> str:
+        """The text ``key`` in the chosen language, else in Italian; the key itself when there is none."""
+        word = self.texts.get(key)
+        return word if isinstance(word, str) else key
+
+    def value(self, value: object, name: str | None = None) -> str:
         """A fact value as people read it: sì/no, enum choices by their label, lists joined."""
         if isinstance(value, bool):
-            return self.text(f"values.{str(value).lower()}")
+            return self._word(f"values.{str(value).lower()}")
         if isinstance(value, (list, tuple)):
             if not value:
-                return self.text("values.empty")
+                return self._word("values.empty")
             return ", ".join(self.value(v) for v in value)
         if isinstance(value, dict):
             return " ".join(str(v) for v in value.values())
@@ -253,7 +269,7 @@ class Renderer:
             self._envs[lang] = env
         return self._envs[lang]
 
-    def render_template(self, name: str, context: dict, fallbacks: list[str]) -> str:
+    def render_template(self, name: str, context: Mapping[str, object], fallbacks: list[str]) -> str:
         lang = self.lang
         try:
             template = self._template(lang, name)
@@ -268,8 +284,8 @@ class Renderer:
     def _template(self, lang: str, name: str) -> jinja2.Template:
         return self.env(lang).get_template(name)
 
-    def context(self, facts: dict[str, Any], rule_id: str,
-                outcomes: Mapping[str, bool | None] | None = None) -> dict[str, Any]:
+    def context(self, facts: Mapping[str, Value], rule_id: str,
+                outcomes: Mapping[str, bool | None] | None = None) -> dict[str, object]:
         """What a rule's templates read: the facts (nested), the data, the audience and what the facts
         settle (``answered``, and the rule's causes ``confirmed``, ``excluded``, ``open``: see
         :mod:`settled`), from ``outcomes``, every rule's outcome in the same evaluation."""
@@ -283,7 +299,7 @@ class Renderer:
                 "titles": self._cause_titles(rule_id),
                 **settled(self.kb, rule_id, known, outcomes).context()}
 
-    def rule_text(self, rule_id: str, facts: dict[str, Any],
+    def rule_text(self, rule_id: str, facts: dict[str, Value],
                   outcomes: Mapping[str, bool | None] | None = None) -> RuleText:
         """The rule's title and texts for ``facts``; ``outcomes`` (``Result.outcomes``) tells the templates
         which causes were confirmed or ruled out -- without it the facts are evaluated here."""
@@ -291,7 +307,7 @@ class Renderer:
         fallbacks: list[str] = []
         errors: list[str] = []
         title = self.rule_title(rule_id, fallbacks)
-        texts = {}
+        texts: dict[str, str] = {}
         if outcomes is None and self.kb.caused_by(rule_id):  # only a rule with causes reads outcomes
             outcomes = self._outcomes(facts)
         context = self.context(facts, rule_id, outcomes)
@@ -317,11 +333,12 @@ class Renderer:
         except DiagnosticaError:
             return {cause: cause for cause in self.kb.caused_by(rule_id)}
 
-    def _outcomes(self, facts: dict[str, Any]) -> dict[str, bool | None] | None:
+    def _outcomes(self, facts: dict[str, Value]) -> dict[str, bool | None] | None:
         """Every rule's outcome for ``facts``, when the knowledge base can evaluate them (a writer's
         broken one may not: its texts then read as if no cause were decided)."""
         try:
-            return self.kb.evaluate(facts).outcomes
+            outcomes: dict[str, bool | None] = self.kb.evaluate(facts).outcomes
+            return outcomes
         except Exception:  # noqa: BLE001 - the linter reports why; the text still renders
             return None
 

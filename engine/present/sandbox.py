@@ -23,14 +23,19 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+if TYPE_CHECKING:
+    from jinja2.runtime import Context
+
+T = TypeVar("T")
 
 # The shipped templates take a few hundred steps and a few thousand characters per render:
 # the limits leave room for knowledge bases a hundred times bigger and stop a loop within ~0.1 s.
@@ -72,7 +77,7 @@ def _step() -> None:
             raise TemplateBudgetExceeded("steps", MAX_STEPS)
 
 
-def _sized(value: Any) -> Any:
+def _sized(value: T) -> T:
     if isinstance(value, (str, list, tuple, dict)) and len(value) > MAX_SIZE:
         raise TemplateBudgetExceeded("size", MAX_SIZE)
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
@@ -80,22 +85,22 @@ def _sized(value: Any) -> Any:
     return value
 
 
-def _no_wide(format_string: Any) -> None:
+def _no_wide(format_string: object) -> None:
     if isinstance(format_string, str) and (_WIDE_PERCENT.search(format_string) or _WIDE_FORMAT.search(format_string)):
         raise TemplateBudgetExceeded("size", MAX_SIZE)
 
 
-def _no_big_numbers(values: Iterable[Any]) -> None:
+def _no_big_numbers(values: Iterable[object]) -> None:
     for value in values:
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE:
             raise TemplateBudgetExceeded("size", MAX_SIZE)
 
 
-def _length(value: Any) -> int:
+def _length(value: object) -> int:
     return len(value) if isinstance(value, (str, list, tuple, dict)) else len(str(value))
 
 
-def _join_fits(items: Any, separator: Any = "") -> None:
+def _join_fits(items: object, separator: object = "") -> None:
     """A join of many large texts is refused before Python allocates it."""
     if isinstance(items, (list, tuple)):
         total = sum(_length(item) for item in items) + _length(separator) * max(len(items) - 1, 0)
@@ -103,32 +108,32 @@ def _join_fits(items: Any, separator: Any = "") -> None:
             raise TemplateBudgetExceeded("size", MAX_SIZE)
 
 
-def _replace_fits(text: Any, old: Any, new: Any) -> None:
+def _replace_fits(text: object, old: object, new: object) -> None:
     if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
         count = len(text) + 1 if old == "" else text.count(old)
         if len(text) + count * len(new) > MAX_SIZE:
             raise TemplateBudgetExceeded("size", MAX_SIZE)
 
 
-def _repeat_fits(left: Any, right: Any) -> None:
+def _repeat_fits(left: object, right: object) -> None:
     for seq, times in ((left, right), (right, left)):
         if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_SIZE:
             raise TemplateBudgetExceeded("size", MAX_SIZE)
 
 
-def _power_fits(base: Any, exponent: Any) -> None:
+def _power_fits(base: object, exponent: object) -> None:
     if isinstance(base, int) and isinstance(exponent, int) and abs(base) > 1 and exponent > 0 \
             and base.bit_length() * exponent > MAX_INT_BITS:
         raise TemplateBudgetExceeded("size", MAX_SIZE)
 
 
-def _checked_filter(name: str, fn: Any) -> Any:
+def _checked_filter(name: str, fn: Callable[..., object]) -> Callable[..., object]:
     """A built-in filter that costs a step, refuses huge number arguments and huge results."""
     # Filters may take the context or the environment first (Jinja's pass_* decorators): skip it too.
     skip = 1 if getattr(fn, "jinja_pass_arg", None) is None else 2
 
     @functools.wraps(fn)  # keeps jinja_pass_arg, so Jinja still passes what the filter asks for
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def run(*args: object, **kwargs: object) -> object:
         _step()
         value, rest = (args[skip - 1] if len(args) >= skip else None), args[skip:]
         _no_big_numbers((*rest, *kwargs.values()))
@@ -169,7 +174,7 @@ class _BudgetCodeGenerator(CodeGenerator):
 
 
 class BudgetedTemplate(jinja2.Template):
-    def render(self, *args: Any, **kwargs: Any) -> str:
+    def render(self, *args: object, **kwargs: object) -> str:
         token = _current.set(_Counter())
         try:
             return super().render(*args, **kwargs)
@@ -197,22 +202,24 @@ class BudgetedEnvironment(SandboxedEnvironment):
     # Intercepted, so checked at render time and never folded (computed) while compiling.
     intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
 
+    # Jinja's Environment options, passed on as they are: any of its (typed) parameters.
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters = {name: _checked_filter(name, fn) for name, fn in self.filters.items()}
         self.globals.pop("lipsum", None)  # a text generator with no use in advice, and no size bound
 
     @staticmethod
-    def counted(iterable: Any) -> Iterator[Any]:
+    def counted(iterable: Iterable[T]) -> Iterator[T]:
         for item in iterable:
             _step()
             yield item
 
     @staticmethod
-    def sized(value: Any) -> Any:
+    def sized(value: T) -> T:
         return _sized(value)
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+    def call(__self, __context: Context, __obj: object, *args: object,  # noqa: N805 - Jinja's signature
+             **kwargs: object) -> object:
         _step()
         # The sandbox hands out str.format wrapped (see wrap_str_format): the string is the wrapped method's.
         owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
@@ -227,7 +234,7 @@ class BudgetedEnvironment(SandboxedEnvironment):
                 _replace_fits(owner, args[0], args[1])
         return _sized(super().call(__context, __obj, *args, **kwargs))
 
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+    def call_binop(self, context: Context, operator: str, left: object, right: object) -> object:
         _step()
         if operator == "*":
             _repeat_fits(left, right)
