@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from conftest import _command
@@ -48,22 +47,27 @@ def test_sigint_during_a_batch_ends_with_130_and_one_line(server, write, source)
     assert out == b""  # the silent domain is first and unfinished: nothing half-written
 
 
-def test_sigint_while_the_command_imports_its_libraries_ends_with_130_and_one_line(tmp_path):
-    """Ctrl-C before ``main`` runs (typer and click still importing): the console script's own entry point
-    catches it.  ``-X importtime`` shows how far the imports got: the signal goes as soon as the entry
-    module is in, while typer is being imported."""
-    script = Path(sys.executable).parent / "diagnostica"
-    entry = [str(script)] if script.exists() else ["-c", "from diagnostica.cli.entry import run; run()"]
-    proc = subprocess.Popen([sys.executable, "-X", "importtime", *entry, "check", "--help"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "NO_COLOR": "1"})
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if line.rstrip().endswith("| diagnostica.cli.entry"):
-            proc.send_signal(signal.SIGINT)
-            break
-    out, rest = proc.communicate(timeout=60)
-    lines = [line for line in seen + rest.splitlines(keepends=True) if not line.startswith("import time:")]
-    imported = {line.rpartition("|")[2].strip() for line in seen + rest.splitlines() if line.startswith("import time:")}
-    assert (proc.returncode, lines, out, "typer" in imported) == (130, ["diagnostica: interrotto (Ctrl-C)\n"], "", False)
+#: The console script's first steps, with a real SIGINT sent to itself the moment typer starts importing:
+#: an audit hook on the "import" event makes the moment exact, where a parent watching the output would
+#: race the child on a loaded machine.
+_INTERRUPTED_WHILE_IMPORTING = """
+import os, signal, sys
+def hook(event, args):
+    if event == "import" and args[0] == "typer":
+        os.kill(os.getpid(), signal.SIGINT)
+sys.addaudithook(hook)
+sys.argv = ["diagnostica", "check", "--help"]
+from diagnostica.cli.entry import run
+run()
+"""
+
+
+def test_sigint_while_the_command_imports_its_libraries_ends_with_130_and_one_line():
+    """Ctrl-C before ``main`` runs (typer and click still importing): the entry point catches it.
+    ``-X importtime`` shows how far the imports got: typer's own import never finished."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", _INTERRUPTED_WHILE_IMPORTING],
+                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=60)
+    lines = [line for line in proc.stderr.splitlines(keepends=True) if not line.startswith("import time:")]
+    imported = {line.rpartition("|")[2].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    expected = (130, ["diagnostica: interrotto (Ctrl-C)\n"], "", False)
+    assert (proc.returncode, lines, proc.stdout, "typer" in imported) == expected
