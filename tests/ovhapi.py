@@ -236,6 +236,9 @@ class FakeOvh:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real API: one connection per client, not per call
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait for the ACK between
+
             def log_message(self, *args) -> None:  # quiet
                 pass
 
