@@ -23,10 +23,10 @@ sys.dont_write_bytecode = False
 #: they run first, so that the two workers end together on the many short tests instead of one
 #: waiting for the other's last slow module.  A module's tests stay together (its fixtures are set
 #: up once); every other module keeps its place.
-SLOW_FIRST = ("test_writers_cli", "test_web_browser", "test_kb_mutations", "test_template_guards",
-              "test_kb_slips_more", "test_ovh", "test_ovh_all", "test_web_limits", "test_smoke_process",
-              "test_dns_cli", "test_bounds", "test_cache", "test_hostile_properties", "test_writers_guide",
-              "test_locale_shape", "test_writers_yaml_errors")
+SLOW_FIRST = ("test_writers_cli", "test_kb_mutations", "test_web_browser", "test_template_guards",
+              "test_kb_slips_more", "test_hostile_properties", "test_writers_guide", "test_smoke_process",
+              "test_equivalence", "test_bounds", "test_cache", "test_writers_yaml_errors", "test_locale_shape",
+              "test_dns_rule_examples")
 
 
 def pytest_collection_modifyitems(items: list) -> None:
