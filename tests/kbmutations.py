@@ -10,13 +10,18 @@ run is repeatable, and :func:`run` puts each through ``rules lint``, ``rules tes
 """
 from __future__ import annotations
 
+import copy
+import functools
+import itertools
 import random
 import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -177,58 +182,122 @@ def _paths(node, path=()):
         yield from _paths(child, path + (key,))
 
 
-def _structural(rng: random.Random, file: str, text: str) -> Mutation | None:
-    """A key's value retyped, a key renamed or deleted, a value copied from elsewhere: YAML that
-    still parses, so what reads it (schema, catalogue, conditions, texts) is what gets tried."""
-    import yaml
+#: libyaml's emitter where PyYAML has it: the same text, several times faster than the Python one.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+#: Every kind of mutation the generator makes (``empty-file`` is a YAML or a template file emptied).
+KINDS = ("rename-key", "delete-line", "reindent", "retype", "duplicate-line", "garbage", "delete-block",
+         "empty-file", "child-fact", "template-insert", "template-cut", "template-delete-line",
+         "template-swap-name", "structural-retype", "structural-rename", "structural-delete", "structural-copy",
+         "delete-file")
+
+
+@functools.lru_cache(maxsize=None)
+def _document(file: str, text: str):
+    """A file's parsed records (read-only: :func:`_plain` copies them), or None if it does not parse.
+    Parsed once per text: a sample draws from the same few files hundreds of times."""
     from diagnostica.engine.kb.yamlload import load_yaml
 
     try:
-        document = _plain(load_yaml(text, file).data)
+        return load_yaml(text, file).data
     except Exception:  # noqa: BLE001 - a file the campaign itself broke: no structure to mutate
         return None
-    paths = list(_paths(document))
+
+
+def _structural(rng: random.Random, file: str, text: str) -> tuple[str, Callable[[], Mutation]] | None:
+    """A key's value retyped, a key renamed or deleted, a value copied from elsewhere: YAML that
+    still parses, so what reads it (schema, catalogue, conditions, texts) is what gets tried.
+
+    Returns its kind and how to build it: every random choice is made here, the copy and the YAML
+    dump (the costly part) only when the mutation is kept."""
+    records = _document(file, text)
+    if records is None:
+        return None
+    paths = list(_paths(_plain(records)))
     if not paths:
         return None
     path, _ = rng.choice(paths)
-    parent = document
-    for key in path[:-1]:
-        parent = parent[key]
-    last = path[-1]
     kind = rng.choice(("retype", "retype", "retype", "rename", "delete", "copy"))
-    if kind == "rename" and isinstance(parent, dict):
-        parent[_rename(rng, str(last))] = parent.pop(last)
-    elif kind == "delete":
-        del parent[last]
+    if kind == "rename" and not isinstance(_walk(_plain(records), path[:-1]), dict):
+        kind = "retype"  # an item of a list has no name to change
+    if kind == "rename":
+        new_name = _rename(rng, str(path[-1]))
     elif kind == "copy":
-        parent[last] = rng.choice(paths)[1]
-    else:
-        kind = "retype"
-        parent[last] = rng.choice(VALUES)
-    new = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)
-    return Mutation(f"structural-{kind}", file, 0, f"# {'.'.join(map(str, path))}\n{new}")
+        source = rng.choice(paths)[0]
+    elif kind == "retype":
+        value = rng.choice(VALUES)
+
+    def build() -> Mutation:
+        document = _plain(records)
+        parent, last = _walk(document, path[:-1]), path[-1]
+        if kind == "rename":
+            parent[new_name] = parent.pop(last)
+        elif kind == "delete":
+            del parent[last]
+        elif kind == "copy":  # the very object, as a writer's paste would be: the dumper writes an alias
+            parent[last] = _walk(document, source)
+        else:
+            parent[last] = copy.deepcopy(value)
+        new = yaml.dump(document, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
+        return Mutation(f"structural-{kind}", file, 0, f"# {'.'.join(map(str, path))}\n{new}")
+
+    return f"structural-{kind}", build
 
 
-def mutations(count: int, seed: int = 11, files: dict[str, str] | None = None) -> list[Mutation]:
-    """``count`` mutations of the knowledge base's files, the same for the same seed."""
-    files = files if files is not None else kb_files()
+def _walk(node, path):
+    for key in path:
+        node = node[key]
+    return node
+
+
+def _draws(seed: int, files: dict[str, str]) -> Iterator[tuple[str, Callable[[], Mutation]]]:
+    """The endless seeded stream of (kind, how to build the mutation) behind :func:`mutations`."""
     # Rules, catalogue and data are few files but most of what can go wrong: half the mutations.
     groups = [[n for n in sorted(files) if n.startswith("rules/")],
               [n for n in sorted(files) if n.startswith("locales/") and n.endswith(".yaml")],
               [n for n in sorted(files) if n.endswith(".j2")]]
     rng = random.Random(seed)
-    found = []
-    for _ in range(count):
+    while True:
         group = rng.choices(groups, weights=(5, 2, 3))[0]
         file = rng.choice(group)
         if rng.random() < 0.03:
-            found.append(Mutation("delete-file", file, 0, None))
+            mutation = Mutation("delete-file", file, 0, None)
         elif file.endswith(".j2"):
-            found.append(_mutate_template(rng, file, files[file]))
+            mutation = _mutate_template(rng, file, files[file])
         else:
             structural = _structural(rng, file, files[file]) if rng.random() < 0.5 else None
-            found.append(structural or _mutate_yaml(rng, file, files[file], files))
-    return found
+            if structural is not None:
+                yield structural
+                continue
+            mutation = _mutate_yaml(rng, file, files[file], files)
+        yield mutation.kind, (lambda m=mutation: m)
+
+
+def mutations(count: int, seed: int = 11, files: dict[str, str] | None = None) -> list[Mutation]:
+    """``count`` mutations of the knowledge base's files, the same for the same seed."""
+    draws = _draws(seed, files if files is not None else kb_files())
+    return [build() for _, build in itertools.islice(draws, count)]
+
+
+def sample(per_kind: int, seed: int = 11, files: dict[str, str] | None = None,
+           most: int = 20_000) -> list[Mutation]:
+    """The first ``per_kind`` mutations of each kind in the seeded stream: every operator tried
+    several times in far fewer runs than a plain sample that reaches the rare ones (with seed 11 the
+    third ``child-fact`` is draw 2,873).  ``most`` bounds the draws.  Ordered so that consecutive mutations
+    touch distinct files, which :func:`groups` can then run five at a time."""
+    kept: list[Mutation] = []
+    seen: Counter = Counter()
+    for _, (kind, build) in zip(range(most), _draws(seed, files if files is not None else kb_files())):
+        if seen[kind] < per_kind:
+            seen[kind] += 1
+            kept.append(build())
+            if len(seen) == len(KINDS) and min(seen.values()) >= per_kind:
+                break
+    turn: Counter = Counter()  # the n-th mutation of its file comes in the n-th round
+    rounds = []
+    for mutation in kept:
+        rounds.append(turn[mutation.file])
+        turn[mutation.file] += 1
+    return [m for _, m in sorted(zip(rounds, kept), key=lambda pair: pair[0])]
 
 
 #: The commands each mutation goes through (after ``--kb``/the folder is added).

@@ -123,7 +123,10 @@ class FakeOvh:
         self.fault(self._account_path("slow@example.it") + "/diagnostics", "slow", 3.0)
         self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # serve_forever polls for shutdown every poll_interval (0.5 s by default): each module's
+        # teardown would wait that long for nothing
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01},
+                                       daemon=True)
 
     @staticmethod
     def _account_path(email: str) -> str:
@@ -233,6 +236,9 @@ class FakeOvh:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real API: one connection per client, not per call
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait for the ACK between
+
             def log_message(self, *args) -> None:  # quiet
                 pass
 

@@ -44,7 +44,7 @@ def test_a_correct_mx_in_the_dns_is_not_asked_again(cli, server):
 
 
 def test_a_server_that_does_not_answer_is_could_not_check_not_a_wrong_mx(cli, server):
-    run = ask(cli, server, "silent.test", "--format", "json", "--timeout", "0.5", stdin="fine\n")
+    run = ask(cli, server, "silent.test", "--format", "json", "--timeout", "0.1", stdin="fine\n")
     document = run.json()
     assert document["result"]["dns"]["lookups"][0]["outcome"] == "timeout"
     assert "mx-invalid" not in [f["id"] for f in document["result"]["findings"]]

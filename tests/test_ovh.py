@@ -270,7 +270,7 @@ def test_a_retried_read_says_how_many_attempts(fake, capsys):
 def test_a_slow_clock_is_a_timeout(fake, capsys):
     fake.time_fault = ("slow", 1.0)
     try:
-        code, out, err = run(capsys, "info@example.it", "--timeout", "0.2")
+        code, out, err = run(capsys, "info@example.it", "--timeout", "0.1")
     finally:
         fake.time_fault = None
     assert code == 1 and out == "" and "GET /auth/time (nessuna risposta nel tempo limite" in err, err

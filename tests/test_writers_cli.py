@@ -20,12 +20,6 @@ def kb_copy(tmp_path):
     return root
 
 
-def test_shipped_kb_lints_clean(cli):
-    run = cli("rules", "lint")
-    assert run.code == 0, run.out
-    assert not re.search(r": (errore|avviso): ", run.out)
-
-
 def test_shipped_kb_lint_prints_no_problem_at_all(cli):
     """Not even a note: every fact of the shipped catalogue is used by a rule or a template."""
     run = cli("rules", "lint")
