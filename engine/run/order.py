@@ -19,9 +19,9 @@ if TYPE_CHECKING:  # annotations only
 def finding_rows(kb: KnowledgeBase, outs: tuple, because: Any) -> Iterator[tuple]:
     """``(id, severity, because, consequence_of, links)`` of each finding rule that fired, in order."""
     plan = kb.compiled
-    # The finding rules that fired, in (severity, id) order: an outcome is exactly True, False or None,
-    # so compress keeps the rules whose outcome is True.
-    picked = plan.severity_pick(outs)
+    # The finding rules hold the first slots, in (severity, id) order, and an outcome is exactly True,
+    # False or None: compress, which stops at its shorter input, keeps the findings that fired.
+    picked = outs
     if plan.linked:  # some rules are linked by `causes`: when such a rule fired, causes come first
         fired = list(compress(plan.severity_rules, picked))
         if not plan.linked.isdisjoint([rule_id for rule_id, _, _ in fired]):
