@@ -45,6 +45,7 @@ import linecache
 import marshal
 import re
 from collections import Counter
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
@@ -605,7 +606,8 @@ class Plan:
         self.index = dict(zip(made.ids, range(len(made.ids))))  # rule id -> its slot
         self.severity_ids, self.severity_levels, self.severity_links = \
             made.severity_ids, made.severity_levels, made.severity_links
-        self.severity_rules = tuple(zip(made.severity_ids, made.severity_levels, made.severity_links))
+        # (id, severity, consequence_of, links) of each finding: its Finding but for the explanation
+        self.severity_rules = tuple(zip(made.severity_ids, made.severity_levels, repeat(()), made.severity_links))
         # itemgetter picks outcomes in a given order, in C.
         self.id_pick = _picker(made.by_id)
         self.id_order = made.id_order
