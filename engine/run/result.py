@@ -10,17 +10,17 @@ rules, the possible causes, and the explanations (``Finding.because``,
 The records (:class:`Finding`, :class:`Undecided`, :class:`PossibleCause`)
 are tuples with named fields (``_fields``, ``_asdict()``, ``_replace()``,
 ``_make()``, as named tuples have), built straight from their fields' values
-by the tuple type itself (``map(Finding, rows)``), one object per record: a
-Result of a large knowledge base has thousands of findings.  The field that
-explains a record holds the Result until read; built by hand
-(``Finding.make(...)``) a record holds plain values.
+by the tuple type itself (``map(Finding, rows)``), one object per record,
+made when read and not kept (see :class:`Findings`).  The field that explains
+a record holds the Result until read; built by hand (``Finding.make(...)``)
+a record holds plain values.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import compress, repeat
-from operator import is_, itemgetter
-from typing import TYPE_CHECKING, Any, Iterable
+from operator import add, is_, itemgetter
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, overload
 
 from . import explain, order
 
@@ -57,6 +57,53 @@ class Outcomes(Mapping):
 
     def __repr__(self) -> str:
         return f"Outcomes({dict(self)!r})"
+
+
+class Findings(Sequence):
+    """A Result's findings, in order: a record is made each time one is read, never kept.
+
+    A Result of a large knowledge base has thousands of findings; kept together, each holding the
+    Result that explains it, they would outlive young collections and make the cyclic garbage
+    collector scan the whole process again and again.  What is kept is the list of the fired
+    rules' prepared rows (shared with the knowledge base); a record is that row plus the Result.
+    Reads as the tuple of records would (equality with a tuple included)."""
+
+    __slots__ = ("_result", "_rows")
+
+    def __init__(self, result: Result, rows: list[tuple]) -> None:
+        self._result = result
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return map(Finding, map(add, self._rows, repeat((self._result,))))
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Finding, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | tuple[Finding, ...]:
+        if isinstance(index, slice):
+            return tuple(Finding(row + (self._result,)) for row in self._rows[index])
+        return Finding(self._rows[index] + (self._result,))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Findings, tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # compares by value, like a list of records
+
+    def __repr__(self) -> str:
+        return f"Findings({list(self)!r})"
 
 
 class _Record(tuple):
@@ -171,7 +218,7 @@ class Result:
         self._facts = facts
         self._derived = derived
         self._outs = outs  # every rule's outcome by slot (plan.slots)
-        self._findings: tuple[Finding, ...] | None = None
+        self._findings: Findings | None = None
         self._cache: dict | None = None
 
     @property
@@ -185,11 +232,11 @@ class Result:
         return self._derived
 
     @property
-    def findings(self) -> tuple[Finding, ...]:
+    def findings(self) -> Findings:
         """The finding rules that fired: causes before consequences, then severity, then id."""
         findings = self._findings
         if findings is None:
-            findings = self._findings = tuple(map(Finding, order.finding_rows(self._kb, self._outs, self)))
+            findings = self._findings = Findings(self, order.finding_rows(self._kb, self._outs))
         return findings
 
     @property
