@@ -23,6 +23,7 @@ FACTS = {
     "n1": {"type": "integer"},
     "n2": {"type": "integer"},
     **{f"d{i}": {"type": "bool", "askable": False} for i in range(4)},
+    **{f"e{i}": {"type": "bool", "askable": False} for i in range(6)},
 }
 
 RULES = [
@@ -57,6 +58,11 @@ RULES = [
     ("r-uses-d2", {"all": [{"fact": "d2", "equals": True}, {"fact": "x4", "equals": True}]}, None),
     ("r-uses-d2-false", {"all": [{"fact": "d2", "equals": False}, {"fact": "x4", "equals": True}]}, None),
     ("r-uses-d3", {"any": [{"fact": "d3", "equals": True}, {"fact": "d1", "equals": True}]}, None),
+    # enough derived facts for the driver to set them all at once when none is given
+    *[(f"r-derive-e{i}", {"fact": f"x{i}", "equals": True}, {"derives": {f"e{i}": i % 2 == 0}}) for i in range(5)],
+    ("r-derive-e5", {"fact": "s1", "equals": "c"}, {"derives": {"e5": True}}),
+    *[(f"r-uses-e{i}", {"all": [{"fact": f"e{i}", "equals": True}, {"fact": "x4", "equals": i % 2 == 1}]}, None)
+      for i in range(6)],
 ]
 
 
@@ -138,3 +144,4 @@ def test_shared_tests_are_written_once_around_their_rules():
     source = _kb().compiled.source(fired=True)
     assert source.count("if (f_x0 is True):") == 1
     assert source.count("(f_x0 is True)") == 1
+    assert ".isdisjoint(known):" in source  # derived facts set at once when none is given

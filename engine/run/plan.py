@@ -121,6 +121,9 @@ class _Group(NamedTuple):
     blocks: tuple  # their own layout (groups and single rules)
 
 
+#: Derived facts read below which they are simply looked up (see ``_Writer.reads``).
+_FEW = 8
+
 #: How deep shared tests nest (each level one indentation of the generated code).
 _DEPTH = 6
 
@@ -202,6 +205,19 @@ class _Writer:
             name = self._constant_names[key] = f"k{len(self.constants)}"
             self.constants[name] = value
         return name
+
+    def reads(self, locals_: list[str], by_local: dict[str, str]) -> list[str]:
+        """The statements reading facts into their locals.  Derived facts are seldom given: when none
+        of them is (one test over the given facts), they are all set to MISSING at once instead of
+        being looked up one by one -- hundreds of them in a large knowledge base."""
+        derivable = [var for var in locals_ if var in self.derivable]
+        if len(derivable) < _FEW:
+            return [f"    {var} = get({by_local[var]!r}, M)" for var in locals_]
+        name = f"k{len(self.constants)}"
+        self.constants[name] = frozenset(by_local[var] for var in derivable)
+        base = [f"    {var} = get({by_local[var]!r}, M)" for var in locals_ if var not in self.derivable]
+        return base + [f"    if {name}.isdisjoint(known):", f"        {' = '.join(derivable)} = M", "    else:"] + \
+            [f"        {var} = get({by_local[var]!r}, M)" for var in derivable]
 
     def fact(self, name: str) -> str:
         if name not in self.fact_names:
@@ -412,7 +428,7 @@ class _Writer:
             head = [f"def {name}(known, derived, M=M):", doc]
             if used:
                 head.append("    get = known.get")
-                head += [f"    {var} = get({by_local[var]!r}, M)" for var in used]
+                head += self.reads(used, by_local)
             self.passed, self.returned = [], []
             return "\n".join(head + [make] + body + ["    return out"]) + "\n"
         self.passed = used
@@ -491,7 +507,7 @@ def generate(rules: tuple, fired: bool = False) -> tuple[Source, dict[str, Any]]
         calls.append(f"    {', '.join(writer.returned)}, = {call}" if writer.returned else f"    {call}")
     by_local = {local: fact for fact, local in writer.fact_names.items()}
     driver = ["def run(known, derived, M=M):", "    get = known.get"]
-    driver += [f"    {var} = get({by_local[var]!r}, M)" for var in sorted(by_local)]
+    driver += writer.reads(sorted(by_local), by_local)
     driver.append("    out = {}" if fired else f"    out = [False] * {size}")
     driver += calls
     driver.append("    return out")
