@@ -159,6 +159,18 @@ def _layout(items: list[_Item], depth: int = 0) -> list:
     return blocks + remaining
 
 
+def inlined(node: Node) -> bool:
+    """Whether the writer writes the node as Python (else the generated code calls its ``evaluate``):
+    the same cases as ``_Writer.node``."""
+    if type(node) is Exists or (type(node) is Test and not node.refs):
+        return True
+    if isinstance(node, (All, Any_)):
+        return bool(node.children) and all(map(inlined, node.children))
+    if isinstance(node, Not):
+        return inlined(node.child)
+    return False
+
+
 def _levels(rules: tuple) -> list[list]:
     """The rules by level: a rule one level after every rule deriving a fact it reads."""
     derivers: dict[str, list[int]] = {}
@@ -176,8 +188,11 @@ def _levels(rules: tuple) -> list[list]:
 class _Writer:
     """Writes the source of the functions; holds the names shared by all of them."""
 
-    def __init__(self, fired: bool) -> None:
+    def __init__(self, fired: bool, pure: bool = False) -> None:
         self.fired = fired  # the batch variant: `out` is a dict of the fired ids; else the list of slots
+        # Every condition inlined: nothing reads `known` after the driver, so the batch variant does
+        # not write derived facts into it (and `fired` need not copy the caller's facts).
+        self.pure = pure
         self.constants: dict[str, Any] = {}  # name in the functions' globals -> value
         self._constant_names: dict[Any, str] = {}  # identity key -> name: one entry per object
         self.fact_names: dict[str, str] = {}  # fact -> local name (the same in every function)
@@ -207,17 +222,24 @@ class _Writer:
         return name
 
     def reads(self, locals_: list[str], by_local: dict[str, str]) -> list[str]:
-        """The statements reading facts into their locals.  Derived facts are seldom given: when none
-        of them is (one test over the given facts), they are all set to MISSING at once instead of
-        being looked up one by one -- hundreds of them in a large knowledge base."""
+        """The statements reading facts into their locals.  Derived facts are seldom given: when none of
+        them is (one test over the given facts), they are all set to MISSING at once instead of being
+        looked up -- hundreds of them in a large knowledge base."""
         derivable = [var for var in locals_ if var in self.derivable]
         if len(derivable) < _FEW:
-            return [f"    {var} = get({by_local[var]!r}, M)" for var in locals_]
-        name = f"k{len(self.constants)}"
-        self.constants[name] = frozenset(by_local[var] for var in derivable)
-        base = [f"    {var} = get({by_local[var]!r}, M)" for var in locals_ if var not in self.derivable]
-        return base + [f"    if {name}.isdisjoint(known):", f"        {' = '.join(derivable)} = M", "    else:"] + \
-            [f"        {var} = get({by_local[var]!r}, M)" for var in derivable]
+            derivable = []
+        base = [var for var in locals_ if var not in derivable]
+        lines = self._lookup(base, by_local, "    ")
+        if derivable:
+            name = f"k{len(self.constants)}"
+            self.constants[name] = frozenset(by_local[var] for var in derivable)
+            lines += [f"    if {name}.isdisjoint(known):", f"        {' = '.join(derivable)} = M", "    else:"]
+            lines += self._lookup(derivable, by_local, "        ")
+        return lines
+
+    def _lookup(self, locals_: list[str], by_local: dict[str, str], pad: str) -> list[str]:
+        # One `get` each: unpacking a `map` of them over the names was slower.
+        return [f"{pad}{var} = get({by_local[var]!r}, M)" for var in locals_]
 
     def fact(self, name: str) -> str:
         if name not in self.fact_names:
@@ -328,7 +350,10 @@ class _Writer:
         for name, value in pairs:
             var = self.fact(name)
             lines.append(f"{pad}if {var} is M:")
-            lines.append(f"{pad}    {var} = known[{name!r}] = {self.constant(value)}")
+            if self.fired and self.pure:
+                lines.append(f"{pad}    {var} = {self.constant(value)}")
+            else:
+                lines.append(f"{pad}    {var} = known[{name!r}] = {self.constant(value)}")
             if not self.fired:
                 lines.append(f"{pad}    derived[{name!r}] = {rule.id!r}")
         return lines
@@ -460,7 +485,7 @@ def generate(rules: tuple, fired: bool = False) -> tuple[Source, dict[str, Any]]
     batch variant, whose result is a dict of the ids of the rules that fired, in the order they were
     decided -- and the constants its globals need (the marker of a missing fact, ``M``, is added by
     :func:`build`)."""
-    writer = _Writer(fired)
+    writer = _Writer(fired, all(inlined(rule.condition) for rule in rules))
     writer.derivable = {writer.fact(name) for rule in rules for name, _ in (*rule.derives, *rule.derives_when_false)}
     slot = {rule.id: number for number, rule in enumerate(slots(rules))}
     # Level by level; in a level, the rules written as conjunctions are laid out to share their tests,
@@ -604,7 +629,7 @@ class Plan:
 
     __slots__ = ("rules", "orders", "ids", "index", "severity_rules", "severity_ids",
                  "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
-                 "_evaluate", "_fired", "_run", "_fire")
+                 "pure", "_evaluate", "_fired", "_run", "_fire")
 
     def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], states: tuple | None = None,
                  known_orders: Orders | None = None) -> None:
@@ -617,6 +642,8 @@ class Plan:
         self._evaluate, self._fired = variants
         self._run: Runner | None = None
         self._fire: Runner | None = None
+        # The batch variant leaves `known` alone when every condition is inlined (see _Writer.pure).
+        self.pure = all(inlined(rule.condition) for rule in rules)
         self.orders = made = known_orders or orders(rules, causes)
         self.ids = made.ids
         self.index = dict(zip(made.ids, range(len(made.ids))))  # rule id -> its slot
@@ -641,20 +668,20 @@ class Plan:
     @property
     def fire(self) -> Runner:
         """``fire(known, None)``: a dict whose keys are the ids of the rules that fired; adds derived facts to
-        ``known``."""
+        ``known`` unless the knowledge base is :attr:`pure`."""
         if self._fire is None:
             self._fire = self._fired.get()
         return self._fire
 
     def fired(self, facts: dict) -> tuple[str, ...]:
         """See ``KnowledgeBase.fired``."""
-        return tuple((self._fire or self.fire)(dict(facts), None))
+        return tuple((self._fire or self.fire)(facts if self.pure else dict(facts), None))
 
     def fired_many(self, fact_sets: Iterable[dict]) -> Iterator[tuple[str, ...]]:
         """``fired`` of each fact set, one at a time (nothing is kept between them)."""
-        fire = self.fire
+        fire, pure = self.fire, self.pure
         for facts in fact_sets:
-            yield tuple(fire(dict(facts), None))
+            yield tuple(fire(facts if pure else dict(facts), None))
 
     # See ``KnowledgeBase.evaluate`` and ``evaluate_many``: the functions themselves, no wrapper call.
     evaluate = staticmethod(evaluate)
