@@ -94,6 +94,7 @@ class _Conjunct(NamedTuple):
     expr: _Expr
     unknown: tuple[str, ...]  # fact locals whose absence can leave it undecided
     reads: tuple[str, ...]  # every fact local it reads
+    simple: bool  # one comparison of one fact: never certainly false while that fact is missing
     derivable: bool  # it reads a fact some rule derives (usually absent: decides an `all` early)
 
 
@@ -318,7 +319,7 @@ class _Writer:
                                           and (type(node.expected) in _LITERALS or node.expected is None))
         reads = tuple(sorted({self.fact(name) for name in node.facts()}))
         return _Conjunct(expr.true if shared else None, expr, tuple(sorted(tested)), reads,
-                         bool(set(reads) & self.derivable))
+                         type(node) is Test and not node.refs, bool(set(reads) & self.derivable))
 
     # ------------------------------------------------------------------ rules
 
@@ -377,7 +378,10 @@ class _Writer:
         else:
             lines += [f"{pad}if {true}:  # {rule.id}"] + body
         unknown = sorted({var for c in item.conjuncts for var in c.unknown})
-        if not self.fired and unknown:
+        if not self.fired and len(item.conjuncts) == 1 and item.conjuncts[0].simple:
+            # one comparison, not certainly true: undecided exactly when its fact is missing
+            lines.append(f"{pad}elif {unknown[0]} is M: {self.mark(item, 'None')}")
+        elif not self.fired and unknown:
             # Not certainly true; undecided unless a test is certainly false (when every fact it reads is
             # present, "not certainly true" is "certainly false": the guard spares that test).
             false = " or ".join(c.expr.false for c in item.conjuncts)
