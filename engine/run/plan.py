@@ -138,16 +138,19 @@ def _layout(items: list[_Item], depth: int = 0) -> list:
     if depth >= _DEPTH or len(items) < 2:
         return list(items)
     counts: Counter = Counter(key for item in items for key in item.keys)
+    holders: dict[str, list[int]] = {}  # shared test -> positions of the items making it
+    for position, item in enumerate(items):
+        for key in item.keys:
+            holders.setdefault(key, []).append(position)
+    placed = bytearray(len(items))
     blocks: list = []
-    remaining = items
     while counts:
         key, count = max(counts.items(), key=itemgetter(1))
         if count < 2:
             break
-        taken: list[_Item] = []
-        kept: list[_Item] = []
-        for item in remaining:
-            (taken if key in item.keys else kept).append(item)
+        taken = [items[position] for position in holders[key] if not placed[position]]
+        for position in holders[key]:
+            placed[position] = 1
         for item in taken:
             for other in item.keys:
                 counts[other] -= 1
@@ -156,7 +159,7 @@ def _layout(items: list[_Item], depth: int = 0) -> list:
         test = next(c for c in taken[0].conjuncts if c.key == key)
         members = tuple(item.without(key) for item in taken)
         blocks.append(_Group(test, members, tuple(_layout(list(members), depth + 1))))
-        remaining = kept
+    remaining = [item for position, item in enumerate(items) if not placed[position]]
     return blocks + remaining
 
 
