@@ -385,11 +385,10 @@ class _Writer:
             # one comparison, not certainly true: undecided exactly when its fact is missing
             lines.append(f"{pad}elif {unknown[0]} is M: {self.mark(item, 'None')}")
         elif not self.fired and unknown:
-            # Not certainly true; undecided unless a test is certainly false (when every fact it reads is
-            # present, "not certainly true" is "certainly false": the guard spares that test).
+            # Not certainly true: undecided unless a test is certainly false.  That test comes first, not
+            # a check for a missing fact: with every fact present it stops at the test that failed.
             false = " or ".join(c.expr.false for c in item.conjuncts)
-            absent = " or ".join(f"{var} is M" for var in unknown)
-            lines.append(f"{pad}elif ({absent}) and not ({false}): {self.mark(item, 'None')}")
+            lines.append(f"{pad}elif not ({false}): {self.mark(item, 'None')}")
         return lines
 
     def group(self, group: _Group, pad: str) -> list[str]:
@@ -616,6 +615,7 @@ class Orders(NamedTuple):
     by_id: tuple[int, ...]  # slots of the finding rules, in id order
     id_order: tuple[str, ...]
     caused_by: dict[str, tuple[str, ...]]  # consequence -> its causes
+    pure: bool  # every condition inlined (see _Writer.pure)
 
 
 def orders(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Orders:
@@ -628,7 +628,8 @@ def orders(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Orders:
             caused_by.setdefault(effect, []).append(cause)
     return Orders(tuple(rule.id for rule in every), tuple(r.id for r in findings),
                   tuple(r.severity for r in findings), tuple(r.links for r in findings), tuple(by_id),
-                  tuple(findings[i].id for i in by_id), {effect: tuple(c) for effect, c in caused_by.items()})
+                  tuple(findings[i].id for i in by_id), {effect: tuple(c) for effect, c in caused_by.items()},
+                  all(inlined(rule.condition) for rule in rules))
 
 
 class Plan:
@@ -649,9 +650,9 @@ class Plan:
         self._evaluate, self._fired = variants
         self._run: Runner | None = None
         self._fire: Runner | None = None
-        # The batch variant leaves `known` alone when every condition is inlined (see _Writer.pure).
-        self.pure = all(inlined(rule.condition) for rule in rules)
         self.orders = made = known_orders or orders(rules, causes)
+        # The batch variant leaves `known` alone when every condition is inlined (see _Writer.pure).
+        self.pure = made.pure
         self.ids = made.ids
         self.index = dict(zip(made.ids, range(len(made.ids))))  # rule id -> its slot
         self.severity_ids, self.severity_levels, self.severity_links = \
