@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator
 
 from ..kb.load import KnowledgeBase
-from .result import Explainer, Result
+from .result import Result
 
 
 def evaluate(kb: KnowledgeBase, facts: dict[str, Any]) -> Result:
@@ -21,7 +21,7 @@ def evaluate(kb: KnowledgeBase, facts: dict[str, Any]) -> Result:
     known = dict(facts)
     derived: dict[str, str] = {}
     outs = (plan._run or plan.run)(known, derived)  # the property only until the code is built
-    return Result(known, derived, Explainer(kb, known, derived, outs))
+    return Result(kb, known, derived, outs)
 
 
 def evaluate_many(kb: KnowledgeBase, fact_sets: Iterable[dict[str, Any]]) -> Iterator[Result]:

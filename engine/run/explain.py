@@ -1,7 +1,7 @@
 """Why a rule came out as it did (``because``) and what would decide it (``needs``), computed on demand.
 
 An evaluation in a batch is rarely explained, so its records hold the
-evaluation's ``result.Explainer``, which calls these when they are read.
+evaluation's ``result.Result``, which calls these when they are read.
 """
 from __future__ import annotations
 

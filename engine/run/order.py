@@ -7,8 +7,8 @@ never pays for it.
 from __future__ import annotations
 
 import heapq
-from itertools import compress, repeat
-from typing import TYPE_CHECKING, Any, Iterator
+from itertools import compress
+from typing import TYPE_CHECKING
 
 from ..kb.load import SEVERITY_RANK
 
@@ -16,27 +16,24 @@ if TYPE_CHECKING:  # annotations only
     from ..kb.load import KnowledgeBase
 
 
-def finding_rows(kb: KnowledgeBase, outs: tuple, because: Any) -> Iterator[tuple]:
-    """``(id, severity, because, consequence_of, links)`` of each finding rule that fired, in order."""
+def finding_rows(kb: KnowledgeBase, outs: list) -> list[tuple]:
+    """``(id, severity, consequence_of, links)`` of each finding rule that fired, in order."""
     plan = kb.compiled
-    # The finding rules that fired, in (severity, id) order: an outcome is exactly True, False or None,
-    # so compress keeps the rules whose outcome is True.
-    picked = plan.severity_pick(outs)
-    if plan.linked:  # some rules are linked by `causes`: when such a rule fired, causes come first
-        fired = list(compress(plan.severity_rules, picked))
-        if not plan.linked.isdisjoint([rule_id for rule_id, _, _ in fired]):
-            return _linked_rows(kb, fired, because)
-    # Fed by zip, for the records' own `_make`: a Result of a large knowledge base has thousands.
-    return zip(compress(plan.severity_ids, picked), compress(plan.severity_levels, picked), repeat(because),
-               repeat(()), compress(plan.severity_links, picked))
+    # The finding rules hold the first slots, in (severity, id) order, and an outcome is exactly True,
+    # False or None: compress, which stops at its shorter input, keeps the findings that fired -- one
+    # pass over the slots, picking each one's prepared row (no new object per finding).
+    rows = list(compress(plan.severity_rules, outs))
+    if plan.linked and not plan.linked.isdisjoint([row[0] for row in rows]):
+        return _linked_rows(kb, rows)  # some fired rules are linked by `causes`: causes come first
+    return rows
 
 
-def _linked_rows(kb: KnowledgeBase, fired: list, because: Any) -> Iterator[tuple]:
+def _linked_rows(kb: KnowledgeBase, fired: list) -> list[tuple]:
     """The rows when `causes` links join some findings: causes first, consequences know their causes."""
-    rules = [kb.by_id[rule_id] for rule_id, _, _ in fired]
+    rules = [kb.by_id[row[0]] for row in fired]
     fired_ids = {rule.id for rule in rules}
-    return iter([(rule.id, rule.severity, because, tuple(c for c in kb.caused_by(rule.id) if c in fired_ids),
-                  rule.links) for rule in _causes_first(kb, rules)])
+    return [(rule.id, rule.severity, tuple(c for c in kb.caused_by(rule.id) if c in fired_ids), rule.links)
+            for rule in _causes_first(kb, rules)]
 
 
 def _causes_first(kb: KnowledgeBase, fired: list) -> list:

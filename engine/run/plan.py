@@ -4,32 +4,39 @@ The condition nodes (:mod:`kb.conditions`) define what a rule means; this
 module derives Python source from them, here and nowhere else, so that one
 evaluation is straight-line code instead of a walk over the nodes:
 
-* the rules, in evaluation order (a rule after those deriving what it reads),
-  are cut into groups of at most :data:`GROUP` rules, one function each
-  (``rules_0``, ``rules_1``...): a small frame fits CPython's data-stack chunk,
-  where one function of thousands of locals would map and unmap memory on
-  every call, and compiling group by group keeps the compiler's memory small;
+* the rules are cut into levels (a rule one level after those deriving a fact
+  it reads), so within a level any order is valid and one pass over the
+  levels is the fixpoint of forward chaining;
+* in a level, rules whose condition is a conjunction share their tests: the
+  test most of them make (same fact, same comparison) becomes one ``if``
+  around them, then the next, and so on inside -- a decision tree, so a test
+  that fails skips every rule that needed it, and a rule written inside tests
+  only what the enclosing ``if`` tests did not (only tests that cannot raise are
+  shared: a bad value fails on the line of the rule that reads it);
 * every fact is read from ``known`` once, into a local named after it
   (``f_dns_mx_valid``; a missing fact is :data:`MISSING`), by a driver that
-  passes each group the facts it uses and gets back those it derived (one
-  group alone reads its facts itself);
-* every rule's outcome is a local named after it (``r_mx_invalid``: a
-  traceback names the rule and the generated line is shown), written as the
-  plain boolean expression when the facts it tests are present -- Python's
-  own ``and``/``or`` -- and otherwise in three-valued form: ``True`` when the
-  condition is certainly true, ``False`` when certainly false, else ``None``
-  (Kleene logic, as the nodes evaluate it; ``exists`` is always decided);
+  passes each function (at most :data:`GROUP` rules: a small frame, and a
+  compiler working function by function) the facts it uses and gets back
+  those it derived;
+* each rule's own line names it (its id in the statement or a comment, a
+  comment with its file and line above): a traceback shows the rule;
+* a test is written "certainly true" (Kleene logic, as the nodes evaluate
+  it: a missing fact makes a test undecided, ``exists`` is always decided);
+  a rule that is not certainly true is undecided only if some fact it tests
+  is missing and none of its tests is certainly false;
 * a rule that comes out as its ``derives`` (or ``derives_when_false``) asks
   and whose fact is still unknown stores it in ``known`` and in the fact's
-  local, so later rules see it: one pass is the fixpoint;
+  local, so later levels see it;
 * a node the writer does not know (record tests, values taken from other
   facts, node types added later) is called as it is: ``node.evaluate(known)``
   is always a correct leaf, since ``known`` holds every fact derived so far.
 
-``run(known, derived)`` returns every rule's outcome (True, False or None) in
-evaluation order.  A second variant, for ``fired()``, only tells "certainly
-true" (True) from the rest (False): no three-valued branch, and no guard
-where a missing fact cannot make a test true.  The source is deterministic
+Two variants: the full one (``run(known, derived)``) returns the list of
+every rule's outcome by *slot* -- True fired, None undecided, False (the
+default) not -- with the findings first in (severity, id) order, so a
+Result's findings are the fired ones among the first slots, in their order;
+the batch one (``fire``) returns a dict whose keys are the ids of the rules
+that fired, in the order the code decided them.  The source is deterministic
 and compiled on first use; its code objects can be cached (see :mod:`kb.cache`).
 """
 from __future__ import annotations
@@ -37,18 +44,20 @@ from __future__ import annotations
 import linecache
 import marshal
 import re
-from itertools import compress
+from collections import Counter
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
 from .evaluate import evaluate, evaluate_many
 
-#: A generated function: (known, derived or None) -> every rule's outcome.
-Runner = Callable[[dict, Any], tuple]
+#: A generated function: (known, derived or None) -> the outcomes (see the module's docstring).
+Runner = Callable[[dict, Any], Any]
 
-#: Rules per generated function: a frame of a few hundred locals.
-GROUP = 200
+#: Rules per generated function (a group of rules sharing a test is never cut): the locals are the facts
+#: only, and a compiler working function by function keeps its memory small.
+GROUP = 1000
 
 #: Operators written inline, as Python's own comparison.
 _INLINE = {"equals": "==", "not_equals": "!=", "in": "in", "not_in": "not in",
@@ -78,18 +87,126 @@ class _Expr:
         self.plain, self.true, self.false = plain, true, false
 
 
-class _Writer:
-    """Writes the source of the groups; holds the names shared by all of them."""
+class _Conjunct(NamedTuple):
+    """One test of a rule's conjunction (its whole condition when that is not an `all`)."""
 
-    def __init__(self) -> None:
+    key: str | None  # the text of a test rules can share under one `if` (None: not shared)
+    expr: _Expr
+    unknown: tuple[str, ...]  # fact locals whose absence can leave it undecided
+    reads: tuple[str, ...]  # every fact local it reads
+    simple: bool  # one comparison of one fact: never certainly false while that fact is missing
+    derivable: bool  # it reads a fact some rule derives (usually absent: decides an `all` early)
+
+
+class _Item(NamedTuple):
+    """A rule on its way into the layout: the conjuncts not yet tested by the `if`s around it."""
+
+    rule: Any
+    slot: int
+    conjuncts: tuple[_Conjunct, ...]
+    keys: frozenset[str]  # the shared tests among them
+
+    @classmethod
+    def of(cls, rule: Any, slot: int, conjuncts: tuple[_Conjunct, ...]) -> _Item:
+        return cls(rule, slot, conjuncts, frozenset(c.key for c in conjuncts if c.key))
+
+    def without(self, key: str) -> _Item:
+        return _Item.of(self.rule, self.slot, tuple(c for c in self.conjuncts if c.key != key))
+
+
+class _Group(NamedTuple):
+    """Rules sharing a test: written under one ``if``, so a failed test skips them all."""
+
+    test: _Conjunct
+    members: tuple[_Item, ...]  # the rules, without the shared test
+    blocks: tuple  # their own layout (groups and single rules)
+
+
+#: Derived facts read below which they are simply looked up (see ``_Writer.reads``).
+_FEW = 8
+
+#: How deep shared tests nest (each level one indentation of the generated code).
+_DEPTH = 6
+
+
+def _layout(items: list[_Item], depth: int = 0) -> list:
+    """Groups and single rules, in the order they are written.
+
+    Greedy: the test shared by the most rules becomes an ``if`` over them, then the next among the
+    rules left, and so on; inside a group the same is done on what its rules have left to test.
+    Any order is valid within one level (no rule reads what another of its level derives)."""
+    if depth >= _DEPTH or len(items) < 2:
+        return list(items)
+    counts: Counter = Counter(key for item in items for key in item.keys)
+    holders: dict[str, list[int]] = {}  # shared test -> positions of the items making it
+    for position, item in enumerate(items):
+        for key in item.keys:
+            holders.setdefault(key, []).append(position)
+    placed = bytearray(len(items))
+    blocks: list = []
+    while counts:
+        key, count = max(counts.items(), key=itemgetter(1))
+        if count < 2:
+            break
+        taken = [items[position] for position in holders[key] if not placed[position]]
+        for position in holders[key]:
+            placed[position] = 1
+        for item in taken:
+            for other in item.keys:
+                counts[other] -= 1
+                if not counts[other]:
+                    del counts[other]
+        test = next(c for c in taken[0].conjuncts if c.key == key)
+        members = tuple(item.without(key) for item in taken)
+        blocks.append(_Group(test, members, tuple(_layout(list(members), depth + 1))))
+    remaining = [item for position, item in enumerate(items) if not placed[position]]
+    return blocks + remaining
+
+
+def inlined(node: Node) -> bool:
+    """Whether the writer writes the node as Python (else the generated code calls its ``evaluate``):
+    the same cases as ``_Writer.node``."""
+    if type(node) is Exists or (type(node) is Test and not node.refs):
+        return True
+    if isinstance(node, (All, Any_)):
+        return bool(node.children) and all(map(inlined, node.children))
+    if isinstance(node, Not):
+        return inlined(node.child)
+    return False
+
+
+def _levels(rules: tuple) -> list[list]:
+    """The rules by level: a rule one level after every rule deriving a fact it reads."""
+    derivers: dict[str, list[int]] = {}
+    level: dict[int, int] = {}
+    for number, rule in enumerate(rules):  # evaluation order: derivers come first
+        level[number] = max((level[d] + 1 for name in rule.reads for d in derivers.get(name, ())), default=0)
+        for name, _ in (*rule.derives, *rule.derives_when_false):
+            derivers.setdefault(name, []).append(number)
+    by_level: list[list] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    for number, rule in enumerate(rules):
+        by_level[level[number]].append(rule)
+    return by_level
+
+
+class _Writer:
+    """Writes the source of the functions; holds the names shared by all of them."""
+
+    def __init__(self, fired: bool, pure: bool = False) -> None:
+        self.fired = fired  # the batch variant: `out` is a dict of the fired ids; else the list of slots
+        # Every condition inlined: nothing reads `known` after the driver, so the batch variant does
+        # not write derived facts into it (and `fired` need not copy the caller's facts).
+        self.pure = pure
         self.constants: dict[str, Any] = {}  # name in the functions' globals -> value
         self._constant_names: dict[Any, str] = {}  # identity key -> name: one entry per object
-        self.fact_names: dict[str, str] = {}  # fact -> local name (the same in every group)
-        self._taken: set[str] = {"known", "derived", "get", "M"}
-        self.read: set[str] = set()  # fact locals the group being written uses
-        self.passed: list[str] = []  # fact locals the last group written takes as arguments
-        self.returned: list[str] = []  # and those it gives back (the facts it derives)
+        self.fact_names: dict[str, str] = {}  # fact -> local name (the same in every function)
+        self._taken: set[str] = {"known", "derived", "out", "get", "M"}
+        self._rule_names: set[str] = set()
+        self.read: set[str] = set()  # fact locals the function being written uses
         self.derivable: set[str] = set()  # locals of the facts some rule derives
+        self.derived_here: set[str] = set()  # facts the rules of the function being written derive
+        self.passed: list[str] = []  # fact locals the last function written takes as arguments
+        self.returned: list[str] = []  # and those it gives back (the facts it derives)
 
     def constant(self, value: Any) -> str:
         if type(value) in _LITERALS or value is None:
@@ -107,6 +224,26 @@ class _Writer:
             name = self._constant_names[key] = f"k{len(self.constants)}"
             self.constants[name] = value
         return name
+
+    def reads(self, locals_: list[str], by_local: dict[str, str]) -> list[str]:
+        """The statements reading facts into their locals.  Derived facts are seldom given: when none of
+        them is (one test over the given facts), they are all set to MISSING at once instead of being
+        looked up -- hundreds of them in a large knowledge base."""
+        derivable = [var for var in locals_ if var in self.derivable]
+        if len(derivable) < _FEW:
+            derivable = []
+        base = [var for var in locals_ if var not in derivable]
+        lines = self._lookup(base, by_local, "    ")
+        if derivable:
+            name = f"k{len(self.constants)}"
+            self.constants[name] = frozenset(by_local[var] for var in derivable)
+            lines += [f"    if {name}.isdisjoint(known):", f"        {' = '.join(derivable)} = M", "    else:"]
+            lines += self._lookup(derivable, by_local, "        ")
+        return lines
+
+    def _lookup(self, locals_: list[str], by_local: dict[str, str], pad: str) -> list[str]:
+        # One `get` each: unpacking a `map` of them over the names was slower.
+        return [f"{pad}{var} = get({by_local[var]!r}, M)" for var in locals_]
 
     def fact(self, name: str) -> str:
         if name not in self.fact_names:
@@ -174,104 +311,244 @@ class _Writer:
         call = f"{self.constant(node.fn)}({var}, {self.constant(expected)})"
         return _Expr(call, f"({guard}{call})", f"({guard}not {call})")
 
+    def conjunct(self, node: Node) -> _Conjunct | None:
+        tested: set[str] = set()
+        expr = self.node(node, tested)
+        if expr is None:
+            return None
+        # Shared only where the test cannot raise (identity, equality to a literal, presence): a test
+        # that fails on a bad value stays on its rule's own line, which the traceback then shows.
+        shared = type(node) is Exists or (type(node) is Test and not node.refs and node.op == "equals"
+                                          and (type(node.expected) in _LITERALS or node.expected is None))
+        reads = tuple(sorted({self.fact(name) for name in node.facts()}))
+        return _Conjunct(expr.true if shared else None, expr, tuple(sorted(tested)), reads,
+                         type(node) is Test and not node.refs, bool(set(reads) & self.derivable))
+
     # ------------------------------------------------------------------ rules
 
-    def rule(self, rule: Any, local: str, fired: bool) -> list[str]:
-        """The statements of one rule: its outcome in ``local``, then what it derives.
+    def item(self, rule: Any, slot: int) -> _Item | None:
+        """The rule as conjuncts to lay out, or None when it is written on its own (not an inlined
+        conjunction, or it derives something when false)."""
+        if rule.derives_when_false:
+            return None
+        node = rule.condition
+        children = node.children if type(node) is All else (node,)
+        if not children:
+            return None
+        conjuncts = [self.conjunct(child) for child in children]
+        if any(c is None for c in conjuncts):
+            return None
+        # a test on a derived fact first: it is usually absent, which decides the conjunction at once
+        ordered = sorted((c for c in conjuncts if c is not None), key=lambda c: not c.derivable)
+        return _Item.of(rule, slot, tuple(ordered))
 
-        ``fired``: the batch variant, where an outcome is only "certainly true" or not (True/False)."""
-        tested: set[str] = set()
-        expr = self.node(rule.condition, tested)
-        # How "it came out true" and "it came out false" are tested afterwards, for what the rule derives.
-        when_true, when_false = f"{local} is True", f"{local} is False"
-        if expr is None:
-            call = f"{self.constant(rule.condition.evaluate)}(known)"
-            if fired and not rule.derives_when_false:
-                lines = [f"    {local} = {call} is True"]
+    def mark(self, item: _Item, value: str) -> str:
+        """The statement recording a rule's outcome (True fired, None undecided): it names the rule."""
+        rule = item.rule
+        if self.fired:
+            return f"out[{rule.id!r}] = {value}"
+        return f"out[{item.slot}] = {value}  # {rule.id}"
+
+    def derive(self, rule: Any, pairs: tuple, pad: str) -> list[str]:
+        lines = []
+        for name, value in pairs:
+            var = self.fact(name)
+            lines.append(f"{pad}if {var} is M:")
+            if self.fired and self.pure:
+                lines.append(f"{pad}    {var} = {self.constant(value)}")
             else:
-                lines = [f"    {local} = {call}"]
-        elif fired:
-            lines = [f"    {local} = {expr.true}"]
-            when_true, when_false = local, expr.false  # "certainly false" written only where it is needed
-        elif not tested:
-            lines = [f"    {local} = {expr.plain}"]  # only `exists`: always decided
-        else:
-            present = " and ".join(f"{var} is not M" for var in sorted(tested))
-            lines = [f"    if {present}:",
-                     f"        {local} = {expr.plain}",
-                     "    else:",
-                     f"        {local} = True if {expr.true} else False if {expr.false} else None"]
-        for when, pairs in ((when_true, rule.derives), (when_false, rule.derives_when_false)):
-            for name, value in pairs:
-                var = self.fact(name)
-                lines.append(f"    if {var} is M and {when}:")
-                lines.append(f"        {var} = known[{name!r}] = {self.constant(value)}")
-                if not fired:
-                    lines.append(f"        derived[{name!r}] = {rule.id!r}")
+                lines.append(f"{pad}    {var} = known[{name!r}] = {self.constant(value)}")
+            if not self.fired:
+                lines.append(f"{pad}    derived[{name!r}] = {rule.id!r}")
         return lines
 
-    def group(self, name: str, rules: tuple, locals_: list[str], fired: bool, alone: bool) -> str:
-        """One group's function.  ``alone`` (the only group): it reads its facts from ``known`` and returns
-        the outcomes; otherwise the driver passes in every fact it uses and it returns the outcomes and
-        the new values of the facts it derives, so no group reads a fact from the dict again."""
-        body: list[str] = []
+    def fires(self, item: _Item, pad: str) -> list[str]:
+        """The lines of a rule that certainly fired."""
+        return [pad + self.mark(item, "True")] + self.derive(item.rule, item.rule.derives, pad)
+
+    def leaf(self, item: _Item, pad: str) -> list[str]:
+        """A laid-out rule: its remaining conjuncts, all certainly true for it to fire."""
+        rule = item.rule
+        lines = [f"{pad}# {rule.id} ({rule.location})"]
+        for conjunct in item.conjuncts:
+            self.read.update(conjunct.reads)
+        if not item.conjuncts:  # every test of the rule is one of the `if`s around it
+            return lines + self.fires(item, pad)
+        true = " and ".join(c.expr.true for c in item.conjuncts)
+        body = self.fires(item, pad + "    ")
+        if len(body) == 1:
+            lines.append(f"{pad}if {true}: {body[0].strip()}")
+        else:
+            lines += [f"{pad}if {true}:  # {rule.id}"] + body
+        unknown = sorted({var for c in item.conjuncts for var in c.unknown})
+        if not self.fired and len(item.conjuncts) == 1 and item.conjuncts[0].simple:
+            # one comparison, not certainly true: undecided exactly when its fact is missing
+            lines.append(f"{pad}elif {unknown[0]} is M: {self.mark(item, 'None')}")
+        elif not self.fired and unknown:
+            # Not certainly true: undecided unless a test is certainly false.  That test comes first, not
+            # a check for a missing fact: with every fact present it stops at the test that failed.
+            false = " or ".join(c.expr.false for c in item.conjuncts)
+            lines.append(f"{pad}elif not ({false}): {self.mark(item, 'None')}")
+        return lines
+
+    def group(self, group: _Group, pad: str) -> list[str]:
+        self.read.update(group.test.reads)
+        lines = [f"{pad}if {group.test.expr.true}:"]
+        for block in group.blocks:
+            lines += self.block(block, pad + "    ")
+        if not self.fired and group.test.unknown:
+            # The shared test undecided (its fact missing): each rule of the group is undecided, unless
+            # one of its other tests is certainly false.
+            lines.append(f"{pad}elif {' or '.join(f'{var} is M' for var in group.test.unknown)}:")
+            for item in group.members:
+                mark = self.mark(item, "None")
+                if item.conjuncts:
+                    false = " or ".join(c.expr.false for c in item.conjuncts)
+                    lines.append(f"{pad}    if not ({false}): {mark}")
+                else:
+                    lines.append(f"{pad}    {mark}")
+        return lines
+
+    def block(self, block: Any, pad: str) -> list[str]:
+        return self.group(block, pad) if type(block) is _Group else self.leaf(block, pad)
+
+    def alone(self, rule: Any, slot: int, pad: str) -> list[str]:
+        """A rule written on its own: any condition, derivations when true and when false."""
+        item = _Item.of(rule, slot, ())
+        lines = [f"{pad}# {rule.id} ({rule.location})"]
+        tested: set[str] = set()
+        expr = self.node(rule.condition, tested)
+        inner = pad + "    "
+        if expr is None:  # evaluated by its nodes: the local names the rule in a traceback
+            local = _identifier("r_", rule.id, self._rule_names)
+            lines.append(f"{pad}{local} = {self.constant(rule.condition.evaluate)}(known)")
+            lines.append(f"{pad}if {local} is True:")
+            lines += self.fires(item, inner)
+            if rule.derives_when_false:
+                lines.append(f"{pad}elif {local} is False:")
+                lines += self.derive(rule, rule.derives_when_false, inner)
+            if not self.fired:
+                lines.append(f"{pad}elif {local} is None: {self.mark(item, 'None')}")
+            return lines
+        lines.append(f"{pad}if {expr.true}:  # {rule.id}")
+        lines += self.fires(item, inner)
+        if rule.derives_when_false:
+            lines.append(f"{pad}elif {expr.false}:")
+            lines += self.derive(rule, rule.derives_when_false, inner)
+            if not self.fired and tested:  # neither certainly true nor certainly false
+                lines.append(f"{pad}else: {self.mark(item, 'None')}")
+        elif not self.fired and tested:
+            absent = " or ".join(f"{var} is M" for var in sorted(tested))
+            lines.append(f"{pad}elif ({absent}) and not {expr.false}: {self.mark(item, 'None')}")
+        return lines
+
+    def function(self, name: str, blocks: list, first: str, last: str, size: int, alone: bool) -> str:
+        """One function over some blocks.  ``alone`` (the only function): it reads its facts from ``known``,
+        makes ``out`` and returns it; otherwise the driver passes ``out`` and every fact the function
+        uses, and gets back the new values of the facts it derives, so no fact is read from the dict
+        twice."""
         self.read = set()
-        for rule, local in zip(rules, locals_):
-            body.append(f"    # {rule.id} ({rule.location})")
-            body += self.rule(rule, local, fired)
+        body: list[str] = []
+        for block in blocks:
+            body += block(self) if callable(block) else self.block(block, "    ")
         by_local = {local: fact for fact, local in self.fact_names.items()}
         used = sorted(self.read)
-        outcomes = f"({', '.join(locals_)},)"
+        doc = f'    """Rules {first} to {last}."""' if first != last else f'    """Rule {first}."""'
+        make = "    out = {}" if self.fired else f"    out = [False] * {size}"
         if alone:
-            head = [f"def {name}(known, derived, M=M):", f'    """Rules {rules[0].id} to {rules[-1].id}."""']
+            head = [f"def {name}(known, derived, M=M):", doc]
             if used:
                 head.append("    get = known.get")
-                head += [f"    {var} = get({by_local[var]!r}, M)" for var in used]
+                head += self.reads(used, by_local)
             self.passed, self.returned = [], []
-            return "\n".join(head + body + [f"    return {outcomes}"]) + "\n"
+            return "\n".join(head + [make] + body + ["    return out"]) + "\n"
         self.passed = used
-        self.returned = sorted({self.fact(n) for r in rules for n, _ in (*r.derives, *r.derives_when_false)})
-        head = [f"def {name}({', '.join(['known', 'derived', *used, 'M=M'])}):",
-                f'    """Rules {rules[0].id} to {rules[-1].id}."""']
-        tail = [f"    return ({', '.join([outcomes, *self.returned])},)"]
+        self.returned = sorted(self.fact(n) for n in self.derived_here)
+        head = [f"def {name}({', '.join(['known', 'derived', 'out', *used, 'M=M'])}):", doc]
+        tail = [f"    return ({', '.join(self.returned)},)" if self.returned else "    return ()"]
         return "\n".join(head + body + tail) + "\n"
 
 
 class Source(NamedTuple):
-    """The generated source of one variant: its groups' functions and the driver that calls them."""
+    """The generated source of one variant: its functions and the driver that calls them."""
 
     groups: tuple[str, ...]
     driver: str
 
 
+def slots(rules: tuple) -> tuple[Any, ...]:
+    """The rules in the order of the full variant's outcomes: findings by (severity, id), then the rest
+    by id -- so the findings of a result are the fired ones among the first slots, in their order."""
+    from ..kb.load import SEVERITY_RANK
+
+    findings = sorted((r for r in rules if r.is_finding), key=lambda r: (SEVERITY_RANK[r.severity], r.id))
+    return (*findings, *sorted((r for r in rules if not r.is_finding), key=lambda r: r.id))
+
+
 def generate(rules: tuple, fired: bool = False) -> tuple[Source, dict[str, Any]]:
-    """The source of ``run(known, derived)`` for rules in evaluation order -- or, with ``fired``, of the
-    batch variant whose outcomes are only True (fired) or False -- and the constants its globals need
-    (the marker of a missing fact, ``M``, is added by :func:`build`)."""
-    writer = _Writer()
+    """The source of ``run(known, derived)`` for rules in evaluation order -- the full variant, whose
+    result is the list of every rule's outcome by slot (True, False or None), or, with ``fired``, the
+    batch variant, whose result is a dict of the ids of the rules that fired, in the order they were
+    decided -- and the constants its globals need (the marker of a missing fact, ``M``, is added by
+    :func:`build`)."""
+    writer = _Writer(fired, all(inlined(rule.condition) for rule in rules))
     writer.derivable = {writer.fact(name) for rule in rules for name, _ in (*rule.derives, *rule.derives_when_false)}
-    taken: set[str] = set()
-    locals_ = [_identifier("r_", rule.id, taken) for rule in rules]
+    slot = {rule.id: number for number, rule in enumerate(slots(rules))}
+    # Level by level; in a level, the rules written as conjunctions are laid out to share their tests,
+    # the others written one by one.  Units of the functions: (block, its rules).
+    units: list[tuple[Any, tuple]] = []
+    for level in _levels(rules):
+        items, single = [], []
+        for rule in level:
+            item = writer.item(rule, slot[rule.id])
+            (items.append(item) if item is not None else single.append(rule))
+        for rule in single:
+            units.append((lambda w, r=rule: w.alone(r, slot[r.id], "    "), (rule,)))
+        for block in _layout(items):
+            units.append((block, tuple(_rules_of(block))))
     prefix = "fired" if fired else "rules"
-    starts = range(0, len(rules), GROUP)
-    if len(starts) <= 1:  # one group: it is the driver, reading its facts itself
-        group = writer.group(f"{prefix}_0", rules, locals_, fired, True) if rules else \
-            f"def {prefix}_0(known, derived, M=M):\n    return ()\n"
-        return Source((group,), f"run = {prefix}_0\n"), writer.constants
-    # Several groups: the driver reads every fact once and passes each group the ones it uses; a group
-    # gives back the facts it may have derived, for the groups after it.
-    groups, calls = [], []
-    for number, start in enumerate(starts):
+    # Functions of at most GROUP rules (a group is never cut): small frames, and a compiler working
+    # function by function keeps its memory small.
+    chunks: list[list] = [[]]
+    count = 0
+    for unit in units:
+        if count and count + len(unit[1]) > GROUP:
+            chunks.append([])
+            count = 0
+        chunks[-1].append(unit)
+        count += len(unit[1])
+    size = len(rules)
+    if len(chunks) == 1:  # one function: it is the driver, reading its facts itself
+        blocks = [block for block, _ in chunks[0]]
+        every = [rule for _, of in chunks[0] for rule in of]
+        writer.derived_here = set()
+        text = writer.function(f"{prefix}_0", blocks, every[0].id if every else "", every[-1].id if every else "",
+                               size, True) if every else \
+            f"def {prefix}_0(known, derived, M=M):\n    return {{}}\n" if fired else \
+            f"def {prefix}_0(known, derived, M=M):\n    return []\n"
+        return Source((text,), f"run = {prefix}_0\n"), writer.constants
+    functions, calls = [], []
+    for number, chunk in enumerate(chunks):
         name = f"{prefix}_{number}"
-        groups.append(writer.group(name, rules[start:start + GROUP], locals_[start:start + GROUP], fired, False))
-        targets = ", ".join([f"o{number}", *writer.returned]) + ","
-        calls.append(f"    {targets} = {name}({', '.join(['known', 'derived', *writer.passed])})")
+        every = [rule for _, of in chunk for rule in of]
+        writer.derived_here = {n for r in every for n, _ in (*r.derives, *r.derives_when_false)}
+        functions.append(writer.function(name, [block for block, _ in chunk], every[0].id, every[-1].id, size,
+                                         False))
+        call = f"{name}({', '.join(['known', 'derived', 'out', *writer.passed])})"
+        calls.append(f"    {', '.join(writer.returned)}, = {call}" if writer.returned else f"    {call}")
     by_local = {local: fact for fact, local in writer.fact_names.items()}
     driver = ["def run(known, derived, M=M):", "    get = known.get"]
-    driver += [f"    {var} = get({by_local[var]!r}, M)" for var in sorted(by_local)]
+    driver += writer.reads(sorted(by_local), by_local)
+    driver.append("    out = {}" if fired else f"    out = [False] * {size}")
     driver += calls
-    driver.append(f"    return ({', '.join(f'*o{number}' for number in range(len(starts)))})")
-    return Source(tuple(groups), "\n".join(driver) + "\n"), writer.constants
+    driver.append("    return out")
+    return Source(tuple(functions), "\n".join(driver) + "\n"), writer.constants
+
+
+def _rules_of(block: Any) -> list:
+    if type(block) is _Group:
+        return [item.rule for item in block.members]
+    return [block.rule]
 
 
 def _compile(source: Source, name: str) -> tuple:
@@ -331,39 +608,36 @@ class _Variant:
 class Orders(NamedTuple):
     """What a Result needs besides the outcomes, worked out once per knowledge base (and cached)."""
 
-    ids: tuple[str, ...]  # every rule, in evaluation order
-    severity: tuple[int, ...]  # positions of the finding rules, in (severity, id) order
-    severity_ids: tuple[str, ...]
+    ids: tuple[str, ...]  # every rule, in slot order (see :func:`slots`)
+    severity_ids: tuple[str, ...]  # the finding rules, in (severity, id) order: the first slots
     severity_levels: tuple[str, ...]
     severity_links: tuple[tuple[tuple[str, str], ...], ...]
-    by_id: tuple[int, ...]  # positions of the finding rules, in id order
+    by_id: tuple[int, ...]  # slots of the finding rules, in id order
     id_order: tuple[str, ...]
     caused_by: dict[str, tuple[str, ...]]  # consequence -> its causes
+    pure: bool  # every condition inlined (see _Writer.pure)
 
 
 def orders(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Orders:
-    from ..kb.load import SEVERITY_RANK
-
-    position = {rule.id: i for i, rule in enumerate(rules)}
-    findings = [rule for rule in rules if rule.is_finding]
-    by_severity = sorted(findings, key=lambda r: (SEVERITY_RANK[r.severity], r.id))
-    by_id = sorted(findings, key=lambda r: r.id)
+    every = slots(rules)
+    findings = [rule for rule in every if rule.is_finding]
+    by_id = sorted(range(len(findings)), key=lambda i: findings[i].id)
     caused_by: dict[str, list[str]] = {}
     for cause, effects in causes.items():
         for effect in effects:
             caused_by.setdefault(effect, []).append(cause)
-    return Orders(tuple(rule.id for rule in rules), tuple(position[r.id] for r in by_severity),
-                  tuple(r.id for r in by_severity), tuple(r.severity for r in by_severity),
-                  tuple(r.links for r in by_severity), tuple(position[r.id] for r in by_id),
-                  tuple(r.id for r in by_id), {effect: tuple(c) for effect, c in caused_by.items()})
+    return Orders(tuple(rule.id for rule in every), tuple(r.id for r in findings),
+                  tuple(r.severity for r in findings), tuple(r.links for r in findings), tuple(by_id),
+                  tuple(findings[i].id for i in by_id), {effect: tuple(c) for effect, c in caused_by.items()},
+                  all(inlined(rule.condition) for rule in rules))
 
 
 class Plan:
     """A knowledge base ready to evaluate: the generated functions and the orders results need."""
 
-    __slots__ = ("rules", "orders", "ids", "index", "severity_pick", "severity_rules", "severity_ids",
+    __slots__ = ("rules", "orders", "ids", "index", "severity_rules", "severity_ids",
                  "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
-                 "_evaluate", "_fired", "_run", "_fire")
+                 "pure", "_evaluate", "_fired", "_run", "_fire")
 
     def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], states: tuple | None = None,
                  known_orders: Orders | None = None) -> None:
@@ -377,13 +651,15 @@ class Plan:
         self._run: Runner | None = None
         self._fire: Runner | None = None
         self.orders = made = known_orders or orders(rules, causes)
+        # The batch variant leaves `known` alone when every condition is inlined (see _Writer.pure).
+        self.pure = made.pure
         self.ids = made.ids
-        self.index = dict(zip(made.ids, range(len(made.ids))))
-        # itemgetter picks outcomes in a given order, in C.
-        self.severity_pick = _picker(made.severity)
+        self.index = dict(zip(made.ids, range(len(made.ids))))  # rule id -> its slot
         self.severity_ids, self.severity_levels, self.severity_links = \
             made.severity_ids, made.severity_levels, made.severity_links
-        self.severity_rules = tuple(zip(made.severity_ids, made.severity_levels, made.severity_links))
+        # (id, severity, consequence_of, links) of each finding: its Finding but for the explanation
+        self.severity_rules = tuple(zip(made.severity_ids, made.severity_levels, repeat(()), made.severity_links))
+        # itemgetter picks outcomes in a given order, in C.
         self.id_pick = _picker(made.by_id)
         self.id_order = made.id_order
         self.caused_by = made.caused_by
@@ -391,27 +667,29 @@ class Plan:
 
     @property
     def run(self) -> Runner:
-        """``run(known, derived)``: every rule's outcome (True, False, None); adds derived facts to both."""
+        """``run(known, derived)``: every rule's outcome by slot (True, False, None); adds derived facts to
+        both."""
         if self._run is None:
             self._run = self._evaluate.get()
         return self._run
 
     @property
     def fire(self) -> Runner:
-        """``fire(known, {})``: every rule's outcome as True (fired) or False; adds derived facts to ``known``."""
+        """``fire(known, None)``: a dict whose keys are the ids of the rules that fired; adds derived facts to
+        ``known`` unless the knowledge base is :attr:`pure`."""
         if self._fire is None:
             self._fire = self._fired.get()
         return self._fire
 
     def fired(self, facts: dict) -> tuple[str, ...]:
         """See ``KnowledgeBase.fired``."""
-        return tuple(compress(self.ids, (self._fire or self.fire)(dict(facts), None)))
+        return tuple((self._fire or self.fire)(facts if self.pure else dict(facts), None))
 
     def fired_many(self, fact_sets: Iterable[dict]) -> Iterator[tuple[str, ...]]:
         """``fired`` of each fact set, one at a time (nothing is kept between them)."""
-        fire, ids = self.fire, self.ids
+        fire, pure = self.fire, self.pure
         for facts in fact_sets:
-            yield tuple(compress(ids, fire(dict(facts), None)))
+            yield tuple(fire(facts if pure else dict(facts), None))
 
     # See ``KnowledgeBase.evaluate`` and ``evaluate_many``: the functions themselves, no wrapper call.
     evaluate = staticmethod(evaluate)

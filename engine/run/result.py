@@ -2,22 +2,25 @@
 
 A batch run makes thousands of results per second, most never explained, so
 a :class:`Result` holds only the evaluation -- its facts and the generated
-code's tuple of every rule's outcome, kept by the evaluation's
-:class:`Explainer` -- and makes the rest when first read, once: the findings
-in their order, the undecided rules, the possible causes, the ``outcomes``
-of every rule, and the explanations (``Finding.because``, ``needs``).  Built
-by hand (``Finding(..., because={...})``) the records hold plain values.
-Findings and the like are named tuples (immutable, ``_asdict()`` and
-``_replace()`` included); a Result is a frozen dataclass.
+code's list of every rule's outcome by slot (see :mod:`plan`) -- and makes
+the rest when first read, once: the findings in their order, the undecided
+rules, the possible causes, and the explanations (``Finding.because``,
+``needs``); ``outcomes`` is a read-only view over the slots, nothing copied.
+
+The records (:class:`Finding`, :class:`Undecided`, :class:`PossibleCause`)
+are tuples with named fields (``_fields``, ``_asdict()``, ``_replace()``,
+``_make()``, as named tuples have), built straight from their fields' values
+by the tuple type itself (``map(Finding, rows)``), one object per record,
+made when read and not kept (see :class:`Findings`).  The field that explains
+a record holds the Result until read; built by hand (``Finding.make(...)``)
+a record holds plain values.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Mapping, Sequence
 from itertools import compress, repeat
-from operator import is_
-from typing import TYPE_CHECKING, Any, NamedTuple
+from operator import add, is_, itemgetter
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, overload
 
 from . import explain, order
 
@@ -27,12 +30,12 @@ if TYPE_CHECKING:  # annotations only
 
 class Outcomes(Mapping):
     """Every rule's outcome by id -- True fired, False did not, None undecided -- read from the
-    evaluation's own tuple of outcomes: nothing is copied (a dict of 5,000 rules per evaluation is
+    evaluation's own list of outcomes: nothing is copied (a dict of 5,000 rules per evaluation is
     most of what a batch would otherwise pay for a Result it never reads this way)."""
 
     __slots__ = ("_index", "_values")
 
-    def __init__(self, index: dict[str, int], values: tuple) -> None:
+    def __init__(self, index: dict[str, int], values: list) -> None:
         self._index = index
         self._values = values
 
@@ -56,56 +59,81 @@ class Outcomes(Mapping):
         return f"Outcomes({dict(self)!r})"
 
 
-class Explainer:
-    """One evaluation, kept to make on demand (once each) what a batch rarely reads."""
+class Findings(Sequence):
+    """A Result's findings, in order: a record is made each time one is read, never kept.
 
-    __slots__ = ("kb", "known", "derived", "outs", "_cache")
+    A Result of a large knowledge base has thousands of findings; kept together, each holding the
+    Result that explains it, they would outlive young collections and make the cyclic garbage
+    collector scan the whole process again and again.  What is kept is the list of the fired
+    rules' prepared rows (shared with the knowledge base); a record is that row plus the Result.
+    Reads as the tuple of records would (equality with a tuple included)."""
 
-    def __init__(self, kb: KnowledgeBase, known: dict, derived: dict, outs: tuple) -> None:
-        self.kb = kb
-        self.known = known
-        self.derived = derived
-        self.outs = outs  # every rule's outcome, in evaluation order
-        self._cache: dict | None = None
+    __slots__ = ("_result", "_rows")
 
-    def _cached(self, key: Any, make: Any) -> Any:
-        cache = self._cache
-        if cache is None:
-            cache = self._cache = {}
-        if key not in cache:
-            cache[key] = make()
-        return cache[key]
+    def __init__(self, result: Result, rows: list[tuple]) -> None:
+        self._result = result
+        self._rows = rows
 
-    def because(self, rule_id: str) -> dict[str, Any]:
-        return self._cached(("because", rule_id), lambda: explain.because(self.kb, rule_id, self.known, self.derived))
+    def __len__(self) -> int:
+        return len(self._rows)
 
-    def needs(self, rule_id: str) -> tuple[str, ...]:
-        return self._cached(("needs", rule_id), lambda: explain.needs(self.kb, rule_id, self.known))
+    def __iter__(self) -> Iterator[Finding]:
+        return map(Finding, map(add, self._rows, repeat((self._result,))))
 
-    def outcomes(self) -> Outcomes:
-        return Outcomes(self.kb.compiled.index, self.outs)
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
 
-    def undecided(self) -> tuple[Undecided, ...]:
-        plan = self.kb.compiled
-        return self._cached("undecided", lambda: tuple(
-            Undecided(rule_id, self)
-            for rule_id in compress(plan.id_order, map(is_, plan.id_pick(self.outs), repeat(None)))))
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Finding, ...]: ...
 
-    def possible_causes(self, findings: tuple[Finding, ...]) -> tuple[PossibleCause, ...]:
-        plan = self.kb.compiled
-        if not plan.caused_by:
-            return ()
-        outs, index, by_id = self.outs, plan.index, self.kb.by_id
-        return self._cached("possible", lambda: tuple(
-            PossibleCause(f.id, cause, self)
-            for f in findings for cause in plan.caused_by.get(f.id, ())
-            if outs[index[cause]] is None and by_id[cause].is_finding))
+    def __getitem__(self, index: int | slice) -> Finding | tuple[Finding, ...]:
+        if isinstance(index, slice):
+            return tuple(Finding(row + (self._result,)) for row in self._rows[index])
+        return Finding(self._rows[index] + (self._result,))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Findings, tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # compares by value, like a list of records
+
+    def __repr__(self) -> str:
+        return f"Findings({list(self)!r})"
 
 
-class _Lazy:
-    """Behaves as the plain record would: equality, hashing, iteration on the computed values."""
+class _Record(tuple):
+    """A tuple with named fields, as a named tuple, minus the constructor: ``Record(values)`` is the
+    tuple type's own (no Python frame per record), ``Record.make(...)`` takes the fields by name.
+    Equality, hashing and iteration are on the values the fields show (an explanation computed)."""
 
     __slots__ = ()
+    _fields: tuple[str, ...] = ()
+    _lazy: str = ""  # the field that may hold the Result until read
+
+    @classmethod
+    def make(cls, *args: Any, **kwargs: Any) -> Any:
+        values = list(args) + [kwargs.pop(name) for name in cls._fields[len(args):] if name in kwargs]
+        if kwargs or len(values) != len(cls._fields):
+            raise TypeError(f"{cls.__name__} takes the fields {', '.join(cls._fields)}")
+        return cls(values)
+
+    @classmethod
+    def _make(cls, iterable: Iterable) -> Any:
+        made = cls(iterable)
+        if len(made) != len(cls._fields):
+            raise TypeError(f"{cls.__name__} takes {len(cls._fields)} fields, got {len(made)}")
+        return made
+
+    def _asdict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._fields}
+
+    def _replace(self, **changes: Any) -> Any:
+        return type(self)(changes.pop(name, getattr(self, name)) for name in self._fields)
 
     def __iter__(self):
         return iter(tuple(getattr(self, name) for name in self._fields))
@@ -123,95 +151,118 @@ class _Lazy:
         return hash(tuple(self))
 
 
-class _FindingFields(NamedTuple):
-    id: str
-    severity: str
-    because: Any  # dict, or the Explainer that computes it
-    consequence_of: tuple[str, ...]
-    links: tuple[tuple[str, str], ...]
-
-
-class Finding(_Lazy, _FindingFields):
+class Finding(_Record):
     """A rule that fired, the facts behind it and where it sits among the others."""
 
     __slots__ = ()
+    # The explanation last: a fired rule's record is its prepared row (see plan.Plan.severity_rules)
+    # plus the Result that explains it.
+    _fields = ("id", "severity", "consequence_of", "links", "because")
+    id = property(itemgetter(0), doc="the rule's id")
+    severity = property(itemgetter(1), doc="error, warning or info")
+    consequence_of = property(itemgetter(2), doc="the fired findings that cause this one")
+    links = property(itemgetter(3), doc="(relation, rule id) pairs the rule declares")
 
     @property
     def because(self) -> dict[str, Any]:
-        value = _FindingFields.because.__get__(self)
-        return value.because(self.id) if type(value) is Explainer else value
+        """The facts that made the rule fire, following derived facts to their sources."""
+        value = self[4]
+        return value.because(self.id) if type(value) is Result else value
 
     def __repr__(self) -> str:
         return f"<Finding {self.id} ({self.severity}) because {sorted(self.because)}>"
 
 
-class _UndecidedFields(NamedTuple):
-    id: str
-    needs: Any  # tuple, or the Explainer that computes it
-
-
-class Undecided(_Lazy, _UndecidedFields):
+class Undecided(_Record):
     """A rule that could not be decided, and the facts that would decide it."""
 
     __slots__ = ()
+    _fields = ("id", "needs")
+    id = property(itemgetter(0), doc="the rule's id")
 
     @property
     def needs(self) -> tuple[str, ...]:
-        value = _UndecidedFields.needs.__get__(self)
-        return value.needs(self.id) if type(value) is Explainer else value
+        value = self[1]
+        return value.needs(self.id) if type(value) is Result else value
 
     def __repr__(self) -> str:
         return f"Undecided(id={self.id!r}, needs={self.needs!r})"
 
 
-class _PossibleCauseFields(NamedTuple):
-    symptom: str
-    cause: str
-    needs: Any  # tuple, or the Explainer that computes it
-
-
-class PossibleCause(_Lazy, _PossibleCauseFields):
+class PossibleCause(_Record):
     """A cause of a finding that is neither confirmed nor ruled out."""
 
     __slots__ = ()
+    _fields = ("symptom", "cause", "needs")
+    symptom = property(itemgetter(0), doc="the finding")
+    cause = property(itemgetter(1), doc="the rule that may cause it")
 
     @property
     def needs(self) -> tuple[str, ...]:
-        value = _PossibleCauseFields.needs.__get__(self)
-        return value.needs(self.cause) if type(value) is Explainer else value
+        value = self[2]
+        return value.needs(self.cause) if type(value) is Result else value
 
     def __repr__(self) -> str:
         return f"PossibleCause(symptom={self.symptom!r}, cause={self.cause!r}, needs={self.needs!r})"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Result:
-    """The outcome of one evaluation.  Equal only to itself (two evaluations are two results)."""
+    """The outcome of one evaluation.  Equal only to itself (two evaluations are two results).
 
-    facts: dict[str, Any]  # given and derived, canonical values
-    derived: dict[str, str]  # derived fact -> id of the rule that derived it
-    explainer: Explainer  # the evaluation itself, which makes the rest on first read
+    Read-only: its fields are properties over the evaluation it keeps."""
 
-    @cached_property
-    def findings(self) -> tuple[Finding, ...]:
+    __slots__ = ("_kb", "_facts", "_derived", "_outs", "_findings", "_cache")
+
+    def __init__(self, kb: KnowledgeBase, facts: dict[str, Any], derived: dict[str, str], outs: list) -> None:
+        self._kb = kb
+        self._facts = facts
+        self._derived = derived
+        self._outs = outs  # every rule's outcome by slot (plan.slots)
+        self._findings: Findings | None = None
+        self._cache: dict | None = None
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Given and derived, canonical values."""
+        return self._facts
+
+    @property
+    def derived(self) -> dict[str, str]:
+        """Derived fact -> id of the rule that derived it."""
+        return self._derived
+
+    @property
+    def findings(self) -> Findings:
         """The finding rules that fired: causes before consequences, then severity, then id."""
-        explainer = self.explainer
-        return tuple(map(Finding._make, order.finding_rows(explainer.kb, explainer.outs, explainer)))
+        findings = self._findings
+        if findings is None:
+            findings = self._findings = Findings(self, order.finding_rows(self._kb, self._outs))
+        return findings
 
     @property
     def undecided(self) -> tuple[Undecided, ...]:
         """Finding rules that could not be decided, by id."""
-        return self.explainer.undecided()
+        plan = self._kb.compiled
+        return self._cached("undecided", lambda: tuple(
+            Undecided((rule_id, self))
+            for rule_id in compress(plan.id_order, map(is_, plan.id_pick(self._outs), repeat(None)))))
 
     @property
     def possible_causes(self) -> tuple[PossibleCause, ...]:
         """Causes of a finding that are neither confirmed nor ruled out."""
-        return self.explainer.possible_causes(self.findings)
+        plan = self._kb.compiled
+        if not plan.caused_by:
+            return ()
+        outs, index, by_id = self._outs, plan.index, self._kb.by_id
+        return self._cached("possible", lambda: tuple(
+            PossibleCause((f.id, cause, self))
+            for f in self.findings for cause in plan.caused_by.get(f.id, ())
+            if outs[index[cause]] is None and by_id[cause].is_finding))
 
     @property
     def outcomes(self) -> Mapping[str, bool | None]:
         """Every rule: True fired, False did not, None undecided."""
-        return self.explainer.outcomes()
+        return Outcomes(self._kb.compiled.index, self._outs)
 
     @property
     def problems_found(self) -> bool:
@@ -220,6 +271,23 @@ class Result:
     def finding(self, rule_id: str) -> Finding | None:
         return next((f for f in self.findings if f.id == rule_id), None)
 
+    # The explanations, computed when a record's field is read (once each).
+
+    def because(self, rule_id: str) -> dict[str, Any]:
+        return self._cached(("because", rule_id),
+                            lambda: explain.because(self._kb, rule_id, self._facts, self._derived))
+
+    def needs(self, rule_id: str) -> tuple[str, ...]:
+        return self._cached(("needs", rule_id), lambda: explain.needs(self._kb, rule_id, self._facts))
+
+    def _cached(self, key: Any, make: Any) -> Any:
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
     def __repr__(self) -> str:
-        # What one wants to see while debugging: the findings (made now if they were not yet), not the Explainer.
-        return f"<Result {len(self.facts)} facts, findings {[f.id for f in self.findings]}>"
+        # What one wants to see while debugging: the findings (made now if they were not yet).
+        return f"<Result {len(self._facts)} facts, findings {[f.id for f in self.findings]}>"
