@@ -30,7 +30,8 @@ from .common import (
     gather_facts,
     load_kb,
     max_size,
-    use_color,
+    renderer_for,
+    write,
 )
 
 if TYPE_CHECKING:
@@ -191,6 +192,8 @@ class Conversation:
             if reply.kind == "nothing_to_undo":
                 self.console.say(self.t("ask.nothing_to_undo"))
             elif reply.kind == "why":
+                from diagnostica.engine.present.consultation import why_lines
+
                 for text in why_lines(self.session.why(question), self.renderer):
                     self.console.say(text)
             elif reply.kind == "help":
@@ -225,6 +228,8 @@ class Conversation:
 
         shown = redact(line.strip(), self.kb.catalogue.secret_names)
         if parsed.problem == "text":
+            from diagnostica.engine.present.consultation import invalid_text
+
             self.console.say(self.t("ask.invalid.text", problem=invalid_text(parsed, fact, self.renderer)))
         else:
             self.console.say(self.t(f"ask.invalid.{parsed.problem}", answer=shown, n=len(fact.values)))
@@ -279,33 +284,6 @@ def dkim_lookup(kb, report, selectors, nameservers, timeout: float):
     return gather.dkim_lookup(report, selectors, gather.live_source(nameservers, timeout), kb.catalogue)
 
 
-def why_lines(reasons, renderer) -> list[str]:
-    """«perché?» in words: the intro, then one line per rule the answer can decide."""
-    t = renderer.text
-    lines = [t("ask.why.intro")]
-    for reason in reasons:
-        if not reason.decides:
-            lines.append(t("ask.why.together", title=renderer.rule_title(reason.rule), id=reason.rule))
-            continue
-        notes = [t("ask.why.cause_of", symptom=renderer.rule_title(s)) for s in reason.cause_of]
-        if reason.via:
-            notes.append(t("ask.why.via", fact=renderer.fact_label(reason.via[0]), rule=reason.via[1]))
-        line = t("ask.why.rule", title=renderer.rule_title(reason.rule), id=reason.rule)
-        lines.append(line + (f" — {'; '.join(notes)}" if notes else ""))
-    return lines
-
-
-def invalid_text(parsed, fact, renderer) -> str:
-    """Why a free-text answer was refused, in the catalogue's error words."""
-    from diagnostica.engine.inputs.redact import redact
-    from diagnostica.engine.kb.texts import format_message
-
-    secrets = renderer.kb.catalogue.secret_names
-    params = {key: redact(value, secrets) if isinstance(value, str) else value for key, value in parsed.params}
-    code = params.pop("code")
-    return format_message(f"errors.{code}", renderer.lang, name=renderer.fact_label(fact.name), **params)
-
-
 def ask(
     files: List[str] = typer.Argument(None, metavar="FILE", help="File di fatti YAML o JSON già noti (anche il JSON dell'API)."),
     fact: Optional[List[str]] = FactOption,
@@ -339,14 +317,13 @@ def ask(
     from diagnostica.engine.consult import planner
     from diagnostica.engine.consult.session import Session
     from diagnostica.engine.inputs.report import read_report
-    from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
     if answers_file is None and "-" in [*(files or ()), report_file]:
         raise errors.InputError("ask_stdin_twice", errors.Location("-"))
     kb = load_kb(kb_dir)
-    renderer = Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any question
+    renderer = renderer_for(kb, lang, audience)  # a wrong --lang or --audience stops us before any question
     limit = max_size(max_size_bytes)  # every file read, and each line of answer
     gathered = gather_facts(kb, files or [], None, limit)
     reading = None
@@ -393,82 +370,44 @@ def ask(
     finally:
         if source is not sys.stdin:
             source.close()
-    document, renderer, result = _final(kb, session, gathered, reading, lang, tried, audience)
+    from diagnostica.engine.present.compose import exit_code
+
+    result, document = _final(kb, session, gathered, reading, lang, tried, audience)
     if fmt == "json":
         from diagnostica.engine.present.controls import json_safe
 
         sys.stdout.write(json_safe(json.dumps({"transcript": session.transcript, "ended": ended,
-                                               "result": document}, ensure_ascii=False, indent=2)) + "\n")
+                                               "result": document.data}, ensure_ascii=False, indent=2)) + "\n")
     else:
-        sys.stdout.write(REPORTERS[fmt](document, renderer, False))
-    return _exit_code(document, result)
+        sys.stdout.write(REPORTERS[fmt](document))
+    return exit_code(result, document)
 
 
 def _final(kb, session: Conversation, gathered, reading, lang: str, tried: Any = None, audience: str = "agente"):
-    """The presentation document of what the consultation established (plus the customer's attempts)."""
-    return conclusion_document(kb, session.session, lang=lang, audience=audience, secrets=gathered.secrets,
-                               sources=gathered.sources, reading=reading, dns_report=session.dns_report,
-                               tried=tried)
+    """(result, document): what the consultation established (plus the customer's attempts)."""
+    from diagnostica.engine.present import compose
 
-
-def conclusion_document(kb, session, *, lang: str, audience: str = "agente", secrets=(), sources=None,
-                        reading=None, dns_report=None, tried: Any = None):
-    """(document, renderer, result): the advice a session reached, with the evidence of every fact.
-
-    The same document for ``ask --format json``, the web page's conclusion and ``POST /api/v1/ask``.
-    """
-    from diagnostica.engine.present.reading import fact_sources
-
-    from .common import document_for
-
-    final = dict(session.facts)
-    if tried:
-        final["customer.tried"] = tried
-    result = kb.evaluate(final)
-    document, renderer = document_for(kb, result, lang=lang, secrets=secrets, audience=audience)
-    found = fact_sources(renderer, dict(sources or {}), reading)
-    if dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
-        from diagnostica.engine.dns.gather import fact_evidence
-
-        found = {**fact_evidence(dns_report, renderer.text), **found}
-    document["evidence"] = session.evidence(renderer, found)
-    if dns_report is not None:
-        document["dns"] = dns_report.to_json()
-    conclusion = session.conclusion(result)
-    if conclusion is not None:
-        document["complaint"] = conclusion
-    return document, renderer, result
-
-
-def _exit_code(document: dict, result) -> int:
-    """1 when problems were found, and when the complaint's cause is not established: it is a problem still."""
-    unexplained = "complaint" in document and not document["complaint"]["explained"]
-    return 1 if result.problems_found or unexplained else 0
-
+    return compose.conclusion(kb, session.session, renderer_for(kb, lang, audience), secrets=gathered.secrets,
+                              sources=gathered.sources, reading=reading, dns_report=session.dns_report, tried=tried)
 
 
 def _finish_text(kb, session: Conversation, gathered, reading, lang: str, ended: str, audience: str = "agente") -> int:
     """The full advice, then (unless the input is over) the offer of the ticket summary."""
+    from diagnostica.engine.present.compose import exit_code
     from diagnostica.engine.present.reporters import REPORTERS
 
-    document, renderer, result = _final(kb, session, gathered, reading, lang, audience=audience)
+    result, document = _final(kb, session, gathered, reading, lang, audience=audience)
     out = sys.stdout
-    title = renderer.text("ask.advice")
+    title = session.t("ask.advice")
     out.write(f"\n{title}\n{'=' * len(title)}\n\n")
-    color = use_color(out)
-    out.write(REPORTERS["text"](document, renderer, color))
-    if "dns" in document:
-        from diagnostica.engine.present import evidence as dnsevidence
-        from diagnostica.engine.present.controls import escape
-
-        out.write(escape("\n".join(dnsevidence.lines(document["dns"], renderer))) + "\n")
+    write(document, "text", 0, out)
     if ended != "eof" and session.wants_ticket():
         tried = session.ask_tried()
-        document, renderer, result = _final(kb, session, gathered, reading, lang, tried)
-        title = renderer.text("ask.ticket_heading")
+        result, document = _final(kb, session, gathered, reading, lang, tried)
+        title = session.t("ask.ticket_heading")
         out.write(f"\n{title}\n{'=' * len(title)}\n\n")
-        out.write(REPORTERS["ticket"](document, renderer, False))
-    return _exit_code(document, result)
+        out.write(REPORTERS["ticket"](document))
+    return exit_code(result, document)
 
 
 def _answers_source(answers_file: Optional[Path], limit: int) -> tuple[IO[str], bool]:

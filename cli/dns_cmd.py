@@ -25,7 +25,8 @@ from .common import (
     gather_facts,
     load_kb,
     max_size,
-    use_color,
+    renderer_for,
+    write,
 )
 
 # The facts that decide which records are valid, as options of their own.
@@ -62,11 +63,10 @@ def dns(
     from diagnostica.engine.dns import batch as dnsbatch
     from diagnostica.engine.dns import collect as dnsfacts
     from diagnostica.engine.dns import lookup as dnslookup
-    from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
 
     kb = load_kb(kb_dir)
-    renderer = Renderer(kb, lang)  # an unknown language stops us before any lookup
+    renderer = renderer_for(kb, lang, audience)  # an unknown language or audience stops us before any lookup
     given = option_facts(kb, {"offer": offer, "pop_imap": pop_imap, "exchange_server": exchange_server,
                               "private_hostname": private_hostname})
     given.update(gather_facts(kb, [], fact).values)
@@ -128,32 +128,14 @@ def live_source(nameservers: list[str] | None, timeout: float):
     return gather.live_source(nameservers, timeout)
 
 
-def dns_document(kb, result, report, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente"):
-    """(document, renderer): the ``--format json`` document of ``dns``, with the evidence under ``dns``."""
-    from .common import document_for
-
-    return document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra={"dns": report.to_json()},
-                        audience=audience)
-
-
 def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, secrets=(),
                   audience: str = "agente") -> int:
     """Like common.emit, with the DNS evidence: a section in text and Markdown, ``dns`` in JSON."""
-    from diagnostica.engine.present import evidence as dnsevidence
-    from diagnostica.engine.present.reporters import REPORTERS
+    from diagnostica.engine.present import compose
 
-    check_format(fmt, REPORTERS)
-    document, renderer = dns_document(kb, result, report, lang=lang, explain=explain, secrets=secrets,
-                                      audience=audience)
-    color = fmt == "text" and use_color()
-    out = REPORTERS[fmt](document, renderer, color)
-    if fmt != "json" and audience != "cliente":  # the lookups are the agent's evidence
-        from diagnostica.engine.present.controls import escape
-
-        out += escape("\n".join(dnsevidence.lines(document["dns"], renderer, explain=explain,
-                                                  markdown=fmt == "markdown"))) + "\n"
-    sys.stdout.write(out)
-    return 1 if result.problems_found else 0
+    document = compose.with_dns(kb, result, report, renderer_for(kb, lang, audience), explain=explain,
+                                secrets=secrets)
+    return write(document, fmt, 1 if result.problems_found else 0)
 
 
 def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, checks=None,
@@ -242,29 +224,14 @@ def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang:
                    ca_file: str | None = None) -> int:
     """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
     from diagnostica.engine.dns import collect as dnsfacts
-    from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.dns import gather
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
-    Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any lookup
+    renderer_for(kb, lang, audience)  # a wrong --lang or --audience stops us before any lookup
     chosen = dnsfacts.parse_checks(checks)
-    report = collect_for(kb, gathered, nameservers, timeout, chosen, policy_fetcher(fetch_https, ca_file, timeout))
+    report = gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameservers, timeout),
+                                kb.catalogue, chosen, fetcher=policy_fetcher(fetch_https, ca_file, timeout))
     facts = dnsfacts.merge(report.facts, gathered.values)
     return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain,
                          secrets=gathered.secrets, audience=audience)
-
-
-def collect_for(kb, gathered, nameservers, timeout: float, checks=None, fetcher=None):
-    """``--collect-dns`` (check, ask): the DNS report of the domain the given facts name."""
-    from diagnostica.engine.dns import gather
-
-    chosen = checks if checks is not None else frozenset(gather.CHECKS)
-    return gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameservers, timeout),
-                              kb.catalogue, chosen, fetcher=fetcher)
-
-
-def fact_evidence(report, renderer) -> dict[str, str]:
-    """For each fact the DNS established, the lookup behind it in words (ask's evidence, the ticket's)."""
-    from diagnostica.engine.dns import gather
-
-    return gather.fact_evidence(report, renderer.text)

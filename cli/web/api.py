@@ -65,12 +65,12 @@ def error_response(exc: DiagnosticaError, lang: str) -> JSONResponse:
 
 
 def report_result(kb, text: str, *, lang: str, explain: bool = False):
-    """(result, document, renderer, reading) for a pasted panel text or the API's diagnosis JSON."""
+    """(result, document, reading) for a pasted panel text or the API's diagnosis JSON."""
     gathered, reading = parse_report(kb, text, "<testo>")
     if not gathered.values:
         raise InputError("report_nothing_recognised", Location("<testo>"))
-    result, document, renderer = report_document(kb, gathered, reading, lang=lang, explain=explain)
-    return result, document, renderer, reading
+    result, document = report_document(kb, gathered, reading, lang=lang, explain=explain)
+    return result, document, reading
 
 
 def dns_facts(kb, request_facts: dict) -> tuple:
@@ -90,12 +90,11 @@ def dns_facts(kb, request_facts: dict) -> tuple:
 
 
 async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: bool = False, gate=None):
-    """(result, document, renderer): the live DNS checks of a domain, as ``dns --format json``.
+    """(result, document): the live DNS checks of a domain, as ``dns --format json``.
 
     ``gate`` (a :class:`~.limits.DnsGate`) bounds the check: a free slot server-wide, a time limit."""
     from diagnostica.engine.dns import collect as dnsfacts
-
-    from ..dns_cmd import dns_document
+    from diagnostica.engine.present import compose
 
     name, given = dns_facts(kb, request_facts)
     if gate is None:
@@ -103,8 +102,7 @@ async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: boo
     else:
         report = await gate.run(lambda: dnsfacts.collect(name, source, kb.catalogue))
     result = kb.evaluate(dnsfacts.merge(report.facts, given))
-    document, renderer = dns_document(kb, result, report, lang=lang, explain=explain)
-    return result, document, renderer
+    return result, compose.with_dns(kb, result, report, renderer_for(kb, lang), explain=explain)
 
 
 class Api:
@@ -116,24 +114,23 @@ class Api:
     async def dns(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         request_facts = json_object(await body_text(request))
-        _, document, _ = await dns_result(self.kb, self.dns_source(), request_facts, lang=lang,
-                                          explain=wants_explain(request), gate=self.dns_gate)
-        return JSONResponse(document)
+        _, document = await dns_result(self.kb, self.dns_source(), request_facts, lang=lang,
+                                       explain=wants_explain(request), gate=self.dns_gate)
+        return JSONResponse(document.data)
 
     async def check(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         text = await body_text(request)
         gathered = facts_mod.parse_facts_text(text, "<body>", self.kb.catalogue, self.kb.data)
         result = self.kb.evaluate(gathered.values)
-        document, _ = document_for(self.kb, result, lang=lang, explain=wants_explain(request),
-                                   secrets=gathered.secrets)
-        return JSONResponse(document)
+        document = document_for(self.kb, result, lang=lang, explain=wants_explain(request), secrets=gathered.secrets)
+        return JSONResponse(document.data)
 
     async def report(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         text = report_text(await body_text(request))
-        _, document, _, _ = report_result(self.kb, text, lang=lang, explain=wants_explain(request))
-        return JSONResponse(document)
+        _, document, _ = report_result(self.kb, text, lang=lang, explain=wants_explain(request))
+        return JSONResponse(document.data)
 
     async def ask(self, request: Request) -> Response:
         """One step of a consultation: the body holds the whole state; the next question or the conclusion."""

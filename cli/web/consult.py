@@ -16,9 +16,10 @@ from diagnostica.engine.errors import InputError, Location
 from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.redact import redact, redact_data
 from diagnostica.engine.kb.yamlload import load_yaml, position
+from diagnostica.engine.present import compose
+from diagnostica.engine.present.consultation import invalid_text, why_lines
 from diagnostica.engine.present.render import Renderer
 
-from ..ask_cmd import conclusion_document, invalid_text, why_lines
 from ..common import customer_text, renderer_for
 
 WHERE = "<body>"
@@ -93,13 +94,14 @@ def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[st
         return {"state": state, "transcript": history, "dns_offer": {"domain": offer}}
     if step.question is not None:
         return {"state": state, "transcript": history, "question": question_json(session, step.question, renderer)}
-    document, _, _ = conclusion(kb, step, lang=lang, audience=audience)
-    return {"state": state, "transcript": history, "ended": session.ending(), "result": document}
+    _, document = conclusion(kb, step, lang=lang, audience=audience)
+    return {"state": state, "transcript": history, "ended": session.ending(), "result": document.data}
 
 
 def conclusion(kb, step: Step, *, lang: str, audience: str = "agente", tried: Any = None):
-    return conclusion_document(kb, step.session, lang=lang, audience=audience, secrets=step.secrets,
-                               sources=step.sources, tried=tried, dns_report=step.dns_report)
+    """(result, document): the advice the step's session reached, as ``ask --format json`` gives it."""
+    return compose.conclusion(kb, step.session, renderer_for(kb, lang, audience), secrets=step.secrets,
+                              sources=step.sources, tried=tried, dns_report=step.dns_report)
 
 
 # ------------------------------------------------------------------ the «Consultazione guidata» page
@@ -201,8 +203,6 @@ async def with_dns(kb, step: Step, source, gate) -> Step:
 def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any]:
     """What ``consult.html.j2`` shows for a step: the answers so far, then the question or the conclusion."""
     from diagnostica.engine.consult.session import UNKNOWN
-    from diagnostica.engine.present.ticket import ticket
-
 
     session = step.session
     labels = renderer.text("ask.labels")
@@ -223,8 +223,8 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
         context.update(question=question_json(session, step.question, renderer),
                        known=[renderer.rule_title(f.id) for f in result.findings])
         return context
-    document, renderer, result = conclusion(kb, step, lang=lang)
-    complaint = document.get("complaint")
+    result, document = conclusion(kb, step, lang=lang)
+    complaint = document.data.get("complaint")
     if complaint is not None:
         complaint = {"explained": complaint["explained"],
                      "confirmed": [renderer.rule_title(c) for c in complaint["confirmed"]],
@@ -234,8 +234,8 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
     if step.dns_report is not None:
         from diagnostica.engine.present import evidence as dns_evidence
 
-        context["evidence"] = "\n".join(dns_evidence.lines(document["dns"], renderer, explain=True)).strip("\n")
-    context.update(result=document, complaint=complaint, ticket=ticket(document, renderer), tried=", ".join(tried),
+        context["evidence"] = "\n".join(dns_evidence.lines(document.data["dns"], renderer, explain=True)).strip("\n")
+    context.update(result=document.data, complaint=complaint, ticket=document.ticket, tried=", ".join(tried),
                    customer=customer_text(kb, result, lang),
                    permalink="/consultazione?" + urlencode({"lang": lang, "state": state}))
     return context

@@ -11,7 +11,6 @@ from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
 from diagnostica.engine.present.reporters import is_record_line
-from diagnostica.engine.present.ticket import ticket
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -94,15 +93,15 @@ class Pages:
         if not form["domain"]:  # the page itself, not yet filled in
             return self.render(request, lang, "domain.html.j2", form=form)
         try:
-            result, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang,
-                                                          gate=self.dns_gate)
+            result, document = await dns_result(self.kb, self.dns_source(), form, lang=lang, gate=self.dns_gate)
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=form,
                                error=exc.render(bundled_texts(lang)))
-        evidence = "\n".join(dns_evidence.lines(document["dns"], renderer, explain=True))
+        renderer = renderer_for(self.kb, lang)
+        evidence = "\n".join(dns_evidence.lines(document.data["dns"], renderer, explain=True))
         permalink = "/dominio?" + urlencode({"lang": lang, **{k: v for k, v in form.items() if v}})
-        return self.render(request, lang, "domain.html.j2", form=form, result=document, evidence=evidence,
-                           ticket=ticket(document, renderer), customer=customer_text(self.kb, result, lang),
+        return self.render(request, lang, "domain.html.j2", form=form, result=document.data, evidence=evidence,
+                           ticket=document.ticket, customer=customer_text(self.kb, result, lang),
                            permalink=permalink,
                            label=renderer.fact_label, value=renderer.value)
 
@@ -155,12 +154,13 @@ class Pages:
         # Secrets never go back out: not in the textarea, not in the permalink.
         text = redact(fields.get("report", ""), self.kb.catalogue.secret_names)
         try:
-            result, document, renderer, reading = report_result(self.kb, text, lang=lang)
+            result, document, reading = report_result(self.kb, text, lang=lang)
         except DiagnosticaError as exc:
             return self.render(request, lang, "report.html.j2", status_for(exc), report=text,
                                error=exc.render(bundled_texts(lang)))
         permalink = "/report?" + urlencode({"lang": lang, "report": text})
-        return self.render(request, lang, "report.html.j2", report=text, result=document,
-                           reading=reading, ticket=ticket(document, renderer),
+        renderer = renderer_for(self.kb, lang)
+        return self.render(request, lang, "report.html.j2", report=text, result=document.data,
+                           reading=reading, ticket=document.ticket,
                            customer=customer_text(self.kb, result, lang), permalink=permalink,
                            label=renderer.fact_label, value=renderer.value)

@@ -6,7 +6,15 @@ complete records as they are (see :meth:`DnsReport.to_json`).
 """
 from __future__ import annotations
 
+from .controls import escape
+from .document import Section
 from .render import Renderer
+
+
+def section(dns_doc: dict, renderer: Renderer, *, explain: bool = False) -> Section:
+    """The lookups as a section of the report, in both layouts (answers and details with ``explain``)."""
+    return Section(tuple(escape(line) for line in lines(dns_doc, renderer, explain=explain)),
+                   tuple(escape(line) for line in lines(dns_doc, renderer, explain=explain, markdown=True)))
 
 
 def lines(dns_doc: dict, renderer: Renderer, *, explain: bool = False, markdown: bool = False) -> list[str]:

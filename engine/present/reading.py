@@ -4,8 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from .controls import escape
-from .document import jsonable
+from .document import Section, jsonable
 from .render import Renderer
+
+
+def reading_section(reading: Any, renderer: Renderer) -> Section:
+    """What a paste said, after the Markdown report (plain text shows it first: see :func:`reading_lines`)."""
+    return Section((), ("", *reading_lines(reading, renderer, "## ")))
 
 
 def fact_sources(renderer: Renderer, sources: dict[str, str], reading: Any = None) -> dict[str, str]:
