@@ -29,10 +29,6 @@ from .common import (
     write,
 )
 
-# The facts that decide which records are valid, as options of their own.
-OPTION_FACTS = (("offer", "--offer"), ("pop_imap", "--pop-imap"), ("exchange_server", "--exchange-server"),
-                ("private_hostname", "--private-hostname"))
-
 
 def dns(
     domain: Optional[str] = typer.Argument(None, metavar="DOMAIN", help="Il dominio da verificare, anche in Unicode (città.it)."),
@@ -62,17 +58,17 @@ def dns(
     """
     from diagnostica.engine.dns import batch as dnsbatch
     from diagnostica.engine.dns import collect as dnsfacts
-    from diagnostica.engine.dns import lookup as dnslookup
+    from diagnostica.engine.dns import domain as dnsdomain
     from diagnostica.engine.present.reporters import REPORTERS
 
     kb = load_kb(kb_dir)
     renderer = renderer_for(kb, lang, audience)  # an unknown language or audience stops us before any lookup
-    given = option_facts(kb, {"offer": offer, "pop_imap": pop_imap, "exchange_server": exchange_server,
-                              "private_hostname": private_hostname})
+    given = dnsdomain.option_facts(kb, {"offer": offer, "pop_imap": pop_imap, "exchange_server": exchange_server,
+                                        "private_hostname": private_hostname})
     given.update(gather_facts(kb, [], fact).values)
     chosen = dnsfacts.parse_checks(checks)
     limit_bytes = max_size(max_size_bytes)  # a zone file read whole, each line of a batch
-    fetcher = policy_fetcher(fetch_https, ca_file, timeout)
+    fetcher = dnsdomain.policy_fetcher(fetch_https, ca_file, timeout)
     if batch is not None:
         if domain is not None:
             raise errors.InputError("dns_domain_and_batch", errors.Location("DOMAIN"))
@@ -82,44 +78,12 @@ def dns(
         if not 1 <= limit <= dnsbatch.MAX_CONCURRENCY:
             raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
                                     limit=dnsbatch.MAX_CONCURRENCY)
-        source = live_source(nameserver, timeout)
-        return run_batch(batch, source, kb, renderer, given, limit, chosen, limit_bytes, fetcher)
+        return run_batch(batch, live_source(nameserver, timeout), kb, renderer, given, limit, chosen, limit_bytes,
+                         fetcher)
     check_format(fmt, REPORTERS)
-    name = dnsfacts.domain_name(domain) if domain is not None else None
-    if zone_file is not None:
-        source = dnslookup.load_zone(zone_file, name, limit_bytes)
-        if name is None:
-            name = source.zone.origin
-        elif not name.is_subdomain(source.zone.origin):
-            raise errors.InputError("dns_zone_other_domain", errors.Location(zone_file), domain=domain,
-                                    origin=dnslookup.shown(source.zone.origin))
-    else:
-        if name is None:
-            raise errors.InputError("dns_no_domain", errors.Location("DOMAIN"))
-        source = live_source(nameserver, timeout)
-    # A zone file is offline: nothing is fetched over HTTPS from it.
-    report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue, chosen, given,
-                                          fetcher if zone_file is None else None))
-    facts = dnsfacts.merge(report.facts, given)
-    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain, audience=audience)
-
-
-def option_facts(kb, options: dict) -> dict:
-    from diagnostica.engine.inputs.facts import coerce
-
-    return {name: coerce(kb.catalogue, name, options[name], errors.Location(flag))
-            for name, flag in OPTION_FACTS if options.get(name) is not None}
-
-
-def policy_fetcher(fetch_https: bool, ca_file: str | None, timeout: float):
-    """``--fetch-https`` (and its ``--ca-file``) as the library's fetcher, None without the option."""
-    import os
-
-    from diagnostica.engine.dns.mtasts_fetch import PolicyFetcher
-
-    if ca_file is not None and not (os.path.isfile(ca_file) and os.access(ca_file, os.R_OK)):
-        raise errors.InputError("dns_bad_ca_file", errors.Location("--ca-file"), value=ca_file)
-    return PolicyFetcher(ca_file=ca_file, timeout=timeout) if fetch_https else None
+    where = dnsdomain.records(domain, zone_file, nameserver, timeout, limit_bytes)
+    report, result = dnsdomain.diagnose(kb, where, given, chosen, fetcher)
+    return emit_with_dns(kb, result, report, fmt=fmt, lang=lang, explain=explain, audience=audience)
 
 
 def live_source(nameservers: list[str] | None, timeout: float):
@@ -224,14 +188,13 @@ def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang:
                    ca_file: str | None = None) -> int:
     """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
     from diagnostica.engine.dns import collect as dnsfacts
-    from diagnostica.engine.dns import gather
+    from diagnostica.engine.dns import domain as dnsdomain
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
     renderer_for(kb, lang, audience)  # a wrong --lang or --audience stops us before any lookup
-    chosen = dnsfacts.parse_checks(checks)
-    report = gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameservers, timeout),
-                                kb.catalogue, chosen, fetcher=policy_fetcher(fetch_https, ca_file, timeout))
-    facts = dnsfacts.merge(report.facts, gathered.values)
-    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain,
-                         secrets=gathered.secrets, audience=audience)
+    report, result = dnsdomain.diagnose_facts(kb, gathered, live_source(nameservers, timeout),
+                                              dnsfacts.parse_checks(checks),
+                                              dnsdomain.policy_fetcher(fetch_https, ca_file, timeout))
+    return emit_with_dns(kb, result, report, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets,
+                         audience=audience)

@@ -76,9 +76,8 @@ def report_result(kb, text: str, *, lang: str, explain: bool = False):
 def dns_facts(kb, request_facts: dict) -> tuple:
     """(domain name, given facts) from ``{"domain": ..., "offer": ..., "pop_imap": ...}``."""
     from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.dns.domain import OPTION_FACTS
     from diagnostica.engine.inputs.facts import coerce
-
-    from ..dns_cmd import OPTION_FACTS
 
     domain = request_facts.get("domain")
     if not isinstance(domain, str) or not domain.strip():
