@@ -50,9 +50,10 @@ def ovh(
     Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata; con --all: almeno un
     account non a posto), 2 chiavi, account, servizio o opzioni non validi.
     """
+    from diagnostica.engine.ovh import account
     from diagnostica.engine.ovh import api as ovhapi
     from diagnostica.engine.ovh import collect as ovhfacts
-    from diagnostica.engine.ovh import live_dns
+    from diagnostica.engine.present import compose
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
@@ -83,14 +84,15 @@ def ovh(
     client = ovhapi.connect(endpoint, timeout=timeout)
     diagnosis = new_diagnosis(renderer, password_stdin, wait) if new else None
     try:
-        report = ovhfacts.collect(client, email, kb.catalogue, kb.data, organization=organization,
-                                  service=service, product=product, new=diagnosis)
+        found = account.diagnose(kb, client, email, organization=organization, service=service, product=product,
+                                 new=diagnosis, dns_source=source)
     finally:
         if diagnosis is not None and diagnosis.progress is not None:
             sys.stderr.write("\n")  # end the progress line, whatever happened
-    dns_report = live_dns.collect_dns(report, source, kb.catalogue) if source is not None else None
-    result = kb.evaluate(live_dns.facts(report, dns_report))
-    return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain, dns_report=dns_report)
+    document = compose.from_api(kb, found.result, found.report, renderer, explain=explain,
+                                dns_report=found.dns_report)
+    # A refused or unanswered read: not "healthy".
+    return write(document, fmt, 1 if found.result.problems_found or found.report.failed else 0)
 
 
 def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache) -> int:
@@ -107,19 +109,11 @@ def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache
     if fmt == "json":
         sys.stdout.write(json.dumps({"url": keys.credential_url(url), **body}, indent=2) + "\n")
         return 0
-    t = renderer_for(load_kb(kb_dir, no_cache), lang).text
-    out = [t("ovh.create_key.intro", url=keys.credential_url(url)), "",
-           rules_text(body["accessRules"]), "", t("ovh.create_key.then"),
-           t("ovh.create_key.new" if new else "ovh.create_key.without_new")]
-    sys.stdout.write("\n".join(out) + "\n")
+    from diagnostica.engine.present.apicalls import key_request
+
+    sys.stdout.write(key_request(renderer_for(load_kb(kb_dir, no_cache), lang), keys.credential_url(url),
+                                 body["accessRules"], new))
     return 0
-
-
-def rules_text(rules: list[dict]) -> str:
-    """The request body, one rule a line: easy to read, and valid JSON to paste."""
-    import json
-
-    return '{"accessRules": [\n' + ",\n".join(f"  {json.dumps(rule)}" for rule in rules) + "\n]}"
 
 
 def run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang, kb_dir,
@@ -187,21 +181,10 @@ def new_diagnosis(renderer, from_stdin: bool, wait: float):
 
 def progress_line(renderer):
     """A progress indicator rewritten in place on a terminal's stderr (the diagnostic takes minutes)."""
-    def show(task, status: str, waited: float) -> None:  # the task's id shown: after a Ctrl-C it can be looked up
-        from diagnostica.engine.present.controls import escape
+    from diagnostica.engine.present.apicalls import task_progress
 
-        status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else escape(status)
-        sys.stderr.write("\r\033[K" + renderer.text("ovh.progress", task=task, status=status_text,
-                                                       waited=int(waited)))
+    def show(task, status: str, waited: float) -> None:
+        sys.stderr.write("\r\033[K" + task_progress(renderer, task, status, waited))
         sys.stderr.flush()
 
     return show
-
-
-def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool, dns_report=None) -> int:
-    """Like common.emit, with the API's evidence (and with --collect-dns the DNS lookups)."""
-    from diagnostica.engine.present import compose
-
-    document = compose.from_api(kb, result, report, renderer, explain=explain, dns_report=dns_report)
-    # A refused or unanswered read: not "healthy".
-    return write(document, fmt, 1 if result.problems_found or report.failed else 0)

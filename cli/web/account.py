@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from diagnostica.engine.ovh import collect as ovhfacts
+from diagnostica.engine.ovh import account
 from diagnostica.engine.present import apicalls, compose
 from starlette.concurrency import run_in_threadpool
 
@@ -27,9 +27,8 @@ def default_connect() -> Callable[[], Any]:
 
 def diagnose(kb, connect: Callable[[], Any], email: str, lang: str):
     """(result, document, report): the same document as ``diagnostica ovh --format json``."""
-    report = ovhfacts.collect(connect(), email, kb.catalogue, kb.data)
-    result = kb.evaluate(report.facts)
-    return result, compose.from_api(kb, result, report, renderer_for(kb, lang)), report
+    found = account.diagnose(kb, connect(), email)
+    return found.result, compose.from_api(kb, found.result, found.report, renderer_for(kb, lang)), found.report
 
 
 async def account_context(kb, connect: Callable[[], Any], email: str, lang: str) -> dict[str, Any]:

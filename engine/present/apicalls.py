@@ -1,6 +1,9 @@
 """The OVHcloud API's evidence, in words: the warnings, the calls whose facts stay unknown, every call made."""
 from __future__ import annotations
 
+import json
+from typing import Any, Sequence
+
 from ..ovh.collect import OvhReport
 from .controls import escape
 from .document import Section
@@ -41,3 +44,21 @@ def section(report: OvhReport, renderer: Renderer, *, explain: bool) -> Section:
     # The API's words (paths, error codes, values) shown as text: no control character reaches the terminal.
     return Section(tuple(escape(line) for line in lines(report, renderer, markdown=False, explain=explain)),
                    tuple(escape(line) for line in lines(report, renderer, markdown=True, explain=explain)))
+
+
+def task_progress(renderer: Renderer, task: Any, status: str, waited: float) -> str:
+    """A new diagnostic's progress line; the task's id shown, so after a Ctrl-C it can be looked up."""
+    status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else escape(status)
+    return renderer.text("ovh.progress", task=task, status=status_text, waited=int(waited))
+
+
+def key_request(renderer: Renderer, url: str, rules: Sequence[dict[str, Any]], new: bool) -> str:
+    """``ovh --create-key``: where to ask for a consumer key, the exact body, then what to do with the key."""
+    t = renderer.text
+    return "\n".join([t("ovh.create_key.intro", url=url), "", rules_text(rules), "", t("ovh.create_key.then"),
+                      t("ovh.create_key.new" if new else "ovh.create_key.without_new")]) + "\n"
+
+
+def rules_text(rules: Sequence[dict[str, Any]]) -> str:
+    """The request body, one rule a line: easy to read, and valid JSON to paste."""
+    return '{"accessRules": [\n' + ",\n".join(f"  {json.dumps(rule)}" for rule in rules) + "\n]}"
