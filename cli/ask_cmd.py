@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, List, Optional
+from typing import IO, TYPE_CHECKING, Any, List, Optional
 
 import typer
 from diagnostica.engine import errors
@@ -35,6 +35,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from diagnostica.engine.consult.begin import Lookups
     from diagnostica.engine.dns.collect import DnsReport
 
 
@@ -86,9 +87,7 @@ class Conversation:
         self.console = console
         # The lookups made: before the first question (--collect-dns) or when offered.
         self.dns_report: Optional["DnsReport"] = None
-        self.lookup: Callable[[str], "DnsReport"] = _no_lookup  # domain -> its DNS report, for the offer
-        # (report, selectors) -> (report, facts): the DKIM lookups once the selectors are answered.
-        self.dkim_lookup: Optional[Callable[["DnsReport", Any], tuple["DnsReport", dict[str, Any]]]] = None
+        self.lookups: Optional["Lookups"] = None  # the domain when the offer is accepted, DKIM once answered
 
     @property
     def transcript(self) -> list[dict[str, Any]]:
@@ -152,8 +151,8 @@ class Conversation:
                 self.session = self.session.stop("eof")
                 return
             parsed = answers.parse(line, yes_no, self.t("ask.words"))
-            if parsed.kind == "answer" and parsed.value:
-                self.dns_report = self.lookup(domain)
+            if parsed.kind == "answer" and parsed.value and self.lookups is not None:
+                self.dns_report = self.lookups.domain(domain)
                 self.session = self.session.learn(self.dns_report.facts)
                 self._show_lookups("ask_dns.looked_up")
                 for rule_id, found in self.session.settled(before, self.session.result()):
@@ -180,9 +179,9 @@ class Conversation:
                 return
             self.session, reply = self.session.reply(line, self.renderer)
             if reply.kind == "answer" and fact.name == "dkim.selectors" and self.dns_report is not None \
-                    and self.dkim_lookup is not None:
+                    and self.lookups is not None:
                 # No DNS names the selectors: only now can their records be looked up.
-                self.dns_report, found = self.dkim_lookup(self.dns_report, reply.parsed.value)
+                self.dns_report, found = self.lookups.dkim(self.dns_report, reply.parsed.value)
                 self.session = self.session.learn(found)
             if reply.kind in ("answer", "unknown", "stop"):
                 return
@@ -266,24 +265,6 @@ class Conversation:
             self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
 
 
-def _no_lookup(domain: str) -> "DnsReport":
-    raise RuntimeError("no DNS lookup was set up for this conversation")  # a bug: ask() always sets one
-
-
-def lookup_domain(kb, domain: str, nameservers, timeout: float):
-    """The DNS report of ``domain`` (an answer or a given fact), as ``--collect-dns`` collects it."""
-    from diagnostica.engine.dns import gather
-
-    return gather.collect_for({"domain": domain}, {}, gather.live_source(nameservers, timeout), kb.catalogue)
-
-
-def dkim_lookup(kb, report, selectors, nameservers, timeout: float):
-    """The DKIM records of the selectors just answered, added to the conversation's DNS report."""
-    from diagnostica.engine.dns import gather
-
-    return gather.dkim_lookup(report, selectors, gather.live_source(nameservers, timeout), kb.catalogue)
-
-
 def ask(
     files: List[str] = typer.Argument(None, metavar="FILE", help="File di fatti YAML o JSON già noti (anche il JSON dell'API)."),
     fact: Optional[List[str]] = FactOption,
@@ -314,8 +295,7 @@ def ask(
     Senza terminale legge le risposte riga per riga dallo standard input (o da --answers).
     Exit code: 0 nessun problema, 1 problemi trovati, 2 input non valido, 130 interrotta con Ctrl-C.
     """
-    from diagnostica.engine.consult import planner
-    from diagnostica.engine.consult.session import Session
+    from diagnostica.engine.consult import begin
     from diagnostica.engine.inputs.report import read_report
     from diagnostica.engine.present.reporters import REPORTERS
 
@@ -335,26 +315,21 @@ def ask(
     for option in fact or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
     facts_mod.with_context(gathered, kb.catalogue)  # the domain of an address given with --fact too
-    if problem:  # a misspelt problem stops us before any DNS lookup
-        planner.problem(kb, problem)
-    known, report = dict(gathered.values), None
-    if collect_dns:  # as check --collect-dns: the domain comes from the facts, what was given wins
-        from diagnostica.engine.dns import gather
-        from diagnostica.engine.dns.collect import merge
-
-        report = gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameserver, timeout),
-                                    kb.catalogue)
-        known = merge(report.facts, gathered.values)
     # Without --collect-dns the domain is asked early and its lookup offered, when the DNS can settle something.
-    state = Session.start(kb, known, problem_name=problem, thorough=thorough,
-                          dns="collected" if collect_dns else None if no_dns else "offer")
+    def live_source():
+        from diagnostica.engine.dns.gather import live_source
+
+        return live_source(nameserver, timeout)
+
+    lookups = begin.Lookups(kb, live_source) if not no_dns or collect_dns else None
+    state, report = begin.begin(kb, gathered, problem=problem, thorough=thorough, lookups=lookups,
+                                dns="collected" if collect_dns else None if no_dns else "offer")
 
     source, interactive = _answers_source(answers_file, limit)
     out = sys.stdout if fmt == "text" else sys.stderr
     session = Conversation(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names, limit))
     session.dns_report = report
-    session.lookup = lambda domain: lookup_domain(kb, domain, nameserver, timeout)
-    session.dkim_lookup = lambda found, selectors: dkim_lookup(kb, found, selectors, nameserver, timeout)
+    session.lookups = lookups
     if reading is not None:  # what the paste said, and the lines not understood, before the first question
         from diagnostica.engine.present.reading import reading_lines
 
