@@ -17,7 +17,7 @@ from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.redact import redact, redact_data
 from diagnostica.engine.kb.yamlload import load_yaml, position
 from diagnostica.engine.present import compose
-from diagnostica.engine.present.consultation import invalid_text, why_lines
+from diagnostica.engine.present.consultation import answered_lines, invalid_text, question_json
 from diagnostica.engine.present.render import Renderer
 
 from ..common import customer_text, renderer_for
@@ -55,31 +55,6 @@ def read_step(kb, body: Any, where: str = WHERE) -> Step:
         session = session.stop()
     return Step(session, session.question(), secrets=tuple(gathered.secrets), sources=dict(gathered.sources),
                 facts=given)
-
-
-def question_json(session: Session, question: Question, renderer: Renderer) -> dict[str, Any]:
-    """The question with its choices (value and label; ``null`` is «non so») and its «perché?»."""
-    fact = question.fact
-    labels = renderer.text("ask.labels")
-    if fact.type == "bool":
-        choices = [{"value": True, "label": labels["yes"]}, {"value": False, "label": labels["no"]}]
-    elif fact.type == "enum":
-        named = renderer.fact_choices(fact.name)
-        choices = [{"value": value, "label": named.get(value, value)} for value in fact.values]
-    else:
-        choices = []
-    choices.append({"value": None, "label": labels["unknown"]})
-    reasons = session.why(question)
-    lines = why_lines(reasons, renderer)
-    return {
-        "n": question.number, "fact": fact.name, "type": fact.type, "text": renderer.fact_question(fact.name),
-        "choices": choices,
-        **({"example": renderer.value(fact.sample, fact.name)} if fact.type not in ("bool", "enum") else {}),
-        "why": {"intro": lines[0], "lines": lines[1:],
-                "rules": [{"rule": r.rule, "title": renderer.rule_title(r.rule), "decides": r.decides,
-                           "cause_of": list(r.cause_of), **({"via": {"fact": r.via[0], "rule": r.via[1]}}
-                                                            if r.via else {})} for r in reasons]},
-    }
 
 
 def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[str, Any]:
@@ -202,13 +177,8 @@ async def with_dns(kb, step: Step, source, gate) -> Step:
 
 def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any]:
     """What ``consult.html.j2`` shows for a step: the answers so far, then the question or the conclusion."""
-    from diagnostica.engine.consult.session import UNKNOWN
-
     session = step.session
-    labels = renderer.text("ask.labels")
-    answered = [{"question": renderer.fact_question(a.fact),
-                 "answer": labels["unknown"] if a.value is UNKNOWN else renderer.value(a.value, a.fact)}
-                for a in session.state.answers]
+    answered = answered_lines(session, renderer)
     state = page_state(step)
     context: dict[str, Any] = {"state": state, "answered": answered, "start": False,
                                "title": renderer.rule_title, "label": renderer.fact_label,

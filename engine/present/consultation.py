@@ -4,7 +4,7 @@ The same lines for ``ask`` on a terminal, the «Consultazione guidata» page and
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..inputs.redact import redact
 from ..kb.catalogue import Fact
@@ -13,7 +13,7 @@ from .render import Renderer
 
 if TYPE_CHECKING:
     from ..consult.answers import Parsed
-    from ..consult.session import Reason
+    from ..consult.session import Question, Reason, Session
 
 
 def why_lines(reasons: Sequence["Reason"], renderer: Renderer) -> list[str]:
@@ -38,3 +38,38 @@ def invalid_text(parsed: "Parsed", fact: Fact, renderer: Renderer) -> str:
     params = {key: redact(value, secrets) if isinstance(value, str) else value for key, value in parsed.params}
     code = params.pop("code")
     return format_message(f"errors.{code}", renderer.lang, name=renderer.fact_label(fact.name), **params)
+
+
+def question_json(session: "Session", question: "Question", renderer: Renderer) -> dict[str, Any]:
+    """The question with its choices (value and label; ``null`` is «non so») and its «perché?»."""
+    fact = question.fact
+    labels = renderer.text("ask.labels")
+    if fact.type == "bool":
+        choices = [{"value": True, "label": labels["yes"]}, {"value": False, "label": labels["no"]}]
+    elif fact.type == "enum":
+        named = renderer.fact_choices(fact.name)
+        choices = [{"value": value, "label": named.get(value, value)} for value in fact.values]
+    else:
+        choices = []
+    choices.append({"value": None, "label": labels["unknown"]})
+    reasons = session.why(question)
+    lines = why_lines(reasons, renderer)
+    return {
+        "n": question.number, "fact": fact.name, "type": fact.type, "text": renderer.fact_question(fact.name),
+        "choices": choices,
+        **({"example": renderer.value(fact.sample, fact.name)} if fact.type not in ("bool", "enum") else {}),
+        "why": {"intro": lines[0], "lines": lines[1:],
+                "rules": [{"rule": r.rule, "title": renderer.rule_title(r.rule), "decides": r.decides,
+                           "cause_of": list(r.cause_of), **({"via": {"fact": r.via[0], "rule": r.via[1]}}
+                                                            if r.via else {})} for r in reasons]},
+    }
+
+
+def answered_lines(session: "Session", renderer: Renderer) -> list[dict[str, str]]:
+    """The answers so far, each with its question, as the page lists them («non so» for an unknown)."""
+    from ..consult.session import UNKNOWN
+
+    labels = renderer.text("ask.labels")
+    return [{"question": renderer.fact_question(a.fact),
+             "answer": labels["unknown"] if a.value is UNKNOWN else renderer.value(a.value, a.fact)}
+            for a in session.state.answers]
