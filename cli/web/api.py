@@ -92,15 +92,15 @@ async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: boo
     """(result, document): the live DNS checks of a domain, as ``dns --format json``.
 
     ``gate`` (a :class:`~.limits.DnsGate`) bounds the check: a free slot server-wide, a time limit."""
-    from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.dns import domain
     from diagnostica.engine.present import compose
 
     name, given = dns_facts(kb, request_facts)
+    where = domain.Records(name, source, offline=False)
     if gate is None:
-        report = await dnsfacts.collect(name, source, kb.catalogue)
+        report, result = await domain.lookup(kb, where, given)
     else:
-        report = await gate.run(lambda: dnsfacts.collect(name, source, kb.catalogue))
-    result = kb.evaluate(dnsfacts.merge(report.facts, given))
+        report, result = await gate.run(lambda: domain.lookup(kb, where, given))
     return result, compose.with_dns(kb, result, report, renderer_for(kb, lang), explain=explain)
 
 

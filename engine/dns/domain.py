@@ -17,9 +17,11 @@ from ..inputs.facts import FactSet, coerce
 from ..kb.load import KnowledgeBase
 from ..run.result import Result
 from . import gather
-from .collect import DnsReport, collect, domain_name, merge
+from .collect import CHECKS, DnsReport, collect, domain_name, merge
 from .lookup import load_zone, shown
 from .mtasts_fetch import PolicyFetcher
+
+ALL_CHECKS = frozenset(CHECKS)
 
 #: The facts that decide which records are valid, as options (and web form fields) of their own.
 OPTION_FACTS = (("offer", "--offer"), ("pop_imap", "--pop-imap"), ("exchange_server", "--exchange-server"),
@@ -66,12 +68,19 @@ def records(domain: str | None, zone_file: str | None, nameservers: Sequence[str
     return Records(name, source, True)
 
 
-def diagnose(kb: KnowledgeBase, where: Records, given: Mapping[str, Any], checks: frozenset[str],
-             fetcher: PolicyFetcher | None = None) -> tuple[DnsReport, Result]:
-    """The lookups of ``where`` and the evaluation of their facts with ``given`` (which wins)."""
-    report = asyncio.run(collect(where.name, where.source, kb.catalogue, checks, dict(given),
-                                 None if where.offline else fetcher))
+async def lookup(kb: KnowledgeBase, where: Records, given: Mapping[str, Any], checks: frozenset[str] = ALL_CHECKS,
+                 fetcher: PolicyFetcher | None = None) -> tuple[DnsReport, Result]:
+    """The lookups of ``where`` and the evaluation of their facts with ``given`` (which wins); for a caller
+    already in an event loop (the web page, under its server-wide bound)."""
+    report = await collect(where.name, where.source, kb.catalogue, checks, dict(given),
+                           None if where.offline else fetcher)
     return report, kb.evaluate(merge(report.facts, dict(given)))
+
+
+def diagnose(kb: KnowledgeBase, where: Records, given: Mapping[str, Any], checks: frozenset[str] = ALL_CHECKS,
+             fetcher: PolicyFetcher | None = None) -> tuple[DnsReport, Result]:
+    """:func:`lookup`, run to its end (the command line)."""
+    return asyncio.run(lookup(kb, where, given, checks, fetcher))
 
 
 def diagnose_facts(kb: KnowledgeBase, gathered: FactSet, source: Any, checks: frozenset[str],
