@@ -178,10 +178,10 @@ class Conversation:
                 self.session = self.session.stop("eof")
                 return
             self.session, reply = self.session.reply(line, self.renderer)
-            if reply.kind == "answer" and fact.name == "dkim.selectors" and self.dns_report is not None \
-                    and self.lookups is not None:
-                # No DNS names the selectors: only now can their records be looked up.
-                self.dns_report, found = self.lookups.dkim(self.dns_report, reply.parsed.value)
+            added = self.lookups.after_answer(self.dns_report, fact.name, reply.parsed.value) \
+                if reply.kind == "answer" and self.lookups is not None else None
+            if added is not None:
+                self.dns_report, found = added
                 self.session = self.session.learn(found)
             if reply.kind in ("answer", "unknown", "stop"):
                 return

@@ -40,6 +40,14 @@ class Lookups:
 
         return gather.dkim_lookup(report, selectors, self.source(), self.kb.catalogue)
 
+    def after_answer(self, report: "DnsReport | None", fact: str,
+                     value: Any) -> tuple["DnsReport", dict[str, Any]] | None:
+        """What an answer lets the DNS add: the DKIM records once the selectors are answered (no DNS names
+        them), when the domain was looked up; None otherwise."""
+        if fact != "dkim.selectors" or report is None:
+            return None
+        return self.dkim(report, value)
+
 
 def begin(kb: KnowledgeBase, gathered: FactSet, *, problem: str | None = None, thorough: bool = False,
           dns: str | None = "offer", lookups: Lookups | None = None) -> tuple[Session, "DnsReport | None"]:
