@@ -181,20 +181,3 @@ class _Progress:
         if self.done:
             sys.stderr.write("\n")
             sys.stderr.flush()
-
-
-def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang: str, explain: bool,
-                   audience: str = "agente", checks: str | None = None, fetch_https: bool = False,
-                   ca_file: str | None = None) -> int:
-    """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
-    from diagnostica.engine.dns import collect as dnsfacts
-    from diagnostica.engine.dns import domain as dnsdomain
-    from diagnostica.engine.present.reporters import REPORTERS
-
-    check_format(fmt, REPORTERS)
-    renderer_for(kb, lang, audience)  # a wrong --lang or --audience stops us before any lookup
-    report, result = dnsdomain.diagnose_facts(kb, gathered, live_source(nameservers, timeout),
-                                              dnsfacts.parse_checks(checks),
-                                              dnsdomain.policy_fetcher(fetch_https, ca_file, timeout))
-    return emit_with_dns(kb, result, report, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets,
-                         audience=audience)

@@ -19,21 +19,13 @@ from .common import (
     check_format,
     load_kb,
     max_size,
+    renderer_for,
     write,
 )
 
 CompleteOption = typer.Option(
     False, "--complete",
     help="Il testo è il risultato completo della diagnostica: i controlli che non compaiono sono riusciti.")
-
-
-def report_document(kb, gathered, reading, *, lang: str, explain: bool = False, audience: str = "agente"):
-    """(result, document): the document of ``report`` (the web API's too), evidence and lines read included."""
-    from diagnostica.engine.present import compose
-
-    from .common import renderer_for
-
-    return compose.pasted(kb, gathered, reading, renderer_for(kb, lang, audience), explain=explain)
 
 
 def report(
@@ -57,6 +49,7 @@ def report(
     """
     from diagnostica.engine.inputs import facts as facts_mod
     from diagnostica.engine.inputs.report import read_report
+    from diagnostica.engine.present import compose
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
@@ -64,7 +57,7 @@ def report(
     gathered, reading = read_report(kb, source, complete, max_size(max_size_bytes))
     for option in fact or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
-    result, document = report_document(kb, gathered, reading, lang=lang, explain=explain, audience=audience)
+    result, document = compose.pasted(kb, gathered, reading, renderer_for(kb, lang, audience), explain=explain)
     if reading is not None and not gathered.values:  # what was read, then why no report follows
         if fmt == "text" and audience != "cliente":
             sys.stdout.write("\n".join(document.preface) + "\n\n")

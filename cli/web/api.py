@@ -14,8 +14,6 @@ from starlette.responses import JSONResponse as _StarletteJSON
 from starlette.responses import Response
 
 from ..common import document_for, renderer_for
-from ..report_cmd import report_document
-from ..rules_cmd import rule_rows
 from .inputs import BODY, body_text, json_object, report_text
 
 DEFAULT_LANG = "it"
@@ -69,7 +67,9 @@ def report_result(kb, text: str, *, lang: str, explain: bool = False):
     gathered, reading = parse_report(kb, text, "<testo>")
     if not gathered.values:
         raise InputError("report_nothing_recognised", Location("<testo>"))
-    result, document = report_document(kb, gathered, reading, lang=lang, explain=explain)
+    from diagnostica.engine.present import compose
+
+    result, document = compose.pasted(kb, gathered, reading, renderer_for(kb, lang), explain=explain)
     return result, document, reading
 
 
@@ -144,6 +144,8 @@ class Api:
         return JSONResponse(step_json(self.kb, step, lang=lang))
 
     async def rules(self, request: Request) -> Response:
+        from diagnostica.engine.present.rulelist import rule_rows
+
         return JSONResponse(rule_rows(self.kb, renderer_for(self.kb, chosen_lang(self.kb, request))))
 
     async def healthz(self, request: Request) -> Response:
