@@ -8,15 +8,17 @@ offer is accepted, the DKIM records once the selectors are answered (no DNS name
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from ..inputs.facts import FactSet
+from ..kb.catalogue import Value
 from ..kb.load import KnowledgeBase
 from . import planner
 from .session import Session
 
 if TYPE_CHECKING:
     from ..dns.collect import DnsReport
+    from ..dns.lookup import LiveSource, ZoneSource
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Lookups:
     made: a consultation that looks nothing up never loads the DNS library."""
 
     kb: KnowledgeBase
-    source: Callable[[], Any]
+    source: Callable[[], Union["LiveSource", "ZoneSource"]]
 
     def domain(self, domain: str, given: FactSet | None = None) -> "DnsReport":
         """The DNS report of ``domain`` (an answer), or of the domain ``given`` names, as ``--collect-dns``."""
@@ -34,14 +36,14 @@ class Lookups:
         facts, sources = (given.values, given.sources) if given is not None else ({"domain": domain}, {})
         return gather.collect_for(facts, sources, self.source(), self.kb.catalogue)
 
-    def dkim(self, report: "DnsReport", selectors: Any) -> tuple["DnsReport", dict[str, Any]]:
+    def dkim(self, report: "DnsReport", selectors: Value) -> tuple["DnsReport", dict[str, Any]]:
         """The DKIM records of the selectors just answered: the report with them, and the facts they establish."""
         from ..dns import gather
 
         return gather.dkim_lookup(report, selectors, self.source(), self.kb.catalogue)
 
     def after_answer(self, report: "DnsReport | None", fact: str,
-                     value: Any) -> tuple["DnsReport", dict[str, Any]] | None:
+                     value: Value) -> tuple["DnsReport", dict[str, Any]] | None:
         """What an answer lets the DNS add: the DKIM records once the selectors are answered (no DNS names
         them), when the domain was looked up; None otherwise."""
         if fact != "dkim.selectors" or report is None:

@@ -18,7 +18,7 @@ from ..kb.load import KnowledgeBase
 from ..run.result import Result
 from . import gather
 from .collect import CHECKS, DnsReport, collect, domain_name, merge
-from .lookup import load_zone, shown
+from .lookup import LiveSource, ZoneSource, load_zone, shown
 from .mtasts_fetch import PolicyFetcher
 
 ALL_CHECKS = frozenset(CHECKS)
@@ -47,7 +47,7 @@ class Records:
     nothing is fetched over HTTPS from it)."""
 
     name: dns.name.Name
-    source: Any  # a LiveSource or a ZoneSource: both answer ``resolve``
+    source: LiveSource | ZoneSource
     offline: bool
 
 
@@ -83,7 +83,7 @@ def diagnose(kb: KnowledgeBase, where: Records, given: Mapping[str, Any], checks
     return asyncio.run(lookup(kb, where, given, checks, fetcher))
 
 
-def diagnose_facts(kb: KnowledgeBase, gathered: FactSet, source: Any, checks: frozenset[str],
+def diagnose_facts(kb: KnowledgeBase, gathered: FactSet, source: LiveSource | ZoneSource, checks: frozenset[str],
                    fetcher: PolicyFetcher | None = None) -> tuple[DnsReport, Result]:
     """``check --collect-dns``: the domain the facts name, looked up; the facts given win over the DNS."""
     report = gather.collect_for(gathered.values, gathered.sources, source, kb.catalogue, checks, fetcher=fetcher)

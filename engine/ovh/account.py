@@ -6,7 +6,7 @@ source is given (``--collect-dns``: the API wins where both answer), and their e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..kb.load import KnowledgeBase
 from ..run.result import Result
@@ -17,6 +17,7 @@ from .diagnose import NewDiagnosis
 
 if TYPE_CHECKING:
     from ..dns.collect import DnsReport
+    from ..dns.lookup import LiveSource, ZoneSource
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Diagnosis:
 
 def diagnose(kb: KnowledgeBase, client: Api, email: str, *, organization: str | None = None,
              service: str | None = None, product: str | None = None, new: NewDiagnosis | None = None,
-             dns_source: Any = None) -> Diagnosis:
+             dns_source: "LiveSource | ZoneSource | None" = None) -> Diagnosis:
     """The account's facts from the API (and the DNS through ``dns_source``), evaluated."""
     report = collect(client, email, kb.catalogue, kb.data, organization=organization, service=service,
                      product=product, new=new)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Mapping, Sequence
 
 from ..ovh.collect import OvhReport
 from .controls import escape
@@ -46,19 +46,19 @@ def section(report: OvhReport, renderer: Renderer, *, explain: bool) -> Section:
                    tuple(escape(line) for line in lines(report, renderer, markdown=True, explain=explain)))
 
 
-def task_progress(renderer: Renderer, task: Any, status: str, waited: float) -> str:
+def task_progress(renderer: Renderer, task: object, status: str, waited: float) -> str:
     """A new diagnostic's progress line; the task's id shown, so after a Ctrl-C it can be looked up."""
     status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else escape(status)
     return renderer.text("ovh.progress", task=task, status=status_text, waited=int(waited))
 
 
-def key_request(renderer: Renderer, url: str, rules: Sequence[dict[str, Any]], new: bool) -> str:
+def key_request(renderer: Renderer, url: str, rules: Sequence[Mapping[str, object]], new: bool) -> str:
     """``ovh --create-key``: where to ask for a consumer key, the exact body, then what to do with the key."""
     t = renderer.text
     return "\n".join([t("ovh.create_key.intro", url=url), "", rules_text(rules), "", t("ovh.create_key.then"),
                       t("ovh.create_key.new" if new else "ovh.create_key.without_new")]) + "\n"
 
 
-def rules_text(rules: Sequence[dict[str, Any]]) -> str:
+def rules_text(rules: Sequence[Mapping[str, object]]) -> str:
     """The request body, one rule a line: easy to read, and valid JSON to paste."""
     return '{"accessRules": [\n' + ",\n".join(f"  {json.dumps(rule)}" for rule in rules) + "\n]}"

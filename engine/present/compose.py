@@ -7,7 +7,7 @@ The CLI, the web page and the HTTP API call these and hand the result to a repor
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..inputs import facts as facts_mod
 from ..inputs.panel import PanelReading
@@ -74,7 +74,8 @@ def from_api(kb: KnowledgeBase, result: Result, report: "OvhReport", renderer: R
 
 def conclusion(kb: KnowledgeBase, session: "Session", renderer: Renderer, *, secrets: Sequence[str] = (),
                sources: Mapping[str, str] | None = None, reading: PanelReading | None = None,
-               dns_report: "DnsReport | None" = None, tried: Any = None) -> tuple[Result, Document]:
+               dns_report: "DnsReport | None" = None,
+               tried: Sequence[str] | None = None) -> tuple[Result, Document]:
     """The advice a consultation reached, with the evidence of every fact (``ask``, the web page's conclusion
     and ``POST /api/v1/ask``); ``tried``: what the customer already tried, for the ticket."""
     final = dict(session.facts)

@@ -27,7 +27,7 @@ from typing import Any, Mapping, Sequence, Union
 
 from ..inputs.redact import redact_data
 from ..kb.load import KnowledgeBase
-from ..run.result import Result
+from ..run.result import PossibleCause, Result
 from .controls import escape
 from .render import Renderer
 
@@ -176,7 +176,7 @@ def next_steps(kb: KnowledgeBase, renderer: Renderer, fallbacks: list[str]) -> l
     return [step.format_map(duration) for step in steps if isinstance(step, str)] if isinstance(steps, list) else []
 
 
-def _duration(kb: KnowledgeBase) -> dict[str, Any]:
+def _duration(kb: KnowledgeBase) -> dict[str, Any]:  # rules/data, as its writer typed it
     section = kb.data.get("diagnostic")
     duration = section.get("duration_minutes") if isinstance(section, dict) else None
     return duration if isinstance(duration, dict) else {}
@@ -290,7 +290,7 @@ def _ticket(kb: KnowledgeBase, renderer: Renderer, data: JsonObject, evidence: M
         return renderer.failed(renderer.describe(exc, ticket.TEMPLATE)) + "\n"
 
 
-def _shown(renderer: Renderer, name: str, value: Any) -> Shown:
+def _shown(renderer: Renderer, name: str, value: JsonValue) -> Shown:
     return Shown(escape(name), escape(renderer.fact_label(name)), escape(renderer.value(value, name)))
 
 
@@ -302,7 +302,7 @@ def _words(renderer: Renderer) -> Words:
         "report.needs_last_joiner")))
 
 
-def _customer_words(kb: KnowledgeBase, renderer: Renderer, account: Any, found: bool) -> CustomerWords:
+def _customer_words(kb: KnowledgeBase, renderer: Renderer, account: JsonValue, found: bool) -> CustomerWords:
     t = renderer.text
     where = t("customer.intro_account", account=account) if account else ""
     opening = t("customer.intro", account=where) if found else t("customer.no_findings", account=where)
@@ -326,7 +326,7 @@ def needs_text(renderer: Renderer, names: Sequence[str]) -> str:
     return joined(items, renderer.text("report.needs_last_joiner"))
 
 
-def _open_cause(renderer: Renderer, cause: Any) -> OpenCause:
+def _open_cause(renderer: Renderer, cause: PossibleCause) -> OpenCause:
     title = renderer.text(f"rules.{cause.cause}.title")
     key = "report.possible_cause_line_one" if len(cause.needs) == 1 else "report.possible_cause_line"
     line = renderer.text(key, cause=f"{title} ({cause.cause})", needs=needs_text(renderer, cause.needs))
