@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..inputs import facts as facts_mod
+from ..inputs.facts import JSON
 from ..inputs.panel import PanelReading
 from ..kb.load import KnowledgeBase
 from ..run.result import Result
 from . import evidence as dns_evidence
-from .document import Document, JsonValue, Section, build
+from .document import Document, Section, build
 from .reading import fact_sources, reading_json, reading_lines, reading_section
 from .render import Renderer
 
@@ -41,7 +42,7 @@ def pasted(kb: KnowledgeBase, gathered: facts_mod.FactSet, reading: PanelReading
     read (before the plain-text report, after the Markdown one)."""
     facts_mod.with_context(gathered, kb.catalogue)
     result = kb.evaluate(gathered.values)
-    extra: dict[str, JsonValue] = {"evidence": fact_sources(renderer, gathered.sources, reading)}  # type: ignore[dict-item]
+    extra: dict[str, JSON] = {"evidence": dict[str, JSON](fact_sources(renderer, gathered.sources, reading))}
     if reading is None:
         return result, build(kb, result, renderer, explain=explain, secrets=gathered.secrets, extra=extra)
     extra["report"] = reading_json(reading)
@@ -58,14 +59,14 @@ def from_api(kb: KnowledgeBase, result: Result, report: "OvhReport", renderer: R
 
     api_doc = report.to_json()
     notes = apicalls.notes(report, renderer)
-    api_doc["notes"] = list[JsonValue](notes)
-    extra: dict[str, JsonValue] = {"ovh": api_doc}
+    api_doc["notes"] = list[JSON](notes)
+    extra: dict[str, JSON] = {"ovh": api_doc}
     sections = [apicalls.section(report, renderer, explain=explain)]
     if dns_report is not None:
         dns_doc = dns_report.to_json()
         extra["dns"] = dns_doc
         sections.append(dns_evidence.section(dns_doc, renderer, explain=explain))
-    extra["evidence"] = live_dns.evidence(report, dns_report, renderer.text)  # type: ignore[assignment]
+    extra["evidence"] = dict[str, JSON](live_dns.evidence(report, dns_report, renderer.text))
     from .controls import escape
 
     return build(kb, result, renderer, explain=explain, extra=extra, sections=sections,
@@ -87,7 +88,7 @@ def conclusion(kb: KnowledgeBase, session: "Session", renderer: Renderer, *, sec
         from ..dns.gather import fact_evidence
 
         found = {**fact_evidence(dns_report, renderer.text), **found}
-    extra: dict[str, JsonValue] = {"evidence": session.evidence(renderer, found)}  # type: ignore[dict-item]
+    extra: dict[str, JSON] = {"evidence": dict[str, JSON](session.evidence(renderer, found))}
     sections: tuple[Section, ...] = ()
     if dns_report is not None:
         dns_doc = dns_report.to_json()

@@ -23,17 +23,17 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence, Union
+from typing import Any, Mapping, Sequence
 
+from ..inputs.facts import JSON
 from ..inputs.redact import redact_data
 from ..kb.load import KnowledgeBase
 from ..run.result import PossibleCause, Result
 from .controls import escape
 from .render import Renderer
 
-#: A value as JSON carries it.
-JsonValue = Union[None, bool, int, float, str, list["JsonValue"], dict[str, "JsonValue"]]
-JsonObject = dict[str, JsonValue]
+#: The document's JSON shape (values as :data:`inputs.facts.JSON`, the one alias).
+JsonObject = dict[str, JSON]
 
 
 def jsonable(value: Any) -> Any:
@@ -194,7 +194,7 @@ _STATUS = {True: "confirmed", False: "excluded", None: "open"}
 
 
 def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: bool = False,
-          secrets: Sequence[str] = (), extra: Mapping[str, JsonValue] | None = None,
+          secrets: Sequence[str] = (), extra: Mapping[str, JSON] | None = None,
           sections: Sequence[Section] = (), preface: Sequence[str] = (),
           ticket_notes: Sequence[str] = ()) -> Document:
     """The document of ``result`` in the renderer's language and audience.
@@ -205,13 +205,14 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
     fallbacks: list[str] = []
     secret_names = kb.catalogue.secret_names
     t = renderer.text
-    findings, found_json = [], []
+    findings: list[Finding] = []
+    found_json: list[JSON] = []
     for finding in result.findings:
         text = renderer.rule_text(finding.id, result.facts, result.outcomes)
         fallbacks.extend(text.fallbacks)
         because = redact_data(jsonable(finding.because), secret_names)
-        links = [{"relation": rel, "id": target, "title": renderer.rule_title(target),
-                  "status": _STATUS[result.outcomes.get(target)]} for rel, target in finding.links]
+        links = [Link(rel, escape(t(f"report.relation.{rel}")), target, renderer.rule_title(target),
+                      _STATUS[result.outcomes.get(target)]) for rel, target in finding.links]
         item: JsonObject = {
             "id": finding.id,
             "severity": finding.severity,
@@ -219,34 +220,35 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
             "explanation": text.explanation,
             "remediation": text.remediation,
             "because": because,
-            "consequence_of": list(finding.consequence_of),
+            "consequence_of": list[JSON](finding.consequence_of),
             # Each linked rule's title and what this evaluation made of it (confirmed, excluded, open).
-            "links": links,  # type: ignore[dict-item]  # a list of JSON objects
+            "links": [{"relation": link.relation, "id": link.id, "title": link.title, "status": link.status}
+                      for link in links],
         }
         if text.errors:
-            item["template_errors"] = list(text.errors)
+            item["template_errors"] = list[JSON](text.errors)
         found_json.append(item)
         findings.append(Finding(
             id=escape(finding.id), severity=finding.severity, severity_word=escape(t(f"severity.{finding.severity}")),
             title=escape(text.title), explanation=escape(text.explanation), remediation=escape(text.remediation),
             because=tuple(_shown(renderer, name, value) for name, value in because.items()),
             consequence_of=tuple(Titled(escape(c), escape(renderer.rule_title(c))) for c in finding.consequence_of),
-            links=tuple(Link(link["relation"], escape(t(f"report.relation.{link['relation']}")), escape(link["id"]),
-                             escape(link["title"]), link["status"]) for link in links)))
+            links=tuple(Link(link.relation, link.word, escape(link.id), escape(link.title), link.status)
+                        for link in links)))
     facts = redact_data(jsonable(result.facts), secret_names)
-    causes_json = [{"symptom": p.symptom, "cause": p.cause, "title": t(f"rules.{p.cause}.title", fallbacks),
-                    "needs": list(p.needs)} for p in result.possible_causes]
+    causes_json: list[JSON] = [{"symptom": p.symptom, "cause": p.cause, "title": t(f"rules.{p.cause}.title", fallbacks),
+                                "needs": list[JSON](p.needs)} for p in result.possible_causes]
     steps = next_steps(kb, renderer, fallbacks)
     data: JsonObject = {
         "lang": renderer.lang,
-        "findings": found_json,  # type: ignore[dict-item]
+        "findings": found_json,
         "undecided": [{"id": u.id, "needs": list(u.needs)} for u in result.undecided],
-        "possible_causes": causes_json,  # type: ignore[dict-item]
+        "possible_causes": causes_json,
         # Free-text facts (customer.tried, notes) may hold a typed password: every format shows them masked.
         "facts": facts,
         "derived": dict(result.derived),
-        "next_steps": steps,  # type: ignore[dict-item]
-        "secrets_ignored": sorted(set(secrets)),  # type: ignore[dict-item]
+        "next_steps": list[JSON](steps),
+        "secrets_ignored": list[JSON](sorted(set(secrets))),
     }
     explained = _explain(kb, result, fallbacks) if explain else None
     if explained is not None:
@@ -271,7 +273,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
         explain=_explain_lines(renderer, data, explained) if explained is not None else None,
         undecided_hint=escape(t("report.undecided_hint", count=len(result.undecided))) if result.undecided else None,
         next_steps=tuple(escape(step) for step in steps),
-        secrets_line=escape(t("report.secrets_dropped", names=", ".join(data["secrets_ignored"])))  # type: ignore[arg-type]
+        secrets_line=escape(t("report.secrets_dropped", names=", ".join(sorted(set(secrets)))))
         if secrets else None,
         date=date,
         ticket=escape(_ticket(kb, renderer, data, evidence, date)),
@@ -290,7 +292,7 @@ def _ticket(kb: KnowledgeBase, renderer: Renderer, data: JsonObject, evidence: M
         return renderer.failed(renderer.describe(exc, ticket.TEMPLATE)) + "\n"
 
 
-def _shown(renderer: Renderer, name: str, value: JsonValue) -> Shown:
+def _shown(renderer: Renderer, name: str, value: JSON) -> Shown:
     return Shown(escape(name), escape(renderer.fact_label(name)), escape(renderer.value(value, name)))
 
 
@@ -302,7 +304,7 @@ def _words(renderer: Renderer) -> Words:
         "report.needs_last_joiner")))
 
 
-def _customer_words(kb: KnowledgeBase, renderer: Renderer, account: JsonValue, found: bool) -> CustomerWords:
+def _customer_words(kb: KnowledgeBase, renderer: Renderer, account: JSON, found: bool) -> CustomerWords:
     t = renderer.text
     where = t("customer.intro_account", account=account) if account else ""
     opening = t("customer.intro", account=where) if found else t("customer.no_findings", account=where)
@@ -333,7 +335,7 @@ def _open_cause(renderer: Renderer, cause: PossibleCause) -> OpenCause:
     return OpenCause(escape(cause.cause), escape(str(title)), escape(line), len(cause.needs) == 1)
 
 
-def _complaint_lines(renderer: Renderer, complaint: JsonValue) -> tuple[str, ...]:
+def _complaint_lines(renderer: Renderer, complaint: JSON) -> tuple[str, ...]:
     """«Causa non accertata» and the causes still open, each with what would decide it."""
     if not isinstance(complaint, dict) or complaint.get("explained"):
         return ()
@@ -356,7 +358,7 @@ def _complaint_lines(renderer: Renderer, complaint: JsonValue) -> tuple[str, ...
 def _explain(kb: KnowledgeBase, result: Result, fallbacks: list[str]) -> JsonObject:
     from ..run.explain import because, needs
 
-    rules: list[JsonValue] = []
+    rules: list[JSON] = []
     for rule in sorted(kb.rules, key=lambda r: r.id):
         outcome = result.outcomes.get(rule.id)
         entry: JsonObject = {"id": rule.id, "kind": rule.kind,
@@ -366,7 +368,7 @@ def _explain(kb: KnowledgeBase, result: Result, fallbacks: list[str]) -> JsonObj
         else:
             entry["facts"] = jsonable(because(kb, rule.id, result.facts, result.derived))
         rules.append(entry)
-    return {"rules": rules, "fallbacks": sorted(set(fallbacks))}  # type: ignore[dict-item]
+    return {"rules": rules, "fallbacks": list[JSON](sorted(set(fallbacks)))}
 
 
 def _explain_lines(renderer: Renderer, data: JsonObject, explained: JsonObject) -> tuple[str, ...]:
