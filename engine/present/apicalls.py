@@ -49,7 +49,7 @@ def section(report: OvhReport, renderer: Renderer, *, explain: bool) -> Section:
 def task_progress(renderer: Renderer, task: object, status: str, waited: float) -> str:
     """A new diagnostic's progress line; the task's id shown, so after a Ctrl-C it can be looked up."""
     status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else escape(status)
-    return renderer.text("ovh.progress", task=task, status=status_text, waited=int(waited))
+    return str(renderer.text("ovh.progress", task=task, status=status_text, waited=int(waited)))
 
 
 def key_request(renderer: Renderer, url: str, rules: Sequence[Mapping[str, object]], new: bool) -> str:

@@ -182,7 +182,7 @@ def _duration(kb: KnowledgeBase) -> dict[str, Any]:  # rules/data, as its writer
     return duration if isinstance(duration, dict) else {}
 
 
-class _Known(dict):
+class _Known(dict[str, object]):
     """The values a step names; one that is missing stays ``{name}``."""
 
     def __missing__(self, key: str) -> str:

@@ -6,18 +6,21 @@ complete records as they are (see :meth:`DnsReport.to_json`).
 """
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from .controls import escape
 from .document import Section
 from .render import Renderer
 
 
-def section(dns_doc: dict, renderer: Renderer, *, explain: bool = False) -> Section:
+def section(dns_doc: Mapping[str, Any], renderer: Renderer, *, explain: bool = False) -> Section:
     """The lookups as a section of the report, in both layouts (answers and details with ``explain``)."""
     return Section(tuple(escape(line) for line in lines(dns_doc, renderer, explain=explain)),
                    tuple(escape(line) for line in lines(dns_doc, renderer, explain=explain, markdown=True)))
 
 
-def lines(dns_doc: dict, renderer: Renderer, *, explain: bool = False, markdown: bool = False) -> list[str]:
+def lines(dns_doc: Mapping[str, Any], renderer: Renderer, *, explain: bool = False,
+          markdown: bool = False) -> list[str]:
     t = renderer.text
     heading = f"## {t('dns.evidence_title')}" if markdown else f"{t('dns.evidence_title')}:"
     out = ["", heading]

@@ -1,6 +1,7 @@
 """What was read from a pasted diagnostic, for people and programs, and where each fact came from."""
 from __future__ import annotations
 
+from ..inputs.facts import JSON
 from ..inputs.panel import PanelReading
 from .controls import escape
 from .document import Section, jsonable
@@ -25,7 +26,7 @@ def fact_sources(renderer: Renderer, sources: dict[str, str], reading: PanelRead
 
 
 
-def reading_json(reading: PanelReading) -> dict:
+def reading_json(reading: PanelReading) -> dict[str, JSON]:
     return {
         "recognised": [{"line": r.first_line, "last_line": r.last_line, "check": r.check, "fact": r.fact,
                         "value": jsonable(r.value), "text": r.text} for r in reading.recognised],

@@ -56,7 +56,7 @@ def render(kb: KnowledgeBase, renderer: Renderer, document: Mapping[str, Any], e
                   for name, rule in derived.items() if name in facts]
 
     def quoted(name: str) -> str:
-        return renderer.text("report.needs_item", label=renderer.fact_label(name))
+        return str(renderer.text("report.needs_item", label=renderer.fact_label(name)))
 
     still_open = [{"title": p["title"], "needs": ", ".join(quoted(n) for n in p["needs"]), "count": len(p["needs"])}
                   for p in document["possible_causes"]]
