@@ -135,7 +135,7 @@ class Conversation:
 
         self.console.say()
         self.console.say(self.t(key, domain=self.dns_report.domain))
-        for line in dnsevidence.lines(self.dns_report.to_json(), self.renderer)[2:-1]:  # no heading, no hint
+        for line in dnsevidence.lookup_lines(self.dns_report.to_json(), self.renderer):
             self.console.say(line)
 
     def _offer_dns(self, domain: str, before) -> None:
