@@ -37,4 +37,4 @@ async def account_context(kb, connect: Callable[[], Any], email: str, lang: str)
     calls = "\n".join(apicalls.lines(report, renderer, markdown=False, explain=True)).strip("\n")
     return {"result": document.data, "evidence": calls, "ticket": document.ticket,
             "customer": customer_text(kb, result, lang), "notes": document.data["ovh"]["notes"],
-            "label": renderer.fact_label, "value": renderer.value}
+            "causes": document.possible_causes}

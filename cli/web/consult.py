@@ -17,7 +17,13 @@ from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.redact import redact, redact_data
 from diagnostica.engine.kb.yamlload import load_yaml, position
 from diagnostica.engine.present import compose
-from diagnostica.engine.present.consultation import answered_lines, invalid_text, question_json
+from diagnostica.engine.present.consultation import (
+    answered_lines,
+    complaint_words,
+    invalid_text,
+    question_json,
+    why_items,
+)
 from diagnostica.engine.present.render import Renderer
 
 from ..common import customer_text, renderer_for
@@ -181,8 +187,7 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
     answered = answered_lines(session, renderer)
     state = page_state(step)
     context: dict[str, Any] = {"state": state, "answered": answered, "start": False,
-                               "title": renderer.rule_title, "label": renderer.fact_label,
-                               "value": renderer.value, "can_go_back": bool(answered), "known": [],
+                               "can_go_back": bool(answered), "known": [],
                                "question": None, "complaint": None, "offer": None}
     offer = session.dns_offer()
     if offer is not None:  # the domain is known: the lookup is offered before the next question
@@ -191,21 +196,20 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
     if step.question is not None:
         result = session.result()
         context.update(question=question_json(session, step.question, renderer),
+                       why=why_items(session, step.question, renderer),
                        known=[renderer.rule_title(f.id) for f in result.findings])
         return context
     result, document = conclusion(kb, step, lang=lang)
     complaint = document.data.get("complaint")
-    if complaint is not None:
-        complaint = {"explained": complaint["explained"],
-                     "confirmed": [renderer.rule_title(c) for c in complaint["confirmed"]],
-                     "open": [{"title": renderer.rule_title(c["cause"]), "needs": c["needs"]}
-                              for c in complaint["open_causes"]]}
+    if isinstance(complaint, dict):
+        complaint = complaint_words(complaint, renderer)
     tried = step.facts.get("customer.tried") or ()
     if step.dns_report is not None:
         from diagnostica.engine.present import evidence as dns_evidence
 
         context["evidence"] = "\n".join(dns_evidence.lines(document.data["dns"], renderer, explain=True)).strip("\n")
-    context.update(result=document.data, complaint=complaint, ticket=document.ticket, tried=", ".join(tried),
+    context.update(result=document.data, causes=document.possible_causes, complaint=complaint,
+                   ticket=document.ticket, tried=", ".join(tried),
                    customer=customer_text(kb, result, lang),
                    permalink="/consultazione?" + urlencode({"lang": lang, "state": state}))
     return context

@@ -4,7 +4,7 @@ The same lines for ``ask`` on a terminal, the «Consultazione guidata» page and
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..inputs.redact import redact
 from ..kb.catalogue import Fact
@@ -73,3 +73,20 @@ def answered_lines(session: "Session", renderer: Renderer) -> list[dict[str, str
     return [{"question": renderer.fact_question(a.fact),
              "answer": labels["unknown"] if a.value is UNKNOWN else renderer.value(a.value, a.fact)}
             for a in session.state.answers]
+
+
+def why_items(session: "Session", question: "Question", renderer: Renderer) -> list[dict[str, object]]:
+    """«perché?» as the page lists it: each rule's title, the symptoms it may cause and the derived fact the
+    answer goes through, by their titles and labels."""
+    return [{"title": renderer.rule_title(r.rule), "decides": r.decides,
+             "cause_of": [renderer.rule_title(s) for s in r.cause_of],
+             "via": renderer.fact_label(r.via[0]) if r.via else None} for r in session.why(question)]
+
+
+def complaint_words(complaint: Mapping[str, Any], renderer: Renderer) -> dict[str, object]:
+    """A consultation's conclusion as the page shows it: the confirmed causes' titles, and each open cause's
+    title with the labels of the facts that would decide it."""
+    return {"explained": complaint["explained"],
+            "confirmed": [renderer.rule_title(c) for c in complaint["confirmed"]],
+            "open": [{"title": renderer.rule_title(c["cause"]), "needs": [renderer.fact_label(n) for n in c["needs"]]}
+                     for c in complaint["open_causes"]]}

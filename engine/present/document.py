@@ -95,12 +95,12 @@ class Finding:
 
 @dataclass(frozen=True)
 class OpenCause:
-    """A cause still possible: ``line`` says it with what would decide it."""
+    """A cause still possible: ``line`` says it with what would decide it, ``needs`` are those facts' labels."""
 
     id: str
     title: str
     line: str
-    needs_one: bool
+    needs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -332,7 +332,8 @@ def _open_cause(renderer: Renderer, cause: PossibleCause) -> OpenCause:
     title = renderer.text(f"rules.{cause.cause}.title")
     key = "report.possible_cause_line_one" if len(cause.needs) == 1 else "report.possible_cause_line"
     line = renderer.text(key, cause=f"{title} ({cause.cause})", needs=needs_text(renderer, cause.needs))
-    return OpenCause(escape(cause.cause), escape(str(title)), escape(line), len(cause.needs) == 1)
+    return OpenCause(escape(cause.cause), escape(str(title)), escape(line),
+                     tuple(escape(renderer.fact_label(name)) for name in cause.needs))
 
 
 def _complaint_lines(renderer: Renderer, complaint: JSON) -> tuple[str, ...]:

@@ -1,11 +1,28 @@
 """What was read from a pasted diagnostic, for people and programs, and where each fact came from."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..inputs.facts import JSON
 from ..inputs.panel import PanelReading
 from .controls import escape
 from .document import Section, jsonable
 from .render import Renderer
+
+
+@dataclass(frozen=True)
+class ReadLine:
+    """A recognised line of a paste, in words: where it was, the fact it gave and its value."""
+
+    line: int
+    label: str
+    value: str
+
+
+def read_lines(reading: PanelReading, renderer: Renderer) -> list[ReadLine]:
+    """The recognised lines as the web page lists them."""
+    return [ReadLine(r.first_line, renderer.fact_label(r.fact), renderer.value(r.value, r.fact))
+            for r in reading.recognised]
 
 
 def reading_section(reading: PanelReading, renderer: Renderer) -> Section:
