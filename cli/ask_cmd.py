@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, List, Optional
+from typing import IO, TYPE_CHECKING, Any, List, Optional
 
 import typer
 from diagnostica.engine import errors
@@ -30,10 +30,12 @@ from .common import (
     gather_facts,
     load_kb,
     max_size,
-    use_color,
+    renderer_for,
+    write,
 )
 
 if TYPE_CHECKING:
+    from diagnostica.engine.consult.begin import Lookups
     from diagnostica.engine.dns.collect import DnsReport
 
 
@@ -85,9 +87,7 @@ class Conversation:
         self.console = console
         # The lookups made: before the first question (--collect-dns) or when offered.
         self.dns_report: Optional["DnsReport"] = None
-        self.lookup: Callable[[str], "DnsReport"] = _no_lookup  # domain -> its DNS report, for the offer
-        # (report, selectors) -> (report, facts): the DKIM lookups once the selectors are answered.
-        self.dkim_lookup: Optional[Callable[["DnsReport", Any], tuple["DnsReport", dict[str, Any]]]] = None
+        self.lookups: Optional["Lookups"] = None  # the domain when the offer is accepted, DKIM once answered
 
     @property
     def transcript(self) -> list[dict[str, Any]]:
@@ -135,7 +135,7 @@ class Conversation:
 
         self.console.say()
         self.console.say(self.t(key, domain=self.dns_report.domain))
-        for line in dnsevidence.lines(self.dns_report.to_json(), self.renderer)[2:-1]:  # no heading, no hint
+        for line in dnsevidence.lookup_lines(self.dns_report.to_json(), self.renderer):
             self.console.say(line)
 
     def _offer_dns(self, domain: str, before) -> None:
@@ -151,8 +151,8 @@ class Conversation:
                 self.session = self.session.stop("eof")
                 return
             parsed = answers.parse(line, yes_no, self.t("ask.words"))
-            if parsed.kind == "answer" and parsed.value:
-                self.dns_report = self.lookup(domain)
+            if parsed.kind == "answer" and parsed.value and self.lookups is not None:
+                self.dns_report = self.lookups.domain(domain)
                 self.session = self.session.learn(self.dns_report.facts)
                 self._show_lookups("ask_dns.looked_up")
                 for rule_id, found in self.session.settled(before, self.session.result()):
@@ -178,10 +178,10 @@ class Conversation:
                 self.session = self.session.stop("eof")
                 return
             self.session, reply = self.session.reply(line, self.renderer)
-            if reply.kind == "answer" and fact.name == "dkim.selectors" and self.dns_report is not None \
-                    and self.dkim_lookup is not None:
-                # No DNS names the selectors: only now can their records be looked up.
-                self.dns_report, found = self.dkim_lookup(self.dns_report, reply.parsed.value)
+            added = self.lookups.after_answer(self.dns_report, fact.name, reply.parsed.value) \
+                if reply.kind == "answer" and self.lookups is not None else None
+            if added is not None:
+                self.dns_report, found = added
                 self.session = self.session.learn(found)
             if reply.kind in ("answer", "unknown", "stop"):
                 return
@@ -191,6 +191,8 @@ class Conversation:
             if reply.kind == "nothing_to_undo":
                 self.console.say(self.t("ask.nothing_to_undo"))
             elif reply.kind == "why":
+                from diagnostica.engine.present.consultation import why_lines
+
                 for text in why_lines(self.session.why(question), self.renderer):
                     self.console.say(text)
             elif reply.kind == "help":
@@ -225,6 +227,8 @@ class Conversation:
 
         shown = redact(line.strip(), self.kb.catalogue.secret_names)
         if parsed.problem == "text":
+            from diagnostica.engine.present.consultation import invalid_text
+
             self.console.say(self.t("ask.invalid.text", problem=invalid_text(parsed, fact, self.renderer)))
         else:
             self.console.say(self.t(f"ask.invalid.{parsed.problem}", answer=shown, n=len(fact.values)))
@@ -261,51 +265,6 @@ class Conversation:
             self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
 
 
-def _no_lookup(domain: str) -> "DnsReport":
-    raise RuntimeError("no DNS lookup was set up for this conversation")  # a bug: ask() always sets one
-
-
-def lookup_domain(kb, domain: str, nameservers, timeout: float):
-    """The DNS report of ``domain`` (an answer or a given fact), as ``--collect-dns`` collects it."""
-    from diagnostica.engine.dns import gather
-
-    return gather.collect_for({"domain": domain}, {}, gather.live_source(nameservers, timeout), kb.catalogue)
-
-
-def dkim_lookup(kb, report, selectors, nameservers, timeout: float):
-    """The DKIM records of the selectors just answered, added to the conversation's DNS report."""
-    from diagnostica.engine.dns import gather
-
-    return gather.dkim_lookup(report, selectors, gather.live_source(nameservers, timeout), kb.catalogue)
-
-
-def why_lines(reasons, renderer) -> list[str]:
-    """«perché?» in words: the intro, then one line per rule the answer can decide."""
-    t = renderer.text
-    lines = [t("ask.why.intro")]
-    for reason in reasons:
-        if not reason.decides:
-            lines.append(t("ask.why.together", title=renderer.rule_title(reason.rule), id=reason.rule))
-            continue
-        notes = [t("ask.why.cause_of", symptom=renderer.rule_title(s)) for s in reason.cause_of]
-        if reason.via:
-            notes.append(t("ask.why.via", fact=renderer.fact_label(reason.via[0]), rule=reason.via[1]))
-        line = t("ask.why.rule", title=renderer.rule_title(reason.rule), id=reason.rule)
-        lines.append(line + (f" — {'; '.join(notes)}" if notes else ""))
-    return lines
-
-
-def invalid_text(parsed, fact, renderer) -> str:
-    """Why a free-text answer was refused, in the catalogue's error words."""
-    from diagnostica.engine.inputs.redact import redact
-    from diagnostica.engine.kb.texts import format_message
-
-    secrets = renderer.kb.catalogue.secret_names
-    params = {key: redact(value, secrets) if isinstance(value, str) else value for key, value in parsed.params}
-    code = params.pop("code")
-    return format_message(f"errors.{code}", renderer.lang, name=renderer.fact_label(fact.name), **params)
-
-
 def ask(
     files: List[str] = typer.Argument(None, metavar="FILE", help="File di fatti YAML o JSON già noti (anche il JSON dell'API)."),
     fact: Optional[List[str]] = FactOption,
@@ -336,17 +295,15 @@ def ask(
     Senza terminale legge le risposte riga per riga dallo standard input (o da --answers).
     Exit code: 0 nessun problema, 1 problemi trovati, 2 input non valido, 130 interrotta con Ctrl-C.
     """
-    from diagnostica.engine.consult import planner
-    from diagnostica.engine.consult.session import Session
+    from diagnostica.engine.consult import begin
     from diagnostica.engine.inputs.report import read_report
-    from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
     if answers_file is None and "-" in [*(files or ()), report_file]:
         raise errors.InputError("ask_stdin_twice", errors.Location("-"))
     kb = load_kb(kb_dir)
-    renderer = Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any question
+    renderer = renderer_for(kb, lang, audience)  # a wrong --lang or --audience stops us before any question
     limit = max_size(max_size_bytes)  # every file read, and each line of answer
     gathered = gather_facts(kb, files or [], None, limit)
     reading = None
@@ -358,26 +315,21 @@ def ask(
     for option in fact or ():
         gathered.update(facts_mod.parse_fact_option(option, kb.catalogue, kb.data))
     facts_mod.with_context(gathered, kb.catalogue)  # the domain of an address given with --fact too
-    if problem:  # a misspelt problem stops us before any DNS lookup
-        planner.problem(kb, problem)
-    known, report = dict(gathered.values), None
-    if collect_dns:  # as check --collect-dns: the domain comes from the facts, what was given wins
-        from diagnostica.engine.dns import gather
-        from diagnostica.engine.dns.collect import merge
-
-        report = gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameserver, timeout),
-                                    kb.catalogue)
-        known = merge(report.facts, gathered.values)
     # Without --collect-dns the domain is asked early and its lookup offered, when the DNS can settle something.
-    state = Session.start(kb, known, problem_name=problem, thorough=thorough,
-                          dns="collected" if collect_dns else None if no_dns else "offer")
+    def live_source():
+        from diagnostica.engine.dns.gather import live_source
+
+        return live_source(nameserver, timeout)
+
+    lookups = begin.Lookups(kb, live_source) if not no_dns or collect_dns else None
+    state, report = begin.begin(kb, gathered, problem=problem, thorough=thorough, lookups=lookups,
+                                dns="collected" if collect_dns else None if no_dns else "offer")
 
     source, interactive = _answers_source(answers_file, limit)
     out = sys.stdout if fmt == "text" else sys.stderr
     session = Conversation(kb, renderer, state, Console(source, out, interactive, kb.catalogue.secret_names, limit))
     session.dns_report = report
-    session.lookup = lambda domain: lookup_domain(kb, domain, nameserver, timeout)
-    session.dkim_lookup = lambda found, selectors: dkim_lookup(kb, found, selectors, nameserver, timeout)
+    session.lookups = lookups
     if reading is not None:  # what the paste said, and the lines not understood, before the first question
         from diagnostica.engine.present.reading import reading_lines
 
@@ -393,82 +345,44 @@ def ask(
     finally:
         if source is not sys.stdin:
             source.close()
-    document, renderer, result = _final(kb, session, gathered, reading, lang, tried, audience)
+    from diagnostica.engine.present.compose import exit_code
+
+    result, document = _final(kb, session, gathered, reading, lang, tried, audience)
     if fmt == "json":
         from diagnostica.engine.present.controls import json_safe
 
         sys.stdout.write(json_safe(json.dumps({"transcript": session.transcript, "ended": ended,
-                                               "result": document}, ensure_ascii=False, indent=2)) + "\n")
+                                               "result": document.data}, ensure_ascii=False, indent=2)) + "\n")
     else:
-        sys.stdout.write(REPORTERS[fmt](document, renderer, False))
-    return _exit_code(document, result)
+        sys.stdout.write(REPORTERS[fmt](document))
+    return exit_code(result, document)
 
 
 def _final(kb, session: Conversation, gathered, reading, lang: str, tried: Any = None, audience: str = "agente"):
-    """The presentation document of what the consultation established (plus the customer's attempts)."""
-    return conclusion_document(kb, session.session, lang=lang, audience=audience, secrets=gathered.secrets,
-                               sources=gathered.sources, reading=reading, dns_report=session.dns_report,
-                               tried=tried)
+    """(result, document): what the consultation established (plus the customer's attempts)."""
+    from diagnostica.engine.present import compose
 
-
-def conclusion_document(kb, session, *, lang: str, audience: str = "agente", secrets=(), sources=None,
-                        reading=None, dns_report=None, tried: Any = None):
-    """(document, renderer, result): the advice a session reached, with the evidence of every fact.
-
-    The same document for ``ask --format json``, the web page's conclusion and ``POST /api/v1/ask``.
-    """
-    from diagnostica.engine.present.reading import fact_sources
-
-    from .common import document_for
-
-    final = dict(session.facts)
-    if tried:
-        final["customer.tried"] = tried
-    result = kb.evaluate(final)
-    document, renderer = document_for(kb, result, lang=lang, secrets=secrets, audience=audience)
-    found = fact_sources(renderer, dict(sources or {}), reading)
-    if dns_report is not None:  # what the user gave wins over the DNS, in the facts as in the evidence
-        from diagnostica.engine.dns.gather import fact_evidence
-
-        found = {**fact_evidence(dns_report, renderer.text), **found}
-    document["evidence"] = session.evidence(renderer, found)
-    if dns_report is not None:
-        document["dns"] = dns_report.to_json()
-    conclusion = session.conclusion(result)
-    if conclusion is not None:
-        document["complaint"] = conclusion
-    return document, renderer, result
-
-
-def _exit_code(document: dict, result) -> int:
-    """1 when problems were found, and when the complaint's cause is not established: it is a problem still."""
-    unexplained = "complaint" in document and not document["complaint"]["explained"]
-    return 1 if result.problems_found or unexplained else 0
-
+    return compose.conclusion(kb, session.session, renderer_for(kb, lang, audience), secrets=gathered.secrets,
+                              sources=gathered.sources, reading=reading, dns_report=session.dns_report, tried=tried)
 
 
 def _finish_text(kb, session: Conversation, gathered, reading, lang: str, ended: str, audience: str = "agente") -> int:
     """The full advice, then (unless the input is over) the offer of the ticket summary."""
+    from diagnostica.engine.present.compose import exit_code
     from diagnostica.engine.present.reporters import REPORTERS
 
-    document, renderer, result = _final(kb, session, gathered, reading, lang, audience=audience)
+    result, document = _final(kb, session, gathered, reading, lang, audience=audience)
     out = sys.stdout
-    title = renderer.text("ask.advice")
+    title = session.t("ask.advice")
     out.write(f"\n{title}\n{'=' * len(title)}\n\n")
-    color = use_color(out)
-    out.write(REPORTERS["text"](document, renderer, color))
-    if "dns" in document:
-        from diagnostica.engine.present import evidence as dnsevidence
-        from diagnostica.engine.present.controls import escape
-
-        out.write(escape("\n".join(dnsevidence.lines(document["dns"], renderer))) + "\n")
+    write(document, "text", 0, out)
     if ended != "eof" and session.wants_ticket():
         tried = session.ask_tried()
-        document, renderer, result = _final(kb, session, gathered, reading, lang, tried)
-        title = renderer.text("ask.ticket_heading")
+        result, document = _final(kb, session, gathered, reading, lang, tried)
+        title = session.t("ask.ticket_heading")
         out.write(f"\n{title}\n{'=' * len(title)}\n\n")
-        out.write(REPORTERS["ticket"](document, renderer, False))
-    return _exit_code(document, result)
+        out.write(REPORTERS["ticket"](document))
+    return exit_code(result, document)
 
 
 def _answers_source(answers_file: Optional[Path], limit: int) -> tuple[IO[str], bool]:

@@ -21,9 +21,12 @@ from .common import (
     NameserverOption,
     NoCacheOption,
     TimeoutOption,
+    check_format,
     emit,
     gather_facts,
     load_kb,
+    renderer_for,
+    write,
 )
 
 
@@ -54,10 +57,19 @@ def check(
     if not collect_dns and (checks is not None or fetch_https or ca_file is not None):
         raise errors.InputError("dns_checks_need_collect", errors.Location("--checks"))
     gathered = gather_facts(kb, files or [], fact, max_size)
-    if collect_dns:
-        from . import dns_cmd
+    if collect_dns:  # the facts name the domain, the DNS adds the rest; what was given wins
+        from diagnostica.engine.dns import collect as dnsfacts
+        from diagnostica.engine.dns import domain
+        from diagnostica.engine.dns.gather import live_source
+        from diagnostica.engine.present import compose
+        from diagnostica.engine.present.reporters import REPORTERS
 
-        return dns_cmd.check_with_dns(kb, gathered, nameserver, timeout, fmt=fmt, lang=lang, explain=explain,
-                                      audience=audience, checks=checks, fetch_https=fetch_https, ca_file=ca_file)
+        check_format(fmt, REPORTERS)
+        renderer = renderer_for(kb, lang, audience)  # a wrong --lang or --audience stops us before any lookup
+        report, result = domain.diagnose_facts(kb, gathered, live_source(nameserver, timeout),
+                                               dnsfacts.parse_checks(checks),
+                                               domain.policy_fetcher(fetch_https, ca_file, timeout))
+        document = compose.with_dns(kb, result, report, renderer, explain=explain, secrets=gathered.secrets)
+        return write(document, fmt, 1 if result.problems_found else 0)
     result = kb.evaluate(gathered.values)
     return emit(kb, result, fmt=fmt, lang=lang, explain=explain, secrets=gathered.secrets, audience=audience)

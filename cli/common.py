@@ -122,36 +122,36 @@ def renderer_for(kb, lang: str, audience: str = "agente"):
     return renderer
 
 
-def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), extra: dict | None = None,
-                 audience: str = "agente"):
-    """The presentation document and its renderer; ``extra`` adds command-specific keys."""
+def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente"):
+    """The presentation document of ``result`` in ``lang`` for ``audience`` (see ``engine.present.document``)."""
     from diagnostica.engine.present import document as presentation
 
-    renderer = renderer_for(kb, lang, audience)
-    document = presentation.build(kb, result, renderer, explain=explain, secrets=secrets)
-    document.update(extra or {})
-    return document, renderer
+    return presentation.build(kb, result, renderer_for(kb, lang, audience), explain=explain, secrets=secrets)
 
 
 def customer_text(kb, result, lang: str) -> str:
     """The message for the customer, as ``--audience cliente`` prints it (no rule ids, no commands)."""
     from diagnostica.engine.present.reporters import REPORTERS
 
-    document, renderer = document_for(kb, result, lang=lang, audience="cliente")
-    return REPORTERS["text"](document, renderer, False)
+    return REPORTERS["text"](document_for(kb, result, lang=lang, audience="cliente"))
 
 
-def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=(), extra: dict | None = None,
-         audience: str = "agente") -> int:
+def write(document, fmt: str, code: int, out=None) -> int:
+    """The document through the ``fmt`` reporter to stdout (coloured on a terminal); returns ``code``."""
+    from diagnostica.engine.present.reporters import REPORTERS
+
+    out = sys.stdout if out is None else out
+    out.write(REPORTERS[fmt](document, fmt == "text" and use_color(out)))
+    return code
+
+
+def emit(kb, result, *, fmt: str, lang: str, explain: bool, secrets=(), audience: str = "agente") -> int:
     """Render the result in the chosen format; exit code 1 when problems were found."""
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
-    document, renderer = document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra=extra,
-                                      audience=audience)
-    color = fmt == "text" and use_color()
-    sys.stdout.write(REPORTERS[fmt](document, renderer, color))
-    return 1 if result.problems_found else 0
+    document = document_for(kb, result, lang=lang, explain=explain, secrets=secrets, audience=audience)
+    return write(document, fmt, 1 if result.problems_found else 0)
 
 
 def rule_or_error(kb, rule_id: str):

@@ -25,12 +25,9 @@ from .common import (
     gather_facts,
     load_kb,
     max_size,
-    use_color,
+    renderer_for,
+    write,
 )
-
-# The facts that decide which records are valid, as options of their own.
-OPTION_FACTS = (("offer", "--offer"), ("pop_imap", "--pop-imap"), ("exchange_server", "--exchange-server"),
-                ("private_hostname", "--private-hostname"))
 
 
 def dns(
@@ -61,18 +58,17 @@ def dns(
     """
     from diagnostica.engine.dns import batch as dnsbatch
     from diagnostica.engine.dns import collect as dnsfacts
-    from diagnostica.engine.dns import lookup as dnslookup
-    from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.dns import domain as dnsdomain
     from diagnostica.engine.present.reporters import REPORTERS
 
     kb = load_kb(kb_dir)
-    renderer = Renderer(kb, lang)  # an unknown language stops us before any lookup
-    given = option_facts(kb, {"offer": offer, "pop_imap": pop_imap, "exchange_server": exchange_server,
-                              "private_hostname": private_hostname})
+    renderer = renderer_for(kb, lang, audience)  # an unknown language or audience stops us before any lookup
+    given = dnsdomain.option_facts(kb, {"offer": offer, "pop_imap": pop_imap, "exchange_server": exchange_server,
+                                        "private_hostname": private_hostname})
     given.update(gather_facts(kb, [], fact).values)
     chosen = dnsfacts.parse_checks(checks)
     limit_bytes = max_size(max_size_bytes)  # a zone file read whole, each line of a batch
-    fetcher = policy_fetcher(fetch_https, ca_file, timeout)
+    fetcher = dnsdomain.policy_fetcher(fetch_https, ca_file, timeout)
     if batch is not None:
         if domain is not None:
             raise errors.InputError("dns_domain_and_batch", errors.Location("DOMAIN"))
@@ -82,44 +78,12 @@ def dns(
         if not 1 <= limit <= dnsbatch.MAX_CONCURRENCY:
             raise errors.InputError("dns_bad_concurrency", errors.Location("--concurrency"), value=limit,
                                     limit=dnsbatch.MAX_CONCURRENCY)
-        source = live_source(nameserver, timeout)
-        return run_batch(batch, source, kb, renderer, given, limit, chosen, limit_bytes, fetcher)
+        return run_batch(batch, live_source(nameserver, timeout), kb, renderer, given, limit, chosen, limit_bytes,
+                         fetcher)
     check_format(fmt, REPORTERS)
-    name = dnsfacts.domain_name(domain) if domain is not None else None
-    if zone_file is not None:
-        source = dnslookup.load_zone(zone_file, name, limit_bytes)
-        if name is None:
-            name = source.zone.origin
-        elif not name.is_subdomain(source.zone.origin):
-            raise errors.InputError("dns_zone_other_domain", errors.Location(zone_file), domain=domain,
-                                    origin=dnslookup.shown(source.zone.origin))
-    else:
-        if name is None:
-            raise errors.InputError("dns_no_domain", errors.Location("DOMAIN"))
-        source = live_source(nameserver, timeout)
-    # A zone file is offline: nothing is fetched over HTTPS from it.
-    report = asyncio.run(dnsfacts.collect(name, source, kb.catalogue, chosen, given,
-                                          fetcher if zone_file is None else None))
-    facts = dnsfacts.merge(report.facts, given)
-    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain, audience=audience)
-
-
-def option_facts(kb, options: dict) -> dict:
-    from diagnostica.engine.inputs.facts import coerce
-
-    return {name: coerce(kb.catalogue, name, options[name], errors.Location(flag))
-            for name, flag in OPTION_FACTS if options.get(name) is not None}
-
-
-def policy_fetcher(fetch_https: bool, ca_file: str | None, timeout: float):
-    """``--fetch-https`` (and its ``--ca-file``) as the library's fetcher, None without the option."""
-    import os
-
-    from diagnostica.engine.dns.mtasts_fetch import PolicyFetcher
-
-    if ca_file is not None and not (os.path.isfile(ca_file) and os.access(ca_file, os.R_OK)):
-        raise errors.InputError("dns_bad_ca_file", errors.Location("--ca-file"), value=ca_file)
-    return PolicyFetcher(ca_file=ca_file, timeout=timeout) if fetch_https else None
+    where = dnsdomain.records(domain, zone_file, nameserver, timeout, limit_bytes)
+    report, result = dnsdomain.diagnose(kb, where, given, chosen, fetcher)
+    return emit_with_dns(kb, result, report, fmt=fmt, lang=lang, explain=explain, audience=audience)
 
 
 def live_source(nameservers: list[str] | None, timeout: float):
@@ -128,32 +92,14 @@ def live_source(nameservers: list[str] | None, timeout: float):
     return gather.live_source(nameservers, timeout)
 
 
-def dns_document(kb, result, report, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente"):
-    """(document, renderer): the ``--format json`` document of ``dns``, with the evidence under ``dns``."""
-    from .common import document_for
-
-    return document_for(kb, result, lang=lang, explain=explain, secrets=secrets, extra={"dns": report.to_json()},
-                        audience=audience)
-
-
 def emit_with_dns(kb, result, report, *, fmt: str, lang: str, explain: bool, secrets=(),
                   audience: str = "agente") -> int:
     """Like common.emit, with the DNS evidence: a section in text and Markdown, ``dns`` in JSON."""
-    from diagnostica.engine.present import evidence as dnsevidence
-    from diagnostica.engine.present.reporters import REPORTERS
+    from diagnostica.engine.present import compose
 
-    check_format(fmt, REPORTERS)
-    document, renderer = dns_document(kb, result, report, lang=lang, explain=explain, secrets=secrets,
-                                      audience=audience)
-    color = fmt == "text" and use_color()
-    out = REPORTERS[fmt](document, renderer, color)
-    if fmt != "json" and audience != "cliente":  # the lookups are the agent's evidence
-        from diagnostica.engine.present.controls import escape
-
-        out += escape("\n".join(dnsevidence.lines(document["dns"], renderer, explain=explain,
-                                                  markdown=fmt == "markdown"))) + "\n"
-    sys.stdout.write(out)
-    return 1 if result.problems_found else 0
+    document = compose.with_dns(kb, result, report, renderer_for(kb, lang, audience), explain=explain,
+                                secrets=secrets)
+    return write(document, fmt, 1 if result.problems_found else 0)
 
 
 def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, checks=None,
@@ -235,36 +181,3 @@ class _Progress:
         if self.done:
             sys.stderr.write("\n")
             sys.stderr.flush()
-
-
-def check_with_dns(kb, gathered, nameservers, timeout: float, *, fmt: str, lang: str, explain: bool,
-                   audience: str = "agente", checks: str | None = None, fetch_https: bool = False,
-                   ca_file: str | None = None) -> int:
-    """``check --collect-dns``: the facts file names the domain, the DNS adds the rest."""
-    from diagnostica.engine.dns import collect as dnsfacts
-    from diagnostica.engine.present.render import Renderer
-    from diagnostica.engine.present.reporters import REPORTERS
-
-    check_format(fmt, REPORTERS)
-    Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any lookup
-    chosen = dnsfacts.parse_checks(checks)
-    report = collect_for(kb, gathered, nameservers, timeout, chosen, policy_fetcher(fetch_https, ca_file, timeout))
-    facts = dnsfacts.merge(report.facts, gathered.values)
-    return emit_with_dns(kb, kb.evaluate(facts), report, fmt=fmt, lang=lang, explain=explain,
-                         secrets=gathered.secrets, audience=audience)
-
-
-def collect_for(kb, gathered, nameservers, timeout: float, checks=None, fetcher=None):
-    """``--collect-dns`` (check, ask): the DNS report of the domain the given facts name."""
-    from diagnostica.engine.dns import gather
-
-    chosen = checks if checks is not None else frozenset(gather.CHECKS)
-    return gather.collect_for(gathered.values, gathered.sources, gather.live_source(nameservers, timeout),
-                              kb.catalogue, chosen, fetcher=fetcher)
-
-
-def fact_evidence(report, renderer) -> dict[str, str]:
-    """For each fact the DNS established, the lookup behind it in words (ask's evidence, the ticket's)."""
-    from diagnostica.engine.dns import gather
-
-    return gather.fact_evidence(report, renderer.text)

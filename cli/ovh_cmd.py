@@ -18,7 +18,8 @@ from .common import (
     NoCacheOption,
     check_format,
     load_kb,
-    use_color,
+    renderer_for,
+    write,
 )
 
 
@@ -49,10 +50,10 @@ def ovh(
     Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata; con --all: almeno un
     account non a posto), 2 chiavi, account, servizio o opzioni non validi.
     """
+    from diagnostica.engine.ovh import account
     from diagnostica.engine.ovh import api as ovhapi
     from diagnostica.engine.ovh import collect as ovhfacts
-    from diagnostica.engine.ovh import live_dns
-    from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.present import compose
     from diagnostica.engine.present.reporters import REPORTERS
 
     check_format(fmt, REPORTERS)
@@ -72,7 +73,7 @@ def ovh(
     if email is None:
         raise errors.InputError("ovh_email_missing", errors.Location("ACCOUNT_EMAIL"))
     kb = load_kb(kb_dir, no_cache)
-    renderer = Renderer(kb, lang, audience=audience)  # a wrong --lang or --audience stops us before any call
+    renderer = renderer_for(kb, lang, audience)  # a wrong --lang or --audience stops us before any call
     source = None
     if collect_dns or nameserver:
         from diagnostica.engine.dns.gather import live_source
@@ -83,14 +84,15 @@ def ovh(
     client = ovhapi.connect(endpoint, timeout=timeout)
     diagnosis = new_diagnosis(renderer, password_stdin, wait) if new else None
     try:
-        report = ovhfacts.collect(client, email, kb.catalogue, kb.data, organization=organization,
-                                  service=service, product=product, new=diagnosis)
+        found = account.diagnose(kb, client, email, organization=organization, service=service, product=product,
+                                 new=diagnosis, dns_source=source)
     finally:
         if diagnosis is not None and diagnosis.progress is not None:
             sys.stderr.write("\n")  # end the progress line, whatever happened
-    dns_report = live_dns.collect_dns(report, source, kb.catalogue) if source is not None else None
-    result = kb.evaluate(live_dns.facts(report, dns_report))
-    return emit_with_api(kb, result, report, renderer, fmt=fmt, explain=explain, dns_report=dns_report)
+    document = compose.from_api(kb, found.result, found.report, renderer, explain=explain,
+                                dns_report=found.dns_report)
+    # A refused or unanswered read: not "healthy".
+    return write(document, fmt, 1 if found.result.problems_found or found.report.failed else 0)
 
 
 def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache) -> int:
@@ -99,7 +101,6 @@ def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache
 
     from diagnostica.engine.ovh import api as ovhapi
     from diagnostica.engine.ovh import keys
-    from diagnostica.engine.present.render import Renderer
 
     if fmt not in ("text", "json"):
         raise errors.InputError("ovh_create_key_format", errors.Location("--format"), value=fmt)
@@ -108,19 +109,11 @@ def print_key_request(endpoint, new: bool, fmt: str, lang: str, kb_dir, no_cache
     if fmt == "json":
         sys.stdout.write(json.dumps({"url": keys.credential_url(url), **body}, indent=2) + "\n")
         return 0
-    t = Renderer(load_kb(kb_dir, no_cache), lang).text
-    out = [t("ovh.create_key.intro", url=keys.credential_url(url)), "",
-           rules_text(body["accessRules"]), "", t("ovh.create_key.then"),
-           t("ovh.create_key.new" if new else "ovh.create_key.without_new")]
-    sys.stdout.write("\n".join(out) + "\n")
+    from diagnostica.engine.present.apicalls import key_request
+
+    sys.stdout.write(key_request(renderer_for(load_kb(kb_dir, no_cache), lang), keys.credential_url(url),
+                                 body["accessRules"], new))
     return 0
-
-
-def rules_text(rules: list[dict]) -> str:
-    """The request body, one rule a line: easy to read, and valid JSON to paste."""
-    import json
-
-    return '{"accessRules": [\n' + ",\n".join(f"  {json.dumps(rule)}" for rule in rules) + "\n]}"
 
 
 def run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang, kb_dir,
@@ -131,7 +124,6 @@ def run_all(email, service, organization, product, new, concurrency, endpoint, t
     from diagnostica.engine.ovh import api as ovhapi
     from diagnostica.engine.ovh import batch
     from diagnostica.engine.present.controls import json_safe
-    from diagnostica.engine.present.render import Renderer
 
     if email is not None:
         raise errors.InputError("ovh_all_and_email", errors.Location("ACCOUNT_EMAIL"), email=email)
@@ -143,7 +135,7 @@ def run_all(email, service, organization, product, new, concurrency, endpoint, t
         raise errors.InputError("ovh_bad_concurrency", errors.Location("--concurrency"), value=concurrency,
                                 limit=batch.MAX_CONCURRENCY)
     kb = load_kb(kb_dir, no_cache)
-    renderer = Renderer(kb, lang)
+    renderer = renderer_for(kb, lang)
 
     def connect():
         return ovhapi.connect(endpoint, timeout=timeout)
@@ -189,70 +181,10 @@ def new_diagnosis(renderer, from_stdin: bool, wait: float):
 
 def progress_line(renderer):
     """A progress indicator rewritten in place on a terminal's stderr (the diagnostic takes minutes)."""
-    def show(task, status: str, waited: float) -> None:  # the task's id shown: after a Ctrl-C it can be looked up
-        from diagnostica.engine.present.controls import escape
+    from diagnostica.engine.present.apicalls import task_progress
 
-        status_text = renderer.text(f"ovh.task_status.{status}") if status in ("todo", "doing", "done") else escape(status)
-        sys.stderr.write("\r\033[K" + renderer.text("ovh.progress", task=task, status=status_text,
-                                                       waited=int(waited)))
+    def show(task, status: str, waited: float) -> None:
+        sys.stderr.write("\r\033[K" + task_progress(renderer, task, status, waited))
         sys.stderr.flush()
 
     return show
-
-
-def emit_with_api(kb, result, report, renderer, *, fmt: str, explain: bool, dns_report=None) -> int:
-    """Like common.emit, with the API's evidence: a section in text and Markdown, ``ovh`` in JSON (and with
-    --collect-dns the DNS lookups, as ``dns`` shows them)."""
-    from diagnostica.engine.ovh import live_dns
-    from diagnostica.engine.present import document as presentation
-    from diagnostica.engine.present import evidence as dnsevidence
-    from diagnostica.engine.present.controls import escape
-    from diagnostica.engine.present.reporters import REPORTERS
-
-    document = presentation.build(kb, result, renderer, explain=explain)
-    document["ovh"] = report.to_json()
-    document["ovh"]["notes"] = notes(report, renderer)
-    if dns_report is not None:
-        document["dns"] = dns_report.to_json()
-    document["evidence"] = live_dns.evidence(report, dns_report, renderer.text)
-    color = fmt == "text" and use_color()
-    out = REPORTERS[fmt](document, renderer, color)
-    if fmt in ("text", "markdown") and renderer.audience != "cliente":  # the calls are the agent's evidence
-        # The API's words (paths, error codes, values) shown as text: no control character reaches the terminal.
-        lines = section(report, renderer, markdown=fmt == "markdown", explain=explain)
-        if dns_report is not None:
-            lines += dnsevidence.lines(document["dns"], renderer, explain=explain, markdown=fmt == "markdown")
-        out += escape("\n".join(lines)) + "\n"
-    elif fmt == "ticket":
-        out += escape("".join(f"\n{line}" for line in document["ovh"]["notes"])) + ("\n" if document["ovh"]["notes"] else "")
-    sys.stdout.write(out)
-    return 1 if result.problems_found or report.failed else 0  # a refused or unanswered read: not "healthy"
-
-
-def notes(report, renderer) -> list[str]:
-    """The warnings and the calls whose facts stay unknown, in words."""
-    t = renderer.text
-    lines = [t(f"ovh.warning.{w['code']}", **{k: v for k, v in w.items() if k != "code"}) for w in report.warnings]
-    if report.task is not None and not any(w["code"] == "diagnostic_not_updated" for w in report.warnings):
-        lines.insert(0, t("ovh.task_done", task=report.task["id"], waited=int(report.task["waited_s"])))
-    for call in report.failed:
-        what = f"{call.method} {call.path}"
-        if call.outcome == "refused":
-            lines.append(t("ovh.refused", call=what, code=f"HTTP {call.status} {call.error_code or ''}".strip()))
-        else:
-            lines.append(t("ovh.unchecked", call=what, outcome=t(f"ovh.outcome.{call.outcome}")))
-    return lines
-
-
-def section(report, renderer, *, markdown: bool, explain: bool) -> list[str]:
-    t = renderer.text
-    title = t("ovh.title", endpoint=report.endpoint, product=report.product or "-", service=report.service or "-")
-    lines = ["", f"## {title}" if markdown else f"{title}:"]
-    bullet = "- " if markdown else " - "
-    for line in notes(report, renderer):
-        lines.append(bullet + line)
-    calls = report.calls if explain else [c for c in report.calls if c.reads]
-    for call in calls:
-        lines.append(bullet + t("ovh.call", method=call.method, path=call.path, outcome=t(f"ovh.outcome.{call.outcome}"),
-                                status=call.status or "-", at=call.at, duration=call.duration_ms))
-    return lines

@@ -13,12 +13,6 @@ from .common import KbOption, LangOption, NoCacheOption, TextOrJsonOption, check
 app = typer.Typer(help="Consulta e verifica la base di conoscenza.", no_args_is_help=True)
 
 
-def rule_rows(kb, renderer) -> list[dict]:
-    """The rules as ``rules list --format json`` (and the web API) shows them."""
-    return [{"id": r.id, "kind": r.kind, "severity": r.severity, "title": renderer.text(f"rules.{r.id}.title"),
-             "location": str(r.location)} for r in sorted(kb.rules, key=lambda r: r.id)]
-
-
 @app.command("list")
 def list_rules(
     fmt: str = TextOrJsonOption,
@@ -28,6 +22,7 @@ def list_rules(
 ) -> int:
     """Elenca le regole: id, tipo, gravità, titolo e posizione."""
     from diagnostica.engine.present.render import Renderer
+    from diagnostica.engine.present.rulelist import rule_rows
 
     check_format(fmt, ("text", "json"))
     kb = load_kb(kb_dir, no_cache)

@@ -24,8 +24,8 @@ def serve(
 ) -> int:
     """Avvia le pagine per gli operatori del supporto e l'API JSON (/api/v1/...)."""
     import uvicorn
+    from diagnostica.engine.dns.gather import live_source
 
-    from . import dns_cmd
     from .web.app import create_app
     from .web.limits import DnsGate
 
@@ -35,7 +35,7 @@ def serve(
         raise errors.InputError("serve_bad_check_timeout", errors.Location("--check-timeout"), value=check_timeout)
     kb = load_kb(kb_dir)  # once, at start: a bad knowledge base stops here with exit 2, not at the first request
     # The Dominio checks' resolver; each lookup bounded by --timeout, so a slow domain holds one request only.
-    source = dns_cmd.live_source(nameserver, timeout) if nameserver or timeout != TimeoutOption.default else None
+    source = live_source(nameserver, timeout) if nameserver or timeout != TimeoutOption.default else None
     gate = DnsGate(dns_checks, check_timeout)
     uvicorn.run(create_app(kb, source, dns_gate=gate), host=host, port=port, log_level="info", server_header=False)
     return 0

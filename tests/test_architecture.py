@@ -71,6 +71,24 @@ def test_no_import_cycle_inside_the_cli():
     assert "web.pages" in graph and _cycles(graph) == []
 
 
+#: Who may import a command module: the entry that dispatches to them, and the `rules` group its subcommands.
+_DISPATCHERS = {"main": "", "rules_cmd": ""}
+
+
+def _is_command(module: str) -> bool:
+    return module.endswith("_cmd") or module == "check"
+
+
+def test_no_command_imports_another_and_the_web_imports_none():
+    """A command is options -> library call -> reporter: what two commands (or the web page) share is in
+    the library, not in one of them."""
+    graph = _graph(CLI)
+    assert {"check", "dns_cmd", "web.api"} <= set(graph)
+    shared = {module: sorted(t for t in targets if _is_command(t)) for module, targets in graph.items()
+              if module not in _DISPATCHERS}
+    assert {module: targets for module, targets in shared.items() if targets} == {}
+
+
 def test_the_cycle_finder_finds_cycles():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 

@@ -47,7 +47,7 @@ def test_the_customer_text_of_every_rule_example_is_clean(kb, lang):
     dirty = {}
     assert len(rule_examples(kb)) > 20
     for rule_id, number, facts in rule_examples(kb):
-        text = customer.message(document.build(kb, kb.evaluate(facts), renderer), renderer)
+        text = customer.message(document.build(kb, kb.evaluate(facts), renderer))
         if leaks(kb, text):
             dirty[f"{rule_id}#{number}"] = leaks(kb, text)
     assert dirty == {}

@@ -106,5 +106,5 @@ def test_an_excluded_cause_is_in_no_text_of_the_report(cli, raw, excluded_title)
 def test_the_document_renders_with_the_evaluations_outcomes(kb):
     result = kb.evaluate(facts_of(kb, {"webmail.auth_ok": False, "account.locked": True}))
     found = document.build(kb, result, Renderer(kb))
-    auth = next(f for f in found["findings"] if f["id"] == "webmail-auth-failed")
-    assert "perché l'account è bloccato" in auth["explanation"]
+    auth = next(f for f in found.findings if f.id == "webmail-auth-failed")
+    assert "perché l'account è bloccato" in auth.explanation

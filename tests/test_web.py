@@ -1,6 +1,7 @@
 """The web front end in-process (Starlette's TestClient): the API gives the CLI's documents, the pages show them."""
 from __future__ import annotations
 
+import html
 import json
 import re
 import warnings
@@ -127,6 +128,30 @@ def test_pasted_report_shows_the_cli_findings(client, capsys):
         assert f"<h3>{finding['title']}</h3>" in page.text
     assert "IN MX" in page.text and 'data-copy="ticket"' in page.text
     assert "Righe non riconosciute" in page.text
+
+
+def test_pasted_report_lists_the_lines_read_as_the_cli_does(client, capsys):
+    capsys.readouterr()
+    cli_main.main(["report", str(EXAMPLES / "incollato.txt")])
+    read = [line.split(": ", 1)[1] for line in capsys.readouterr().out.split("\n\n", 1)[0].splitlines()[1:]]
+    page = client.post("/report", data={"report": PASTED})
+    assert len(read) > 2 and [line for line in read if html.escape(line, quote=False) not in page.text] == []
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_the_causes_still_open_name_what_they_need_by_label(client, kb, lang):
+    from diagnostica.engine.present.render import Renderer
+
+    renderer = Renderer(kb, lang)
+    causes = client.post(f"/api/v1/report?lang={lang}", json={"text": PASTED}).json()["possible_causes"]
+    shown = client.post(f"/report?lang={lang}", data={"report": PASTED}).text
+    def item(cause: dict) -> str:  # the cause's line in the page's list of causes still open
+        found = re.search(rf"<li>{re.escape(html.escape(cause['title'], quote=False))}: (.*?)</li>", shown)
+        return found.group(1) if found else ""
+
+    missing = [(cause["cause"], name) for cause in causes for name in cause["needs"]
+               if html.escape(renderer.fact_label(name), quote=False) not in item(cause)]
+    assert causes and missing == []
 
 
 def test_pasted_script_shows_as_text_and_the_page_is_locked_down(client):

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from diagnostica.engine.ovh import collect as ovhfacts
-from diagnostica.engine.ovh import live_dns
-from diagnostica.engine.present import document as presentation
-from diagnostica.engine.present.ticket import ticket
+from diagnostica.engine.ovh import account
+from diagnostica.engine.present import apicalls, compose
 from starlette.concurrency import run_in_threadpool
 
 from ..common import customer_text, renderer_for
-from ..ovh_cmd import notes, section
 
 #: Seconds allowed to each API call made for the page (the CLI's default).
 API_TIMEOUT = 30.0
@@ -29,21 +26,15 @@ def default_connect() -> Callable[[], Any]:
 
 
 def diagnose(kb, connect: Callable[[], Any], email: str, lang: str):
-    """(result, document, renderer, report): the same document as ``diagnostica ovh --format json``."""
-    renderer = renderer_for(kb, lang)
-    report = ovhfacts.collect(connect(), email, kb.catalogue, kb.data)
-    result = kb.evaluate(report.facts)
-    document = presentation.build(kb, result, renderer)
-    document["ovh"] = report.to_json()
-    document["ovh"]["notes"] = notes(report, renderer)
-    document["evidence"] = live_dns.evidence(report, None, renderer.text)
-    return result, document, renderer, report
+    """(result, document, report): the same document as ``diagnostica ovh --format json``."""
+    found = account.diagnose(kb, connect(), email)
+    return found.result, compose.from_api(kb, found.result, found.report, renderer_for(kb, lang)), found.report
 
 
 async def account_context(kb, connect: Callable[[], Any], email: str, lang: str) -> dict[str, Any]:
-
-    result, document, renderer, report = await run_in_threadpool(diagnose, kb, connect, email, lang)
-    calls = "\n".join(section(report, renderer, markdown=False, explain=True)).strip("\n")
-    return {"result": document, "evidence": calls, "ticket": ticket(document, renderer),
-            "customer": customer_text(kb, result, lang), "notes": document["ovh"]["notes"],
-            "label": renderer.fact_label, "value": renderer.value}
+    result, document, report = await run_in_threadpool(diagnose, kb, connect, email, lang)
+    renderer = renderer_for(kb, lang)
+    calls = "\n".join(apicalls.lines(report, renderer, markdown=False, explain=True)).strip("\n")
+    return {"result": document.data, "evidence": calls, "ticket": document.ticket,
+            "customer": customer_text(kb, result, lang), "notes": document.data["ovh"]["notes"],
+            "causes": document.possible_causes}

@@ -14,8 +14,6 @@ from starlette.responses import JSONResponse as _StarletteJSON
 from starlette.responses import Response
 
 from ..common import document_for, renderer_for
-from ..report_cmd import report_document
-from ..rules_cmd import rule_rows
 from .inputs import BODY, body_text, json_object, report_text
 
 DEFAULT_LANG = "it"
@@ -65,20 +63,21 @@ def error_response(exc: DiagnosticaError, lang: str) -> JSONResponse:
 
 
 def report_result(kb, text: str, *, lang: str, explain: bool = False):
-    """(result, document, renderer, reading) for a pasted panel text or the API's diagnosis JSON."""
+    """(result, document, reading) for a pasted panel text or the API's diagnosis JSON."""
     gathered, reading = parse_report(kb, text, "<testo>")
     if not gathered.values:
         raise InputError("report_nothing_recognised", Location("<testo>"))
-    result, document, renderer = report_document(kb, gathered, reading, lang=lang, explain=explain)
-    return result, document, renderer, reading
+    from diagnostica.engine.present import compose
+
+    result, document = compose.pasted(kb, gathered, reading, renderer_for(kb, lang), explain=explain)
+    return result, document, reading
 
 
 def dns_facts(kb, request_facts: dict) -> tuple:
     """(domain name, given facts) from ``{"domain": ..., "offer": ..., "pop_imap": ...}``."""
     from diagnostica.engine.dns import collect as dnsfacts
+    from diagnostica.engine.dns.domain import OPTION_FACTS
     from diagnostica.engine.inputs.facts import coerce
-
-    from ..dns_cmd import OPTION_FACTS
 
     domain = request_facts.get("domain")
     if not isinstance(domain, str) or not domain.strip():
@@ -90,21 +89,19 @@ def dns_facts(kb, request_facts: dict) -> tuple:
 
 
 async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: bool = False, gate=None):
-    """(result, document, renderer): the live DNS checks of a domain, as ``dns --format json``.
+    """(result, document): the live DNS checks of a domain, as ``dns --format json``.
 
     ``gate`` (a :class:`~.limits.DnsGate`) bounds the check: a free slot server-wide, a time limit."""
-    from diagnostica.engine.dns import collect as dnsfacts
-
-    from ..dns_cmd import dns_document
+    from diagnostica.engine.dns import domain
+    from diagnostica.engine.present import compose
 
     name, given = dns_facts(kb, request_facts)
+    where = domain.Records(name, source, offline=False)
     if gate is None:
-        report = await dnsfacts.collect(name, source, kb.catalogue)
+        report, result = await domain.lookup(kb, where, given)
     else:
-        report = await gate.run(lambda: dnsfacts.collect(name, source, kb.catalogue))
-    result = kb.evaluate(dnsfacts.merge(report.facts, given))
-    document, renderer = dns_document(kb, result, report, lang=lang, explain=explain)
-    return result, document, renderer
+        report, result = await gate.run(lambda: domain.lookup(kb, where, given))
+    return result, compose.with_dns(kb, result, report, renderer_for(kb, lang), explain=explain)
 
 
 class Api:
@@ -116,24 +113,23 @@ class Api:
     async def dns(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         request_facts = json_object(await body_text(request))
-        _, document, _ = await dns_result(self.kb, self.dns_source(), request_facts, lang=lang,
-                                          explain=wants_explain(request), gate=self.dns_gate)
-        return JSONResponse(document)
+        _, document = await dns_result(self.kb, self.dns_source(), request_facts, lang=lang,
+                                       explain=wants_explain(request), gate=self.dns_gate)
+        return JSONResponse(document.data)
 
     async def check(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         text = await body_text(request)
         gathered = facts_mod.parse_facts_text(text, "<body>", self.kb.catalogue, self.kb.data)
         result = self.kb.evaluate(gathered.values)
-        document, _ = document_for(self.kb, result, lang=lang, explain=wants_explain(request),
-                                   secrets=gathered.secrets)
-        return JSONResponse(document)
+        document = document_for(self.kb, result, lang=lang, explain=wants_explain(request), secrets=gathered.secrets)
+        return JSONResponse(document.data)
 
     async def report(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         text = report_text(await body_text(request))
-        _, document, _, _ = report_result(self.kb, text, lang=lang, explain=wants_explain(request))
-        return JSONResponse(document)
+        _, document, _ = report_result(self.kb, text, lang=lang, explain=wants_explain(request))
+        return JSONResponse(document.data)
 
     async def ask(self, request: Request) -> Response:
         """One step of a consultation: the body holds the whole state; the next question or the conclusion."""
@@ -148,6 +144,8 @@ class Api:
         return JSONResponse(step_json(self.kb, step, lang=lang))
 
     async def rules(self, request: Request) -> Response:
+        from diagnostica.engine.present.rulelist import rule_rows
+
         return JSONResponse(rule_rows(self.kb, renderer_for(self.kb, chosen_lang(self.kb, request))))
 
     async def healthz(self, request: Request) -> Response:

@@ -16,9 +16,16 @@ from diagnostica.engine.errors import InputError, Location
 from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.redact import redact, redact_data
 from diagnostica.engine.kb.yamlload import load_yaml, position
+from diagnostica.engine.present import compose
+from diagnostica.engine.present.consultation import (
+    answered_lines,
+    complaint_words,
+    invalid_text,
+    question_json,
+    why_items,
+)
 from diagnostica.engine.present.render import Renderer
 
-from ..ask_cmd import conclusion_document, invalid_text, why_lines
 from ..common import customer_text, renderer_for
 
 WHERE = "<body>"
@@ -56,31 +63,6 @@ def read_step(kb, body: Any, where: str = WHERE) -> Step:
                 facts=given)
 
 
-def question_json(session: Session, question: Question, renderer: Renderer) -> dict[str, Any]:
-    """The question with its choices (value and label; ``null`` is «non so») and its «perché?»."""
-    fact = question.fact
-    labels = renderer.text("ask.labels")
-    if fact.type == "bool":
-        choices = [{"value": True, "label": labels["yes"]}, {"value": False, "label": labels["no"]}]
-    elif fact.type == "enum":
-        named = renderer.fact_choices(fact.name)
-        choices = [{"value": value, "label": named.get(value, value)} for value in fact.values]
-    else:
-        choices = []
-    choices.append({"value": None, "label": labels["unknown"]})
-    reasons = session.why(question)
-    lines = why_lines(reasons, renderer)
-    return {
-        "n": question.number, "fact": fact.name, "type": fact.type, "text": renderer.fact_question(fact.name),
-        "choices": choices,
-        **({"example": renderer.value(fact.sample, fact.name)} if fact.type not in ("bool", "enum") else {}),
-        "why": {"intro": lines[0], "lines": lines[1:],
-                "rules": [{"rule": r.rule, "title": renderer.rule_title(r.rule), "decides": r.decides,
-                           "cause_of": list(r.cause_of), **({"via": {"fact": r.via[0], "rule": r.via[1]}}
-                                                            if r.via else {})} for r in reasons]},
-    }
-
-
 def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[str, Any]:
     """The API's answer: ``state`` and ``question``, or the document of ``ask --format json``
     (``transcript``, ``ended``, ``result``) and ``state``."""
@@ -93,13 +75,14 @@ def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[st
         return {"state": state, "transcript": history, "dns_offer": {"domain": offer}}
     if step.question is not None:
         return {"state": state, "transcript": history, "question": question_json(session, step.question, renderer)}
-    document, _, _ = conclusion(kb, step, lang=lang, audience=audience)
-    return {"state": state, "transcript": history, "ended": session.ending(), "result": document}
+    _, document = conclusion(kb, step, lang=lang, audience=audience)
+    return {"state": state, "transcript": history, "ended": session.ending(), "result": document.data}
 
 
 def conclusion(kb, step: Step, *, lang: str, audience: str = "agente", tried: Any = None):
-    return conclusion_document(kb, step.session, lang=lang, audience=audience, secrets=step.secrets,
-                               sources=step.sources, tried=tried, dns_report=step.dns_report)
+    """(result, document): the advice the step's session reached, as ``ask --format json`` gives it."""
+    return compose.conclusion(kb, step.session, renderer_for(kb, lang, audience), secrets=step.secrets,
+                              sources=step.sources, tried=tried, dns_report=step.dns_report)
 
 
 # ------------------------------------------------------------------ the «Consultazione guidata» page
@@ -200,19 +183,11 @@ async def with_dns(kb, step: Step, source, gate) -> Step:
 
 def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any]:
     """What ``consult.html.j2`` shows for a step: the answers so far, then the question or the conclusion."""
-    from diagnostica.engine.consult.session import UNKNOWN
-    from diagnostica.engine.present.ticket import ticket
-
-
     session = step.session
-    labels = renderer.text("ask.labels")
-    answered = [{"question": renderer.fact_question(a.fact),
-                 "answer": labels["unknown"] if a.value is UNKNOWN else renderer.value(a.value, a.fact)}
-                for a in session.state.answers]
+    answered = answered_lines(session, renderer)
     state = page_state(step)
     context: dict[str, Any] = {"state": state, "answered": answered, "start": False,
-                               "title": renderer.rule_title, "label": renderer.fact_label,
-                               "value": renderer.value, "can_go_back": bool(answered), "known": [],
+                               "can_go_back": bool(answered), "known": [],
                                "question": None, "complaint": None, "offer": None}
     offer = session.dns_offer()
     if offer is not None:  # the domain is known: the lookup is offered before the next question
@@ -221,21 +196,20 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
     if step.question is not None:
         result = session.result()
         context.update(question=question_json(session, step.question, renderer),
+                       why=why_items(session, step.question, renderer),
                        known=[renderer.rule_title(f.id) for f in result.findings])
         return context
-    document, renderer, result = conclusion(kb, step, lang=lang)
-    complaint = document.get("complaint")
-    if complaint is not None:
-        complaint = {"explained": complaint["explained"],
-                     "confirmed": [renderer.rule_title(c) for c in complaint["confirmed"]],
-                     "open": [{"title": renderer.rule_title(c["cause"]), "needs": c["needs"]}
-                              for c in complaint["open_causes"]]}
+    result, document = conclusion(kb, step, lang=lang)
+    complaint = document.data.get("complaint")
+    if isinstance(complaint, dict):
+        complaint = complaint_words(complaint, renderer)
     tried = step.facts.get("customer.tried") or ()
     if step.dns_report is not None:
         from diagnostica.engine.present import evidence as dns_evidence
 
-        context["evidence"] = "\n".join(dns_evidence.lines(document["dns"], renderer, explain=True)).strip("\n")
-    context.update(result=document, complaint=complaint, ticket=ticket(document, renderer), tried=", ".join(tried),
+        context["evidence"] = "\n".join(dns_evidence.lines(document.data["dns"], renderer, explain=True)).strip("\n")
+    context.update(result=document.data, causes=document.possible_causes, complaint=complaint,
+                   ticket=document.ticket, tried=", ".join(tried),
                    customer=customer_text(kb, result, lang),
                    permalink="/consultazione?" + urlencode({"lang": lang, "state": state}))
     return context

@@ -10,8 +10,8 @@ from diagnostica.engine.errors import DiagnosticaError
 from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
+from diagnostica.engine.present.reading import read_lines
 from diagnostica.engine.present.reporters import is_record_line
-from diagnostica.engine.present.ticket import ticket
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -67,7 +67,7 @@ class Pages:
         language shows the same step."""
         other = "en" if lang == "it" else "it"
         defaults = {"error": None, "result": None, "reading": None, "evidence": None, "evidence_title": None,
-                    "notes": None}
+                    "notes": None, "causes": (), "read": (), "why": ()}
         switch = f"{request.url.path}?{urlencode({'lang': other, **(keep or {})})}"
         html = self.envs[lang].get_template(name).render(lang=lang, other_lang=switch, **{**defaults, **context})
         # A lone surrogate (a JSON "\ud800" in a consultation's state) cannot be UTF-8: shown as its escape.
@@ -94,17 +94,16 @@ class Pages:
         if not form["domain"]:  # the page itself, not yet filled in
             return self.render(request, lang, "domain.html.j2", form=form)
         try:
-            result, document, renderer = await dns_result(self.kb, self.dns_source(), form, lang=lang,
-                                                          gate=self.dns_gate)
+            result, document = await dns_result(self.kb, self.dns_source(), form, lang=lang, gate=self.dns_gate)
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=form,
                                error=exc.render(bundled_texts(lang)))
-        evidence = "\n".join(dns_evidence.lines(document["dns"], renderer, explain=True))
+        renderer = renderer_for(self.kb, lang)
+        evidence = "\n".join(dns_evidence.lines(document.data["dns"], renderer, explain=True))
         permalink = "/dominio?" + urlencode({"lang": lang, **{k: v for k, v in form.items() if v}})
-        return self.render(request, lang, "domain.html.j2", form=form, result=document, evidence=evidence,
-                           ticket=ticket(document, renderer), customer=customer_text(self.kb, result, lang),
-                           permalink=permalink,
-                           label=renderer.fact_label, value=renderer.value)
+        return self.render(request, lang, "domain.html.j2", form=form, result=document.data, evidence=evidence,
+                           ticket=document.ticket, customer=customer_text(self.kb, result, lang),
+                           permalink=permalink, causes=document.possible_causes)
 
     async def consult(self, request: Request) -> Response:
         """«Consultazione guidata»: one question per page; the whole state in the page (a hidden field, or
@@ -155,12 +154,12 @@ class Pages:
         # Secrets never go back out: not in the textarea, not in the permalink.
         text = redact(fields.get("report", ""), self.kb.catalogue.secret_names)
         try:
-            result, document, renderer, reading = report_result(self.kb, text, lang=lang)
+            result, document, reading = report_result(self.kb, text, lang=lang)
         except DiagnosticaError as exc:
             return self.render(request, lang, "report.html.j2", status_for(exc), report=text,
                                error=exc.render(bundled_texts(lang)))
         permalink = "/report?" + urlencode({"lang": lang, "report": text})
-        return self.render(request, lang, "report.html.j2", report=text, result=document,
-                           reading=reading, ticket=ticket(document, renderer),
-                           customer=customer_text(self.kb, result, lang), permalink=permalink,
-                           label=renderer.fact_label, value=renderer.value)
+        return self.render(request, lang, "report.html.j2", report=text, result=document.data,
+                           reading=reading, read=read_lines(reading, renderer_for(self.kb, lang)) if reading else (),
+                           causes=document.possible_causes, ticket=document.ticket,
+                           customer=customer_text(self.kb, result, lang), permalink=permalink)

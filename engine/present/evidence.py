@@ -6,15 +6,37 @@ complete records as they are (see :meth:`DnsReport.to_json`).
 """
 from __future__ import annotations
 
+from typing import Any, Mapping
+
+from .controls import escape
+from .document import Section
 from .render import Renderer
 
 
-def lines(dns_doc: dict, renderer: Renderer, *, explain: bool = False, markdown: bool = False) -> list[str]:
+def section(dns_doc: Mapping[str, Any], renderer: Renderer, *, explain: bool = False) -> Section:
+    """The lookups as a section of the report, in both layouts (answers and details with ``explain``)."""
+    return Section(tuple(escape(line) for line in lines(dns_doc, renderer, explain=explain)),
+                   tuple(escape(line) for line in lines(dns_doc, renderer, explain=explain, markdown=True)))
+
+
+def lines(dns_doc: Mapping[str, Any], renderer: Renderer, *, explain: bool = False,
+          markdown: bool = False) -> list[str]:
+    """The section: a blank line, its heading, one line per lookup, then (folded) how to see every answer."""
     t = renderer.text
     heading = f"## {t('dns.evidence_title')}" if markdown else f"{t('dns.evidence_title')}:"
-    out = ["", heading]
-    if markdown:
-        out.append("")
+    out = ["", heading, *([""] if markdown else []), *lookup_lines(dns_doc, renderer, explain=explain,
+                                                                   markdown=markdown)]
+    if not explain:
+        out.append(t("dns.evidence_hint"))
+    return out
+
+
+def lookup_lines(dns_doc: Mapping[str, Any], renderer: Renderer, *, explain: bool = False,
+                 markdown: bool = False) -> list[str]:
+    """One line per lookup (its aliases below it; with ``explain`` its answers and failure detail too),
+    without the section's heading: what ``ask`` shows as it looks a domain up."""
+    t = renderer.text
+    out = []
     if dns_doc.get("domain_ascii") and dns_doc["domain_ascii"] != dns_doc.get("domain"):
         out.append(f"{dns_doc['domain']}: {t('dns.ascii', ascii=dns_doc['domain_ascii'])}")
     bullet, sub = ("- ", "  - ") if markdown else (" - ", "     ")
@@ -33,8 +55,6 @@ def lines(dns_doc: dict, renderer: Renderer, *, explain: bool = False, markdown:
             out.append(f"{sub}{t('dns.answer')}: {answer}")
         if lookup["detail"]:
             out.append(f"{sub}{t('dns.detail')}: {lookup['detail']}")
-    if not explain:
-        out.append(t("dns.evidence_hint"))
     return out
 
 

@@ -1,14 +1,36 @@
 """What was read from a pasted diagnostic, for people and programs, and where each fact came from."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
+from ..inputs.facts import JSON
+from ..inputs.panel import PanelReading
 from .controls import escape
-from .document import jsonable
+from .document import Section, jsonable
 from .render import Renderer
 
 
-def fact_sources(renderer: Renderer, sources: dict[str, str], reading: Any = None) -> dict[str, str]:
+@dataclass(frozen=True)
+class ReadLine:
+    """A recognised line of a paste, in words: where it was, the fact it gave and its value."""
+
+    line: int
+    label: str
+    value: str
+
+
+def read_lines(reading: PanelReading, renderer: Renderer) -> list[ReadLine]:
+    """The recognised lines as the web page lists them."""
+    return [ReadLine(r.first_line, renderer.fact_label(r.fact), renderer.value(r.value, r.fact))
+            for r in reading.recognised]
+
+
+def reading_section(reading: PanelReading, renderer: Renderer) -> Section:
+    """What a paste said, after the Markdown report (plain text shows it first: see :func:`reading_lines`)."""
+    return Section((), ("", *reading_lines(reading, renderer, "## ")))
+
+
+def fact_sources(renderer: Renderer, sources: dict[str, str], reading: PanelReading | None = None) -> dict[str, str]:
     """Where each starting fact came from, in words, for the ticket."""
     found = {name: renderer.text("ask.evidence.source", source=where) for name, where in sources.items()}
     if reading is not None:
@@ -21,7 +43,7 @@ def fact_sources(renderer: Renderer, sources: dict[str, str], reading: Any = Non
 
 
 
-def reading_json(reading: Any) -> dict:
+def reading_json(reading: PanelReading) -> dict[str, JSON]:
     return {
         "recognised": [{"line": r.first_line, "last_line": r.last_line, "check": r.check, "fact": r.fact,
                         "value": jsonable(r.value), "text": r.text} for r in reading.recognised],
@@ -31,7 +53,7 @@ def reading_json(reading: Any) -> dict:
 
 
 
-def reading_lines(reading: Any, renderer: Renderer, heading: str = "") -> list[str]:
+def reading_lines(reading: PanelReading, renderer: Renderer, heading: str = "") -> list[str]:
     """The recognised and unrecognised lines, for people (control characters of the paste escaped)."""
     t = renderer.text
     lines = [heading + t("panel.recognised_title") + ":"]

@@ -281,6 +281,15 @@ class Renderer:
             fallbacks.append(name)
         return template.render(context).strip()
 
+    def failed(self, problem: str) -> str:
+        """What a text says in place of a template that failed: the problem, file:line, in the reader's words
+        (the tool's own when a knowledge base's messages lack them)."""
+        return self._tool_texts.format("report.template_failed", problem=problem)
+
+    def describe(self, exc: Exception, name: str) -> str:
+        """``file:line: problem`` for an error template ``name`` raised, in the chosen language."""
+        return describe_template_error(exc, name, self._tool_texts)
+
     def _template(self, lang: str, name: str) -> jinja2.Template:
         return self.env(lang).get_template(name)
 
@@ -321,7 +330,7 @@ class Renderer:
             except Exception as exc:  # noqa: BLE001 - a broken template must not hide other findings
                 problem = describe_template_error(exc, name, self._tool_texts)
                 errors.append(problem)
-                texts[part] = self.text("report.template_failed", problem=problem)
+                texts[part] = self.failed(problem)
         return RuleText(rule_id, title, texts["explanation"], texts["remediation"], tuple(errors), tuple(fallbacks))
 
 

@@ -1,9 +1,9 @@
 """The ticket summary: a plain-text support request to paste into a ticket.
 
-A reporter like the others (``REPORTERS["ticket"]``), so every command that
-renders a presentation document offers it.  The words and the layout are
-the locale's template ``ticket.txt.j2``; this module only gathers what goes
-in: the account, the domain, the date, each finding with the facts behind
+Rendered once, when the document is built (:func:`document.build` calls :func:`render`), so the
+reporter ``REPORTERS["ticket"]`` only prints it and every command that renders a document offers
+it.  The words and the layout are the locale's template ``ticket.txt.j2``; this module only
+gathers what goes in: the account, the domain, the date, each finding with the facts behind
 it, the checks done with their evidence, what is still open and what the
 customer already tried.  Facts never hold secrets (inputs drop them), and
 every free text is masked again here, so a password typed in a note or
@@ -12,24 +12,29 @@ pasted with a report cannot reach the ticket.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from ..inputs.redact import redact
+from ..kb.load import KnowledgeBase
 from .render import Renderer
+
+#: The locale's template of the ticket (``locales/<lang>/ticket.txt.j2``).
+TEMPLATE = "ticket.txt.j2"
 
 # Facts shown in the heading, not among the checks.
 _HEADING = ("account.email", "domain", "diagnostic.last_check", "customer.tried")
 
 
-def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
-    secrets = renderer.kb.catalogue.secret_names
+def render(kb: KnowledgeBase, renderer: Renderer, document: Mapping[str, Any], evidence: Mapping[str, str],
+           date: str) -> str:
+    """The ticket's text for a document's JSON shape (see :mod:`document`, which calls this once)."""
+    secrets = kb.catalogue.secret_names
 
     def clean(value: Any, name: str | None = None) -> str:
         return redact(renderer.value(value, name), secrets)
 
     facts = document["facts"]
     derived = document.get("derived", {})
-    evidence = document.get("evidence", {})
     account = facts.get("account.email")
     domain = facts.get("domain") or (account.rpartition("@")[2] if account and "@" in account else None)
     findings = [{
@@ -47,10 +52,11 @@ def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
     # A deduction names the facts it comes from, not the rule that made it: the ticket's reader
     # knows the facts, not the knowledge base.
     deductions = [{"label": renderer.fact_label(name), "value": clean(facts[name], name), "rule": rule,
-                   "sources": ", ".join(renderer.fact_label(n) for n in _sources(renderer, rule, facts, derived))}
+                   "sources": ", ".join(renderer.fact_label(n) for n in _sources(kb, rule, facts, derived))}
                   for name, rule in derived.items() if name in facts]
+
     def quoted(name: str) -> str:
-        return renderer.text("report.needs_item", label=renderer.fact_label(name))
+        return str(renderer.text("report.needs_item", label=renderer.fact_label(name)))
 
     still_open = [{"title": p["title"], "needs": ", ".join(quoted(n) for n in p["needs"]), "count": len(p["needs"])}
                   for p in document["possible_causes"]]
@@ -66,7 +72,7 @@ def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
     context = {
         "account": clean(account) if account else None,
         "domain": clean(domain) if domain else None,
-        "date": document.get("date") or datetime.datetime.now().astimezone().strftime(date_format),
+        "date": date,
         "findings": findings,
         "checks": checks,
         "deductions": deductions,
@@ -75,12 +81,12 @@ def ticket(document: dict, renderer: Renderer, color: bool = False) -> str:
         "secrets_ignored": bool(document.get("secrets_ignored")),
     }
     fallbacks: list[str] = []
-    return renderer.render_template("ticket.txt.j2", context, fallbacks).rstrip() + "\n"
+    return renderer.render_template(TEMPLATE, context, fallbacks).rstrip() + "\n"
 
 
-def _sources(renderer: Renderer, rule_id: str, facts: dict, derived: dict) -> list[str]:
+def _sources(kb: KnowledgeBase, rule_id: str, facts: Mapping[str, Any], derived: Mapping[str, str]) -> list[str]:
     """The known facts a deriving rule read, in the catalogue's order."""
-    rule = renderer.kb.by_id.get(rule_id)
+    rule = kb.by_id.get(rule_id)
     reads = rule.reads if rule is not None else ()
     return [name for name in facts if name in reads and name != rule_id]
 
