@@ -20,9 +20,10 @@ EXAMPLES = REPO / "examples"
 sys.dont_write_bytecode = False
 
 #: The modules whose tests take a second or more each (measured with --durations), heaviest first:
-#: they run first, so that the two workers end together on the many short tests instead of one
-#: waiting for the other's last slow module.  A module's tests stay together (its fixtures are set
-#: up once); every other module keeps its place.
+#: they run first, so that the two workers end together on the many short modules instead of one
+#: waiting for the other's last slow module (pyproject.toml hands whole files to workers, in this
+#: order).  A module's tests stay together (its fixtures are set up once); every other module keeps
+#: its place.
 SLOW_FIRST = ("test_writers_cli", "test_kb_mutations", "test_web_browser", "test_template_guards",
               "test_kb_slips_more", "test_hostile_properties", "test_writers_guide", "test_smoke_process",
               "test_equivalence", "test_bounds", "test_cache", "test_writers_yaml_errors", "test_locale_shape",

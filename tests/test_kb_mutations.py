@@ -15,7 +15,7 @@ from tests.conftest import run_cli
 PER_KIND = 3
 SEED = 11
 PER_RUN = 5  # mutations of distinct files applied together, one run of the three commands
-CHUNKS = 3  # the sample in three tests, so that test workers share it
+CHUNKS = 3  # the sample in three tests: a failure points at a third of it
 
 
 @pytest.fixture(scope="module")
