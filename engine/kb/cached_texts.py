@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from . import cache
-from .texts import DEFAULT_LANG, bundled_messages, merge_message_files
+from .texts import DEFAULT_LANG, Texts, bundled_messages, merge_message_files
 
 HEADER = b"diagnostica-messages-1"
 
@@ -66,3 +66,10 @@ def locale_messages(folder: Any, display: str) -> dict:
                 except OSError:
                     pass
     return merged
+
+
+def bundled_texts(lang: str = DEFAULT_LANG) -> Texts:
+    """``texts.bundled_texts`` (the tool's own words in ``lang``, then Italian), read through the cache."""
+    folder = resources.files("diagnostica.locales")
+    langs = (lang,) if lang == DEFAULT_LANG else (lang, DEFAULT_LANG)
+    return Texts(lang, tuple(locale_messages(folder / each, f"locales/{each}") for each in langs))

@@ -433,5 +433,13 @@ def _may_be_missing(rule: Any, refs: Set[str], samples: dict[str, Any]) -> list[
     """The facts a template reads that can be missing when its rule fires (one sparse set each)."""
     deepest = {r for r in refs if not any(o.startswith(r + ".") for o in refs)}
     guaranteed = known_when_true(rule.condition) if rule.condition is not None else frozenset()
+    # A sample is read when a deepest reference is the sample itself, below it or above it: the dotted
+    # prefixes of the references and of the sample, looked up in sets (not every pair, for every rule).
+    read = {prefix for ref in deepest for prefix in _prefixes(ref)}
     return [name for name in sorted(samples) if name not in guaranteed
-            and any(r == name or r.startswith(name + ".") or name.startswith(r + ".") for r in deepest)]
+            and (name in read or any(prefix in deepest for prefix in _prefixes(name)[1:]))]
+
+
+def _prefixes(name: str) -> list[str]:
+    """``a.b.c`` -> ``a.b.c``, ``a.b``, ``a``."""
+    return [name.rsplit(".", depth)[0] for depth in range(name.count(".") + 1)]
