@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import marshal
 import traceback
 from dataclasses import dataclass
@@ -433,13 +435,16 @@ def _may_be_missing(rule: Any, refs: Set[str], samples: dict[str, Any]) -> list[
     """The facts a template reads that can be missing when its rule fires (one sparse set each)."""
     deepest = {r for r in refs if not any(o.startswith(r + ".") for o in refs)}
     guaranteed = known_when_true(rule.condition) if rule.condition is not None else frozenset()
-    # A sample is read when a deepest reference is the sample itself, below it or above it: the dotted
-    # prefixes of the references and of the sample, looked up in sets (not every pair, for every rule).
-    read = {prefix for ref in deepest for prefix in _prefixes(ref)}
-    return [name for name in sorted(samples) if name not in guaranteed
-            and (name in read or any(prefix in deepest for prefix in _prefixes(name)[1:]))]
-
-
-def _prefixes(name: str) -> list[str]:
-    """``a.b.c`` -> ``a.b.c``, ``a.b``, ``a``."""
-    return [name.rsplit(".", depth)[0] for depth in range(name.count(".") + 1)]
+    # A sample is read when a deepest reference is the sample itself, below it or above it: found
+    # through the references' dotted prefixes and, for the samples below one, a range of the sorted
+    # names -- not by comparing every sample with every reference, for every rule.
+    ordered = sorted(samples)
+    read = {ref.rsplit(".", depth)[0] for ref in deepest for depth in range(ref.count(".") + 1)}
+    found = {name for name in ordered if name in read}
+    for ref in deepest:
+        below = ref + "."
+        for name in itertools.islice(ordered, bisect.bisect_left(ordered, below), None):
+            if not name.startswith(below):
+                break
+            found.add(name)
+    return [name for name in ordered if name in found and name not in guaranteed]
