@@ -14,6 +14,7 @@ templates, they follow DIAGNOSTICA_NO_CACHE, not a command's ``--no-cache``
 """
 from __future__ import annotations
 
+import functools
 import pickle
 from importlib import resources
 from typing import Any
@@ -68,8 +69,15 @@ def locale_messages(folder: Any, display: str) -> dict:
     return merged
 
 
+@functools.lru_cache(maxsize=8)
 def bundled_texts(lang: str = DEFAULT_LANG) -> Texts:
-    """``texts.bundled_texts`` (the tool's own words in ``lang``, then Italian), read through the cache."""
+    """``texts.bundled_texts`` (the tool's own words in ``lang``, then Italian), read through the cache
+    (once per process, as ``texts.bundled_texts``: the installed files do not change under a run)."""
     folder = resources.files("diagnostica.locales")
     langs = (lang,) if lang == DEFAULT_LANG else (lang, DEFAULT_LANG)
     return Texts(lang, tuple(locale_messages(folder / each, f"locales/{each}") for each in langs))
+
+
+def format_message(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    """``texts.format_message`` through the cache: for commands that print many messages (``rules lint``)."""
+    return bundled_texts(lang).format(key, **params)
