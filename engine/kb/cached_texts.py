@@ -19,7 +19,7 @@ import pickle
 from importlib import resources
 from typing import Any
 
-from . import cache
+from . import cache, cachekeys
 from .texts import DEFAULT_LANG, Texts, bundled_messages, merge_message_files
 
 HEADER = b"diagnostica-messages-1"
@@ -45,8 +45,8 @@ def locale_messages(folder: Any, display: str) -> dict:
     secret = cache.secret_key(place) if place is not None else None
     if place is None or secret is None or files is None:
         return merge_message_files(folder, display, bundled_messages(DEFAULT_LANG))
-    folder_id, content = cache.key(f"messages:{folder}:{display}", files)
-    name = f"messages-{folder_id}-{content}.pickle"
+    place_id = cachekeys.folder_id(f"messages:{folder}:{display}")
+    name = f"messages-{place_id}-{cachekeys.content_id(*(part for file in files for part in file))}.pickle"
     payload = cache.read_signed(place, secret, name, HEADER)
     if payload is not None:
         try:
@@ -60,7 +60,7 @@ def locale_messages(folder: Any, display: str) -> dict:
     else:
         merged = merge_message_files(folder, display, bundled_messages(DEFAULT_LANG))
     if cache.write_signed(place, secret, name, HEADER, pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)):
-        for old in place.glob(f"messages-{folder_id}-*.pickle"):  # this folder's older texts
+        for old in place.glob(f"messages-{place_id}-*.pickle"):  # this folder's older texts
             if old.name != name:
                 try:
                     old.unlink()

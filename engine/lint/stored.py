@@ -7,7 +7,7 @@ Jinja's compiled code (``templates``), for a locale file its parsed YAML with po
 and only for a file read without a problem (one with a problem is read again on every run, so its report
 is always made afresh, in the run's language).  Each is keyed by the file's exact text, its name and shown
 path, how it is read (the Jinja environment's settings), the Jinja, Python and engine versions
-(``kb.cache.key``): an edited file, another Jinja or another engine is a miss, never a stale answer.
+(``kb.cachekeys``): an edited file, another Jinja or another engine is a miss, never a stale answer.
 
 Every check -- rendering the templates against the samples and the examples, the locales, the rules --
 still runs on every lint: only the reading is kept.  One entry per locales folder, in the folder of the
@@ -17,13 +17,12 @@ what the last run read, so it never grows past the files that exist.  DIAGNOSTIC
 """
 from __future__ import annotations
 
-import hashlib
 import pickle
 from typing import Any
 
 import jinja2
 
-from ..kb import cache
+from ..kb import cache, cachekeys
 
 HEADER = b"diagnostica-lint-1"
 
@@ -34,9 +33,9 @@ class Analyses:
     def __init__(self, place: str) -> None:
         self.folder = cache.trusted_directory() if cache.enabled() else None
         self.secret = cache.secret_key(self.folder) if self.folder is not None else None
-        folder_id, versions = cache.key(f"lint:{place}:{jinja2.__version__}", [])
-        self.prefix, self.name = f"lint-{folder_id}-", f"lint-{folder_id}-{versions}.pickle"
-        self.versions = versions.encode()
+        folder_id = cachekeys.folder_id(f"lint:{place}")
+        self.prefix = f"lint-{folder_id}-"
+        self.name = f"{self.prefix}{cachekeys.content_id(jinja2.__version__)}.pickle"
         self.found: dict[str, Any] = self._read()
         self.used: dict[str, Any] = {}
 
@@ -53,12 +52,7 @@ class Analyses:
         return found if isinstance(found, dict) else {}
 
     def key(self, *parts: Any) -> str:
-        digest = hashlib.blake2b(self.versions, digest_size=16)
-        for part in parts:
-            encoded = repr(part).encode("utf-8", "surrogatepass")
-            digest.update(b"\0%d\0" % len(encoded))
-            digest.update(encoded)
-        return digest.hexdigest()
+        return cachekeys.content_id(jinja2.__version__, *parts)
 
     def get(self, key: str) -> Any | None:
         """What ``put`` stored under ``key`` in the last run (kept for the next one), else None."""
