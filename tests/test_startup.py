@@ -39,6 +39,9 @@ def imported(tmp_path: Path, *argv: str) -> set[str]:
     (["--help"], OTHERS | {"yaml", "jinja2"}),
     (["check", "--help"], OTHERS | {"yaml", "jinja2"}),
     (["rules", "--help"], OTHERS | {"yaml", "jinja2"}),
+    (["dns", "--help"], OTHERS | {"yaml", "jinja2"}),
+    (["ovh", "--help"], OTHERS | {"yaml", "jinja2"}),
+    (["serve", "--help"], OTHERS | {"yaml", "jinja2"}),
     (["check", EXAMPLE], OTHERS),  # with a warm cache: no schema validation
 ])
 def test_a_command_imports_only_what_its_path_uses(tmp_path, argv, unwanted):
