@@ -21,8 +21,8 @@ def read(source: Source, out: Collector, store: Analyses | None = None) -> Sourc
     except DiagnosticaError as exc:
         out.add_error(exc)
         return SourceFile(source, "", None, unreadable=True)
-    key = store.key("yaml", source.display, text) if store is not None else None
-    kept = store.get(key) if store is not None and key is not None else None
+    key = store.key("yaml", source.display, text) if store is not None else ""
+    kept = store.get(key) if store is not None else None
     if isinstance(kept, LoadedYaml):
         file = SourceFile(source, text, kept)
     else:
@@ -32,7 +32,7 @@ def read(source: Source, out: Collector, store: Analyses | None = None) -> Sourc
             out.add_error(exc)
             file = SourceFile(source, text, None)
         else:
-            if store is not None and key is not None:
+            if store is not None:
                 store.put(key, file.doc)
     style(file, out)
     return file
