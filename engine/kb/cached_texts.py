@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 from . import cache, cachekeys
-from .texts import DEFAULT_LANG, Texts, bundled_messages, merge_message_files
+from .texts import DEFAULT_LANG, Messages, Texts, bundled_messages, merge_message_files
 
 HEADER = b"diagnostica-messages-1"
 
@@ -33,7 +33,7 @@ def _texts(folder: Any, prefix: str) -> list[tuple[str, str]]:
     return [(f"{prefix}{node.name}", node.read_text(encoding="utf-8")) for node in nodes]
 
 
-def locale_messages(folder: Any, display: str) -> dict:
+def locale_messages(folder: Any, display: str) -> Messages:
     """The merged messages of one locale folder of a knowledge base, checked against the bundled Italian
     ones (as :func:`merge_message_files` with that reference), from the cache when nothing changed."""
     reference = resources.files("diagnostica.locales") / DEFAULT_LANG
