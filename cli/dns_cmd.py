@@ -1,7 +1,6 @@
 """``diagnostica dns``: ask the DNS (or read a zone file), then evaluate like ``check``."""
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -134,6 +133,8 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, ch
     # What is loaded by now (modules, the knowledge base, templates) lives until the end: kept out
     # of the garbage collector's sight, the collections the lookups' garbage triggers stay short.
     gc.freeze()
+    import asyncio  # here: --help lists this command without loading the event loop
+
     try:
         return asyncio.run(main())
     finally:

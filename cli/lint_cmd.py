@@ -31,7 +31,7 @@ def lint(
 
     Exit code: 0 nessun problema, 1 problemi trovati, 2 cartella illeggibile.
     """
-    from diagnostica.engine.kb.texts import format_message
+    from diagnostica.engine.kb.cached_texts import format_message  # the tool's words without their YAML
     from diagnostica.engine.lint import lint as run_lint
 
     check_format(fmt, FORMATS)
@@ -97,7 +97,7 @@ def test(
 
     Exit code: 0 tutti superati, 1 qualche esempio fallito, 2 base di conoscenza illeggibile.
     """
-    from diagnostica.engine.kb.texts import format_message
+    from diagnostica.engine.kb.cached_texts import format_message  # the tool's words without their YAML
     from diagnostica.engine.lint import examples
     from diagnostica.engine.run import load as knowledge
 

@@ -127,7 +127,6 @@ def _interrupted(lang: str = "it") -> int:
 
 def _main(argv: list[str]) -> int:
     from diagnostica.engine.errors import DiagnosticaError
-    from diagnostica.engine.kb.texts import bundled_texts
 
     fastparams.install()  # no pydantic for plain str/Path/int/bool options
     lang = chosen_lang(argv)
@@ -138,6 +137,7 @@ def _main(argv: list[str]) -> int:
     try:
         code = command.main(args=argv, prog_name="diagnostica", standalone_mode=False)
     except DiagnosticaError as exc:
+        from diagnostica.engine.kb.texts import bundled_texts  # only for an error: the texts need PyYAML
         from diagnostica.engine.present.controls import escape
 
         print(f"diagnostica: {escape(exc.render(bundled_texts(lang)))}", file=sys.stderr)  # it may quote the input
@@ -165,6 +165,8 @@ def _main(argv: list[str]) -> int:
             return _output_failed(exc, lang)  # writing the output failed: the input was fine
         if os.environ.get("DIAGNOSTICA_DEBUG"):
             raise
+        from diagnostica.engine.kb.texts import bundled_texts
+
         problem = f"{type(exc).__name__}: {exc}"
         print(f"diagnostica: {bundled_texts(lang).format('errors.internal', problem=problem)}",
               file=sys.stderr)

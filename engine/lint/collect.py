@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DiagnosticaError
-from ..kb.texts import bundled_texts
+from ..kb.cached_texts import bundled_texts  # the tool's words, without parsing their YAML again
 from .problem import Problem
 
 

@@ -19,6 +19,7 @@ from ..kb.yamlload import position
 from . import locales, structure, templates
 from .collect import Collector
 from .problem import Problem
+from .stored import Analyses
 from .yamlfiles import SourceFile, read, schema_comment, style
 
 
@@ -40,6 +41,14 @@ class LintReport:
 def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintReport:
     directory = directory or bundled()
     out = Collector(lang)
+    store = Analyses(f"{directory.locales}")  # what earlier runs parsed: see ``stored``
+    try:
+        return _lint(directory, out, store)
+    finally:
+        store.save()
+
+
+def _lint(directory: KnowledgeBaseDir, out: Collector, store: Analyses) -> LintReport:
     reading = examine(directory)
     tabbed = {(file.source.display, line) for file in reading.files
               for line, severity in style(file, out).items() if severity == "error"}
@@ -49,7 +58,7 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
             continue  # the tab check already told it, with what to do
         out.add_error(problem)
     locale_sources = _locale_sources(directory)
-    locale_files = [read(s, out) for _, s in locale_sources]
+    locale_files = [read(s, out, store) for _, s in locale_sources]
     count = len(reading.files) + len(locale_files)
     for file in reading.files[:reading.rule_count]:
         schema_comment(file, "facts.schema.json" if file is reading.catalogue_file else "rules.schema.json", out)
@@ -64,7 +73,7 @@ def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintRep
     # Templates and titles of every rule, compiled or not: a wrong condition does not hide them.
     texts_kb = reading.with_every_rule()
     assert texts_kb is not None  # there is a knowledge base: it holds every rule too
-    refs = templates.check(texts_kb, reading.evaluable, out, reading.complete)
+    refs = templates.check(texts_kb, reading.evaluable, out, reading.complete, store)
     if reading.complete:
         structure.unused_facts(rules, reading.kb.catalogue, refs, out)
     locales.check(texts_kb, out, _messages(locale_sources, locale_files))

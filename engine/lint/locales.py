@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 
 from ..errors import DiagnosticaError
+from ..kb.cached_texts import locale_messages
 from ..kb.load import KnowledgeBase, SourceFile
-from ..kb.texts import DEFAULT_LANG, bundled_messages, lookup, merge_message_files
+from ..kb.texts import lookup, merge_message_files
 from .collect import Collector
 
 #: An unquoted «si»/«sì» as a whole value (``label: Si``, ``- sì``): YAML keeps it as text, but the facts
@@ -20,7 +21,7 @@ def check(kb: KnowledgeBase, out: Collector, read: dict[str, dict | None] | None
     for lang in directory.languages():
         folder = f"{directory.locales_display}/{lang}"
         try:  # the shape of each file (a list instead of a mapping, a text where a section belongs)
-            merge_message_files(directory.locale(lang), folder, bundled_messages(DEFAULT_LANG))
+            locale_messages(directory.locale(lang), folder)  # what rendering reads: checked, or from the cache
         except DiagnosticaError as exc:
             if exc.code.startswith("messages_"):  # YAML errors: the YAML check already reported them
                 out.add_error(exc, check_id="locale-shape")

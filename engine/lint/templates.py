@@ -8,6 +8,9 @@
 """
 from __future__ import annotations
 
+import bisect
+import itertools
+import marshal
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +30,13 @@ from ..present.render import budget_message
 from ..present.sandbox import TemplateBudgetExceeded
 from .collect import Collector
 from .examples import derive, example_facts, sample_facts
+from .stored import Analyses
 
 
-def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True) -> set[str]:
-    """Run every template check; return the fact names the templates refer to."""
+def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = True,
+          store: Analyses | None = None) -> set[str]:
+    """Run every template check; return the fact names the templates refer to.  ``store``: what earlier
+    runs parsed (the caller saves it); by default this run's own, saved here."""
     from ..present.render import Renderer, confined_name
 
     refused: set[tuple[str, str]] = set()  # (rule, name) reported once, not once per language
@@ -51,6 +57,8 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
             firing.setdefault(rule.id, []).append((out.text("lint.with_example", example=example.name), facts))
     names = _known_names(kb)
     env: jinja2.Environment | None = None
+    own = store is None
+    store = Analyses(f"{kb.directory.locales}") if store is None else store
     for lang in kb.directory.languages():
         renderer = Renderer(kb, lang)
         try:  # the contexts hold the linked rules' titles: a messages file of the wrong shape stops them
@@ -84,7 +92,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                     out.add(rule.location.file, rule.location.line, rule.location.column, severity,
                             "template-missing", key, rule=rule.id, name=name, lang=lang, folder=display)
                     continue
-                analysis = _parse(env, folder / name, name, f"{display}/{name}", out, compiled=True)
+                analysis = _parse(env, folder / name, name, f"{display}/{name}", out, store, compiled=True)
                 if analysis is None or analysis.code is None:
                     continue
                 refs = analysis.refs
@@ -101,10 +109,12 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                 out.add(f"{display}/{node.name}", 1, 1, "warning", "unused-template", "unused_template",
                         hint="unused_template_hint")
         used_facts |= _other_templates(env, kb.directory.locale(lang), f"{kb.directory.locales_display}/{lang}",
-                                       out, skip="rules")
+                                       out, store, skip="rules")
     if env is not None:  # None: no language's texts could be read (the locale check says why)
         common = kb.directory.locales / "_common"
-        used_facts |= _other_templates(env, common, f"{kb.directory.locales_display}/_common", out)
+        used_facts |= _other_templates(env, common, f"{kb.directory.locales_display}/_common", out, store)
+    if own:
+        store.save()
     return used_facts
 
 
@@ -125,7 +135,7 @@ def _contexts(contexts: list, rule: Any, refs: Set[str], samples: dict, renderer
         yield out.text("lint.without_fact", name=name), sparse_contexts[name], name
 
 
-def _other_templates(env: jinja2.Environment, folder: Any, display: str, out: Collector,
+def _other_templates(env: jinja2.Environment, folder: Any, display: str, out: Collector, store: Analyses,
                      skip: str | None = None) -> set[str]:
     """The templates beside the rules' (ticket, guide, macros): checked for syntax, and the facts
     they name count as used -- the ticket shows facts no rule reads."""
@@ -134,9 +144,9 @@ def _other_templates(env: jinja2.Environment, folder: Any, display: str, out: Co
         return found
     for node in sorted(folder.iterdir(), key=lambda n: n.name):
         if node.is_dir() and node.name != skip:
-            found |= _other_templates(env, node, f"{display}/{node.name}", out)
+            found |= _other_templates(env, node, f"{display}/{node.name}", out, store)
         elif node.is_file() and node.name.endswith(".j2"):
-            analysis = _parse(env, node, node.name, f"{display}/{node.name}", out)
+            analysis = _parse(env, node, node.name, f"{display}/{node.name}", out, store)
             if analysis is not None:
                 found |= analysis.refs
     return found
@@ -172,7 +182,7 @@ class _Recorder:
 
 #: Analyses by (environment settings, language, source, name, display, compiled): parsing and compiling
 #: are most of a lint run, and a writer's next run (or the mutation campaign's) changes few templates.
-_ANALYSES: dict[tuple, _Analysis] = {}
+_ANALYSES: dict[tuple, tuple[_Analysis, tuple | None]] = {}  # -> (analysis, what ``store`` keeps of it)
 _MAX_ANALYSES = 4096
 
 
@@ -183,9 +193,16 @@ def _settings(env: jinja2.Environment) -> tuple:
             tuple(sorted(env.filters)), tuple(sorted(env.tests)), env.undefined)
 
 
-def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector,
+def _settings_words(env: jinja2.Environment) -> tuple:
+    """``_settings`` as words that mean the same in another process (classes by name, not identity)."""
+    return tuple(f"{item.__module__}.{item.__qualname__}" if isinstance(item, type) else item
+                 for item in _settings(env))
+
+
+def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Collector, store: Analyses,
            compiled: bool = False) -> _Analysis | None:
-    """Parse once: the syntax check, the facts the template names, and (``compiled``) Jinja's code."""
+    """Parse once: the syntax check, the facts the template names, and (``compiled``) Jinja's code --
+    from this process's earlier lints, else from the user's cache (``stored``), else done here."""
     if isinstance(node, Path) and node.is_symlink() and not _inside_locales(node):
         out.add(display, 1, 1, "error", "template-outside", "template_link_outside", name=str(node.readlink()))
         return None  # rendering refuses it too: nothing of the file it leads to is read
@@ -195,12 +212,24 @@ def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Col
         _compile_problem(exc, display, out, env)
         return None
     key = (_settings(env), out.lang, source, name, display, compiled)
-    analysis = _ANALYSES.get(key)
-    if analysis is None:
-        analysis = _analyse(env, source, name, display, out.texts, compiled)
+    stored_key = store.key(_settings_words(env), source, name, display, compiled)
+    found = _ANALYSES.get(key)
+    if found is None:
+        kept = store.get(stored_key)
+        if kept is not None:
+            refs, code = kept
+            analysis = _Analysis((), refs, None if code is None else marshal.loads(code), True)
+        else:
+            analysis = _analyse(env, source, name, display, out.texts, compiled)
+            # Only a clean analysis is kept for the next process: a problem is told afresh on every run.
+            kept = (analysis.refs, None if analysis.code is None else marshal.dumps(analysis.code)) \
+                if analysis.usable and not analysis.calls else None
         if len(_ANALYSES) >= _MAX_ANALYSES:
             _ANALYSES.clear()
-        _ANALYSES[key] = analysis
+        _ANALYSES[key] = found = (analysis, kept)
+    analysis, kept = found
+    if kept is not None:  # this run's store holds what this run read, from this process's memory too
+        store.put(stored_key, kept)
     for args, kwargs in analysis.calls:
         out.add(*args, **kwargs)
     return analysis if analysis.usable else None
@@ -406,5 +435,16 @@ def _may_be_missing(rule: Any, refs: Set[str], samples: dict[str, Any]) -> list[
     """The facts a template reads that can be missing when its rule fires (one sparse set each)."""
     deepest = {r for r in refs if not any(o.startswith(r + ".") for o in refs)}
     guaranteed = known_when_true(rule.condition) if rule.condition is not None else frozenset()
-    return [name for name in sorted(samples) if name not in guaranteed
-            and any(r == name or r.startswith(name + ".") or name.startswith(r + ".") for r in deepest)]
+    # A sample is read when a deepest reference is the sample itself, below it or above it: found
+    # through the references' dotted prefixes and, for the samples below one, a range of the sorted
+    # names -- not by comparing every sample with every reference, for every rule.
+    ordered = sorted(samples)
+    read = {ref.rsplit(".", depth)[0] for ref in deepest for depth in range(ref.count(".") + 1)}
+    found = {name for name in ordered if name in read}
+    for ref in deepest:
+        below = ref + "."
+        for name in itertools.islice(ordered, bisect.bisect_left(ordered, below), None):
+            if not name.startswith(below):
+                break
+            found.add(name)
+    return [name for name in ordered if name in found and name not in guaranteed]

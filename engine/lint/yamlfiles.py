@@ -6,24 +6,34 @@ import re
 from ..errors import DiagnosticaError
 from ..kb.load import SourceFile
 from ..kb.sources import Source
-from ..kb.yamlload import load_yaml
+from ..kb.yamlload import LoadedYaml, load_yaml
 from .collect import Collector
+from .stored import Analyses
 
 SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
 
 
-def read(source: Source, out: Collector) -> SourceFile:
-    """Parse one file the loader does not read (a locale's messages); problems go to ``out``."""
+def read(source: Source, out: Collector, store: Analyses | None = None) -> SourceFile:
+    """Parse one file the loader does not read (a locale's messages); problems go to ``out``.  ``store``:
+    what earlier runs parsed (a file parsed without an error is kept there, by its exact text)."""
     try:
         text = source.read()
     except DiagnosticaError as exc:
         out.add_error(exc)
         return SourceFile(source, "", None, unreadable=True)
-    try:
-        file = SourceFile(source, text, load_yaml(text, source.display, fast=True))
-    except DiagnosticaError as exc:
-        out.add_error(exc)
-        file = SourceFile(source, text, None)
+    key = store.key("yaml", source.display, text) if store is not None else ""
+    kept = store.get(key) if store is not None else None
+    if isinstance(kept, LoadedYaml):
+        file = SourceFile(source, text, kept)
+    else:
+        try:
+            file = SourceFile(source, text, load_yaml(text, source.display, fast=True))
+        except DiagnosticaError as exc:
+            out.add_error(exc)
+            file = SourceFile(source, text, None)
+        else:
+            if store is not None:
+                store.put(key, file.doc)
     style(file, out)
     return file
 

@@ -20,9 +20,10 @@ import jinja2.bccache
 
 from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.context import with_derived
+from ..kb.cached_texts import locale_messages
 from ..kb.catalogue import Value
 from ..kb.load import KnowledgeBase
-from ..kb.texts import DEFAULT_LANG, Messages, Texts, bundled_messages, lookup, merge_message_files
+from ..kb.texts import DEFAULT_LANG, Messages, Texts, lookup
 from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded
 from .settled import settled
 
@@ -175,9 +176,8 @@ class Renderer:
     # ------------------------------------------------------------- messages
     def messages(self, lang: str) -> Messages:
         if lang not in self._messages:
-            self._messages[lang] = merge_message_files(
-                self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}",
-                bundled_messages(DEFAULT_LANG))
+            self._messages[lang] = locale_messages(  # checked against the bundled Italian; cached
+                self.kb.directory.locale(lang), f"{self.kb.directory.locales_display}/{lang}")
         return self._messages[lang]
 
     @functools.cached_property

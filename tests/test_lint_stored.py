@@ -1,0 +1,59 @@
+"""What a lint keeps for the next one (``engine/lint/stored.py``): the same report as without it, never stale,
+a problem told afresh in each run's language.  Each lint is a real process, so nothing is remembered in
+memory between two runs and the next one reads only what the cache holds."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = "locales/it/rules/mx-invalid.explanation.j2"
+
+
+@pytest.fixture
+def kb_copy(tmp_path):
+    for folder in ("rules", "locales"):
+        shutil.copytree(ROOT / folder, tmp_path / "kb" / folder)
+    return tmp_path / "kb"
+
+
+def lint(process, kb: Path, *options: str):
+    env = {"XDG_CACHE_HOME": str(kb.parent / "cache"), "DIAGNOSTICA_NO_CACHE": ""}
+    run = process("rules", "lint", str(kb), "--format", "json", *options, env=env)
+    assert run.code in (0, 1), run.err
+    return run.json()["problems"]
+
+
+def stored(kb: Path) -> list[Path]:
+    return sorted((kb.parent / "cache" / "diagnostica").glob("lint-*.pickle"))
+
+
+def test_a_lint_with_what_the_last_one_kept_reports_the_same(process, kb_copy):
+    cold = lint(process, kb_copy)
+    warm = lint(process, kb_copy)
+    assert (warm == cold, len(stored(kb_copy))) == (True, 1)
+
+
+@pytest.mark.parametrize("edit, check_id", [
+    ("{% if facts.dns.mx %}", "template-syntax"),              # an unclosed block
+    ("{{ facts.dns.mx_vaild }}", "template-undefined"),         # a misspelt fact
+    ("{% include '../../rules/dns.yaml' %}", "template-outside"),
+])
+def test_a_template_edited_after_a_lint_is_read_again(process, kb_copy, edit, check_id):
+    clean = lint(process, kb_copy)
+    template = kb_copy / TEMPLATE
+    template.write_text(template.read_text(encoding="utf-8") + edit + "\n", encoding="utf-8")
+    found = [lint(process, kb_copy, "--lang", lang) for lang in ("it", "en")]
+    ids = [{p["check_id"] for p in problems if p["file"].endswith(TEMPLATE)} for problems in found]
+    messages = [[p["message"] for p in problems if p["file"].endswith(TEMPLATE)] for problems in found]
+    assert (clean == [p for p in clean if not p["file"].endswith(TEMPLATE)], ids, messages[0] != messages[1]) == \
+        (True, [{check_id}] * 2, True)  # found after a clean run, and told in each run's language
+
+
+def test_a_damaged_entry_is_ignored(process, kb_copy):
+    cold = lint(process, kb_copy)
+    (entry,) = stored(kb_copy)
+    entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")  # the signature no longer matches
+    assert lint(process, kb_copy) == cold

@@ -1,0 +1,99 @@
+"""Start-up: a command imports only the libraries its path uses, and what is cached to start faster is
+never stale (the speed itself is measured by benchmarks/engine_bench.py --startup)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import diagnostica.engine as engine
+from diagnostica.engine.kb.texts import bundled_messages
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = str(ROOT / "examples" / "mx-foreign.yaml")
+#: The heavy libraries of other paths (DNS, the OVHcloud API, the web page, pasted panels, validation).
+OTHERS = {"dns", "asyncio", "ovh", "starlette", "uvicorn", "rapidfuzz", "publicsuffixlist", "jsonschema"}
+#: Prints which modules the command imported, by top-level name, after running it as the CLI does.
+PROBE = ("import sys, io, contextlib\n"
+         "from diagnostica.cli.main import main\n"
+         "with contextlib.redirect_stdout(io.StringIO()):\n"
+         "    main(sys.argv[1:])\n"
+         "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n")
+
+
+def imported(tmp_path: Path, *argv: str) -> set[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("DIAGNOSTICA_NO_CACHE", None)
+    for _ in range(2):  # the second run finds the cache the first one filled
+        proc = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=120)
+        assert proc.returncode in (0, 1), proc.stderr
+    return set(proc.stdout.split())
+
+
+@pytest.mark.parametrize("argv, unwanted", [
+    (["--help"], OTHERS | {"yaml", "jinja2"}),
+    (["check", "--help"], OTHERS | {"yaml", "jinja2"}),
+    (["rules", "--help"], OTHERS | {"yaml", "jinja2"}),
+    (["dns", "--help"], OTHERS | {"yaml", "jinja2"}),
+    (["ovh", "--help"], OTHERS | {"yaml", "jinja2"}),
+    (["serve", "--help"], OTHERS | {"yaml", "jinja2"}),
+    (["check", EXAMPLE], OTHERS),  # with a warm cache: no schema validation
+])
+def test_a_command_imports_only_what_its_path_uses(tmp_path, argv, unwanted):
+    assert imported(tmp_path, *argv) & unwanted == set()
+
+
+@pytest.mark.parametrize("name", engine.__all__)
+def test_every_public_name_of_the_engine_is_the_one_of_its_module(name):
+    module, attribute = engine._EXPORTS[name]
+    assert getattr(engine, name) is getattr(sys.modules[f"diagnostica.engine.{module}"], attribute)
+
+
+def test_an_unknown_name_of_the_engine_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="load_knowledgebase"):
+        engine.load_knowledgebase  # noqa: B018
+
+
+@pytest.fixture
+def kb_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("DIAGNOSTICA_NO_CACHE", raising=False)
+    for folder in ("rules", "locales"):
+        shutil.copytree(ROOT / folder, tmp_path / "kb" / folder)
+    return tmp_path / "kb"
+
+
+def messages_entries(kb_copy: Path) -> list[Path]:
+    return sorted((kb_copy.parent / "cache" / "diagnostica").glob("messages-*.pickle"))
+
+
+@pytest.mark.parametrize("lang, new", [("it", "Titolo cambiato"), ("en", "Changed title")])
+def test_cached_texts_are_never_stale(cli, kb_copy, lang, new):
+    """The example's finding's title, edited between two runs: the next run shows the new one."""
+    old = bundled_messages(lang)["rules"]["mx-invalid"]["title"]
+    messages = kb_copy / "locales" / lang / "messages.yaml"
+    first = cli("check", EXAMPLE, "--kb", str(kb_copy), "--lang", lang)
+    again = cli("check", EXAMPLE, "--kb", str(kb_copy), "--lang", lang)
+    messages.write_text(messages.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    edited = cli("check", EXAMPLE, "--kb", str(kb_copy), "--lang", lang)
+    assert (old in first.out, first.out == again.out, new in edited.out, old in edited.out,
+            len(messages_entries(kb_copy))) == (True, True, True, False, len({lang, "it"}))  # one per folder
+
+
+def test_a_locale_file_of_the_wrong_shape_is_reported_on_every_run(cli, kb_copy):
+    (kb_copy / "locales" / "en" / "messages.yaml").write_text("rules: 3\n", encoding="utf-8")
+    runs = [cli("check", EXAMPLE, "--kb", str(kb_copy), "--lang", "en") for _ in range(2)]
+    assert [(run.code, "en/messages.yaml:1:1" in run.err) for run in runs] == [(2, True), (2, True)]
+
+
+def test_a_damaged_texts_entry_is_ignored_and_replaced(cli, kb_copy):
+    first = cli("check", EXAMPLE, "--kb", str(kb_copy))
+    (entry,) = messages_entries(kb_copy)
+    entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")  # the signature no longer matches
+    again = cli("check", EXAMPLE, "--kb", str(kb_copy))
+    assert (again.code, again.out, again.err) == (first.code, first.out, "")
