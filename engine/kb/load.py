@@ -182,8 +182,37 @@ def _validator(schema_name: str) -> Any:
     return jsonschema.Draft202012Validator(_validation_schema(schema_name))
 
 
+@functools.lru_cache(maxsize=4)
+def _acceptor(schema_name: str) -> Any:
+    """A fast yes/no check of a whole file against the same validation schema (fastjsonschema).
+
+    jsonschema walks the schema anew for every value, about 0.25 s for 5,000 rules; fastjsonschema
+    compiles the schema into Python once per process and accepts a valid file about five times faster.
+    It only ever *accepts*: a file it rejects goes through jsonschema's ``iter_errors``, which tells
+    every problem in the words and places the writer knows.  ``use_default=False``: it must not write
+    the schema's defaults into the document.  The schema is the one shipped file (no copy of it),
+    read as draft 7, whose keywords are all it uses once conditions are left out.
+    """
+    import fastjsonschema
+
+    schema = {**_validation_schema(schema_name), "$schema": "http://json-schema.org/draft-07/schema#"}
+    return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+
+
+def _accepted(document: Any, schema_name: str) -> bool:
+    import fastjsonschema
+
+    try:
+        _acceptor(schema_name)(document)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def schema_errors(document: Any, schema_name: str, source: str) -> list[SchemaError]:
     """Schema violations of one file, the most relevant per rule first, in the linter's words."""
+    if _accepted(document, schema_name):
+        return []
     # Conditions are checked by the compiler, which explains them better.
     errors = (e for e in _validator(schema_name).iter_errors(document) if "when" not in e.absolute_path)
     return [SchemaError(v, source) for v in violations(errors, document)]
