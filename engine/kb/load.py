@@ -66,25 +66,27 @@ class Rule:
         return f"<Rule {self.id} {self.kind}/{self.severity} at {self.location}>"
 
 
-class _LazyFiles:
-    """``KnowledgeBase.files``: the parsed files, re-read on first use when the cache left them out.
+class ParsedFiles:
+    """The parsed YAML files of a knowledge base, read again from its folder on first use when not given.
 
     Evaluating never needs them (only tools that point into the YAML, such as
-    ``rules show``), and they are the bulk of a cache entry.
+    ``rules show``), and they are most of the memory a large knowledge base
+    holds after its load and the bulk of a cache entry: ``run.load`` lets them
+    go.  A plain mutable holder, so the frozen :class:`KnowledgeBase` that
+    refers to it stays frozen.
     """
 
-    def __get__(self, kb: Any, owner: Any = None) -> Any:
-        if kb is None:
-            return ()  # the dataclass default
-        files = kb.__dict__.get("_files")
-        if files is None:
-            every = kb.directory.rule_sources() + kb.directory.data_sources()
-            files = tuple(load_yaml(source.read(), source.display, fast=True) for source in every)
-            kb.__dict__["_files"] = files
-        return files
+    __slots__ = ("directory", "_loaded")
 
-    def __set__(self, kb: Any, value: Any) -> None:
-        kb.__dict__["_files"] = value
+    def __init__(self, directory: KnowledgeBaseDir, loaded: tuple[LoadedYaml, ...] | None = None) -> None:
+        self.directory = directory
+        self._loaded = loaded
+
+    def get(self) -> tuple[LoadedYaml, ...]:
+        if self._loaded is None:
+            every = self.directory.rule_sources() + self.directory.data_sources()
+            self._loaded = tuple(load_yaml(source.read(), source.display, fast=True) for source in every)
+        return self._loaded
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,17 @@ class KnowledgeBase:
     by_id: dict[str, Rule] = field(repr=False)
     causes: dict[str, tuple[str, ...]] = field(repr=False)  # cause id -> consequence ids
     derived_by: dict[str, tuple[str, ...]] = field(repr=False)  # fact -> ids of rules deriving it
-    files: tuple[LoadedYaml, ...] = _LazyFiles()  # type: ignore[assignment]
+    parsed: ParsedFiles = field(repr=False, compare=False)  # see ``files``
     # The rules compiled for evaluation (compiled.Plan), built on first use or brought by the cache.
     compiled: Any = field(repr=False, default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"<KnowledgeBase {len(self.rules)} rules from {self.directory.rules_display}>"
+
+    @property
+    def files(self) -> tuple[LoadedYaml, ...]:
+        """The parsed rule and data files (read again on first use after a cached or compiled load)."""
+        return self.parsed.get()
 
     def caused_by(self, rule_id: str) -> tuple[str, ...]:
         return tuple(cause for cause, effects in self.causes.items() if rule_id in effects)
@@ -293,7 +300,7 @@ class Reading:
         for item in self.written:
             if item.rule is None and item.id not in by_id:
                 by_id[item.id] = _stand_in(item)
-        return dataclasses.replace(self.kb, by_id=by_id, files=self.kb.files)
+        return dataclasses.replace(self.kb, by_id=by_id)
 
 
 def _texts(sources: list[Source]) -> list[str] | None:
@@ -605,7 +612,7 @@ def _assemble(catalogue: Catalogue, data: dict, written: list[Written], declared
     kb = KnowledgeBase(
         catalogue=catalogue, data=data, rules=tuple(ordered if ordered is not None else by_id.values()),
         directory=directory, by_id=by_id, causes={k: tuple(sorted(v)) for k, v in causes.items()},
-        derived_by={k: tuple(v) for k, v in derived_by.items()}, files=files,
+        derived_by={k: tuple(v) for k, v in derived_by.items()}, parsed=ParsedFiles(directory, files),
     )
     return kb, evaluable
 

@@ -320,7 +320,7 @@ def _event_value(event: Any, depth: int, state: _Build) -> tuple[Any, int]:
 def _start(event: Any, state: _Build) -> tuple[int, int]:
     """Line and column of the value ``event`` starts (an alias: of its anchor's value)."""
     if event.__class__ is yaml.AliasEvent:
-        return state.anchor_marks[event.anchor]
+        return state.anchor_marks[str(event.anchor)]  # an alias always names its anchor
     mark = event.start_mark
     return mark.line + 1, mark.column + 1
 
