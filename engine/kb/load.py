@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -43,12 +44,41 @@ class Example:
     location: Location
 
 
+class Condition:
+    """A rule's compiled condition -- or, after a load from the cache, its pickled bytes until first asked for.
+
+    Evaluating runs the generated code (``run.plan``); only explanations, the
+    linter and the code generator read the condition trees.  Rebuilding every
+    tree was about half the objects and half the time of a warm load of a
+    large knowledge base, so the cache keeps each rule's tree as bytes, read
+    on first use (the entry holding them was authenticated by ``kb.cache``).
+    """
+
+    __slots__ = ("_node", "_pickled")
+
+    def __init__(self, node: Node | None = None, pickled: bytes | None = None) -> None:
+        self._node = node
+        self._pickled = pickled
+
+    def get(self) -> Node:
+        node = self._node
+        if node is None:
+            assert self._pickled is not None  # one of the two is always set
+            node = self._node = pickle.loads(self._pickled)
+            self._pickled = None
+        return node
+
+    def __reduce__(self) -> tuple:
+        pickled = self._pickled if self._node is None else pickle.dumps(self._node, protocol=pickle.HIGHEST_PROTOCOL)
+        return Condition, (None, pickled)
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     kind: str
     severity: str
-    condition: Node
+    when: Condition  # see ``condition``
     derives: tuple[tuple[str, Any], ...]
     derives_when_false: tuple[tuple[str, Any], ...]
     links: tuple[tuple[str, str], ...]
@@ -57,6 +87,11 @@ class Rule:
     examples: tuple[Example, ...]
     reads: frozenset[str]
     location: Location
+
+    @property
+    def condition(self) -> Node:
+        """The compiled ``when`` of the rule."""
+        return self.when.get()
 
     @property
     def is_finding(self) -> bool:
@@ -479,7 +514,7 @@ def _rule(spec: dict, compiler: Compiler, catalogue: Catalogue, location: Locati
     examples = _examples(spec, location)
     return Rule(
         id=spec["id"], kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"),
-        condition=condition, derives=derived["derives"], derives_when_false=derived["derives_when_false"],
+        when=Condition(condition), derives=derived["derives"], derives_when_false=derived["derives_when_false"],
         links=links, explanation=spec.get("explanation"), remediation=spec.get("remediation"),
         examples=examples, reads=frozenset(condition.facts()), location=location,
     )
@@ -497,7 +532,7 @@ def _stand_in(item: Written) -> Rule:
     """A rule that did not compile, as its texts see it: never true, deriving nothing."""
     spec = item.spec
     return Rule(
-        id=item.id, kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"), condition=Any_([]),
+        id=item.id, kind=spec.get("kind", "finding"), severity=spec.get("severity", "info"), when=Condition(Any_([])),
         derives=(), derives_when_false=(), links=(), explanation=spec.get("explanation"),
         remediation=spec.get("remediation"), examples=_examples(spec, item.location), reads=frozenset(),
         location=item.location,
