@@ -262,7 +262,9 @@ def _fast_document(loader: Any, max_nodes: int) -> Any:
 def _scalar(event: Any, state: _Build) -> Any:
     value = event.value
     tag = event.tag
-    if tag is None or tag == "!":
+    if tag is None and event.style:  # quoted or block text with no tag: never resolved (implicit is (False, True))
+        tag = _STR
+    elif tag is None or tag == "!":
         key = (value, event.implicit)
         tag = state.tags.get(key)
         if tag is None:
