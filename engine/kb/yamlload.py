@@ -292,7 +292,8 @@ def _event_value(event: Any, depth: int, state: _Build) -> tuple[Any, int]:
     cls = event.__class__
     if cls is yaml.ScalarEvent:
         state.total += 1
-        found: Any = (_scalar(event, state), 1)
+        # Quoted text with no tag, most scalars of a rule file, is text as it stands (see _scalar).
+        found: Any = (event.value if event.tag is None and event.style else _scalar(event, state), 1)
     elif cls is yaml.AliasEvent:
         found = state.anchors.get(event.anchor)
         if found is None:  # unknown, or an alias inside its own anchor: the reference path refuses it
@@ -319,14 +320,6 @@ def _event_value(event: Any, depth: int, state: _Build) -> tuple[Any, int]:
     return found
 
 
-def _start(event: Any, state: _Build) -> tuple[int, int]:
-    """Line and column of the value ``event`` starts (an alias: of its anchor's value)."""
-    if event.__class__ is yaml.AliasEvent:
-        return state.anchor_marks[str(event.anchor)]  # an alias always names its anchor
-    mark = event.start_mark
-    return mark.line + 1, mark.column + 1
-
-
 def _collection(event: Any, cls: type, deeper: int, state: _Build) -> tuple[Any, int]:
     get = state.get
     tag = event.tag
@@ -350,7 +343,11 @@ def _collection(event: Any, cls: type, deeper: int, state: _Build) -> tuple[Any,
                 name = name if isinstance(name, str) else str(name)
             if name in result:
                 raise _Rejected  # a duplicate key
-            marks[name] = _start(key_event, state)
+            if key_event.__class__ is yaml.AliasEvent:  # marked where its anchor's value is, as the reference
+                marks[name] = state.anchor_marks[str(key_event.anchor)]  # marks the shared node
+            else:
+                mark = key_event.start_mark
+                marks[name] = (mark.line + 1, mark.column + 1)
             result[name], value_size = _event_value(get(), deeper, state)
             size += key_size + value_size
     elif cls is yaml.SequenceStartEvent:
@@ -364,7 +361,11 @@ def _collection(event: Any, cls: type, deeper: int, state: _Build) -> tuple[Any,
                 break
             value, item_size = _event_value(item_event, deeper, state)
             result.append(value)
-            items.append(_start(item_event, state))
+            if item_event.__class__ is yaml.AliasEvent:
+                items.append(state.anchor_marks[str(item_event.anchor)])
+            else:
+                mark = item_event.start_mark
+                items.append((mark.line + 1, mark.column + 1))
             size += item_size
         result.item_marks = items
     else:
