@@ -87,3 +87,16 @@ def test_the_fast_check_leaves_the_document_as_it_was():
     document = load_yaml(FINDING, "f.yaml").data
     assert kb_load._accepted(document, "rules.schema.json")
     assert "kind" not in document["rules"][0]  # the schema's default is not written into it
+
+
+@pytest.mark.parametrize("schema_name", ["rules.schema.json", "facts.schema.json"])
+def test_the_fast_check_leaves_the_shipped_schema_as_it_was(schema_name):
+    import json
+    from pathlib import Path
+
+    from diagnostica.engine.kb.schema import load_schema
+
+    kb_load._acceptor.cache_clear()
+    kb_load._accepted({}, schema_name)  # compiles the fast check afresh
+    shipped = Path(__file__).resolve().parent.parent / "engine" / "schemas" / schema_name
+    assert load_schema(schema_name) == json.loads(shipped.read_text(encoding="utf-8"))

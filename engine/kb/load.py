@@ -14,6 +14,7 @@ facts; ``run.load`` compiles it (and caches it).
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import pickle
@@ -237,7 +238,9 @@ def _acceptor(schema_name: str) -> Any:
     """
     import fastjsonschema
 
-    schema = {**_validation_schema(schema_name), "$schema": "http://json-schema.org/draft-07/schema#"}
+    # A deep copy: fastjsonschema rewrites the references of the schema it is given in place, and the
+    # validation schema shares its parts with the shipped one (``rules schema`` prints that one).
+    schema = copy.deepcopy({**_validation_schema(schema_name), "$schema": "http://json-schema.org/draft-07/schema#"})
     return fastjsonschema.compile(schema, use_default=False, use_formats=False)
 
 
