@@ -82,6 +82,8 @@ def prepare_venv(venv: Path, python: str, wanted: list[str]) -> list[str]:
         # Dependencies once; afterwards only the project itself is replaced by the new HEAD.
         step = ["--force-reinstall", "--no-deps"] if have else []
         installed = run([*pip, "install", *step, str(clone)])
+        if have and not installed.returncode:  # a dependency HEAD added since the venv was made
+            installed = run([*pip, "install", str(clone)])
         if installed.returncode:
             raise SystemExit(f"could not install Diagnostica into {venv}: {installed.stderr.strip()}")
     return missing

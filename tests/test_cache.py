@@ -38,6 +38,30 @@ def test_second_load_comes_from_the_cache(kb_copy, tmp_path):
     assert second.files[0].file.endswith("facts.yaml")  # re-read on demand
 
 
+def _tree(node):
+    """A condition tree as comparable data: each node's class and slots, children as trees."""
+    if isinstance(node, (list, tuple)):
+        return [_tree(child) for child in node]
+    if isinstance(node, frozenset):
+        return sorted(map(repr, map(_tree, node)))
+    slots = [name for cls in type(node).__mro__ for name in getattr(cls, "__slots__", ())]
+    if not slots:
+        return node
+    return (type(node).__name__, [(name, _tree(getattr(node, name))) for name in slots if hasattr(node, name)])
+
+
+def test_conditions_from_the_cache_are_the_compiled_ones(kb_copy):
+    # The cache keeps each rule's condition as bytes until first read: the trees read back are the same.
+    first = knowledge.load(sources.from_directory(kb_copy))
+    second = knowledge.load(sources.from_directory(kb_copy))
+    assert second.compiled is not first.compiled  # from the cache
+    assert [r.id for r in second.rules] == [r.id for r in first.rules]
+    for cold, warm in zip(first.rules, second.rules):
+        assert _tree(warm.condition) == _tree(cold.condition), cold.id
+        assert warm.condition is warm.condition  # read once, then the same tree
+        assert frozenset(warm.condition.facts()) == cold.reads
+
+
 def test_changed_rule_file_invalidates_the_entry(kb_copy, tmp_path):
     knowledge.load(sources.from_directory(kb_copy))
     old = entries(tmp_path)

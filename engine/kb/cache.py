@@ -22,6 +22,7 @@ compiled templates (:func:`signed_bytecode_cache`).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -148,8 +149,13 @@ def write_signed(folder: Path, secret: bytes, name: str, header: bytes, payload:
                 pass
 
 
+@functools.lru_cache(maxsize=1)
 def _engine_fingerprint() -> bytes:
-    """Size and modification time of the engine's modules and schemas: a new engine, a new key."""
+    """Size and modification time of the engine's modules and schemas: a new engine, a new key.
+
+    Worked out once per process (about a hundred stat calls, a noticeable part of a warm load): the
+    code this process runs is what it imported, so an engine changed on disk since then is not it.
+    """
     here = Path(__file__).resolve().parent.parent  # engine/, every subpackage included
     parts = []
     for path in sorted([*here.glob("**/*.py"), *here.glob("schemas/*.json")]):

@@ -338,7 +338,9 @@ class Compiler:
                 kind = "string"
             if kind == "hostname" or (kind == "string" and fact.hostname):
                 return normalize_host(_text(raw))
-            probe = Fact(fact.name, kind, fact.values)
+            # The fact itself when it reads the operand as its own type (the common case: building a
+            # Fact per operand was a tenth of a 5,000-rule load); else a stand-in of the operand's type.
+            probe = fact if kind == fact.type and not fact.hostname else Fact(fact.name, kind, fact.values)
             return probe.coerce(raw)
         except CoercionError as exc:
             raise self.error(spec, op, exc.code, exc.check_id, **{"name": fact.name, **exc.params}) from None

@@ -182,17 +182,196 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 # libyaml's parser (when PyYAML was built with it) scans and parses in C, about
-# ten times faster on large rule files; resolving, constructing and the checks
-# here stay the same Python code.  It is a little more lenient than the Python
-# parser (tabs in flow collections, for one) and words its errors differently,
-# so it is used only when asked (the knowledge base loader, where thousands of
-# rules must load fast), and a document it rejects is parsed again by the
-# Python parser, whose message we report.
+# ten times faster on large rule files; :func:`_fast_document` builds the values
+# straight from its events, with the same resolvers and the same checks.  libyaml
+# is a little more lenient than the Python parser (tabs in flow collections, for
+# one) and words its errors differently, so it is used only when asked (the
+# knowledge base loader, where thousands of rules must load fast), and a document
+# it (or the fast builder) does not take is read again on the reference path
+# (Python parser, composer and constructors), whose complaint we report: every
+# message comes from that one path.
 _FastLoader = None
 if getattr(yaml, "__with_libyaml__", False):
     class _FastLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
         yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
         yaml_constructors = _Loader.yaml_constructors
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_NULL, _BOOL, _INT = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
+_TRUE_FALSE = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+#: The integers ``int()`` reads as PyYAML does: no leading zero (octal to PyYAML), within Python's digit limit.
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,3999})")
+
+
+class _Rejected(Exception):
+    """The fast builder met something it leaves to the reference path (which says what is wrong)."""
+
+
+class _Build:
+    """What the fast builder carries through one document.
+
+    Plain recursion over this record rather than nested functions: a nested
+    recursive function is a reference cycle, and cycles made while the
+    collector is paused and frozen (``run.load``) would outlive the load.
+    """
+
+    __slots__ = ("loader", "get", "booleans", "max_nodes", "total", "anchors", "anchor_marks", "tags")
+
+    def __init__(self, loader: Any, max_nodes: int) -> None:
+        self.loader = loader
+        self.get = loader.get_event
+        self.booleans: list[Text] = loader.yaml11_booleans
+        self.max_nodes = max_nodes
+        self.total = 0  # nodes so far, aliases expanded
+        self.anchors: dict[str, tuple[Any, int] | None] = {}  # anchor -> (value, size); None: still open
+        # anchor -> where its value starts: an alias is marked there, as the reference marks the shared node
+        self.anchor_marks: dict[str, tuple[int, int]] = {}
+        # The resolver's answers: rule files repeat the same few words (``fact``, ``equals``) thousands of times.
+        self.tags: dict[tuple[str, Any], str] = {}
+
+
+def _fast_document(loader: Any, max_nodes: int) -> Any:
+    """The one document of the stream, as the reference path builds it, straight from libyaml's events.
+
+    The same resolvers and values -- ``Map``/``Seq``/``Text`` with the same
+    marks, the same YAML 1.1 words remembered -- and the size once aliases are
+    expanded bounded by ``max_nodes`` in the same pass (an alias's value is
+    built once, its size counted each time it is used).  No node tree is
+    composed: for 5,000 rules that tree is about 45 MB (each node and its two
+    marks are Python objects) and as long to build as the values themselves.
+    Only the common tags are built here; any other goes through the loader's
+    own constructors.  Anything amiss raises :class:`_Rejected` or a
+    :class:`YamlError` (duplicate keys, merge keys, recursive aliases, too deep,
+    too large, several documents...): the caller then reads the text on the
+    reference path, so the writer sees the reference's message.
+    """
+    get = loader.get_event
+    get()  # StreamStartEvent
+    if loader.check_event(yaml.StreamEndEvent):
+        return None
+    get()  # DocumentStartEvent
+    state = _Build(loader, max_nodes)
+    data = _event_value(get(), 0, state)[0]
+    get()  # DocumentEndEvent
+    if not loader.check_event(yaml.StreamEndEvent):
+        raise _Rejected  # a second document
+    return data
+
+
+def _scalar(event: Any, state: _Build) -> Any:
+    value = event.value
+    tag = event.tag
+    if tag is None and event.style:  # quoted or block text with no tag: never resolved (implicit is (False, True))
+        tag = _STR
+    elif tag is None or tag == "!":
+        key = (value, event.implicit)
+        tag = state.tags.get(key)
+        if tag is None:
+            tag = state.tags[key] = state.loader.resolve(yaml.ScalarNode, value, event.implicit)
+    if tag == _STR:
+        if not event.style and _YAML11_BOOL.match(value):
+            text = Text(value)
+            text.line, text.column = event.start_mark.line + 1, event.start_mark.column + 1
+            state.booleans.append(text)
+            return text
+        return value
+    if tag == _INT and _PLAIN_INT.fullmatch(value):
+        return int(value)
+    if tag == _BOOL and value in _TRUE_FALSE:
+        return _TRUE_FALSE[value]
+    if tag == _NULL:
+        return None
+    # Floats, timestamps, explicit tags, merge keys: the loader's own constructors (which may refuse).
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+    return state.loader.construct_object(node, deep=True)
+
+
+def _event_value(event: Any, depth: int, state: _Build) -> tuple[Any, int]:
+    """The value that starts with ``event`` (its events read up to its end) and its size, aliases expanded."""
+    cls = event.__class__
+    if cls is yaml.ScalarEvent:
+        state.total += 1
+        # Quoted text with no tag, most scalars of a rule file, is text as it stands (see _scalar).
+        found: Any = (event.value if event.tag is None and event.style else _scalar(event, state), 1)
+    elif cls is yaml.AliasEvent:
+        found = state.anchors.get(event.anchor)
+        if found is None:  # unknown, or an alias inside its own anchor: the reference path refuses it
+            raise _Rejected
+        state.total += found[1]
+        if state.total > state.max_nodes:
+            raise _Rejected
+        return found
+    elif depth >= MAX_DEPTH:  # the root is depth 0 here, 1 for the reference composer
+        raise _Rejected
+    else:
+        if event.anchor is not None:
+            if event.anchor in state.anchors:  # PyYAML refuses an anchor defined twice
+                raise _Rejected
+            state.anchors[event.anchor] = None
+        found = _collection(event, cls, depth + 1, state)
+    if state.total > state.max_nodes:
+        raise _Rejected
+    if event.anchor is not None:
+        if cls is yaml.ScalarEvent and event.anchor in state.anchors:
+            raise _Rejected
+        state.anchors[event.anchor] = found
+        state.anchor_marks[event.anchor] = (event.start_mark.line + 1, event.start_mark.column + 1)
+    return found
+
+
+def _collection(event: Any, cls: type, deeper: int, state: _Build) -> tuple[Any, int]:
+    get = state.get
+    tag = event.tag
+    start = event.start_mark
+    size = 1
+    state.total += 1
+    if cls is yaml.MappingStartEvent:
+        if tag is not None and tag != "!" and tag != _MAP:
+            raise _Rejected
+        result: Any = Map()
+        marks: dict[str, tuple[int, int]] = {}
+        result.key_marks = marks
+        while True:
+            key_event = get()
+            if key_event.__class__ is yaml.MappingEndEvent:
+                break
+            name, key_size = _event_value(key_event, deeper, state)
+            if name.__class__ is not str:
+                if not isinstance(name, (str, int, float, bool)) or name is None:
+                    raise _Rejected
+                name = name if isinstance(name, str) else str(name)
+            if name in result:
+                raise _Rejected  # a duplicate key
+            if key_event.__class__ is yaml.AliasEvent:  # marked where its anchor's value is, as the reference
+                marks[name] = state.anchor_marks[str(key_event.anchor)]  # marks the shared node
+            else:
+                mark = key_event.start_mark
+                marks[name] = (mark.line + 1, mark.column + 1)
+            result[name], value_size = _event_value(get(), deeper, state)
+            size += key_size + value_size
+    elif cls is yaml.SequenceStartEvent:
+        if tag is not None and tag != "!" and tag != _SEQ:
+            raise _Rejected
+        result = Seq()
+        items = []
+        while True:
+            item_event = get()
+            if item_event.__class__ is yaml.SequenceEndEvent:
+                break
+            value, item_size = _event_value(item_event, deeper, state)
+            result.append(value)
+            if item_event.__class__ is yaml.AliasEvent:
+                items.append(state.anchor_marks[str(item_event.anchor)])
+            else:
+                mark = item_event.start_mark
+                items.append((mark.line + 1, mark.column + 1))
+            size += item_size
+        result.item_marks = items
+    else:
+        raise _Rejected
+    result.line, result.column = start.line + 1, start.column + 1
+    return result, size
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], file: str = "", depth: int = 0) -> int:
@@ -233,10 +412,23 @@ def load_yaml(text: str, file: str, fast: bool = False, max_nodes: int = MAX_EXP
     """
     if fast and _FastLoader is not None:
         try:
-            return _load(_FastLoader, text, file, max_nodes)
-        except (YamlError, UnicodeError):
-            pass  # report what the reference parser says about it
+            return _load_fast(_FastLoader, text, file, max_nodes)
+        except (YamlError, UnicodeError, _Rejected, yaml.YAMLError, RecursionError):
+            pass  # report what the reference path says about it
     return _load(_Loader, text, file, max_nodes)
+
+
+def _load_fast(loader_class: type, text: str, file: str, max_nodes: int) -> LoadedYaml:
+    """libyaml's parser and :func:`_fast_document`; raises on anything the reference path must word."""
+    loader = loader_class(text)
+    loader.yaml11_booleans = []
+    loader.file = file
+    loader.location = lambda node: Location(file, *_mark(node))
+    try:
+        data = _fast_document(loader, max_nodes)
+    finally:
+        loader.dispose()
+    return LoadedYaml(data, loader.yaml11_booleans, file)
 
 
 def _load(loader_class: type, text: str, file: str, max_nodes: int) -> LoadedYaml:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from ..kb import cache as kb_cache
-from ..kb.load import KnowledgeBase, read, source_texts
+from ..kb.load import KnowledgeBase, ParsedFiles, read, source_texts
 from ..kb.sources import KnowledgeBaseDir, bundled
 from .plan import compile_rules
 
@@ -24,8 +24,7 @@ def compiled(kb: KnowledgeBase) -> KnowledgeBase:
     """
     if kb.compiled is not None:
         return kb
-    return dataclasses.replace(kb, compiled=compile_rules(kb.rules, kb.causes),
-                               files=None)  # type: ignore[arg-type]  # None: read again when asked (_LazyFiles)
+    return dataclasses.replace(kb, compiled=compile_rules(kb.rules, kb.causes), parsed=ParsedFiles(kb.directory))
 
 
 @contextmanager
@@ -71,7 +70,7 @@ def _load(directory: KnowledgeBaseDir | None, cache: bool | None) -> KnowledgeBa
             catalogue, data, rules, by_id, causes, derived_by, plan = state
             return KnowledgeBase(catalogue=catalogue, data=data, rules=rules, directory=directory, by_id=by_id,
                                  causes=causes, derived_by=derived_by, compiled=plan,
-                                 files=None)  # type: ignore[arg-type]  # read again when asked
+                                 parsed=ParsedFiles(directory))  # read again when asked
     kb = compiled(read(directory, sources, every, texts))
     if use_cache:
         kb_cache.put(folder, content, (kb.catalogue, kb.data, kb.rules, kb.by_id, kb.causes, kb.derived_by,
