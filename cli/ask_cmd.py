@@ -150,7 +150,7 @@ class Conversation:
             if line is None:
                 self.session = self.session.stop("eof")
                 return
-            parsed = answers.parse(line, yes_no, self.t("ask.words"))
+            parsed = answers.parse(line, yes_no, self.renderer.section("ask.words"))
             if parsed.kind == "answer" and parsed.value and self.lookups is not None:
                 self.dns_report = self.lookups.domain(domain)
                 self.session = self.session.learn(self.dns_report.facts)
@@ -243,7 +243,7 @@ class Conversation:
         line = self.console.ask(self.t("ask.prompt"))
         if line is None:
             return None
-        parsed = answers.parse(line, fact, self.t("ask.words"))
+        parsed = answers.parse(line, fact, self.renderer.section("ask.words"))
         return parsed.value if parsed.kind == "answer" and parsed.value else None
 
     def wants_ticket(self) -> bool:
@@ -257,9 +257,9 @@ class Conversation:
             line = self.console.ask(self.t("ask.offer_ticket") + " ")
             if line is None:
                 return False
-            parsed = answers.parse(line, yes_no, self.t("ask.words"))
+            parsed = answers.parse(line, yes_no, self.renderer.section("ask.words"))
             if parsed.kind == "answer":
-                return parsed.value
+                return parsed.value is True
             if parsed.kind in ("unknown", "stop", "back"):
                 return False
             self.console.say(self.t("ask.invalid.bool", answer=line.strip()))

@@ -91,7 +91,7 @@ def page_state(step: Step) -> str:
     """The hidden field (and the permalink's ``state``): the API's body, compact JSON."""
     from diagnostica.engine.present.document import jsonable
 
-    data: dict[str, Any] = step.session.to_dict()
+    data: dict[str, object] = dict(step.session.to_dict())
     if step.facts:
         data["facts"] = jsonable(dict(step.facts))
     if step.session.ended == "stopped":
@@ -200,9 +200,8 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
                        known=[renderer.rule_title(f.id) for f in result.findings])
         return context
     result, document = conclusion(kb, step, lang=lang)
-    complaint = document.data.get("complaint")
-    if isinstance(complaint, dict):
-        complaint = complaint_words(complaint, renderer)
+    reached = session.conclusion(result)  # what the document holds under "complaint"
+    complaint = complaint_words(reached, renderer) if reached is not None else None
     tried = step.facts.get("customer.tried") or ()
     if step.dns_report is not None:
         from diagnostica.engine.present import evidence as dns_evidence
