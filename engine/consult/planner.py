@@ -166,7 +166,8 @@ class Consultation:
         return frozenset(a.fact for a in self.answers)
 
     def result(self) -> Result:
-        return self.kb.evaluate(self.facts)
+        result: Result = self.kb.evaluate(self.facts)  # KnowledgeBase.evaluate is not annotated yet
+        return result
 
     def answer(self, fact: str, value: Answered) -> "Consultation":
         if fact in self.asked:  # the planner never offers it; a caller asking twice is a bug
