@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, List, Optional
+from typing import IO, TYPE_CHECKING, List, Optional
 
 import typer
 from diagnostica.engine import errors
@@ -37,6 +37,7 @@ from .common import (
 if TYPE_CHECKING:
     from diagnostica.engine.consult.begin import Lookups
     from diagnostica.engine.dns.collect import DnsReport
+    from diagnostica.engine.inputs.facts import JSON
 
 
 class Console:
@@ -90,7 +91,7 @@ class Conversation:
         self.lookups: Optional["Lookups"] = None  # the domain when the offer is accepted, DKIM once answered
 
     @property
-    def transcript(self) -> list[dict[str, Any]]:
+    def transcript(self) -> list[dict[str, JSON]]:
         return [dict(event) for event in self.session.transcript]
 
     # ------------------------------------------------------------ the loop
@@ -150,7 +151,7 @@ class Conversation:
             if line is None:
                 self.session = self.session.stop("eof")
                 return
-            parsed = answers.parse(line, yes_no, self.t("ask.words"))
+            parsed = answers.parse(line, yes_no, self.renderer.section("ask.words"))
             if parsed.kind == "answer" and parsed.value and self.lookups is not None:
                 self.dns_report = self.lookups.domain(domain)
                 self.session = self.session.learn(self.dns_report.facts)
@@ -233,7 +234,7 @@ class Conversation:
         else:
             self.console.say(self.t(f"ask.invalid.{parsed.problem}", answer=shown, n=len(fact.values)))
 
-    def ask_tried(self) -> Any:
+    def ask_tried(self) -> tuple[str, ...] | None:
         """What the customer already tried, for the ticket (None when skipped)."""
         from diagnostica.engine.consult import answers
 
@@ -243,8 +244,10 @@ class Conversation:
         line = self.console.ask(self.t("ask.prompt"))
         if line is None:
             return None
-        parsed = answers.parse(line, fact, self.t("ask.words"))
-        return parsed.value if parsed.kind == "answer" and parsed.value else None
+        parsed = answers.parse(line, fact, self.renderer.section("ask.words"))
+        value = parsed.value  # a list fact's answer: its items (the catalogue's coercion)
+        return tuple(str(item) for item in value) if parsed.kind == "answer" and isinstance(value, tuple) \
+            and value else None
 
     def wants_ticket(self) -> bool:
         """The offer of the ticket summary: sì or no, asked again until it is one of them."""
@@ -257,9 +260,9 @@ class Conversation:
             line = self.console.ask(self.t("ask.offer_ticket") + " ")
             if line is None:
                 return False
-            parsed = answers.parse(line, yes_no, self.t("ask.words"))
+            parsed = answers.parse(line, yes_no, self.renderer.section("ask.words"))
             if parsed.kind == "answer":
-                return parsed.value
+                return parsed.value is True
             if parsed.kind in ("unknown", "stop", "back"):
                 return False
             self.console.say(self.t("ask.invalid.bool", answer=line.strip()))
@@ -358,7 +361,7 @@ def ask(
     return exit_code(result, document)
 
 
-def _final(kb, session: Conversation, gathered, reading, lang: str, tried: Any = None, audience: str = "agente"):
+def _final(kb, session: Conversation, gathered, reading, lang: str, tried: tuple[str, ...] | None = None, audience: str = "agente"):
     """(result, document): what the consultation established (plus the customer's attempts)."""
     from diagnostica.engine.present import compose
 

@@ -9,7 +9,7 @@ from diagnostica.engine.consult.answers import parse
 
 @pytest.fixture(scope="module")
 def words(kb):
-    return Renderer(kb, "it").text("ask.words")
+    return Renderer(kb, "it").section("ask.words")
 
 
 @pytest.mark.parametrize("line, kind, value", [

@@ -6,7 +6,10 @@ thread and the other requests go on meanwhile.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from diagnostica.engine.ovh.api import Api
 
 from diagnostica.engine.ovh import account
 from diagnostica.engine.present import apicalls, compose
@@ -18,20 +21,20 @@ from ..common import customer_text, renderer_for
 API_TIMEOUT = 30.0
 
 
-def default_connect() -> Callable[[], Any]:
+def default_connect() -> Callable[[], "Api"]:
     """A new client per request, with the keys of the server's environment or ovh.conf (checked then)."""
     from diagnostica.engine.ovh import api as ovhapi
 
     return lambda: ovhapi.connect(None, timeout=API_TIMEOUT)
 
 
-def diagnose(kb, connect: Callable[[], Any], email: str, lang: str):
+def diagnose(kb, connect: Callable[[], "Api"], email: str, lang: str):
     """(result, document, report): the same document as ``diagnostica ovh --format json``."""
     found = account.diagnose(kb, connect(), email)
     return found.result, compose.from_api(kb, found.result, found.report, renderer_for(kb, lang)), found.report
 
 
-async def account_context(kb, connect: Callable[[], Any], email: str, lang: str) -> dict[str, Any]:
+async def account_context(kb, connect: Callable[[], "Api"], email: str, lang: str) -> dict[str, Any]:
     result, document, report = await run_in_threadpool(diagnose, kb, connect, email, lang)
     renderer = renderer_for(kb, lang)
     calls = "\n".join(apicalls.lines(report, renderer, markdown=False, explain=True)).strip("\n")

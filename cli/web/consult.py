@@ -12,9 +12,11 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from diagnostica.engine.consult.session import Question, Session
+from diagnostica.engine.dns.collect import DnsReport
 from diagnostica.engine.errors import InputError, Location
 from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.redact import redact, redact_data
+from diagnostica.engine.kb.catalogue import Value
 from diagnostica.engine.kb.yamlload import load_yaml, position
 from diagnostica.engine.present import compose
 from diagnostica.engine.present.consultation import (
@@ -39,11 +41,11 @@ class Step:
     question: Question | None
     secrets: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)  # where each starting fact came from
-    facts: Mapping[str, Any] = field(default_factory=dict)  # the starting facts, secrets dropped
-    dns_report: Any = None  # the domain's lookups, when the DNS was looked up for this step
+    facts: Mapping[str, Value] = field(default_factory=dict)  # the starting facts, secrets dropped
+    dns_report: DnsReport | None = None  # the domain's lookups, when the DNS was looked up for this step
 
 
-def read_step(kb, body: Any, where: str = WHERE) -> Step:
+def read_step(kb, body: object, where: str = WHERE) -> Step:
     """The session a request describes: ``{"problem", "facts", "answers", "thorough", "stop"}``."""
     if not isinstance(body, Mapping):
         raise InputError("facts_not_mapping", Location(where, 1))
@@ -79,7 +81,7 @@ def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[st
     return {"state": state, "transcript": history, "ended": session.ending(), "result": document.data}
 
 
-def conclusion(kb, step: Step, *, lang: str, audience: str = "agente", tried: Any = None):
+def conclusion(kb, step: Step, *, lang: str, audience: str = "agente", tried: list[str] | None = None):
     """(result, document): the advice the step's session reached, as ``ask --format json`` gives it."""
     return compose.conclusion(kb, step.session, renderer_for(kb, lang, audience), secrets=step.secrets,
                               sources=step.sources, tried=tried, dns_report=step.dns_report)
@@ -91,7 +93,7 @@ def page_state(step: Step) -> str:
     """The hidden field (and the permalink's ``state``): the API's body, compact JSON."""
     from diagnostica.engine.present.document import jsonable
 
-    data: dict[str, Any] = step.session.to_dict()
+    data: dict[str, object] = dict(step.session.to_dict())
     if step.facts:
         data["facts"] = jsonable(dict(step.facts))
     if step.session.ended == "stopped":
@@ -200,16 +202,16 @@ def page_context(kb, step: Step, renderer: Renderer, lang: str) -> dict[str, Any
                        known=[renderer.rule_title(f.id) for f in result.findings])
         return context
     result, document = conclusion(kb, step, lang=lang)
-    complaint = document.data.get("complaint")
-    if isinstance(complaint, dict):
-        complaint = complaint_words(complaint, renderer)
-    tried = step.facts.get("customer.tried") or ()
+    reached = session.conclusion(result)  # what the document holds under "complaint"
+    complaint = complaint_words(reached, renderer) if reached is not None else None
+    tried = step.facts.get("customer.tried")  # a list fact: its items, as the catalogue coerced them
+    tried = tried if isinstance(tried, tuple) else ()
     if step.dns_report is not None:
         from diagnostica.engine.present import evidence as dns_evidence
 
         context["evidence"] = "\n".join(dns_evidence.lines(document.data["dns"], renderer, explain=True)).strip("\n")
     context.update(result=document.data, causes=document.possible_causes, complaint=complaint,
-                   ticket=document.ticket, tried=", ".join(tried),
+                   ticket=document.ticket, tried=", ".join(str(item) for item in tried),
                    customer=customer_text(kb, result, lang),
                    permalink="/consultazione?" + urlencode({"lang": lang, "state": state}))
     return context

@@ -7,10 +7,10 @@ without case, accents, extra spaces or a final full stop.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from ..kb.catalogue import CoercionError, Fact
+from ..kb.catalogue import CoercionError, Fact, Value
 from ..kb.fold import fold
+from ..kb.texts import Message
 
 COMMANDS = ("why", "back", "help", "stop")
 
@@ -18,16 +18,17 @@ COMMANDS = ("why", "back", "help", "stop")
 @dataclass(frozen=True)
 class Parsed:
     kind: str  # "answer", "unknown", one of COMMANDS, or "invalid"
-    value: Any = None
+    value: Value | None = None
     problem: str | None = None  # for "invalid": which hint to give (bool, enum, empty, text)
-    params: tuple[tuple[str, Any], ...] = ()
+    params: tuple[tuple[str, object], ...] = ()
 
 
-def _word(text: str, words: dict, kind: str) -> bool:
-    return text in {fold(w) for w in words.get(kind) or ()}
+def _word(text: str, words: Message | None, kind: str) -> bool:
+    listed = words.get(kind) if isinstance(words, dict) else None
+    return isinstance(listed, list) and text in {fold(w) for w in listed}
 
 
-def parse(line: str, fact: Fact, words: dict, choices: dict[str, str] | None = None) -> Parsed:
+def parse(line: str, fact: Fact, words: Message | None, choices: dict[str, str] | None = None) -> Parsed:
     """The meaning of ``line`` as an answer about ``fact`` (commands first)."""
     text = fold(line)
     for command in COMMANDS:
@@ -45,9 +46,9 @@ def parse(line: str, fact: Fact, words: dict, choices: dict[str, str] | None = N
         return Parsed("invalid", problem="bool")
     if fact.type == "enum":
         return _enum(text, fact, choices or {})
-    raw: Any = line.strip()
+    raw: str | list[str] = line.strip()
     if fact.type == "records":
-        raw = [item.strip() for item in raw.split(",") if item.strip()]
+        raw = [item.strip() for item in line.split(",") if item.strip()]
     try:
         return Parsed("answer", fact.coerce(raw))
     except CoercionError as exc:

@@ -8,7 +8,7 @@ offer is accepted, the DKIM records once the selectors are answered (no DNS name
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Union
+from typing import TYPE_CHECKING, Callable, Union
 
 from ..inputs.facts import FactSet
 from ..kb.catalogue import Value
@@ -36,14 +36,14 @@ class Lookups:
         facts, sources = (given.values, given.sources) if given is not None else ({"domain": domain}, {})
         return gather.collect_for(facts, sources, self.source(), self.kb.catalogue)
 
-    def dkim(self, report: "DnsReport", selectors: Value) -> tuple["DnsReport", dict[str, Any]]:
+    def dkim(self, report: "DnsReport", selectors: Value) -> tuple["DnsReport", dict[str, Value]]:
         """The DKIM records of the selectors just answered: the report with them, and the facts they establish."""
         from ..dns import gather
 
         return gather.dkim_lookup(report, selectors, self.source(), self.kb.catalogue)
 
     def after_answer(self, report: "DnsReport | None", fact: str,
-                     value: Value) -> tuple["DnsReport", dict[str, Any]] | None:
+                     value: Value) -> tuple["DnsReport", dict[str, Value]] | None:
         """What an answer lets the DNS add: the DKIM records once the selectors are answered (no DNS names
         them), when the domain was looked up; None otherwise."""
         if fact != "dkim.selectors" or report is None:
@@ -60,7 +60,7 @@ def begin(kb: KnowledgeBase, gathered: FactSet, *, problem: str | None = None, t
     None never looks anything up."""
     if problem:  # a misspelt problem stops us before any DNS lookup
         planner.problem(kb, problem)
-    known: dict[str, Any] = dict(gathered.values)
+    known: dict[str, Value] = dict(gathered.values)
     report = None
     if dns == "collected" and lookups is not None:
         from ..dns.collect import merge

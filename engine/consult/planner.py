@@ -30,21 +30,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Mapping, TypeAlias, TypedDict
 
 from ..errors import InputError, KnowledgeBaseError, Location
-from ..kb.catalogue import Fact, closest
+from ..kb.catalogue import Fact, Value, closest
 from ..kb.load import KnowledgeBase
 from ..run.explain import needs as rule_needs
 from ..run.result import Result
 
 
-class _Unknown:
+class Unknown:
     """The answer "non so": the question was asked, the fact stays unknown."""
 
     _instance = None
 
-    def __new__(cls) -> "_Unknown":
+    def __new__(cls) -> "Unknown":
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -53,13 +53,31 @@ class _Unknown:
         return "UNKNOWN"
 
 
-UNKNOWN = _Unknown()
+UNKNOWN = Unknown()
+
+#: What a question can get: a canonical value, or «non so».
+Answered: TypeAlias = "Value | Unknown"
+
+
+class OpenCause(TypedDict):
+    cause: str
+    needs: list[str]  # the facts that would decide it
+
+
+class Conclusion(TypedDict):
+    """What became of the customer's complaint (see :meth:`Consultation.conclusion`); a JSON object."""
+
+    problem: str
+    symptoms: list[str]
+    explained: bool
+    confirmed: list[str]
+    open_causes: list[OpenCause]
 
 
 @dataclass(frozen=True)
 class Answer:
     fact: str
-    value: Any  # canonical value, or UNKNOWN
+    value: Answered
 
 
 @dataclass(frozen=True)
@@ -75,7 +93,7 @@ class Candidate:
     expected: Fraction = Fraction(0)  # goal rules decided, on average over the previewed answers
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[int, int, int, Fraction, int]:
         return (-len(self.causes), -len(self.decides), self.cost, -self.expected, self.order)
 
 
@@ -128,18 +146,18 @@ def transitive_causes(kb: KnowledgeBase, rule_id: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Consultation:
     kb: KnowledgeBase = field(repr=False)
-    given: Mapping[str, Any] = field(default_factory=dict)
+    given: Mapping[str, Value] = field(default_factory=dict)
     answers: tuple[Answer, ...] = ()
     complaint: Problem | None = None
     thorough: bool = False
 
     # ------------------------------------------------------------ state
     @property
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, Value]:
         """What is known: the starting facts, then the answers (an answer wins)."""
         known = dict(self.given)
         for answer in self.answers:
-            if answer.value is not UNKNOWN:
+            if not isinstance(answer.value, Unknown):
                 known[answer.fact] = answer.value
         return known
 
@@ -148,9 +166,10 @@ class Consultation:
         return frozenset(a.fact for a in self.answers)
 
     def result(self) -> Result:
-        return self.kb.evaluate(self.facts)
+        result: Result = self.kb.evaluate(self.facts)  # KnowledgeBase.evaluate is not annotated yet
+        return result
 
-    def answer(self, fact: str, value: Any) -> "Consultation":
+    def answer(self, fact: str, value: Answered) -> "Consultation":
         if fact in self.asked:  # the planner never offers it; a caller asking twice is a bug
             raise ValueError(f"{fact} was already asked")
         return Consultation(self.kb, self.given, self.answers + (Answer(fact, value),), self.complaint, self.thorough)
@@ -191,7 +210,7 @@ class Consultation:
                     causes.append(cause)
         return tuple(causes)
 
-    def conclusion(self, result: Result) -> dict[str, Any] | None:
+    def conclusion(self, result: Result) -> Conclusion | None:
         """What became of the customer's complaint: explained by a confirmed cause, or not established yet.
 
         The complaint is itself a problem whatever the facts show, so a consultation that could not
@@ -202,7 +221,7 @@ class Consultation:
         explained = all(self.explained(result, s) for s in self.complaint.symptoms)
         confirmed = [c for s in self.complaint.symptoms for c in transitive_causes(self.kb, s)
                      if result.outcomes.get(c) is True]
-        open_causes = [] if explained else [
+        open_causes: list[OpenCause] = [] if explained else [
             {"cause": cause, "needs": list(rule_needs(self.kb, cause, result.facts))}
             for cause in self.possible_causes(result)]
         return {"problem": self.complaint.name, "symptoms": list(self.complaint.symptoms),
@@ -245,7 +264,7 @@ class Consultation:
         found = self.candidates(result)
         return found[0] if found else None
 
-    def _preview(self, facts: dict, fact: Fact, rules: list[str]) -> tuple[tuple[str, ...], Fraction]:
+    def _preview(self, facts: dict[str, Value], fact: Fact, rules: list[str]) -> tuple[tuple[str, ...], Fraction]:
         decided: set[str] = set()
         total = 0
         probes = probe_values(fact)
@@ -258,13 +277,13 @@ class Consultation:
         return tuple(r for r in rules if r in decided), expected
 
 
-def probe_values(fact: Fact) -> tuple[Any, ...]:
+def probe_values(fact: Fact) -> tuple[Value, ...]:
     """The answers a preview tries: all of them when they can be listed, else typical ones."""
     if fact.type == "bool":
         return (True, False)
     if fact.type == "enum":
         return fact.values
-    probes: list[Any] = []
+    probes: list[Value] = []
     if fact.sample is not None:
         try:
             probes.append(fact.coerce(fact.sample))

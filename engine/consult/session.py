@@ -14,18 +14,18 @@ Nothing here prints or reads: the callers put the records into words with a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Mapping, NotRequired, TypedDict
 
 from ..errors import InputError, Location
-from ..inputs.facts import coerce
+from ..inputs.facts import JSON, coerce
 from ..inputs.redact import redact
-from ..kb.catalogue import Fact, closest
+from ..kb.catalogue import Fact, Value, closest
 from ..kb.load import KnowledgeBase
 from ..kb.yamlload import position
 from ..run.explain import needs as rule_needs
 from ..run.result import Result
 from . import answers as answer_words
-from .planner import UNKNOWN, Answer, Candidate, Consultation, problem, transitive_causes
+from .planner import UNKNOWN, Answer, Answered, Candidate, Conclusion, Consultation, Unknown, problem, transitive_causes
 
 if TYPE_CHECKING:  # annotations only: the session never renders anything itself
     from ..present.render import Renderer
@@ -35,6 +35,15 @@ DNS_STATES = (None, "offer", "collected", "declined")
 
 #: How a consultation ended: nothing left to ask, the complaint explained, «fine», the input over.
 ENDINGS = ("finished", "explained", "stopped", "eof")
+
+
+class State(TypedDict):
+    """:meth:`Session.to_dict`: the problem, the answers in order as ``[fact, value]`` (None = «non so»)."""
+
+    answers: list[list[JSON]]
+    problem: NotRequired[str]
+    thorough: NotRequired[bool]
+    dns: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -69,21 +78,21 @@ class Reply:
 class Session:
     kb: KnowledgeBase
     state: Consultation
-    transcript: tuple[Mapping[str, Any], ...] = ()
+    transcript: tuple[Mapping[str, JSON], ...] = ()
     ended: str | None = None  # "stopped" or "eof" once the caller ended it; see :meth:`ending`
     # Whether the caller can look the domain's DNS up: None (it cannot, or not in this session),
     # "offer" (it can: ask the domain first, then offer the lookup), "collected", "declined".
     dns: str | None = None
 
     @classmethod
-    def start(cls, kb: KnowledgeBase, given: Mapping[str, Any] | None = None, *, problem_name: str | None = None,
+    def start(cls, kb: KnowledgeBase, given: Mapping[str, Value] | None = None, *, problem_name: str | None = None,
               thorough: bool = False, dns: str | None = None) -> "Session":
         complaint = problem(kb, problem_name) if problem_name else None
         return cls(kb, Consultation(kb, dict(given or {}), complaint=complaint, thorough=thorough), dns=dns)
 
     # ------------------------------------------------------------ reading the state
     @property
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, Value]:
         return self.state.facts
 
     def result(self) -> Result:
@@ -126,7 +135,7 @@ class Session:
             return None
         return domain if self.dns_rules(result) else None
 
-    def learn(self, collected: Mapping[str, Any]) -> "Session":
+    def learn(self, collected: Mapping[str, Value]) -> "Session":
         """Facts from a lookup: what was given (and answered) wins over them, as everywhere else."""
         given = {**collected, **self.state.given}
         return replace(self, state=replace(self.state, given=given), dns="collected")
@@ -143,7 +152,7 @@ class Session:
             return None
         return "explained" if self.state.done(result) else "finished"
 
-    def conclusion(self, result: Result | None = None) -> dict[str, Any] | None:
+    def conclusion(self, result: Result | None = None) -> Conclusion | None:
         """What became of the complaint (see :meth:`Consultation.conclusion`); None without one."""
         return self.state.conclusion(result or self.result())
 
@@ -172,7 +181,7 @@ class Session:
                      and after.outcomes.get(rule.id) is not None)
 
     # ------------------------------------------------------------ moves
-    def answer(self, value: Any) -> "Session":
+    def answer(self, value: Answered) -> "Session":
         """The current question answered (``UNKNOWN`` for «non so»)."""
         question = self.question()
         if question is None:
@@ -195,15 +204,17 @@ class Session:
             raise ValueError("no question is being asked")
         fact = question.fact
         choices = renderer.fact_choices(fact.name)
-        parsed = answer_words.parse(line, fact, renderer.text("ask.words"), choices)
-        event: dict[str, Any] = {"n": question.number, "fact": fact.name,
+        parsed = answer_words.parse(line, fact, renderer.section("ask.words"), choices)
+        event: dict[str, JSON] = {"n": question.number, "fact": fact.name,
                                  "question": renderer.fact_question(fact.name),
                                  "input": redact(line, self.kb.catalogue.secret_names), "kind": parsed.kind}
         if parsed.kind == "answer":
             event["value"] = jsonable(parsed.value)
         logged = replace(self, transcript=self.transcript + (event,))
         if parsed.kind in ("answer", "unknown"):
-            return logged.answer(parsed.value if parsed.kind == "answer" else UNKNOWN), Reply(parsed.kind, parsed)
+            # an "answer" always carries its value; None only stands for «non so» here
+            value = UNKNOWN if parsed.kind != "answer" or parsed.value is None else parsed.value
+            return logged.answer(value), Reply(parsed.kind, parsed)
         if parsed.kind == "stop":
             return logged.stop(), Reply("stop", parsed)
         if parsed.kind == "back":
@@ -212,12 +223,12 @@ class Session:
             return logged.back(), Reply("back", parsed, undone=self.state.answers[-1].fact)
         return logged, Reply(parsed.kind, parsed)
 
-    def history(self) -> list[dict[str, Any]]:
+    def history(self) -> list[dict[str, JSON]]:
         """The answers given so far as transcript events (a session rebuilt from its compact form has no
         typed lines to show, only what they established)."""
         from ..present.document import jsonable
 
-        return [{"n": n, "fact": a.fact, **({"kind": "unknown"} if a.value is UNKNOWN else
+        return [{"n": n, "fact": a.fact, **({"kind": "unknown"} if isinstance(a.value, Unknown) else
                                             {"kind": "answer", "value": jsonable(a.value)})}
                 for n, a in enumerate(self.state.answers, start=1)]
 
@@ -230,7 +241,7 @@ class Session:
         return merged
 
     # ------------------------------------------------------------ a compact, serialisable form
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> State:
         """What a page or a client keeps between requests: the problem, the answers in order (None = «non so»).
 
         The starting facts are the caller's to keep (they come from its own inputs); this holds only
@@ -238,7 +249,7 @@ class Session:
         """
         from ..present.document import jsonable
 
-        data: dict[str, Any] = {"answers": [[a.fact, None if a.value is UNKNOWN else jsonable(a.value)]
+        data: State = {"answers": [[a.fact, None if isinstance(a.value, Unknown) else jsonable(a.value)]
                                             for a in self.state.answers]}
         if self.state.complaint is not None:
             data["problem"] = self.state.complaint.name
@@ -249,7 +260,7 @@ class Session:
         return data
 
     @classmethod
-    def from_dict(cls, kb: KnowledgeBase, data: Any, given: Mapping[str, Any] | None = None,
+    def from_dict(cls, kb: KnowledgeBase, data: object, given: Mapping[str, Value] | None = None,
                   where: str = "<answers>") -> "Session":
         """The session :meth:`to_dict` describes, checked as untrusted input (it comes back from a client).
 
@@ -273,7 +284,7 @@ class Session:
             session = session._replayed(name, value, location)
         return session
 
-    def _replayed(self, name: str, value: Any, location: Location) -> "Session":
+    def _replayed(self, name: str, value: object, location: Location) -> "Session":
         catalogue = self.kb.catalogue
         if name not in catalogue.facts:
             raise InputError("unknown_fact", location, name=name, suggestion=closest(name, list(catalogue.facts)))
@@ -286,7 +297,7 @@ class Session:
         return replace(self, state=self.state.answer(name, coerce(catalogue, name, value, location)))
 
 
-def _pairs(data: Mapping[str, Any], where: str) -> list[tuple[str, Any, Location]]:
+def _pairs(data: Mapping[str, object], where: str) -> list[tuple[str, object, Location]]:
     """(fact, value, where it was written) for each answer, in order."""
     answers = data.get("answers", [])
     if isinstance(answers, Mapping):

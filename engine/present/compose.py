@@ -7,7 +7,7 @@ The CLI, the web page and the HTTP API call these and hand the result to a repor
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence, cast
 
 from ..inputs import facts as facts_mod
 from ..inputs.facts import JSON
@@ -15,7 +15,7 @@ from ..inputs.panel import PanelReading
 from ..kb.load import KnowledgeBase
 from ..run.result import Result
 from . import evidence as dns_evidence
-from .document import Document, Section, build
+from .document import Document, JsonObject, Section, build
 from .reading import fact_sources, reading_json, reading_lines, reading_section
 from .render import Renderer
 
@@ -79,7 +79,7 @@ def conclusion(kb: KnowledgeBase, session: "Session", renderer: Renderer, *, sec
                tried: Sequence[str] | None = None) -> tuple[Result, Document]:
     """The advice a consultation reached, with the evidence of every fact (``ask``, the web page's conclusion
     and ``POST /api/v1/ask``); ``tried``: what the customer already tried, for the ticket."""
-    final = dict(session.facts)
+    final: dict[str, object] = dict(session.facts)  # tried: the caller's list, as the facts file would give it
     if tried:
         final["customer.tried"] = tried
     result = kb.evaluate(final)
@@ -96,7 +96,7 @@ def conclusion(kb: KnowledgeBase, session: "Session", renderer: Renderer, *, sec
         sections = (dns_evidence.section(dns_doc, renderer),)
     complaint = session.conclusion(result)
     if complaint is not None:
-        extra["complaint"] = complaint
+        extra["complaint"] = cast(JsonObject, complaint)  # a Conclusion is a JSON object: texts, lists, a bool
     return result, build(kb, result, renderer, secrets=secrets, extra=extra, sections=sections)
 
 

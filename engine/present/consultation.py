@@ -4,7 +4,7 @@ The same lines for ``ask`` on a terminal, the «Consultazione guidata» page and
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..inputs.redact import redact
 from ..kb.catalogue import Fact
@@ -13,6 +13,7 @@ from .render import Renderer
 
 if TYPE_CHECKING:
     from ..consult.answers import Parsed
+    from ..consult.planner import Conclusion
     from ..consult.session import Question, Reason, Session
 
 
@@ -40,18 +41,18 @@ def invalid_text(parsed: "Parsed", fact: Fact, renderer: Renderer) -> str:
     return format_message(f"errors.{code}", renderer.lang, name=renderer.fact_label(fact.name), **params)
 
 
-def question_json(session: "Session", question: "Question", renderer: Renderer) -> dict[str, Any]:
+def question_json(session: "Session", question: "Question", renderer: Renderer) -> dict[str, object]:
     """The question with its choices (value and label; ``null`` is «non so») and its «perché?»."""
     fact = question.fact
-    labels = renderer.text("ask.labels")
     if fact.type == "bool":
-        choices = [{"value": True, "label": labels["yes"]}, {"value": False, "label": labels["no"]}]
+        choices = [{"value": True, "label": renderer.text("ask.labels.yes")},
+                   {"value": False, "label": renderer.text("ask.labels.no")}]
     elif fact.type == "enum":
         named = renderer.fact_choices(fact.name)
         choices = [{"value": value, "label": named.get(value, value)} for value in fact.values]
     else:
         choices = []
-    choices.append({"value": None, "label": labels["unknown"]})
+    choices.append({"value": None, "label": renderer.text("ask.labels.unknown")})
     reasons = session.why(question)
     lines = why_lines(reasons, renderer)
     return {
@@ -69,9 +70,9 @@ def answered_lines(session: "Session", renderer: Renderer) -> list[dict[str, str
     """The answers so far, each with its question, as the page lists them («non so» for an unknown)."""
     from ..consult.session import UNKNOWN
 
-    labels = renderer.text("ask.labels")
+    unknown = renderer.text("ask.labels.unknown")
     return [{"question": renderer.fact_question(a.fact),
-             "answer": labels["unknown"] if a.value is UNKNOWN else renderer.value(a.value, a.fact)}
+             "answer": unknown if a.value is UNKNOWN else renderer.value(a.value, a.fact)}
             for a in session.state.answers]
 
 
@@ -83,7 +84,7 @@ def why_items(session: "Session", question: "Question", renderer: Renderer) -> l
              "via": renderer.fact_label(r.via[0]) if r.via else None} for r in session.why(question)]
 
 
-def complaint_words(complaint: Mapping[str, Any], renderer: Renderer) -> dict[str, object]:
+def complaint_words(complaint: "Conclusion", renderer: Renderer) -> dict[str, object]:
     """A consultation's conclusion as the page shows it: the confirmed causes' titles, and each open cause's
     title with the labels of the facts that would decide it."""
     return {"explained": complaint["explained"],

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence, TypeAlias, overload
 
 from ..inputs.facts import JSON
 from ..inputs.redact import redact_data
+from ..kb.catalogue import Record, Value
 from ..kb.load import KnowledgeBase
 from ..run.result import PossibleCause, Result
 from .controls import escape
@@ -36,10 +37,18 @@ from .render import Renderer
 JsonObject = dict[str, JSON]
 
 
-def jsonable(value: Any) -> Any:
+#: What ``jsonable`` turns into JSON: fact values (records and lists as tuples) and mappings of them.
+Plain: TypeAlias = "Value | Record | Mapping[str, Plain] | tuple[Plain, ...] | None"
+
+
+@overload
+def jsonable(value: Mapping[str, Plain]) -> dict[str, JSON]: ...
+@overload
+def jsonable(value: Plain) -> JSON: ...
+def jsonable(value: Plain) -> JSON:
     if isinstance(value, tuple):
         return [jsonable(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: jsonable(v) for k, v in value.items()}
     return value
 
@@ -170,13 +179,13 @@ class Document:
 def next_steps(kb: KnowledgeBase, renderer: Renderer, fallbacks: list[str]) -> list[str]:
     """The seed's two follow-up actions, with the diagnostic's duration from rules/data."""
     duration = _Known(_duration(kb))
-    steps = renderer.text("next_steps", fallbacks)
+    steps = renderer.section("next_steps", fallbacks)
     # A writer's slip in the data or the locale (a number retyped, a key deleted) leaves the placeholder
     # as written rather than stopping the report.
     return [step.format_map(duration) for step in steps if isinstance(step, str)] if isinstance(steps, list) else []
 
 
-def _duration(kb: KnowledgeBase) -> dict[str, Any]:  # rules/data, as its writer typed it
+def _duration(kb: KnowledgeBase) -> dict[str, object]:  # rules/data, as its writer typed it
     section = kb.data.get("diagnostic")
     duration = section.get("duration_minutes") if isinstance(section, dict) else None
     return duration if isinstance(duration, dict) else {}

@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 import jinja2
 import jinja2.bccache
@@ -23,7 +23,7 @@ from ..inputs.context import with_derived
 from ..kb.cached_texts import locale_messages
 from ..kb.catalogue import Value
 from ..kb.load import KnowledgeBase
-from ..kb.texts import DEFAULT_LANG, Messages, Texts, lookup
+from ..kb.texts import DEFAULT_LANG, Message, Messages, Texts, lookup
 from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded
 from .settled import settled
 
@@ -193,17 +193,21 @@ class Renderer:
 
         return Texts(self.lang, self.texts.layers + bundled_texts(self.lang).layers)
 
-    # Any: a text for most keys, but the section itself for a few (ask.words, ask.labels, next_steps), and
-    # the many callers that read a text would each have to narrow a Message.
-    def text(self, key: str, fallbacks: list[str] | None = None, /, **params: object) -> Any:
-        """A short text in the chosen language, else in Italian (noted in ``fallbacks``); see ``Texts``."""
-        value = self.texts.get(key)
-        if value is None:
+    def text(self, key: str, fallbacks: list[str] | None = None, /, **params: object) -> str:
+        """A short text in the chosen language, else in Italian (noted in ``fallbacks``); see ``Texts``.
+        The key itself when no layer has a text there (a section is read with :meth:`section`)."""
+        value = self.section(key, fallbacks)
+        if not isinstance(value, str):
             return key
-        if fallbacks is not None and self.lang != DEFAULT_LANG and lookup(self.messages(self.lang), key) is None:
+        return self.texts.format(key, **params) if params else value
+
+    def section(self, key: str, fallbacks: list[str] | None = None) -> Message | None:
+        """The entry ``key`` as the locale writes it (a section of texts, a list of texts: ``ask.words``,
+        ``next_steps``), in the chosen language, else in Italian (noted in ``fallbacks``); None when missing."""
+        value = self.texts.get(key)
+        if value is not None and fallbacks is not None and self.lang != DEFAULT_LANG \
+                and lookup(self.messages(self.lang), key) is None:
             fallbacks.append(key)
-        if isinstance(value, str) and params:
-            return self.texts.format(key, **params)
         return value
 
     def _fact_text(self, name: str) -> Messages:

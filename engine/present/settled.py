@@ -15,7 +15,7 @@ cause is open: the text then reads as before anything was known.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 from ..kb.load import KnowledgeBase
 
@@ -32,7 +32,7 @@ class Settled:
                 "open": self.open}
 
 
-def settled(kb: KnowledgeBase, rule_id: str, facts: Mapping[str, Any],
+def settled(kb: KnowledgeBase, rule_id: str, facts: Mapping[str, object],
             outcomes: Mapping[str, bool | None] | None = None) -> Settled:
     causes = [cause for cause in kb.caused_by(rule_id) if cause in kb.by_id and kb.by_id[cause].is_finding]
     state = outcomes if outcomes is not None else {}

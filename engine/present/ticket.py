@@ -12,8 +12,9 @@ pasted with a report cannot reach the ticket.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Mapping
+from typing import Mapping
 
+from ..inputs.facts import JSON
 from ..inputs.redact import redact
 from ..kb.load import KnowledgeBase
 from .render import Renderer
@@ -25,25 +26,35 @@ TEMPLATE = "ticket.txt.j2"
 _HEADING = ("account.email", "domain", "diagnostic.last_check", "customer.tried")
 
 
-def render(kb: KnowledgeBase, renderer: Renderer, document: Mapping[str, Any], evidence: Mapping[str, str],
+def _object(value: JSON) -> dict[str, JSON]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: JSON) -> list[JSON]:
+    return value if isinstance(value, list) else []
+
+
+def render(kb: KnowledgeBase, renderer: Renderer, document: Mapping[str, JSON], evidence: Mapping[str, str],
            date: str) -> str:
     """The ticket's text for a document's JSON shape (see :mod:`document`, which calls this once)."""
     secrets = kb.catalogue.secret_names
 
-    def clean(value: Any, name: str | None = None) -> str:
+    def clean(value: object, name: str | None = None) -> str:
         return redact(renderer.value(value, name), secrets)
 
-    facts = document["facts"]
-    derived = document.get("derived", {})
+    # The document's JSON as document.build writes it: the narrowing below only tells mypy its shape.
+    facts = _object(document["facts"])
+    derived = {name: rule for name, rule in _object(document.get("derived", {})).items() if isinstance(rule, str)}
     account = facts.get("account.email")
-    domain = facts.get("domain") or (account.rpartition("@")[2] if account and "@" in account else None)
+    domain = facts.get("domain") or (account.rpartition("@")[2]
+                                     if isinstance(account, str) and "@" in account else None)
     findings = [{
         "id": f["id"],
         "title": f["title"],
         "severity": renderer.text(f"severity.{f['severity']}"),
-        "because": [{"label": renderer.fact_label(n), "value": clean(v, n)} for n, v in f["because"].items()],
-        "consequence_of": [renderer.rule_title(c) for c in f["consequence_of"]],
-    } for f in document["findings"]]
+        "because": [{"label": renderer.fact_label(n), "value": clean(v, n)} for n, v in _object(f["because"]).items()],
+        "consequence_of": [renderer.rule_title(str(c)) for c in _list(f["consequence_of"])],
+    } for f in map(_object, _list(document["findings"]))]
     checks = [{
         "label": renderer.fact_label(name),
         "value": clean(value, name),
@@ -56,11 +67,12 @@ def render(kb: KnowledgeBase, renderer: Renderer, document: Mapping[str, Any], e
                   for name, rule in derived.items() if name in facts]
 
     def quoted(name: str) -> str:
-        return str(renderer.text("report.needs_item", label=renderer.fact_label(name)))
+        return renderer.text("report.needs_item", label=renderer.fact_label(name))
 
-    still_open = [{"title": p["title"], "needs": ", ".join(quoted(n) for n in p["needs"]), "count": len(p["needs"])}
-                  for p in document["possible_causes"]]
-    tried = facts.get("customer.tried") or ()
+    still_open = [{"title": p["title"], "needs": ", ".join(quoted(str(n)) for n in _list(p["needs"])),
+                   "count": len(_list(p["needs"]))}
+                  for p in map(_object, _list(document["possible_causes"]))]
+    tried = _list(facts.get("customer.tried") or [])
     # The facts the template shows by name, as ``facts.<name>`` (like rule templates, so the linter
     # sees them used); always present, masked, None when unknown.
     date_format = renderer.text("report.date_format")  # as the language writes a date: 27/11/2026 16:42
@@ -84,14 +96,14 @@ def render(kb: KnowledgeBase, renderer: Renderer, document: Mapping[str, Any], e
     return renderer.render_template(TEMPLATE, context, fallbacks).rstrip() + "\n"
 
 
-def _sources(kb: KnowledgeBase, rule_id: str, facts: Mapping[str, Any], derived: Mapping[str, str]) -> list[str]:
+def _sources(kb: KnowledgeBase, rule_id: str, facts: Mapping[str, object], derived: Mapping[str, str]) -> list[str]:
     """The known facts a deriving rule read, in the catalogue's order."""
     rule = kb.by_id.get(rule_id)
     reads = rule.reads if rule is not None else ()
     return [name for name in facts if name in reads and name != rule_id]
 
 
-def _minute(value: Any, date_format: str) -> Any:
+def _minute(value: JSON, date_format: str) -> JSON:
     """An ISO date and time as the ticket shows every date (``27/11/2026 16:42`` in Italian); anything
     else as it is."""
     if not isinstance(value, str):

@@ -10,13 +10,14 @@ rule are made from those outcomes when someone reads them.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
+from ..kb.catalogue import Value
 from ..kb.load import KnowledgeBase
 from .result import Result
 
 
-def evaluate(kb: KnowledgeBase, facts: dict[str, Any]) -> Result:
+def evaluate(kb: KnowledgeBase, facts: Mapping[str, Value]) -> Result:
     plan = kb.compiled
     known = dict(facts)
     derived: dict[str, str] = {}
@@ -24,7 +25,7 @@ def evaluate(kb: KnowledgeBase, facts: dict[str, Any]) -> Result:
     return Result(kb, known, derived, outs)
 
 
-def evaluate_many(kb: KnowledgeBase, fact_sets: Iterable[dict[str, Any]]) -> Iterator[Result]:
+def evaluate_many(kb: KnowledgeBase, fact_sets: Iterable[Mapping[str, Value]]) -> Iterator[Result]:
     """``evaluate`` of each fact set in turn; nothing is kept from one to the next."""
     for facts in fact_sets:
         yield evaluate(kb, facts)

@@ -5,15 +5,17 @@ evaluation's ``result.Result``, which calls these when they are read.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Mapping
 
 if TYPE_CHECKING:  # annotations only: the model imports nothing of run/
+    from ..kb.catalogue import Value
     from ..kb.load import KnowledgeBase
 
 
-def because(kb: KnowledgeBase, rule_id: str, known: dict, derived: dict[str, str]) -> dict[str, Any]:
+def because(kb: KnowledgeBase, rule_id: str, known: Mapping[str, Value],
+            derived: Mapping[str, str]) -> dict[str, Value]:
     """The facts that made the rule come out as it did, following derived facts to their sources."""
-    seen: dict[str, Any] = {}
+    seen: dict[str, Value] = {}
     pending = list(kb.by_id[rule_id].condition.support(known))
     while pending:
         name = pending.pop(0)
@@ -25,11 +27,11 @@ def because(kb: KnowledgeBase, rule_id: str, known: dict, derived: dict[str, str
     return seen
 
 
-def needs(kb: KnowledgeBase, rule_id: str, known: dict) -> tuple[str, ...]:
+def needs(kb: KnowledgeBase, rule_id: str, known: Mapping[str, Value]) -> tuple[str, ...]:
     """Missing facts that would decide the rule; a derivable fact brings its own needs along."""
     result: list[str] = []
     pending = list(kb.by_id[rule_id].condition.needs(known))
-    visited = set()
+    visited: set[str] = set()
     while pending:
         name = pending.pop(0)
         if name in visited:

@@ -45,15 +45,23 @@ import linecache
 import marshal
 import re
 from collections import Counter
+from functools import partial
 from itertools import repeat
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from types import CodeType
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple, Union, cast
 
 from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
 from .evaluate import evaluate, evaluate_many
 
-#: A generated function: (known, derived or None) -> the outcomes (see the module's docstring).
-Runner = Callable[[dict, Any], Any]
+if TYPE_CHECKING:  # annotations only
+    from ..kb.load import Rule
+
+#: A generated driver: (known, derived) -> the full variant's list of every rule's outcome by slot, or
+#: (known, None) -> the batch variant's dict of the ids that fired (see the module's docstring).
+Run = Callable[[dict[str, object], dict[str, str]], list["bool | None"]]
+Fire = Callable[[dict[str, object], None], dict[str, bool]]
+Runner = Union[Run, Fire]
 
 #: Rules per generated function (a group of rules sharing a test is never cut): the locals are the facts
 #: only, and a compiler working function by function keeps its memory small.
@@ -101,13 +109,13 @@ class _Conjunct(NamedTuple):
 class _Item(NamedTuple):
     """A rule on its way into the layout: the conjuncts not yet tested by the `if`s around it."""
 
-    rule: Any
+    rule: Rule
     slot: int
     conjuncts: tuple[_Conjunct, ...]
     keys: frozenset[str]  # the shared tests among them
 
     @classmethod
-    def of(cls, rule: Any, slot: int, conjuncts: tuple[_Conjunct, ...]) -> _Item:
+    def of(cls, rule: Rule, slot: int, conjuncts: tuple[_Conjunct, ...]) -> _Item:
         return cls(rule, slot, conjuncts, frozenset(c.key for c in conjuncts if c.key))
 
     def without(self, key: str) -> _Item:
@@ -119,8 +127,13 @@ class _Group(NamedTuple):
 
     test: _Conjunct
     members: tuple[_Item, ...]  # the rules, without the shared test
-    blocks: tuple  # their own layout (groups and single rules)
+    blocks: tuple[Block, ...]  # their own layout (groups and single rules)
 
+
+#: A unit of the layout: rules sharing a test, or one rule.
+Block = Union[_Group, _Item]
+#: What a generated function is written from: blocks, and rules written on their own (a writer call).
+Unit = Union[Block, Callable[["_Writer"], list[str]]]
 
 #: Derived facts read below which they are simply looked up (see ``_Writer.reads``).
 _FEW = 8
@@ -129,7 +142,7 @@ _FEW = 8
 _DEPTH = 6
 
 
-def _layout(items: list[_Item], depth: int = 0) -> list:
+def _layout(items: list[_Item], depth: int = 0) -> list[Block]:
     """Groups and single rules, in the order they are written.
 
     Greedy: the test shared by the most rules becomes an ``if`` over them, then the next among the
@@ -137,13 +150,13 @@ def _layout(items: list[_Item], depth: int = 0) -> list:
     Any order is valid within one level (no rule reads what another of its level derives)."""
     if depth >= _DEPTH or len(items) < 2:
         return list(items)
-    counts: Counter = Counter(key for item in items for key in item.keys)
+    counts: Counter[str] = Counter(key for item in items for key in item.keys)
     holders: dict[str, list[int]] = {}  # shared test -> positions of the items making it
     for position, item in enumerate(items):
         for key in item.keys:
             holders.setdefault(key, []).append(position)
     placed = bytearray(len(items))
-    blocks: list = []
+    blocks: list[Block] = []
     while counts:
         key, count = max(counts.items(), key=itemgetter(1))
         if count < 2:
@@ -160,7 +173,7 @@ def _layout(items: list[_Item], depth: int = 0) -> list:
         members = tuple(item.without(key) for item in taken)
         blocks.append(_Group(test, members, tuple(_layout(list(members), depth + 1))))
     remaining = [item for position, item in enumerate(items) if not placed[position]]
-    return blocks + remaining
+    return [*blocks, *remaining]
 
 
 def inlined(node: Node) -> bool:
@@ -175,7 +188,7 @@ def inlined(node: Node) -> bool:
     return False
 
 
-def _levels(rules: tuple) -> list[list]:
+def _levels(rules: tuple[Rule, ...]) -> list[list[Rule]]:
     """The rules by level: a rule one level after every rule deriving a fact it reads."""
     derivers: dict[str, list[int]] = {}
     level: dict[int, int] = {}
@@ -183,7 +196,7 @@ def _levels(rules: tuple) -> list[list]:
         level[number] = max((level[d] + 1 for name in rule.reads for d in derivers.get(name, ())), default=0)
         for name, _ in (*rule.derives, *rule.derives_when_false):
             derivers.setdefault(name, []).append(number)
-    by_level: list[list] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    by_level: list[list[Rule]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
     for number, rule in enumerate(rules):
         by_level[level[number]].append(rule)
     return by_level
@@ -197,8 +210,8 @@ class _Writer:
         # Every condition inlined: nothing reads `known` after the driver, so the batch variant does
         # not write derived facts into it (and `fired` need not copy the caller's facts).
         self.pure = pure
-        self.constants: dict[str, Any] = {}  # name in the functions' globals -> value
-        self._constant_names: dict[Any, str] = {}  # identity key -> name: one entry per object
+        self.constants: dict[str, object] = {}  # name in the functions' globals -> value
+        self._constant_names: dict[int | tuple[int, object], str] = {}  # identity key -> name: one per object
         self.fact_names: dict[str, str] = {}  # fact -> local name (the same in every function)
         self._taken: set[str] = {"known", "derived", "out", "get", "M"}
         self._rule_names: set[str] = set()
@@ -208,7 +221,7 @@ class _Writer:
         self.passed: list[str] = []  # fact locals the last function written takes as arguments
         self.returned: list[str] = []  # and those it gives back (the facts it derives)
 
-    def constant(self, value: Any) -> str:
+    def constant(self, value: object) -> str:
         if type(value) in _LITERALS or value is None:
             return repr(value)
         if type(value) is frozenset and all(type(v) in _LITERALS for v in value):
@@ -326,7 +339,7 @@ class _Writer:
 
     # ------------------------------------------------------------------ rules
 
-    def item(self, rule: Any, slot: int) -> _Item | None:
+    def item(self, rule: Rule, slot: int) -> _Item | None:
         """The rule as conjuncts to lay out, or None when it is written on its own (not an inlined
         conjunction, or it derives something when false)."""
         if rule.derives_when_false:
@@ -349,7 +362,7 @@ class _Writer:
             return f"out[{rule.id!r}] = {value}"
         return f"out[{item.slot}] = {value}  # {rule.id}"
 
-    def derive(self, rule: Any, pairs: tuple, pad: str) -> list[str]:
+    def derive(self, rule: Rule, pairs: tuple[tuple[str, object], ...], pad: str) -> list[str]:
         lines = []
         for name, value in pairs:
             var = self.fact(name)
@@ -409,10 +422,10 @@ class _Writer:
                     lines.append(f"{pad}    {mark}")
         return lines
 
-    def block(self, block: Any, pad: str) -> list[str]:
-        return self.group(block, pad) if type(block) is _Group else self.leaf(block, pad)
+    def block(self, block: Block, pad: str) -> list[str]:
+        return self.group(block, pad) if isinstance(block, _Group) else self.leaf(block, pad)
 
-    def alone(self, rule: Any, slot: int, pad: str) -> list[str]:
+    def alone(self, rule: Rule, slot: int, pad: str) -> list[str]:
         """A rule written on its own: any condition, derivations when true and when false."""
         item = _Item.of(rule, slot, ())
         lines = [f"{pad}# {rule.id} ({rule.location})"]
@@ -442,7 +455,7 @@ class _Writer:
             lines.append(f"{pad}elif ({absent}) and not {expr.false}: {self.mark(item, 'None')}")
         return lines
 
-    def function(self, name: str, blocks: list, first: str, last: str, size: int, alone: bool) -> str:
+    def function(self, name: str, blocks: list[Unit], first: str, last: str, size: int, alone: bool) -> str:
         """One function over some blocks.  ``alone`` (the only function): it reads its facts from ``known``,
         makes ``out`` and returns it; otherwise the driver passes ``out`` and every fact the function
         uses, and gets back the new values of the facts it derives, so no fact is read from the dict
@@ -476,7 +489,7 @@ class Source(NamedTuple):
     driver: str
 
 
-def slots(rules: tuple) -> tuple[Any, ...]:
+def slots(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     """The rules in the order of the full variant's outcomes: findings by (severity, id), then the rest
     by id -- so the findings of a result are the fired ones among the first slots, in their order."""
     from ..kb.load import SEVERITY_RANK
@@ -485,7 +498,7 @@ def slots(rules: tuple) -> tuple[Any, ...]:
     return (*findings, *sorted((r for r in rules if not r.is_finding), key=lambda r: r.id))
 
 
-def generate(rules: tuple, fired: bool = False) -> tuple[Source, dict[str, Any]]:
+def generate(rules: tuple[Rule, ...], fired: bool = False) -> tuple[Source, dict[str, object]]:
     """The source of ``run(known, derived)`` for rules in evaluation order -- the full variant, whose
     result is the list of every rule's outcome by slot (True, False or None), or, with ``fired``, the
     batch variant, whose result is a dict of the ids of the rules that fired, in the order they were
@@ -496,20 +509,21 @@ def generate(rules: tuple, fired: bool = False) -> tuple[Source, dict[str, Any]]
     slot = {rule.id: number for number, rule in enumerate(slots(rules))}
     # Level by level; in a level, the rules written as conjunctions are laid out to share their tests,
     # the others written one by one.  Units of the functions: (block, its rules).
-    units: list[tuple[Any, tuple]] = []
+    units: list[tuple[Unit, tuple[Rule, ...]]] = []
     for level in _levels(rules):
-        items, single = [], []
+        items: list[_Item] = []
+        single: list[Rule] = []
         for rule in level:
             item = writer.item(rule, slot[rule.id])
             (items.append(item) if item is not None else single.append(rule))
         for rule in single:
-            units.append((lambda w, r=rule: w.alone(r, slot[r.id], "    "), (rule,)))
+            units.append((partial(_Writer.alone, rule=rule, slot=slot[rule.id], pad="    "), (rule,)))
         for block in _layout(items):
             units.append((block, tuple(_rules_of(block))))
     prefix = "fired" if fired else "rules"
     # Functions of at most GROUP rules (a group is never cut): small frames, and a compiler working
     # function by function keeps its memory small.
-    chunks: list[list] = [[]]
+    chunks: list[list[tuple[Unit, tuple[Rule, ...]]]] = [[]]
     count = 0
     for unit in units:
         if count and count + len(unit[1]) > GROUP:
@@ -545,27 +559,31 @@ def generate(rules: tuple, fired: bool = False) -> tuple[Source, dict[str, Any]]
     return Source(tuple(functions), "\n".join(driver) + "\n"), writer.constants
 
 
-def _rules_of(block: Any) -> list:
-    if type(block) is _Group:
+def _rules_of(block: Block) -> list[Rule]:
+    if isinstance(block, _Group):
         return [item.rule for item in block.members]
     return [block.rule]
 
 
-def _compile(source: Source, name: str) -> tuple:
+def _compile(source: Source, name: str) -> tuple[CodeType, ...]:
     texts = (*source.groups, source.driver)
     return tuple(compile(text, f"<diagnostica {name} {i}>", "exec") for i, text in enumerate(texts))
 
 
-def build(codes: tuple, source: Source | None, constants: dict[str, Any]) -> Runner:
+def build(codes: tuple[CodeType, ...], source: Source | None, constants: dict[str, object]) -> Runner:
     """``run(known, derived)`` from the code objects of a variant (its groups, then its driver)."""
-    namespace: dict[str, Any] = {"M": MISSING, "__builtins__": {}, **constants}
+    namespace: dict[str, object] = {"M": MISSING, "__builtins__": {}, **constants}
     texts = (*source.groups, source.driver) if source is not None else ()
     for index, code in enumerate(codes):
         if texts:  # tracebacks show the generated line (as dataclasses' own generated code does)
             lines = texts[index].splitlines(True)
             linecache.cache[code.co_filename] = (len(texts[index]), None, lines, code.co_filename)
         exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
-    return namespace["run"]
+    return cast(Runner, namespace["run"])  # the driver the generated source defines
+
+
+#: What the cache keeps of a variant: its marshalled code (None: made again on use) and its constants.
+State = tuple["tuple[bytes, ...] | None", "dict[str, object] | None"]
 
 
 class _Variant:
@@ -574,13 +592,14 @@ class _Variant:
 
     __slots__ = ("name", "rules", "source", "constants", "codes", "blobs", "function")
 
-    def __init__(self, name: str, rules: tuple, constants: dict | None, blobs: tuple | None) -> None:
+    def __init__(self, name: str, rules: tuple[Rule, ...], constants: dict[str, object] | None,
+                 blobs: tuple[bytes, ...] | None) -> None:
         self.name, self.rules, self.constants, self.blobs = name, rules, constants, blobs
         self.source: Source | None = None
-        self.codes: tuple | None = None
+        self.codes: tuple[CodeType, ...] | None = None
         self.function: Runner | None = None
 
-    def compiled(self) -> tuple:
+    def compiled(self) -> tuple[CodeType, ...]:
         if self.codes is None:
             if self.blobs is not None:
                 self.codes = tuple(marshal.loads(blob) for blob in self.blobs)
@@ -596,7 +615,7 @@ class _Variant:
             self.function = build(self.compiled(), self.source, self.constants or {})
         return self.function
 
-    def state(self, compile_now: bool) -> tuple:
+    def state(self, compile_now: bool) -> State:
         """What the cache keeps: the code when compiled (or ``compile_now``), else nothing (made again)."""
         if self.blobs is not None:
             return self.blobs, self.constants
@@ -618,7 +637,7 @@ class Orders(NamedTuple):
     pure: bool  # every condition inlined (see _Writer.pure)
 
 
-def orders(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Orders:
+def orders(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Orders:
     every = slots(rules)
     findings = [rule for rule in every if rule.is_finding]
     by_id = sorted(range(len(findings)), key=lambda i: findings[i].id)
@@ -639,7 +658,8 @@ class Plan:
                  "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
                  "pure", "_evaluate", "_fired", "_run", "_fire")
 
-    def __init__(self, rules: tuple, causes: dict[str, tuple[str, ...]], states: tuple | None = None,
+    def __init__(self, rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]],
+                 states: tuple[State, State] | None = None,
                  known_orders: Orders | None = None) -> None:
         self.rules = rules
         self.causes = causes
@@ -648,8 +668,8 @@ class Plan:
             blobs, constants = state
             variants.append(_Variant(name, rules, constants, blobs))
         self._evaluate, self._fired = variants
-        self._run: Runner | None = None
-        self._fire: Runner | None = None
+        self._run: Run | None = None
+        self._fire: Fire | None = None
         self.orders = made = known_orders or orders(rules, causes)
         # The batch variant leaves `known` alone when every condition is inlined (see _Writer.pure).
         self.pure = made.pure
@@ -666,26 +686,26 @@ class Plan:
         self.linked = frozenset(causes) | frozenset(made.caused_by)
 
     @property
-    def run(self) -> Runner:
+    def run(self) -> Run:
         """``run(known, derived)``: every rule's outcome by slot (True, False, None); adds derived facts to
         both."""
         if self._run is None:
-            self._run = self._evaluate.get()
+            self._run = cast(Run, self._evaluate.get())  # the variant "rules" is the full one
         return self._run
 
     @property
-    def fire(self) -> Runner:
+    def fire(self) -> Fire:
         """``fire(known, None)``: a dict whose keys are the ids of the rules that fired; adds derived facts to
         ``known`` unless the knowledge base is :attr:`pure`."""
         if self._fire is None:
-            self._fire = self._fired.get()
+            self._fire = cast(Fire, self._fired.get())  # the variant "fired" is the batch one
         return self._fire
 
-    def fired(self, facts: dict) -> tuple[str, ...]:
+    def fired(self, facts: dict[str, object]) -> tuple[str, ...]:
         """See ``KnowledgeBase.fired``."""
         return tuple((self._fire or self.fire)(facts if self.pure else dict(facts), None))
 
-    def fired_many(self, fact_sets: Iterable[dict]) -> Iterator[tuple[str, ...]]:
+    def fired_many(self, fact_sets: Iterable[dict[str, object]]) -> Iterator[tuple[str, ...]]:
         """``fired`` of each fact set, one at a time (nothing is kept between them)."""
         fire, pure = self.fire, self.pure
         for facts in fact_sets:
@@ -702,18 +722,18 @@ class Plan:
             variant.source, variant.constants = generate(self.rules, fired=fired)
         return "\n".join((*variant.source.groups, variant.source.driver))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Plan], tuple[object, ...]]:
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
         # The full variant is always kept compiled (every command evaluates), the batch one when it was used.
         return Plan, (self.rules, self.causes, (self._evaluate.state(True), self._fired.state(False)), self.orders)
 
 
-def compile_rules(rules: tuple, causes: dict[str, tuple[str, ...]]) -> Plan:
+def compile_rules(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Plan:
     """The rules (in evaluation order) ready for generated functions, written and compiled on first use."""
     return Plan(rules, causes)
 
 
-def _picker(indexes: tuple[int, ...]) -> Callable[[tuple], tuple]:
+def _picker(indexes: tuple[int, ...]) -> Callable[[list[bool | None]], tuple[bool | None, ...]]:
     if not indexes:
         return lambda outs: ()
     if len(indexes) == 1:

@@ -20,36 +20,45 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import compress, repeat
 from operator import add, is_, itemgetter
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, overload
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Iterator, Self, TypeVar, cast, overload
 
 from . import explain, order
 
 if TYPE_CHECKING:  # annotations only
+    from ..kb.catalogue import Value
     from ..kb.load import KnowledgeBase
 
+T = TypeVar("T")
 
-class Outcomes(Mapping):
+
+class Outcomes(Mapping[str, "bool | None"]):
     """Every rule's outcome by id -- True fired, False did not, None undecided -- read from the
     evaluation's own list of outcomes: nothing is copied (a dict of 5,000 rules per evaluation is
     most of what a batch would otherwise pay for a Result it never reads this way)."""
 
     __slots__ = ("_index", "_values")
 
-    def __init__(self, index: dict[str, int], values: list) -> None:
+    def __init__(self, index: dict[str, int], values: list[bool | None]) -> None:
         self._index = index
         self._values = values
 
     def __getitem__(self, rule_id: str) -> bool | None:
         return self._values[self._index[rule_id]]
 
-    def get(self, rule_id: str, default: Any = None) -> Any:
+    @overload
+    def get(self, rule_id: str, /) -> bool | None: ...
+
+    @overload
+    def get(self, rule_id: str, /, default: bool | None | T) -> bool | None | T: ...
+
+    def get(self, rule_id: str, /, default: object = None) -> object:
         position = self._index.get(rule_id)
         return default if position is None else self._values[position]
 
     def __contains__(self, rule_id: object) -> bool:
         return rule_id in self._index
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._index)
 
     def __len__(self) -> int:
@@ -59,7 +68,7 @@ class Outcomes(Mapping):
         return f"Outcomes({dict(self)!r})"
 
 
-class Findings(Sequence):
+class Findings(Sequence["Finding"]):
     """A Result's findings, in order: a record is made each time one is read, never kept.
 
     A Result of a large knowledge base has thousands of findings; kept together, each holding the
@@ -70,7 +79,7 @@ class Findings(Sequence):
 
     __slots__ = ("_result", "_rows")
 
-    def __init__(self, result: Result, rows: list[tuple]) -> None:
+    def __init__(self, result: Result, rows: list[tuple[object, ...]]) -> None:
         self._result = result
         self._rows = rows
 
@@ -106,7 +115,7 @@ class Findings(Sequence):
         return f"Findings({list(self)!r})"
 
 
-class _Record(tuple):
+class _Record(tuple[object, ...]):
     """A tuple with named fields, as a named tuple, minus the constructor: ``Record(values)`` is the
     tuple type's own (no Python frame per record), ``Record.make(...)`` takes the fields by name.
     Equality, hashing and iteration are on the values the fields show (an explanation computed)."""
@@ -116,26 +125,26 @@ class _Record(tuple):
     _lazy: str = ""  # the field that may hold the Result until read
 
     @classmethod
-    def make(cls, *args: Any, **kwargs: Any) -> Any:
+    def make(cls, *args: object, **kwargs: object) -> Self:
         values = list(args) + [kwargs.pop(name) for name in cls._fields[len(args):] if name in kwargs]
         if kwargs or len(values) != len(cls._fields):
             raise TypeError(f"{cls.__name__} takes the fields {', '.join(cls._fields)}")
         return cls(values)
 
     @classmethod
-    def _make(cls, iterable: Iterable) -> Any:
+    def _make(cls, iterable: Iterable[object]) -> Self:
         made = cls(iterable)
         if len(made) != len(cls._fields):
             raise TypeError(f"{cls.__name__} takes {len(cls._fields)} fields, got {len(made)}")
         return made
 
-    def _asdict(self) -> dict[str, Any]:
+    def _asdict(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self._fields}
 
-    def _replace(self, **changes: Any) -> Any:
+    def _replace(self, **changes: object) -> Self:
         return type(self)(changes.pop(name, getattr(self, name)) for name in self._fields)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[object]:
         return iter(tuple(getattr(self, name) for name in self._fields))
 
     def __eq__(self, other: object) -> bool:
@@ -164,10 +173,11 @@ class Finding(_Record):
     links = property(itemgetter(3), doc="(relation, rule id) pairs the rule declares")
 
     @property
-    def because(self) -> dict[str, Any]:
+    def because(self) -> dict[str, Value]:
         """The facts that made the rule fire, following derived facts to their sources."""
         value = self[4]
-        return value.because(self.id) if type(value) is Result else value
+        # built by hand (make), the field holds the plain value
+        return value.because(self.id) if type(value) is Result else cast("dict[str, Value]", value)
 
     def __repr__(self) -> str:
         return f"<Finding {self.id} ({self.severity}) because {sorted(self.because)}>"
@@ -183,7 +193,7 @@ class Undecided(_Record):
     @property
     def needs(self) -> tuple[str, ...]:
         value = self[1]
-        return value.needs(self.id) if type(value) is Result else value
+        return value.needs(self.id) if type(value) is Result else cast("tuple[str, ...]", value)  # see because
 
     def __repr__(self) -> str:
         return f"Undecided(id={self.id!r}, needs={self.needs!r})"
@@ -200,7 +210,7 @@ class PossibleCause(_Record):
     @property
     def needs(self) -> tuple[str, ...]:
         value = self[2]
-        return value.needs(self.cause) if type(value) is Result else value
+        return value.needs(self.cause) if type(value) is Result else cast("tuple[str, ...]", value)  # see because
 
     def __repr__(self) -> str:
         return f"PossibleCause(symptom={self.symptom!r}, cause={self.cause!r}, needs={self.needs!r})"
@@ -213,16 +223,17 @@ class Result:
 
     __slots__ = ("_kb", "_facts", "_derived", "_outs", "_findings", "_cache")
 
-    def __init__(self, kb: KnowledgeBase, facts: dict[str, Any], derived: dict[str, str], outs: list) -> None:
+    def __init__(self, kb: KnowledgeBase, facts: dict[str, Value], derived: dict[str, str],
+                 outs: list[bool | None]) -> None:
         self._kb = kb
         self._facts = facts
         self._derived = derived
         self._outs = outs  # every rule's outcome by slot (plan.slots)
         self._findings: Findings | None = None
-        self._cache: dict | None = None
+        self._cache: dict[Hashable, object] | None = None
 
     @property
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, Value]:
         """Given and derived, canonical values."""
         return self._facts
 
@@ -273,20 +284,20 @@ class Result:
 
     # The explanations, computed when a record's field is read (once each).
 
-    def because(self, rule_id: str) -> dict[str, Any]:
+    def because(self, rule_id: str) -> dict[str, Value]:
         return self._cached(("because", rule_id),
                             lambda: explain.because(self._kb, rule_id, self._facts, self._derived))
 
     def needs(self, rule_id: str) -> tuple[str, ...]:
         return self._cached(("needs", rule_id), lambda: explain.needs(self._kb, rule_id, self._facts))
 
-    def _cached(self, key: Any, make: Any) -> Any:
+    def _cached(self, key: Hashable, make: Callable[[], T]) -> T:
         cache = self._cache
         if cache is None:
             cache = self._cache = {}
         if key not in cache:
             cache[key] = make()
-        return cache[key]
+        return cast(T, cache[key])  # what make() gave for this key: each key has its one maker
 
     def __repr__(self) -> str:
         # What one wants to see while debugging: the findings (made now if they were not yet).
