@@ -130,3 +130,13 @@ def test_a_knowledge_base_from_the_cache_evaluates_as_a_fresh_one(tmp_path, monk
         assert cached.fired(given) == fresh.fired(given)
         one, other = cached.evaluate(given), fresh.evaluate(given)
         assert (one.findings, one.facts, dict(one.outcomes)) == (other.findings, other.facts, dict(other.outcomes))
+
+
+@pytest.mark.parametrize("method", ["evaluate", "fired", "evaluate_many", "fired_many"])
+def test_a_knowledge_base_read_but_not_compiled_says_so(method):
+    from diagnostica.engine.kb.load import read
+    from diagnostica.engine.kb.sources import bundled
+
+    kb = read(bundled())
+    with pytest.raises(RuntimeError, match="not compiled"):
+        getattr(kb, method)([{}] if method.endswith("_many") else {})

@@ -20,6 +20,7 @@ import functools
 import pickle
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Iterator
 
 from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
@@ -155,26 +156,32 @@ class KnowledgeBase:
             raise RuntimeError("knowledge base read but not compiled: load it with diagnostica.engine.run.load.load")
         return self.compiled
 
-    def fired(self, facts: dict) -> tuple[str, ...]:
-        """Ids of the rules that fire (findings and derivations alike), in evaluation order.
+    # ``evaluate`` and ``fired`` are the compiled plan's generated drivers themselves, read by a getter
+    # written in C: one evaluation is one Python call (no method of ours in between).  On a knowledge
+    # base that is not compiled, the getter fails and ``__getattr__`` says why.
+    fired = property(attrgetter("compiled.fired"), doc="""\
+        ``fired(facts)``: ids of the rules that fire (findings and derivations alike), in evaluation order.
 
         The batch path: the same forward chaining as :meth:`evaluate`, without
         building a Result -- nothing to explain.  ``facts`` must hold canonical
-        values (as ``Fact.coerce`` gives) and is not modified.
-        """
-        return (self.compiled or self.plan()).fired(facts)
+        values (as ``Fact.coerce`` gives) and is not modified.""")
+    evaluate = property(attrgetter("compiled.evaluate"), doc="""\
+        ``evaluate(facts)``: the full ``run.result.Result`` of ``facts`` (see ``run.evaluate``); ``facts``
+        is not modified.""")
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: ``evaluate``/``fired`` of a knowledge base not compiled.
+        if name in ("evaluate", "fired"):
+            self.plan()
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def fired_many(self, fact_sets: Any) -> Any:
-        """:meth:`fired` of each fact set of an iterable, lazily (a generator: memory stays flat)."""
-        return (self.compiled or self.plan()).fired_many(fact_sets)
-
-    def evaluate(self, facts: dict) -> Any:
-        """The full ``run.result.Result`` of ``facts`` (see ``run.evaluate``)."""
-        return (self.compiled or self.plan()).evaluate(self, facts)
+        """:meth:`fired` of each fact set of an iterable, lazily (an iterator: memory stays flat)."""
+        return self.plan().fired_many(fact_sets)
 
     def evaluate_many(self, fact_sets: Any) -> Any:
-        """:meth:`evaluate` of each fact set of an iterable, lazily (a generator: memory stays flat)."""
-        return (self.compiled or self.plan()).evaluate_many(self, fact_sets)
+        """:meth:`evaluate` of each fact set of an iterable, lazily (an iterator: memory stays flat)."""
+        return self.plan().evaluate_many(fact_sets)
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,31 +1,30 @@
 """Evaluate facts against a compiled knowledge base.  No I/O happens here.
 
-Rules are stored in dependency order (see ``knowledge._evaluation_order``),
+Rules are stored in dependency order (see ``kb.load._evaluation_order``),
 so one pass reaches the fixpoint of forward chaining: when a rule runs,
 every rule that could derive a fact it reads has already run.  The pass
-itself is generated Python code (see :mod:`plan`); this module wraps its
-outcomes in a :class:`Result` and builds nothing else: the findings,
+itself is generated Python code (see :mod:`plan`), and so is what wraps it:
+the generated driver copies the facts and returns the :class:`result.Result`
+of the outcomes, which builds nothing else until read -- the findings,
 undecided rules, possible causes, explanations and the ``outcomes`` of every
-rule are made from those outcomes when someone reads them.
+rule.  ``kb.evaluate(facts)`` is that driver, called directly.  Here: the
+batch forms, the same driver mapped over an iterable.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
-from ..kb.catalogue import Value
-from ..kb.load import KnowledgeBase
-from .result import Result
-
-
-def evaluate(kb: KnowledgeBase, facts: Mapping[str, Value]) -> Result:
-    plan = kb.compiled
-    known = dict(facts)
-    derived: dict[str, str] = {}
-    outs = (plan._run or plan.run)(known, derived)  # the property only until the code is built
-    return Result(kb, known, derived, outs)
+if TYPE_CHECKING:  # annotations only
+    from ..kb.catalogue import Value
+    from .plan import Plan
+    from .result import Result
 
 
-def evaluate_many(kb: KnowledgeBase, fact_sets: Iterable[Mapping[str, Value]]) -> Iterator[Result]:
-    """``evaluate`` of each fact set in turn; nothing is kept from one to the next."""
-    for facts in fact_sets:
-        yield evaluate(kb, facts)
+def evaluate_many(plan: Plan, fact_sets: Iterable[Mapping[str, Value]]) -> Iterator[Result]:
+    """The Result of each fact set in turn, lazily: nothing is kept from one to the next."""
+    return map(plan.runner(False), fact_sets)  # type: ignore[arg-type]  # the full variant's driver
+
+
+def fired_many(plan: Plan, fact_sets: Iterable[Mapping[str, Value]]) -> Iterator[tuple[str, ...]]:
+    """The fired ids of each fact set in turn, lazily."""
+    return map(plan.runner(True), fact_sets)  # type: ignore[arg-type]  # the batch variant's driver

@@ -5,14 +5,24 @@ evaluation's ``result.Result``, which calls these when they are read.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, Protocol
 
 if TYPE_CHECKING:  # annotations only: the model imports nothing of run/
     from ..kb.catalogue import Value
-    from ..kb.load import KnowledgeBase
+    from ..kb.load import Rule
 
 
-def because(kb: KnowledgeBase, rule_id: str, known: Mapping[str, Value],
+class Rules(Protocol):
+    """What explanations read: a knowledge base, or its compiled plan (which a Result holds)."""
+
+    @property
+    def by_id(self) -> dict[str, Rule]: ...
+
+    @property
+    def derived_by(self) -> dict[str, tuple[str, ...]]: ...
+
+
+def because(kb: Rules, rule_id: str, known: Mapping[str, Value],
             derived: Mapping[str, str]) -> dict[str, Value]:
     """The facts that made the rule come out as it did, following derived facts to their sources."""
     seen: dict[str, Value] = {}
@@ -27,7 +37,7 @@ def because(kb: KnowledgeBase, rule_id: str, known: Mapping[str, Value],
     return seen
 
 
-def needs(kb: KnowledgeBase, rule_id: str, known: Mapping[str, Value]) -> tuple[str, ...]:
+def needs(kb: Rules, rule_id: str, known: Mapping[str, Value]) -> tuple[str, ...]:
     """Missing facts that would decide the rule; a derivable fact brings its own needs along."""
     result: list[str] = []
     pending = list(kb.by_id[rule_id].condition.needs(known))

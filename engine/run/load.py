@@ -24,7 +24,8 @@ def compiled(kb: KnowledgeBase) -> KnowledgeBase:
     """
     if kb.compiled is not None:
         return kb
-    return dataclasses.replace(kb, compiled=compile_rules(kb.rules, kb.causes), parsed=ParsedFiles(kb.directory))
+    plan = compile_rules(kb.rules, kb.causes, kb.by_id, kb.derived_by)
+    return dataclasses.replace(kb, compiled=plan, parsed=ParsedFiles(kb.directory))
 
 
 @contextmanager

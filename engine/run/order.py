@@ -13,40 +13,39 @@ from typing import TYPE_CHECKING
 from ..kb.load import SEVERITY_RANK
 
 if TYPE_CHECKING:  # annotations only
-    from ..kb.load import KnowledgeBase
+    from .plan import Plan
 
 
-def finding_rows(kb: KnowledgeBase, outs: list) -> list[tuple]:
+def finding_rows(plan: Plan, outs: list) -> list[tuple]:
     """``(id, severity, consequence_of, links)`` of each finding rule that fired, in order."""
-    plan = kb.compiled
     # The finding rules hold the first slots, in (severity, id) order, and an outcome is exactly True,
     # False or None: compress, which stops at its shorter input, keeps the findings that fired -- one
     # pass over the slots, picking each one's prepared row (no new object per finding).
     rows = list(compress(plan.severity_rules, outs))
     if plan.linked and not plan.linked.isdisjoint([row[0] for row in rows]):
-        return _linked_rows(kb, rows)  # some fired rules are linked by `causes`: causes come first
+        return _linked_rows(plan, rows)  # some fired rules are linked by `causes`: causes come first
     return rows
 
 
-def _linked_rows(kb: KnowledgeBase, fired: list) -> list[tuple]:
+def _linked_rows(plan: Plan, fired: list) -> list[tuple]:
     """The rows when `causes` links join some findings: causes first, consequences know their causes."""
-    rules = [kb.by_id[row[0]] for row in fired]
+    rules = [plan.by_id[row[0]] for row in fired]
     fired_ids = {rule.id for rule in rules}
-    return [(rule.id, rule.severity, tuple(c for c in kb.caused_by(rule.id) if c in fired_ids), rule.links)
-            for rule in _causes_first(kb, rules)]
+    return [(rule.id, rule.severity, tuple(c for c in plan.caused_by.get(rule.id, ()) if c in fired_ids),
+             rule.links) for rule in _causes_first(plan, rules)]
 
 
-def _causes_first(kb: KnowledgeBase, fired: list) -> list:
+def _causes_first(plan: Plan, fired: list) -> list:
     """Topological order over the `causes` links among fired rules; ties by severity, then id."""
     ids = {r.id: r for r in fired}
-    waiting = {rid: {c for c in kb.caused_by(rid) if c in ids} for rid in ids}
+    waiting = {rid: {c for c in plan.caused_by.get(rid, ()) if c in ids} for rid in ids}
     ready = [(SEVERITY_RANK[r.severity], r.id) for r in fired if not waiting[r.id]]
     heapq.heapify(ready)
     ordered = []
     while ready:
         _, rid = heapq.heappop(ready)
         ordered.append(ids[rid])
-        for effect in kb.causes.get(rid, ()):
+        for effect in plan.causes.get(rid, ()):
             if effect in waiting and rid in waiting[effect]:
                 waiting[effect].discard(rid)
                 if not waiting[effect]:

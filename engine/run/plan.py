@@ -31,12 +31,15 @@ evaluation is straight-line code instead of a walk over the nodes:
   facts, node types added later) is called as it is: ``node.evaluate(known)``
   is always a correct leaf, since ``known`` holds every fact derived so far.
 
-Two variants: the full one (``run(known, derived)``) returns the list of
-every rule's outcome by *slot* -- True fired, None undecided, False (the
-default) not -- with the findings first in (severity, id) order, so a
-Result's findings are the fired ones among the first slots, in their order;
-the batch one (``fire``) returns a dict whose keys are the ids of the rules
-that fired, in the order the code decided them.  The source is deterministic
+Two variants, each a driver ``run(facts)`` that copies the facts (unless
+nothing writes them), reads them and returns the answer itself, so one
+evaluation is one Python call: the full one records every rule's outcome by
+*slot* -- True fired, None undecided, False (the default) not -- with the
+findings first in (severity, id) order, so a Result's findings are the fired
+ones among the first slots, in their order, and returns the
+:class:`result.Result` of that list; the batch one records the ids of the
+rules that fire as the keys of a dict, in the order the code decided them,
+and returns them as a tuple.  The source is deterministic
 and compiled on first use; its code objects can be cached (see :mod:`kb.cache`).
 """
 from __future__ import annotations
@@ -49,19 +52,20 @@ from functools import partial
 from itertools import repeat
 from operator import itemgetter
 from types import CodeType
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple, Union, cast
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Union, cast
 
 from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
-from .evaluate import evaluate, evaluate_many
+from . import evaluate as evaluating
+from .result import Result
 
 if TYPE_CHECKING:  # annotations only
     from ..kb.load import Rule
 
-#: A generated driver: (known, derived) -> the full variant's list of every rule's outcome by slot, or
-#: (known, None) -> the batch variant's dict of the ids that fired (see the module's docstring).
-Run = Callable[[dict[str, object], dict[str, str]], list["bool | None"]]
-Fire = Callable[[dict[str, object], None], dict[str, bool]]
-Runner = Union[Run, Fire]
+#: The generated drivers: facts -> the full variant's Result, or the batch variant's ids of the rules that
+#: fired (see the module's docstring).
+Evaluate = Callable[[Mapping[str, object]], Result]
+Fire = Callable[[Mapping[str, object]], tuple[str, ...]]
+Runner = Union[Evaluate, Fire]
 
 #: Rules per generated function (a group of rules sharing a test is never cut): the locals are the facts
 #: only, and a compiler working function by function keeps its memory small.
@@ -455,6 +459,20 @@ class _Writer:
             lines.append(f"{pad}elif ({absent}) and not {expr.false}: {self.mark(item, 'None')}")
         return lines
 
+    def shared(self) -> list[str]:
+        """What every function of the variant works on: the facts known so far, what it records."""
+        return ["known", "out"] if self.fired else ["known", "derived", "out"]
+
+    def start(self) -> list[str]:
+        """The driver's first lines: the facts it works on (the caller's own when nothing writes them)."""
+        if self.fired:
+            return ["    known = facts"] if self.pure else ["    known = dict(facts)"]
+        return ["    known = dict(facts)", "    derived = {}"]
+
+    def finish(self) -> str:
+        """The driver's answer: the ids that fired, or the Result of the plan ``P`` (see :func:`build`)."""
+        return "    return tuple(out)" if self.fired else "    return Result(P, known, derived, out)"
+
     def function(self, name: str, blocks: list[Unit], first: str, last: str, size: int, alone: bool) -> str:
         """One function over some blocks.  ``alone`` (the only function): it reads its facts from ``known``,
         makes ``out`` and returns it; otherwise the driver passes ``out`` and every fact the function
@@ -469,15 +487,15 @@ class _Writer:
         doc = f'    """Rules {first} to {last}."""' if first != last else f'    """Rule {first}."""'
         make = "    out = {}" if self.fired else f"    out = [False] * {size}"
         if alone:
-            head = [f"def {name}(known, derived, M=M):", doc]
+            head = [f"def {name}(facts, M=M):", doc, *self.start()]
             if used:
                 head.append("    get = known.get")
                 head += self.reads(used, by_local)
             self.passed, self.returned = [], []
-            return "\n".join(head + [make] + body + ["    return out"]) + "\n"
+            return "\n".join(head + [make] + body + [self.finish()]) + "\n"
         self.passed = used
         self.returned = sorted(self.fact(n) for n in self.derived_here)
-        head = [f"def {name}({', '.join(['known', 'derived', 'out', *used, 'M=M'])}):", doc]
+        head = [f"def {name}({', '.join([*self.shared(), *used, 'M=M'])}):", doc]
         tail = [f"    return ({', '.join(self.returned)},)" if self.returned else "    return ()"]
         return "\n".join(head + body + tail) + "\n"
 
@@ -499,11 +517,11 @@ def slots(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
 
 
 def generate(rules: tuple[Rule, ...], fired: bool = False) -> tuple[Source, dict[str, object]]:
-    """The source of ``run(known, derived)`` for rules in evaluation order -- the full variant, whose
-    result is the list of every rule's outcome by slot (True, False or None), or, with ``fired``, the
-    batch variant, whose result is a dict of the ids of the rules that fired, in the order they were
-    decided -- and the constants its globals need (the marker of a missing fact, ``M``, is added by
-    :func:`build`)."""
+    """The source of ``run(facts)`` for rules in evaluation order -- the full variant, which returns the
+    Result of the outcome of every rule by slot (True, False or None), or, with ``fired``, the batch
+    variant, which returns the ids of the rules that fired, in the order they were decided -- and the
+    constants its globals need (the marker of a missing fact ``M``, ``Result`` and the plan ``P`` are
+    added by :func:`build`)."""
     writer = _Writer(fired, all(inlined(rule.condition) for rule in rules))
     writer.derivable = {writer.fact(name) for rule in rules for name, _ in (*rule.derives, *rule.derives_when_false)}
     slot = {rule.id: number for number, rule in enumerate(slots(rules))}
@@ -538,8 +556,8 @@ def generate(rules: tuple[Rule, ...], fired: bool = False) -> tuple[Source, dict
         writer.derived_here = set()
         text = writer.function(f"{prefix}_0", blocks, every[0].id if every else "", every[-1].id if every else "",
                                size, True) if every else \
-            f"def {prefix}_0(known, derived, M=M):\n    return {{}}\n" if fired else \
-            f"def {prefix}_0(known, derived, M=M):\n    return []\n"
+            f"def {prefix}_0(facts, M=M):\n    return ()\n" if fired else \
+            f"def {prefix}_0(facts, M=M):\n    return Result(P, dict(facts), {{}}, [])\n"
         return Source((text,), f"run = {prefix}_0\n"), writer.constants
     functions, calls = [], []
     for number, chunk in enumerate(chunks):
@@ -548,14 +566,14 @@ def generate(rules: tuple[Rule, ...], fired: bool = False) -> tuple[Source, dict
         writer.derived_here = {n for r in every for n, _ in (*r.derives, *r.derives_when_false)}
         functions.append(writer.function(name, [block for block, _ in chunk], every[0].id, every[-1].id, size,
                                          False))
-        call = f"{name}({', '.join(['known', 'derived', 'out', *writer.passed])})"
+        call = f"{name}({', '.join([*writer.shared(), *writer.passed])})"
         calls.append(f"    {', '.join(writer.returned)}, = {call}" if writer.returned else f"    {call}")
     by_local = {local: fact for fact, local in writer.fact_names.items()}
-    driver = ["def run(known, derived, M=M):", "    get = known.get"]
+    driver = ["def run(facts, M=M):", *writer.start(), "    get = known.get"]
     driver += writer.reads(sorted(by_local), by_local)
     driver.append("    out = {}" if fired else f"    out = [False] * {size}")
     driver += calls
-    driver.append("    return out")
+    driver.append(writer.finish())
     return Source(tuple(functions), "\n".join(driver) + "\n"), writer.constants
 
 
@@ -570,9 +588,14 @@ def _compile(source: Source, name: str) -> tuple[CodeType, ...]:
     return tuple(compile(text, f"<diagnostica {name} {i}>", "exec") for i, text in enumerate(texts))
 
 
-def build(codes: tuple[CodeType, ...], source: Source | None, constants: dict[str, object]) -> Runner:
-    """``run(known, derived)`` from the code objects of a variant (its groups, then its driver)."""
-    namespace: dict[str, object] = {"M": MISSING, "__builtins__": {}, **constants}
+def build(codes: tuple[CodeType, ...], source: Source | None, constants: dict[str, object],
+          plan: Plan) -> Runner:
+    """``run(facts)`` from the code objects of a variant (its groups, then its driver); ``plan`` is the
+    ``P`` its Results refer to."""
+    # The builtins the drivers call, and nothing else (the source is ours, but a rule id or a value
+    # never reaches a name the code could call by accident).
+    namespace: dict[str, object] = {"M": MISSING, "P": plan, "Result": Result, "dict": dict, "tuple": tuple,
+                                 "__builtins__": {}, **constants}
     texts = (*source.groups, source.driver) if source is not None else ()
     for index, code in enumerate(codes):
         if texts:  # tracebacks show the generated line (as dataclasses' own generated code does)
@@ -588,7 +611,7 @@ State = tuple["tuple[bytes, ...] | None", "dict[str, object] | None"]
 
 class _Variant:
     """One generated variant: its source until compiled, its code (or the cache's marshalled bytes of it,
-    read on first use: a warm load does not pay for code it may never run), its function."""
+    read on first use: a warm load does not pay for code it may never run)."""
 
     __slots__ = ("name", "rules", "source", "constants", "codes", "blobs", "function")
 
@@ -610,9 +633,9 @@ class _Variant:
                 self.codes = _compile(self.source, self.name)
         return self.codes
 
-    def get(self) -> Runner:
+    def get(self, plan: Plan) -> Runner:
         if self.function is None:
-            self.function = build(self.compiled(), self.source, self.constants or {})
+            self.function = build(self.compiled(), self.source, self.constants or {}, plan)
         return self.function
 
     def state(self, compile_now: bool) -> State:
@@ -652,26 +675,35 @@ def orders(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Order
 
 
 class Plan:
-    """A knowledge base ready to evaluate: the generated functions and the orders results need."""
+    """A knowledge base ready to evaluate: the generated functions and what results need.
+
+    ``evaluate(facts)`` and ``fired(facts)`` are the generated drivers themselves once built (the
+    knowledge base's methods of the same names read them through a C-level getter): one Python call
+    per evaluation, which copies the facts, runs every rule and makes the Result.  Until a variant is
+    first used its attribute is a method that builds it and puts it in its place.
+    """
 
     __slots__ = ("rules", "orders", "ids", "index", "severity_rules", "severity_ids",
                  "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
-                 "pure", "_evaluate", "_fired", "_run", "_fire")
+                 "pure", "by_id", "derived_by", "evaluate", "fired", "_evaluate", "_fired")
 
-    def __init__(self, rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]],
-                 states: tuple[State, State] | None = None,
+    def __init__(self, rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]], by_id: dict[str, Rule],
+                 derived_by: dict[str, tuple[str, ...]], states: tuple[State, State] | None = None,
                  known_orders: Orders | None = None) -> None:
         self.rules = rules
         self.causes = causes
+        self.by_id = by_id  # what explanations read (the knowledge base's own dicts)
+        self.derived_by = derived_by
         variants = []
         for name, state in zip(("rules", "fired"), states or ((None, None), (None, None))):
             blobs, constants = state
             variants.append(_Variant(name, rules, constants, blobs))
         self._evaluate, self._fired = variants
-        self._run: Run | None = None
-        self._fire: Fire | None = None
+        # See the class's docstring: replaced by the generated drivers on first use.
+        self.evaluate: Evaluate = self._first_evaluate
+        self.fired: Fire = self._first_fired
         self.orders = made = known_orders or orders(rules, causes)
-        # The batch variant leaves `known` alone when every condition is inlined (see _Writer.pure).
+        # The batch variant leaves the facts alone when every condition is inlined (see _Writer.pure).
         self.pure = made.pure
         self.ids = made.ids
         self.index = dict(zip(made.ids, range(len(made.ids))))  # rule id -> its slot
@@ -685,35 +717,21 @@ class Plan:
         self.caused_by = made.caused_by
         self.linked = frozenset(causes) | frozenset(made.caused_by)
 
-    @property
-    def run(self) -> Run:
-        """``run(known, derived)``: every rule's outcome by slot (True, False, None); adds derived facts to
-        both."""
-        if self._run is None:
-            self._run = cast(Run, self._evaluate.get())  # the variant "rules" is the full one
-        return self._run
+    def runner(self, fired: bool) -> Runner:
+        """The generated driver of a variant, built now if it was not."""
+        return (self._fired if fired else self._evaluate).get(self)
 
-    @property
-    def fire(self) -> Fire:
-        """``fire(known, None)``: a dict whose keys are the ids of the rules that fired; adds derived facts to
-        ``known`` unless the knowledge base is :attr:`pure`."""
-        if self._fire is None:
-            self._fire = cast(Fire, self._fired.get())  # the variant "fired" is the batch one
-        return self._fire
+    def _first_evaluate(self, facts: Mapping[str, object]) -> Result:
+        self.evaluate = cast(Evaluate, self.runner(False))  # the variant "rules" is the full one
+        return self.evaluate(facts)
 
-    def fired(self, facts: dict[str, object]) -> tuple[str, ...]:
-        """See ``KnowledgeBase.fired``."""
-        return tuple((self._fire or self.fire)(facts if self.pure else dict(facts), None))
+    def _first_fired(self, facts: Mapping[str, object]) -> tuple[str, ...]:
+        self.fired = cast(Fire, self.runner(True))  # the variant "fired" is the batch one
+        return self.fired(facts)
 
-    def fired_many(self, fact_sets: Iterable[dict[str, object]]) -> Iterator[tuple[str, ...]]:
-        """``fired`` of each fact set, one at a time (nothing is kept between them)."""
-        fire, pure = self.fire, self.pure
-        for facts in fact_sets:
-            yield tuple(fire(facts if pure else dict(facts), None))
-
-    # See ``KnowledgeBase.evaluate`` and ``evaluate_many``: the functions themselves, no wrapper call.
-    evaluate = staticmethod(evaluate)
-    evaluate_many = staticmethod(evaluate_many)
+    # See ``KnowledgeBase.evaluate_many`` and ``fired_many``.
+    evaluate_many = evaluating.evaluate_many
+    fired_many = evaluating.fired_many
 
     def source(self, fired: bool = False) -> str:
         """The generated Python source of a variant, for reading."""
@@ -725,12 +743,14 @@ class Plan:
     def __reduce__(self) -> tuple[type[Plan], tuple[object, ...]]:
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
         # The full variant is always kept compiled (every command evaluates), the batch one when it was used.
-        return Plan, (self.rules, self.causes, (self._evaluate.state(True), self._fired.state(False)), self.orders)
+        return Plan, (self.rules, self.causes, self.by_id, self.derived_by,
+                      (self._evaluate.state(True), self._fired.state(False)), self.orders)
 
 
-def compile_rules(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Plan:
+def compile_rules(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]], by_id: dict[str, Rule],
+                  derived_by: dict[str, tuple[str, ...]]) -> Plan:
     """The rules (in evaluation order) ready for generated functions, written and compiled on first use."""
-    return Plan(rules, causes)
+    return Plan(rules, causes, by_id, derived_by)
 
 
 def _picker(indexes: tuple[int, ...]) -> Callable[[list[bool | None]], tuple[bool | None, ...]]:

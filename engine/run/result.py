@@ -26,7 +26,7 @@ from . import explain, order
 
 if TYPE_CHECKING:  # annotations only
     from ..kb.catalogue import Value
-    from ..kb.load import KnowledgeBase
+    from .plan import Plan
 
 T = TypeVar("T")
 
@@ -221,16 +221,18 @@ class Result:
 
     Read-only: its fields are properties over the evaluation it keeps."""
 
-    __slots__ = ("_kb", "_facts", "_derived", "_outs", "_findings", "_cache")
+    __slots__ = ("_plan", "_facts", "_derived", "_outs", "_findings", "_cache")
+    _findings: Findings  # unset until first read
+    _cache: dict[Hashable, object]  # unset until an explanation is read
 
-    def __init__(self, kb: KnowledgeBase, facts: dict[str, Value], derived: dict[str, str],
+    # Made by the generated code (``plan``), once per evaluation: what is read later starts unset
+    # (``_cached``), so making one stores only what the evaluation gave.
+    def __init__(self, plan: Plan, facts: dict[str, Value], derived: dict[str, str],
                  outs: list[bool | None]) -> None:
-        self._kb = kb
+        self._plan = plan  # the compiled knowledge base: orders, rules by id, what explanations read
         self._facts = facts
         self._derived = derived
         self._outs = outs  # every rule's outcome by slot (plan.slots)
-        self._findings: Findings | None = None
-        self._cache: dict[Hashable, object] | None = None
 
     @property
     def facts(self) -> dict[str, Value]:
@@ -245,15 +247,16 @@ class Result:
     @property
     def findings(self) -> Findings:
         """The finding rules that fired: causes before consequences, then severity, then id."""
-        findings = self._findings
-        if findings is None:
-            findings = self._findings = Findings(self, order.finding_rows(self._kb, self._outs))
-        return findings
+        try:
+            return self._findings
+        except AttributeError:  # the first read
+            findings = self._findings = Findings(self, order.finding_rows(self._plan, self._outs))
+            return findings
 
     @property
     def undecided(self) -> tuple[Undecided, ...]:
         """Finding rules that could not be decided, by id."""
-        plan = self._kb.compiled
+        plan = self._plan
         return self._cached("undecided", lambda: tuple(
             Undecided((rule_id, self))
             for rule_id in compress(plan.id_order, map(is_, plan.id_pick(self._outs), repeat(None)))))
@@ -261,10 +264,10 @@ class Result:
     @property
     def possible_causes(self) -> tuple[PossibleCause, ...]:
         """Causes of a finding that are neither confirmed nor ruled out."""
-        plan = self._kb.compiled
+        plan = self._plan
         if not plan.caused_by:
             return ()
-        outs, index, by_id = self._outs, plan.index, self._kb.by_id
+        outs, index, by_id = self._outs, plan.index, plan.by_id
         return self._cached("possible", lambda: tuple(
             PossibleCause((f.id, cause, self))
             for f in self.findings for cause in plan.caused_by.get(f.id, ())
@@ -273,7 +276,7 @@ class Result:
     @property
     def outcomes(self) -> Mapping[str, bool | None]:
         """Every rule: True fired, False did not, None undecided."""
-        return Outcomes(self._kb.compiled.index, self._outs)
+        return Outcomes(self._plan.index, self._outs)
 
     @property
     def problems_found(self) -> bool:
@@ -286,14 +289,15 @@ class Result:
 
     def because(self, rule_id: str) -> dict[str, Value]:
         return self._cached(("because", rule_id),
-                            lambda: explain.because(self._kb, rule_id, self._facts, self._derived))
+                            lambda: explain.because(self._plan, rule_id, self._facts, self._derived))
 
     def needs(self, rule_id: str) -> tuple[str, ...]:
-        return self._cached(("needs", rule_id), lambda: explain.needs(self._kb, rule_id, self._facts))
+        return self._cached(("needs", rule_id), lambda: explain.needs(self._plan, rule_id, self._facts))
 
     def _cached(self, key: Hashable, make: Callable[[], T]) -> T:
-        cache = self._cache
-        if cache is None:
+        try:
+            cache = self._cache
+        except AttributeError:  # the first explanation read
             cache = self._cache = {}
         if key not in cache:
             cache[key] = make()
