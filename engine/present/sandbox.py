@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
+from types import CodeType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import jinja2
@@ -173,6 +176,66 @@ class _BudgetCodeGenerator(CodeGenerator):
         self.write(")")
 
 
+# ------------------------------------------------------------------ compiled code kept in memory
+# Parsing, generating and compiling a template is most of a lint (about 0.5 s for the shipped 130) and
+# of a first render; in one process the same texts are compiled again and again -- by every Renderer
+# (one environment per knowledge base and language), by the web server's preview and docs, by a lint
+# of a fresh copy of the same knowledge base.  So the code object of each (environment settings,
+# source, name) is kept here, and handed out under the caller's filename (the file tracebacks and
+# problems name): the generated Python does not depend on the filename, only the code's co_filename does.
+
+#: (settings, source, name, defer_init) -> code; least recently used first.  The shipped knowledge base
+#: has ~130 templates per language: the bound leaves room for a few knowledge bases and the writer's edits.
+_CODE: OrderedDict[tuple[object, ...], CodeType] = OrderedDict()
+_MAX_CODE = 2048
+_CODE_LOCK = threading.Lock()  # the web server compiles from several threads
+
+
+def code_settings(env: jinja2.Environment) -> tuple[object, ...]:
+    """What Jinja's compiled code of a template depends on besides its source and name: the syntax
+    (Jinja's own lexer key), whitespace handling, the code generator, autoescape and finalize, the
+    extensions and which filters and tests exist (an unknown one is a compile-time error)."""
+    # The same fields as Jinja's own lexer cache key (jinja2.lexer.get_lexer).
+    lexer_key = (env.block_start_string, env.block_end_string, env.variable_start_string,
+                 env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                 env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+                 env.newline_sequence, env.keep_trailing_newline)
+    return (type(env), lexer_key, env.optimized, env.is_async,
+            env.autoescape if isinstance(env.autoescape, bool) else id(env.autoescape),
+            None if env.finalize is None else id(env.finalize),
+            tuple(sorted(env.extensions)), tuple(sorted(env.filters)), tuple(sorted(env.tests)))
+
+
+def with_filename(code: CodeType, filename: str) -> CodeType:
+    """``code`` (and the functions it defines: the template's blocks and macros) as if compiled from
+    ``filename``."""
+    if code.co_filename == filename:
+        return code
+    consts = tuple(with_filename(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def keep_code(env: jinja2.Environment, source: str, name: str | None, code: CodeType) -> None:
+    """Keep code compiled from a tree the caller parsed itself (lint reads the tree too), for the next
+    ``compile`` of the same source."""
+    _remember((code_settings(env), source, name, False), code)
+
+
+def _remembered(key: tuple[object, ...]) -> CodeType | None:
+    with _CODE_LOCK:
+        code = _CODE.get(key)
+        if code is not None:
+            _CODE.move_to_end(key)
+        return code
+
+
+def _remember(key: tuple[object, ...], code: CodeType) -> None:
+    with _CODE_LOCK:
+        _CODE[key] = code
+        while len(_CODE) > _MAX_CODE:
+            _CODE.popitem(last=False)
+
+
 class BudgetedTemplate(jinja2.Template):
     def render(self, *args: object, **kwargs: object) -> str:
         token = _current.set(_Counter())
@@ -207,6 +270,24 @@ class BudgetedEnvironment(SandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.filters = {name: _checked_filter(name, fn) for name, fn in self.filters.items()}
         self.globals.pop("lipsum", None)  # a text generator with no use in advice, and no size bound
+
+    # Jinja's signature, with the memo in front for template sources (see ``_CODE``); a tree or a request
+    # for the Python text goes to Jinja as it is.  A template that does not compile is never kept: its
+    # error is raised afresh, with the caller's filename.
+    def compile(self, source: str | nodes.Template, name: str | None = None,  # type: ignore[override]
+                filename: str | None = None,
+                raw: bool = False, defer_init: bool = False) -> CodeType | str:
+        if raw:
+            return super().compile(source, name, filename, raw=True, defer_init=defer_init)
+        if not isinstance(source, str):
+            return super().compile(source, name, filename, defer_init=defer_init)
+        key = (code_settings(self), source, name, defer_init)
+        shown = "<template>" if filename is None else filename  # as Jinja names a template with no file
+        code = _remembered(key)
+        if code is None:
+            code = super().compile(source, name, filename, defer_init=defer_init)
+            _remember(key, code)
+        return with_filename(code, shown)
 
     @staticmethod
     def counted(iterable: Iterable[T]) -> Iterator[T]:
