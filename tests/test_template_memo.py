@@ -70,3 +70,17 @@ def test_a_filter_added_to_one_environment_is_no_compile_of_another():
     with pytest.raises(jinja2.TemplateAssertionError):
         BudgetedEnvironment().from_string(source)
     assert rendered.endswith("X")
+
+
+@pytest.mark.parametrize("implementation", [str.upper, str.lower, lambda text: text * 2])
+def test_a_filter_of_the_same_name_that_does_otherwise_gets_its_own_code(implementation):
+    source = "{{ 'Ab'|shout }}"  # a constant: Jinja applies the filter while compiling
+    env = BudgetedEnvironment()
+    env.filters["shout"] = implementation
+    assert env.from_string(source).render() == implementation("Ab")
+
+
+def test_a_finalize_gets_its_own_code():
+    source = "{{ 'ab' }}"  # a constant: Jinja finalizes it while compiling
+    texts = [BudgetedEnvironment(finalize=fn).from_string(source).render() for fn in (str.upper, str.title)]
+    assert texts == ["AB", "Ab"]

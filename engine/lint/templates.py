@@ -27,7 +27,7 @@ from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG
 from ..present.jinjaproblems import TemplateProblem, runtime_problem, syntax_problem, undefined_name
 from ..present.render import budget_message
-from ..present.sandbox import TemplateBudgetExceeded, keep_code, with_filename
+from ..present.sandbox import TemplateBudgetExceeded, code_settings, keep_code, with_filename
 from .collect import Collector
 from .examples import derive, example_facts, sample_facts
 from .stored import Analyses
@@ -213,8 +213,9 @@ def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Col
         return None
     # A clean analysis does not depend on where the file is shown (only its code's filename does, set
     # below): a lint of a copy of the same knowledge base (the tests', a writer's second checkout) reuses it.
-    clean_key = (_settings(env), source, name, compiled)
-    key = (_settings(env), out.lang, source, name, display, compiled)
+    settings = (code_settings(env, name), env.undefined)  # the functions themselves: Jinja folds constants
+    clean_key = (settings, source, name, compiled)
+    key = (settings, out.lang, source, name, display, compiled)
     stored_key = store.key(_settings_words(env), source, name, display, compiled)
     found = _ANALYSES.get(clean_key) or _ANALYSES.get(key)
     if found is None:

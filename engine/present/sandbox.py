@@ -25,7 +25,7 @@ import functools
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from types import CodeType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -191,19 +191,24 @@ _MAX_CODE = 2048
 _CODE_LOCK = threading.Lock()  # the web server compiles from several threads
 
 
-def code_settings(env: jinja2.Environment) -> tuple[object, ...]:
-    """What Jinja's compiled code of a template depends on besides its source and name: the syntax
-    (Jinja's own lexer key), whitespace handling, the code generator, autoescape and finalize, the
-    extensions and which filters and tests exist (an unknown one is a compile-time error)."""
-    # The same fields as Jinja's own lexer cache key (jinja2.lexer.get_lexer).
+def code_settings(env: jinja2.Environment, name: str | None) -> tuple[object, ...]:
+    """What Jinja's compiled code of template ``name`` depends on besides its source: the syntax (the
+    fields of Jinja's own lexer cache key), whitespace handling, the code generator (the class), the
+    extensions, autoescape as Jinja decides it for this name, and the filters, tests and finalize
+    themselves -- Jinja calls them while compiling to fold constant expressions into the code."""
     lexer_key = (env.block_start_string, env.block_end_string, env.variable_start_string,
                  env.variable_end_string, env.comment_start_string, env.comment_end_string,
                  env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
                  env.newline_sequence, env.keep_trailing_newline)
     return (type(env), lexer_key, env.optimized, env.is_async,
-            env.autoescape if isinstance(env.autoescape, bool) else id(env.autoescape),
-            None if env.finalize is None else id(env.finalize),
-            tuple(sorted(env.extensions)), tuple(sorted(env.filters)), tuple(sorted(env.tests)))
+            env.autoescape(name) if callable(env.autoescape) else env.autoescape, env.finalize,
+            tuple(sorted(env.extensions)), _functions(env.filters), _functions(env.tests))
+
+
+def _functions(table: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+    """The functions themselves (held by the key, so no other function can take their place), each as the
+    one a wrapper wraps: every environment wraps the built-in filters afresh (``_checked_filter``)."""
+    return tuple(sorted((name, getattr(fn, "__wrapped__", fn)) for name, fn in table.items()))
 
 
 def with_filename(code: CodeType, filename: str) -> CodeType:
@@ -218,7 +223,7 @@ def with_filename(code: CodeType, filename: str) -> CodeType:
 def keep_code(env: jinja2.Environment, source: str, name: str | None, code: CodeType) -> None:
     """Keep code compiled from a tree the caller parsed itself (lint reads the tree too), for the next
     ``compile`` of the same source."""
-    _remember((code_settings(env), source, name, False), code)
+    _remember((code_settings(env, name), source, name, False), code)
 
 
 def _remembered(key: tuple[object, ...]) -> CodeType | None:
@@ -281,7 +286,7 @@ class BudgetedEnvironment(SandboxedEnvironment):
             return super().compile(source, name, filename, raw=True, defer_init=defer_init)
         if not isinstance(source, str):
             return super().compile(source, name, filename, defer_init=defer_init)
-        key = (code_settings(self), source, name, defer_init)
+        key = (code_settings(self, name), source, name, defer_init)
         shown = "<template>" if filename is None else filename  # as Jinja names a template with no file
         code = _remembered(key)
         if code is None:
