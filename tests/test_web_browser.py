@@ -1,6 +1,7 @@
 """The pages in a real Chromium (Debian's /usr/bin/chromium, driven by Playwright), served by uvicorn on 127.0.0.1."""
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from pathlib import Path
@@ -15,6 +16,17 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASTED = (EXAMPLES / "incollato.txt").read_text(encoding="utf-8")
+# The screenshots are for a person to look at (no test reads them), and a full-page one costs a quarter
+# of a second: they are taken only when DIAGNOSTICA_SCREENSHOTS names a folder to keep them in.
+SHOTS = os.environ.get("DIAGNOSTICA_SCREENSHOTS")
+
+
+def screenshot(target, name: str) -> None:
+    """``target`` (a page, in full, or one element) saved as ``name`` in the screenshots folder, if one is set."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        options = {"full_page": True} if hasattr(target, "goto") else {}
+        target.screenshot(path=str(Path(SHOTS) / name), **options)
 
 
 def free_port() -> int:
@@ -75,7 +87,7 @@ def browser():
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_paste_submit_see_the_findings(server, browser, tmp_path, javascript):
+def test_paste_submit_see_the_findings(server, browser, javascript):
     context = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -92,8 +104,8 @@ def test_paste_submit_see_the_findings(server, browser, tmp_path, javascript):
     copy_buttons = page.get_by_role("button", name="Copia il testo")
     assert copy_buttons.count() == (1 if javascript else 0)  # hidden without script: nothing that cannot work
     name = "js" if javascript else "nojs"
-    page.screenshot(path=str(tmp_path / f"result-{name}.png"), full_page=True)
-    page.locator("article.finding").nth(1).screenshot(path=str(tmp_path / f"finding-{name}.png"))
+    screenshot(page, f"result-{name}.png")
+    screenshot(page.locator("article.finding").nth(1), f"finding-{name}.png")
     assert errors == []  # no CSP violation, no script error
     permalink = page.locator("#permalink").get_attribute("href")
     page.goto(server + permalink)
@@ -114,7 +126,7 @@ def test_english_page(server, browser):
     page.close()
 
 
-def test_domain_page_with_the_keyboard(server, browser, tmp_path):
+def test_domain_page_with_the_keyboard(server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 900})
     page.goto(server + "/dominio")
     page.get_by_label("Offerta Exchange").select_option("hosted")
@@ -128,12 +140,12 @@ def test_domain_page_with_the_keyboard(server, browser, tmp_path):
     assert not evidence.locator("pre").is_visible()  # folded until asked
     evidence.locator("summary").click()
     assert "MX" in evidence.locator("pre").inner_text()
-    page.screenshot(path=str(tmp_path / "dominio.png"), full_page=True)
+    screenshot(page, "dominio.png")
     page.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_a_consultation_walked_to_its_conclusion(server, browser, tmp_path, javascript):
+def test_a_consultation_walked_to_its_conclusion(server, browser, javascript):
     context = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -141,8 +153,7 @@ def test_a_consultation_walked_to_its_conclusion(server, browser, tmp_path, java
     shots = iter(range(1, 100))
 
     def shot(name: str) -> None:
-        page.screenshot(path=str(tmp_path / f"consult-{'js' if javascript else 'nojs'}-{next(shots):02d}-{name}.png"),
-                        full_page=True)
+        screenshot(page, f"consult-{'js' if javascript else 'nojs'}-{next(shots):02d}-{name}.png")
 
     page.goto(server + "/consultazione")
     page.get_by_label("Non riesce a inviare email").check()
@@ -185,7 +196,7 @@ def test_a_consultation_walked_to_its_conclusion(server, browser, tmp_path, java
     context.close()
 
 
-def test_account_page_with_the_keyboard(server, browser, tmp_path, ovh_keys):
+def test_account_page_with_the_keyboard(server, browser, ovh_keys):
     page = browser.new_page(viewport={"width": 390, "height": 900})
     page.goto(server + "/account")
     field = page.get_by_label("Indirizzo email dell'account Exchange")
@@ -198,5 +209,5 @@ def test_account_page_with_the_keyboard(server, browser, tmp_path, ovh_keys):
     calls.locator("summary").click()
     assert "GET /email/exchange" in calls.locator("pre").inner_text()
     assert ovh_keys.bad_signatures == 0
-    page.screenshot(path=str(tmp_path / "account.png"), full_page=True)
+    screenshot(page, "account.png")
     page.close()

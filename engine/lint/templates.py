@@ -12,7 +12,7 @@ import bisect
 import itertools
 import marshal
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import AbstractSet as Set
 from typing import Any, Iterator
@@ -27,7 +27,7 @@ from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG
 from ..present.jinjaproblems import TemplateProblem, runtime_problem, syntax_problem, undefined_name
 from ..present.render import budget_message
-from ..present.sandbox import TemplateBudgetExceeded
+from ..present.sandbox import TemplateBudgetExceeded, code_settings, keep_code, with_filename
 from .collect import Collector
 from .examples import derive, example_facts, sample_facts
 from .stored import Analyses
@@ -211,9 +211,13 @@ def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Col
     except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
         _compile_problem(exc, display, out, env)
         return None
-    key = (_settings(env), out.lang, source, name, display, compiled)
+    # A clean analysis does not depend on where the file is shown (only its code's filename does, set
+    # below): a lint of a copy of the same knowledge base (the tests', a writer's second checkout) reuses it.
+    settings = (code_settings(env, name), env.undefined)  # the functions themselves: Jinja folds constants
+    clean_key = (settings, source, name, compiled)
+    key = (settings, out.lang, source, name, display, compiled)
     stored_key = store.key(_settings_words(env), source, name, display, compiled)
-    found = _ANALYSES.get(key)
+    found = _ANALYSES.get(clean_key) or _ANALYSES.get(key)
     if found is None:
         kept = store.get(stored_key)
         if kept is not None:
@@ -226,8 +230,10 @@ def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Col
                 if analysis.usable and not analysis.calls else None
         if len(_ANALYSES) >= _MAX_ANALYSES:
             _ANALYSES.clear()
-        _ANALYSES[key] = found = (analysis, kept)
+        _ANALYSES[clean_key if analysis.usable and not analysis.calls else key] = found = (analysis, kept)
     analysis, kept = found
+    if analysis.code is not None and analysis.code.co_filename != display:
+        analysis = replace(analysis, code=with_filename(analysis.code, display))
     if kept is not None:  # this run's store holds what this run read, from this process's memory too
         store.put(stored_key, kept)
     for args, kwargs in analysis.calls:
@@ -253,6 +259,7 @@ def _analyse(env: jinja2.Environment, source: str, name: str, display: str, text
         except Exception as exc:  # noqa: BLE001
             _compile_problem(exc, display, recorder, env)
             return _Analysis(tuple(recorder.calls), refs, None, False)
+        keep_code(env, source, name, code)  # the renders that follow (preview, docs, check) need not compile it
     return _Analysis(tuple(recorder.calls), refs, code, True)
 
 

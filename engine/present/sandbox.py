@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from types import CodeType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import jinja2
@@ -173,6 +176,71 @@ class _BudgetCodeGenerator(CodeGenerator):
         self.write(")")
 
 
+# ------------------------------------------------------------------ compiled code kept in memory
+# Parsing, generating and compiling a template is most of a lint (about 0.5 s for the shipped 130) and
+# of a first render; in one process the same texts are compiled again and again -- by every Renderer
+# (one environment per knowledge base and language), by the web server's preview and docs, by a lint
+# of a fresh copy of the same knowledge base.  So the code object of each (environment settings,
+# source, name) is kept here, and handed out under the caller's filename (the file tracebacks and
+# problems name): the generated Python does not depend on the filename, only the code's co_filename does.
+
+#: (settings, source, name, defer_init) -> code; least recently used first.  The shipped knowledge base
+#: has ~130 templates per language: the bound leaves room for a few knowledge bases and the writer's edits.
+_CODE: OrderedDict[tuple[object, ...], CodeType] = OrderedDict()
+_MAX_CODE = 2048
+_CODE_LOCK = threading.Lock()  # the web server compiles from several threads
+
+
+def code_settings(env: jinja2.Environment, name: str | None) -> tuple[object, ...]:
+    """What Jinja's compiled code of template ``name`` depends on besides its source: the syntax (the
+    fields of Jinja's own lexer cache key), whitespace handling, the code generator (the class), the
+    extensions, autoescape as Jinja decides it for this name, and the filters, tests and finalize
+    themselves -- Jinja calls them while compiling to fold constant expressions into the code."""
+    lexer_key = (env.block_start_string, env.block_end_string, env.variable_start_string,
+                 env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                 env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+                 env.newline_sequence, env.keep_trailing_newline)
+    return (type(env), lexer_key, env.optimized, env.is_async,
+            env.autoescape(name) if callable(env.autoescape) else env.autoescape, env.finalize,
+            tuple(sorted(env.extensions)), _functions(env.filters), _functions(env.tests))
+
+
+def _functions(table: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+    """The functions themselves (held by the key, so no other function can take their place), each as the
+    one a wrapper wraps: every environment wraps the built-in filters afresh (``_checked_filter``)."""
+    return tuple(sorted((name, getattr(fn, "__wrapped__", fn)) for name, fn in table.items()))
+
+
+def with_filename(code: CodeType, filename: str) -> CodeType:
+    """``code`` (and the functions it defines: the template's blocks and macros) as if compiled from
+    ``filename``."""
+    if code.co_filename == filename:
+        return code
+    consts = tuple(with_filename(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def keep_code(env: jinja2.Environment, source: str, name: str | None, code: CodeType) -> None:
+    """Keep code compiled from a tree the caller parsed itself (lint reads the tree too), for the next
+    ``compile`` of the same source."""
+    _remember((code_settings(env, name), source, name, False), code)
+
+
+def _remembered(key: tuple[object, ...]) -> CodeType | None:
+    with _CODE_LOCK:
+        code = _CODE.get(key)
+        if code is not None:
+            _CODE.move_to_end(key)
+        return code
+
+
+def _remember(key: tuple[object, ...], code: CodeType) -> None:
+    with _CODE_LOCK:
+        _CODE[key] = code
+        while len(_CODE) > _MAX_CODE:
+            _CODE.popitem(last=False)
+
+
 class BudgetedTemplate(jinja2.Template):
     def render(self, *args: object, **kwargs: object) -> str:
         token = _current.set(_Counter())
@@ -207,6 +275,24 @@ class BudgetedEnvironment(SandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.filters = {name: _checked_filter(name, fn) for name, fn in self.filters.items()}
         self.globals.pop("lipsum", None)  # a text generator with no use in advice, and no size bound
+
+    # Jinja's signature, with the memo in front for template sources (see ``_CODE``); a tree or a request
+    # for the Python text goes to Jinja as it is.  A template that does not compile is never kept: its
+    # error is raised afresh, with the caller's filename.
+    def compile(self, source: str | nodes.Template, name: str | None = None,  # type: ignore[override]
+                filename: str | None = None,
+                raw: bool = False, defer_init: bool = False) -> CodeType | str:
+        if raw:
+            return super().compile(source, name, filename, raw=True, defer_init=defer_init)
+        if not isinstance(source, str):
+            return super().compile(source, name, filename, defer_init=defer_init)
+        key = (code_settings(self, name), source, name, defer_init)
+        shown = "<template>" if filename is None else filename  # as Jinja names a template with no file
+        code = _remembered(key)
+        if code is None:
+            code = super().compile(source, name, filename, defer_init=defer_init)
+            _remember(key, code)
+        return with_filename(code, shown)
 
     @staticmethod
     def counted(iterable: Iterable[T]) -> Iterator[T]:
