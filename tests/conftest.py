@@ -36,6 +36,15 @@ def pytest_collection_modifyitems(items: list) -> None:
     items.sort(key=lambda item: rank.get(Path(item.nodeid.split("::")[0]).stem, len(rank)))
 
 
+def copy_kb(dest: Path) -> Path:
+    """A writable copy of the shipped knowledge base (``rules/`` and ``locales/``) in ``dest``."""
+    import shutil
+
+    for part in ("rules", "locales"):
+        shutil.copytree(REPO / part, dest / part)
+    return dest
+
+
 def _command() -> list[str]:
     script = Path(sys.executable).parent / "diagnostica"
     return [str(script)] if script.exists() else [sys.executable, "-m", "diagnostica.cli.main"]

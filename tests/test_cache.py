@@ -1,7 +1,6 @@
 """The compiled-knowledge-base cache: used when nothing changed, never stale, never fatal."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from diagnostica.engine.kb import cache
 from diagnostica.engine.run import load as knowledge
 from diagnostica.engine.kb import sources
+from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -19,8 +19,7 @@ def kb_copy(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("DIAGNOSTICA_NO_CACHE", raising=False)
     root = tmp_path / "kb"
-    shutil.copytree(REPO / "rules", root / "rules")
-    shutil.copytree(REPO / "locales", root / "locales")
+    copy_kb(root)
     return root
 
 

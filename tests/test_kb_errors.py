@@ -1,10 +1,10 @@
 """A broken knowledge base stops `check` with exit 2 and every problem at its file:line."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -19,8 +19,7 @@ RULE = """rules:
 
 @pytest.fixture
 def kb_dir(tmp_path):
-    for part in ("rules", "locales"):
-        shutil.copytree(REPO / part, tmp_path / part)
+    copy_kb(tmp_path)
     return tmp_path
 
 

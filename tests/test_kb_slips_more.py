@@ -2,11 +2,11 @@
 each now gives a clear problem or a working text (issue 11)."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from tests.conftest import REPO
+from conftest import copy_kb
 
 FACTS = str(REPO / "examples" / "mx-foreign.yaml")
 
@@ -14,8 +14,7 @@ FACTS = str(REPO / "examples" / "mx-foreign.yaml")
 @pytest.fixture(scope="module")
 def kb_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("slips")
-    for part in ("rules", "locales"):
-        shutil.copytree(REPO / part, root / part)
+    copy_kb(root)
     return root
 
 

@@ -3,10 +3,10 @@ a problem told afresh in each run's language.  Each lint is a real process, so n
 memory between two runs and the next one reads only what the cache holds."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = "locales/it/rules/mx-invalid.explanation.j2"
@@ -14,8 +14,7 @@ TEMPLATE = "locales/it/rules/mx-invalid.explanation.j2"
 
 @pytest.fixture
 def kb_copy(tmp_path):
-    for folder in ("rules", "locales"):
-        shutil.copytree(ROOT / folder, tmp_path / "kb" / folder)
+    copy_kb(tmp_path / "kb")
     return tmp_path / "kb"
 
 

@@ -1,18 +1,17 @@
 """A locale file of the wrong shape is one clear error (exit 2, file:line), and no message names a Python type."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def kb(tmp_path):
-    for folder in ("rules", "locales"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_kb(tmp_path)
     return tmp_path
 
 

@@ -1,7 +1,6 @@
 """Rendering: Italian by default, explicit fallback, a broken template never hides the others."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from diagnostica.engine import load_knowledge_base
 from diagnostica.engine.present.render import Renderer
 from diagnostica.engine.kb.sources import from_directory
+from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -16,8 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def kb_copy(tmp_path):
     """A writable copy of the shipped knowledge base (rules/ and locales/)."""
-    for part in ("rules", "locales"):
-        shutil.copytree(REPO / part, tmp_path / part)
+    copy_kb(tmp_path)
     return tmp_path
 
 

@@ -3,7 +3,6 @@ never stale (the speed itself is measured by benchmarks/engine_bench.py --startu
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 import diagnostica.engine as engine
 from diagnostica.engine.kb.texts import bundled_messages
+from conftest import copy_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = str(ROOT / "examples" / "mx-foreign.yaml")
@@ -63,8 +63,7 @@ def test_an_unknown_name_of_the_engine_is_an_attribute_error():
 def kb_copy(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("DIAGNOSTICA_NO_CACHE", raising=False)
-    for folder in ("rules", "locales"):
-        shutil.copytree(ROOT / folder, tmp_path / "kb" / folder)
+    copy_kb(tmp_path / "kb")
     return tmp_path / "kb"
 
 

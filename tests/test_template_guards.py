@@ -1,11 +1,11 @@
 """`is defined` guards: the linter follows them, and no shipped template fails on sparse facts (issue 11)."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from tests.conftest import REPO
+from conftest import copy_kb
 
 TEMPLATE = "locales/it/rules/account-locked.explanation.j2"  # rule account-locked: fires on account.locked
 
@@ -27,8 +27,7 @@ GUARDS = [
 @pytest.fixture(scope="module")
 def kb_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("guards")
-    for part in ("rules", "locales"):
-        shutil.copytree(REPO / part, root / part)
+    copy_kb(root)
     return root
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -15,8 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 def kb_copy(tmp_path):
     """A copy of the shipped knowledge base that a test may break."""
     root = tmp_path / "kb"
-    shutil.copytree(REPO / "rules", root / "rules")
-    shutil.copytree(REPO / "locales", root / "locales")
+    copy_kb(root)
     return root
 
 

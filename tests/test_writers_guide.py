@@ -4,10 +4,10 @@ previews and shows up in the docs."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDE = REPO / "docs" / "guida-autori.md"
@@ -21,8 +21,7 @@ def blocks() -> list[tuple[str, str, str]]:
 @pytest.fixture
 def guided_kb(tmp_path):
     root = tmp_path / "kb"
-    shutil.copytree(REPO / "rules", root / "rules")
-    shutil.copytree(REPO / "locales", root / "locales")
+    copy_kb(root)
     for action, name, text in blocks():
         path = root / name
         if action == "append":

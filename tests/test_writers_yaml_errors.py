@@ -6,6 +6,7 @@ import pytest
 from diagnostica.engine.errors import YamlError
 from diagnostica.engine.kb.texts import bundled_messages, bundled_texts
 from diagnostica.engine.kb.yamlload import load_yaml
+from conftest import copy_kb
 
 # PyYAML's own words: none may reach the writer (they stay only in the fallback for unknown complaints).
 PYYAML_WORDS = ("mapping values are", "could not find expected", "but found", "but got", "while scanning",
@@ -76,12 +77,7 @@ def test_both_languages_know_the_same_complaints():
 
 @pytest.mark.parametrize("lang, words", [("it", "non va qui ma dentro «links:»"), ("en", "inside «links:»")])
 def test_a_field_written_beside_links_says_to_move_it_under_links(cli, tmp_path, lang, words):
-    import shutil
-
-    from tests.conftest import REPO
-
-    for part in ("rules", "locales"):
-        shutil.copytree(REPO / part, tmp_path / part)
+    copy_kb(tmp_path)
     path = tmp_path / "rules" / "account.yaml"
     text = path.read_text(encoding="utf-8")
     assert text.count("    links:\n      causes: [test-email-not-sent]\n") == 1
