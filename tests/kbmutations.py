@@ -194,11 +194,12 @@ KINDS = ("rename-key", "delete-line", "reindent", "retype", "duplicate-line", "g
 @functools.lru_cache(maxsize=None)
 def _document(file: str, text: str):
     """A file's parsed records (read-only: :func:`_plain` copies them), or None if it does not parse.
-    Parsed once per text: a sample draws from the same few files hundreds of times."""
+    Parsed once per text: a sample draws from the same few files hundreds of times.  libyaml's path
+    (``fast``): the same records as the reference path (tests/test_yaml_fast.py), several times sooner."""
     from diagnostica.engine.kb.yamlload import load_yaml
 
     try:
-        return load_yaml(text, file).data
+        return load_yaml(text, file, fast=True).data
     except Exception:  # noqa: BLE001 - a file the campaign itself broke: no structure to mutate
         return None
 
