@@ -111,10 +111,47 @@ def run_process(*args: str, stdin: str | None = None, cwd: Path | None = None, e
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+#: The run's own cache folder (XDG_CACHE_HOME), made by the process that starts the run and inherited by
+#: its xdist workers: what one worker compiled (the shipped knowledge base, its templates' analyses, its
+#: messages) the other reads, as two commands of one user share ~/.cache/diagnostica.
+SHARED_CACHE = "DIAGNOSTICA_TESTS_CACHE"
+
+
+def pytest_configure(config) -> None:
+    if SHARED_CACHE in os.environ:  # an xdist worker: the run's folder is already made
+        return
+    import tempfile
+
+    from diagnostica.engine.kb import cache
+
+    folder = tempfile.mkdtemp(prefix="diagnostica-tests-cache-")
+    os.environ[SHARED_CACHE] = config._diagnostica_cache = folder
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = folder
+    try:  # the signing key made here, once: two workers starting together would race to create it
+        place = cache.trusted_directory()
+        if place is not None:
+            cache.secret_key(place)
+    finally:
+        if previous is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = previous
+
+
+def pytest_unconfigure(config) -> None:
+    folder = getattr(config, "_diagnostica_cache", None)
+    if folder is not None:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(SHARED_CACHE, None)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def private_cache(tmp_path_factory):
-    """The suite never writes to the user's real cache (~/.cache/diagnostica)."""
-    folder = tmp_path_factory.mktemp("xdg-cache")
+def private_cache():
+    """The suite never writes to the user's real cache (~/.cache/diagnostica): the run's own folder."""
+    folder = Path(os.environ[SHARED_CACHE])
     previous = os.environ.get("XDG_CACHE_HOME")
     os.environ["XDG_CACHE_HOME"] = str(folder)
     yield folder
