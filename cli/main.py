@@ -7,6 +7,7 @@ wherever it comes, gives one line and exit code 130 (128 + SIGINT, as shells do)
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -66,6 +67,16 @@ def build_app(names: list[str] | None = None) -> typer.Typer:
         else:
             app.command(name)(target)
     return app
+
+
+@functools.lru_cache(maxsize=None)
+def _command(name: str | None) -> typer.core.TyperGroup:
+    """The click command for one command (``name``) or for all of them (None), built once per process:
+    typer reads every option from the functions' signatures again on each build, about a fifth of an
+    in-process call (the tests', a caller of ``main``); the command keeps no state between runs."""
+    command = typer.main.get_command(build_app([name] if name else None))
+    assert isinstance(command, typer.core.TyperGroup)  # the app has a callback: always a group
+    return command
 
 
 #: The exit code of an interrupted command (typer turns a KeyboardInterrupt inside a command into
@@ -132,8 +143,7 @@ def _main(argv: list[str]) -> int:
     lang = chosen_lang(argv)
     if not argv:  # no arguments: the help, as a request for it (exit 0), not a usage error
         argv = ["--help"]
-    wanted = [argv[0]] if argv and argv[0] in COMMANDS else None
-    command = typer.main.get_command(build_app(wanted))
+    command = _command(argv[0] if argv and argv[0] in COMMANDS else None)
     try:
         code = command.main(args=argv, prog_name="diagnostica", standalone_mode=False)
     except DiagnosticaError as exc:

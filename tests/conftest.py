@@ -19,16 +19,17 @@ EXAMPLES = REPO / "examples"
 # cache goes to the git-ignored __pycache__ folders; reading it was never switched off.
 sys.dont_write_bytecode = False
 
-#: The modules that take longest (--durations=0 summed by file, after the template memo), heaviest first:
-#: they run first, so that the two workers end together on the many short modules instead of one
+#: The modules that take longest (CPU seconds summed by file over one ``-n 2`` run, 06:20 UTC), heaviest
+#: first: they run first, so that the two workers end together on the many short modules instead of one
 #: waiting for the other's last slow module (pyproject.toml hands whole files to workers, in this
 #: order).  A module's tests stay together (its fixtures are set up once); every other module keeps
 #: its place.
-SLOW_FIRST = ("test_lint_stored", "test_writers_cli", "test_kb_mutations", "test_template_guards",
-              "test_hostile_properties", "test_web_browser", "test_kb_slips_more", "test_yaml_fast", "test_startup",
-              "test_ovh", "test_smoke_process", "test_bounds", "test_dns_cli", "test_writers_guide", "test_ovh_all",
-              "test_lint_corpus", "test_equivalence", "test_audience", "test_web", "test_cache",
-              "test_writers_yaml_errors", "test_locale_shape", "test_dns_rule_examples")
+SLOW_FIRST = ("test_web_browser", "test_lint_stored", "test_writers_cli", "test_yaml_fast", "test_template_guards",
+              "test_ovh_all", "test_ovh", "test_kb_mutations", "test_kb_slips_more", "test_startup",
+              "test_smoke_process", "test_bounds", "test_dns_cli", "test_hostile_properties", "test_lint_corpus",
+              "test_web", "test_panel_corpus", "test_audience", "test_ovh_new", "test_equivalence",
+              "test_locale_shape", "test_kb_errors", "test_cache", "test_writers_guide", "test_writers_yaml_errors",
+              "test_dns_rule_examples")
 
 
 def pytest_collection_modifyitems(items: list) -> None:
@@ -111,10 +112,47 @@ def run_process(*args: str, stdin: str | None = None, cwd: Path | None = None, e
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+#: The run's own cache folder (XDG_CACHE_HOME), made by the process that starts the run and inherited by
+#: its xdist workers: what one worker compiled (the shipped knowledge base, its templates' analyses, its
+#: messages) the other reads, as two commands of one user share ~/.cache/diagnostica.
+SHARED_CACHE = "DIAGNOSTICA_TESTS_CACHE"
+
+
+def pytest_configure(config) -> None:
+    if SHARED_CACHE in os.environ:  # an xdist worker: the run's folder is already made
+        return
+    import tempfile
+
+    from diagnostica.engine.kb import cache
+
+    folder = tempfile.mkdtemp(prefix="diagnostica-tests-cache-")
+    os.environ[SHARED_CACHE] = config._diagnostica_cache = folder
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = folder
+    try:  # the signing key made here, once: two workers starting together would race to create it
+        place = cache.trusted_directory()
+        if place is not None:
+            cache.secret_key(place)
+    finally:
+        if previous is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = previous
+
+
+def pytest_unconfigure(config) -> None:
+    folder = getattr(config, "_diagnostica_cache", None)
+    if folder is not None:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(SHARED_CACHE, None)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def private_cache(tmp_path_factory):
-    """The suite never writes to the user's real cache (~/.cache/diagnostica)."""
-    folder = tmp_path_factory.mktemp("xdg-cache")
+def private_cache():
+    """The suite never writes to the user's real cache (~/.cache/diagnostica): the run's own folder."""
+    folder = Path(os.environ[SHARED_CACHE])
     previous = os.environ.get("XDG_CACHE_HOME")
     os.environ["XDG_CACHE_HOME"] = str(folder)
     yield folder

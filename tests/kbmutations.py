@@ -78,10 +78,18 @@ def _rename(rng: random.Random, key: str) -> str:
     return rng.choice([c for c in choices if c != key] or ["renamed"])
 
 
+@functools.lru_cache(maxsize=None)
+def _line_kinds(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The indexes of a text's ``key:`` lines and of its lines with content (neither comment nor blank).
+    Found once per text: a campaign draws from the same few files hundreds of times."""
+    lines = _lines(text)
+    return (tuple(i for i, line in enumerate(lines) if KEY_LINE.match(line)),
+            tuple(i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")))
+
+
 def _mutate_yaml(rng: random.Random, file: str, text: str, files: dict[str, str]) -> Mutation:
     lines = _lines(text)
-    keyed = [i for i, line in enumerate(lines) if KEY_LINE.match(line)]
-    filled = [i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
+    keyed, filled = _line_kinds(text)
     kind = rng.choice(("rename-key", "delete-line", "reindent", "retype", "duplicate-line", "garbage",
                        "rename-key", "retype", "reindent", "delete-block", "empty-file", "child-fact"))
     if kind == "child-fact" and not file.endswith("facts.yaml"):
@@ -194,13 +202,25 @@ KINDS = ("rename-key", "delete-line", "reindent", "retype", "duplicate-line", "g
 @functools.lru_cache(maxsize=None)
 def _document(file: str, text: str):
     """A file's parsed records (read-only: :func:`_plain` copies them), or None if it does not parse.
-    Parsed once per text: a sample draws from the same few files hundreds of times."""
+    Parsed once per text: a sample draws from the same few files hundreds of times.  libyaml's path
+    (``fast``): the same records as the reference path (tests/test_yaml_fast.py), several times sooner."""
     from diagnostica.engine.kb.yamlload import load_yaml
 
     try:
-        return load_yaml(text, file).data
+        return load_yaml(text, file, fast=True).data
     except Exception:  # noqa: BLE001 - a file the campaign itself broke: no structure to mutate
         return None
+
+
+@functools.lru_cache(maxsize=None)
+def _structure(file: str, text: str) -> tuple[object, tuple[tuple, ...]] | None:
+    """A file's records as plain values and the path of every value in them, the root excluded (both
+    read-only), or None if it does not parse: found once per text, as :func:`_document`."""
+    records = _document(file, text)
+    if records is None:
+        return None
+    plain = _plain(records)
+    return plain, tuple(path for path, _ in _paths(plain))
 
 
 def _structural(rng: random.Random, file: str, text: str) -> tuple[str, Callable[[], Mutation]] | None:
@@ -210,19 +230,20 @@ def _structural(rng: random.Random, file: str, text: str) -> tuple[str, Callable
     Returns its kind and how to build it: every random choice is made here, the copy and the YAML
     dump (the costly part) only when the mutation is kept."""
     records = _document(file, text)
-    if records is None:
+    structure = _structure(file, text)
+    if records is None or structure is None:
         return None
-    paths = list(_paths(_plain(records)))
+    plain, paths = structure
     if not paths:
         return None
-    path, _ = rng.choice(paths)
+    path = rng.choice(paths)
     kind = rng.choice(("retype", "retype", "retype", "rename", "delete", "copy"))
-    if kind == "rename" and not isinstance(_walk(_plain(records), path[:-1]), dict):
+    if kind == "rename" and not isinstance(_walk(plain, path[:-1]), dict):
         kind = "retype"  # an item of a list has no name to change
     if kind == "rename":
         new_name = _rename(rng, str(path[-1]))
     elif kind == "copy":
-        source = rng.choice(paths)[0]
+        source = rng.choice(paths)
     elif kind == "retype":
         value = rng.choice(VALUES)
 

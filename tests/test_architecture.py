@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,7 @@ def _imports(path: Path, root: Path = ENGINE) -> set[str]:
     return found
 
 
+@functools.cache  # parsed once per session: five tests read the same two graphs (none changes them)
 def _graph(root: Path = ENGINE) -> dict[str, set[str]]:
     modules = {_module_name(p, root): p for p in root.rglob("*.py")}
     return {name: {t for t in _imports(path, root) if t in modules and t != name} for name, path in modules.items()}

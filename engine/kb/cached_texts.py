@@ -11,11 +11,15 @@ locale folder, the older ones removed.  A file of the wrong shape is never
 stored: it is read, and reported, every time.  Like Jinja's compiled
 templates, they follow DIAGNOSTICA_NO_CACHE, not a command's ``--no-cache``
 (which re-reads the rules): an entry is never stale, whatever it is keyed by.
+Within one process the merged messages are also kept in memory by the texts
+alone, so a copy of the same locales in another folder is not parsed again.
 """
 from __future__ import annotations
 
 import functools
 import pickle
+import threading
+from collections import OrderedDict
 from importlib import resources
 from typing import Any
 
@@ -23,6 +27,14 @@ from . import cache, cachekeys
 from .texts import DEFAULT_LANG, Messages, Texts, bundled_messages, merge_message_files
 
 HEADER = b"diagnostica-messages-1"
+
+#: Merged messages by their files' names and texts (the folder left out): a copy of a knowledge base in
+#: another folder -- a writer's second checkout, the tests' and the mutation campaign's copies, linted
+#: then tested then checked in one process -- has the same messages without parsing its files again.
+#: Read-only to every caller, as ``bundled_messages`` already is; least recently used first.
+_MERGED: OrderedDict[str, Messages] = OrderedDict()
+_MAX_MERGED = 16
+_MERGED_LOCK = threading.Lock()  # the web server renders from several threads
 
 
 def _texts(folder: Any, prefix: str) -> list[tuple[str, str]]:
@@ -47,6 +59,16 @@ def locale_messages(folder: Any, display: str) -> Messages:
         return merge_message_files(folder, display, bundled_messages(DEFAULT_LANG))
     place_id = cachekeys.folder_id(f"messages:{folder}:{display}")
     name = f"messages-{place_id}-{cachekeys.content_id(*(part for file in files for part in file))}.pickle"
+    # The same texts under any folder: the merged messages hold no file name (only an error would).
+    same_texts = cachekeys.content_id(*(part for file, text in files for part in (file.rpartition("/")[2], text)))
+    with _MERGED_LOCK:
+        kept = _MERGED.get(same_texts)
+        if kept is not None:
+            _MERGED.move_to_end(same_texts)
+    if kept is not None:
+        if not (place / name).exists():  # this folder's own entry, for the next process
+            _store(place, secret, name, place_id, kept)
+        return kept
     payload = cache.read_signed(place, secret, name, HEADER)
     if payload is not None:
         try:
@@ -54,11 +76,18 @@ def locale_messages(folder: Any, display: str) -> Messages:
         except Exception:  # noqa: BLE001 - from an incompatible engine: a miss, never an error
             found = None
         if isinstance(found, dict):
+            _keep(same_texts, found)
             return found
     if (str(folder), display) == (str(reference), f"locales/{DEFAULT_LANG}"):
         merged = bundled_messages(DEFAULT_LANG)  # the bundled Italian itself: read once, not twice
     else:
         merged = merge_message_files(folder, display, bundled_messages(DEFAULT_LANG))
+    _keep(same_texts, merged)
+    _store(place, secret, name, place_id, merged)
+    return merged
+
+
+def _store(place: Any, secret: bytes, name: str, place_id: str, merged: Messages) -> None:
     if cache.write_signed(place, secret, name, HEADER, pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)):
         for old in place.glob(f"messages-{place_id}-*.pickle"):  # this folder's older texts
             if old.name != name:
@@ -66,7 +95,13 @@ def locale_messages(folder: Any, display: str) -> Messages:
                     old.unlink()
                 except OSError:
                     pass
-    return merged
+
+
+def _keep(key: str, merged: Messages) -> None:
+    with _MERGED_LOCK:
+        _MERGED[key] = merged
+        while len(_MERGED) > _MAX_MERGED:
+            _MERGED.popitem(last=False)
 
 
 @functools.lru_cache(maxsize=8)
