@@ -232,18 +232,22 @@ class Result:
 
     Read-only: its fields are properties over the evaluation it keeps."""
 
-    __slots__ = ("_plan", "_facts", "_derived", "_outs", "_findings", "_cache")
-    _findings: Findings  # unset until first read
+    __slots__ = ("_plan", "_facts", "_derived", "_outs", "_rows", "_cache")
     _cache: dict[Hashable, object]  # unset until an explanation is read
 
-    # Made by the generated code (``plan``), once per evaluation: what is read later starts unset
-    # (``_cached``), so making one stores only what the evaluation gave.
+    # Made by the generated code (``plan``), once per evaluation: what is read later is made then
+    # (``_rows``, ``_cached``), so making one stores little more than what the evaluation gave.
+    #
+    # Nothing a Result keeps refers back to it (its records and views do, and are made on each read):
+    # a Result is freed as soon as its caller drops it, not left as a reference cycle for the cyclic
+    # collector to find -- a batch makes thousands per second, each holding a list of every rule.
     def __init__(self, plan: Plan, facts: dict[str, Value], derived: dict[str, str],
                  outs: list[bool | None]) -> None:
         self._plan = plan  # the compiled knowledge base: orders, rules by id, what explanations read
         self._facts = facts
         self._derived = derived
         self._outs = outs  # every rule's outcome by slot (plan.slots)
+        self._rows: list[tuple[object, ...]] | None = None  # the fired findings' rows, once read
 
     @property
     def facts(self) -> dict[str, Value]:
@@ -258,19 +262,18 @@ class Result:
     @property
     def findings(self) -> Findings:
         """The finding rules that fired: causes before consequences, then severity, then id."""
-        try:
-            return self._findings
-        except AttributeError:  # the first read
-            findings = self._findings = Findings(self, order.finding_rows(self._plan, self._outs))
-            return findings
+        rows = self._rows
+        if rows is None:  # the first read
+            rows = self._rows = order.finding_rows(self._plan, self._outs)
+        return Findings(self, rows)
 
     @property
     def undecided(self) -> tuple[Undecided, ...]:
         """Finding rules that could not be decided, by id."""
         plan = self._plan
-        return self._cached("undecided", lambda: tuple(
-            Undecided((rule_id, self))
-            for rule_id in compress(plan.id_order, map(is_, plan.id_pick(self._outs), repeat(None)))))
+        ids = self._cached("undecided", lambda: tuple(
+            compress(plan.id_order, map(is_, plan.id_pick(self._outs), repeat(None)))))
+        return tuple(map(Undecided, zip(ids, repeat(self))))
 
     @property
     def possible_causes(self) -> tuple[PossibleCause, ...]:
@@ -279,10 +282,10 @@ class Result:
         if not plan.caused_by:
             return ()
         outs, index, by_id = self._outs, plan.index, plan.by_id
-        return self._cached("possible", lambda: tuple(
-            PossibleCause((f.id, cause, self))
-            for f in self.findings for cause in plan.caused_by.get(f.id, ())
+        pairs = self._cached("possible", lambda: tuple(
+            (f.id, cause) for f in self.findings for cause in plan.caused_by.get(f.id, ())
             if outs[index[cause]] is None and by_id[cause].is_finding))
+        return tuple(PossibleCause((symptom, cause, self)) for symptom, cause in pairs)
 
     @property
     def outcomes(self) -> Mapping[str, bool | None]:
