@@ -13,7 +13,8 @@ are tuples with named fields (``_fields``, ``_asdict()``, ``_replace()``,
 by the tuple type itself (``map(Finding, rows)``), one object per record,
 made when read and not kept (see :class:`Findings`).  The field that explains
 a record holds the Result until read; built by hand (``Finding.make(...)``)
-a record holds plain values.
+a record holds plain values.  Nothing a Result keeps refers back to it, so
+dropping one frees it at once (see :class:`Result`).
 """
 from __future__ import annotations
 
@@ -74,9 +75,10 @@ class Findings(Sequence["Finding"]):
 
     A Result of a large knowledge base has thousands of findings; kept together, each holding the
     Result that explains it, they would outlive young collections and make the cyclic garbage
-    collector scan the whole process again and again.  What is kept is the list of the fired
-    rules' prepared rows (shared with the knowledge base); a record is that row plus the Result.
-    Reads as the tuple of records would (equality with a tuple included)."""
+    collector scan the whole process again and again.  What the Result keeps is the list of the fired
+    rules' prepared rows (shared with the knowledge base); a record is that row plus the Result, and
+    this view is made on each read of ``Result.findings`` (kept by the Result, it would hold it in a
+    reference cycle).  Reads as the tuple of records would (equality with a tuple included)."""
 
     __slots__ = ("_result", "_rows")
 
