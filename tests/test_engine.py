@@ -142,3 +142,26 @@ def test_evaluation_does_not_touch_the_input(kb):
     facts = {"dns.mx": ("mail.example.com",)}
     kb.evaluate(facts)
     assert facts == {"dns.mx": ("mail.example.com",)}
+
+
+@pytest.mark.parametrize("read", [
+    lambda r: [f.id for f in r.findings],
+    lambda r: [f.because for f in r.findings],
+    lambda r: [u.needs for u in r.undecided],
+    lambda r: [(p.cause, p.needs) for p in r.possible_causes],
+    lambda r: dict(r.outcomes),
+    lambda r: r.finding("test-email-not-sent"),
+], ids=["findings", "because", "undecided", "possible-causes", "outcomes", "finding"])
+def test_a_result_read_any_way_is_no_reference_cycle(kb, read):
+    """Freed when dropped, by reference counting: a batch is not left to the cyclic collector."""
+    import gc
+
+    result = kb.evaluate({"test_email.sent": False, "dns.mx_valid": False})
+    assert read(result)  # something was read: the test cannot pass on an empty answer
+    gc.collect()
+    gc.disable()
+    try:
+        read(kb.evaluate({"test_email.sent": False, "dns.mx_valid": False}))
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

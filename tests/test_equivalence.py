@@ -86,7 +86,7 @@ def test_a_failing_rule_is_named_in_the_traceback(tmp_path, variant):
         getattr(kb, variant)({fact: "not a number"})
     frame = traceback.extract_tb(caught.value.__traceback__)[-1]
     assert frame.filename.startswith("<diagnostica " + ("fired" if variant == "fired" else "rules"))
-    named = re.search(r"# (\S+)$|out\['([^']+)'\]", frame.line)
+    named = re.search(r"# (\S+)$|out\.append\('([^']+)'\)", frame.line)
     assert named, frame.line
     rule = kb.by_id[named.group(1) or named.group(2)]
     assert fact in rule.reads

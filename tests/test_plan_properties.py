@@ -97,6 +97,22 @@ def _kb():
     return knowledge.load(sources.from_directory(folder), cache=False)
 
 
+@functools.lru_cache(maxsize=1)
+def _kb_with_gaps():
+    """The same rules, the full variant written with its `gaps` test (which a knowledge base this small
+    goes without)."""
+    from diagnostica.engine.run import plan
+
+    kb = _kb.__wrapped__()
+    saved, plan._GAPS = plan._GAPS, 0
+    try:
+        kb.evaluate({})  # the code is generated on first use: now
+    finally:
+        plan._GAPS = saved
+    assert "gaps and" in kb.plan().source() and "gaps and" not in _kb().plan().source()
+    return kb
+
+
 def _value(name: str):
     kind = FACTS[name]["type"]
     if kind == "bool":
@@ -113,7 +129,11 @@ fact_sets = st.fixed_dictionaries({}, optional={name: _value(name) for name in F
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fact_sets)
 def test_generated_code_agrees_with_the_nodes(facts):
-    kb = _kb()
+    for kb in (_kb(), _kb_with_gaps()):
+        _agrees(kb, facts)
+
+
+def _agrees(kb, facts):
     result = kb.evaluate(facts)
     for rule in kb.rules:
         assert result.outcomes[rule.id] is rule.condition.evaluate(result.facts), rule.id

@@ -38,15 +38,18 @@ evaluation is one Python call: the full one records every rule's outcome by
 findings first in (severity, id) order, so a Result's findings are the fired
 ones among the first slots, in their order, and returns the
 :class:`result.Result` of that list; the batch one records the ids of the
-rules that fire as the keys of a dict, in the order the code decided them,
-and returns them as a tuple.  The source is deterministic
-and compiled on first use; its code objects can be cached (see :mod:`kb.cache`).
+rules that fire in a list (``out.append('rule-id')``, a call the
+interpreter specialises: a third of the cost of storing the id in a dict),
+in the order the code decided them (each rule is decided once), and returns
+them as a tuple.  The source is deterministic and compiled on first use; its
+code objects can be cached (see :mod:`kb.cache`).
 """
 from __future__ import annotations
 
 import linecache
 import marshal
 import re
+import sys
 from collections import Counter
 from functools import partial
 from itertools import repeat
@@ -142,6 +145,10 @@ Unit = Union[Block, Callable[["_Writer"], list[str]]]
 #: Derived facts read below which they are simply looked up (see ``_Writer.reads``).
 _FEW = 8
 
+#: Rules from which the full variant tests once whether some given fact is missing (``gaps``; see
+#: ``_Writer.leaf``): below, that test costs about what it saves.
+_GAPS = 50
+
 #: How deep shared tests nest (each level one indentation of the generated code).
 _DEPTH = 6
 
@@ -210,10 +217,14 @@ class _Writer:
     """Writes the source of the functions; holds the names shared by all of them."""
 
     def __init__(self, fired: bool, pure: bool = False) -> None:
-        self.fired = fired  # the batch variant: `out` is a dict of the fired ids; else the list of slots
+        self.fired = fired  # the batch variant: `out` is the list of the fired ids; else the list of slots
         # Every condition inlined: nothing reads `known` after the driver, so the batch variant does
         # not write derived facts into it (and `fired` need not copy the caller's facts).
         self.pure = pure
+        # The full variant of a large knowledge base: `gaps` (some fact no rule derives is missing) is
+        # worked out once, and a rule that reads only such facts is not checked for undecided without it.
+        self.gaps = False
+        self.gaps_used = False  # by the function being written
         self.constants: dict[str, object] = {}  # name in the functions' globals -> value
         self._constant_names: dict[int | tuple[int, object], str] = {}  # identity key -> name: one per object
         self.fact_names: dict[str, str] = {}  # fact -> local name (the same in every function)
@@ -363,7 +374,7 @@ class _Writer:
         """The statement recording a rule's outcome (True fired, None undecided): it names the rule."""
         rule = item.rule
         if self.fired:
-            return f"out[{rule.id!r}] = {value}"
+            return f"out.append({rule.id!r})"  # only what fired is recorded (value is True)
         return f"out[{item.slot}] = {value}  # {rule.id}"
 
     def derive(self, rule: Rule, pairs: tuple[tuple[str, object], ...], pad: str) -> list[str]:
@@ -403,9 +414,14 @@ class _Writer:
             lines.append(f"{pad}elif {unknown[0]} is M: {self.mark(item, 'None')}")
         elif not self.fired and unknown:
             # Not certainly true: undecided unless a test is certainly false.  That test comes first, not
-            # a check for a missing fact: with every fact present it stops at the test that failed.
+            # a check for a missing fact: with every fact present it stops at the test that failed.  And
+            # when every fact the rule may miss is one no rule derives, it can only be undecided with a
+            # gap in the given facts -- most evaluations have none, and skip the tests with one look.
             false = " or ".join(c.expr.false for c in item.conjuncts)
-            lines.append(f"{pad}elif not ({false}): {self.mark(item, 'None')}")
+            guard = ""
+            if self.gaps and self.derivable.isdisjoint(unknown):
+                guard, self.gaps_used = "gaps and ", True
+            lines.append(f"{pad}elif {guard}not ({false}): {self.mark(item, 'None')}")
         return lines
 
     def group(self, group: _Group, pad: str) -> list[str]:
@@ -461,7 +477,12 @@ class _Writer:
 
     def shared(self) -> list[str]:
         """What every function of the variant works on: the facts known so far, what it records."""
-        return ["known", "out"] if self.fired else ["known", "derived", "out"]
+        return ["known", "out"] if self.fired else ["known", "derived", "out", *(["gaps"] if self.gaps else [])]
+
+    def gaps_line(self, locals_: list[str]) -> str:
+        """``gaps``: some fact no rule derives, among those read, is missing."""
+        given = [var for var in locals_ if var not in self.derivable]
+        return "    gaps = " + (" or ".join(f"{var} is M" for var in given) or "False")
 
     def start(self) -> list[str]:
         """The driver's first lines: the facts it works on (the caller's own when nothing writes them)."""
@@ -479,18 +500,21 @@ class _Writer:
         uses, and gets back the new values of the facts it derives, so no fact is read from the dict
         twice."""
         self.read = set()
+        self.gaps_used = False
         body: list[str] = []
         for block in blocks:
             body += block(self) if callable(block) else self.block(block, "    ")
         by_local = {local: fact for fact, local in self.fact_names.items()}
         used = sorted(self.read)
         doc = f'    """Rules {first} to {last}."""' if first != last else f'    """Rule {first}."""'
-        make = "    out = {}" if self.fired else f"    out = [False] * {size}"
+        make = "    out = []" if self.fired else f"    out = [False] * {size}"
         if alone:
             head = [f"def {name}(facts, M=M):", doc, *self.start()]
             if used:
                 head.append("    get = known.get")
                 head += self.reads(used, by_local)
+            if self.gaps_used:
+                head.append(self.gaps_line(used))
             self.passed, self.returned = [], []
             return "\n".join(head + [make] + body + [self.finish()]) + "\n"
         self.passed = used
@@ -524,6 +548,7 @@ def generate(rules: tuple[Rule, ...], fired: bool = False) -> tuple[Source, dict
     added by :func:`build`)."""
     writer = _Writer(fired, all(inlined(rule.condition) for rule in rules))
     writer.derivable = {writer.fact(name) for rule in rules for name, _ in (*rule.derives, *rule.derives_when_false)}
+    writer.gaps = not fired and len(rules) >= _GAPS
     slot = {rule.id: number for number, rule in enumerate(slots(rules))}
     # Level by level; in a level, the rules written as conjunctions are laid out to share their tests,
     # the others written one by one.  Units of the functions: (block, its rules).
@@ -571,7 +596,9 @@ def generate(rules: tuple[Rule, ...], fired: bool = False) -> tuple[Source, dict
     by_local = {local: fact for fact, local in writer.fact_names.items()}
     driver = ["def run(facts, M=M):", *writer.start(), "    get = known.get"]
     driver += writer.reads(sorted(by_local), by_local)
-    driver.append("    out = {}" if fired else f"    out = [False] * {size}")
+    if writer.gaps:
+        driver.append(writer.gaps_line(sorted(by_local)))
+    driver.append("    out = []" if fired else f"    out = [False] * {size}")
     driver += calls
     driver.append(writer.finish())
     return Source(tuple(functions), "\n".join(driver) + "\n"), writer.constants
@@ -669,7 +696,9 @@ def orders(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Order
         for effect in effects:
             caused_by.setdefault(effect, []).append(cause)
     return Orders(tuple(rule.id for rule in every), tuple(r.id for r in findings),
-                  tuple(r.severity for r in findings), tuple(r.links for r in findings), tuple(by_id),
+                  # One object per severity word (three in all), not one per rule as parsed: reading a
+                  # finding's record then touches no string of its own but its id.
+                  tuple(sys.intern(r.severity) for r in findings), tuple(r.links for r in findings), tuple(by_id),
                   tuple(findings[i].id for i in by_id), {effect: tuple(c) for effect, c in caused_by.items()},
                   all(inlined(rule.condition) for rule in rules))
 

@@ -13,14 +13,16 @@ are tuples with named fields (``_fields``, ``_asdict()``, ``_replace()``,
 by the tuple type itself (``map(Finding, rows)``), one object per record,
 made when read and not kept (see :class:`Findings`).  The field that explains
 a record holds the Result until read; built by hand (``Finding.make(...)``)
-a record holds plain values.
+a record holds plain values.  Nothing a Result keeps refers back to it, so
+dropping one frees it at once (see :class:`Result`).
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from itertools import compress, repeat
-from operator import add, is_, itemgetter
-from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Iterator, Self, TypeVar, cast, overload
+from operator import add, is_
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Iterator, Self, TypeVar, cast, overload
 
 from . import explain, order
 
@@ -73,9 +75,10 @@ class Findings(Sequence["Finding"]):
 
     A Result of a large knowledge base has thousands of findings; kept together, each holding the
     Result that explains it, they would outlive young collections and make the cyclic garbage
-    collector scan the whole process again and again.  What is kept is the list of the fired
-    rules' prepared rows (shared with the knowledge base); a record is that row plus the Result.
-    Reads as the tuple of records would (equality with a tuple included)."""
+    collector scan the whole process again and again.  What the Result keeps is the list of the fired
+    rules' prepared rows (shared with the knowledge base); a record is that row plus the Result, and
+    this view is made on each read of ``Result.findings`` (kept by the Result, it would hold it in a
+    reference cycle).  Reads as the tuple of records would (equality with a tuple included)."""
 
     __slots__ = ("_result", "_rows")
 
@@ -113,6 +116,17 @@ class Findings(Sequence["Finding"]):
 
     def __repr__(self) -> str:
         return f"Findings({list(self)!r})"
+
+
+def _getters(**docs: str) -> tuple[Any, ...]:
+    """Getters of a tuple's first items, in the order given, with these docs: those of a named tuple
+    of these fields -- C-level descriptors, read in a third of the time a property over an
+    ``itemgetter`` takes (a record's class keeps the tuple type's own constructor: no Python frame)."""
+    fields = namedtuple("_Fields", list(docs))  # type: ignore[misc]  # names given by this module
+    getters = tuple(getattr(fields, name) for name in docs)
+    for getter, doc in zip(getters, docs.values()):
+        getter.__doc__ = doc  # how the collections documentation says to document a field
+    return getters
 
 
 class _Record(tuple[object, ...]):
@@ -167,10 +181,10 @@ class Finding(_Record):
     # The explanation last: a fired rule's record is its prepared row (see plan.Plan.severity_rules)
     # plus the Result that explains it.
     _fields = ("id", "severity", "consequence_of", "links", "because")
-    id = property(itemgetter(0), doc="the rule's id")
-    severity = property(itemgetter(1), doc="error, warning or info")
-    consequence_of = property(itemgetter(2), doc="the fired findings that cause this one")
-    links = property(itemgetter(3), doc="(relation, rule id) pairs the rule declares")
+    id, severity, consequence_of, links = _getters(
+        id="the rule's id", severity="error, warning or info",
+        consequence_of="the fired findings that cause this one",
+        links="(relation, rule id) pairs the rule declares")
 
     @property
     def because(self) -> dict[str, Value]:
@@ -188,7 +202,7 @@ class Undecided(_Record):
 
     __slots__ = ()
     _fields = ("id", "needs")
-    id = property(itemgetter(0), doc="the rule's id")
+    (id,) = _getters(id="the rule's id")
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -204,8 +218,7 @@ class PossibleCause(_Record):
 
     __slots__ = ()
     _fields = ("symptom", "cause", "needs")
-    symptom = property(itemgetter(0), doc="the finding")
-    cause = property(itemgetter(1), doc="the rule that may cause it")
+    symptom, cause = _getters(symptom="the finding", cause="the rule that may cause it")
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -221,18 +234,22 @@ class Result:
 
     Read-only: its fields are properties over the evaluation it keeps."""
 
-    __slots__ = ("_plan", "_facts", "_derived", "_outs", "_findings", "_cache")
-    _findings: Findings  # unset until first read
+    __slots__ = ("_plan", "_facts", "_derived", "_outs", "_rows", "_cache")
     _cache: dict[Hashable, object]  # unset until an explanation is read
 
-    # Made by the generated code (``plan``), once per evaluation: what is read later starts unset
-    # (``_cached``), so making one stores only what the evaluation gave.
+    # Made by the generated code (``plan``), once per evaluation: what is read later is made then
+    # (``_rows``, ``_cached``), so making one stores little more than what the evaluation gave.
+    #
+    # Nothing a Result keeps refers back to it (its records and views do, and are made on each read):
+    # a Result is freed as soon as its caller drops it, not left as a reference cycle for the cyclic
+    # collector to find -- a batch makes thousands per second, each holding a list of every rule.
     def __init__(self, plan: Plan, facts: dict[str, Value], derived: dict[str, str],
                  outs: list[bool | None]) -> None:
         self._plan = plan  # the compiled knowledge base: orders, rules by id, what explanations read
         self._facts = facts
         self._derived = derived
         self._outs = outs  # every rule's outcome by slot (plan.slots)
+        self._rows: list[tuple[object, ...]] | None = None  # the fired findings' rows, once read
 
     @property
     def facts(self) -> dict[str, Value]:
@@ -247,19 +264,18 @@ class Result:
     @property
     def findings(self) -> Findings:
         """The finding rules that fired: causes before consequences, then severity, then id."""
-        try:
-            return self._findings
-        except AttributeError:  # the first read
-            findings = self._findings = Findings(self, order.finding_rows(self._plan, self._outs))
-            return findings
+        rows = self._rows
+        if rows is None:  # the first read
+            rows = self._rows = order.finding_rows(self._plan, self._outs)
+        return Findings(self, rows)
 
     @property
     def undecided(self) -> tuple[Undecided, ...]:
         """Finding rules that could not be decided, by id."""
         plan = self._plan
-        return self._cached("undecided", lambda: tuple(
-            Undecided((rule_id, self))
-            for rule_id in compress(plan.id_order, map(is_, plan.id_pick(self._outs), repeat(None)))))
+        ids = self._cached("undecided", lambda: tuple(
+            compress(plan.id_order, map(is_, plan.id_pick(self._outs), repeat(None)))))
+        return tuple(map(Undecided, zip(ids, repeat(self))))
 
     @property
     def possible_causes(self) -> tuple[PossibleCause, ...]:
@@ -268,10 +284,10 @@ class Result:
         if not plan.caused_by:
             return ()
         outs, index, by_id = self._outs, plan.index, plan.by_id
-        return self._cached("possible", lambda: tuple(
-            PossibleCause((f.id, cause, self))
-            for f in self.findings for cause in plan.caused_by.get(f.id, ())
+        pairs = self._cached("possible", lambda: tuple(
+            (f.id, cause) for f in self.findings for cause in plan.caused_by.get(f.id, ())
             if outs[index[cause]] is None and by_id[cause].is_finding))
+        return tuple(PossibleCause((symptom, cause, self)) for symptom, cause in pairs)
 
     @property
     def outcomes(self) -> Mapping[str, bool | None]:
