@@ -12,19 +12,24 @@ batch forms, the same driver mapped over an iterable.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Protocol, cast
 
 if TYPE_CHECKING:  # annotations only
     from ..kb.catalogue import Value
-    from .plan import Plan
     from .result import Result
 
 
-def evaluate_many(plan: Plan, fact_sets: Iterable[Mapping[str, Value]]) -> Iterator[Result]:
+class Drivers(Protocol):
+    """What the batch forms need of a :class:`plan.Plan` (named so, ``plan`` importing this module)."""
+
+    def runner(self, fired: bool) -> Callable[[Mapping[str, Value]], object]: ...
+
+
+def evaluate_many(plan: Drivers, fact_sets: Iterable[Mapping[str, Value]]) -> Iterator[Result]:
     """The Result of each fact set in turn, lazily: nothing is kept from one to the next."""
-    return map(plan.runner(False), fact_sets)  # type: ignore[arg-type]  # the full variant's driver
+    return cast("Iterator[Result]", map(plan.runner(False), fact_sets))  # the full variant's driver
 
 
-def fired_many(plan: Plan, fact_sets: Iterable[Mapping[str, Value]]) -> Iterator[tuple[str, ...]]:
+def fired_many(plan: Drivers, fact_sets: Iterable[Mapping[str, Value]]) -> Iterator[tuple[str, ...]]:
     """The fired ids of each fact set in turn, lazily."""
-    return map(plan.runner(True), fact_sets)  # type: ignore[arg-type]  # the batch variant's driver
+    return cast("Iterator[tuple[str, ...]]", map(plan.runner(True), fact_sets))  # the batch variant's driver

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from ..kb.load import SEVERITY_RANK
 
 if TYPE_CHECKING:  # annotations only
-    from .plan import Plan
+    from .tables import PlanTables
 
 
-def finding_rows(plan: Plan, outs: list) -> list[tuple]:
+def finding_rows(plan: PlanTables, outs: list) -> list[tuple]:
     """``(id, severity, consequence_of, links)`` of each finding rule that fired, in order."""
     # The finding rules hold the first slots, in (severity, id) order, and an outcome is exactly True,
     # False or None: compress, which stops at its shorter input, keeps the findings that fired -- one
@@ -27,7 +27,7 @@ def finding_rows(plan: Plan, outs: list) -> list[tuple]:
     return rows
 
 
-def _linked_rows(plan: Plan, fired: list) -> list[tuple]:
+def _linked_rows(plan: PlanTables, fired: list) -> list[tuple]:
     """The rows when `causes` links join some findings: causes first, consequences know their causes."""
     rules = [plan.by_id[row[0]] for row in fired]
     fired_ids = {rule.id for rule in rules}
@@ -35,7 +35,7 @@ def _linked_rows(plan: Plan, fired: list) -> list[tuple]:
              rule.links) for rule in _causes_first(plan, rules)]
 
 
-def _causes_first(plan: Plan, fired: list) -> list:
+def _causes_first(plan: PlanTables, fired: list) -> list:
     """Topological order over the `causes` links among fired rules; ties by severity, then id."""
     ids = {r.id: r for r in fired}
     waiting = {rid: {c for c in plan.caused_by.get(rid, ()) if c in ids} for rid in ids}

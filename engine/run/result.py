@@ -28,7 +28,7 @@ from . import explain, order
 
 if TYPE_CHECKING:  # annotations only
     from ..kb.catalogue import Value
-    from .plan import Plan
+    from .tables import PlanTables
 
 T = TypeVar("T")
 
@@ -243,7 +243,7 @@ class Result:
     # Nothing a Result keeps refers back to it (its records and views do, and are made on each read):
     # a Result is freed as soon as its caller drops it, not left as a reference cycle for the cyclic
     # collector to find -- a batch makes thousands per second, each holding a list of every rule.
-    def __init__(self, plan: Plan, facts: dict[str, Value], derived: dict[str, str],
+    def __init__(self, plan: PlanTables, facts: dict[str, Value], derived: dict[str, str],
                  outs: list[bool | None]) -> None:
         self._plan = plan  # the compiled knowledge base: orders, rules by id, what explanations read
         self._facts = facts
