@@ -255,16 +255,19 @@ def _broken(root: Path) -> Path:
 
 
 @pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("caller_froze", [False, True])
 @pytest.mark.parametrize("use_cache, broken", [(True, False), (False, False), (True, True)])
-def test_load_leaves_the_collector_as_it_found_it(kb_copy, enabled, use_cache, broken):
+def test_load_leaves_the_collector_as_it_found_it(kb_copy, enabled, caller_froze, use_cache, broken):
     import gc
 
     from diagnostica.engine.errors import KnowledgeBaseErrors
 
     directory = sources.from_directory(_broken(kb_copy) if broken else kb_copy)
-    frozen = gc.get_freeze_count()
     was = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
+    if caller_froze:
+        gc.freeze()
+    frozen = gc.get_freeze_count()
     try:
         for _ in range(2):  # the second load from the cache when there is one
             try:
@@ -272,7 +275,9 @@ def test_load_leaves_the_collector_as_it_found_it(kb_copy, enabled, use_cache, b
             except KnowledgeBaseErrors:
                 assert broken
         assert (gc.isenabled(), gc.get_freeze_count()) == (enabled, frozen)
+        assert (frozen > 0) == caller_froze
     finally:
+        gc.unfreeze()
         (gc.enable if was else gc.disable)()
 
 

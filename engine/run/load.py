@@ -36,16 +36,26 @@ def _no_collection() -> Iterator[None]:
     every collection it triggers is wasted work -- and a full one scans every
     object of the process: with gc on, a load grew super-linearly with the rule
     count and took several times longer in a process already holding 100 MB.
-    Nothing is frozen afterwards (``gc.freeze``): that moves every object of the
-    process out of the collector's reach for good, so a reloading server would
-    never free the cycles of its old knowledge bases (a plan and its generated
-    functions refer to each other) nor any of its own garbage alive at the time.
+
+    What the load made outlives it, so it goes to the oldest generation at once
+    (``freeze`` then ``unfreeze``: every tracked object moved there, unscanned)
+    instead of being scanned by the next young collection (about 8 ms for a warm
+    load of 5,000 rules, more for a cold one).  Nothing stays frozen: a frozen
+    object is never collected, so ``gc.freeze`` alone at each load kept every old
+    knowledge base of a reloading server (a plan and its generated functions
+    refer to each other) and the server's own garbage for good; these are freed
+    by the next full collection.  A caller that froze objects itself keeps them
+    frozen: then the load's objects are left to the young collections.
     """
     enabled = gc.isenabled()
+    frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
+        if not frozen:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
