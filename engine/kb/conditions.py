@@ -72,6 +72,11 @@ class _Junction(Node):
     def __init__(self, children: list[Node]) -> None:
         self.children = tuple(children)
 
+    # Pickled as a call of the class (here and below): a cold load stores every rule's tree in the cache,
+    # and the default form of a slotted object (a dict of its slots) took a third longer and more room.
+    def __reduce__(self) -> tuple[type[_Junction], tuple[tuple[Node, ...]]]:
+        return self.__class__, (self.children,)
+
     def evaluate(self, facts: Facts) -> bool | None:
         result: bool | None = not self.decisive
         for child in self.children:
@@ -111,6 +116,9 @@ class Any_(_Junction):
 class Not(Node):
     __slots__ = ("child",)
 
+    def __reduce__(self) -> tuple[type[Not], tuple[Node]]:
+        return self.__class__, (self.child,)
+
     def __init__(self, child: Node) -> None:
         self.child = child
 
@@ -148,6 +156,9 @@ class Test(Node):
         self.fn = fn
         self.expected = expected
         self.refs = refs
+
+    def __reduce__(self) -> tuple[type[Test], tuple[object, ...]]:
+        return self.__class__, (self.fact, self.op, self.fn, self.expected, self.refs)
 
     def evaluate(self, facts: Facts) -> bool | None:
         actual = facts.get(self.fact, MISSING)
