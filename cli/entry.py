@@ -44,4 +44,11 @@ def run() -> None:
     from .main import main
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.exit(main())
+    try:
+        code = main()
+    finally:
+        # The process ends now: what is alive is freed with it.  Frozen, it is not scanned by the full
+        # collection the interpreter makes on its way out (20-35 ms of a `check` once loading the
+        # knowledge base stopped freezing what it made: a library must not freeze a server's objects).
+        gc.freeze()
+    sys.exit(code)

@@ -27,6 +27,48 @@ def entries(tmp_path: Path) -> list[Path]:
     return sorted((tmp_path / "cache" / "diagnostica").glob("kb-*.pickle"))
 
 
+FACTS = {"dns.mx_valid": False, "account.spam_blocked": True}
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """The names of the generated variants compiled from their source, in order ("rules": the full one)."""
+    from diagnostica.engine.run import plan
+
+    made: list[str] = []
+    real = plan._compile
+
+    def counted(source, name):
+        made.append(name)
+        return real(source, name)
+
+    monkeypatch.setattr(plan, "_compile", counted)
+    return made
+
+
+@pytest.mark.parametrize("call, variant", [("evaluate", "rules"), ("fired", "fired")])
+def test_code_is_compiled_on_first_use_then_stored_for_the_warm_loads(kb_copy, compiles, call, variant):
+    cold = knowledge.load(sources.from_directory(kb_copy))
+    assert compiles == []  # a cold load reads and checks; it does not compile
+    expected = _seen(getattr(cold, call)(FACTS))
+    assert compiles == [variant]
+    warm = knowledge.load(sources.from_directory(kb_copy))
+    assert warm.compiled is not cold.compiled  # from the cache
+    assert (_seen(getattr(warm, call)(FACTS)), compiles) == (expected, [variant])  # its code came with the entry
+
+
+def _seen(answer):
+    """A fired tuple as it is, a Result as its outcomes and findings (Results compare by identity)."""
+    return answer if isinstance(answer, tuple) else (dict(answer.outcomes), [f.id for f in answer.findings])
+
+
+def test_without_the_cache_the_code_is_compiled_in_each_process_on_first_use(kb_copy, tmp_path, compiles):
+    kb = knowledge.load(sources.from_directory(kb_copy), cache=False)
+    kb.evaluate(FACTS)
+    kb.evaluate(FACTS)
+    assert (compiles, entries(tmp_path)) == (["rules"], [])
+
+
 def test_second_load_comes_from_the_cache(kb_copy, tmp_path):
     first = knowledge.load(sources.from_directory(kb_copy))
     assert len(entries(tmp_path)) == 1
@@ -202,3 +244,55 @@ def test_cache_that_cannot_be_created_costs_speed_only(cli, kb_copy, tmp_path):
     example = str(REPO / "examples" / "mx-foreign.yaml")
     run = cli("check", "--kb", str(kb_copy), example, "--format", "ticket", env={"XDG_CACHE_HOME": str(blocker)})
     assert (run.code, "mx" in run.out, run.err) == (1, True, "")
+
+
+# ---------------------------------------------------------------- the collector around a load
+
+
+def _broken(root: Path) -> Path:
+    (root / "rules" / "dns.yaml").write_text("rules:\n  - id: Bad Id\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("caller_froze", [False, True])
+@pytest.mark.parametrize("use_cache, broken", [(True, False), (False, False), (True, True)])
+def test_load_leaves_the_collector_as_it_found_it(kb_copy, enabled, caller_froze, use_cache, broken):
+    import gc
+
+    from diagnostica.engine.errors import KnowledgeBaseErrors
+
+    directory = sources.from_directory(_broken(kb_copy) if broken else kb_copy)
+    was = gc.isenabled()
+    gc.unfreeze()  # whatever an earlier test of this process froze (`dns batch` in process freezes)
+    (gc.enable if enabled else gc.disable)()
+    mine = [object()]  # a container of the caller's, frozen or not
+    if caller_froze:
+        gc.freeze()
+    try:
+        for _ in range(2):  # the second load from the cache when there is one
+            try:
+                knowledge.load(directory, cache=use_cache)
+            except KnowledgeBaseErrors:
+                assert broken
+        collectable = any(o is mine for o in gc.get_objects())  # the permanent generation is not listed
+        assert (gc.isenabled(), gc.get_freeze_count() > 0, collectable) == (enabled, caller_froze, not caller_froze)
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_a_knowledge_base_let_go_is_freed(kb_copy, use_cache):
+    # A reloading server drops its old knowledge base: nothing of it may outlive the next collection.
+    import gc
+    import weakref
+
+    knowledge.load(sources.from_directory(kb_copy), cache=use_cache)  # the next one from the cache
+    kb = knowledge.load(sources.from_directory(kb_copy), cache=use_cache)
+    kb.evaluate(FACTS)
+    kb.fired(FACTS)
+    gone = [weakref.ref(kb), weakref.ref(kb.rules[0]), weakref.ref(kb.compiled.evaluate)]  # the generated driver
+    del kb
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None, None]

@@ -59,6 +59,8 @@ TRICKY = [
     "a: " + "[" * 99 + "]" * 99 + "\n",
     LAUGHS,
     "a: [" + ", ".join(["x"] * 300) + "]\n",
+    # the same plain words again and again (the fast path remembers their values, never a YAML 1.1 word's mark)
+    "a: [yes, yes, 1, 1, ~, ~, true, true, x, x, 0012, 0012, 1.5, 1.5]\nb: {x: yes, y: 1, 'z': x, n: ~}\nyes: 1\n",
     *(text for text, *_ in WRITERS_CASES),
 ]
 

@@ -72,6 +72,11 @@ class _Junction(Node):
     def __init__(self, children: list[Node]) -> None:
         self.children = tuple(children)
 
+    # Pickled as a call of the class (here and below): a cold load stores every rule's tree in the cache,
+    # and the default form of a slotted object (a dict of its slots) took a third longer and more room.
+    def __reduce__(self) -> tuple[type[_Junction], tuple[tuple[Node, ...]]]:
+        return self.__class__, (self.children,)
+
     def evaluate(self, facts: Facts) -> bool | None:
         result: bool | None = not self.decisive
         for child in self.children:
@@ -111,6 +116,9 @@ class Any_(_Junction):
 class Not(Node):
     __slots__ = ("child",)
 
+    def __reduce__(self) -> tuple[type[Not], tuple[Node]]:
+        return self.__class__, (self.child,)
+
     def __init__(self, child: Node) -> None:
         self.child = child
 
@@ -148,6 +156,9 @@ class Test(Node):
         self.fn = fn
         self.expected = expected
         self.refs = refs
+
+    def __reduce__(self) -> tuple[type[Test], tuple[object, ...]]:
+        return self.__class__, (self.fact, self.op, self.fn, self.expected, self.refs)
 
     def evaluate(self, facts: Facts) -> bool | None:
         actual = facts.get(self.fact, MISSING)
@@ -259,14 +270,18 @@ class Compiler:
 
     def compile_test(self, spec: dict[str, object]) -> Node:
         name = spec.get("fact")
-        if not isinstance(name, str) or name not in self.catalogue:  # a list or a mapping is no fact name
+        fact = self.catalogue.facts.get(name) if isinstance(name, str) else None  # a list is no fact name
+        if fact is None:
             raise self.error(spec, "fact", "unknown_fact", name=name,
                              suggestion=closest(str(name), self.catalogue.facts))
-        fact = self.catalogue[name]
-        ops = [k for k in spec if k != "fact"]
-        if len(ops) != 1:
+        name = fact.name  # the same text, typed
+        if len(spec) == 2:  # the common case: one operator beside the fact
+            first, op = spec
+            if op == "fact":
+                op = first
+        else:
+            ops = [k for k in spec if k != "fact"]
             raise self.error(spec, "fact", "cond_one_operator", "schema", name=name, found=", ".join(ops) or "-")
-        op = ops[0]
         if op == "exists":
             if not isinstance(spec[op], bool):
                 raise self.error(spec, op, "cond_bad_value", "type-mismatch", op=op, expected="true/false")
@@ -281,7 +296,9 @@ class Compiler:
             fields = self.record_pattern(fact, spec, op)
             return RecordTest(name, op, operator.fn, fields, tuple(_ref_names(f[2] for f in fields)))
         expected = self.operand(fact, operator.operand, spec, op)
-        refs = tuple(_ref_names(expected if isinstance(expected, frozenset) else (expected,)))
+        # Most operands are plain values: no fact referred to (the generator below is for the rest).
+        refs = () if expected.__class__ in _PLAIN else \
+            tuple(_ref_names(expected if isinstance(expected, frozenset) else (expected,)))
         return Test(name, op, operator.fn, expected, refs)
 
     def operand(self, fact: Fact, kind: str, spec: dict[str, object], op: str,
@@ -374,6 +391,9 @@ def _text(raw: object) -> str:
     if not isinstance(raw, (str, int)) or isinstance(raw, bool):
         raise CoercionError("fact_bad_type", expected="string", got=type(raw).__name__)
     return str(raw)
+
+
+_PLAIN = frozenset({bool, int, float, str, type(None)})
 
 
 def _ref_names(values: Iterable[object]) -> Iterator[str]:

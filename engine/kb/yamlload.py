@@ -216,7 +216,7 @@ class _Build:
     collector is paused and frozen (``run.load``) would outlive the load.
     """
 
-    __slots__ = ("loader", "get", "booleans", "max_nodes", "total", "anchors", "anchor_marks", "tags")
+    __slots__ = ("loader", "get", "booleans", "max_nodes", "total", "anchors", "anchor_marks", "tags", "plain")
 
     def __init__(self, loader: Any, max_nodes: int) -> None:
         self.loader = loader
@@ -229,6 +229,9 @@ class _Build:
         self.anchor_marks: dict[str, tuple[int, int]] = {}
         # The resolver's answers: rule files repeat the same few words (``fact``, ``equals``) thousands of times.
         self.tags: dict[tuple[str, Any], str] = {}
+        # The values of the plain scalars that are the same wherever they stand (not a YAML 1.1 word, which
+        # is marked where it is): a file says ``fact``, ``equals``, ``true`` and small numbers thousands of times.
+        self.plain: dict[tuple[str, Any], Any] = {}
 
 
 def _fast_document(loader: Any, max_nodes: int) -> Any:
@@ -259,6 +262,9 @@ def _fast_document(loader: Any, max_nodes: int) -> Any:
     return data
 
 
+_UNSEEN = object()
+
+
 def _scalar(event: Any, state: _Build) -> Any:
     value = event.value
     tag = event.tag
@@ -266,9 +272,17 @@ def _scalar(event: Any, state: _Build) -> Any:
         tag = _STR
     elif tag is None or tag == "!":
         key = (value, event.implicit)
+        found = state.plain.get(key, _UNSEEN)
+        if found is not _UNSEEN:
+            return found
         tag = state.tags.get(key)
         if tag is None:
             tag = state.tags[key] = state.loader.resolve(yaml.ScalarNode, value, event.implicit)
+        if not event.style and (tag == _STR and not _YAML11_BOOL.match(value) or tag == _NULL
+                                or tag == _INT and _PLAIN_INT.fullmatch(value)
+                                or tag == _BOOL and value in _TRUE_FALSE):
+            found = state.plain[key] = _resolved(value, tag)
+            return found
     if tag == _STR:
         if not event.style and _YAML11_BOOL.match(value):
             text = Text(value)
@@ -285,6 +299,15 @@ def _scalar(event: Any, state: _Build) -> Any:
     # Floats, timestamps, explicit tags, merge keys: the loader's own constructors (which may refuse).
     node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
     return state.loader.construct_object(node, deep=True)
+
+
+def _resolved(value: str, tag: str) -> Any:
+    """A plain scalar's value for the tags ``_scalar`` remembers (str, null, plain int, true/false)."""
+    if tag == _STR:
+        return value
+    if tag == _INT:
+        return int(value)
+    return _TRUE_FALSE[value] if tag == _BOOL else None
 
 
 def _event_value(event: Any, depth: int, state: _Build) -> tuple[Any, int]:
@@ -336,7 +359,12 @@ def _collection(event: Any, cls: type, deeper: int, state: _Build) -> tuple[Any,
             key_event = get()
             if key_event.__class__ is yaml.MappingEndEvent:
                 break
-            name, key_size = _event_value(key_event, deeper, state)
+            if key_event.__class__ is yaml.ScalarEvent and key_event.anchor is None:  # _event_value, inlined
+                state.total += 1
+                name = key_event.value if key_event.tag is None and key_event.style else _scalar(key_event, state)
+                key_size = 1
+            else:
+                name, key_size = _event_value(key_event, deeper, state)
             if name.__class__ is not str:
                 if not isinstance(name, (str, int, float, bool)) or name is None:
                     raise _Rejected
@@ -348,8 +376,15 @@ def _collection(event: Any, cls: type, deeper: int, state: _Build) -> tuple[Any,
             else:
                 mark = key_event.start_mark
                 marks[name] = (mark.line + 1, mark.column + 1)
-            result[name], value_size = _event_value(get(), deeper, state)
-            size += key_size + value_size
+            value_event = get()
+            if value_event.__class__ is yaml.ScalarEvent and value_event.anchor is None:  # the same, inlined
+                state.total += 1
+                result[name] = (value_event.value if value_event.tag is None and value_event.style
+                                else _scalar(value_event, state))
+                size += key_size + 1
+            else:
+                result[name], value_size = _event_value(value_event, deeper, state)
+                size += key_size + value_size
     elif cls is yaml.SequenceStartEvent:
         if tag is not None and tag != "!" and tag != _SEQ:
             raise _Rejected
@@ -359,7 +394,12 @@ def _collection(event: Any, cls: type, deeper: int, state: _Build) -> tuple[Any,
             item_event = get()
             if item_event.__class__ is yaml.SequenceEndEvent:
                 break
-            value, item_size = _event_value(item_event, deeper, state)
+            if item_event.__class__ is yaml.ScalarEvent and item_event.anchor is None:  # the same, inlined
+                state.total += 1
+                value = item_event.value if item_event.tag is None and item_event.style else _scalar(item_event, state)
+                item_size = 1
+            else:
+                value, item_size = _event_value(item_event, deeper, state)
             result.append(value)
             if item_event.__class__ is yaml.AliasEvent:
                 items.append(state.anchor_marks[str(item_event.anchor)])

@@ -665,11 +665,11 @@ class _Variant:
             self.function = build(self.compiled(), self.source, self.constants or {}, plan)
         return self.function
 
-    def state(self, compile_now: bool) -> State:
-        """What the cache keeps: the code when compiled (or ``compile_now``), else nothing (made again)."""
+    def state(self) -> State:
+        """What the cache keeps: the code when compiled, else nothing (made again on use)."""
         if self.blobs is not None:
             return self.blobs, self.constants
-        if compile_now or self.codes is not None:
+        if self.codes is not None:
             return tuple(marshal.dumps(code) for code in self.compiled()), self.constants
         return None, None
 
@@ -714,7 +714,7 @@ class Plan:
 
     __slots__ = ("rules", "orders", "ids", "index", "severity_rules", "severity_ids",
                  "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
-                 "pure", "by_id", "derived_by", "evaluate", "fired", "_evaluate", "_fired")
+                 "pure", "by_id", "derived_by", "evaluate", "fired", "_evaluate", "_fired", "on_compile")
 
     def __init__(self, rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]], by_id: dict[str, Rule],
                  derived_by: dict[str, tuple[str, ...]], states: tuple[State, State] | None = None,
@@ -745,10 +745,18 @@ class Plan:
         self.id_order = made.id_order
         self.caused_by = made.caused_by
         self.linked = frozenset(causes) | frozenset(made.caused_by)
+        # Told the plan each time a variant is compiled from its source (``run.load`` stores the code
+        # in the cache then, so that a warm load does not compile it again); never pickled.
+        self.on_compile: Callable[[Plan], None] | None = None
 
     def runner(self, fired: bool) -> Runner:
-        """The generated driver of a variant, built now if it was not."""
-        return (self._fired if fired else self._evaluate).get(self)
+        """The generated driver of a variant, built now if it was not (and ``on_compile`` told)."""
+        variant = self._fired if fired else self._evaluate
+        fresh = variant.function is None and variant.codes is None and variant.blobs is None
+        function = variant.get(self)
+        if fresh and self.on_compile is not None:
+            self.on_compile(self)
+        return function
 
     def _first_evaluate(self, facts: Mapping[str, object]) -> Result:
         self.evaluate = cast(Evaluate, self.runner(False))  # the variant "rules" is the full one
@@ -771,9 +779,10 @@ class Plan:
 
     def __reduce__(self) -> tuple[type[Plan], tuple[object, ...]]:
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
-        # The full variant is always kept compiled (every command evaluates), the batch one when it was used.
+        # A variant's code is kept when it was compiled, else made again on first use: a cold load does
+        # not compile (``on_compile`` stores the code when the first evaluation compiles it).
         return Plan, (self.rules, self.causes, self.by_id, self.derived_by,
-                      (self._evaluate.state(True), self._fired.state(False)), self.orders)
+                      (self._evaluate.state(), self._fired.state()), self.orders)
 
 
 def compile_rules(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]], by_id: dict[str, Rule],
