@@ -8,12 +8,12 @@ from __future__ import annotations
 import dataclasses
 import gc
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from ..kb import cache as kb_cache
 from ..kb.load import KnowledgeBase, ParsedFiles, read, source_texts
 from ..kb.sources import KnowledgeBaseDir, bundled
-from .plan import compile_rules
+from .plan import Plan, compile_rules
 
 
 def compiled(kb: KnowledgeBase) -> KnowledgeBase:
@@ -95,11 +95,11 @@ def _load(directory: KnowledgeBaseDir | None, cache: bool | None) -> KnowledgeBa
     return kb
 
 
-def _storer(folder: str, content: str, kb: KnowledgeBase) -> Callable[[Any], None]:
+def _storer(folder: str, content: str, kb: KnowledgeBase) -> Callable[[Plan], None]:
     """What stores the knowledge base's entry (again, once a variant is compiled: with its code)."""
     state = (kb.catalogue, kb.data, kb.rules, kb.by_id, kb.causes, kb.derived_by)
 
-    def store(plan: Any) -> None:  # the plan itself is not held here: no cycle through this function
+    def store(plan: Plan) -> None:  # the plan itself is not held here: no cycle through this function
         kb_cache.put(folder, content, (*state, plan))
 
     return store
