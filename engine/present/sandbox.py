@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import marshal
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -276,7 +277,7 @@ class SignedCodeCache(BytecodeCache):
     when a new one is written.  A miss, a damaged entry or a write that fails only costs a compile."""
 
     HEADER = b"diagnostica-jinja-code-1"
-    LEGACY = "template-*.cache"  # Jinja's layout, written by earlier versions: never read, removed once
+    # Jinja's layout (``template-*.cache``), written by earlier versions, is never read: removed on a write.
 
     def __init__(self, folder: Any, secret: bytes) -> None:
         self.folder, self.secret = folder, secret
@@ -317,16 +318,20 @@ class SignedCodeCache(BytecodeCache):
         if code is None or not cache.write_signed(self.folder, self.secret, bucket.key, self.HEADER,
                                                   marshal.dumps(code)):
             return
-        group = bucket.key.rpartition("-")[0]
-        stale = [old for old in self.folder.glob(f"{group}-*.code") if old.name != bucket.key]
-        if not self._legacy_removed:
-            self._legacy_removed = True
-            stale.extend(self.folder.glob(self.LEGACY))
-        for old in stale:
-            try:
-                old.unlink()
-            except OSError:
-                pass
+        # One listing, matched by prefix (a glob compiles a pattern per file: a third of a write).
+        group = bucket.key.rpartition("-")[0] + "-"
+        legacy, self._legacy_removed = not self._legacy_removed, True
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if (name.startswith(group) and name.endswith(".code") and name != bucket.key) or \
+                    (legacy and name.startswith("template-") and name.endswith(".cache")):
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:
+                    pass
 
 
 def signed_code_cache() -> SignedCodeCache | None:
