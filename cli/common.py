@@ -53,8 +53,8 @@ def writers_dir(kb_dir: Optional[Path], lang: str) -> Optional[Path]:
     (said in one line on stderr, so nobody lints the bundled one by mistake), else None (the bundled one)."""
     if kb_dir is not None:
         return kb_dir
+    from diagnostica.engine.kb.cached_texts import format_message  # without parsing the locale's YAML
     from diagnostica.engine.kb.sources import enclosing
-    from diagnostica.engine.kb.texts import format_message
 
     found = enclosing(Path.cwd())
     if found is not None:

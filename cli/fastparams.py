@@ -11,6 +11,7 @@ releases use click's types, which are cheap) it does nothing.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -51,28 +52,26 @@ def _converter(annotation: Any, info: Any) -> Any:
     return _SIMPLE.get(annotation)
 
 
-def _plain_param_class() -> type:
-    from dataclasses import dataclass
+@functools.cache
+def _plain_param_class(convert: Any, many: bool) -> type:
+    """A RuntimeParam that converts with ``convert`` (each item when ``many``).  One plain subclass per
+    conversion (ten at most), not a dataclass subclass with two more fields: building a dataclass costs
+    more than a millisecond, at every start of every command."""
+    def _one(self: Any, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        try:
+            return convert(value)
+        except (TypeError, ValueError):
+            raise BadParameter(f"{value!r} is not a valid {convert.__name__}.", ctx=ctx, param=param) from None
 
-    @dataclass(frozen=True)
-    class PlainRuntimeParam(RuntimeParam):
-        convert: Any = None
-        many: bool = False
+    def _coerce_value(self: Any, value: Any, param: Any, ctx: Any) -> Any:
+        if many:
+            return [_one(self, item, param, ctx) for item in value]
+        return _one(self, value, param, ctx)
 
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            if self.many:
-                return [self._one(item, param, ctx) for item in value]
-            return self._one(value, param, ctx)
-
-        def _one(self, value: Any, param: Any, ctx: Any) -> Any:
-            if isinstance(value, bytes):
-                value = value.decode("utf-8", "replace")
-            try:
-                return self.convert(value)
-            except (TypeError, ValueError):
-                raise BadParameter(f"{value!r} is not a valid {self.convert.__name__}.", ctx=ctx, param=param) from None
-
-    return PlainRuntimeParam
+    name = f"Plain{convert.__name__.title()}{'List' if many else ''}RuntimeParam"
+    return type(name, (RuntimeParam,), {"_coerce_value": _coerce_value, "__module__": __name__})
 
 
 def install() -> None:
@@ -84,7 +83,6 @@ def install() -> None:
     original = getattr(typer.core, "build_runtime_param", None)
     if original is None or getattr(original, "diagnostica_plain", False):
         return
-    plain = _plain_param_class()
 
     def build(descriptor: Any) -> Any:
         annotation, info = descriptor.annotation, descriptor.parameter_info
@@ -95,7 +93,7 @@ def install() -> None:
         convert = _converter(annotation, info)
         if convert is None or getattr(descriptor, "file_annotation", None) is not None:
             return original(descriptor)
-        return plain(parameter_info=info, annotation=descriptor.annotation, convert=convert, many=many)
+        return _plain_param_class(convert, many)(parameter_info=info, annotation=descriptor.annotation)
 
     build.diagnostica_plain = True  # type: ignore[attr-defined]
     build.original = original  # type: ignore[attr-defined]  # for the test that compares both

@@ -147,7 +147,10 @@ def _main(argv: list[str]) -> int:
     try:
         code = command.main(args=argv, prog_name="diagnostica", standalone_mode=False)
     except DiagnosticaError as exc:
-        from diagnostica.engine.kb.texts import bundled_texts  # only for an error: the texts need PyYAML
+        # Only for an error (the texts need PyYAML), and through the cache: a user's mistake is answered
+        # without parsing the locale's YAML again (about 20 ms).  A full disk or a bug below keeps the
+        # plain reading, which needs no cache folder.
+        from diagnostica.engine.kb.cached_texts import bundled_texts
         from diagnostica.engine.present.controls import escape
 
         print(f"diagnostica: {escape(exc.render(bundled_texts(lang)))}", file=sys.stderr)  # it may quote the input

@@ -172,25 +172,20 @@ def _planted_kb_entry(entry: Path, marker: Path) -> bytes:
 
 
 def _planted_template_entry(entry: Path, marker: Path) -> bytes:
-    import io
     import marshal
-    import pickle
 
-    from jinja2.bccache import bc_magic
+    from diagnostica.engine.present.sandbox import SignedCodeCache
 
-    header = b"diagnostica-template-1"
-    stream = io.BytesIO(entry.read_bytes()[len(header) + 32:])
-    assert stream.read(len(bc_magic)) == bc_magic
-    checksum = pickle.load(stream)  # the real template's: Jinja would run this code for it
+    # The entry's own layout (header, HMAC, marshalled code) under the real name: only the HMAC is wrong.
     code = compile(f"open({str(marker)!r}, 'w').close()", "planted", "exec")
-    return header + bytes(32) + bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code)
+    return SignedCodeCache.HEADER + bytes(32) + marshal.dumps(code)
 
 
 @pytest.mark.parametrize("pattern, plant", [
     ("kb-*.pickle", _planted_kb_entry),
-    ("template-*.cache", _planted_template_entry),
+    ("jinja-*.code", _planted_template_entry),
 ])
-def test_planted_entry_is_not_run_and_the_run_is_still_correct(cli, kb_copy, tmp_path, pattern, plant):
+def test_planted_entry_is_not_run_and_the_run_is_still_correct(cli, process, kb_copy, tmp_path, pattern, plant):
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     example = str(REPO / "examples" / "mx-foreign.yaml")
     first = cli("check", "--kb", str(kb_copy), example, env=env)
@@ -199,7 +194,8 @@ def test_planted_entry_is_not_run_and_the_run_is_still_correct(cli, kb_copy, tmp
     assert planted
     for entry in planted:
         entry.write_bytes(plant(entry, marker))
-    run = cli("check", "--kb", str(kb_copy), example, env=env)
+    # A new process: this one keeps what it compiled in memory and would never read the entries again.
+    run = process("check", "--kb", str(kb_copy), example, env=env)
     assert (marker.exists(), run.code, run.out, run.err) == (False, 1, first.out, "")
 
 
@@ -244,6 +240,73 @@ def test_cache_that_cannot_be_created_costs_speed_only(cli, kb_copy, tmp_path):
     example = str(REPO / "examples" / "mx-foreign.yaml")
     run = cli("check", "--kb", str(kb_copy), example, "--format", "ticket", env={"XDG_CACHE_HOME": str(blocker)})
     assert (run.code, "mx" in run.out, run.err) == (1, True, "")
+
+
+# ---------------------------------------------------------------- compiled templates
+
+
+def code_entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache" / "diagnostica").glob("jinja-*.code"))
+
+
+@pytest.fixture
+def fresh_process_memory(monkeypatch):
+    """This process's compiled templates forgotten, so what the next one would find on disk is what counts."""
+    from diagnostica.engine.present import sandbox
+
+    monkeypatch.setattr(sandbox, "_CODE", type(sandbox._CODE)())
+
+
+def _env(**settings):
+    from diagnostica.engine.present.sandbox import BudgetedEnvironment, signed_code_cache
+
+    import jinja2
+
+    return BudgetedEnvironment(loader=jinja2.DictLoader({"t.j2": "{% if x %}\n  sì\n{% endif %}\nfine"}),
+                               bytecode_cache=signed_code_cache(), **settings)
+
+
+def test_code_compiled_with_other_settings_is_never_served(kb_copy, tmp_path, fresh_process_memory):
+    """The same name and text under other whitespace settings: another entry, and the text those settings
+    give (Jinja's own layout keyed the code by name and text only, and would have served the first)."""
+    trimmed = _env(trim_blocks=True, lstrip_blocks=True).get_template("t.j2").render(x=True)
+    from diagnostica.engine.present import sandbox
+
+    sandbox._CODE.clear()
+    plain = _env().get_template("t.j2").render(x=True)
+    # One entry: the same file's newer code replaces its older one.
+    assert (trimmed, plain, len(code_entries(tmp_path))) == ("  sì\nfine", "\n  sì\n\nfine", 1)
+
+
+def test_stored_code_is_read_back_not_compiled(kb_copy, tmp_path, fresh_process_memory, monkeypatch):
+    import jinja2
+
+    first = _env(trim_blocks=True).get_template("t.j2").render(x=True)
+    from diagnostica.engine.present import sandbox
+
+    sandbox._CODE.clear()
+    compiled: list[str] = []
+    real = jinja2.Environment._parse
+    monkeypatch.setattr(jinja2.Environment, "_parse", lambda self, *a: compiled.append(a[1]) or real(self, *a))
+    again = _env(trim_blocks=True).get_template("t.j2")
+    assert (again.render(x=True), compiled, len(code_entries(tmp_path))) == (first, [], 1)
+
+
+def test_an_edited_template_replaces_its_entry_and_old_layout_entries_go(cli, kb_copy, tmp_path):
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    example = str(REPO / "examples" / "mx-foreign.yaml")
+    folder = tmp_path / "cache" / "diagnostica"
+    folder.mkdir(parents=True, mode=0o700)
+    legacy = folder / "template-0123abcd.cache"  # Jinja's layout, as earlier versions wrote it
+    legacy.write_bytes(b"j2 old")
+    cli("check", "--kb", str(kb_copy), example, env=env)
+    before = code_entries(tmp_path)
+    template = kb_copy / "locales" / "it" / "rules" / "mx-invalid.explanation.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\nUna riga in più.\n", encoding="utf-8")
+    run = cli("check", "--kb", str(kb_copy), example, env=env)
+    after = code_entries(tmp_path)
+    assert (legacy.exists(), len(after), len(set(after) - set(before)), "Una riga in più." in run.out) == \
+        (False, len(before), 1, True)
 
 
 # ---------------------------------------------------------------- the collector around a load

@@ -96,3 +96,38 @@ def test_a_damaged_texts_entry_is_ignored_and_replaced(cli, kb_copy):
     entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")  # the signature no longer matches
     again = cli("check", EXAMPLE, "--kb", str(kb_copy))
     assert (again.code, again.out, again.err) == (first.code, first.out, "")
+
+
+#: Runs ``check`` as the CLI does and prints, as JSON, the files parsed as YAML and the templates compiled.
+WORK_PROBE = ("import sys, io, json, contextlib\n"
+              "import jinja2\n"
+              "from diagnostica.engine.kb import yamlload\n"
+              "parsed, compiled = [], []\n"
+              "real_yaml, real_parse = yamlload.load_yaml, jinja2.Environment._parse\n"
+              "yamlload.load_yaml = lambda text, file, *a, **k: parsed.append(file) or real_yaml(text, file, *a, **k)\n"
+              "jinja2.Environment._parse = lambda self, source, name, filename: "
+              "compiled.append(name) or real_parse(self, source, name, filename)\n"
+              "from diagnostica.cli.main import main\n"
+              "with contextlib.redirect_stdout(io.StringIO()):\n"
+              "    code = main(sys.argv[1:])\n"
+              "print(json.dumps({'code': code, 'yaml': parsed, 'jinja': compiled}))\n")
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_a_second_check_compiles_and_reads_nothing(tmp_path, lang):
+    """What the first run parsed and compiled (rules, locales, templates) the second finds in the cache:
+    it parses only the facts file it was given."""
+    import json
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("DIAGNOSTICA_NO_CACHE", None)
+    runs = []
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", WORK_PROBE, "check", EXAMPLE, "--lang", lang],
+                              capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        runs.append(json.loads(proc.stdout))
+    first, second = runs
+    assert {file.split("/")[0] for file in first["yaml"]} >= {"rules", "locales"}
+    assert "ticket.txt.j2" in first["jinja"] and "mx-invalid.explanation.j2" in first["jinja"]
+    assert second == {"code": 1, "yaml": [EXAMPLE], "jinja": []}

@@ -18,7 +18,7 @@ skipped with one warning); each entry carries an HMAC-SHA256, keyed by a
 random per-user key kept 0600 in that folder, over its name and bytes, and is
 unpickled only when the HMAC matches.  A planted entry, a copy from elsewhere
 or a swapped name is a miss.  The same folder, key and check serve Jinja's
-compiled templates (:func:`signed_bytecode_cache`).
+compiled templates (``present.sandbox.signed_code_cache``).
 """
 from __future__ import annotations
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 import functools
 import re
 import traceback
-from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NamedTuple
 
 import jinja2
-import jinja2.bccache
 
 from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.context import with_derived
@@ -24,12 +22,11 @@ from ..kb.cached_texts import locale_messages
 from ..kb.catalogue import Value
 from ..kb.load import KnowledgeBase
 from ..kb.texts import DEFAULT_LANG, Message, Messages, Texts, lookup
-from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded
+from .sandbox import BudgetedEnvironment, TemplateBudgetExceeded, signed_code_cache
 from .settled import settled
 
 
-@dataclass(frozen=True)
-class RuleText:
+class RuleText(NamedTuple):  # a NamedTuple, not a dataclass: far cheaper to create at import (see document.py)
     id: str
     title: str
     explanation: str
@@ -83,47 +80,6 @@ class _TraversableLoader(jinja2.BaseLoader):
                         raise TemplateRefused(template)
                 return node.read_text(encoding="utf-8"), f"{display}/{template}", lambda: True
         raise jinja2.TemplateNotFound(template)
-
-
-class _SignedBytecodeCache(jinja2.BytecodeCache):
-    """Jinja's compiled templates in the trusted cache folder, each file HMAC-checked before marshal reads it.
-
-    Jinja keys each entry by the template's name and a checksum of its source,
-    so an edited template is never served stale; the HMAC (see :mod:`..kb.cache`)
-    makes sure the bytecode is one this user's own runs wrote.  A write that
-    fails (read-only folder, full disk) only costs the next run the compile.
-    """
-
-    HEADER = b"diagnostica-template-1"
-
-    def __init__(self, folder: Path, secret: bytes) -> None:
-        self.folder, self.secret = folder, secret
-
-    def _name(self, bucket: jinja2.bccache.Bucket) -> str:
-        return f"template-{bucket.key}.cache"
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from ..kb import cache
-
-        payload = cache.read_signed(self.folder, self.secret, self._name(bucket), self.HEADER)
-        if payload is not None:
-            bucket.bytecode_from_string(payload)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from ..kb import cache
-
-        cache.write_signed(self.folder, self.secret, self._name(bucket), self.HEADER, bucket.bytecode_to_string())
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept in the user's cache: compiling them is most of a short run."""
-    from ..kb import cache
-
-    if not cache.enabled():
-        return None
-    folder = cache.trusted_directory()
-    secret = cache.secret_key(folder) if folder else None
-    return _SignedBytecodeCache(folder, secret) if folder and secret else None
 
 
 def _match(value: object, pattern: str) -> bool:
@@ -267,7 +223,7 @@ class Renderer:
             env = BudgetedEnvironment(
                 loader=_TraversableLoader(roots), undefined=GuardedUndefined,
                 autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
-                bytecode_cache=_bytecode_cache(),
+                bytecode_cache=signed_code_cache(),
             )
             env.tests["match"] = _match
             self._envs[lang] = env

@@ -22,6 +22,8 @@ verdict, on a busy machine too.
 from __future__ import annotations
 
 import functools
+import marshal
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import jinja2
 from jinja2 import nodes
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -241,6 +244,107 @@ def _remember(key: tuple[object, ...], code: CodeType) -> None:
             _CODE.popitem(last=False)
 
 
+# ------------------------------------------------------------------ compiled code kept on disk
+# The next process finds the code in the user's cache folder (``kb.cache``: trusted, HMAC-signed), one
+# entry per template.  Jinja's own entries (``FileSystemBytecodeCache``'s layout) are keyed by the template's
+# name and text only: an engine with another code generator or budget, another Jinja or other environment
+# settings would have run the old code.  These are keyed by exactly what the code was compiled from, and hold
+# the code alone (marshal, after the signature: no pickle, no checksum of Jinja's).
+
+
+def disk_settings(env: jinja2.Environment, name: str | None) -> str:
+    """:func:`code_settings` as text that means the same in the next process: the functions by their
+    qualified names (their code is in Jinja's version or in the engine's files, both in the key)."""
+    generator = env.code_generator_class
+    return _described(code_settings(env, name), f"{generator.__module__}.{generator.__qualname__}")
+
+
+@functools.lru_cache(maxsize=64)  # a tenth of a millisecond each, for every template a command loads
+def _described(settings: tuple[object, ...], generator: str) -> str:
+    def named(value: object) -> object:
+        if isinstance(value, tuple):
+            return tuple(named(item) for item in value)
+        if callable(value):
+            return f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
+        return value
+
+    return repr((jinja2.__version__, named(settings), generator))
+
+
+class SignedCodeCache(BytecodeCache):
+    """Compiled templates in the trusted cache folder: ``jinja-<file id>-<content id>.code``, each read
+    only when its HMAC matches (written by this user's own runs), the older code of the same file removed
+    when a new one is written.  A miss, a damaged entry or a write that fails only costs a compile."""
+
+    HEADER = b"diagnostica-jinja-code-1"
+    # Jinja's layout (``template-*.cache``), written by earlier versions, is never read: removed on a write.
+
+    def __init__(self, folder: Any, secret: bytes) -> None:
+        self.folder, self.secret = folder, secret
+        self._legacy_removed = False
+
+    def _entry(self, environment: jinja2.Environment, name: str, filename: str | None, source: str) -> str:
+        from ..kb import cachekeys
+
+        place = cachekeys.folder_id(f"template:{filename}")
+        return f"jinja-{place}-{cachekeys.content_id(disk_settings(environment, name), name, source)}.code"
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> Bucket:
+        from ..kb import cache
+
+        bucket = Bucket(environment, self._entry(environment, name, filename, source), "")
+        shown = "<template>" if filename is None else filename
+        memo = (code_settings(environment, name), source, name, False)
+        code = _remembered(memo)  # compiled in this process already (another Renderer, a lint)
+        if code is not None and not (self.folder / bucket.key).exists():
+            self.set_bucket(Bucket(environment, bucket.key, ""), code)  # this folder's own entry, for the next process
+        elif code is None:
+            payload = cache.read_signed(self.folder, self.secret, bucket.key, self.HEADER)
+            try:
+                found = marshal.loads(payload) if payload is not None else None
+            except (EOFError, ValueError, TypeError):  # from another Python: a miss
+                found = None
+            if isinstance(found, CodeType):
+                code = found
+                _remember(memo, code)
+        bucket.code = with_filename(code, shown) if code is not None else None
+        return bucket
+
+    def set_bucket(self, bucket: Bucket, code: CodeType | None = None) -> None:
+        from ..kb import cache
+
+        code = bucket.code if code is None else code
+        if code is None or not cache.write_signed(self.folder, self.secret, bucket.key, self.HEADER,
+                                                  marshal.dumps(code)):
+            return
+        # One listing, matched by prefix (a glob compiles a pattern per file: a third of a write).
+        group = bucket.key.rpartition("-")[0] + "-"
+        legacy, self._legacy_removed = not self._legacy_removed, True
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if (name.startswith(group) and name.endswith(".code") and name != bucket.key) or \
+                    (legacy and name.startswith("template-") and name.endswith(".cache")):
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:
+                    pass
+
+
+def signed_code_cache() -> SignedCodeCache | None:
+    """The user's cache of compiled templates, or None (disabled, or no trusted folder)."""
+    from ..kb import cache
+
+    if not cache.enabled():
+        return None
+    folder = cache.trusted_directory()
+    secret = cache.secret_key(folder) if folder else None
+    return SignedCodeCache(folder, secret) if folder and secret else None
+
+
 class BudgetedTemplate(jinja2.Template):
     def render(self, *args: object, **kwargs: object) -> str:
         token = _current.set(_Counter())
@@ -272,6 +376,10 @@ class BudgetedEnvironment(SandboxedEnvironment):
 
     # Jinja's Environment options, passed on as they are: any of its (typed) parameters.
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Jinja's optimizer off: it folds constant expressions, which these short templates barely have
+        # (and the intercepted operators never fold), and it cost about 30 % of each compile.  Every
+        # shipped text renders the same with it off (1,968 renders of the rules' examples compared).
+        kwargs.setdefault("optimized", False)
         super().__init__(*args, **kwargs)
         self.filters = {name: _checked_filter(name, fn) for name, fn in self.filters.items()}
         self.globals.pop("lipsum", None)  # a text generator with no use in advice, and no size bound

@@ -14,14 +14,12 @@ cause is open: the text then reads as before anything was known.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from ..kb.load import KnowledgeBase
 
 
-@dataclass(frozen=True)
-class Settled:
+class Settled(NamedTuple):  # a NamedTuple: a dataclass costs its import far more (see document.py)
     answered: tuple[str, ...]
     confirmed: tuple[str, ...]
     excluded: tuple[str, ...]
