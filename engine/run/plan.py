@@ -52,7 +52,7 @@ import re
 import sys
 from collections import Counter
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from operator import itemgetter
 from types import CodeType
 from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Union, cast
@@ -197,6 +197,16 @@ def inlined(node: Node) -> bool:
     if isinstance(node, Not):
         return inlined(node.child)
     return False
+
+
+def deferred(rule: Rule) -> bool:
+    """Whether the full variant leaves the rule's "undecided" to the Result (see ``result.Result``): a
+    finding laid out by the writer (an inlined condition, nothing derived when false).  The code then
+    records only that it fired; a finding that did not is settled -- False, or None when undecided --
+    by its condition's own ``evaluate`` when its outcome is read (most Results never ask: a batch
+    reads what fired).  The derivations keep their "undecided" in the code: their outcomes are read
+    in bulk, and no Result reads them by a finding's path."""
+    return rule.is_finding and not rule.derives_when_false and inlined(rule.condition)
 
 
 def _levels(rules: tuple[Rule, ...]) -> list[list[Rule]]:
@@ -409,7 +419,9 @@ class _Writer:
         else:
             lines += [f"{pad}if {true}:  # {rule.id}"] + body
         unknown = sorted({var for c in item.conjuncts for var in c.unknown})
-        if not self.fired and len(item.conjuncts) == 1 and item.conjuncts[0].simple:
+        if not self.fired and rule.is_finding:  # deferred: settled by the Result when read (see deferred)
+            pass
+        elif not self.fired and len(item.conjuncts) == 1 and item.conjuncts[0].simple:
             # one comparison, not certainly true: undecided exactly when its fact is missing
             lines.append(f"{pad}elif {unknown[0]} is M: {self.mark(item, 'None')}")
         elif not self.fired and unknown:
@@ -429,11 +441,13 @@ class _Writer:
         lines = [f"{pad}if {group.test.expr.true}:"]
         for block in group.blocks:
             lines += self.block(block, pad + "    ")
-        if not self.fired and group.test.unknown:
+        # The findings of the group are deferred (see deferred): only its derivations are written here.
+        eager = [item for item in group.members if not item.rule.is_finding]
+        if not self.fired and group.test.unknown and eager:
             # The shared test undecided (its fact missing): each rule of the group is undecided, unless
             # one of its other tests is certainly false.
             lines.append(f"{pad}elif {' or '.join(f'{var} is M' for var in group.test.unknown)}:")
-            for item in group.members:
+            for item in eager:
                 mark = self.mark(item, "None")
                 if item.conjuncts:
                     false = " or ".join(c.expr.false for c in item.conjuncts)
@@ -685,6 +699,7 @@ class Orders(NamedTuple):
     id_order: tuple[str, ...]
     caused_by: dict[str, tuple[str, ...]]  # consequence -> its causes
     pure: bool  # every condition inlined (see _Writer.pure)
+    deferred: bytes  # by slot: 1 for a finding whose "undecided" the Result settles (see deferred)
 
 
 def orders(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Orders:
@@ -700,7 +715,7 @@ def orders(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Order
                   # finding's record then touches no string of its own but its id.
                   tuple(sys.intern(r.severity) for r in findings), tuple(r.links for r in findings), tuple(by_id),
                   tuple(findings[i].id for i in by_id), {effect: tuple(c) for effect, c in caused_by.items()},
-                  all(inlined(rule.condition) for rule in rules))
+                  all(inlined(rule.condition) for rule in rules), bytes(map(deferred, every)))
 
 
 class Plan:
@@ -714,7 +729,8 @@ class Plan:
 
     __slots__ = ("rules", "orders", "ids", "index", "severity_rules", "severity_ids",
                  "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
-                 "pure", "by_id", "derived_by", "evaluate", "fired", "_evaluate", "_fired", "on_compile")
+                 "pure", "by_id", "derived_by", "evaluate", "fired", "_evaluate", "_fired", "on_compile",
+                 "deferred", "deferred_slots")
 
     def __init__(self, rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]], by_id: dict[str, Rule],
                  derived_by: dict[str, tuple[str, ...]], states: tuple[State, State] | None = None,
@@ -745,6 +761,9 @@ class Plan:
         self.id_order = made.id_order
         self.caused_by = made.caused_by
         self.linked = frozenset(causes) | frozenset(made.caused_by)
+        # The findings the Result settles when their outcome is read (see deferred), by slot and as a list.
+        self.deferred = made.deferred
+        self.deferred_slots = tuple(compress(range(len(made.deferred)), made.deferred))
         # Told the plan each time a variant is compiled from its source (``run.load`` stores the code
         # in the cache then, so that a warm load does not compile it again); never pickled.
         self.on_compile: Callable[[Plan], None] | None = None
