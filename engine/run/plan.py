@@ -350,17 +350,26 @@ class _Writer:
         return _Expr(call, f"({guard}{call})", f"({guard}not {call})")
 
     def conjunct(self, node: Node) -> _Conjunct | None:
-        tested: set[str] = set()
-        expr = self.node(node, tested)
-        if expr is None:
+        if type(node) is Test and not node.refs:  # most conjuncts: one comparison of one fact, said directly
+            tested: set[str] = set()
+            expr = self.test(node, tested)
+            (var,) = tested
+            # Shared only where the test cannot raise (identity, equality to a literal): a test that fails
+            # on a bad value stays on its rule's own line, which the traceback then shows.
+            shared = node.op == "equals" and (type(node.expected) in _LITERALS or node.expected is None)
+            return _Conjunct(expr.true if shared else None, expr, (var,), (var,), True, var in self.derivable)
+        if type(node) is Exists:  # always decided, always shared
+            written = self.node(node, set())
+            var = self.fact(node.fact)
+            if written is not None:  # (an `exists` is always written)
+                return _Conjunct(written.true, written, (), (var,), False, var in self.derivable)
+        # Any other inlined node (an `any`, a `not`): never shared, and not one comparison.
+        tested = set()
+        written = self.node(node, tested)
+        if written is None:
             return None
-        # Shared only where the test cannot raise (identity, equality to a literal, presence): a test
-        # that fails on a bad value stays on its rule's own line, which the traceback then shows.
-        shared = type(node) is Exists or (type(node) is Test and not node.refs and node.op == "equals"
-                                          and (type(node.expected) in _LITERALS or node.expected is None))
         reads = tuple(sorted({self.fact(name) for name in node.facts()}))
-        return _Conjunct(expr.true if shared else None, expr, tuple(sorted(tested)), reads,
-                         type(node) is Test and not node.refs, bool(set(reads) & self.derivable))
+        return _Conjunct(None, written, tuple(sorted(tested)), reads, False, bool(set(reads) & self.derivable))
 
     # ------------------------------------------------------------------ rules
 
@@ -418,13 +427,13 @@ class _Writer:
             lines.append(f"{pad}if {true}: {body[0].strip()}")
         else:
             lines += [f"{pad}if {true}:  # {rule.id}"] + body
+        if self.fired or rule.is_finding:  # only what fired; a finding's undecided is deferred (see deferred)
+            return lines
         unknown = sorted({var for c in item.conjuncts for var in c.unknown})
-        if not self.fired and rule.is_finding:  # deferred: settled by the Result when read (see deferred)
-            pass
-        elif not self.fired and len(item.conjuncts) == 1 and item.conjuncts[0].simple:
+        if len(item.conjuncts) == 1 and item.conjuncts[0].simple:
             # one comparison, not certainly true: undecided exactly when its fact is missing
             lines.append(f"{pad}elif {unknown[0]} is M: {self.mark(item, 'None')}")
-        elif not self.fired and unknown:
+        elif unknown:
             # Not certainly true: undecided unless a test is certainly false.  That test comes first, not
             # a check for a missing fact: with every fact present it stops at the test that failed.  And
             # when every fact the rule may miss is one no rule derives, it can only be undecided with a
@@ -554,16 +563,19 @@ def slots(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     return (*findings, *sorted((r for r in rules if not r.is_finding), key=lambda r: r.id))
 
 
-def generate(rules: tuple[Rule, ...], fired: bool = False) -> tuple[Source, dict[str, object]]:
+def generate(rules: tuple[Rule, ...], fired: bool = False,
+             known: Orders | None = None) -> tuple[Source, dict[str, object]]:
     """The source of ``run(facts)`` for rules in evaluation order -- the full variant, which returns the
     Result of the outcome of every rule by slot (True, False or None), or, with ``fired``, the batch
     variant, which returns the ids of the rules that fired, in the order they were decided -- and the
     constants its globals need (the marker of a missing fact ``M``, ``Result`` and the plan ``P`` are
-    added by :func:`build`)."""
-    writer = _Writer(fired, all(inlined(rule.condition) for rule in rules))
+    added by :func:`build`).  ``known``: the rules' :class:`Orders`, when worked out already (a plan's)."""
+    # The slots and whether every condition is inlined, as the plan's orders say (else worked out).
+    made = known or orders(rules, {})
+    writer = _Writer(fired, made.pure)
     writer.derivable = {writer.fact(name) for rule in rules for name, _ in (*rule.derives, *rule.derives_when_false)}
     writer.gaps = not fired and len(rules) >= _GAPS
-    slot = {rule.id: number for number, rule in enumerate(slots(rules))}
+    slot = dict(zip(made.ids, range(len(made.ids))))
     # Level by level; in a level, the rules written as conjunctions are laid out to share their tests,
     # the others written one by one.  Units of the functions: (block, its rules).
     units: list[tuple[Unit, tuple[Rule, ...]]] = []
@@ -663,20 +675,20 @@ class _Variant:
         self.codes: tuple[CodeType, ...] | None = None
         self.function: Runner | None = None
 
-    def compiled(self) -> tuple[CodeType, ...]:
+    def compiled(self, known: Orders | None = None) -> tuple[CodeType, ...]:
         if self.codes is None:
             if self.blobs is not None:
                 self.codes = tuple(marshal.loads(blob) for blob in self.blobs)
                 self.blobs = None
             else:
                 if self.source is None:
-                    self.source, self.constants = generate(self.rules, fired=self.name == "fired")
+                    self.source, self.constants = generate(self.rules, self.name == "fired", known)
                 self.codes = _compile(self.source, self.name)
         return self.codes
 
     def get(self, plan: Plan) -> Runner:
         if self.function is None:
-            self.function = build(self.compiled(), self.source, self.constants or {}, plan)
+            self.function = build(self.compiled(plan.orders), self.source, self.constants or {}, plan)
         return self.function
 
     def state(self) -> State:
@@ -793,7 +805,7 @@ class Plan:
         """The generated Python source of a variant, for reading."""
         variant = self._fired if fired else self._evaluate
         if variant.source is None:
-            variant.source, variant.constants = generate(self.rules, fired=fired)
+            variant.source, variant.constants = generate(self.rules, fired, self.orders)
         return "\n".join((*variant.source.groups, variant.source.driver))
 
     def __reduce__(self) -> tuple[type[Plan], tuple[object, ...]]:

@@ -39,20 +39,20 @@ class Outcomes(Mapping[str, "bool | None"]):
     most of what a batch would otherwise pay for a Result it never reads this way).  A deferred
     finding that did not fire (see ``plan.deferred``) is settled by its Result when read."""
 
-    __slots__ = ("_index", "_values", "_deferred", "_settle")
+    __slots__ = ("_index", "_values", "_deferred", "_result")
 
-    def __init__(self, index: dict[str, int], values: list[bool | None], deferred: bytes,
-                 settle: Callable[[int], bool | None]) -> None:
-        self._index = index
-        self._values = values
-        self._deferred = deferred
-        self._settle = settle
+    def __init__(self, result: Result) -> None:
+        plan = result._plan
+        self._index = plan.index
+        self._values = result._outs
+        self._deferred = plan.deferred
+        self._result = result  # which settles a deferred finding (no bound method made per view)
 
     def __getitem__(self, rule_id: str) -> bool | None:
         slot = self._index[rule_id]
         value = self._values[slot]
         if value is False and self._deferred[slot]:
-            return self._settle(slot)
+            return self._result._settle(slot)
         return value
 
     @overload
@@ -67,7 +67,7 @@ class Outcomes(Mapping[str, "bool | None"]):
             return default
         value = self._values[slot]
         if value is False and self._deferred[slot]:
-            return self._settle(slot)
+            return self._result._settle(slot)
         return value
 
     def __contains__(self, rule_id: object) -> bool:
@@ -279,7 +279,14 @@ class Result:
         """The finding rules that fired: causes before consequences, then severity, then id."""
         rows = self._rows
         if rows is None:  # the first read
-            rows = self._rows = order.finding_rows(self._plan, self._outs)
+            plan = self._plan
+            # The finding rules hold the first slots, in (severity, id) order, and an outcome is exactly
+            # True, False or None: compress, which stops at its shorter input, keeps the findings that
+            # fired -- one pass over the slots, picking each one's prepared row (no new object per finding).
+            rows = list(compress(plan.severity_rules, self._outs))
+            if plan.linked and not plan.linked.isdisjoint([row[0] for row in rows]):
+                rows = order.linked_rows(plan, rows)  # some fired rules are linked by `causes`: causes first
+            self._rows = rows
         return Findings(self, rows)
 
     @property
@@ -305,7 +312,7 @@ class Result:
     @property
     def outcomes(self) -> Mapping[str, bool | None]:
         """Every rule: True fired, False did not, None undecided."""
-        return Outcomes(self._plan.index, self._outs, self._plan.deferred, self._settle)
+        return Outcomes(self)
 
     @property
     def problems_found(self) -> bool:
