@@ -23,7 +23,10 @@ evaluation is straight-line code instead of a walk over the nodes:
 * a test is written "certainly true" (Kleene logic, as the nodes evaluate
   it: a missing fact makes a test undecided, ``exists`` is always decided);
   a rule that is not certainly true is undecided only if some fact it tests
-  is missing and none of its tests is certainly false;
+  is missing and none of its tests is certainly false -- which the code
+  tests for the derivations and the findings it writes on their own; a laid-out
+  finding's is left to the Result, which settles it by the rule's nodes when
+  its outcome is read (see :func:`deferred`);
 * a rule that comes out as its ``derives`` (or ``derives_when_false``) asks
   and whose fact is still unknown stores it in ``known`` and in the fact's
   local, so later levels see it;
@@ -34,7 +37,8 @@ evaluation is straight-line code instead of a walk over the nodes:
 Two variants, each a driver ``run(facts)`` that copies the facts (unless
 nothing writes them), reads them and returns the answer itself, so one
 evaluation is one Python call: the full one records every rule's outcome by
-*slot* -- True fired, None undecided, False (the default) not -- with the
+*slot* -- True fired, None undecided, False (the default) not or, for a
+deferred finding, not yet settled -- with the
 findings first in (severity, id) order, so a Result's findings are the fired
 ones among the first slots, in their order, and returns the
 :class:`result.Result` of that list; the batch one records the ids of the

@@ -6,6 +6,8 @@ code's list of every rule's outcome by slot (see :mod:`plan`) -- and makes
 the rest when first read, once: the findings in their order, the undecided
 rules, the possible causes, and the explanations (``Finding.because``,
 ``needs``); ``outcomes`` is a read-only view over the slots, nothing copied.
+Whether a finding that did not fire is False or undecided is settled here,
+by its condition's nodes, when first read (``plan.deferred``).
 
 The records (:class:`Finding`, :class:`Undecided`, :class:`PossibleCause`)
 are tuples with named fields (``_fields``, ``_asdict()``, ``_replace()``,
