@@ -81,3 +81,18 @@ def fired(rules: list[dict], facts: dict) -> frozenset[str]:
                         changed = True
         if not changed:
             return frozenset(result)
+
+
+def undecided(rules: list[dict], facts: dict) -> frozenset[str]:
+    """Ids of the rules whose condition is unknown once nothing new can be derived (not timed: a check)."""
+    known = dict(facts)
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules:
+            if condition(rule["when"], known) is True:
+                for name, value in rule.get("derives", {}).items():
+                    if name not in known:
+                        known[name] = value
+                        changed = True
+    return frozenset(rule["id"] for rule in rules if condition(rule["when"], known) is None)

@@ -165,3 +165,29 @@ def test_a_result_read_any_way_is_no_reference_cycle(kb, read):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("first", ["item", "get", "items", "undecided"])
+def test_a_deferred_finding_is_settled_the_same_whichever_read_comes_first(kb, first):
+    """The full variant records only that a laid-out finding fired; whether one that did not is False or
+    undecided is settled by its nodes when read (``plan.deferred``), the same by every read, every time."""
+    from diagnostica.engine.run.plan import deferred
+
+    plan = kb.plan()
+    lazy = [rule for rule in kb.rules if deferred(rule)]
+    assert lazy and all(f"= None  # {rule.id}" not in plan.source() for rule in lazy)
+    facts = {"dns.mx_lookup": "ok", "account.locked": False, "test_email.sent": False}
+    result = kb.evaluate(facts)
+    reads = {
+        "item": lambda: {rule.id: result.outcomes[rule.id] for rule in lazy},
+        "get": lambda: {rule.id: result.outcomes.get(rule.id) for rule in lazy},
+        "items": lambda: {rule_id: value for rule_id, value in result.outcomes.items() if rule_id in
+                          {rule.id for rule in lazy}},
+        "undecided": lambda: {rule.id: None if rule.id in {u.id for u in result.undecided} else
+                              result.outcomes[rule.id] for rule in lazy},
+    }
+    expected = {rule.id: rule.condition.evaluate(result.facts) for rule in lazy}
+    assert None in expected.values() and False in expected.values()  # both ways of not firing are met
+    assert reads[first]() == expected
+    for read in reads.values():
+        assert read() == expected

@@ -22,7 +22,7 @@ FACTS = {
     "s2": {"type": "enum", "values": ["a", "b", "c"]},
     "n1": {"type": "integer"},
     "n2": {"type": "integer"},
-    **{f"d{i}": {"type": "bool", "askable": False} for i in range(4)},
+    **{f"d{i}": {"type": "bool", "askable": False} for i in range(5)},
     **{f"e{i}": {"type": "bool", "askable": False} for i in range(6)},
 }
 
@@ -52,6 +52,10 @@ RULES = [
      {"derives": {"d2": False}, "derives_when_false": {"d2": True}}),
     ("r-derive-3", {"all": [{"fact": "n1", "less": {"fact": "n2"}}, {"fact": "x1", "equals": True}]},
      {"derives": {"d3": True}}),
+    # a derivation whose "undecided" the code tests only when some given fact is missing (`gaps`, when
+    # written): its two tests share nothing with the others (the findings leave theirs to the Result)
+    ("r-derive-4", {"all": [{"fact": "n2", "greater": 20}, {"fact": "x3", "equals": False}]},
+     {"derives": {"d4": True}}),
     ("r-uses-d0", {"all": [{"fact": "d0", "equals": True}, {"fact": "x1", "equals": False}]}, None),
     ("r-uses-d0-2", {"all": [{"fact": "d0", "equals": True}, {"fact": "x3", "equals": False}]}, None),
     ("r-uses-d1", {"all": [{"fact": "d1", "equals": True}, {"fact": "s2", "equals": "a"}]}, None),

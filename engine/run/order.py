@@ -1,13 +1,13 @@
 """Where each finding sits in a Result: causes before their consequences, then severity, then id.
 
 Worked out from an evaluation's outcomes when a Result's findings are first
-read (see ``result.Result.findings``): a batch that only counts fired rules
+read (see ``result.Result.findings``, which orders the findings itself when no
+`causes` link joins two that fired): a batch that only counts fired rules
 never pays for it.
 """
 from __future__ import annotations
 
 import heapq
-from itertools import compress
 from typing import TYPE_CHECKING
 
 from ..kb.load import SEVERITY_RANK
@@ -16,18 +16,7 @@ if TYPE_CHECKING:  # annotations only
     from .tables import PlanTables
 
 
-def finding_rows(plan: PlanTables, outs: list) -> list[tuple]:
-    """``(id, severity, consequence_of, links)`` of each finding rule that fired, in order."""
-    # The finding rules hold the first slots, in (severity, id) order, and an outcome is exactly True,
-    # False or None: compress, which stops at its shorter input, keeps the findings that fired -- one
-    # pass over the slots, picking each one's prepared row (no new object per finding).
-    rows = list(compress(plan.severity_rules, outs))
-    if plan.linked and not plan.linked.isdisjoint([row[0] for row in rows]):
-        return _linked_rows(plan, rows)  # some fired rules are linked by `causes`: causes come first
-    return rows
-
-
-def _linked_rows(plan: PlanTables, fired: list) -> list[tuple]:
+def linked_rows(plan: PlanTables, fired: list) -> list[tuple]:
     """The rows when `causes` links join some findings: causes first, consequences know their causes."""
     rules = [plan.by_id[row[0]] for row in fired]
     fired_ids = {rule.id for rule in rules}

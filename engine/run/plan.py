@@ -23,7 +23,10 @@ evaluation is straight-line code instead of a walk over the nodes:
 * a test is written "certainly true" (Kleene logic, as the nodes evaluate
   it: a missing fact makes a test undecided, ``exists`` is always decided);
   a rule that is not certainly true is undecided only if some fact it tests
-  is missing and none of its tests is certainly false;
+  is missing and none of its tests is certainly false -- which the code
+  tests for the derivations and the findings it writes on their own; a laid-out
+  finding's is left to the Result, which settles it by the rule's nodes when
+  its outcome is read (see :func:`deferred`);
 * a rule that comes out as its ``derives`` (or ``derives_when_false``) asks
   and whose fact is still unknown stores it in ``known`` and in the fact's
   local, so later levels see it;
@@ -34,7 +37,8 @@ evaluation is straight-line code instead of a walk over the nodes:
 Two variants, each a driver ``run(facts)`` that copies the facts (unless
 nothing writes them), reads them and returns the answer itself, so one
 evaluation is one Python call: the full one records every rule's outcome by
-*slot* -- True fired, None undecided, False (the default) not -- with the
+*slot* -- True fired, None undecided, False (the default) not or, for a
+deferred finding, not yet settled -- with the
 findings first in (severity, id) order, so a Result's findings are the fired
 ones among the first slots, in their order, and returns the
 :class:`result.Result` of that list; the batch one records the ids of the
@@ -52,7 +56,7 @@ import re
 import sys
 from collections import Counter
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from operator import itemgetter
 from types import CodeType
 from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Union, cast
@@ -199,6 +203,16 @@ def inlined(node: Node) -> bool:
     return False
 
 
+def deferred(rule: Rule) -> bool:
+    """Whether the full variant leaves the rule's "undecided" to the Result (see ``result.Result``): a
+    finding laid out by the writer (an inlined condition, nothing derived when false).  The code then
+    records only that it fired; a finding that did not is settled -- False, or None when undecided --
+    by its condition's own ``evaluate`` when its outcome is read (most Results never ask: a batch
+    reads what fired).  The derivations keep their "undecided" in the code: their outcomes are read
+    in bulk, and no Result reads them by a finding's path."""
+    return rule.is_finding and not rule.derives_when_false and inlined(rule.condition)
+
+
 def _levels(rules: tuple[Rule, ...]) -> list[list[Rule]]:
     """The rules by level: a rule one level after every rule deriving a fact it reads."""
     derivers: dict[str, list[int]] = {}
@@ -340,17 +354,26 @@ class _Writer:
         return _Expr(call, f"({guard}{call})", f"({guard}not {call})")
 
     def conjunct(self, node: Node) -> _Conjunct | None:
-        tested: set[str] = set()
-        expr = self.node(node, tested)
-        if expr is None:
+        if type(node) is Test and not node.refs:  # most conjuncts: one comparison of one fact, said directly
+            tested: set[str] = set()
+            expr = self.test(node, tested)
+            (var,) = tested
+            # Shared only where the test cannot raise (identity, equality to a literal): a test that fails
+            # on a bad value stays on its rule's own line, which the traceback then shows.
+            shared = node.op == "equals" and (type(node.expected) in _LITERALS or node.expected is None)
+            return _Conjunct(expr.true if shared else None, expr, (var,), (var,), True, var in self.derivable)
+        if type(node) is Exists:  # always decided, always shared
+            written = self.node(node, set())
+            var = self.fact(node.fact)
+            if written is not None:  # (an `exists` is always written)
+                return _Conjunct(written.true, written, (), (var,), False, var in self.derivable)
+        # Any other inlined node (an `any`, a `not`): never shared, and not one comparison.
+        tested = set()
+        written = self.node(node, tested)
+        if written is None:
             return None
-        # Shared only where the test cannot raise (identity, equality to a literal, presence): a test
-        # that fails on a bad value stays on its rule's own line, which the traceback then shows.
-        shared = type(node) is Exists or (type(node) is Test and not node.refs and node.op == "equals"
-                                          and (type(node.expected) in _LITERALS or node.expected is None))
         reads = tuple(sorted({self.fact(name) for name in node.facts()}))
-        return _Conjunct(expr.true if shared else None, expr, tuple(sorted(tested)), reads,
-                         type(node) is Test and not node.refs, bool(set(reads) & self.derivable))
+        return _Conjunct(None, written, tuple(sorted(tested)), reads, False, bool(set(reads) & self.derivable))
 
     # ------------------------------------------------------------------ rules
 
@@ -408,11 +431,13 @@ class _Writer:
             lines.append(f"{pad}if {true}: {body[0].strip()}")
         else:
             lines += [f"{pad}if {true}:  # {rule.id}"] + body
+        if self.fired or rule.is_finding:  # only what fired; a finding's undecided is deferred (see deferred)
+            return lines
         unknown = sorted({var for c in item.conjuncts for var in c.unknown})
-        if not self.fired and len(item.conjuncts) == 1 and item.conjuncts[0].simple:
+        if len(item.conjuncts) == 1 and item.conjuncts[0].simple:
             # one comparison, not certainly true: undecided exactly when its fact is missing
             lines.append(f"{pad}elif {unknown[0]} is M: {self.mark(item, 'None')}")
-        elif not self.fired and unknown:
+        elif unknown:
             # Not certainly true: undecided unless a test is certainly false.  That test comes first, not
             # a check for a missing fact: with every fact present it stops at the test that failed.  And
             # when every fact the rule may miss is one no rule derives, it can only be undecided with a
@@ -429,11 +454,13 @@ class _Writer:
         lines = [f"{pad}if {group.test.expr.true}:"]
         for block in group.blocks:
             lines += self.block(block, pad + "    ")
-        if not self.fired and group.test.unknown:
+        # The findings of the group are deferred (see deferred): only its derivations are written here.
+        eager = [item for item in group.members if not item.rule.is_finding]
+        if not self.fired and group.test.unknown and eager:
             # The shared test undecided (its fact missing): each rule of the group is undecided, unless
             # one of its other tests is certainly false.
             lines.append(f"{pad}elif {' or '.join(f'{var} is M' for var in group.test.unknown)}:")
-            for item in group.members:
+            for item in eager:
                 mark = self.mark(item, "None")
                 if item.conjuncts:
                     false = " or ".join(c.expr.false for c in item.conjuncts)
@@ -540,16 +567,19 @@ def slots(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     return (*findings, *sorted((r for r in rules if not r.is_finding), key=lambda r: r.id))
 
 
-def generate(rules: tuple[Rule, ...], fired: bool = False) -> tuple[Source, dict[str, object]]:
+def generate(rules: tuple[Rule, ...], fired: bool = False,
+             known: Orders | None = None) -> tuple[Source, dict[str, object]]:
     """The source of ``run(facts)`` for rules in evaluation order -- the full variant, which returns the
     Result of the outcome of every rule by slot (True, False or None), or, with ``fired``, the batch
     variant, which returns the ids of the rules that fired, in the order they were decided -- and the
     constants its globals need (the marker of a missing fact ``M``, ``Result`` and the plan ``P`` are
-    added by :func:`build`)."""
-    writer = _Writer(fired, all(inlined(rule.condition) for rule in rules))
+    added by :func:`build`).  ``known``: the rules' :class:`Orders`, when worked out already (a plan's)."""
+    # The slots and whether every condition is inlined, as the plan's orders say (else worked out).
+    made = known or orders(rules, {})
+    writer = _Writer(fired, made.pure)
     writer.derivable = {writer.fact(name) for rule in rules for name, _ in (*rule.derives, *rule.derives_when_false)}
     writer.gaps = not fired and len(rules) >= _GAPS
-    slot = {rule.id: number for number, rule in enumerate(slots(rules))}
+    slot = dict(zip(made.ids, range(len(made.ids))))
     # Level by level; in a level, the rules written as conjunctions are laid out to share their tests,
     # the others written one by one.  Units of the functions: (block, its rules).
     units: list[tuple[Unit, tuple[Rule, ...]]] = []
@@ -649,20 +679,20 @@ class _Variant:
         self.codes: tuple[CodeType, ...] | None = None
         self.function: Runner | None = None
 
-    def compiled(self) -> tuple[CodeType, ...]:
+    def compiled(self, known: Orders | None = None) -> tuple[CodeType, ...]:
         if self.codes is None:
             if self.blobs is not None:
                 self.codes = tuple(marshal.loads(blob) for blob in self.blobs)
                 self.blobs = None
             else:
                 if self.source is None:
-                    self.source, self.constants = generate(self.rules, fired=self.name == "fired")
+                    self.source, self.constants = generate(self.rules, self.name == "fired", known)
                 self.codes = _compile(self.source, self.name)
         return self.codes
 
     def get(self, plan: Plan) -> Runner:
         if self.function is None:
-            self.function = build(self.compiled(), self.source, self.constants or {}, plan)
+            self.function = build(self.compiled(plan.orders), self.source, self.constants or {}, plan)
         return self.function
 
     def state(self) -> State:
@@ -685,6 +715,7 @@ class Orders(NamedTuple):
     id_order: tuple[str, ...]
     caused_by: dict[str, tuple[str, ...]]  # consequence -> its causes
     pure: bool  # every condition inlined (see _Writer.pure)
+    deferred: bytes  # by slot: 1 for a finding whose "undecided" the Result settles (see deferred)
 
 
 def orders(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Orders:
@@ -700,7 +731,7 @@ def orders(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Order
                   # finding's record then touches no string of its own but its id.
                   tuple(sys.intern(r.severity) for r in findings), tuple(r.links for r in findings), tuple(by_id),
                   tuple(findings[i].id for i in by_id), {effect: tuple(c) for effect, c in caused_by.items()},
-                  all(inlined(rule.condition) for rule in rules))
+                  all(inlined(rule.condition) for rule in rules), bytes(map(deferred, every)))
 
 
 class Plan:
@@ -714,7 +745,8 @@ class Plan:
 
     __slots__ = ("rules", "orders", "ids", "index", "severity_rules", "severity_ids",
                  "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
-                 "pure", "by_id", "derived_by", "evaluate", "fired", "_evaluate", "_fired", "on_compile")
+                 "pure", "by_id", "derived_by", "evaluate", "fired", "_evaluate", "_fired", "on_compile",
+                 "deferred", "deferred_slots")
 
     def __init__(self, rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]], by_id: dict[str, Rule],
                  derived_by: dict[str, tuple[str, ...]], states: tuple[State, State] | None = None,
@@ -745,6 +777,9 @@ class Plan:
         self.id_order = made.id_order
         self.caused_by = made.caused_by
         self.linked = frozenset(causes) | frozenset(made.caused_by)
+        # The findings the Result settles when their outcome is read (see deferred), by slot and as a list.
+        self.deferred = made.deferred
+        self.deferred_slots = tuple(compress(range(len(made.deferred)), made.deferred))
         # Told the plan each time a variant is compiled from its source (``run.load`` stores the code
         # in the cache then, so that a warm load does not compile it again); never pickled.
         self.on_compile: Callable[[Plan], None] | None = None
@@ -774,7 +809,7 @@ class Plan:
         """The generated Python source of a variant, for reading."""
         variant = self._fired if fired else self._evaluate
         if variant.source is None:
-            variant.source, variant.constants = generate(self.rules, fired=fired)
+            variant.source, variant.constants = generate(self.rules, fired, self.orders)
         return "\n".join((*variant.source.groups, variant.source.driver))
 
     def __reduce__(self) -> tuple[type[Plan], tuple[object, ...]]:

@@ -6,6 +6,8 @@ code's list of every rule's outcome by slot (see :mod:`plan`) -- and makes
 the rest when first read, once: the findings in their order, the undecided
 rules, the possible causes, and the explanations (``Finding.because``,
 ``needs``); ``outcomes`` is a read-only view over the slots, nothing copied.
+Whether a finding that did not fire is False or undecided is settled here,
+by its condition's nodes, when first read (``plan.deferred``).
 
 The records (:class:`Finding`, :class:`Undecided`, :class:`PossibleCause`)
 are tuples with named fields (``_fields``, ``_asdict()``, ``_replace()``,
@@ -36,16 +38,24 @@ T = TypeVar("T")
 class Outcomes(Mapping[str, "bool | None"]):
     """Every rule's outcome by id -- True fired, False did not, None undecided -- read from the
     evaluation's own list of outcomes: nothing is copied (a dict of 5,000 rules per evaluation is
-    most of what a batch would otherwise pay for a Result it never reads this way)."""
+    most of what a batch would otherwise pay for a Result it never reads this way).  A deferred
+    finding that did not fire (see ``plan.deferred``) is settled by its Result when read."""
 
-    __slots__ = ("_index", "_values")
+    __slots__ = ("_index", "_values", "_deferred", "_result")
 
-    def __init__(self, index: dict[str, int], values: list[bool | None]) -> None:
-        self._index = index
-        self._values = values
+    def __init__(self, result: Result) -> None:
+        plan = result._plan
+        self._index = plan.index
+        self._values = result._outs
+        self._deferred = plan.deferred
+        self._result = result  # which settles a deferred finding (no bound method made per view)
 
     def __getitem__(self, rule_id: str) -> bool | None:
-        return self._values[self._index[rule_id]]
+        slot = self._index[rule_id]
+        value = self._values[slot]
+        if value is False and self._deferred[slot]:
+            return self._result._settle(slot)
+        return value
 
     @overload
     def get(self, rule_id: str, /) -> bool | None: ...
@@ -54,8 +64,13 @@ class Outcomes(Mapping[str, "bool | None"]):
     def get(self, rule_id: str, /, default: bool | None | T) -> bool | None | T: ...
 
     def get(self, rule_id: str, /, default: object = None) -> object:
-        position = self._index.get(rule_id)
-        return default if position is None else self._values[position]
+        slot = self._index.get(rule_id)
+        if slot is None:
+            return default
+        value = self._values[slot]
+        if value is False and self._deferred[slot]:
+            return self._result._settle(slot)
+        return value
 
     def __contains__(self, rule_id: object) -> bool:
         return rule_id in self._index
@@ -266,7 +281,14 @@ class Result:
         """The finding rules that fired: causes before consequences, then severity, then id."""
         rows = self._rows
         if rows is None:  # the first read
-            rows = self._rows = order.finding_rows(self._plan, self._outs)
+            plan = self._plan
+            # The finding rules hold the first slots, in (severity, id) order, and an outcome is exactly
+            # True, False or None: compress, which stops at its shorter input, keeps the findings that
+            # fired -- one pass over the slots, picking each one's prepared row (no new object per finding).
+            rows = list(compress(plan.severity_rules, self._outs))
+            if plan.linked and not plan.linked.isdisjoint([row[0] for row in rows]):
+                rows = order.linked_rows(plan, rows)  # some fired rules are linked by `causes`: causes first
+            self._rows = rows
         return Findings(self, rows)
 
     @property
@@ -274,7 +296,7 @@ class Result:
         """Finding rules that could not be decided, by id."""
         plan = self._plan
         ids = self._cached("undecided", lambda: tuple(
-            compress(plan.id_order, map(is_, plan.id_pick(self._outs), repeat(None)))))
+            compress(plan.id_order, map(is_, plan.id_pick(self._settled()), repeat(None)))))
         return tuple(map(Undecided, zip(ids, repeat(self))))
 
     @property
@@ -283,7 +305,7 @@ class Result:
         plan = self._plan
         if not plan.caused_by:
             return ()
-        outs, index, by_id = self._outs, plan.index, plan.by_id
+        outs, index, by_id = self._settled(), plan.index, plan.by_id
         pairs = self._cached("possible", lambda: tuple(
             (f.id, cause) for f in self.findings for cause in plan.caused_by.get(f.id, ())
             if outs[index[cause]] is None and by_id[cause].is_finding))
@@ -292,7 +314,7 @@ class Result:
     @property
     def outcomes(self) -> Mapping[str, bool | None]:
         """Every rule: True fired, False did not, None undecided."""
-        return Outcomes(self._plan.index, self._outs)
+        return Outcomes(self)
 
     @property
     def problems_found(self) -> bool:
@@ -300,6 +322,34 @@ class Result:
 
     def finding(self, rule_id: str) -> Finding | None:
         return next((f for f in self.findings if f.id == rule_id), None)
+
+    # The deferred findings' "undecided" (see ``plan.deferred``), settled when read.
+
+    def _settle(self, slot: int) -> bool | None:
+        """The outcome of a deferred finding that did not fire: False, or None when undecided -- its
+        condition evaluated by its own nodes over the facts the evaluation ended with (which hold what
+        the rule saw: a fact is never changed once known).  With every fact it reads known, it was
+        decided, hence False.  None is kept in the outcomes, a False with some fact missing here."""
+        rule = self._plan.by_id[self._plan.ids[slot]]
+        facts = self._facts
+        if facts.keys() >= rule.reads:
+            return False
+        settled: dict[int, bool | None] = self._cached("settled", dict)
+        if slot not in settled:
+            value = settled[slot] = rule.condition.evaluate(facts)
+            if value is None:
+                self._outs[slot] = None
+        return settled[slot]
+
+    def _settled(self) -> list[bool | None]:
+        """The outcomes with every deferred finding settled (read by ``undecided``, ``possible_causes``)."""
+        outs = self._outs
+        if not self._cached("all settled", lambda: False):
+            for slot in self._plan.deferred_slots:
+                if outs[slot] is False:
+                    self._settle(slot)
+            self._cache["all settled"] = True
+        return outs
 
     # The explanations, computed when a record's field is read (once each).
 

@@ -24,5 +24,8 @@ class PlanTables(Rules, Protocol):
     linked: frozenset[str]  # every rule that is a cause or a consequence
     severity_rules: tuple[SeverityRow, ...]  # the finding rules, in (severity, id) order
     id_order: tuple[str, ...]  # the finding rules' ids, in id order
+    ids: tuple[str, ...]  # every rule, by slot
+    deferred: bytes  # by slot: 1 for a finding whose "undecided" the Result settles when read
+    deferred_slots: tuple[int, ...]  # those slots
     id_pick: Callable[[list[bool | None]], tuple[bool | None, ...]]  # their outcomes, in that order
 
