@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import copy_kb
+from conftest import copy_kb, copy_small_kb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -17,6 +17,13 @@ def kb_copy(tmp_path):
     root = tmp_path / "kb"
     copy_kb(root)
     return root
+
+
+@pytest.fixture
+def small_copy(tmp_path):
+    """A copy of the small knowledge base (conftest.SMALL_KB), for what a command does with any knowledge
+    base (the one it finds from the folder it runs in, a fact under a text fact), not the shipped content."""
+    return copy_small_kb(tmp_path / "kb")
 
 
 def test_shipped_kb_lint_prints_no_problem_at_all(cli):
@@ -142,8 +149,19 @@ def test_one_broken_template_does_not_stop_the_others(cli, kb_copy):
             if p["severity"] != "info"] == [("mx-invalid.explanation.j2", 2, "template-syntax")]
 
 
-def _mark_copy(root):
-    """A copy that differs from the bundled knowledge base in what each writer's command shows."""
+def _mark_copy(root, shipped: bool):
+    """A copy that differs from the bundled knowledge base in what each writer's command shows: the small
+    one, or (``shipped``: for ``preview``, which names a rule the bundled one has as well) the shipped one."""
+    if not shipped:
+        for name, old, new in (
+                ("locales/it/messages.yaml", 'mailbox-full: {title: "Casella piena"}',
+                 'mailbox-full: {title: "TITOLO DELLA COPIA"}'),
+                ("locales/en/messages.yaml", '  mailbox-full: {title: "Mailbox full"}\n', ""),
+                ("rules/mailbox.yaml", "      - name: room left\n", "      - name: COPIA room left\n")):
+            text = (root / name).read_text(encoding="utf-8")
+            assert text.count(old) == 1, (name, old)
+            (root / name).write_text(text.replace(old, new), encoding="utf-8")
+        return
     messages = root / "locales" / "it" / "messages.yaml"
     messages.write_text(messages.read_text(encoding="utf-8").replace(
         'mx-invalid: {title: "Record MX del dominio non valido"}', 'mx-invalid: {title: "TITOLO DELLA COPIA"}'),
@@ -158,12 +176,14 @@ def _mark_copy(root):
 
 @pytest.mark.parametrize("argv, inside", [
     (("rules", "lint"), "[locale-missing-text]"),
-    (("rules", "test", "--filter", "COPIA", "--format", "json"), "COPIA default zone"),
+    (("rules", "test", "--filter", "COPIA", "--format", "json"), "COPIA room left"),
     (("rules", "preview", "mx-invalid"), "TITOLO DELLA COPIA"),
     (("rules", "docs"), "TITOLO DELLA COPIA"),
 ])
-def test_writers_commands_without_dir_use_the_kb_they_are_run_in(cli, kb_copy, tmp_path, argv, inside):
-    _mark_copy(kb_copy)
+def test_writers_commands_without_dir_use_the_kb_they_are_run_in(cli, tmp_path, argv, inside):
+    shipped = argv[1] == "preview"
+    kb_copy = (copy_kb if shipped else copy_small_kb)(tmp_path / "kb")
+    _mark_copy(kb_copy, shipped)
     for where in (kb_copy, kb_copy / "locales" / "it"):  # the folder itself, or one inside it
         run = cli(*argv, cwd=where)
         assert inside in run.out, run.out + run.err
@@ -174,7 +194,8 @@ def test_writers_commands_without_dir_use_the_kb_they_are_run_in(cli, kb_copy, t
     assert inside not in run.out and run.err == ""  # the bundled knowledge base, silently, as before
 
 
-def test_the_kb_used_is_said_in_the_chosen_language(cli, kb_copy):
+def test_the_kb_used_is_said_in_the_chosen_language(cli, small_copy):
+    kb_copy = small_copy
     run = cli("rules", "lint", "--lang", "en", cwd=kb_copy)
     assert run.err == f"diagnostica: using the knowledge base {kb_copy}, found from the folder you are in " \
                       "(to use another, name its folder)\n"
@@ -184,13 +205,14 @@ def test_the_kb_used_is_said_in_the_chosen_language(cli, kb_copy):
 @pytest.mark.parametrize("argv, code, lang, words", [
     (("rules", "lint"), 1, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
     (("rules", "lint", "--lang", "en"), 1, "en", '"domain" is a text: it cannot have sub-facts such as "domain.expired"'),
-    (("rules", "preview", "mx-invalid"), 2, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
-    (("rules", "preview", "mx-invalid", "--lang", "en"), 2, "en", '"domain" is a text: it cannot have sub-facts'),
+    (("rules", "preview", "mailbox-full"), 2, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
+    (("rules", "preview", "mailbox-full", "--lang", "en"), 2, "en", '"domain" is a text: it cannot have sub-facts'),
     (("rules", "test"), 2, "it", "per esempio, «domain_expired»"),
     (("check", "--kb", ".", "--fact", "domain=example.it"), 2, "it", "non può avere sotto-fatti"),
 ])
-def test_a_fact_under_a_text_fact_is_one_clear_error(cli, kb_copy, argv, code, lang, words):
+def test_a_fact_under_a_text_fact_is_one_clear_error(cli, small_copy, argv, code, lang, words):
     """Writers add ``domain.expired`` beside the text ``domain``: never a TypeError (exit 3)."""
+    kb_copy = small_copy
     facts = kb_copy / "rules" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").rstrip("\n") + "\n  domain.expired:\n    type: bool\n"
                      "    description: The domain has expired.\n    sample: false\n", encoding="utf-8")
