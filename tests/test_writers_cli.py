@@ -36,23 +36,28 @@ def test_shipped_kb_lint_prints_no_problem_at_all(cli):
     assert cli("rules", "lint", "--format", "github").out == ""
 
 
-def test_lint_text_lines_are_sorted_and_carry_hints(cli, kb_copy):
-    path = kb_copy / "rules" / "dns.yaml"
+def test_lint_text_lines_are_sorted_and_carry_hints(cli, small_copy):
+    kb_copy = small_copy
+    path = kb_copy / "rules" / "mailbox.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("when: {fact: dns.srv_valid, equals: false}", "when: {fact: dns.srv_vaild, equals: false}")
-    text = text.replace("see_also: [srv-invalid]", "see_also: [srv-invalib]")
+    text = text.replace("when: {fact: quota.used, greater_or_equal: 100}", "when: {fact: quota.usde, greater_or_equal: 100}")
+    text = text.replace("see_also: [quota-check]", "see_also: [quota-chekc]")
     path.write_text(text, encoding="utf-8")
+    facts = kb_copy / "rules" / "facts.yaml"  # found after the rules' problems, in a file sorted before theirs
+    facts.write_text(facts.read_text(encoding="utf-8").replace("    sample: 100\n", "    sample: tanto\n"),
+                     encoding="utf-8")
     run = cli("rules", "lint", str(kb_copy))
     assert run.code == 1
     lines = [line for line in run.out.splitlines() if re.match(r"^\S+:\d+:\d+: ", line)]
     assert lines == sorted(lines, key=lambda l: (l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])))
-    assert any(l.endswith("[unknown-fact]") and "dns.srv_vaild" in l for l in lines)
-    assert "forse intendevi «dns.srv_valid»?" in run.out
-    assert "forse intendevi «srv-invalid»?" in run.out
+    assert [line.rsplit(" ", 1)[-1] for line in lines] == ["[bad-sample]", "[unknown-fact]", "[unknown-link]"]
+    assert any(l.endswith("[unknown-fact]") and "quota.usde" in l for l in lines)
+    assert "forse intendevi «quota.used»?" in run.out
+    assert "forse intendevi «quota-check»?" in run.out
     github = cli("rules", "lint", str(kb_copy), "--format", "github")
-    assert re.search(r"^::error file=[^,]+dns\.yaml,line=\d+,col=\d+,title=unknown-link::", github.out, re.M)
+    assert re.search(r"^::error file=[^,]+mailbox\.yaml,line=\d+,col=\d+,title=unknown-link::", github.out, re.M)
     english = cli("rules", "lint", str(kb_copy), "--lang", "en")
-    assert "did you mean" in english.out and "rule «mx-invalid» has a «see_also» link" in english.out
+    assert "did you mean" in english.out and "rule «mailbox-full» has a «see_also» link" in english.out
 
 
 def test_lint_unreadable_directory_exits_2(cli, tmp_path):
