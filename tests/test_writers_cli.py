@@ -40,7 +40,8 @@ def test_lint_text_lines_are_sorted_and_carry_hints(cli, small_copy):
     kb_copy = small_copy
     path = kb_copy / "rules" / "mailbox.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("when: {fact: quota.used, greater_or_equal: 100}", "when: {fact: quota.usde, greater_or_equal: 100}")
+    text = text.replace("when: {fact: quota.used, greater_or_equal: 100}",
+                        "when: {fact: quota.usde, greater_or_equal: 100}")
     text = text.replace("see_also: [quota-check]", "see_also: [quota-chekc]")
     path.write_text(text, encoding="utf-8")
     facts = kb_copy / "rules" / "facts.yaml"  # found after the rules' problems, in a file sorted before theirs
@@ -210,7 +211,8 @@ def test_the_kb_used_is_said_in_the_chosen_language(cli, small_copy):
 @pytest.mark.parametrize("argv, code, lang, words", [
     (("rules", "lint"), 1, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
     (("rules", "lint", "--lang", "en"), 1, "en", '"domain" is a text: it cannot have sub-facts such as "domain.expired"'),
-    (("rules", "preview", "mailbox-full"), 2, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
+    (("rules", "preview", "mailbox-full"), 2, "it",
+     "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
     (("rules", "preview", "mailbox-full", "--lang", "en"), 2, "en", '"domain" is a text: it cannot have sub-facts'),
     (("rules", "test"), 2, "it", "per esempio, «domain_expired»"),
     (("check", "--kb", ".", "--fact", "domain=example.it"), 2, "it", "non può avere sotto-fatti"),
