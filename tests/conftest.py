@@ -46,6 +46,20 @@ def copy_kb(dest: Path) -> Path:
     return dest
 
 
+#: A tiny knowledge base that lints clean (two rules, a template of each kind per language): what tests of a
+#: mechanism (the lint store, the linter's guards, the folder a command finds) lint, at a fraction of the
+#: shipped one's cost; the shipped knowledge base itself is linted by the tests of its content.
+SMALL_KB = REPO / "tests" / "lint_corpus" / "_base"
+
+
+def copy_small_kb(dest: Path) -> Path:
+    """A writable copy of :data:`SMALL_KB` (its ``rules/`` and ``locales/``) in ``dest``."""
+    import shutil
+
+    shutil.copytree(SMALL_KB, dest, dirs_exist_ok=True)
+    return dest
+
+
 def _command() -> list[str]:
     script = Path(sys.executable).parent / "diagnostica"
     return [str(script)] if script.exists() else [sys.executable, "-m", "diagnostica.cli.main"]

@@ -24,6 +24,11 @@ def _is_type_checking(node: ast.If) -> bool:
     return isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
 
 
+@functools.cache  # parsed once: the graphs with and without annotations read the same files (none changes them)
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _imports(path: Path, root: Path = ENGINE, annotations: bool = False) -> set[str]:
     """Modules of ``root`` (engine/ or cli/) that ``path`` imports, at any depth (a function-level
     import is an edge too; one under ``if TYPE_CHECKING:`` only when ``annotations``)."""
@@ -31,7 +36,7 @@ def _imports(path: Path, root: Path = ENGINE, annotations: bool = False) -> set[
     package = here if path.name == "__init__.py" else here[:-1]
     found: set[str] = set()
     skip: set[int] = set()
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _tree(path)
     for node in ast.walk(tree):
         if not annotations and isinstance(node, ast.If) and _is_type_checking(node):  # never run
             skip.update(id(child) for stmt in node.body for child in ast.walk(stmt))

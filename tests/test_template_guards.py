@@ -1,34 +1,54 @@
 """`is defined` guards: the linter follows them, and no shipped template fails on sparse facts (issue 11)."""
 from __future__ import annotations
 
-
 import pytest
 
-from tests.conftest import REPO
-from conftest import copy_kb
+from conftest import copy_small_kb
 
-TEMPLATE = "locales/it/rules/account-locked.explanation.j2"  # rule account-locked: fires on account.locked
+# The guards are the linter's mechanism: they are tried in the small knowledge base (conftest.SMALL_KB), with
+# a fact beside the rule's own under ``mailbox`` (so ``facts.mailbox`` is defined without it); the shipped
+# templates are tried below, rendered on sparse facts.
+TEMPLATE = "locales/it/rules/mailbox-full.explanation.j2"  # rule mailbox-full: fires on mailbox.full and offer
+ADDRESS = """  mailbox.address:
+    type: string
+    description: The mailbox's address.
+    sample: info@example.it
+"""
 
 GUARDS = [
     # (template line, flagged?)
-    ("{% if facts.account is defined %}{{ facts.account.email }}{% endif %}", True),
-    ("{% if facts.account.email is defined %}{{ facts.account.email }}{% endif %}", False),
-    ("{% if facts.security.lockout_duration is defined %}{{ facts.security.lockout_duration }}{% endif %}", False),
-    ("{{ facts.account.email }}", True),
-    ("{{ facts.account.email | default('') }}", False),
-    ("{{ facts.account.locked }}", False),  # the rule's own condition: always known when it fires
-    ("{% set acc = facts.account | default({}) %}{{ acc.email }}", True),
-    ("{% set acc = facts.account | default({}) %}{% if acc.email is defined %}{{ acc.email }}{% endif %}", False),
-    ("{% if facts.account is defined and facts.account.email %}x{% endif %}", True),
-    ("{% if audience == 'cliente' %}{{ facts.account.emial }}{% endif %}", True),  # the customer's text too
+    ("{% if facts.mailbox is defined %}{{ facts.mailbox.address }}{% endif %}", True),
+    ("{% if facts.mailbox.address is defined %}{{ facts.mailbox.address }}{% endif %}", False),
+    ("{% if facts.quota.used is defined %}{{ facts.quota.used }}{% endif %}", False),
+    ("{{ facts.mailbox.address }}", True),
+    ("{{ facts.mailbox.address | default('') }}", False),
+    ("{{ facts.mailbox.full }}", False),  # the rule's own condition: always known when it fires
+    ("{% set box = facts.mailbox | default({}) %}{{ box.address }}", True),
+    ("{% set box = facts.mailbox | default({}) %}{% if box.address is defined %}{{ box.address }}{% endif %}", False),
+    ("{% if facts.mailbox is defined and facts.mailbox.address %}x{% endif %}", True),
+    ("{% if audience == 'cliente' %}{{ facts.mailbox.adress }}{% endif %}", True),  # the customer's text too
 ]
 
 
 @pytest.fixture(scope="module")
 def kb_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("guards")
-    copy_kb(root)
+    root = copy_small_kb(tmp_path_factory.mktemp("guards"))
+    facts = root / "rules" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + ADDRESS, encoding="utf-8")
+    for lang, label in (("it", "Indirizzo della casella"), ("en", "Mailbox address")):
+        messages = root / "locales" / lang / "messages.yaml"
+        messages.write_text(messages.read_text(encoding="utf-8") +
+                            f'  mailbox.address: {{label: "{label}", question: "{label}?"}}\n', encoding="utf-8")
     return root
+
+
+def test_the_guarded_template_lints_clean_as_it_is(kb_root):
+    """Each case below adds one line to a template that, as it is, reports nothing at all."""
+    from diagnostica.engine.kb.sources import from_directory
+    from diagnostica.engine.lint import lint
+
+    found = [(p.file.rsplit("/", 2)[-2:], p.check_id) for p in lint(from_directory(kb_root)).problems]
+    assert found == [(["rules", "facts.yaml"], "unused-fact")]  # the added fact, read by no template as it is
 
 
 @pytest.mark.parametrize("line, flagged", GUARDS)
@@ -37,7 +57,7 @@ def test_lint_follows_is_defined_guards(kb_root, line, flagged):
     from diagnostica.engine.lint import lint
 
     path = kb_root / TEMPLATE
-    original = (REPO / TEMPLATE).read_text(encoding="utf-8")
+    original = path.read_text(encoding="utf-8")
     path.write_text(f"{original.rstrip()}\n{line}\n", encoding="utf-8")
     try:
         report = lint(from_directory(kb_root))
@@ -45,7 +65,7 @@ def test_lint_follows_is_defined_guards(kb_root, line, flagged):
         path.write_text(original, encoding="utf-8")
     undefined = [p for p in report.problems if p.check_id == "template-undefined" and p.file.endswith(TEMPLATE)]
     assert bool(undefined) is flagged, undefined
-    if flagged and "emial" not in line:
+    if flagged and "adress" not in line:
         assert "is defined" in (undefined[0].hint or "")
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import copy_kb
+from conftest import copy_kb, copy_small_kb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -19,6 +19,13 @@ def kb_copy(tmp_path):
     return root
 
 
+@pytest.fixture
+def small_copy(tmp_path):
+    """A copy of the small knowledge base (conftest.SMALL_KB), for what a command does with any knowledge
+    base (the one it finds from the folder it runs in, a fact under a text fact), not the shipped content."""
+    return copy_small_kb(tmp_path / "kb")
+
+
 def test_shipped_kb_lint_prints_no_problem_at_all(cli):
     """Not even a note: every fact of the shipped catalogue is used by a rule or a template."""
     run = cli("rules", "lint")
@@ -29,23 +36,29 @@ def test_shipped_kb_lint_prints_no_problem_at_all(cli):
     assert cli("rules", "lint", "--format", "github").out == ""
 
 
-def test_lint_text_lines_are_sorted_and_carry_hints(cli, kb_copy):
-    path = kb_copy / "rules" / "dns.yaml"
+def test_lint_text_lines_are_sorted_and_carry_hints(cli, small_copy):
+    kb_copy = small_copy
+    path = kb_copy / "rules" / "mailbox.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("when: {fact: dns.srv_valid, equals: false}", "when: {fact: dns.srv_vaild, equals: false}")
-    text = text.replace("see_also: [srv-invalid]", "see_also: [srv-invalib]")
+    text = text.replace("when: {fact: quota.used, greater_or_equal: 100}",
+                        "when: {fact: quota.usde, greater_or_equal: 100}")
+    text = text.replace("see_also: [quota-check]", "see_also: [quota-chekc]")
     path.write_text(text, encoding="utf-8")
+    facts = kb_copy / "rules" / "facts.yaml"  # found after the rules' problems, in a file sorted before theirs
+    facts.write_text(facts.read_text(encoding="utf-8").replace("    sample: 100\n", "    sample: tanto\n"),
+                     encoding="utf-8")
     run = cli("rules", "lint", str(kb_copy))
     assert run.code == 1
     lines = [line for line in run.out.splitlines() if re.match(r"^\S+:\d+:\d+: ", line)]
     assert lines == sorted(lines, key=lambda l: (l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])))
-    assert any(l.endswith("[unknown-fact]") and "dns.srv_vaild" in l for l in lines)
-    assert "forse intendevi «dns.srv_valid»?" in run.out
-    assert "forse intendevi «srv-invalid»?" in run.out
+    assert [line.rsplit(" ", 1)[-1] for line in lines] == ["[bad-sample]", "[unknown-fact]", "[unknown-link]"]
+    assert any(l.endswith("[unknown-fact]") and "quota.usde" in l for l in lines)
+    assert "forse intendevi «quota.used»?" in run.out
+    assert "forse intendevi «quota-check»?" in run.out
     github = cli("rules", "lint", str(kb_copy), "--format", "github")
-    assert re.search(r"^::error file=[^,]+dns\.yaml,line=\d+,col=\d+,title=unknown-link::", github.out, re.M)
+    assert re.search(r"^::error file=[^,]+mailbox\.yaml,line=\d+,col=\d+,title=unknown-link::", github.out, re.M)
     english = cli("rules", "lint", str(kb_copy), "--lang", "en")
-    assert "did you mean" in english.out and "rule «mx-invalid» has a «see_also» link" in english.out
+    assert "did you mean" in english.out and "rule «mailbox-full» has a «see_also» link" in english.out
 
 
 def test_lint_unreadable_directory_exits_2(cli, tmp_path):
@@ -142,8 +155,19 @@ def test_one_broken_template_does_not_stop_the_others(cli, kb_copy):
             if p["severity"] != "info"] == [("mx-invalid.explanation.j2", 2, "template-syntax")]
 
 
-def _mark_copy(root):
-    """A copy that differs from the bundled knowledge base in what each writer's command shows."""
+def _mark_copy(root, shipped: bool):
+    """A copy that differs from the bundled knowledge base in what each writer's command shows: the small
+    one, or (``shipped``: for ``preview``, which names a rule the bundled one has as well) the shipped one."""
+    if not shipped:
+        for name, old, new in (
+                ("locales/it/messages.yaml", 'mailbox-full: {title: "Casella piena"}',
+                 'mailbox-full: {title: "TITOLO DELLA COPIA"}'),
+                ("locales/en/messages.yaml", '  mailbox-full: {title: "Mailbox full"}\n', ""),
+                ("rules/mailbox.yaml", "      - name: room left\n", "      - name: COPIA room left\n")):
+            text = (root / name).read_text(encoding="utf-8")
+            assert text.count(old) == 1, (name, old)
+            (root / name).write_text(text.replace(old, new), encoding="utf-8")
+        return
     messages = root / "locales" / "it" / "messages.yaml"
     messages.write_text(messages.read_text(encoding="utf-8").replace(
         'mx-invalid: {title: "Record MX del dominio non valido"}', 'mx-invalid: {title: "TITOLO DELLA COPIA"}'),
@@ -158,12 +182,14 @@ def _mark_copy(root):
 
 @pytest.mark.parametrize("argv, inside", [
     (("rules", "lint"), "[locale-missing-text]"),
-    (("rules", "test", "--filter", "COPIA", "--format", "json"), "COPIA default zone"),
+    (("rules", "test", "--filter", "COPIA", "--format", "json"), "COPIA room left"),
     (("rules", "preview", "mx-invalid"), "TITOLO DELLA COPIA"),
     (("rules", "docs"), "TITOLO DELLA COPIA"),
 ])
-def test_writers_commands_without_dir_use_the_kb_they_are_run_in(cli, kb_copy, tmp_path, argv, inside):
-    _mark_copy(kb_copy)
+def test_writers_commands_without_dir_use_the_kb_they_are_run_in(cli, tmp_path, argv, inside):
+    shipped = argv[1] == "preview"
+    kb_copy = (copy_kb if shipped else copy_small_kb)(tmp_path / "kb")
+    _mark_copy(kb_copy, shipped)
     for where in (kb_copy, kb_copy / "locales" / "it"):  # the folder itself, or one inside it
         run = cli(*argv, cwd=where)
         assert inside in run.out, run.out + run.err
@@ -174,7 +200,8 @@ def test_writers_commands_without_dir_use_the_kb_they_are_run_in(cli, kb_copy, t
     assert inside not in run.out and run.err == ""  # the bundled knowledge base, silently, as before
 
 
-def test_the_kb_used_is_said_in_the_chosen_language(cli, kb_copy):
+def test_the_kb_used_is_said_in_the_chosen_language(cli, small_copy):
+    kb_copy = small_copy
     run = cli("rules", "lint", "--lang", "en", cwd=kb_copy)
     assert run.err == f"diagnostica: using the knowledge base {kb_copy}, found from the folder you are in " \
                       "(to use another, name its folder)\n"
@@ -184,13 +211,15 @@ def test_the_kb_used_is_said_in_the_chosen_language(cli, kb_copy):
 @pytest.mark.parametrize("argv, code, lang, words", [
     (("rules", "lint"), 1, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
     (("rules", "lint", "--lang", "en"), 1, "en", '"domain" is a text: it cannot have sub-facts such as "domain.expired"'),
-    (("rules", "preview", "mx-invalid"), 2, "it", "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
-    (("rules", "preview", "mx-invalid", "--lang", "en"), 2, "en", '"domain" is a text: it cannot have sub-facts'),
+    (("rules", "preview", "mailbox-full"), 2, "it",
+     "«domain» è un testo: non può avere sotto-fatti come «domain.expired»"),
+    (("rules", "preview", "mailbox-full", "--lang", "en"), 2, "en", '"domain" is a text: it cannot have sub-facts'),
     (("rules", "test"), 2, "it", "per esempio, «domain_expired»"),
     (("check", "--kb", ".", "--fact", "domain=example.it"), 2, "it", "non può avere sotto-fatti"),
 ])
-def test_a_fact_under_a_text_fact_is_one_clear_error(cli, kb_copy, argv, code, lang, words):
+def test_a_fact_under_a_text_fact_is_one_clear_error(cli, small_copy, argv, code, lang, words):
     """Writers add ``domain.expired`` beside the text ``domain``: never a TypeError (exit 3)."""
+    kb_copy = small_copy
     facts = kb_copy / "rules" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").rstrip("\n") + "\n  domain.expired:\n    type: bool\n"
                      "    description: The domain has expired.\n    sample: false\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 from diagnostica.engine.errors import YamlError
 from diagnostica.engine.kb.texts import bundled_messages, bundled_texts
 from diagnostica.engine.kb.yamlload import load_yaml
-from conftest import copy_kb
+from conftest import copy_small_kb
 
 # PyYAML's own words: none may reach the writer (they stay only in the fallback for unknown complaints).
 PYYAML_WORDS = ("mapping values are", "could not find expected", "but found", "but got", "while scanning",
@@ -75,17 +75,19 @@ def test_both_languages_know_the_same_complaints():
             assert set(entry) == set(english[key]), key
 
 
-@pytest.mark.parametrize("lang, words", [("it", "non va qui ma dentro «links:»"), ("en", "inside «links:»")])
+@pytest.mark.parametrize("lang, words", [("it", "«see_also» non va qui ma dentro «links:»"),
+                                         ("en", "«see_also» does not go here but inside «links:»")])
 def test_a_field_written_beside_links_says_to_move_it_under_links(cli, tmp_path, lang, words):
-    copy_kb(tmp_path)
-    path = tmp_path / "rules" / "account.yaml"
+    copy_small_kb(tmp_path)  # the schema's words, whatever the knowledge base: the small one (conftest.SMALL_KB)
+    path = tmp_path / "rules" / "mailbox.yaml"
     text = path.read_text(encoding="utf-8")
-    assert text.count("    links:\n      causes: [test-email-not-sent]\n") == 1
-    path.write_text(text.replace("    links:\n      causes: [test-email-not-sent]\n",
-                                 "    links:\n    causes: [test-email-not-sent]\n"), encoding="utf-8")
+    assert text.count("    links:\n      see_also: [quota-check]\n") == 1
+    path.write_text(text.replace("    links:\n      see_also: [quota-check]\n",
+                                 "    links:\n    see_also: [quota-check]\n"), encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index("    see_also: [quota-check]") + 1
     run = cli("rules", "lint", str(tmp_path), "--lang", lang)
     assert run.code == 1 and "Traceback" not in run.err
-    assert f"{path}:11:5:" in run.out and words in run.out
+    assert f"{path}:{line}:5:" in run.out and words in run.out
 
 
 @pytest.mark.parametrize("line, flagged", [

@@ -2,6 +2,7 @@
 words, and the same error for every document it does not take (issue 10: light loads)."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -116,12 +117,20 @@ def test_deep_nesting_is_refused_on_both_paths():
     assert (kind, code) == ("error", "yaml_too_deep")
 
 
+#: The campaign's YAML slips in a few tests, not one each: generated when the first of them runs, not while
+#: every worker collects the suite; a failure names each mutation that reads otherwise.
+CHUNKS = 4
+
+
+@functools.lru_cache(maxsize=1)
 def _mutated_yaml():
     from tests import kbmutations
 
-    return [m for m in kbmutations.mutations(400, seed=23) if m.file.endswith(".yaml") and m.text is not None]
+    return tuple(m for m in kbmutations.mutations(400, seed=23) if m.file.endswith(".yaml") and m.text is not None)
 
 
-@pytest.mark.parametrize("mutation", _mutated_yaml(), ids=lambda m: m.kind)
-def test_every_slip_of_the_kb_mutation_campaign_reads_alike(mutation):
-    assert outcome(mutation.text, fast=True) == outcome(mutation.text, fast=False)
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_every_slip_of_the_kb_mutation_campaign_reads_alike(chunk):
+    mine = _mutated_yaml()[chunk::CHUNKS]
+    differ = [str(m) for m in mine if outcome(m.text, fast=True) != outcome(m.text, fast=False)]
+    assert (differ, len(mine) > 50) == ([], True)

@@ -249,8 +249,9 @@ def _analyse(env: jinja2.Environment, source: str, name: str, display: str, text
     except Exception as exc:  # noqa: BLE001 - any failure is still one problem, not a crash
         _compile_problem(exc, display, recorder, env, source)
         return _Analysis(tuple(recorder.calls), frozenset(), None, False)
-    refs = frozenset(_fact_refs(tree))  # before compiling: Jinja's optimizer may rewrite the tree
-    if not _confined_includes(tree, display, recorder):
+    below = _nodes(tree)  # one walk of the tree for both checks (Jinja's find_all walks it once per call)
+    refs = frozenset(_fact_refs(below))  # before compiling: Jinja's optimizer may rewrite the tree
+    if not _confined_includes(below, display, recorder):
         return _Analysis(tuple(recorder.calls), refs, None, False)
     code = None
     if compiled:
@@ -269,13 +270,36 @@ def _inside_locales(node: Path) -> bool:
     return locales is not None and node.resolve().is_relative_to(locales.resolve())
 
 
-def _confined_includes(tree: nodes.Template, display: str, out: Any) -> bool:
-    """Report every include/import/extends whose name would leave the locales (rendering refuses them)."""
+def _nodes(tree: nodes.Node) -> list[nodes.Node]:
+    """Every node below ``tree`` in the order ``find_all`` yields them (depth first, each before its
+    children), gathered in one pass without a generator per node: parsing aside, walking the tree once
+    per kind of node was a fifth of reading a template."""
+    found: list[nodes.Node] = []
+    stack: list[nodes.Node] = [tree]
+    node_type = nodes.Node
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        children: list[nodes.Node] = []
+        for field in node.fields:  # what ``Node.iter_child_nodes`` reads, in its order
+            item = getattr(node, field, None)
+            if isinstance(item, list):
+                children.extend(child for child in item if isinstance(child, node_type))
+            elif isinstance(item, node_type):
+                children.append(item)
+        stack.extend(reversed(children))
+    return found[1:]
+
+
+def _confined_includes(below: list[nodes.Node], display: str, out: Any) -> bool:
+    """Report every include/import/extends whose name would leave the locales (rendering refuses them).
+    ``below``: the template's nodes (``_nodes``)."""
     from ..present.render import confined_name
 
     clean = True
-    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
-        target = node.template  # type: ignore[attr-defined]  # every one of these four nodes has it
+    kinds = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+    for node in (n for n in below if isinstance(n, kinds)):
+        target = node.template  # every one of these four nodes has it
         names = [target.value] if isinstance(target, nodes.Const) else \
             [item.value for item in target.items if isinstance(item, nodes.Const)] \
             if isinstance(target, (nodes.List, nodes.Tuple)) else []
@@ -380,17 +404,20 @@ def _known_names(kb: KnowledgeBase) -> list[str]:
     return sorted(names | {"facts", "data", "lang", "rule"})
 
 
-def _fact_refs(tree: nodes.Template) -> set[str]:
+def _fact_refs(below: list[nodes.Node]) -> set[str]:
     """Dotted names after ``facts.`` anywhere in the template (``facts.dns.mx`` -> ``dns.mx``), through
-    the names a template gives them (``{% set dns = facts.dns | default({}) %}`` then ``dns.mx``)."""
+    the names a template gives them (``{% set dns = facts.dns | default({}) %}`` then ``dns.mx``).
+    ``below``: the template's nodes (``_nodes``)."""
     aliases: dict[str, str] = {}
-    for assign in tree.find_all(nodes.Assign):
-        if isinstance(assign.target, nodes.Name):
+    for assign in below:
+        if isinstance(assign, nodes.Assign) and isinstance(assign.target, nodes.Name):
             path = _fact_path(assign.node, {})
             if path:
                 aliases[assign.target.name] = path
     found = set()
-    for item in tree.find_all((nodes.Getattr, nodes.Getitem)):
+    for item in below:
+        if not isinstance(item, (nodes.Getattr, nodes.Getitem)):
+            continue
         path = _fact_path(item, aliases)
         if path:
             found.add(path)
