@@ -14,7 +14,7 @@ KbOption = typer.Option(None, "--kb", metavar="DIR", help="Cartella di un'altra 
 ExplainOption = typer.Option(False, "--explain", help="Spiega anche perché le altre regole non sono scattate.")
 FactOption = typer.Option(None, "--fact", "-f", metavar="NOME=VALORE", help="Un fatto NOME=VALORE (ripetibile).")
 NameserverOption = typer.Option(
-    None, "--nameserver", "-n",
+    None, "--nameserver", "-n", metavar="IP[:PORTA]",
     help="Server DNS da interrogare: IP, IP:PORTA o [IPv6]:PORTA (ripetibile). Predefinito: quelli del sistema.")
 TimeoutOption = typer.Option(5.0, "--timeout", metavar="SECONDI", help="Secondi concessi a ogni interrogazione DNS.")
 TextOrJsonOption = typer.Option("text", "--format", metavar="[text|json]", help="Formato: text o json.")

@@ -25,11 +25,11 @@ from .common import (
 
 def ovh(
     email: Optional[str] = typer.Argument(None, metavar="ACCOUNT_EMAIL", help="L'indirizzo dell'account Exchange o Email Pro (non con --all)."),
-    organization: Optional[str] = typer.Option(None, "--organization", help="Organizzazione Exchange (altrimenti cercata)."),
-    service: Optional[str] = typer.Option(None, "--service", help="Servizio Exchange o Email Pro (altrimenti cercato)."),
-    product: Optional[str] = typer.Option(None, "--product", help="exchange o pro, se l'indirizzo esiste in entrambi."),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Endpoint dell'API: ovh-eu, ovh-ca, … oppure un URL (anche OVH_ENDPOINT)."),
-    timeout: float = typer.Option(30.0, "--timeout", help="Secondi concessi a ogni chiamata all'API."),
+    organization: Optional[str] = typer.Option(None, "--organization", metavar="NOME", help="Organizzazione Exchange (altrimenti cercata)."),
+    service: Optional[str] = typer.Option(None, "--service", metavar="NOME", help="Servizio Exchange o Email Pro (altrimenti cercato)."),
+    product: Optional[str] = typer.Option(None, "--product", metavar="[exchange|pro]", help="exchange o pro, se l'indirizzo esiste in entrambi."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", metavar="ENDPOINT|URL", help="Endpoint dell'API: ovh-eu, ovh-ca, … oppure un URL (anche OVH_ENDPOINT)."),
+    timeout: float = typer.Option(30.0, "--timeout", metavar="SECONDI", help="Secondi concessi a ogni chiamata all'API."),
     new: bool = typer.Option(False, "--new", help="Avvia una nuova diagnostica (chiede la password dell'account) e ne attende il risultato."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Con --new: legge la password dalla prima riga dello standard input."),
     create_key: bool = typer.Option(False, "--create-key", help="Mostra come creare una consumer key con i soli diritti necessari (con --new anche quelli per avviare la diagnostica)."),

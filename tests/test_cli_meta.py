@@ -31,6 +31,15 @@ def test_command_has_help_and_is_in_the_readme(cli, path, command):
     assert f"diagnostica {' '.join(path)}" in README, f"README does not mention `diagnostica {' '.join(path)}`"
 
 
+@pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_option_names_its_value_in_words(cli, path, command):
+    """An option's value is shown as what to write (SECONDI, IP[:PORTA], [text|json]), never as typer's
+    Python type label (``<list[str]>``, ``<float>``); arguments keep typer's own type column."""
+    options = [p for p in command.params if not p.hidden and p.param_type_name == "option" and not p.is_flag]
+    labelled = [p.name for p in options if not p.metavar]
+    assert labelled == [], f"{' '.join(path)}: options without a metavar: {labelled}"
+
+
 def test_all_commands_are_listed():
     names = {" ".join(p) for p, _ in COMMANDS}
     assert {"check", "dns", "report", "ask", "rules", "rules lint", "rules test", "rules preview",
