@@ -108,7 +108,7 @@ def test_server_error_is_could_not_check(capsys):
 
 
 def test_slow_answer_is_a_timeout(capsys):
-    code, out, _ = run(capsys, "slow@example.it", "--timeout", "0.3", "--lang", "en")
+    code, out, _ = run(capsys, "slow@example.it", "--timeout", "0.15", "--lang", "en")  # tried 3 times
     assert code == 1 and "no answer within the time limit" in out
 
 
