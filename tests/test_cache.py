@@ -315,18 +315,18 @@ def test_stored_code_is_read_back_not_compiled(kb_copy, tmp_path, fresh_process_
     assert (again.render(x=True), compiled, len(code_entries(tmp_path))) == (first, [], 1)
 
 
-def test_an_edited_template_replaces_its_entry_and_old_layout_entries_go(cli, kb_copy, tmp_path):
+def test_an_edited_template_replaces_its_entry_and_old_layout_entries_go(cli, kb_writable, tmp_path):
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     example = str(REPO / "examples" / "mx-foreign.yaml")
     folder = tmp_path / "cache" / "diagnostica"
     folder.mkdir(parents=True, mode=0o700)
     legacy = folder / "template-0123abcd.cache"  # Jinja's layout, as earlier versions wrote it
     legacy.write_bytes(b"j2 old")
-    cli("check", "--kb", str(kb_copy), example, env=env)
+    cli("check", "--kb", str(kb_writable), example, env=env)
     before = code_entries(tmp_path)
-    template = kb_copy / "locales" / "it" / "rules" / "mx-invalid.explanation.j2"
+    template = kb_writable / "locales" / "it" / "rules" / "mx-invalid.explanation.j2"
     template.write_text(template.read_text(encoding="utf-8") + "\nUna riga in più.\n", encoding="utf-8")
-    run = cli("check", "--kb", str(kb_copy), example, env=env)
+    run = cli("check", "--kb", str(kb_writable), example, env=env)
     after = code_entries(tmp_path)
     assert (legacy.exists(), len(after), len(set(after) - set(before)), "Una riga in più." in run.out) == \
         (False, len(before), 1, True)
