@@ -13,14 +13,37 @@ from conftest import copy_kb
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    """One copy of the bundled knowledge base for the module's tests that only read it: a copy is
+    180 files (about 50 ms each time).  The cache entries go to each test's own folder, so every
+    test still starts from an empty cache."""
+    return copy_kb(tmp_path_factory.mktemp("kb"))
+
+
+@pytest.fixture(scope="module")
+def broken_kb(tmp_path_factory):
+    """A copy with a rule file that does not load (read only, as ``pristine``)."""
+    return _broken(copy_kb(tmp_path_factory.mktemp("broken-kb")))
+
+
 @pytest.fixture
-def kb_copy(tmp_path, monkeypatch):
-    """A copy of the bundled knowledge base and a cache folder of its own."""
+def own_cache(tmp_path, monkeypatch):
+    """A cache folder of this test's own (``tmp_path/cache``), the cache not switched off."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("DIAGNOSTICA_NO_CACHE", raising=False)
-    root = tmp_path / "kb"
-    copy_kb(root)
-    return root
+
+
+@pytest.fixture
+def kb_copy(pristine, own_cache):
+    """The bundled knowledge base, for a test that does not change it, and a cache folder of its own."""
+    return pristine
+
+
+@pytest.fixture
+def kb_writable(tmp_path, own_cache):
+    """A copy of the bundled knowledge base of this test's own, to change, and a cache folder of its own."""
+    return copy_kb(tmp_path / "kb")
 
 
 def entries(tmp_path: Path) -> list[Path]:
@@ -103,14 +126,14 @@ def test_conditions_from_the_cache_are_the_compiled_ones(kb_copy):
         assert frozenset(warm.condition.facts()) == cold.reads
 
 
-def test_changed_rule_file_invalidates_the_entry(kb_copy, tmp_path):
-    knowledge.load(sources.from_directory(kb_copy))
+def test_changed_rule_file_invalidates_the_entry(kb_writable, tmp_path):
+    knowledge.load(sources.from_directory(kb_writable))
     old = entries(tmp_path)
-    path = kb_copy / "rules" / "account.yaml"
+    path = kb_writable / "rules" / "account.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("when: {fact: account.spam_blocked, equals: true}",
                                  "when: {fact: account.spam_blocked, equals: false}", 1), encoding="utf-8")
-    kb = knowledge.load(sources.from_directory(kb_copy))
+    kb = knowledge.load(sources.from_directory(kb_writable))
     assert kb.evaluate({"account.spam_blocked": False}).outcomes["account-spam-blocked"] is True
     assert entries(tmp_path) != old and len(entries(tmp_path)) == 1  # the old entry is replaced
 
@@ -131,24 +154,24 @@ def test_no_cache_bypasses_it(kb_copy, tmp_path):
     assert entries(tmp_path) == []
 
 
-def test_cli_no_cache_reads_the_files(cli, kb_copy, tmp_path):
+def test_cli_no_cache_reads_the_files(cli, kb_writable, tmp_path):
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     example = str(REPO / "examples" / "mx-foreign.yaml")
-    run = cli("check", "--kb", str(kb_copy), "--no-cache", example, env=env)
+    run = cli("check", "--kb", str(kb_writable), "--no-cache", example, env=env)
     assert run.code == 1 and "mx-invalid" in run.out
     assert entries(tmp_path) == []
-    cli("check", "--kb", str(kb_copy), example, env=env)
+    cli("check", "--kb", str(kb_writable), example, env=env)
     (entry,) = entries(tmp_path)
-    original = (kb_copy / "rules" / "dns.yaml").read_text(encoding="utf-8")
+    original = (kb_writable / "rules" / "dns.yaml").read_text(encoding="utf-8")
     # A broken rule file must be reported even though a cache entry exists for the old one.
-    (kb_copy / "rules" / "dns.yaml").write_text("rules:\n  - id: Bad Id\n", encoding="utf-8")
+    (kb_writable / "rules" / "dns.yaml").write_text("rules:\n  - id: Bad Id\n", encoding="utf-8")
     for args in ([], ["--no-cache"]):
-        run = cli("check", "--kb", str(kb_copy), *args, example, env=env)
+        run = cli("check", "--kb", str(kb_writable), *args, example, env=env)
         assert run.code == 2 and "dns.yaml" in run.err, run.err
     # Back to the original file: its entry is there, corrupt -- ignored, replaced.
-    (kb_copy / "rules" / "dns.yaml").write_text(original, encoding="utf-8")
+    (kb_writable / "rules" / "dns.yaml").write_text(original, encoding="utf-8")
     entry.write_bytes(cache.FORMAT + b"garbage")
-    run = cli("check", "--kb", str(kb_copy), example, env=env)
+    run = cli("check", "--kb", str(kb_writable), example, env=env)
     assert run.code == 1 and "mx-invalid" in run.out and run.err == ""
 
 
@@ -292,18 +315,18 @@ def test_stored_code_is_read_back_not_compiled(kb_copy, tmp_path, fresh_process_
     assert (again.render(x=True), compiled, len(code_entries(tmp_path))) == (first, [], 1)
 
 
-def test_an_edited_template_replaces_its_entry_and_old_layout_entries_go(cli, kb_copy, tmp_path):
+def test_an_edited_template_replaces_its_entry_and_old_layout_entries_go(cli, kb_writable, tmp_path):
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     example = str(REPO / "examples" / "mx-foreign.yaml")
     folder = tmp_path / "cache" / "diagnostica"
     folder.mkdir(parents=True, mode=0o700)
     legacy = folder / "template-0123abcd.cache"  # Jinja's layout, as earlier versions wrote it
     legacy.write_bytes(b"j2 old")
-    cli("check", "--kb", str(kb_copy), example, env=env)
+    cli("check", "--kb", str(kb_writable), example, env=env)
     before = code_entries(tmp_path)
-    template = kb_copy / "locales" / "it" / "rules" / "mx-invalid.explanation.j2"
+    template = kb_writable / "locales" / "it" / "rules" / "mx-invalid.explanation.j2"
     template.write_text(template.read_text(encoding="utf-8") + "\nUna riga in più.\n", encoding="utf-8")
-    run = cli("check", "--kb", str(kb_copy), example, env=env)
+    run = cli("check", "--kb", str(kb_writable), example, env=env)
     after = code_entries(tmp_path)
     assert (legacy.exists(), len(after), len(set(after) - set(before)), "Una riga in più." in run.out) == \
         (False, len(before), 1, True)
@@ -320,12 +343,12 @@ def _broken(root: Path) -> Path:
 @pytest.mark.parametrize("enabled", [True, False])
 @pytest.mark.parametrize("caller_froze", [False, True])
 @pytest.mark.parametrize("use_cache, broken", [(True, False), (False, False), (True, True)])
-def test_load_leaves_the_collector_as_it_found_it(kb_copy, enabled, caller_froze, use_cache, broken):
+def test_load_leaves_the_collector_as_it_found_it(kb_copy, broken_kb, enabled, caller_froze, use_cache, broken):
     import gc
 
     from diagnostica.engine.errors import KnowledgeBaseErrors
 
-    directory = sources.from_directory(_broken(kb_copy) if broken else kb_copy)
+    directory = sources.from_directory(broken_kb if broken else kb_copy)
     was = gc.isenabled()
     gc.unfreeze()  # whatever an earlier test of this process froze (`dns batch` in process freezes)
     (gc.enable if enabled else gc.disable)()

@@ -50,9 +50,24 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def documents():
+    """email -> (code, out, err) of ``ovh EMAIL --format json`` against the fake as it starts, made once
+    for the module: two tests below read the same document of each of the CASES accounts (every
+    test that changes the fake puts it back as it found it)."""
+    return {}
+
+
+def document_of(capsys, documents, email):
+    if email not in documents:
+        documents[email] = run(capsys, email, "--format", "json")
+    return documents[email]
+
+
 @pytest.mark.parametrize("email, expected, exit_code", CASES)
-def test_account_findings(capsys, email, expected, exit_code):
-    code, ids, _, err = findings(capsys, email)
+def test_account_findings(capsys, documents, email, expected, exit_code):
+    code, out, err = document_of(capsys, documents, email)
+    ids = [f["id"] for f in json.loads(out)["findings"]] if out else None
     assert (sorted(ids), code) == (sorted(expected), exit_code), err
 
 
@@ -108,7 +123,7 @@ def test_server_error_is_could_not_check(capsys):
 
 
 def test_slow_answer_is_a_timeout(capsys):
-    code, out, _ = run(capsys, "slow@example.it", "--timeout", "0.3", "--lang", "en")
+    code, out, _ = run(capsys, "slow@example.it", "--timeout", "0.15", "--lang", "en")  # tried 3 times
     assert code == 1 and "no answer within the time limit" in out
 
 
@@ -224,8 +239,8 @@ SERVICE_OBJECT = f"/email/exchange/{fakeapi.ORG}/service/{fakeapi.SERVICE}"
 # what goes wrong at the fake -> exit code, which stream, the words of its one line (the API down or odd: "could
 # not check", exit 1; never a misconfiguration, never a traceback)
 FAILURES = [
-    ({"skew": 120}, 1, "err", ["120 s", "NTP", "GET /email/exchange", "impossibile verificare"]),
-    ({"skew": -300}, 1, "err", ["300 s", "orologio"]),
+    ({"skew": 120}, 1, "err", [("120 s", "119 s"), "NTP", "GET /email/exchange", "impossibile verificare"]),
+    ({"skew": -300}, 1, "err", [("300 s", "301 s"), "orologio"]),
     ({"skew": 20}, 0, "out", []),  # within what the library's own correction is trusted for: no complaint
     ({"time_fault": (500, None)}, 1, "err", ["GET /auth/time", "impossibile verificare"]),
     ({"time_fault": ("garbage", None)}, 1, "err", ["GET /auth/time", "risposta illeggibile"]),
@@ -239,6 +254,12 @@ FAILURES = [
 ]
 
 
+def alternatives(word: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A word, or a tuple of the words any one of which will do: the skew is the API's whole second minus
+    the local one read a moment later, which a second's tick in between makes one less."""
+    return word if isinstance(word, tuple) else (word,)
+
+
 @pytest.mark.parametrize("change, exit_code, stream, words", FAILURES)
 def test_api_failures_are_could_not_check(fake, capsys, change, exit_code, stream, words):
     saved = {name: getattr(fake, name) for name in change}
@@ -250,7 +271,7 @@ def test_api_failures_are_could_not_check(fake, capsys, change, exit_code, strea
         for name, value in saved.items():
             setattr(fake, name, value)
     text = {"out": out, "err": err}[stream]
-    assert code == exit_code and all(w in text for w in words), (out, err)
+    assert code == exit_code and all(any(w in text for w in alternatives(word)) for word in words), (out, err)
     if stream == "err":
         assert out == "" and err.count("\n") == 1 and "Traceback" not in err
     assert not any(f"[{tag}]" in out for tag in ("ERRORE", "AVVISO"))  # a failed call never becomes a finding
@@ -287,12 +308,12 @@ def test_clock_skew_in_english(fake, capsys):
         code, out, err = run(capsys, "info@example.it", "--lang", "en")
     finally:
         fake.skew = 0
-    assert code == 1 and "differs from the API's by 90 s" in err and AS not in err
+    assert code == 1 and any(f"differs from the API's by {s} s" in err for s in (90, 89)) and AS not in err, err
 
 
 @pytest.mark.parametrize("email", [email for email, _, _ in CASES])
-def test_same_findings_as_the_equivalent_facts_file(capsys, tmp_path, email):
-    _, out, _ = run(capsys, email, "--format", "json")
+def test_same_findings_as_the_equivalent_facts_file(capsys, documents, tmp_path, email):
+    _, out, _ = document_of(capsys, documents, email)
     from_api = json.loads(out)
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(from_api["facts"]), encoding="utf-8")

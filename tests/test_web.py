@@ -25,7 +25,9 @@ def client(kb):
 
     with warnings.catch_warnings():  # starlette 1.x suggests httpx2, which the registry does not have yet
         warnings.simplefilter("ignore")
-        yield starlette_testclient.TestClient(create_app(kb), raise_server_exceptions=False)
+        # entered once: one event loop and its thread for the module's requests, as a server has, not one per request
+        with starlette_testclient.TestClient(create_app(kb), raise_server_exceptions=False) as client:
+            yield client
 
 
 def cli_json(capsys, *argv: str) -> dict:
@@ -218,9 +220,10 @@ def dns_client(kb):
     with make_server() as server, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         source = LiveSource([parse_nameserver(server.address)], timeout=2)
-        client = starlette_testclient.TestClient(create_app(kb, source), raise_server_exceptions=False)
-        client.nameserver = server.address
-        yield client
+        # entered once: one event loop and its thread for the module's requests, as a server has, not one per request
+        with starlette_testclient.TestClient(create_app(kb, source), raise_server_exceptions=False) as client:
+            client.nameserver = server.address
+            yield client
 
 
 @pytest.mark.parametrize("domain, offer, pop_imap", [

@@ -31,7 +31,9 @@ def client(kb):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        yield starlette_testclient.TestClient(create_app(kb), raise_server_exceptions=False)
+        # entered once: one event loop and its thread for the module's requests, as a server has, not one per request
+        with starlette_testclient.TestClient(create_app(kb), raise_server_exceptions=False) as client:
+            yield client
 
 
 def titles(page) -> list[str]:

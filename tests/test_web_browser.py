@@ -86,12 +86,52 @@ def browser():
         chromium.close()
 
 
+#: The phone-sized window most tests use.
+PHONE = {"width": 390, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def tabs(browser):
+    """One page with script and one without, each in its own context, shared by the module's tests:
+    a context and its first page cost a renderer process (a few tenths of a second) each time.  The
+    pages keep nothing between tests -- the app sets no cookie and stores nothing in the browser --
+    and every test starts by loading its own address."""
+    pages = {}
+    for javascript in (True, False):
+        context = browser.new_context(java_script_enabled=javascript, viewport=PHONE)
+        pages[javascript] = context.new_page()
+    yield pages
+    for page in pages.values():
+        page.context.close()
+
+
+@pytest.fixture
+def tab(tabs):
+    """tab(javascript) -> (page, errors): the module's page with or without script and the script
+    errors it logs during this test; the phone-sized window again afterwards."""
+    used = []
+
+    def take(javascript: bool = True):
+        page = tabs[javascript]
+        errors: list[str] = []
+
+        def on_console(message) -> None:
+            if message.type == "error":
+                errors.append(message.text)
+
+        page.on("console", on_console)
+        used.append((page, on_console))
+        return page, errors
+
+    yield take
+    for page, listener in used:
+        page.remove_listener("console", listener)
+        page.set_viewport_size(PHONE)
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_paste_submit_see_the_findings(server, browser, javascript):
-    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+def test_paste_submit_see_the_findings(server, tab, javascript):
+    page, errors = tab(javascript)
     page.goto(server + "/")
     assert page.locator("html").get_attribute("lang") == "it"
     page.get_by_label("Incolla qui il risultato della diagnostica").fill(PASTED + "\n<script>alert(1)</script>")
@@ -110,11 +150,11 @@ def test_paste_submit_see_the_findings(server, browser, javascript):
     permalink = page.locator("#permalink").get_attribute("href")
     page.goto(server + permalink)
     assert page.locator("article.finding h3").all_inner_texts() == titles
-    context.close()
 
 
-def test_english_page(server, browser):
-    page = browser.new_page()
+def test_english_page(server, tab):
+    page, _ = tab()
+    page.set_viewport_size({"width": 1280, "height": 720})  # a desktop's window (Playwright's default)
     page.goto(server + "/?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
     page.get_by_label("Paste the diagnostic's result").fill(PASTED)
@@ -123,11 +163,10 @@ def test_english_page(server, browser):
     assert page.get_by_role("heading", name="What we found").count() == 1
     assert page.locator("article.finding").count() == 3
     assert page.get_by_role("button", name="Copy the records").count() == 1
-    page.close()
 
 
-def test_domain_page_with_the_keyboard(server, browser):
-    page = browser.new_page(viewport={"width": 390, "height": 900})
+def test_domain_page_with_the_keyboard(server, tab):
+    page, _ = tab()
     page.goto(server + "/dominio")
     page.get_by_label("Offerta Exchange").select_option("hosted")
     page.get_by_label("Caselle POP/IMAP del dominio").select_option("none")
@@ -141,15 +180,11 @@ def test_domain_page_with_the_keyboard(server, browser):
     evidence.locator("summary").click()
     assert "MX" in evidence.locator("pre").inner_text()
     screenshot(page, "dominio.png")
-    page.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_a_consultation_walked_to_its_conclusion(server, browser, javascript):
-    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 390, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+def test_a_consultation_walked_to_its_conclusion(server, tab, javascript):
+    page, errors = tab(javascript)
     shots = iter(range(1, 100))
 
     def shot(name: str) -> None:
@@ -193,11 +228,10 @@ def test_a_consultation_walked_to_its_conclusion(server, browser, javascript):
     page.goto(server + permalink)
     assert page.get_by_role("heading", name="Causa accertata").count() == 1
     assert errors == []  # no CSP violation, no script error
-    context.close()
 
 
-def test_account_page_with_the_keyboard(server, browser, ovh_keys):
-    page = browser.new_page(viewport={"width": 390, "height": 900})
+def test_account_page_with_the_keyboard(server, tab, ovh_keys):
+    page, _ = tab()
     page.goto(server + "/account")
     field = page.get_by_label("Indirizzo email dell'account Exchange")
     field.fill("spam@example.it")
@@ -210,4 +244,3 @@ def test_account_page_with_the_keyboard(server, browser, ovh_keys):
     assert "GET /email/exchange" in calls.locator("pre").inner_text()
     assert ovh_keys.bad_signatures == 0
     screenshot(page, "account.png")
-    page.close()

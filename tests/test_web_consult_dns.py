@@ -22,7 +22,9 @@ def client(kb):
     with make_server() as server, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         source = LiveSource([parse_nameserver(server.address)], timeout=2)
-        yield starlette_testclient.TestClient(create_app(kb, source), raise_server_exceptions=False)
+        # entered once: one event loop and its thread for the module's requests, as a server has, not one per request
+        with starlette_testclient.TestClient(create_app(kb, source), raise_server_exceptions=False) as client:
+            yield client
 
 
 def state_of(page) -> str:

@@ -12,7 +12,9 @@ httpx = pytest.importorskip("httpx")
 
 @pytest.fixture(scope="module")
 def dns_server():
-    with make_server(delay=0.05) as running:  # a round trip per answer: checks overlap in time
+    # a round trip per answer, so that checks overlap in time (the peak below needs them to); a short
+    # one, as each check makes several queries one after the other
+    with make_server(delay=0.02) as running:
         yield running
 
 
@@ -41,7 +43,9 @@ def test_no_more_checks_at_once_than_the_limit(kb, dns_server, concurrency, requ
 
 
 def test_a_check_past_the_time_limit_is_could_not_check(kb, dns_server):
-    app, gate = app_with(kb, dns_server, 4, timeout=0.3, lookup_timeout=5.0)  # silent.test never answers
+    # silent.test never answers: the gate's limit (short, to keep the wait short) ends the check, not
+    # the lookup's own
+    app, gate = app_with(kb, dns_server, 4, timeout=0.1, lookup_timeout=5.0)
     [answer] = asyncio.run(post_all(app, [{"domain": "silent.test"}]))
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "web_dns_timeout" and gate.active == 0
@@ -54,7 +58,9 @@ def test_a_check_past_the_time_limit_is_could_not_check(kb, dns_server):
 def test_a_check_waits_for_a_free_slot_within_its_own_time(second, outcomes):
     from diagnostica.cli.web.limits import DnsGate, DnsUnavailable
 
-    gate = DnsGate(1, 0.5)
+    # The second asks at 0.15 s, so its own time ends 0.15 s after the first's (at 0.3 s): a margin
+    # wide enough that a busy machine's late timers still end them in that order.
+    gate = DnsGate(1, 0.3)
 
     async def never_ends() -> str:
         await asyncio.Event().wait()
@@ -67,7 +73,7 @@ def test_a_check_waits_for_a_free_slot_within_its_own_time(second, outcomes):
         first = asyncio.create_task(gate.run(never_ends))
         while gate.active == 0:  # the first holds the slot before the second asks
             await asyncio.sleep(0)
-        await asyncio.sleep(0.25)  # so the second's own time ends well after the first's
+        await asyncio.sleep(0.15)  # so the second's own time ends well after the first's
         second_task = asyncio.create_task(gate.run(quick if second == "quick" else never_ends))
         found = await asyncio.gather(first, second_task, return_exceptions=True)
         return [o.code if isinstance(o, DnsUnavailable) else o for o in found]
@@ -100,7 +106,7 @@ def test_no_slot_in_time_is_busy():
 
 
 def test_the_domain_page_says_could_not_check(kb, dns_server):
-    app, _ = app_with(kb, dns_server, 1, timeout=0.3, lookup_timeout=5.0)
+    app, _ = app_with(kb, dns_server, 1, timeout=0.1, lookup_timeout=5.0)
 
     async def form() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
@@ -109,7 +115,7 @@ def test_the_domain_page_says_could_not_check(kb, dns_server):
 
     page = asyncio.run(form())
     assert page.status_code == 503 and 'role="alert"' in page.text
-    assert "non si sono concluse entro 0.3 secondi" in page.text
+    assert "non si sono concluse entro 0.1 secondi" in page.text
 
 
 @pytest.mark.parametrize("args, message", [
