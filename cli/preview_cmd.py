@@ -34,9 +34,9 @@ def preview(
     Senza --fact usa i valori di esempio (sample) del catalogo; se con quelli la regola
     non scatta, aggiunge i fatti del suo primo esempio in cui scatta.
     """
+    from diagnostica.engine.inputs.jsonable import jsonable
     from diagnostica.engine.kb.texts import format_message
     from diagnostica.engine.lint import examples
-    from diagnostica.engine.present.document import jsonable
     from diagnostica.engine.present.render import Renderer
     from diagnostica.engine.run.explain import needs
 

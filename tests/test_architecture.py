@@ -81,6 +81,24 @@ def test_no_import_cycle_inside_engine_even_for_the_type_checker():
     assert graph["run.evaluate"] and _cycles(graph) == []
 
 
+def _folders(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The same graph between engine's folders (kb, run, dns, ...; a top-level module is its own)."""
+    def folder(module: str) -> str:
+        return module.split(".")[0]
+    folders: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        folders.setdefault(folder(module), set()).update(folder(t) for t in targets if folder(t) != folder(module))
+    return folders
+
+
+def test_engine_folders_are_layers_not_a_web():
+    # Every folder only imports folders below it (annotations included): what a lower layer needs of a
+    # higher one it names by a Protocol of its own (consult.session.Wording, kb.texts.RuleWords), and
+    # what several layers share lives low (inputs.jsonable), so the folders read as the pipeline.
+    folders = _folders(_graph(annotations=True))
+    assert {"kb", "run", "present", "consult"} <= set(folders) and _cycles(folders) == []
+
+
 def test_no_import_cycle_inside_the_cli():
     graph = _graph(CLI)
     assert "web.pages" in graph and _cycles(graph) == []
@@ -106,6 +124,10 @@ def test_no_command_imports_another_and_the_web_imports_none():
 
 def test_the_cycle_finder_finds_cycles():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_folder_graph_sees_a_folder_cycle():
+    assert _cycles(_folders({"a.x": {"b.y"}, "b.y": set(), "b.z": {"a.w"}, "a.w": set()})) == [["a", "b"]]
 
 
 def test_errors_module_is_a_leaf():

@@ -91,7 +91,7 @@ def conclusion(kb, step: Step, *, lang: str, audience: str = "agente", tried: li
 
 def page_state(step: Step) -> str:
     """The hidden field (and the permalink's ``state``): the API's body, compact JSON."""
-    from diagnostica.engine.present.document import jsonable
+    from diagnostica.engine.inputs.jsonable import jsonable
 
     data: dict[str, object] = dict(step.session.to_dict())
     if step.facts:

@@ -14,7 +14,7 @@ Nothing here prints or reads: the callers put the records into words with a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Mapping, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Mapping, NotRequired, Protocol, TypedDict
 
 from ..errors import InputError, Location
 from ..inputs.facts import JSON, coerce
@@ -27,8 +27,19 @@ from ..run.result import Result
 from . import answers as answer_words
 from .planner import UNKNOWN, Answer, Answered, Candidate, Conclusion, Consultation, Unknown, problem, transitive_causes
 
-if TYPE_CHECKING:  # annotations only: the session never renders anything itself
-    from ..present.render import Renderer
+if TYPE_CHECKING:
+    from ..kb.texts import Message
+
+
+class Wording(Protocol):
+    """What a session reads of the locale to take an answer (``present.render.Renderer`` is one): the
+    fact's question and choices, the yes/no words, a short text.  Declared here, so the consultation
+    depends on no presentation module: it never renders anything itself."""
+
+    def fact_choices(self, name: str) -> dict[str, str]: ...
+    def fact_question(self, name: str) -> str: ...
+    def section(self, key: str, fallbacks: list[str] | None = None) -> Message | None: ...
+    def text(self, key: str, fallbacks: list[str] | None = None, /, **params: object) -> str: ...
 
 #: The DNS as a source (see ``Session.dns``): not used, offered, looked up, declined.
 DNS_STATES = (None, "offer", "collected", "declined")
@@ -195,9 +206,9 @@ class Session:
     def stop(self, how: str = "stopped") -> "Session":
         return replace(self, ended=how)
 
-    def reply(self, line: str, renderer: "Renderer") -> tuple["Session", Reply]:
+    def reply(self, line: str, renderer: Wording) -> tuple["Session", Reply]:
         """A typed line applied to the current question; the transcript records it (secrets masked)."""
-        from ..present.document import jsonable
+        from ..inputs.jsonable import jsonable
 
         question = self.question()
         if question is None:
@@ -226,14 +237,14 @@ class Session:
     def history(self) -> list[dict[str, JSON]]:
         """The answers given so far as transcript events (a session rebuilt from its compact form has no
         typed lines to show, only what they established)."""
-        from ..present.document import jsonable
+        from ..inputs.jsonable import jsonable
 
         return [{"n": n, "fact": a.fact, **({"kind": "unknown"} if isinstance(a.value, Unknown) else
                                             {"kind": "answer", "value": jsonable(a.value)})}
                 for n, a in enumerate(self.state.answers, start=1)]
 
     # ------------------------------------------------------------ evidence
-    def evidence(self, renderer: "Renderer", found: Mapping[str, str]) -> dict[str, str]:
+    def evidence(self, renderer: Wording, found: Mapping[str, str]) -> dict[str, str]:
         """``found`` (where the starting facts came from, in words) with each answer's question number."""
         merged = dict(found)
         for number, given in enumerate(self.state.answers, start=1):
@@ -247,7 +258,7 @@ class Session:
         The starting facts are the caller's to keep (they come from its own inputs); this holds only
         what the conversation added, so it stays small enough for a form field or a URL.
         """
-        from ..present.document import jsonable
+        from ..inputs.jsonable import jsonable
 
         data: State = {"answers": [[a.fact, None if isinstance(a.value, Unknown) else jsonable(a.value)]
                                             for a in self.state.answers]}

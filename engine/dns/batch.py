@@ -19,16 +19,16 @@ import dns.name
 
 from ..errors import DiagnosticaError, InputError, Location
 from ..inputs.facts import LineTooLong, parse_facts_document, refusal
+from ..inputs.jsonable import jsonable
 from ..inputs.redact import first_secret, redact
 from ..kb.catalogue import Value
-from ..present.document import jsonable
 from .collect import CHECKS, collect, domain_name, merge
 from .lookup import Lookup, Source
 
 if TYPE_CHECKING:
     from ..inputs.facts import JSON
     from ..kb.load import KnowledgeBase
-    from ..present.render import Renderer
+    from ..kb.texts import RuleWords
     from .mtasts_fetch import PolicyFetcher
 
 DEFAULT_CONCURRENCY = 64
@@ -99,7 +99,7 @@ class _Limited:
             return await self.source.query(name, rdtype)
 
 
-async def run(items: Iterable[BatchItem], source: Source, kb: KnowledgeBase, renderer: Renderer,
+async def run(items: Iterable[BatchItem], source: Source, kb: KnowledgeBase, renderer: RuleWords,
               given: dict[str, Value], concurrency: int = DEFAULT_CONCURRENCY,
               checks: frozenset[str] = frozenset(CHECKS),
               fetcher: PolicyFetcher | None = None) -> AsyncIterator[dict[str, JSON]]:
@@ -118,7 +118,7 @@ async def run(items: Iterable[BatchItem], source: Source, kb: KnowledgeBase, ren
 class _Titles(dict[str, str]):
     """Rule titles, rendered once per rule for the whole batch (they do not depend on the facts)."""
 
-    def __init__(self, renderer: Renderer) -> None:
+    def __init__(self, renderer: RuleWords) -> None:
         super().__init__()
         self.renderer = renderer
 
@@ -127,7 +127,7 @@ class _Titles(dict[str, str]):
         return title
 
 
-async def _check(item: BatchItem, source: Source, kb: KnowledgeBase, renderer: Renderer, given: dict[str, Value],
+async def _check(item: BatchItem, source: Source, kb: KnowledgeBase, renderer: RuleWords, given: dict[str, Value],
                  titles: dict[str, str] | None = None, checks: frozenset[str] = frozenset(CHECKS),
                  fetcher: PolicyFetcher | None = None) -> dict[str, JSON]:
     titles = _Titles(renderer) if titles is None else titles

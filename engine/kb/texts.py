@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 from ..errors import KnowledgeBaseError, Location
 from .yamlload import load_yaml, position
@@ -142,3 +142,14 @@ def bundled_texts(lang: str = DEFAULT_LANG) -> Texts:
 def format_message(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
     """The bundled message ``key`` in ``lang`` (shorthand for ``bundled_texts(lang).format``)."""
     return bundled_texts(lang).format(key, **params)
+
+
+class RuleWords(Protocol):
+    """What a batch line needs of the locale (``present.render.Renderer`` is one): the messages its
+    errors are phrased with and each rule's title.  Declared here so ``dns.batch`` and ``ovh.batch``
+    depend on no presentation module."""
+
+    @property
+    def texts(self) -> Texts: ...
+
+    def rule_title(self, rule_id: str, fallbacks: list[str] | None = None) -> str: ...

@@ -13,14 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..errors import DiagnosticaError, Location
-from ..present.document import jsonable
+from ..inputs.jsonable import jsonable
 from .api import Api, CallFailed, OvhError, unavailable
 from .collect import accounts, base_path, collect, organization_of
 
 if TYPE_CHECKING:
     from ..inputs.facts import JSON
     from ..kb.load import KnowledgeBase
-    from ..present.render import Renderer
+    from ..kb.texts import RuleWords
 
 DEFAULT_CONCURRENCY = 8
 #: Far above what the API's rate limits allow anyway; a bound so that a typo does not open 10 000 threads.
@@ -52,7 +52,7 @@ def service_accounts(api: Api, service: str, *, organization: str | None = None,
     return product, organization, accounts(api, base)
 
 
-def run_all(connect: Callable[[], Api], emails: list[str], kb: KnowledgeBase, renderer: Renderer, *, product: str,
+def run_all(connect: Callable[[], Api], emails: list[str], kb: KnowledgeBase, renderer: RuleWords, *, product: str,
             organization: str | None, service: str, concurrency: int = DEFAULT_CONCURRENCY,
             progress: Callable[[int, int], None] | None = None) -> Iterator[dict[str, JSON]]:
     """One result per account, in the order of ``emails``; ``connect()`` makes a worker thread's client."""

@@ -22,11 +22,11 @@ Commands add their own sections after these (``evidence``, ``report``, ``dns``, 
 from __future__ import annotations
 
 import datetime
-from typing import Mapping, NamedTuple, Sequence, TypeAlias, overload
+from typing import Mapping, NamedTuple, Sequence
 
 from ..inputs.facts import JSON
+from ..inputs.jsonable import jsonable
 from ..inputs.redact import redact_data
-from ..kb.catalogue import Record, Value
 from ..kb.load import KnowledgeBase
 from ..run.result import PossibleCause, Result
 from .controls import escape
@@ -34,22 +34,6 @@ from .render import Renderer
 
 #: The document's JSON shape (values as :data:`inputs.facts.JSON`, the one alias).
 JsonObject = dict[str, JSON]
-
-
-#: What ``jsonable`` turns into JSON: fact values (records and lists as tuples) and mappings of them.
-Plain: TypeAlias = "Value | Record | Mapping[str, Plain] | tuple[Plain, ...] | None"
-
-
-@overload
-def jsonable(value: Mapping[str, Plain]) -> dict[str, JSON]: ...
-@overload
-def jsonable(value: Plain) -> JSON: ...
-def jsonable(value: Plain) -> JSON:
-    if isinstance(value, tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: jsonable(v) for k, v in value.items()}
-    return value
 
 
 # The records are NamedTuples, not frozen dataclasses: as immutable, and a command's start-up built ten

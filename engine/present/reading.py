@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..inputs.facts import JSON
+from ..inputs.jsonable import jsonable
 from ..inputs.panel import PanelReading
 from .controls import escape
-from .document import Section, jsonable
+from .document import Section
 from .render import Renderer
 
 
