@@ -237,26 +237,27 @@ def _acceptor(schema_name: str) -> Any:
     """A fast yes/no check of a whole file against the same validation schema (fastjsonschema).
 
     jsonschema walks the schema anew for every value, about 0.25 s for 5,000 rules; fastjsonschema
-    compiles the schema into Python once per process and accepts a valid file about five times faster.
+    compiles the schema into Python (kept in the cache) and accepts a valid file about five times faster.
     It only ever *accepts*: a file it rejects goes through jsonschema's ``iter_errors``, which tells
     every problem in the words and places the writer knows.  ``use_default=False``: it must not write
     the schema's defaults into the document.  The schema is the one shipped file (no copy of it),
     read as draft 7, whose keywords are all it uses once conditions are left out.
     """
-    import fastjsonschema
+    from . import acceptor
 
     # A deep copy: fastjsonschema rewrites the references of the schema it is given in place, and the
-    # validation schema shares its parts with the shipped one (``rules schema`` prints that one).
-    schema = copy.deepcopy({**_validation_schema(schema_name), "$schema": "http://json-schema.org/draft-07/schema#"})
-    return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+    # validation schema shares its parts with the shipped one (``rules schema`` prints that one).  Only
+    # asked for when the validator's code is not in the cache (``kb.acceptor``).
+    return acceptor.validator(schema_name, lambda: copy.deepcopy(
+        {**_validation_schema(schema_name), "$schema": "http://json-schema.org/draft-07/schema#"}))
 
 
 def _accepted(document: Any, schema_name: str) -> bool:
-    import fastjsonschema
+    from .acceptor import Rejected
 
     try:
         _acceptor(schema_name)(document)
-    except fastjsonschema.JsonSchemaException:
+    except Rejected:
         return False
     return True
 
