@@ -8,8 +8,17 @@ bytes, fastjsonschema's version, and the Python and engine versions (``cachekeys
 code is generated from, and what it runs on.  A miss, a damaged or planted entry, or a cache
 that is disabled or untrusted only costs the generation, as before.
 
+Before any cache, the validators of the shipped schemas come with the engine: ``shipped_validators``
+is that same generated code written as a module (``python -m diagnostica.engine.kb.write_validators``
+writes it; tests/test_startup.py fails when it is not what that command would write), so even a
+first run on an empty cache imports it from its bytecode.  It records the SHA-256 of each schema
+file and of fastjsonschema's version file it was generated from, and is used only when both still
+match; otherwise the cache, then generation, as above.  (What ``load`` makes of a schema before
+generation -- conditions left out, references inlined -- is engine code: the test above catches an
+edit of it that was not followed by a regeneration.)
+
 The generated code is run with its exception names bound to :class:`Rejected` (raised and caught
-inside it for ``anyOf``/``oneOf`` as well), so a validator read back from the cache needs no
+inside it for ``anyOf``/``oneOf`` as well), so a validator from the module or the cache needs no
 fastjsonschema import at all.
 """
 from __future__ import annotations
@@ -21,22 +30,36 @@ from importlib.util import find_spec
 from types import CodeType
 from typing import Any, Callable
 
+from . import shipped_validators
+
 HEADER = b"diagnostica-acceptor-1"
 #: Settings of the generated code, part of the key: ``use_default=False`` (it must never write the
 #: schema's defaults into the document), no format checks (the linter checks what it needs itself).
+#: (``detailed_exceptions=False`` would spare the definitions spelled in every raise, but fastjsonschema
+#: 2.22.3 fails to generate a ``const`` without them.)
 OPTIONS = {"use_default": False, "use_formats": False}
 # The one line of fastjsonschema's module preamble that is replaced by names bound here (see above).
 _IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException"
 
 Validator = Callable[[Any], Any]
+Rejected = shipped_validators.Rejected  # one class, whichever way the validator was made
+SHIPPED = "shipped_validators.py"
+SCHEMAS = ("rules.schema.json", "facts.schema.json")
 
 
-class Rejected(ValueError):
-    """A document the schema does not accept (fastjsonschema's details are not kept: jsonschema,
-    asked next, tells every problem in the writer's words)."""
+def _sha256(data: bytes | str) -> str:
+    import hashlib
 
-    def __init__(self, message: str, *args: object, **details: object) -> None:
-        super().__init__(message)
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def _shipped(schema_name: str, schema_bytes: bytes) -> Validator | None:
+    """The validator written in ``shipped_validators``, if generated from these very bytes by this library."""
+    made = shipped_validators.GENERATED_FROM.get(schema_name)
+    if made is None or made[0] != _sha256(schema_bytes) or shipped_validators.LIBRARY != _sha256(_library_version()) \
+            or shipped_validators.OPTIONS != OPTIONS:
+        return None
+    return getattr(shipped_validators, made[1], None)
 
 
 def _library_version() -> str:
@@ -47,7 +70,7 @@ def _library_version() -> str:
         with open(os.path.join(locations[0], "version.py"), encoding="utf-8") as stream:
             return stream.read()
     except (IndexError, OSError):
-        return ""  # an unusual install: still a key, and the generated code still checked below
+        return ""  # an unusual install: the shipped validators do not match it, the cache keys it apart
 
 
 def _generate(definition: dict) -> tuple[str, str] | None:
@@ -63,6 +86,51 @@ def _generate(definition: dict) -> tuple[str, str] | None:
     if _IMPORT not in preamble.splitlines():
         return None
     return resolver.get_scope_name(), preamble.replace(_IMPORT, "", 1) + "\n" + generator.func_code
+
+
+def shipped_source(definition: Callable[[str], dict]) -> str:
+    """The text of ``shipped_validators``: every shipped schema's validator, generated as ``validator`` does
+    from ``definition(schema name)`` (``load._validation_definition``; ``kb.write_validators`` writes it)."""
+    from fastjsonschema.generator import serialize_regexes
+
+    imports: list[str] = []
+    patterns: dict[str, Any] = {}
+    made, functions = {}, []
+    for schema_name in SCHEMAS:
+        import fastjsonschema
+
+        resolver, generator = fastjsonschema._factory(definition(schema_name), {}, {}, **OPTIONS)
+        functions.append(generator.func_code)
+        imports += [line for line in generator._extra_imports_lines if line not in imports]
+        patterns.update(generator._compile_regexps)
+        schema_bytes = (resources.files("diagnostica.engine") / "schemas" / schema_name).read_bytes()
+        made[schema_name] = (_sha256(schema_bytes), resolver.get_scope_name())
+    header = f'''# mypy: ignore-errors
+# ruff: noqa
+"""fastjsonschema's validators of engine/schemas/{", ".join(SCHEMAS)}, as ``kb.acceptor`` generates them.
+
+Written by ``python -m diagnostica.engine.kb.write_validators``: do not edit.  Used only while the schema files
+and fastjsonschema's version file hash to what is recorded here.
+"""
+{chr(10).join(imports)}
+import re
+
+
+class Rejected(ValueError):
+    """A document the schema does not accept (fastjsonschema's details are not kept: jsonschema,
+    asked next, tells every problem in the writer's words)."""
+
+    def __init__(self, message, *args, **details):
+        super().__init__(message)
+
+
+JsonSchemaValueException = JsonSchemaValuesException = Rejected
+GENERATED_FROM = {made!r}
+LIBRARY = {_sha256(_library_version())!r}
+OPTIONS = {OPTIONS!r}
+REGEX_PATTERNS = {serialize_regexes(patterns)}
+'''
+    return header + "\n\n".join(functions)
 
 
 def _run(name: str, code: CodeType, schema_name: str) -> Validator:
@@ -118,11 +186,14 @@ def validator(schema_name: str, definition: Callable[[], dict]) -> Validator:
     It returns the document, or raises :class:`Rejected`.  Once per process and schema (``load._acceptor``)."""
     from . import cache
 
+    schema_bytes = (resources.files("diagnostica.engine") / "schemas" / schema_name).read_bytes()
+    shipped = _shipped(schema_name, schema_bytes)
+    if shipped is not None:
+        return shipped
     folder = cache.trusted_directory() if cache.enabled() else None
     secret = cache.secret_key(folder) if folder else None
     entry = None
     if folder and secret:
-        schema_bytes = (resources.files("diagnostica.engine") / "schemas" / schema_name).read_bytes()
         entry = _entry(schema_name, schema_bytes)
         found = _read(folder, secret, entry, schema_name)
         if found is not None:
@@ -145,3 +216,4 @@ def validator(schema_name: str, definition: Callable[[], dict]) -> Validator:
     if entry is not None and secret is not None:
         _write(folder, secret, entry, name, code)
     return _run(name, code, schema_name)
+
