@@ -21,7 +21,7 @@ import pickle
 import re
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
 from .catalogue import Catalogue, CoercionError, Fact, closest
@@ -36,8 +36,7 @@ RELATIONS = ("causes", "caused_by", "see_also")
 DERIVES = ("derives", "derives_when_false")
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     name: str
     facts: dict
     expect: str
@@ -282,8 +281,7 @@ def _where(source: str):
     return where
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """One file of the knowledge base as read: its text, and its YAML when it could be parsed."""
 
     source: Source
@@ -292,8 +290,7 @@ class SourceFile:
     unreadable: bool = False  # not even text (not UTF-8, no permission): ``text`` is a best-effort decoding
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """A rule as written (its YAML and where it starts), compiled when it could be."""
 
     id: str
@@ -302,8 +299,7 @@ class Written:
     rule: Rule | None
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What one pass over a knowledge base found: every problem, and what could be built despite them."""
 
     directory: KnowledgeBaseDir
