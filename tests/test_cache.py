@@ -382,3 +382,109 @@ def test_a_knowledge_base_let_go_is_freed(kb_copy, use_cache):
     del kb
     gc.collect()
     assert [ref() for ref in gone] == [None, None, None]
+
+
+# ---------------------------------------------------------------- the schema validator's generated code
+
+
+def acceptor_entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache" / "diagnostica").glob("acceptor-*.code"))
+
+
+@pytest.fixture
+def generated(monkeypatch):
+    """The validators generated from their schema in this test (each load's own ``_acceptor`` forgotten
+    between loads stands for a new process, which keeps nothing in memory).  The shipped validators are
+    made stale, as after an edit of a schema file not yet followed by their regeneration: only then are
+    the cache entries used."""
+    from diagnostica.engine.kb import acceptor, shipped_validators
+    from diagnostica.engine.kb import load as kb_load
+
+    monkeypatch.setattr(shipped_validators, "GENERATED_FROM",
+                        {name: ("0" * 64, function) for name, (_, function) in shipped_validators.GENERATED_FROM.items()})
+
+    made: list[str] = []
+    real = acceptor._generate
+    monkeypatch.setattr(acceptor, "_generate", lambda definition: made.append(definition["$id"]) or real(definition))
+    kb_load._acceptor.cache_clear()
+    yield made
+    kb_load._acceptor.cache_clear()
+
+
+def _new_process_reads_the_files(tmp_path: Path) -> None:
+    from diagnostica.engine.kb import load as kb_load
+
+    for entry in entries(tmp_path):  # the knowledge base's own entry gone (an edited rule, say): files re-read
+        entry.unlink()
+    kb_load._acceptor.cache_clear()
+
+
+def _still_judges(kb_copy: Path) -> tuple[bool, bool]:
+    """Whether the validator in use accepts a shipped rule file, and the same file with an invalid id."""
+    import copy
+
+    import yaml
+
+    from diagnostica.engine.kb import load as kb_load
+
+    good = yaml.safe_load((kb_copy / "rules" / "account.yaml").read_text(encoding="utf-8"))
+    bad = copy.deepcopy(good)
+    bad["rules"][0]["id"] = "Bad Id"
+    return kb_load._accepted(good, "rules.schema.json"), kb_load._accepted(bad, "rules.schema.json")
+
+
+def test_a_validator_in_the_cache_is_read_back_not_generated(kb_copy, tmp_path, generated):
+    knowledge.load(sources.from_directory(kb_copy))
+    first = list(generated)
+    assert len(first) == 2 and len(acceptor_entries(tmp_path)) == 2  # the rules' and the facts' schemas
+    judged = _still_judges(kb_copy)
+    _new_process_reads_the_files(tmp_path)
+    kb = knowledge.load(sources.from_directory(kb_copy))
+    assert kb.evaluate({"account.spam_blocked": True}).outcomes["account-spam-blocked"] is True
+    assert (generated, _still_judges(kb_copy), judged) == (first, judged, (True, False))
+
+
+def _garbage(entry: Path, marker: Path) -> bytes:
+    return b"not an entry"
+
+
+def _planted_code(entry: Path, marker: Path) -> bytes:
+    import marshal
+
+    from diagnostica.engine.kb import acceptor
+
+    # The entry's own layout (header, HMAC, marshalled name and code) under the real name: only the HMAC
+    # is wrong, and the code would leave a marker if it were ever run.
+    code = compile(f"open({str(marker)!r}, 'w').close()\ndef v(data): return data", "planted", "exec")
+    return acceptor.HEADER + bytes(32) + marshal.dumps(("v", code))
+
+
+def _truncated(entry: Path, marker: Path) -> bytes:
+    return entry.read_bytes()[: entry.stat().st_size // 2]
+
+
+def _signed_but_not_code(entry: Path, marker: Path) -> bytes:
+    import marshal
+
+    from diagnostica.engine.kb import acceptor
+
+    # Authenticated (written with this user's key) yet not a (name, code) pair: another layout's entry.
+    folder = entry.parent
+    assert cache.write_signed(folder, cache.secret_key(folder), entry.name, acceptor.HEADER, marshal.dumps(42))
+    return entry.read_bytes()
+
+
+@pytest.mark.parametrize("plant", [_garbage, _planted_code, _truncated, _signed_but_not_code])
+def test_a_planted_or_damaged_validator_entry_is_ignored_and_replaced(kb_copy, tmp_path, generated, plant):
+    knowledge.load(sources.from_directory(kb_copy))
+    first = list(generated)
+    marker = tmp_path / "pwned"
+    for entry in acceptor_entries(tmp_path):
+        entry.write_bytes(plant(entry, marker))
+    _new_process_reads_the_files(tmp_path)
+    kb = knowledge.load(sources.from_directory(kb_copy))
+    assert kb.evaluate({"account.spam_blocked": True}).outcomes["account-spam-blocked"] is True
+    assert (marker.exists(), sorted(generated), _still_judges(kb_copy)) == (False, sorted(first * 2), (True, False))
+    _new_process_reads_the_files(tmp_path)  # the entries were written anew: the next process reads them
+    knowledge.load(sources.from_directory(kb_copy))
+    assert (len(generated), len(acceptor_entries(tmp_path))) == (4, 2)

@@ -25,10 +25,10 @@ PROBE = ("import sys, io, contextlib\n"
          "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n")
 
 
-def imported(tmp_path: Path, *argv: str) -> set[str]:
+def imported(tmp_path: Path, *argv: str, runs: int = 2) -> set[str]:
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     env.pop("DIAGNOSTICA_NO_CACHE", None)
-    for _ in range(2):  # the second run finds the cache the first one filled
+    for _ in range(runs):  # the second run finds the cache the first one filled
         proc = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, env=env,
                               cwd=tmp_path, timeout=120)
         assert proc.returncode in (0, 1), proc.stderr
@@ -46,6 +46,20 @@ def imported(tmp_path: Path, *argv: str) -> set[str]:
 ])
 def test_a_command_imports_only_what_its_path_uses(tmp_path, argv, unwanted):
     assert imported(tmp_path, *argv) & unwanted == set()
+
+
+def test_a_first_check_on_an_empty_cache_validates_with_the_shipped_validators(tmp_path):
+    """The knowledge base is read, validated and compiled, but the schema validators come with the engine:
+    fastjsonschema (which generates them) is not even imported."""
+    assert "fastjsonschema" not in imported(tmp_path, "check", EXAMPLE, runs=1)
+    assert not list((tmp_path / "cache" / "diagnostica").glob("acceptor-*"))  # nor generated and stored
+
+
+def test_the_shipped_validators_are_what_the_schemas_generate_today():
+    from diagnostica.engine.kb import shipped_validators, write_validators
+
+    written = Path(shipped_validators.__file__).read_text(encoding="utf-8")
+    assert written == write_validators.source(), "run: python -m diagnostica.engine.kb.write_validators"
 
 
 @pytest.mark.parametrize("name", engine.__all__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Protocol, TypeAlias
+from typing import Iterator, Mapping, NamedTuple, Protocol, TypeAlias
 
 from ..errors import InputError, Location
 from ..kb.catalogue import Catalogue, CoercionError, Value, closest
@@ -88,8 +88,7 @@ def read_text(path: str, limit: int = DEFAULT_MAX_SIZE) -> tuple[str, str]:
         raise InputError("cannot_read", Location(path), problem=exc.strerror or str(exc)) from None
 
 
-@dataclass(frozen=True)
-class LineTooLong:
+class LineTooLong(NamedTuple):
     """Stands for an input line longer than the limit: what it held was skipped, not kept in memory."""
 
     limit: int

@@ -156,15 +156,31 @@ def _engine_fingerprint() -> bytes:
     Worked out once per process (about a hundred stat calls, a noticeable part of a warm load): the
     code this process runs is what it imported, so an engine changed on disk since then is not it.
     """
-    here = Path(__file__).resolve().parent.parent  # engine/, every subpackage included
-    parts = []
-    for path in sorted([*here.glob("**/*.py"), *here.glob("schemas/*.json")]):
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # engine/, every subpackage included
+    parts: list[str] = []
+    # os.scandir, not Path.glob: the same files' sizes and times in a fifth of the time (no Path per file).
+    pending = [""]
+    while pending:
+        relative = pending.pop()
         try:
-            stat = path.stat()
+            with os.scandir(os.path.join(here, relative)) as found:
+                entries = list(found)
         except OSError:
             continue
-        parts.append(f"{path.relative_to(here)}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "|".join(parts).encode()
+        for entry in entries:
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append(name)
+                    continue
+                if not (entry.name.endswith(".py") or (relative == "schemas" and entry.name.endswith(".json"))):
+                    continue
+                info = entry.stat()
+            except OSError:
+                continue
+            parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+    return "|".join(sorted(parts)).encode()
 
 
 def key(place: str, files: list[tuple[str, str]]) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, cast
+from typing import Iterable, NamedTuple, cast
 
 from .texts import type_word
 
@@ -43,8 +43,7 @@ def checked_host(name: str) -> str:
     return normalize_host(name)
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     name: str
     type: str
     values: tuple[str, ...] = ()

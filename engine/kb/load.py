@@ -21,7 +21,7 @@ import pickle
 import re
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
 from .catalogue import Catalogue, CoercionError, Fact, closest
@@ -36,8 +36,7 @@ RELATIONS = ("causes", "caused_by", "see_also")
 DERIVES = ("derives", "derives_when_false")
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     name: str
     facts: dict
     expect: str
@@ -237,26 +236,30 @@ def _acceptor(schema_name: str) -> Any:
     """A fast yes/no check of a whole file against the same validation schema (fastjsonschema).
 
     jsonschema walks the schema anew for every value, about 0.25 s for 5,000 rules; fastjsonschema
-    compiles the schema into Python once per process and accepts a valid file about five times faster.
+    compiles the schema into Python (kept in the cache) and accepts a valid file about five times faster.
     It only ever *accepts*: a file it rejects goes through jsonschema's ``iter_errors``, which tells
     every problem in the words and places the writer knows.  ``use_default=False``: it must not write
     the schema's defaults into the document.  The schema is the one shipped file (no copy of it),
     read as draft 7, whose keywords are all it uses once conditions are left out.
     """
-    import fastjsonschema
+    from . import acceptor
 
     # A deep copy: fastjsonschema rewrites the references of the schema it is given in place, and the
-    # validation schema shares its parts with the shipped one (``rules schema`` prints that one).
-    schema = copy.deepcopy({**_validation_schema(schema_name), "$schema": "http://json-schema.org/draft-07/schema#"})
-    return fastjsonschema.compile(schema, use_default=False, use_formats=False)
+    # validation schema shares its parts with the shipped one (``rules schema`` prints that one).  Only
+    # asked for when the validator's code is not in the cache (``kb.acceptor``).
+    return acceptor.validator(schema_name, lambda: _validation_definition(schema_name))
+
+
+def _validation_definition(schema_name: str) -> dict:
+    return copy.deepcopy({**_validation_schema(schema_name), "$schema": "http://json-schema.org/draft-07/schema#"})
 
 
 def _accepted(document: Any, schema_name: str) -> bool:
-    import fastjsonschema
+    from .acceptor import Rejected
 
     try:
         _acceptor(schema_name)(document)
-    except fastjsonschema.JsonSchemaException:
+    except Rejected:
         return False
     return True
 
@@ -278,8 +281,7 @@ def _where(source: str):
     return where
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """One file of the knowledge base as read: its text, and its YAML when it could be parsed."""
 
     source: Source
@@ -288,8 +290,7 @@ class SourceFile:
     unreadable: bool = False  # not even text (not UTF-8, no permission): ``text`` is a best-effort decoding
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """A rule as written (its YAML and where it starts), compiled when it could be."""
 
     id: str
@@ -298,8 +299,7 @@ class Written:
     rule: Rule | None
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What one pass over a knowledge base found: every problem, and what could be built despite them."""
 
     directory: KnowledgeBaseDir

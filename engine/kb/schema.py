@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from ..errors import KnowledgeBaseError, Location, Texts
 from .catalogue import closest
@@ -32,8 +31,7 @@ def load_schema(name: str) -> dict:
     return json.loads((resources.files("diagnostica.engine") / "schemas" / name).read_text(encoding="utf-8"))
 
 
-@dataclass(frozen=True)
-class SchemaViolation:
+class SchemaViolation(NamedTuple):
     """What is wrong (message code + parameters) and where (path, line, column)."""
 
     code: str

@@ -6,16 +6,15 @@ and never depends on the working directory.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError, Location
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One readable file and the name shown to people in messages."""
 
     node: Traversable
@@ -32,8 +31,7 @@ class Source:
                              check_id="unreadable-file") from None
 
 
-@dataclass(frozen=True)
-class KnowledgeBaseDir:
+class KnowledgeBaseDir(NamedTuple):
     """The two halves of a knowledge base: rules (YAML) and locales (texts)."""
 
     rules: Traversable

@@ -4,10 +4,9 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Protocol, TypeAlias
+from typing import NamedTuple, Protocol, TypeAlias
 
 from ..errors import KnowledgeBaseError, Location
 from .yamlload import load_yaml, position
@@ -100,8 +99,7 @@ def lookup(messages: Messages, key: str) -> Message | None:
     return node
 
 
-@dataclass(frozen=True)
-class Texts:
+class Texts(NamedTuple):
     """The one message lookup: ``lang``'s messages, then Italian's, each layer a merged messages tree.
 
     A knowledge base given with ``--kb`` brings its own layers in front of the
