@@ -90,7 +90,7 @@ def _generate(definition: dict) -> tuple[str, str] | None:
 
 def shipped_source(definition: Callable[[str], dict]) -> str:
     """The text of ``shipped_validators``: every shipped schema's validator, generated as ``validator`` does
-    from ``definition(schema name)`` (``load._validation_definition``; ``kb.write_validators`` writes it)."""
+    from ``definition(schema name)`` (``load.validation_definition``; ``kb.write_validators`` writes it)."""
     from fastjsonschema.generator import serialize_regexes
 
     imports: list[str] = []

@@ -247,10 +247,10 @@ def _acceptor(schema_name: str) -> Any:
     # A deep copy: fastjsonschema rewrites the references of the schema it is given in place, and the
     # validation schema shares its parts with the shipped one (``rules schema`` prints that one).  Only
     # asked for when the validator's code is not in the cache (``kb.acceptor``).
-    return acceptor.validator(schema_name, lambda: _validation_definition(schema_name))
+    return acceptor.validator(schema_name, lambda: validation_definition(schema_name))
 
 
-def _validation_definition(schema_name: str) -> dict:
+def validation_definition(schema_name: str) -> dict:
     return copy.deepcopy({**_validation_schema(schema_name), "$schema": "http://json-schema.org/draft-07/schema#"})
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .acceptor import SHIPPED, shipped_source
-from .load import _validation_definition
+from .load import validation_definition
 
 
 def source() -> str:
-    return shipped_source(_validation_definition)
+    return shipped_source(validation_definition)
 
 
 if __name__ == "__main__":
