@@ -132,12 +132,19 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, ch
 
     # What is loaded by now (modules, the knowledge base, templates) lives until the end: kept out
     # of the garbage collector's sight, the collections the lookups' garbage triggers stay short.
+    # Thawed again at the end, unless the caller had frozen objects itself: main() run in a longer
+    # process (the in-process tests, a caller of the library) must leave the collector as it found it;
+    # left frozen, every later load of a knowledge base there kept its objects in the young
+    # generations and counted the frozen ones at each load (engine/run/load.py).
+    thaw = not gc.get_freeze_count()
     gc.freeze()
     import asyncio  # here: --help lists this command without loading the event loop
 
     try:
         return asyncio.run(main())
     finally:
+        if thaw:
+            gc.unfreeze()
         if progress:
             progress.close()
         if stream is not sys.stdin:

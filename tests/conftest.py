@@ -26,17 +26,17 @@ sys.dont_write_bytecode = False
 # A test that checks what a collection frees calls gc.collect() itself.
 gc.set_threshold(50_000, 10, 10)
 
-#: The modules that take longest (CPU seconds summed by file over one ``-n 2`` run, 06:20 UTC), heaviest
-#: first: they run first, so that the two workers end together on the many short modules instead of one
-#: waiting for the other's last slow module (pyproject.toml hands whole files to workers, in this
-#: order).  A module's tests stay together (its fixtures are set up once); every other module keeps
-#: its place.
-SLOW_FIRST = ("test_web_browser", "test_lint_stored", "test_writers_cli", "test_yaml_fast", "test_template_guards",
-              "test_ovh_all", "test_ovh", "test_kb_mutations", "test_kb_slips_more", "test_startup",
-              "test_smoke_process", "test_bounds", "test_dns_cli", "test_hostile_properties", "test_lint_corpus",
-              "test_web", "test_panel_corpus", "test_audience", "test_ovh_new", "test_equivalence",
-              "test_locale_shape", "test_kb_errors", "test_cache", "test_writers_guide", "test_writers_yaml_errors",
-              "test_dns_rule_examples")
+#: The modules that take longest (CPU seconds, their subprocesses' included, summed by file over one
+#: ``-n 2`` run on a quiet machine, 16:59 UTC; every module of 0.4 s or more), heaviest first: they run
+#: first, so that the two workers end together on the many short modules instead of one waiting for the
+#: other's last slow module (pyproject.toml hands whole files to workers, in this order).  A module's
+#: tests stay together (its fixtures are set up once); every other module keeps its place.
+SLOW_FIRST = ("test_web_browser", "test_yaml_fast", "test_cache", "test_kb_mutations", "test_template_guards",
+              "test_writers_cli", "test_kb_slips_more", "test_startup", "test_ovh", "test_smoke_process",
+              "test_ovh_all", "test_bounds", "test_hostile_properties", "test_dns_cli", "test_web",
+              "test_panel_corpus", "test_lint_corpus", "test_equivalence", "test_ovh_new", "test_engine",
+              "test_schema_accept", "test_audience", "test_mail_checks", "test_architecture", "test_writers_guide",
+              "test_interrupt")
 
 
 def pytest_collection_modifyitems(items: list) -> None:

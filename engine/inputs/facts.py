@@ -131,7 +131,9 @@ def parse_facts_text(text: str, display: str, catalogue: Catalogue, data: Mappin
     if not text.strip():
         raise InputError("facts_empty", Location(display))
     try:
-        document = load_yaml(text, display, max_nodes=MAX_FACT_NODES).data
+        # libyaml's fast path, as for the rules: what it does not take (an error, a bound, a YAML 1.1 trap
+        # it cannot mark) the reference path reads and words; a 10,000-item list costs ~0.3 s less.
+        document = load_yaml(text, display, fast=True, max_nodes=MAX_FACT_NODES).data
     except InputError as exc:
         # JSON that YAML cannot read (tabs, for instance): give it to the JSON parser.
         if exc.code in ("yaml_syntax", "yaml_tab") and text.lstrip().startswith(("{", "[")):

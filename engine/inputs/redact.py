@@ -49,20 +49,24 @@ class _Scanner:
         copied = 0  # line[:copied] is already in out
         pos = 0
         n = len(line)
+        key_end = -1  # where a masked quoted text that was itself a key ends (its value follows)
         while True:
-            start, name = n, ""
-            for word, at in next_at.items():
-                if 0 <= at < pos:
-                    at = next_at[word] = lower.find(word, pos)
-                if 0 <= at < start:
-                    start, name = at, word
-            if not name:
-                break
-            end = start + len(name)
-            while end < n and _word(line[end]):  # new_password, pwd2
-                end += 1
-            if end < n and line[end] in _QUOTES:  # "password": ...
-                end += 1
+            if key_end >= 0:
+                end, key_end = key_end, -1
+            else:
+                start, name = n, ""
+                for word, at in next_at.items():
+                    if 0 <= at < pos:
+                        at = next_at[word] = lower.find(word, pos)
+                    if 0 <= at < start:
+                        start, name = at, word
+                if not name:
+                    break
+                end = start + len(name)
+                while end < n and _word(line[end]):  # new_password, pwd2
+                    end += 1
+                if end < n and line[end] in _QUOTES:  # "password": ...
+                    end += 1
             sep = end
             while sep < n and line[sep] in " \t:=,;":  # "password, Hunter2" and "pwd; Hunter2" too
                 sep += 1
@@ -80,6 +84,11 @@ class _Scanner:
                 if close >= n:  # the quote stays open: the value goes on below
                     return "".join(out), True
                 copied = pos = close
+                if any(word in lower[sep + 1:close] for word in self.names):
+                    # The masked text holds a secret word itself ('secret "api_key": "x"'): it may be a
+                    # key, whose value (after its closing quote and a separator) is masked in turn; the
+                    # words inside it are behind the scan, so the loop would never see that key.
+                    key_end = close + 1
                 continue
             out.append(line[copied:sep] + MASK)
             return "".join(out), False
