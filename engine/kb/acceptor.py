@@ -73,15 +73,22 @@ def _library_version() -> str:
         return ""  # an unusual install: the shipped validators do not match it, the cache keys it apart
 
 
+def _generator(definition: dict) -> tuple[Any, Any] | None:
+    """fastjsonschema's (resolver, code generator) for ``definition`` with :data:`OPTIONS`, or None on a
+    release without ``_factory``, the generator behind its ``compile`` and ``compile_to_code``."""
+    import fastjsonschema
+
+    factory = getattr(fastjsonschema, "_factory", None)
+    return None if factory is None else factory(definition, {}, {}, **OPTIONS)
+
+
 def _generate(definition: dict) -> tuple[str, str] | None:
     """(function name, module source) of fastjsonschema's validator, or None if its layout is not
     the one this module knows (then the library's own ``compile`` is used, uncached)."""
-    import fastjsonschema
-
-    factory = getattr(fastjsonschema, "_factory", None)  # the generator behind compile and compile_to_code
-    if factory is None:
+    made = _generator(definition)
+    if made is None:
         return None
-    resolver, generator = factory(definition, {}, {}, **OPTIONS)
+    resolver, generator = made
     preamble = generator.global_state_code
     if _IMPORT not in preamble.splitlines():
         return None
@@ -97,9 +104,10 @@ def shipped_source(definition: Callable[[str], dict]) -> str:
     patterns: dict[str, Any] = {}
     made, functions = {}, []
     for schema_name in SCHEMAS:
-        import fastjsonschema
-
-        resolver, generator = fastjsonschema._factory(definition(schema_name), {}, {}, **OPTIONS)
+        pair = _generator(definition(schema_name))
+        if pair is None:
+            raise RuntimeError("this fastjsonschema has no _factory: the shipped validators cannot be written")
+        resolver, generator = pair
         functions.append(generator.func_code)
         imports += [line for line in generator._extra_imports_lines if line not in imports]
         patterns.update(generator._compile_regexps)
@@ -165,19 +173,7 @@ def _read(folder: Any, secret: bytes, entry: str, schema_name: str) -> Validator
 def _write(folder: Any, secret: bytes, entry: str, name: str, code: CodeType) -> None:
     from . import cache
 
-    if not cache.write_signed(folder, secret, entry, HEADER, marshal.dumps((name, code))):
-        return
-    group = entry.rpartition("-")[0] + "-"  # this schema's older entries (another engine, library...)
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for old in names:
-        if old.startswith(group) and old.endswith(".code") and old != entry:
-            try:
-                os.unlink(os.path.join(folder, old))
-            except OSError:
-                pass
+    cache.replace_signed(folder, secret, entry, HEADER, marshal.dumps((name, code)))  # and this schema's older code
 
 
 def validator(schema_name: str, definition: Callable[[], dict]) -> Validator:
@@ -190,12 +186,11 @@ def validator(schema_name: str, definition: Callable[[], dict]) -> Validator:
     shipped = _shipped(schema_name, schema_bytes)
     if shipped is not None:
         return shipped
-    folder = cache.trusted_directory() if cache.enabled() else None
-    secret = cache.secret_key(folder) if folder else None
+    signed = cache.signing() if cache.enabled() else None
     entry = None
-    if folder and secret:
+    if signed is not None:
         entry = _entry(schema_name, schema_bytes)
-        found = _read(folder, secret, entry, schema_name)
+        found = _read(*signed, entry, schema_name)
         if found is not None:
             return found
     generated = _generate(definition())
@@ -213,7 +208,7 @@ def validator(schema_name: str, definition: Callable[[], dict]) -> Validator:
         return checked
     name, source = generated
     code = compile(source, f"<fastjsonschema validator of {schema_name}>", "exec")
-    if entry is not None and secret is not None:
-        _write(folder, secret, entry, name, code)
+    if entry is not None and signed is not None:
+        _write(*signed, entry, name, code)
     return _run(name, code, schema_name)
 

@@ -113,6 +113,14 @@ def secret_key(folder: Path) -> bytes | None:
     return value
 
 
+def signing() -> tuple[Path, bytes] | None:
+    """The trusted cache folder and this user's HMAC key, or None when either cannot be had (the
+    caller decides whether the cache is wanted at all: ``enabled()``, ``--no-cache``)."""
+    folder = trusted_directory()
+    secret = secret_key(folder) if folder is not None else None
+    return (folder, secret) if folder is not None and secret is not None else None
+
+
 def _mac(secret: bytes, name: str, payload: bytes) -> bytes:
     return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).digest()
 
@@ -147,6 +155,26 @@ def write_signed(folder: Path, secret: bytes, name: str, header: bytes, payload:
                 os.unlink(temp)
             except OSError:
                 pass
+
+
+def replace_signed(folder: Path, secret: bytes, name: str, header: bytes, payload: bytes) -> bool:
+    """:func:`write_signed`, then remove the older versions of the same thing: every entry is named
+    ``<kind>-<place>-<content>.<ext>``, and the others of this kind, place and extension (another
+    engine's, library's or text's) can never be read again.  One folder listing, matched by prefix."""
+    if not write_signed(folder, secret, name, header, payload):
+        return False
+    group, extension = name.rpartition("-")[0] + "-", os.path.splitext(name)[1]
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return True
+    for old in names:
+        if old != name and old.startswith(group) and old.endswith(extension):
+            try:
+                os.unlink(folder / old)
+            except OSError:
+                pass
+    return True
 
 
 @functools.lru_cache(maxsize=1)
@@ -201,11 +229,10 @@ def _name(folder: str, content: str) -> str:
 
 def get(folder: str, content: str) -> Any | None:
     """The cached state for this key, or None (missing, untrusted, corrupt, planted: all the same)."""
-    place = trusted_directory()
-    secret = secret_key(place) if place else None
-    if place is None or secret is None:
+    signed = signing()
+    if signed is None:
         return None
-    payload = read_signed(place, secret, _name(folder, content), FORMAT)
+    payload = read_signed(*signed, _name(folder, content), FORMAT)
     if payload is None:
         return None
     try:
@@ -216,19 +243,11 @@ def get(folder: str, content: str) -> Any | None:
 
 def put(folder: str, content: str, state: Any) -> None:
     """Store ``state``; failures (read-only home, full disk, unpicklable node) only cost speed."""
-    place = trusted_directory()
-    secret = secret_key(place) if place else None
-    if place is None or secret is None:
+    signed = signing()
+    if signed is None:
         return
     try:
         payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001
         return
-    name = _name(folder, content)
-    if write_signed(place, secret, name, FORMAT, payload):
-        for old in place.glob(f"kb-{folder}-*.pickle"):
-            if old.name != name:
-                try:
-                    old.unlink()
-                except OSError:
-                    pass
+    replace_signed(*signed, _name(folder, content), FORMAT, payload)

@@ -57,10 +57,10 @@ def locale_messages(folder: Any, display: str) -> Messages:
                        else _texts(reference, "reference:"))
     except (OSError, UnicodeError):  # reading reports it, at its file
         files = None
-    place = cache.trusted_directory() if files is not None and cache.enabled() else None
-    secret = cache.secret_key(place) if place is not None else None
-    if place is None or secret is None or files is None:
+    signed = cache.signing() if files is not None and cache.enabled() else None
+    if signed is None or files is None:
         return merge_message_files(folder, display, bundled_messages(DEFAULT_LANG))
+    place, secret = signed
     place_id = cachekeys.folder_id(f"messages:{folder}:{display}")
     name = f"messages-{place_id}-{cachekeys.content_id(*(part for file in files for part in file))}.pickle"
     # The same texts under any folder: the merged messages hold no file name (only an error would).
@@ -92,13 +92,7 @@ def locale_messages(folder: Any, display: str) -> Messages:
 
 
 def _store(place: Any, secret: bytes, name: str, place_id: str, merged: Messages) -> None:
-    if cache.write_signed(place, secret, name, HEADER, pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL)):
-        for old in place.glob(f"messages-{place_id}-*.pickle"):  # this folder's older texts
-            if old.name != name:
-                try:
-                    old.unlink()
-                except OSError:
-                    pass
+    cache.replace_signed(place, secret, name, HEADER, pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _keep(key: str, merged: Messages) -> None:

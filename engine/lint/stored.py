@@ -34,8 +34,7 @@ class Analyses:
         self.folder = cache.trusted_directory() if cache.enabled() else None
         self.secret = cache.secret_key(self.folder) if self.folder is not None else None
         folder_id = cachekeys.folder_id(f"lint:{place}")
-        self.prefix = f"lint-{folder_id}-"
-        self.name = f"{self.prefix}{cachekeys.content_id(jinja2.__version__)}.pickle"
+        self.name = f"lint-{folder_id}-{cachekeys.content_id(jinja2.__version__)}.pickle"
         self.found: dict[str, Any] = self._read()
         self.used: dict[str, Any] = {}
 
@@ -69,10 +68,4 @@ class Analyses:
         if self.folder is None or self.secret is None or self.used == self.found:
             return
         payload = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
-        if cache.write_signed(self.folder, self.secret, self.name, HEADER, payload):
-            for old in self.folder.glob(f"{self.prefix}*.pickle"):  # another engine's or Jinja's
-                if old.name != self.name:
-                    try:
-                        old.unlink()
-                    except OSError:
-                        pass
+        cache.replace_signed(self.folder, self.secret, self.name, HEADER, payload)  # and another engine's or Jinja's

@@ -315,34 +315,29 @@ class SignedCodeCache(BytecodeCache):
         from ..kb import cache
 
         code = bucket.code if code is None else code
-        if code is None or not cache.write_signed(self.folder, self.secret, bucket.key, self.HEADER,
-                                                  marshal.dumps(code)):
+        if code is None or not cache.replace_signed(self.folder, self.secret, bucket.key, self.HEADER,
+                                                    marshal.dumps(code)):  # and this file's older code
             return
-        # One listing, matched by prefix (a glob compiles a pattern per file: a third of a write).
-        group = bucket.key.rpartition("-")[0] + "-"
-        legacy, self._legacy_removed = not self._legacy_removed, True
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return
-        for name in names:
-            if (name.startswith(group) and name.endswith(".code") and name != bucket.key) or \
-                    (legacy and name.startswith("template-") and name.endswith(".cache")):
-                try:
-                    os.unlink(self.folder / name)
-                except OSError:
-                    pass
+        if not self._legacy_removed:  # Jinja's own layout, once per cache
+            self._legacy_removed = True
+            try:
+                names = os.listdir(self.folder)
+            except OSError:
+                return
+            for name in names:
+                if name.startswith("template-") and name.endswith(".cache"):
+                    try:
+                        os.unlink(self.folder / name)
+                    except OSError:
+                        pass
 
 
 def signed_code_cache() -> SignedCodeCache | None:
     """The user's cache of compiled templates, or None (disabled, or no trusted folder)."""
     from ..kb import cache
 
-    if not cache.enabled():
-        return None
-    folder = cache.trusted_directory()
-    secret = cache.secret_key(folder) if folder else None
-    return SignedCodeCache(folder, secret) if folder and secret else None
+    signed = cache.signing() if cache.enabled() else None
+    return SignedCodeCache(*signed) if signed is not None else None
 
 
 class BudgetedTemplate(jinja2.Template):
