@@ -343,13 +343,15 @@ class Result:
 
     def _settled(self) -> list[bool | None]:
         """The outcomes with every deferred finding settled (read by ``undecided``, ``possible_causes``)."""
+        self._cached("all settled", self._settle_all)
+        return self._outs
+
+    def _settle_all(self) -> bool:
         outs = self._outs
-        if not self._cached("all settled", lambda: False):
-            for slot in self._plan.deferred_slots:
-                if outs[slot] is False:
-                    self._settle(slot)
-            self._cache["all settled"] = True
-        return outs
+        for slot in self._plan.deferred_slots:
+            if outs[slot] is False:
+                self._settle(slot)
+        return True
 
     # The explanations, computed when a record's field is read (once each).
 
