@@ -51,7 +51,7 @@ def test_explanations_on_demand_match_the_functions(kb):
 
     result = kb.evaluate({"dns.mx_valid": False, "account.suspended": False})
     for finding in result.findings:
-        assert finding.because == because(kb, finding.id, result.facts, result.derived)
+        assert result.because(finding.id) == because(kb, finding.id, result.facts, result.derived)
     for item in result.undecided:
         assert item.needs == needs(kb, item.id, result.facts)
 

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Union, cast
 
 from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
 from . import evaluate as evaluating
+from .finding import Finding
 from .result import Result
 
 if TYPE_CHECKING:  # annotations only
@@ -770,8 +771,9 @@ class Plan:
         self.index = dict(zip(made.ids, range(len(made.ids))))  # rule id -> its slot
         self.severity_ids, self.severity_levels, self.severity_links = \
             made.severity_ids, made.severity_levels, made.severity_links
-        # (id, severity, consequence_of, links) of each finding: its Finding but for the explanation
-        self.severity_rules = tuple(zip(made.severity_ids, made.severity_levels, repeat(()), made.severity_links))
+        # Each finding rule's record, the one every Result in which it fires lists (see finding.Finding)
+        self.severity_rules = tuple(map(Finding, made.severity_ids, made.severity_levels, repeat(()),
+                                        made.severity_links))
         # itemgetter picks outcomes in a given order, in C.
         self.id_pick = _picker(made.by_id)
         self.id_order = made.id_order
