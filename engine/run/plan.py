@@ -124,11 +124,13 @@ class _Item(NamedTuple):
     rule: Rule
     slot: int
     conjuncts: tuple[_Conjunct, ...]
-    keys: frozenset[str]  # the shared tests among them
+    keys: tuple[str, ...]  # the shared tests among them, in the conjuncts' order
 
     @classmethod
     def of(cls, rule: Rule, slot: int, conjuncts: tuple[_Conjunct, ...]) -> _Item:
-        return cls(rule, slot, conjuncts, frozenset(c.key for c in conjuncts if c.key))
+        # A tuple, not a set: the layout breaks ties by the order it meets the keys in, and a set's
+        # order of strings changes with each process's hash seed (the source would too).
+        return cls(rule, slot, conjuncts, tuple(dict.fromkeys(c.key for c in conjuncts if c.key)))
 
     def without(self, key: str) -> _Item:
         return _Item.of(self.rule, self.slot, tuple(c for c in self.conjuncts if c.key != key))
