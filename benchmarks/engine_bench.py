@@ -374,7 +374,7 @@ def stream_memory(rules: int, facts: list[dict], root: Path) -> tuple[float, flo
     for index, f in enumerate(facts):
         result = kb.evaluate(f)
         if result.findings:
-            result.findings[0].because  # explanations too, when asked
+            result.because(result.findings[0].id)  # explanations too, when asked
         if index % 100 == 0:
             most = max(most, resident_mb())
     del result

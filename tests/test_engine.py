@@ -65,7 +65,7 @@ def test_derived_fact_from_records_fires_the_public_rule(kb):
     result = kb.evaluate({"pop_imap": "none", "dns.mx": ("mx1.mail.ovh.net", "mail.example.com")})
     assert result.derived == {"dns.mx_valid": "mx-records-check"}
     finding = result.finding("mx-invalid")
-    assert finding.because == {"dns.mx_valid": False, "dns.mx": ("mx1.mail.ovh.net", "mail.example.com"),
+    assert result.because(finding.id) == {"dns.mx_valid": False, "dns.mx": ("mx1.mail.ovh.net", "mail.example.com"),
                                "pop_imap": "none"}
 
 
@@ -146,7 +146,7 @@ def test_evaluation_does_not_touch_the_input(kb):
 
 @pytest.mark.parametrize("read", [
     lambda r: [f.id for f in r.findings],
-    lambda r: [f.because for f in r.findings],
+    lambda r: [r.because(f.id) for f in r.findings],
     lambda r: [u.needs for u in r.undecided],
     lambda r: [(p.cause, p.needs) for p in r.possible_causes],
     lambda r: dict(r.outcomes),

@@ -195,7 +195,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
     for finding in result.findings:
         text = renderer.rule_text(finding.id, result.facts, result.outcomes)
         fallbacks.extend(text.fallbacks)
-        because = redact_data(jsonable(finding.because), secret_names)
+        because = redact_data(jsonable(result.because(finding.id)), secret_names)
         links = [Link(rel, escape(t(f"report.relation.{rel}")), target, renderer.rule_title(target),
                       _STATUS[result.outcomes.get(target)]) for rel, target in finding.links]
         item: JsonObject = {

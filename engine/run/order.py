@@ -11,20 +11,23 @@ import heapq
 from typing import TYPE_CHECKING
 
 from ..kb.load import SEVERITY_RANK
+from .finding import Finding
 
 if TYPE_CHECKING:  # annotations only
+    from ..kb.load import Rule
     from .tables import PlanTables
 
 
-def linked_rows(plan: PlanTables, fired: list) -> list[tuple]:
-    """The rows when `causes` links join some findings: causes first, consequences know their causes."""
-    rules = [plan.by_id[row[0]] for row in fired]
+def causes_first(plan: PlanTables, fired: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """The findings when `causes` links join some of them: causes first, each consequence naming its
+    fired causes (a record of this evaluation's, where the knowledge base's own names none)."""
+    rules = [plan.by_id[finding.id] for finding in fired]
     fired_ids = {rule.id for rule in rules}
-    return [(rule.id, rule.severity, tuple(c for c in plan.caused_by.get(rule.id, ()) if c in fired_ids),
-             rule.links) for rule in _causes_first(plan, rules)]
+    return tuple(Finding(rule.id, rule.severity, tuple(c for c in plan.caused_by.get(rule.id, ()) if c in fired_ids),
+                         rule.links) for rule in _topological(plan, rules))
 
 
-def _causes_first(plan: PlanTables, fired: list) -> list:
+def _topological(plan: PlanTables, fired: list[Rule]) -> list[Rule]:
     """Topological order over the `causes` links among fired rules; ties by severity, then id."""
     ids = {r.id: r for r in fired}
     waiting = {rid: {c for c in plan.caused_by.get(rid, ()) if c in ids} for rid in ids}

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Union, cast
 
 from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
 from . import evaluate as evaluating
+from .finding import Finding
 from .result import Result
 
 if TYPE_CHECKING:  # annotations only
@@ -123,11 +124,13 @@ class _Item(NamedTuple):
     rule: Rule
     slot: int
     conjuncts: tuple[_Conjunct, ...]
-    keys: frozenset[str]  # the shared tests among them
+    keys: tuple[str, ...]  # the shared tests among them, in the conjuncts' order
 
     @classmethod
     def of(cls, rule: Rule, slot: int, conjuncts: tuple[_Conjunct, ...]) -> _Item:
-        return cls(rule, slot, conjuncts, frozenset(c.key for c in conjuncts if c.key))
+        # A tuple, not a set: the layout breaks ties by the order it meets the keys in, and a set's
+        # order of strings changes with each process's hash seed (the source would too).
+        return cls(rule, slot, conjuncts, tuple(dict.fromkeys(c.key for c in conjuncts if c.key)))
 
     def without(self, key: str) -> _Item:
         return _Item.of(self.rule, self.slot, tuple(c for c in self.conjuncts if c.key != key))
@@ -770,8 +773,9 @@ class Plan:
         self.index = dict(zip(made.ids, range(len(made.ids))))  # rule id -> its slot
         self.severity_ids, self.severity_levels, self.severity_links = \
             made.severity_ids, made.severity_levels, made.severity_links
-        # (id, severity, consequence_of, links) of each finding: its Finding but for the explanation
-        self.severity_rules = tuple(zip(made.severity_ids, made.severity_levels, repeat(()), made.severity_links))
+        # Each finding rule's record, the one every Result in which it fires lists (see finding.Finding)
+        self.severity_rules = tuple(map(Finding, made.severity_ids, made.severity_levels, repeat(()),
+                                        made.severity_links))
         # itemgetter picks outcomes in a given order, in C.
         self.id_pick = _picker(made.by_id)
         self.id_order = made.id_order

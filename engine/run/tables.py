@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Callable, Protocol
 
 from .explain import Rules
-
-#: A finding rule's record but for its explanation: (id, severity, consequence_of, links).
-SeverityRow = tuple[str, str, tuple[()], tuple[tuple[str, str], ...]]
+from .finding import Finding
 
 
 class PlanTables(Rules, Protocol):
@@ -22,7 +20,7 @@ class PlanTables(Rules, Protocol):
     causes: dict[str, tuple[str, ...]]  # cause -> its consequences
     caused_by: dict[str, tuple[str, ...]]  # consequence -> its causes
     linked: frozenset[str]  # every rule that is a cause or a consequence
-    severity_rules: tuple[SeverityRow, ...]  # the finding rules, in (severity, id) order
+    severity_rules: tuple[Finding, ...]  # the finding rules' records, in (severity, id) order
     id_order: tuple[str, ...]  # the finding rules' ids, in id order
     ids: tuple[str, ...]  # every rule, by slot
     deferred: bytes  # by slot: 1 for a finding whose "undecided" the Result settles when read
