@@ -9,7 +9,7 @@ coverage, facts nothing uses, templates and locales.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from ..errors import DiagnosticaError
 from ..kb.catalogue import CoercionError
@@ -19,7 +19,7 @@ from ..kb.yamlload import position
 from . import locales, structure, templates
 from .collect import Collector
 from .problem import Problem
-from .stored import Analyses
+from .stored import Analyses, Report
 from .yamlfiles import SourceFile, read, schema_comment, style
 
 
@@ -40,12 +40,19 @@ class LintReport:
 
 def lint(directory: KnowledgeBaseDir | None = None, lang: str = "it") -> LintReport:
     directory = directory or bundled()
+    kept = Report(directory, bundled().locales, lang)  # the last lint's report, if nothing changed since
+    found = kept.get()
+    if found is not None:
+        problems, rules, files = found
+        return LintReport(tuple(Problem(*fields) for fields in problems), rules, files)
     out = Collector(lang)
     store = Analyses(f"{directory.locales}")  # what earlier runs parsed: see ``stored``
     try:
-        return _lint(directory, out, store)
+        report = _lint(directory, out, store)
     finally:
         store.save()
+    kept.put(tuple(astuple(problem) for problem in report.problems), report.rules, report.files)
+    return report
 
 
 def _lint(directory: KnowledgeBaseDir, out: Collector, store: Analyses) -> LintReport:
