@@ -101,3 +101,28 @@ def test_nothing_is_kept_with_the_cache_off(kb, monkeypatch):
     with pytest.raises(AssertionError, match="the checks ran"):
         stored_only(kb, monkeypatch)
     assert not (kb.parent / "cache" / "diagnostica").exists() or entries(kb) == []
+
+
+#: Runs the CLI as the console script does and prints its output, then which libraries it imported.
+PROBE = ("import sys, io, contextlib\n"
+         "from diagnostica.cli.main import main\n"
+         "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+         "    code = main(sys.argv[1:])\n"
+         "print(code, out.getvalue())\n"
+         "print(' '.join(sorted({name.split('.')[0] for name in sys.modules} & {'jinja2', 'fastjsonschema'})))\n"
+         "print('diagnostica.engine.kb.load' in sys.modules)\n")
+
+
+def test_a_lint_answered_by_the_kept_report_imports_neither_the_loader_nor_jinja(kb):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(kb.parent / "cache")}
+    env.pop("DIAGNOSTICA_NO_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", PROBE, "rules", "lint", str(kb), "--format", "json"],
+                           capture_output=True, text=True, env=env, timeout=120) for _ in range(2)]
+    (first_out, first_libs, first_loader), (again_out, again_libs, again_loader) = \
+        (run.stdout.rsplit("\n", 3)[:3] for run in runs)
+    assert (again_out == first_out, first_out.startswith("1 "), first_libs, first_loader, again_libs,
+            again_loader) == (True, True, "jinja2", "True", "", "False")

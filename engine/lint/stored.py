@@ -26,8 +26,6 @@ import os
 import pickle
 from typing import Any
 
-import jinja2
-
 from ..kb import cache, cachekeys
 
 HEADER = b"diagnostica-lint-1"
@@ -39,8 +37,11 @@ class Analyses:
     def __init__(self, place: str) -> None:
         self.folder = cache.trusted_directory() if cache.enabled() else None
         self.secret = cache.secret_key(self.folder) if self.folder is not None else None
+        import jinja2  # here: a lint answered by ``Report`` never reads a template, nor imports Jinja
+
         folder_id = cachekeys.folder_id(f"lint:{place}")
-        self.name = f"lint-{folder_id}-{cachekeys.content_id(jinja2.__version__)}.pickle"
+        self.jinja = jinja2.__version__
+        self.name = f"lint-{folder_id}-{cachekeys.content_id(self.jinja)}.pickle"
         self.found: dict[str, Any] = self._read()
         self.used: dict[str, Any] = {}
 
@@ -57,7 +58,7 @@ class Analyses:
         return found if isinstance(found, dict) else {}
 
     def key(self, *parts: Any) -> str:
-        return cachekeys.content_id(jinja2.__version__, *parts)
+        return cachekeys.content_id(self.jinja, *parts)
 
     def get(self, key: str) -> Any | None:
         """What ``put`` stored under ``key`` in the last run (kept for the next one), else None."""
