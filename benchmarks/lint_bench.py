@@ -115,6 +115,7 @@ def cpu_timed(fn):
 
 def inner(what: str, path: str) -> None:
     """In a fresh process: time the library call only (imports excluded) and print it as JSON."""
+    from diagnostica.engine.lint import checks  # noqa: F401 - imported by the first lint that runs the checks
     directory = sources.from_directory(Path(path)) if path != "-" else sources.bundled()
     if what == "copies":  # one process, no disk cache: the shipped KB, then a copy of it elsewhere
         import shutil

@@ -61,7 +61,7 @@ def filled(tmp_path_factory) -> tuple[Path, list[dict]]:
     (["dns", "--help"], OTHERS | {"yaml", "jinja2"}),
     (["ovh", "--help"], OTHERS | {"yaml", "jinja2"}),
     (["serve", "--help"], OTHERS | {"yaml", "jinja2"}),
-    (["check", EXAMPLE], OTHERS),  # with a warm cache: no schema validation
+    (["check", EXAMPLE], OTHERS | {"zipfile"}),  # warm cache: no schema validation; the KB's folder as a Path
 ])
 def test_a_command_imports_only_what_its_path_uses(filled, argv, unwanted):
     cache, _ = filled
@@ -73,6 +73,30 @@ def test_a_first_check_on_an_empty_cache_validates_with_the_shipped_validators(t
     fastjsonschema (which generates them) is not even imported."""
     assert "fastjsonschema" not in imported(tmp_path / "cache", "check", EXAMPLE)
     assert not list((tmp_path / "cache" / "diagnostica").glob("acceptor-*"))  # nor generated and stored
+
+
+@pytest.mark.parametrize("package", ["diagnostica.rules", "diagnostica.locales", "diagnostica.engine"])
+def test_a_package_folder_is_the_one_importlib_resources_gives(package):
+    from importlib import resources
+
+    from diagnostica.engine.kb.sources import package_files
+
+    assert (package_files(package), type(package_files(package))) == \
+        (resources.files(package), type(resources.files(package)))
+
+
+def test_a_package_in_a_zip_is_read_through_importlib_resources(tmp_path, monkeypatch):
+    import zipfile
+
+    from diagnostica.engine.kb.sources import package_files
+
+    archive = tmp_path / "packages.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("zipped_kb_probe/__init__.py", "")
+        zipped.writestr("zipped_kb_probe/ask.yaml", "ask: {}\n")
+    monkeypatch.syspath_prepend(str(archive))
+    found = package_files("zipped_kb_probe")
+    assert (isinstance(found, Path), (found / "ask.yaml").read_text(encoding="utf-8")) == (False, "ask: {}\n")
 
 
 def test_the_shipped_validators_are_what_the_schemas_generate_today():

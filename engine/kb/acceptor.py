@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import marshal
 import os
-from importlib import resources
 from importlib.util import find_spec
 from types import CodeType
 from typing import Any, Callable
 
 from . import shipped_validators
+from .sources import package_files
 
 HEADER = b"diagnostica-acceptor-1"
 #: Settings of the generated code, part of the key: ``use_default=False`` (it must never write the
@@ -111,7 +111,7 @@ def shipped_source(definition: Callable[[str], dict]) -> str:
         functions.append(generator.func_code)
         imports += [line for line in generator._extra_imports_lines if line not in imports]
         patterns.update(generator._compile_regexps)
-        schema_bytes = (resources.files("diagnostica.engine") / "schemas" / schema_name).read_bytes()
+        schema_bytes = (package_files("diagnostica.engine") / "schemas" / schema_name).read_bytes()
         made[schema_name] = (_sha256(schema_bytes), resolver.get_scope_name())
     header = f'''# mypy: ignore-errors
 # ruff: noqa
@@ -182,7 +182,7 @@ def validator(schema_name: str, definition: Callable[[], dict]) -> Validator:
     It returns the document, or raises :class:`Rejected`.  Once per process and schema (``load._acceptor``)."""
     from . import cache
 
-    schema_bytes = (resources.files("diagnostica.engine") / "schemas" / schema_name).read_bytes()
+    schema_bytes = (package_files("diagnostica.engine") / "schemas" / schema_name).read_bytes()
     shipped = _shipped(schema_name, schema_bytes)
     if shipped is not None:
         return shipped

@@ -20,10 +20,10 @@ import functools
 import pickle
 import threading
 from collections import OrderedDict
-from importlib import resources
 from typing import Any
 
 from . import cache, cachekeys
+from .sources import package_files
 from .texts import DEFAULT_LANG, Messages, Texts, bundled_messages, merge_message_files
 
 HEADER = b"diagnostica-messages-1"
@@ -48,7 +48,7 @@ def _texts(folder: Any, prefix: str) -> list[tuple[str, str]]:
 def locale_messages(folder: Any, display: str) -> Messages:
     """The merged messages of one locale folder of a knowledge base, checked against the bundled Italian
     ones (as :func:`merge_message_files` with that reference), from the cache when nothing changed."""
-    reference = resources.files("diagnostica.locales") / DEFAULT_LANG
+    reference = package_files("diagnostica.locales") / DEFAULT_LANG
     try:
         own = _texts(folder, f"{display}/")
         # The bundled Italian checked against itself (every `check` in Italian): its files read once.
@@ -106,7 +106,7 @@ def _keep(key: str, merged: Messages) -> None:
 def bundled_texts(lang: str = DEFAULT_LANG) -> Texts:
     """``texts.bundled_texts`` (the tool's own words in ``lang``, then Italian), read through the cache
     (once per process, as ``texts.bundled_texts``: the installed files do not change under a run)."""
-    folder = resources.files("diagnostica.locales")
+    folder = package_files("diagnostica.locales")
     langs = (lang,) if lang == DEFAULT_LANG else (lang, DEFAULT_LANG)
     return Texts(lang, tuple(locale_messages(folder / each, f"locales/{each}") for each in langs))
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
 from typing import Any, Iterable, NamedTuple
 
 from ..errors import KnowledgeBaseError, Location, Texts
 from .catalogue import closest
+from .sources import package_files
 from .yamlload import Map, position
 
 CONDITION_KEYS = ("all", "any", "not", "fact")
@@ -28,7 +28,7 @@ CONDITION_KEYS = ("all", "any", "not", "fact")
 @functools.lru_cache(maxsize=4)
 def load_schema(name: str) -> dict:
     """A shipped JSON Schema (engine/schemas/NAME), parsed once."""
-    return json.loads((resources.files("diagnostica.engine") / "schemas" / name).read_text(encoding="utf-8"))
+    return json.loads((package_files("diagnostica.engine") / "schemas" / name).read_text(encoding="utf-8"))
 
 
 class SchemaViolation(NamedTuple):

@@ -4,11 +4,11 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Mapping
-from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import NamedTuple, Protocol, TypeAlias
 
 from ..errors import KnowledgeBaseError, Location
+from .sources import package_files
 from .yamlload import load_yaml, position
 
 DEFAULT_LANG = "it"
@@ -87,7 +87,7 @@ def _deep_merge(target: Messages, extra: Messages) -> None:
 def bundled_messages(lang: str) -> Messages:
     """The bundled messages of ``lang`` (empty when the language is not shipped)."""
     reference = None if lang == DEFAULT_LANG else bundled_messages(DEFAULT_LANG)
-    return merge_message_files(resources.files("diagnostica.locales") / lang, f"locales/{lang}", reference)
+    return merge_message_files(package_files("diagnostica.locales") / lang, f"locales/{lang}", reference)
 
 
 def lookup(messages: Messages, key: str) -> Message | None:

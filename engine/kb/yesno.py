@@ -7,9 +7,9 @@ count (``sì``, ``yes``, ``vero``, ``true``, ``1`` ...).  Words are compared fol
 from __future__ import annotations
 
 import functools
-from importlib import resources
 
 from .fold import fold
+from .sources import package_files
 from .yamlload import load_yaml
 
 
@@ -18,7 +18,7 @@ def words() -> tuple[frozenset[str], frozenset[str]]:
     """(the yes words, the no words) of every bundled language, folded."""
     yes: set[str] = set()
     no: set[str] = set()
-    root = resources.files("diagnostica.locales")
+    root = package_files("diagnostica.locales")
     for folder in sorted(root.iterdir(), key=lambda node: node.name):
         node = folder / "ask.yaml"
         if folder.name.startswith("_") or not node.is_file():
