@@ -27,10 +27,9 @@ def small_copy(tmp_path):
 
 
 def test_shipped_kb_lint_prints_no_problem_at_all(cli):
-    """Not even a note: every fact of the shipped catalogue is used by a rule or a template."""
-    run = cli("rules", "lint")
-    assert run.code == 0, run.out
-    assert re.fullmatch(r"Nessun problema: \d+ regole in \d+ file\.\n", run.out), run.out
+    """Not even a note: every fact of the shipped catalogue is used by a rule or a template.  The text
+    report of the same lint is read from the installed command (test_smoke_process), which lints the
+    shipped knowledge base anyway: a lint of it costs two thirds of a second."""
     document = cli("rules", "lint", "--format", "json").json()
     assert document["problems"] == [] and not document["summary"]["failed"]
     assert cli("rules", "lint", "--format", "github").out == ""
