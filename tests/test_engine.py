@@ -192,3 +192,23 @@ def test_a_deferred_finding_is_settled_the_same_whichever_read_comes_first(kb, f
     assert reads[first]() == expected
     for read in reads.values():
         assert read() == expected
+
+
+@pytest.mark.parametrize("name", ["evaluate", "fired"])
+def test_a_driver_read_before_the_first_evaluation_stays_one_call_to_the_generated_code(name, monkeypatch):
+    """``evaluate = kb.evaluate`` read before any evaluation is the plan's first-use method; a loop that
+    kept it must not rebuild the driver on every call (it went through ``runner`` each time)."""
+    from diagnostica.engine import load_knowledge_base
+
+    kb = load_knowledge_base(cache=False)  # a plan of its own, not compiled yet
+    kept = getattr(kb, name)
+    facts = {"test_email.sent": False, "dns.mx_valid": False}
+    first = kept(facts)
+    plan = kb.plan()
+    monkeypatch.setattr(type(plan), "runner", lambda self, fired: pytest.fail("the driver was built again"))
+    again = kept(facts)
+    assert getattr(kb, name) is not kept  # the plan's own attribute is now the generated driver
+    if name == "evaluate":
+        assert [f.id for f in again.findings] == [f.id for f in first.findings] != []
+    else:
+        assert again == first != ()

@@ -797,13 +797,20 @@ class Plan:
             self.on_compile(self)
         return function
 
+    # A caller may keep the method it read before the first evaluation (``evaluate = kb.evaluate``, then
+    # a loop), so these are called on every evaluation of such a loop: once the driver is built they are
+    # one call to it, not a rebuild (they used to go through ``runner`` each time, four Python calls).
     def _first_evaluate(self, facts: Mapping[str, object]) -> Result:
-        self.evaluate = cast(Evaluate, self.runner(False))  # the variant "rules" is the full one
-        return self.evaluate(facts)
+        evaluate = self._evaluate.function
+        if evaluate is None:
+            evaluate = self.evaluate = cast(Evaluate, self.runner(False))  # the variant "rules" is the full one
+        return evaluate(facts)  # type: ignore[return-value]  # the full variant's driver (no cast() call here)
 
     def _first_fired(self, facts: Mapping[str, object]) -> tuple[str, ...]:
-        self.fired = cast(Fire, self.runner(True))  # the variant "fired" is the batch one
-        return self.fired(facts)
+        fired = self._fired.function
+        if fired is None:
+            fired = self.fired = cast(Fire, self.runner(True))  # the variant "fired" is the batch one
+        return fired(facts)  # type: ignore[return-value]  # the batch variant's driver
 
     # See ``KnowledgeBase.evaluate_many`` and ``fired_many``.
     evaluate_many = evaluating.evaluate_many

@@ -42,20 +42,20 @@ class Outcomes(Mapping[str, "bool | None"]):
     most of what a batch would otherwise pay for a Result it never reads this way).  A deferred
     finding that did not fire (see ``plan.deferred``) is settled by its Result when read."""
 
-    __slots__ = ("_index", "_values", "_deferred", "_result")
+    __slots__ = ("_result",)
 
+    # One store: a caller often reads a view for one or two outcomes (``result.outcomes[id]``), so the
+    # view is made as cheaply as can be and each read looks up the Result's tables itself.
     def __init__(self, result: Result) -> None:
-        plan = result._plan
-        self._index = plan.index
-        self._values = result._outs
-        self._deferred = plan.deferred
-        self._result = result  # which settles a deferred finding (no bound method made per view)
+        self._result = result
 
     def __getitem__(self, rule_id: str) -> bool | None:
-        slot = self._index[rule_id]
-        value = self._values[slot]
-        if value is False and self._deferred[slot]:
-            return self._result._settle(slot)
+        result = self._result
+        plan = result._plan
+        slot = plan.index[rule_id]
+        value = result._outs[slot]
+        if value is False and plan.deferred[slot]:
+            return result._settle(slot)
         return value
 
     @overload
@@ -65,22 +65,24 @@ class Outcomes(Mapping[str, "bool | None"]):
     def get(self, rule_id: str, /, default: bool | None | T) -> bool | None | T: ...
 
     def get(self, rule_id: str, /, default: object = None) -> object:
-        slot = self._index.get(rule_id)
+        result = self._result
+        plan = result._plan
+        slot = plan.index.get(rule_id)
         if slot is None:
             return default
-        value = self._values[slot]
-        if value is False and self._deferred[slot]:
-            return self._result._settle(slot)
+        value = result._outs[slot]
+        if value is False and plan.deferred[slot]:
+            return result._settle(slot)
         return value
 
     def __contains__(self, rule_id: object) -> bool:
-        return rule_id in self._index
+        return rule_id in self._result._plan.index
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
+        return iter(self._result._plan.index)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._result._plan.index)
 
     def __repr__(self) -> str:
         return f"Outcomes({dict(self)!r})"
@@ -168,10 +170,8 @@ class Result:
             for cause in plan.caused_by.get(f.id, ())
             if outs[index[cause]] is None and by_id[cause].is_finding))
 
-    @property
-    def outcomes(self) -> Mapping[str, bool | None]:
-        """Every rule: True fired, False did not, None undecided."""
-        return Outcomes(self)
+    # The property calls the view's class itself: one Python call per read, not two.
+    outcomes = property(Outcomes, doc="Every rule: True fired, False did not, None undecided.")
 
     @property
     def problems_found(self) -> bool:
