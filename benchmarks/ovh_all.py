@@ -5,8 +5,9 @@
 
 The fake (tests/ovhapi.py) runs in this process, checks every signature and waits --delay seconds before
 each answer, a stand-in for the API's round trip; the command runs in-process (``main(argv)``).  Each
-account costs four calls (service, account, domain, diagnosis).  Printed: accounts per second sequentially
-and with the concurrency asked, and their ratio.
+account costs two calls of its own (its object, its diagnosis); what the accounts share (the service, the
+domain and its DKIM listing) is read once for the batch.  Printed: accounts per second sequentially and with
+the concurrency asked, and their ratio.
 """
 from __future__ import annotations
 

@@ -140,13 +140,14 @@ def run_all(email, service, organization, product, new, concurrency, endpoint, t
     def connect():
         return ovhapi.connect(endpoint, timeout=timeout)
 
+    shared = ovhapi.SharedReads()  # the service's answer, read by the listing, is every account's
     product, organization, emails = batch.service_accounts(connect(), service, organization=organization,
-                                                           product=product)
+                                                           product=product, shared=shared)
     progress = progress_count(renderer) if sys.stderr.isatty() else None
     worst = 0
     try:
         for line in batch.run_all(connect, emails, kb, renderer, product=product, organization=organization,
-                                  service=service, concurrency=concurrency, progress=progress):
+                                  service=service, concurrency=concurrency, progress=progress, shared=shared):
             sys.stdout.write(json_safe(json.dumps(line, ensure_ascii=False)) + "\n")
             sys.stdout.flush()
             worst = max(worst, 0 if line["status"] == "ok" else 1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 
 import pytest
 
@@ -71,6 +72,31 @@ def test_each_line_has_its_own_findings_and_calls(plain_run):
     assert "account-spam-blocked" in [f["id"] for f in spam["findings"]]
     assert all(SPAM[0] in c["path"] for c in spam["ovh"]["calls"] if "/account/" in c["path"])
     assert "non trovato" in by_email[GONE]["error"] and by_email[DOWN]["ovh"]["failed"]
+
+
+def test_what_the_accounts_have_in_common_is_read_once(fake, capsys):
+    # The service, the domain and its DKIM selectors are the same for the fifty accounts: one call each for
+    # the batch, besides each account's own two (its object and its diagnosis).
+    base = f"/email/exchange/{fakeapi.ORG}/service/{BIG}"
+    domain = base + "/domain/grande.it"
+    selector = {"selectorName": "ovhex1-selector1", "recordType": "CNAME",
+                "targetRecord": "ovhex1-selector1._domainkey.1.ex.mail.ovh.net"}
+    state = fake.state[("exchange", fakeapi.ORG, BIG)]
+    state["dkim"] = {"grande.it": {"ovhex1-selector1": selector}}
+    before = len(fake.seen)
+    try:
+        code, results, err = lines(capsys, "--concurrency", "8")
+    finally:
+        del state["dkim"]
+    made = Counter(target for method, target in fake.seen[before:] if method == "GET")
+    assert [made[t] for t in (base, domain, domain + "/dkim", domain + "/dkim/ovhex1-selector1")] == [1, 1, 1, 1]
+    assert all(made[where(e)] == 1 and made[where(e) + "/diagnostics"] == 1 for e in EMAILS if e not in (DOWN, GONE))
+    # Each line still names the call every fact of its came from: the shared reads are in its calls, marked.
+    read = [r for r in results if r["status"] != "error"]
+    assert len(read) == 49 and all(r["facts"].get("dkim.selectors") for r in read), err
+    calls = [{c["path"]: c for c in r["ovh"]["calls"]} for r in read]
+    assert all(c[base]["shared"] and c[domain]["outcome"] == "ok" and c[domain]["reads"] for c in calls)
+    assert sum(not c[domain]["shared"] for c in calls) == 1  # the one account that asked for it
 
 
 def test_progress_only_on_a_terminal(capsys, monkeypatch, plain_run):

@@ -12,8 +12,9 @@ No secret ever leaves this module: errors carry a message code, the HTTP status 
 from __future__ import annotations
 
 import datetime
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -81,11 +82,12 @@ class Call:
     duration_ms: int = 0
     attempts: int = 1
     reads: bool = False  # a read of the account's objects (not a listing that only searched)
+    shared: bool = False  # made once for a batch, by another account's collection (see SharedReads)
 
     def to_json(self) -> dict[str, JSON]:
         return {"method": self.method, "path": self.path, "at": self.at, "outcome": self.outcome,
                 "status": self.status, "error_code": self.error_code, "duration_ms": self.duration_ms,
-                "attempts": self.attempts, "reads": self.reads}
+                "attempts": self.attempts, "reads": self.reads, "shared": self.shared}
 
 
 class CallFailed(Exception):
@@ -186,6 +188,41 @@ class Api:
             record.duration_ms = int((time.monotonic() - started) * 1000)
             if record.outcome == "ok":
                 record.status = record.status or 200
+
+
+class SharedReads:
+    """The answers a batch's accounts have in common (their service, their domain and its DKIM selectors),
+    each asked of the API once, by the first account that needs it, whichever thread it runs on.
+
+    Every other account's ``Api`` records the same call again, marked ``shared``: its report still names
+    the call each of its facts came from.  Only answers are kept: a call that failed is asked again by the
+    next account (a timeout for one is not a verdict for fifty), so a failure is never shared.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._kept: dict[str, tuple[Call, JSON]] = {}
+
+    def keep(self, call: Call, answer: JSON) -> None:
+        """An answer read before the batch started (the service, which the listing checks exists)."""
+        with self._guard:
+            self._kept[call.path] = (replace(call, reads=False), answer)
+
+    def get(self, api: Api, target: str) -> JSON:
+        """``api.get(target)``, or the answer another account had, recorded in ``api.calls`` as shared."""
+        with self._guard:
+            lock = self._locks.setdefault(target, threading.Lock())
+        with lock:  # the accounts that need it while it is asked wait for its answer rather than ask too
+            kept = self._kept.get(target)
+            if kept is None:
+                answer = api.get(target)  # CallFailed: nothing kept
+                with self._guard:
+                    self._kept[target] = (replace(api.calls[-1], reads=False), answer)
+                return answer
+        call, answer = kept
+        api.calls.append(replace(call, shared=True))
+        return answer
 
 
 class _Response(Protocol):

@@ -3,7 +3,9 @@
 The accounts are listed once; each is then collected and evaluated on its own ``Api`` (its own calls,
 its own evidence) over a client per worker thread (the ``ovh`` client holds a ``requests`` session, which is
 not meant to be shared between threads).  Results come out in the listing's order as soon as every earlier
-one is ready.  An account that cannot be read becomes an error line; the rest goes on.  Keys that do not
+one is ready.  What every account reads alike (the service, a domain and its DKIM selectors) is asked of
+the API once for the batch (``api.SharedReads``) and shows in each account's calls, marked ``shared``.
+An account that cannot be read becomes an error line; the rest goes on.  Keys that do not
 work, or a service that does not exist, stop everything before the first account (it would fail for all).
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ..errors import DiagnosticaError, Location
 from ..inputs.jsonable import jsonable
-from .api import Api, CallFailed, OvhError, unavailable
+from .api import Api, CallFailed, OvhError, SharedReads, unavailable
 from .collect import accounts, base_path, collect, organization_of
 
 if TYPE_CHECKING:
@@ -27,9 +29,10 @@ DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 64
 
 
-def service_accounts(api: Api, service: str, *, organization: str | None = None,
-                     product: str | None = None) -> tuple[str, str | None, list[str]]:
-    """(product, organization, the accounts in the API's order); the service must exist."""
+def service_accounts(api: Api, service: str, *, organization: str | None = None, product: str | None = None,
+                     shared: SharedReads | None = None) -> tuple[str, str | None, list[str]]:
+    """(product, organization, the accounts in the API's order); the service must exist.  Its answer is kept
+    in ``shared``, for the batch's accounts: none of them asks for the service again."""
     product = product or ("exchange" if organization else None)
     if product is None:  # a service name alone: Exchange if an organisation holds it, else Email Pro
         try:
@@ -40,7 +43,7 @@ def service_accounts(api: Api, service: str, *, organization: str | None = None,
         organization = organization_of(api, service)
     base = base_path(product, organization, service)
     try:
-        api.get(base)
+        answer = api.get(base)
     except CallFailed as exc:
         if exc.call.outcome == "not_found":
             raise OvhError("ovh_service_not_found", Location("--service"), service=service,
@@ -49,13 +52,21 @@ def service_accounts(api: Api, service: str, *, organization: str | None = None,
             raise OvhError("ovh_listing_refused", Location(f"GET {base}"), call=f"GET {base}",
                            status=exc.call.status or "-", code=exc.call.error_code or "-") from None
         raise unavailable(exc.call) from None
+    if shared is not None:
+        shared.keep(api.calls[-1], answer)
     return product, organization, accounts(api, base)
 
 
 def run_all(connect: Callable[[], Api], emails: list[str], kb: KnowledgeBase, renderer: RuleWords, *, product: str,
             organization: str | None, service: str, concurrency: int = DEFAULT_CONCURRENCY,
-            progress: Callable[[int, int], None] | None = None) -> Iterator[dict[str, JSON]]:
-    """One result per account, in the order of ``emails``; ``connect()`` makes a worker thread's client."""
+            progress: Callable[[int, int], None] | None = None,
+            shared: SharedReads | None = None) -> Iterator[dict[str, JSON]]:
+    """One result per account, in the order of ``emails``; ``connect()`` makes a worker thread's client.
+
+    What the accounts have in common (the service, a domain, its DKIM selectors) is read once for the whole
+    batch, through ``shared`` (one is made when none is given): fifty accounts of one domain cost the API
+    two calls each, their account and its diagnosis, besides those few."""
+    shared = SharedReads() if shared is None else shared
     local = threading.local()
     titles: dict[str, str] = {}
     lock = threading.Lock()
@@ -74,7 +85,7 @@ def run_all(connect: Callable[[], Api], emails: list[str], kb: KnowledgeBase, re
             api = Api(local.api.client, local.api.endpoint, retries=local.api.retries, backoff=local.api.backoff,
                       skew=local.api.skew)
             report = collect(api, email, kb.catalogue, kb.data, organization=organization, service=service,
-                             product=product)
+                             product=product, shared=shared)
             result = kb.evaluate(report.facts)
         except DiagnosticaError as exc:
             return {"index": index, "email": email, "status": "error", "code": exc.code,

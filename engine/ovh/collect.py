@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime
 import difflib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Mapping, TypedDict
+from functools import partial
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, TypedDict
 
 from ..errors import InputError, Location
 from ..inputs.facts import api_mapping, coerce
 from ..kb.catalogue import Catalogue, Value
-from .api import Api, Call, CallFailed, OvhError, path, unavailable
+from .api import Api, Call, CallFailed, OvhError, SharedReads, path, unavailable
 from .diagnose import NewDiagnosis, start, wait
 
 if TYPE_CHECKING:
@@ -90,8 +91,12 @@ def _section(node: object, key: str) -> dict[str, object]:
 
 def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, object], *, organization: str | None = None,
             service: str | None = None, product: str | None = None,
-            now: datetime.datetime | None = None, new: NewDiagnosis | None = None) -> OvhReport:
-    """The account's facts; with ``new``, a new diagnostic is started and awaited before the diagnosis is read."""
+            now: datetime.datetime | None = None, new: NewDiagnosis | None = None,
+            shared: SharedReads | None = None) -> OvhReport:
+    """The account's facts; with ``new``, a new diagnostic is started and awaited before the diagnosis is read.
+
+    ``shared``: a batch's reads of what its accounts have in common (the service, the domain and its DKIM
+    selectors), each asked of the API once for the whole batch (see :class:`api.SharedReads`)."""
     email = email.strip()
     if "@" not in email:
         raise InputError("ovh_bad_email", Location("ACCOUNT_EMAIL"), value=email)
@@ -107,9 +112,12 @@ def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, objec
     maps = _section(data, "api_objects")
     account_path = base + path("/account/{email}", email=email)
 
+    # What the accounts of a service have in common; an account's own objects are always its own calls.
+    common: Callable[[str], JSON] = api.get if shared is None else partial(shared.get, api)
+
     def read(target: str, what: str, fields: Mapping[str, object]) -> dict[str, JSON] | None:
         try:
-            answer = api.get(target)
+            answer = (common if what in ("service", "domain") else api.get)(target)
         except CallFailed as exc:
             exc.call.reads = True
             if exc.call.outcome == "not_found" and what == "service":
@@ -133,7 +141,7 @@ def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, objec
     if account is None:
         report.facts.setdefault("account.email", coerce(catalogue, "account.email", email, Location("ACCOUNT_EMAIL")))
     read(base + path("/domain/{domain}", domain=domain), "domain", _section(_section(maps, "domain"), "fields"))
-    _dkim(api, report, base + path("/domain/{domain}/dkim", domain=domain), _section(maps, "dkim"), catalogue)
+    _dkim(api, common, report, base + path("/domain/{domain}/dkim", domain=domain), _section(maps, "dkim"), catalogue)
     started = new is not None and _start_new(api, report, account_path, new)
     # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
     diagnosis = read(account_path + "/diagnostics", "diagnosis", api_mapping(data))
@@ -242,7 +250,8 @@ def _closest(email: str, known: list[str]) -> str:
 MAX_DKIM_SELECTORS = 16
 
 
-def _dkim(api: Api, report: OvhReport, target: str, spec: Mapping[str, object], catalogue: Catalogue) -> None:
+def _dkim(api: Api, get: Callable[[str], JSON], report: OvhReport, target: str, spec: Mapping[str, object],
+          catalogue: Catalogue) -> None:
     """The domain's DKIM selectors as one records fact (rules/data/api.yaml ``dkim``).
 
     A 404 is an offer or domain without DKIM: nothing to check, not a failure.  Any other failed call
@@ -252,7 +261,7 @@ def _dkim(api: Api, report: OvhReport, target: str, spec: Mapping[str, object], 
     if not isinstance(fact, str) or fact not in catalogue or not isinstance(fields, dict):
         return
     try:
-        names = api.get(target)
+        names = get(target)
     except CallFailed as exc:
         exc.call.reads = exc.call.outcome != "not_found"
         return
@@ -260,7 +269,7 @@ def _dkim(api: Api, report: OvhReport, target: str, spec: Mapping[str, object], 
     records: list[dict[str, JSON]] = []
     for name in (names if isinstance(names, list) else [])[:MAX_DKIM_SELECTORS]:
         try:
-            answer = api.get(target + path("/{selector}", selector=name))
+            answer = get(target + path("/{selector}", selector=name))
         except CallFailed as exc:
             exc.call.reads = True
             return
