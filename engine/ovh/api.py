@@ -205,7 +205,8 @@ class SharedReads:
         self._kept: dict[str, tuple[Call, JSON]] = {}
 
     def keep(self, call: Call, answer: JSON) -> None:
-        """An answer read before the batch started (the service, which the listing checks exists)."""
+        """An answer to share: one read before the batch started (the service, which the listing checks
+        exists), or the first account's."""
         with self._guard:
             self._kept[call.path] = (replace(call, reads=False), answer)
 
@@ -217,8 +218,7 @@ class SharedReads:
             kept = self._kept.get(target)
             if kept is None:
                 answer = api.get(target)  # CallFailed: nothing kept
-                with self._guard:
-                    self._kept[target] = (replace(api.calls[-1], reads=False), answer)
+                self.keep(api.calls[-1], answer)
                 return answer
         call, answer = kept
         api.calls.append(replace(call, shared=True))

@@ -115,9 +115,10 @@ def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, objec
     # What the accounts of a service have in common; an account's own objects are always its own calls.
     common: Callable[[str], JSON] = api.get if shared is None else partial(shared.get, api)
 
-    def read(target: str, what: str, fields: Mapping[str, object]) -> dict[str, JSON] | None:
+    def read(target: str, what: str, fields: Mapping[str, object],
+             get: Callable[[str], JSON] = api.get) -> dict[str, JSON] | None:
         try:
-            answer = (common if what in ("service", "domain") else api.get)(target)
+            answer = get(target)
         except CallFailed as exc:
             exc.call.reads = True
             if exc.call.outcome == "not_found" and what == "service":
@@ -135,12 +136,13 @@ def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, objec
             _map(report, answer, fields, catalogue, len(api.calls) - 1, what)
         return answer if isinstance(answer, dict) else None
 
-    read(base, "service", _section(_section(maps, "service"), "fields"))
+    read(base, "service", _section(_section(maps, "service"), "fields"), common)
     account = read(account_path, "account", _section(_section(maps, "account"), "fields"))
     domain = report.facts.get("domain") or email.rpartition("@")[2]
     if account is None:
         report.facts.setdefault("account.email", coerce(catalogue, "account.email", email, Location("ACCOUNT_EMAIL")))
-    read(base + path("/domain/{domain}", domain=domain), "domain", _section(_section(maps, "domain"), "fields"))
+    read(base + path("/domain/{domain}", domain=domain), "domain", _section(_section(maps, "domain"), "fields"),
+         common)
     _dkim(api, common, report, base + path("/domain/{domain}/dkim", domain=domain), _section(maps, "dkim"), catalogue)
     started = new is not None and _start_new(api, report, account_path, new)
     # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
