@@ -9,7 +9,7 @@ rules, the possible causes, and the explanations (``because``, ``needs``);
 finding that did not fire is False or undecided is settled here, by its
 condition's nodes, when first read (``plan.deferred``).
 
-The records are named tuples of plain values.  A :class:`Finding` is the
+The records hold plain values and are immutable.  A :class:`Finding` is the
 knowledge base's own record of the rule (see :mod:`finding`): the findings
 of a Result are picked from those, no object made per finding, and what
 made one fire is ``result.because(finding.id)``.  :class:`Undecided` and
