@@ -121,12 +121,17 @@ def signing() -> tuple[Path, bytes] | None:
     return (folder, secret) if folder is not None and secret is not None else None
 
 
-def _mac(secret: bytes, name: str, payload: bytes) -> bytes:
-    return hmac.new(secret, name.encode() + b"\0" + payload, hashlib.sha256).digest()
+def _mac(secret: bytes, name: str, payload: bytes | memoryview) -> bytes:
+    # The payload is fed as it is, not joined to the name: an entry of 5,000 rules is 3.5 MB, and each
+    # copy of it costs a warm load milliseconds (more in a process with a large heap).
+    mac = hmac.new(secret, name.encode() + b"\0", hashlib.sha256)
+    mac.update(payload)
+    return mac.digest()
 
 
-def read_signed(folder: Path, secret: bytes, name: str, header: bytes) -> bytes | None:
-    """The payload of entry ``name`` if its header and HMAC are right, else None."""
+def read_signed(folder: Path, secret: bytes, name: str, header: bytes) -> memoryview | None:
+    """The payload of entry ``name`` if its header and HMAC are right, else None: a view of the file's
+    bytes, not a copy (``pickle.loads`` and ``marshal.loads`` read it as it is)."""
     try:
         data = (folder / name).read_bytes()
     except OSError:
@@ -134,7 +139,8 @@ def read_signed(folder: Path, secret: bytes, name: str, header: bytes) -> bytes 
     size = len(header) + 32
     if len(data) < size or not data.startswith(header):
         return None
-    tag, payload = data[len(header):size], data[size:]
+    view = memoryview(data)
+    tag, payload = view[len(header):size], view[size:]
     return payload if hmac.compare_digest(tag, _mac(secret, name, payload)) else None
 
 
