@@ -196,8 +196,8 @@ def test_a_deferred_finding_is_settled_the_same_whichever_read_comes_first(kb, f
 
 @pytest.mark.parametrize("name", ["evaluate", "fired"])
 def test_a_driver_read_before_the_first_evaluation_stays_one_call_to_the_generated_code(name, monkeypatch):
-    """``evaluate = kb.evaluate`` read before any evaluation is the plan's first-use method; a loop that
-    kept it must not rebuild the driver on every call (it went through ``runner`` each time)."""
+    """``evaluate = kb.evaluate`` read before any evaluation is the generated driver itself, built by that
+    read: a loop that kept it never rebuilds it (a first-use method once went through ``runner`` each time)."""
     from diagnostica.engine import load_knowledge_base
 
     kb = load_knowledge_base(cache=False)  # a plan of its own, not compiled yet
@@ -207,8 +207,39 @@ def test_a_driver_read_before_the_first_evaluation_stays_one_call_to_the_generat
     plan = kb.plan()
     monkeypatch.setattr(type(plan), "runner", lambda self, fired: pytest.fail("the driver was built again"))
     again = kept(facts)
-    assert getattr(kb, name) is not kept  # the plan's own attribute is now the generated driver
+    # the generated code's own function (its file is the variant's source), kept in the plan's slot
+    assert getattr(kb, name) is kept and kept.__code__.co_filename.startswith("<diagnostica ")
     if name == "evaluate":
         assert [f.id for f in again.findings] == [f.id for f in first.findings] != []
     else:
         assert again == first != ()
+
+
+@pytest.mark.parametrize("use", ["none", "evaluate", "fired", "both"])
+def test_a_knowledge_base_dropped_is_freed_at_once(use):
+    """No reference cycle in a loaded knowledge base, used or not: one that is dropped (a server's old one
+    after a reload) is freed by reference counting, not left with its memory for a full collection."""
+    import gc
+
+    from diagnostica.engine import load_knowledge_base
+
+    facts = {"test_email.sent": False, "dns.mx_valid": False}
+    gc.collect()
+    gc.disable()
+    gc.freeze()  # what the process already holds is set aside: the collection scans only what this made
+    try:
+        kb = load_knowledge_base(cache=False)
+        if use in ("evaluate", "both"):
+            assert kb.evaluate(facts).findings
+        if use in ("fired", "both"):
+            assert kb.fired(facts)
+        del kb
+        gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection finds is kept in gc.garbage, to be named here
+        gc.collect()
+        # (fastjsonschema's validator leaves a recursive local function of its own per call: not ours)
+        assert [type(o).__qualname__ for o in gc.garbage if type(o).__module__.startswith("diagnostica")] == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.unfreeze()
+        gc.enable()

@@ -65,6 +65,7 @@ from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
 from . import evaluate as evaluating
 from .finding import Finding
 from .result import Result
+from .tables import PlanTables
 
 if TYPE_CHECKING:  # annotations only
     from ..kb.load import Rule
@@ -627,7 +628,10 @@ def generate(rules: tuple[Rule, ...], fired: bool = False,
         call = f"{name}({', '.join([*writer.shared(), *writer.passed])})"
         calls.append(f"    {', '.join(writer.returned)}, = {call}" if writer.returned else f"    {call}")
     by_local = {local: fact for fact, local in writer.fact_names.items()}
-    driver = ["def run(facts, M=M):", *writer.start(), "    get = known.get"]
+    # The functions are the driver's defaults, not globals it looks up: ``build`` leaves no function in
+    # the namespace they share (a function in its own globals is a reference cycle).
+    groups = ", ".join(f"{prefix}_{number}={prefix}_{number}" for number in range(len(chunks)))
+    driver = [f"def run(facts, M=M, {groups}):", *writer.start(), "    get = known.get"]
     driver += writer.reads(sorted(by_local), by_local)
     if writer.gaps:
         driver.append(writer.gaps_line(sorted(by_local)))
@@ -649,12 +653,12 @@ def _compile(source: Source, name: str) -> tuple[CodeType, ...]:
 
 
 def build(codes: tuple[CodeType, ...], source: Source | None, constants: dict[str, object],
-          plan: Plan) -> Runner:
-    """``run(facts)`` from the code objects of a variant (its groups, then its driver); ``plan`` is the
-    ``P`` its Results refer to."""
+          tables: PlanTables) -> Runner:
+    """``run(facts)`` from the code objects of a variant (its groups, then its driver); ``tables`` are the
+    ``P`` its Results refer to (not the plan, which holds the driver: see :mod:`tables`)."""
     # The builtins the drivers call, and nothing else (the source is ours, but a rule id or a value
     # never reaches a name the code could call by accident).
-    namespace: dict[str, object] = {"M": MISSING, "P": plan, "Result": Result, "dict": dict, "tuple": tuple,
+    namespace: dict[str, object] = {"M": MISSING, "P": tables, "Result": Result, "dict": dict, "tuple": tuple,
                                  "__builtins__": {}, **constants}
     texts = (*source.groups, source.driver) if source is not None else ()
     for index, code in enumerate(codes):
@@ -662,7 +666,13 @@ def build(codes: tuple[CodeType, ...], source: Source | None, constants: dict[st
             lines = texts[index].splitlines(True)
             linecache.cache[code.co_filename] = (len(texts[index]), None, lines, code.co_filename)
         exec(code, namespace)  # noqa: S102 - source generated above from a validated knowledge base
-    return cast(Runner, namespace["run"])  # the driver the generated source defines
+    driver = namespace["run"]  # the driver the generated source defines
+    # The functions the code defined leave their namespace (the driver holds the others as defaults):
+    # a function kept in its own globals is a reference cycle, and this one would hold the whole
+    # knowledge base (through ``P``) until a full collection, long after it was dropped.
+    for name in [name for name, value in namespace.items() if getattr(value, "__globals__", None) is namespace]:
+        del namespace[name]
+    return cast(Runner, driver)
 
 
 #: What the cache keeps of a variant: its marshalled code (None: made again on use) and its constants.
@@ -695,7 +705,7 @@ class _Variant:
 
     def get(self, plan: Plan) -> Runner:
         if self.function is None:
-            self.function = build(self.compiled(plan.orders), self.source, self.constants or {}, plan)
+            self.function = build(self.compiled(plan.orders), self.source, self.constants or {}, plan.tables)
         return self.function
 
     def state(self) -> State:
@@ -740,16 +750,18 @@ def orders(rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]]) -> Order
 class Plan:
     """A knowledge base ready to evaluate: the generated functions and what results need.
 
-    ``evaluate(facts)`` and ``fired(facts)`` are the generated drivers themselves once built (the
-    knowledge base's methods of the same names read them through a C-level getter): one Python call
-    per evaluation, which copies the facts, runs every rule and makes the Result.  Until a variant is
-    first used its attribute is a method that builds it and puts it in its place.
+    ``evaluate(facts)`` and ``fired(facts)`` are the generated drivers themselves (the knowledge base's
+    methods of the same names read them through a C-level getter): one Python call per evaluation,
+    which copies the facts, runs every rule and makes the Result.  Each is built when first read
+    (``__getattr__``, while its slot is unset) and then sits in its slot.  Nothing here is a reference
+    cycle -- not a method of the plan kept on it, and the drivers' Results hold the plan's
+    :class:`tables.PlanTables`, not the plan -- so a plan that is dropped is freed at once.
     """
 
-    __slots__ = ("rules", "orders", "ids", "index", "severity_rules", "severity_ids",
-                 "severity_levels", "severity_links", "id_pick", "id_order", "caused_by", "causes", "linked",
-                 "pure", "by_id", "derived_by", "evaluate", "fired", "_evaluate", "_fired", "on_compile",
-                 "deferred", "deferred_slots")
+    __slots__ = ("rules", "orders", "tables", "causes", "pure", "by_id", "derived_by", "evaluate", "fired",
+                 "_evaluate", "_fired", "on_compile")
+    evaluate: Evaluate  # unset until first read (see __getattr__)
+    fired: Fire
 
     def __init__(self, rules: tuple[Rule, ...], causes: dict[str, tuple[str, ...]], by_id: dict[str, Rule],
                  derived_by: dict[str, tuple[str, ...]], states: tuple[State, State] | None = None,
@@ -763,27 +775,20 @@ class Plan:
             blobs, constants = state
             variants.append(_Variant(name, rules, constants, blobs))
         self._evaluate, self._fired = variants
-        # See the class's docstring: replaced by the generated drivers on first use.
-        self.evaluate: Evaluate = self._first_evaluate
-        self.fired: Fire = self._first_fired
         self.orders = made = known_orders or orders(rules, causes)
         # The batch variant leaves the facts alone when every condition is inlined (see _Writer.pure).
         self.pure = made.pure
-        self.ids = made.ids
-        self.index = dict(zip(made.ids, range(len(made.ids))))  # rule id -> its slot
-        self.severity_ids, self.severity_levels, self.severity_links = \
-            made.severity_ids, made.severity_levels, made.severity_links
-        # Each finding rule's record, the one every Result in which it fires lists (see finding.Finding)
-        self.severity_rules = tuple(map(Finding, made.severity_ids, made.severity_levels, repeat(()),
-                                        made.severity_links))
-        # itemgetter picks outcomes in a given order, in C.
-        self.id_pick = _picker(made.by_id)
-        self.id_order = made.id_order
-        self.caused_by = made.caused_by
-        self.linked = frozenset(causes) | frozenset(made.caused_by)
-        # The findings the Result settles when their outcome is read (see deferred), by slot and as a list.
-        self.deferred = made.deferred
-        self.deferred_slots = tuple(compress(range(len(made.deferred)), made.deferred))
+        self.tables = PlanTables(
+            by_id=by_id, derived_by=derived_by, causes=causes, caused_by=made.caused_by,
+            index=dict(zip(made.ids, range(len(made.ids)))),  # rule id -> its slot
+            # Each finding rule's record, the one every Result in which it fires lists (see finding.Finding)
+            severity_rules=tuple(map(Finding, made.severity_ids, made.severity_levels, repeat(()),
+                                     made.severity_links)),
+            linked=frozenset(causes) | frozenset(made.caused_by),
+            id_order=made.id_order, ids=made.ids,
+            id_pick=_picker(made.by_id),  # itemgetter picks outcomes in a given order, in C
+            # The findings the Result settles when their outcome is read (see deferred), by slot and as a list.
+            deferred=made.deferred, deferred_slots=tuple(compress(range(len(made.deferred)), made.deferred)))
         # Told the plan each time a variant is compiled from its source (``run.load`` stores the code
         # in the cache then, so that a warm load does not compile it again); never pickled.
         self.on_compile: Callable[[Plan], None] | None = None
@@ -797,20 +802,16 @@ class Plan:
             self.on_compile(self)
         return function
 
-    # A caller may keep the method it read before the first evaluation (``evaluate = kb.evaluate``, then
-    # a loop), so these are called on every evaluation of such a loop: once the driver is built they are
-    # one call to it, not a rebuild (they used to go through ``runner`` each time, four Python calls).
-    def _first_evaluate(self, facts: Mapping[str, object]) -> Result:
-        evaluate = self._evaluate.function
-        if evaluate is None:
-            evaluate = self.evaluate = cast(Evaluate, self.runner(False))  # the variant "rules" is the full one
-        return evaluate(facts)  # type: ignore[return-value]  # the full variant's driver (no cast() call here)
-
-    def _first_fired(self, facts: Mapping[str, object]) -> tuple[str, ...]:
-        fired = self._fired.function
-        if fired is None:
-            fired = self.fired = cast(Fire, self.runner(True))  # the variant "fired" is the batch one
-        return fired(facts)  # type: ignore[return-value]  # the batch variant's driver
+    # Called only while a driver's slot is unset: its first read builds it and puts it there, so a
+    # caller that keeps what it read (``evaluate = kb.evaluate``, then a loop) holds the driver itself.
+    def __getattr__(self, name: str) -> Runner:
+        if name == "evaluate":
+            self.evaluate = cast(Evaluate, self.runner(False))  # the variant "rules" is the full one
+            return self.evaluate
+        if name == "fired":
+            self.fired = cast(Fire, self.runner(True))  # the variant "fired" is the batch one
+            return self.fired
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # See ``KnowledgeBase.evaluate_many`` and ``fired_many``.
     evaluate_many = evaluating.evaluate_many

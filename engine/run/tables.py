@@ -1,21 +1,29 @@
-"""What a Result reads of its compiled knowledge base: the tables :class:`plan.Plan` builds.
+"""What a Result reads of its compiled knowledge base: the tables :class:`plan.Plan` builds once.
 
-A Protocol, not the Plan class itself: ``plan`` imports ``result`` (its generated code makes
-Results), so if ``result`` and ``order`` named ``Plan`` in their annotations the
-import graph would have a circle, even if only for the type checker.  ``Plan`` matches this
-shape without saying so; the type checker checks it wherever a Plan is passed as one.
+A record of its own, not the Plan itself: the Plan holds the generated drivers, and each driver
+makes its Results with these tables (``P`` in the generated code).  Were ``P`` the Plan, every
+compiled knowledge base would be a reference cycle (plan -> driver -> plan), so one that is dropped
+-- a server's old knowledge base after a reload, a benchmark's load -- would wait for a full
+collection of the cyclic garbage, and its memory with it; the tables refer to nothing that refers
+back, so a dropped knowledge base is freed at once.
 """
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
-from .explain import Rules
 from .finding import Finding
 
+if TYPE_CHECKING:  # annotations only
+    from ..kb.load import Rule
 
-class PlanTables(Rules, Protocol):
-    """Besides what explanations read (``by_id``, ``derived_by``): the orders and indexes."""
 
+@dataclass(frozen=True, slots=True)
+class PlanTables:
+    """The orders and indexes, and what explanations read (``by_id``, ``derived_by``)."""
+
+    by_id: dict[str, Rule]  # the knowledge base's own dicts
+    derived_by: dict[str, tuple[str, ...]]
     index: dict[str, int]  # rule id -> its slot in the outcomes
     causes: dict[str, tuple[str, ...]]  # cause -> its consequences
     caused_by: dict[str, tuple[str, ...]]  # consequence -> its causes
@@ -26,4 +34,3 @@ class PlanTables(Rules, Protocol):
     deferred: bytes  # by slot: 1 for a finding whose "undecided" the Result settles when read
     deferred_slots: tuple[int, ...]  # those slots
     id_pick: Callable[[list[bool | None]], tuple[bool | None, ...]]  # their outcomes, in that order
-
