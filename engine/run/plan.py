@@ -758,8 +758,7 @@ class Plan:
     :class:`tables.PlanTables`, not the plan -- so a plan that is dropped is freed at once.
     """
 
-    __slots__ = ("rules", "orders", "tables", "causes", "pure", "by_id", "derived_by", "evaluate", "fired",
-                 "_evaluate", "_fired", "on_compile")
+    __slots__ = ("rules", "orders", "tables", "pure", "evaluate", "fired", "_evaluate", "_fired", "on_compile")
     evaluate: Evaluate  # unset until first read (see __getattr__)
     fired: Fire
 
@@ -767,9 +766,6 @@ class Plan:
                  derived_by: dict[str, tuple[str, ...]], states: tuple[State, State] | None = None,
                  known_orders: Orders | None = None) -> None:
         self.rules = rules
-        self.causes = causes
-        self.by_id = by_id  # what explanations read (the knowledge base's own dicts)
-        self.derived_by = derived_by
         variants = []
         for name, state in zip(("rules", "fired"), states or ((None, None), (None, None))):
             blobs, constants = state
@@ -779,7 +775,8 @@ class Plan:
         # The batch variant leaves the facts alone when every condition is inlined (see _Writer.pure).
         self.pure = made.pure
         self.tables = PlanTables(
-            by_id=by_id, derived_by=derived_by, causes=causes, caused_by=made.caused_by,
+            by_id=by_id, derived_by=derived_by, causes=causes,  # the knowledge base's own dicts
+            caused_by=made.caused_by,
             index=dict(zip(made.ids, range(len(made.ids)))),  # rule id -> its slot
             # Each finding rule's record, the one every Result in which it fires lists (see finding.Finding)
             severity_rules=tuple(map(Finding, made.severity_ids, made.severity_levels, repeat(()),
@@ -828,7 +825,8 @@ class Plan:
         # Functions do not pickle; their code does (marshal), and the rest is rebuilt in microseconds.
         # A variant's code is kept when it was compiled, else made again on first use: a cold load does
         # not compile (``on_compile`` stores the code when the first evaluation compiles it).
-        return Plan, (self.rules, self.causes, self.by_id, self.derived_by,
+        tables = self.tables
+        return Plan, (self.rules, tables.causes, tables.by_id, tables.derived_by,
                       (self._evaluate.state(), self._fired.state()), self.orders)
 
 
