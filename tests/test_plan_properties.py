@@ -94,10 +94,14 @@ def _write(folder):
 
 @functools.lru_cache(maxsize=1)
 def _kb():
+    import atexit
+    import shutil
     import tempfile
     from pathlib import Path
 
-    folder = _write(Path(tempfile.mkdtemp(prefix="diagnostica-plan-")) / "kb")
+    top = tempfile.mkdtemp(prefix="diagnostica-plan-")
+    atexit.register(shutil.rmtree, top, True)  # templates are read when rendered: kept until the run ends
+    folder = _write(Path(top) / "kb")
     return knowledge.load(sources.from_directory(folder), cache=False)
 
 
