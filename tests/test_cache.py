@@ -488,3 +488,29 @@ def test_a_planted_or_damaged_validator_entry_is_ignored_and_replaced(kb_copy, t
     _new_process_reads_the_files(tmp_path)  # the entries were written anew: the next process reads them
     knowledge.load(sources.from_directory(kb_copy))
     assert (len(generated), len(acceptor_entries(tmp_path))) == (4, 2)
+
+
+@pytest.mark.parametrize("variant", ["evaluate", "fired"])
+def test_compiling_a_variant_runs_no_collection_and_leaves_the_collector_on(tmp_path, variant):
+    """Writing and compiling a variant's code makes objects that outlive it, as a load does: a collection
+    then is wasted work (and a full one scans the whole process), so none runs, and gc is on after."""
+    import gc
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import workload
+
+    # 300 rules: enough for the young generation to fill several times over while their code is written
+    kb = knowledge.load(sources.from_directory(workload.write_kb(tmp_path / "kb", 300, 4)), cache=False)
+    collections = []
+    was, thresholds = gc.isenabled(), gc.get_threshold()
+    gc.enable()
+    gc.set_threshold(700, 10, 10)  # Python's own (a library caller's), not the raised ones of the suite
+    gc.callbacks.append(lambda phase, info: collections.append(info["generation"]) if phase == "start" else None)
+    try:
+        getattr(kb, variant)  # the first read writes and compiles the code
+        assert (collections, gc.isenabled()) == ([], True)
+    finally:
+        gc.callbacks.pop()
+        gc.set_threshold(*thresholds)
+        (gc.enable if was else gc.disable)()

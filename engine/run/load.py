@@ -6,13 +6,12 @@ files' contents (see ``kb.cache``), so an edited file is never served stale.
 from __future__ import annotations
 
 import dataclasses
-import gc
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 from ..kb import cache as kb_cache
 from ..kb.load import KnowledgeBase, ParsedFiles, read, source_texts
 from ..kb.sources import KnowledgeBaseDir, bundled
+from .collector import paused_collector
 from .plan import Plan, compile_rules
 
 
@@ -28,38 +27,6 @@ def compiled(kb: KnowledgeBase) -> KnowledgeBase:
     return dataclasses.replace(kb, compiled=plan, parsed=ParsedFiles(kb.directory))
 
 
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while a knowledge base is built, then left as it was found.
-
-    Loading makes hundreds of thousands of objects and frees almost none, so
-    every collection it triggers is wasted work -- and a full one scans every
-    object of the process: with gc on, a load grew super-linearly with the rule
-    count and took several times longer in a process already holding 100 MB.
-
-    What the load made outlives it, so it goes to the oldest generation at once
-    (``freeze`` then ``unfreeze``: every tracked object moved there, unscanned)
-    instead of being scanned by the next young collection (about 8 ms for a warm
-    load of 5,000 rules, more for a cold one).  Nothing stays frozen: a frozen
-    object is never collected, so ``gc.freeze`` alone at each load kept every old
-    knowledge base of a reloading server (a plan and its generated functions
-    refer to each other) and the server's own garbage for good; these are freed
-    by the next full collection.  A caller that froze objects itself keeps them
-    frozen: then the load's objects are left to the young collections.
-    """
-    enabled = gc.isenabled()
-    frozen = gc.get_freeze_count()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not frozen:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
 def load(directory: KnowledgeBaseDir | None = None, *, cache: bool | None = None) -> KnowledgeBase:
     """Load, validate and compile a knowledge base (the bundled one by default).
 
@@ -69,7 +36,7 @@ def load(directory: KnowledgeBaseDir | None = None, *, cache: bool | None = None
     would spend more time compiling than reading); with the cache, that first
     evaluation stores the code, so a warm load has it ready.
     """
-    with _no_collection():
+    with paused_collector():
         return _load(directory, cache)
 
 

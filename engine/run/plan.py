@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Union, cast
 
 from ..kb.conditions import MISSING, All, Any_, Exists, Node, Not, Test
 from . import evaluate as evaluating
+from .collector import paused_collector
 from .finding import Finding
 from .result import Result
 from .tables import PlanTables
@@ -794,9 +795,10 @@ class Plan:
         """The generated driver of a variant, built now if it was not (and ``on_compile`` told)."""
         variant = self._fired if fired else self._evaluate
         fresh = variant.function is None and variant.codes is None and variant.blobs is None
-        function = variant.get(self)
-        if fresh and self.on_compile is not None:
-            self.on_compile(self)
+        with paused_collector():  # what is made here outlives it, as a load's objects do
+            function = variant.get(self)
+            if fresh and self.on_compile is not None:
+                self.on_compile(self)
         return function
 
     # Called only while a driver's slot is unset: its first read builds it and puts it there, so a
