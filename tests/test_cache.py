@@ -1,6 +1,7 @@
 """The compiled-knowledge-base cache: used when nothing changed, never stale, never fatal."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -491,26 +492,84 @@ def test_a_planted_or_damaged_validator_entry_is_ignored_and_replaced(kb_copy, t
 
 
 @pytest.mark.parametrize("variant", ["evaluate", "fired"])
-def test_compiling_a_variant_runs_no_collection_and_leaves_the_collector_on(tmp_path, variant):
+def test_compiling_a_variant_runs_no_collection_and_leaves_the_collector_on(tmp_path, monkeypatch, variant):
     """Writing and compiling a variant's code makes objects that outlive it, as a load does: a collection
     then is wasted work (and a full one scans the whole process), so none runs, and gc is on after."""
     import gc
-    import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import workload
 
     # 300 rules: enough for the young generation to fill several times over while their code is written
     kb = knowledge.load(sources.from_directory(workload.write_kb(tmp_path / "kb", 300, 4)), cache=False)
     collections = []
+
+    def seen(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
     was, thresholds = gc.isenabled(), gc.get_threshold()
     gc.enable()
     gc.set_threshold(700, 10, 10)  # Python's own (a library caller's), not the raised ones of the suite
-    gc.callbacks.append(lambda phase, info: collections.append(info["generation"]) if phase == "start" else None)
+    gc.callbacks.append(seen)
     try:
         getattr(kb, variant)  # the first read writes and compiles the code
         assert (collections, gc.isenabled()) == ([], True)
     finally:
-        gc.callbacks.pop()
+        gc.callbacks.remove(seen)
         gc.set_threshold(*thresholds)
+        (gc.enable if was else gc.disable)()
+
+
+def test_a_batch_call_on_built_code_leaves_the_collector_alone(monkeypatch):
+    """Only building pauses the collector: a pause moves the process's young objects, garbage included, to
+    the oldest generation, so pausing at each ``evaluate_many`` call (a loop of them) starved the young
+    collections and let cyclic garbage pile up until a full one."""
+    from diagnostica.engine.run import plan as plan_module
+
+    kb = knowledge.load(cache=False)
+    facts = {"test_email.sent": False, "dns.mx_valid": False}
+    first = (list(kb.evaluate_many([facts])), list(kb.fired_many([facts])))  # both variants built here
+
+    @contextlib.contextmanager
+    def refused():
+        pytest.fail("the collector was paused for code that was built already")
+        yield
+
+    monkeypatch.setattr(plan_module, "paused_collector", refused)
+    again = (list(kb.evaluate_many([facts])), list(kb.fired_many([facts])))
+    assert [r.findings for r in again[0]] == [r.findings for r in first[0]] and again[1] == first[1] != [()]
+
+
+def test_pauses_nest_and_overlap_across_threads():
+    """The collector's switch is the process's: an inner pause, or another thread's that ends first, does
+    not turn it back on under an outer one still building; the last to end switches it back."""
+    import gc
+    import threading
+
+    from diagnostica.engine.run.collector import paused_collector
+
+    was = gc.isenabled()
+    gc.enable()
+    inside, release = threading.Event(), threading.Event()
+
+    def other():
+        with paused_collector():
+            inside.set()
+            release.wait(5)
+
+    try:
+        with paused_collector():
+            with paused_collector():
+                pass
+            assert not gc.isenabled()  # the inner pause ended: still off for the outer
+            thread = threading.Thread(target=other)
+            thread.start()
+            inside.wait(5)
+        assert not gc.isenabled()  # the first pause ended while the thread's still runs
+        release.set()
+        thread.join(5)
+        assert gc.isenabled()  # the last one ended: on, as it was found
+    finally:
+        release.set()
         (gc.enable if was else gc.disable)()

@@ -2,38 +2,56 @@
 from __future__ import annotations
 
 import gc
+import threading
 from contextlib import contextmanager
 from typing import Iterator
+
+# The collector's switch is the process's, not a thread's: pauses that overlap (two requests of a server
+# compiling at once, a load inside a caller's compile) share one, so only the outermost turns it off and on.
+_lock = threading.Lock()
+_depth = 0
+_found: tuple[bool, int] = (True, 0)  # the outermost pause's (gc enabled, frozen objects) when it began
 
 
 @contextmanager
 def paused_collector() -> Iterator[None]:
-    """The cyclic garbage collector paused while a knowledge base is built, then left as it was found.
+    """The cyclic garbage collector paused while a knowledge base is built, then switched back as found.
 
     Loading makes hundreds of thousands of objects and frees almost none, so
     every collection it triggers is wasted work -- and a full one scans every
     object of the process: with gc on, a load grew super-linearly with the rule
     count and took several times longer in a process already holding 100 MB.
-    Writing and compiling a variant's code is the same (90 collections, 12-18 ms
-    of a 0.25 s compilation of 5,000 rules).
+    Writing and compiling a variant's code is the same: with Python's own
+    thresholds (a library caller's; the console script raises them) a first
+    read of ``kb.fired`` on 5,000 rules ran about 90 collections, 12-18 ms of
+    its 0.25 s.
 
-    What the load made outlives it, so it goes to the oldest generation at once
-    (``freeze`` then ``unfreeze``: every tracked object moved there, unscanned)
-    instead of being scanned by the next young collection (about 8 ms for a warm
-    load of 5,000 rules, more for a cold one).  Nothing stays frozen: a frozen
-    object is never collected, so ``gc.freeze`` alone at each load kept every old
-    knowledge base of a reloading server and the server's own garbage for good.
-    A caller that froze objects itself keeps them frozen: then the load's
-    objects are left to the young collections.
+    What was made outlives the pause, so it goes to the oldest generation at
+    once (``freeze`` then ``unfreeze``: every tracked object of the process
+    moved there, unscanned) instead of being scanned by the next young
+    collection (about 8 ms for a warm load of 5,000 rules, more for a cold
+    one); the garbage moved with it waits for the next full collection.  That
+    is why this is for building only, never for a call that evaluates.
+    Nothing stays frozen: a frozen object is never collected, so ``gc.freeze``
+    alone at each load kept every old knowledge base of a reloading server and
+    the server's own garbage for good.  A caller that froze objects itself
+    keeps them frozen: then what was made is left to the young collections.
     """
-    enabled = gc.isenabled()
-    frozen = gc.get_freeze_count()
-    gc.disable()
+    global _depth, _found
+    with _lock:
+        if _depth == 0:
+            _found = (gc.isenabled(), gc.get_freeze_count())
+            gc.disable()
+        _depth += 1
     try:
         yield
     finally:
-        if not frozen:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                enabled, frozen = _found
+                if not frozen:
+                    gc.freeze()
+                    gc.unfreeze()
+                if enabled:
+                    gc.enable()

@@ -794,11 +794,13 @@ class Plan:
     def runner(self, fired: bool) -> Runner:
         """The generated driver of a variant, built now if it was not (and ``on_compile`` told)."""
         variant = self._fired if fired else self._evaluate
-        fresh = variant.function is None and variant.codes is None and variant.blobs is None
-        with paused_collector():  # what is made here outlives it, as a load's objects do
+        if variant.function is not None:  # built already: every batch call (evaluate_many) comes here
+            return variant.function
+        fresh = variant.codes is None and variant.blobs is None
+        with paused_collector():  # the code written and compiled now outlives it, as a load's objects do
             function = variant.get(self)
-            if fresh and self.on_compile is not None:
-                self.on_compile(self)
+        if fresh and self.on_compile is not None:  # the cache entry stored: no need to hold gc off for it
+            self.on_compile(self)
         return function
 
     # Called only while a driver's slot is unset: its first read builds it and puts it there, so a
