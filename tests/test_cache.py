@@ -573,3 +573,30 @@ def test_pauses_nest_and_overlap_across_threads():
     finally:
         release.set()
         (gc.enable if was else gc.disable)()
+
+
+def test_threads_reading_a_driver_at_once_build_it_once(monkeypatch):
+    """A server's first requests arrive together: one of them writes and compiles the code, the others wait
+    for its driver and get that same function."""
+    import threading
+    import time
+
+    from diagnostica.engine.run import plan as plan_module
+
+    kb = knowledge.load(cache=False)  # a plan of its own, no code yet
+    written = []
+    generate = plan_module.generate
+
+    def slow_generate(*args, **kwargs):
+        written.append(args[1] if len(args) > 1 else kwargs.get("fired", False))
+        time.sleep(0.1)  # long enough for every thread to ask meanwhile
+        return generate(*args, **kwargs)
+
+    monkeypatch.setattr(plan_module, "generate", slow_generate)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(kb.evaluate)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert (written, len(got), len({id(f) for f in got})) == ([False], 4, 1)

@@ -54,6 +54,7 @@ import linecache
 import marshal
 import re
 import sys
+import threading
 from collections import Counter
 from functools import partial
 from itertools import compress, repeat
@@ -676,6 +677,9 @@ def build(codes: tuple[CodeType, ...], source: Source | None, constants: dict[st
     return cast(Runner, driver)
 
 
+#: Held while a variant's driver is built (see ``Plan.runner``); re-entrant, so code run under it may read a driver.
+_BUILDING = threading.RLock()
+
 #: What the cache keeps of a variant: its marshalled code (None: made again on use) and its constants.
 State = tuple["tuple[bytes, ...] | None", "dict[str, object] | None"]
 
@@ -796,11 +800,16 @@ class Plan:
         variant = self._fired if fired else self._evaluate
         if variant.function is not None:  # built already: every batch call (evaluate_many) comes here
             return variant.function
-        fresh = variant.codes is None and variant.blobs is None
-        with paused_collector():  # the code written and compiled now outlives it, as a load's objects do
-            function = variant.get(self)
-        if fresh and self.on_compile is not None:  # the cache entry stored: no need to hold gc off for it
-            self.on_compile(self)
+        # One thread builds, others wait for its driver: the first requests of a server arrive together,
+        # and each would otherwise write and compile the same code (and store the cache entry again).
+        with _BUILDING:
+            if variant.function is not None:
+                return variant.function
+            fresh = variant.codes is None and variant.blobs is None
+            with paused_collector():  # the code written and compiled now outlives it, as a load's objects do
+                function = variant.get(self)
+            if fresh and self.on_compile is not None:  # the cache entry stored: no need to hold gc off for it
+                self.on_compile(self)
         return function
 
     # Called only while a driver's slot is unset: its first read builds it and puts it there, so a
