@@ -542,8 +542,8 @@ def test_a_batch_call_on_built_code_leaves_the_collector_alone(monkeypatch):
 
 
 def test_pauses_nest_and_overlap_across_threads():
-    """The collector's switch is the process's: an inner pause, or another thread's that ends first, does
-    not turn it back on under an outer one still building; the last to end switches it back."""
+    """The collector's switch is the process's: an inner pause that ends, or this thread's while another
+    thread's still runs, does not turn it back on under the one still building; the last to end does."""
     import gc
     import threading
 
@@ -558,20 +558,22 @@ def test_pauses_nest_and_overlap_across_threads():
             inside.set()
             release.wait(5)
 
+    thread = threading.Thread(target=other)
     try:
         with paused_collector():
             with paused_collector():
                 pass
             assert not gc.isenabled()  # the inner pause ended: still off for the outer
-            thread = threading.Thread(target=other)
             thread.start()
-            inside.wait(5)
+            assert inside.wait(5)
         assert not gc.isenabled()  # the first pause ended while the thread's still runs
         release.set()
         thread.join(5)
         assert gc.isenabled()  # the last one ended: on, as it was found
     finally:
         release.set()
+        if thread.is_alive():
+            thread.join(5)
         (gc.enable if was else gc.disable)()
 
 
@@ -600,3 +602,85 @@ def test_threads_reading_a_driver_at_once_build_it_once(monkeypatch):
     for thread in threads:
         thread.join(10)
     assert (written, len(got), len({id(f) for f in got})) == ([False], 4, 1)
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["alone", "inside-another"])
+def test_a_ctrl_c_anywhere_in_a_pause_leaves_the_collector_on(nested):
+    """A KeyboardInterrupt raised at each point of ``paused_collector`` where CPython 3.11 delivers one (just
+    after a call returns, or at a RESUME), emulated with an opcode trace: gc ends on, nothing frozen and no
+    pause left counted -- a count left behind would keep gc off for the rest of the process (a REPL, a
+    notebook, a signal-based timeout)."""
+    import dis
+    import gc
+    import importlib.util
+    import sys
+
+    from diagnostica.engine.run import collector
+
+    def fresh():  # a copy of the module of its own: its counter is not the one the suite's loads use
+        spec = importlib.util.spec_from_file_location("collector_under_test", collector.__file__)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def interrupted_at(point: int):
+        module = fresh()
+        code = module.paused_collector.__wrapped__.__code__
+        names = {i.offset: i.opname for i in dis.get_instructions(code)}
+        seen, hit = [0], [None]
+
+        def tracer(frame, event, arg):
+            if frame.f_code is not code:
+                return None
+            frame.f_trace_opcodes, frame.f_trace_lines = True, False
+            previous = [None]
+
+            def local(frame, event, arg):
+                if event == "opcode":
+                    if previous[0] in ("CALL", "RESUME"):
+                        seen[0] += 1
+                        if seen[0] == point and hit[0] is None:
+                            hit[0] = frame.f_lineno
+                            raise KeyboardInterrupt
+                    previous[0] = names.get(frame.f_lasti)
+                return local
+            return local
+
+        try:
+            if nested:
+                with module.paused_collector():
+                    sys.settrace(tracer)
+                    try:
+                        with module.paused_collector():
+                            pass
+                    except KeyboardInterrupt:
+                        pass
+                    finally:
+                        sys.settrace(None)
+            else:
+                sys.settrace(tracer)
+                try:
+                    with module.paused_collector():
+                        pass
+                finally:
+                    sys.settrace(None)
+        except KeyboardInterrupt:
+            pass
+        return hit[0], (gc.isenabled(), module._depth, gc.get_freeze_count())
+
+    was = gc.isenabled()
+    broken, point = [], 0
+    try:
+        while True:
+            point += 1
+            gc.enable()
+            line, state = interrupted_at(point)
+            if line is None:  # past the last point
+                break
+            if state != (True, 0, 0):
+                broken.append((line, state))
+                gc.unfreeze()
+    finally:
+        sys.settrace(None)
+        (gc.enable if was else gc.disable)()
+    assert (broken, point > 3) == ([], True)  # 9 points alone, 3 inside another pause

@@ -6,8 +6,8 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-# The collector's switch is the process's, not a thread's: pauses that overlap (two requests of a server
-# compiling at once, a load inside a caller's compile) share one, so only the outermost turns it off and on.
+# The collector's switch is the process's, not a thread's: pauses that overlap (a load in one thread while
+# another compiles, two loads of a reloading server) share it, so only the last to end switches it back.
 _lock = threading.Lock()
 _depth = 0
 _found: tuple[bool, int] = (True, 0)  # the outermost pause's (gc enabled, frozen objects) when it began
@@ -38,20 +38,29 @@ def paused_collector() -> Iterator[None]:
     keeps them frozen: then what was made is left to the young collections.
     """
     global _depth, _found
-    with _lock:
-        if _depth == 0:
-            _found = (gc.isenabled(), gc.get_freeze_count())
-            gc.disable()
-        _depth += 1
+    entered = False
     try:
+        with _lock:
+            if _depth == 0:
+                _found = (gc.isenabled(), gc.get_freeze_count())
+            _depth += 1
+            # No call between the two stores: a Ctrl-C (raised only after a call) cannot land between them,
+            # so the count is undone exactly when it was made -- a count left behind would keep gc off.
+            entered = True
+            gc.disable()
         yield
     finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0:
-                enabled, frozen = _found
-                if not frozen:
-                    gc.freeze()
-                    gc.unfreeze()
-                if enabled:
-                    gc.enable()
+        if entered:
+            with _lock:
+                _depth -= 1
+                if _depth == 0:
+                    enabled, frozen = _found
+                    try:
+                        if not frozen and not gc.get_freeze_count():  # nor did anyone freeze meanwhile
+                            try:
+                                gc.freeze()
+                            finally:
+                                gc.unfreeze()
+                    finally:
+                        if enabled:
+                            gc.enable()

@@ -677,9 +677,6 @@ def build(codes: tuple[CodeType, ...], source: Source | None, constants: dict[st
     return cast(Runner, driver)
 
 
-#: Held while a variant's driver is built (see ``Plan.runner``); re-entrant, so code run under it may read a driver.
-_BUILDING = threading.RLock()
-
 #: What the cache keeps of a variant: its marshalled code (None: made again on use) and its constants.
 State = tuple["tuple[bytes, ...] | None", "dict[str, object] | None"]
 
@@ -763,7 +760,8 @@ class Plan:
     :class:`tables.PlanTables`, not the plan -- so a plan that is dropped is freed at once.
     """
 
-    __slots__ = ("rules", "orders", "tables", "pure", "evaluate", "fired", "_evaluate", "_fired", "on_compile")
+    __slots__ = ("rules", "orders", "tables", "pure", "evaluate", "fired", "_evaluate", "_fired", "on_compile",
+                 "_building")
     evaluate: Evaluate  # unset until first read (see __getattr__)
     fired: Fire
 
@@ -794,6 +792,9 @@ class Plan:
         # Told the plan each time a variant is compiled from its source (``run.load`` stores the code
         # in the cache then, so that a warm load does not compile it again); never pickled.
         self.on_compile: Callable[[Plan], None] | None = None
+        # Held while a variant's driver is built and its cache entry stored (see ``runner``); the plan's
+        # own, so a first read of another knowledge base never waits for this one's build.
+        self._building = threading.RLock()
 
     def runner(self, fired: bool) -> Runner:
         """The generated driver of a variant, built now if it was not (and ``on_compile`` told)."""
@@ -802,7 +803,7 @@ class Plan:
             return variant.function
         # One thread builds, others wait for its driver: the first requests of a server arrive together,
         # and each would otherwise write and compile the same code (and store the cache entry again).
-        with _BUILDING:
+        with self._building:
             if variant.function is not None:
                 return variant.function
             fresh = variant.codes is None and variant.blobs is None
