@@ -173,3 +173,19 @@ def test_shared_tests_are_written_once_around_their_rules():
     assert source.count("if (f_x0 is True):") == 1
     assert source.count("(f_x0 is True)") == 1
     assert ".isdisjoint(known):" in source  # derived facts set at once when none is given
+
+
+def test_a_test_is_written_once_per_kind_and_an_unhashable_value_each_time():
+    """The writer keeps a test's conjunct by fact, operator and value (the same test recurs across rules);
+    a value that cannot be a key (none the compiler makes today) is written afresh, never an error."""
+    import operator
+
+    from diagnostica.engine.kb.conditions import Test
+    from diagnostica.engine.run.plan import _Writer
+
+    writer = _Writer(fired=True)
+    same = [writer.conjunct(Test("x", "equals", operator.eq, 1, ())) for _ in range(2)]
+    other_type = writer.conjunct(Test("x", "equals", operator.eq, True, ()))  # True == 1, another test
+    unhashable = [writer.conjunct(Test("x", "equals", operator.eq, [1], ())) for _ in range(2)]
+    assert same[0] is same[1] and other_type is not same[0] and other_type.expr.true == "(f_x is True)"
+    assert unhashable[0] is not unhashable[1] and [c.expr.true for c in unhashable] == ["(f_x == k0)", "(f_x == k1)"]
