@@ -189,3 +189,27 @@ def test_a_test_is_written_once_per_kind_and_an_unhashable_value_each_time():
     unhashable = [writer.conjunct(Test("x", "equals", operator.eq, [1], ())) for _ in range(2)]
     assert same[0] is same[1] and other_type is not same[0] and other_type.expr.true == "(f_x is True)"
     assert unhashable[0] is not unhashable[1] and [c.expr.true for c in unhashable] == ["(f_x == k0)", "(f_x == k1)"]
+
+
+def test_the_same_test_in_two_rules_is_one_node_and_a_wrong_one_is_told_at_each_place():
+    """A test's node holds no position, so rules that make the same test share it; one of another type
+    (``1`` for ``true``) or a wrong one is compiled at its own place, each mistake with its own line."""
+    from diagnostica.engine.errors import KnowledgeBaseError, Location
+    from diagnostica.engine.kb.conditions import Compiler, _test_key
+    from diagnostica.engine.kb.yamlload import Text
+
+    kb = knowledge.load(cache=False)
+    compiler = Compiler(kb.catalogue, kb.data, "r.yaml", lambda container, key: Location("r.yaml", id(container), 1))
+    first, again = ({"fact": "offer", "in": ["hosted", "private"]} for _ in range(2))
+    assert compiler.compile(first) is compiler.compile(again)
+    assert _test_key({"fact": "x", "equals": 1}) != _test_key({"fact": "x", "equals": True})
+    assert _test_key({"fact": "x", "equals": Text("on")}) is None  # a YAML 1.1 word: the linter marks it
+    assert _test_key({"fact": "x", "equals": {"data": "a.b"}}) is None
+    wrong = [{"fact": "offer", "equals": "shared"} for _ in range(2)]
+    places = []
+    for spec in wrong:
+        try:
+            compiler.compile(spec)
+        except KnowledgeBaseError as exc:
+            places.append(exc.location.line)
+    assert places == [id(wrong[0]), id(wrong[1])]

@@ -244,6 +244,9 @@ class Compiler:
         self.data = data
         self.file = file
         self.where = where
+        # A file's rules repeat the same tests (``{fact: offer, equals: hosted}``), and a test's node has no
+        # position of its own: one node per distinct test, shared by the rules that make it (see _test_key).
+        self._tests: dict[tuple[object, ...], Node] = {}
 
     def error(self, container: object, key: object, code: str, /, check_id: str | None = None,
               **params: object) -> KnowledgeBaseError:
@@ -269,6 +272,15 @@ class Compiler:
         return self.compile_test(spec)
 
     def compile_test(self, spec: dict[str, object]) -> Node:
+        key = _test_key(spec)
+        if key is None:
+            return self._compile_test(spec)
+        found = self._tests.get(key)
+        if found is None:
+            found = self._tests[key] = self._compile_test(spec)  # a test that is wrong raises: never kept
+        return found
+
+    def _compile_test(self, spec: dict[str, object]) -> Node:
         name = spec.get("fact")
         fact = self.catalogue.facts.get(name) if isinstance(name, str) else None  # a list is no fact name
         if fact is None:
@@ -394,6 +406,24 @@ def _text(raw: object) -> str:
 
 
 _PLAIN = frozenset({bool, int, float, str, type(None)})
+
+
+def _test_key(spec: dict[str, object]) -> tuple[object, ...] | None:
+    """What a test's node depends on, when that is only plain values: its fact, its operator and its value,
+    each value with its exact type (``true`` is not ``1``, nor a YAML 1.1 word like ``on`` plain text);
+    None for anything else (a reference to data or to another fact, a record pattern), compiled each time."""
+    if len(spec) != 2:
+        return None
+    first, second = spec
+    op = second if first == "fact" else first
+    name, value = spec.get("fact"), spec.get(op)
+    if type(name) is not str or type(op) is not str:
+        return None
+    if type(value) in _PLAIN:
+        return (name, op, type(value), value)
+    if isinstance(value, list) and all(type(item) in _PLAIN for item in value):
+        return (name, op, list, tuple((type(item), item) for item in value))
+    return None
 
 
 def _ref_names(values: Iterable[object]) -> Iterator[str]:
