@@ -213,3 +213,31 @@ def test_the_same_test_in_two_rules_is_one_node_and_a_wrong_one_is_told_at_each_
         except KnowledgeBaseError as exc:
             places.append(exc.location.line)
     assert places == [id(wrong[0]), id(wrong[1])]
+
+
+def test_a_signed_zero_is_not_the_same_test_as_zero():
+    from diagnostica.engine.kb.conditions import _test_key
+
+    # -0.0 == 0.0 (one hash), yet a text fact reads them as "-0.0" and "0.0": a float is never a key
+    assert _test_key({"fact": "x", "equals": -0.0}) is None and _test_key({"fact": "x", "in": [0.0]}) is None
+
+
+def test_never_fires_sees_the_same_test_twice_as_one_whether_or_not_it_is_one_node():
+    """``matches: ^a`` and ``not: {matches: ^a}`` of one fact cannot both hold: the linter's check gives one
+    free answer per distinct test, so two nodes (two compilers here) and one shared node read alike."""
+    from diagnostica.engine.errors import Location
+    from diagnostica.engine.kb.conditions import All, Compiler, Not
+    from diagnostica.engine.lint.satisfiable import can_be_true
+
+    kb = knowledge.load(cache=False)
+
+    def compiler():
+        return Compiler(kb.catalogue, kb.data, "r.yaml", lambda container, key: Location("r.yaml", 1, 1))
+
+    spec = {"fact": "account.email", "matches": "^a"}
+    one = compiler()
+    shared, apart = (one.compile(spec), one.compile(dict(spec))), (compiler().compile(spec), compiler().compile(spec))
+    assert shared[0] is shared[1] and apart[0] is not apart[1]
+    assert [can_be_true(All([a, Not(b)]), kb.catalogue) for a, b in (shared, apart)] == [False, False]
+    other = compiler().compile({"fact": "account.email", "matches": "^b"})
+    assert can_be_true(All([apart[0], Not(other)]), kb.catalogue)  # two different tests: it can hold

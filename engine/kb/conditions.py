@@ -411,7 +411,8 @@ _PLAIN = frozenset({bool, int, float, str, type(None)})
 def _test_key(spec: dict[str, object]) -> tuple[object, ...] | None:
     """What a test's node depends on, when that is only plain values: its fact, its operator and its value,
     each value with its exact type (``true`` is not ``1``, nor a YAML 1.1 word like ``on`` plain text);
-    None for anything else (a reference to data or to another fact, a record pattern), compiled each time."""
+    None for anything else (a float, a reference to data or to another fact, a record pattern), compiled
+    each time."""
     if len(spec) != 2:
         return None
     first, second = spec
@@ -419,11 +420,16 @@ def _test_key(spec: dict[str, object]) -> tuple[object, ...] | None:
     name, value = spec.get("fact"), spec.get(op)
     if type(name) is not str or type(op) is not str:
         return None
-    if type(value) in _PLAIN:
+    if type(value) in _KEYED:
         return (name, op, type(value), value)
-    if isinstance(value, list) and all(type(item) in _PLAIN for item in value):
+    if isinstance(value, list) and all(type(item) in _KEYED for item in value):
         return (name, op, list, tuple((type(item), item) for item in value))
     return None
+
+
+#: The values a test's key may hold: those equal only when they compile alike.  Not a float: -0.0 == 0.0,
+#: yet a text fact reads them as "-0.0" and "0.0".
+_KEYED = frozenset({bool, int, str, type(None)})
 
 
 def _ref_names(values: Iterable[object]) -> Iterator[str]:

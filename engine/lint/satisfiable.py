@@ -76,18 +76,32 @@ def can_be_true(condition: Node, catalogue: Catalogue) -> bool:
             free.extend(by_fact.pop(name))
     names = sorted(by_fact)
     domains = [_candidates(n, by_fact[n], catalogue) for n in names]
-    cases = 2 ** len(free)
+    # One switch per distinct test, not per occurrence: the same test written twice always agrees with
+    # itself (``matches: ^a`` and ``not: {matches: ^a}`` cannot both hold), whether or not the compiler
+    # gave both places one node.
+    switch_of: dict[object, int] = {}
+    free_ids = {id(t): switch_of.setdefault(_same_test(t), len(switch_of)) for t in free}
+    cases = 2 ** len(switch_of)
     for domain in domains:
         cases *= len(domain)
     if cases > MAX_CASES:
         return True
-    free_ids = {id(t): i for i, t in enumerate(free)}
     for values in itertools.product(*domains):
         facts = {n: v for n, v in zip(names, values) if v is not MISSING}
-        for switches in itertools.product((True, False), repeat=len(free)):
+        for switches in itertools.product((True, False), repeat=len(switch_of)):
             if _evaluate(condition, facts, free_ids, switches) is True:
                 return True
     return False
+
+
+def _same_test(test: Test) -> object:
+    """What makes two tests the same test: its kind, fact, operator, value (with its type) and references."""
+    key = (type(test), test.fact, test.op, type(test.expected), test.expected, test.refs)
+    try:
+        hash(key)
+    except TypeError:  # a value that cannot be compared so: the occurrence is its own test
+        return id(test)
+    return key
 
 
 def _evaluate(node: Node, facts: dict, free_ids: dict, switches: tuple) -> bool | None:
