@@ -160,6 +160,18 @@ class Test(Node):
     def __reduce__(self) -> tuple[type[Test], tuple[object, ...]]:
         return self.__class__, (self.fact, self.op, self.fn, self.expected, self.refs)
 
+    def key(self) -> tuple[object, ...] | None:
+        """What makes two tests the same test -- its kind, fact, operator, operand with its type (``True``
+        is not ``1``) and references -- or None when the operand cannot be hashed.  Operands are values
+        the catalogue coerced (bool, int, text, sets and patterns of them; never a float, whose -0.0
+        equals 0.0), so tests with equal keys decide alike and are written alike."""
+        key = (type(self), self.fact, self.op, type(self.expected), self.expected, self.refs)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+        return key
+
     def evaluate(self, facts: Facts) -> bool | None:
         actual = facts.get(self.fact, MISSING)
         if actual is MISSING:

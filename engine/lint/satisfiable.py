@@ -80,7 +80,7 @@ def can_be_true(condition: Node, catalogue: Catalogue) -> bool:
     # itself (``matches: ^a`` and ``not: {matches: ^a}`` cannot both hold), whether or not the compiler
     # gave both places one node.
     switch_of: dict[object, int] = {}
-    free_ids = {id(t): switch_of.setdefault(_same_test(t), len(switch_of)) for t in free}
+    free_ids = {id(t): switch_of.setdefault(t.key() or id(t), len(switch_of)) for t in free}
     cases = 2 ** len(switch_of)
     for domain in domains:
         cases *= len(domain)
@@ -92,16 +92,6 @@ def can_be_true(condition: Node, catalogue: Catalogue) -> bool:
             if _evaluate(condition, facts, free_ids, switches) is True:
                 return True
     return False
-
-
-def _same_test(test: Test) -> object:
-    """What makes two tests the same test: its kind, fact, operator, value (with its type) and references."""
-    key = (type(test), test.fact, test.op, type(test.expected), test.expected, test.refs)
-    try:
-        hash(key)
-    except TypeError:  # a value that cannot be compared so: the occurrence is its own test
-        return id(test)
-    return key
 
 
 def _evaluate(node: Node, facts: dict, free_ids: dict, switches: tuple) -> bool | None:

@@ -363,14 +363,10 @@ class _Writer:
     def conjunct(self, node: Node) -> _Conjunct | None:
         if type(node) is Test and not node.refs:  # most conjuncts: one comparison of one fact, said directly
             # The same test recurs across rules (a workload of 5,000 rules makes 12,000 of them out of a
-            # few hundred): written once, a tenth of writing the code.  The value's type is part of the key
-            # (True == 1); an unhashable value is written each time.
-            key = (node.fact, node.op, node.expected.__class__, node.expected)
-            try:
-                found = self._conjuncts.get(key)
-                kept = True
-            except TypeError:
-                found, kept = None, False
+            # few hundred): written once, a tenth of writing the code (see Test.key; an operand that cannot
+            # be hashed is written each time).
+            key = node.key()
+            found = self._conjuncts.get(key) if key is not None else None
             if found is not None:
                 return found
             tested: set[str] = set()
@@ -380,7 +376,7 @@ class _Writer:
             # on a bad value stays on its rule's own line, which the traceback then shows.
             shared = node.op == "equals" and (type(node.expected) in _LITERALS or node.expected is None)
             made = _Conjunct(expr.true if shared else None, expr, (var,), (var,), True, var in self.derivable)
-            if kept:
+            if key is not None:
                 self._conjuncts[key] = made
             return made
         if type(node) is Exists:  # always decided, always shared
