@@ -224,9 +224,8 @@ def test_a_knowledge_base_dropped_is_freed_at_once(use):
     from diagnostica.engine import load_knowledge_base
 
     facts = {"test_email.sent": False, "dns.mx_valid": False}
-    gc.collect()
     gc.disable()
-    gc.freeze()  # what the process already holds is set aside: the collection scans only what this made
+    gc.freeze()  # what the process already holds (its garbage too) is set aside: the collection scans only what this made
     try:
         kb = load_knowledge_base(cache=False)
         if use in ("evaluate", "both"):
