@@ -296,7 +296,7 @@ def ask(
     """Consultazione guidata: fa solo le domande che servono, una alla volta, e dà il parere.
 
     Senza terminale legge le risposte riga per riga dallo standard input (o da --answers).
-    Exit code: 0 nessun problema, 1 problemi trovati, 2 input non valido, 130 interrotta con Ctrl-C.
+    Codici di uscita: 0 nessun problema, 1 problemi trovati, 2 input non valido, 130 interrotta con Ctrl-C.
     """
     from diagnostica.engine.consult import begin
     from diagnostica.engine.inputs.report import read_report

@@ -49,7 +49,7 @@ def check(
 ) -> int:
     """Valuta i fatti di un account e stampa diagnosi e rimedi.
 
-    Exit code: 0 nessun problema, 1 problemi trovati, 2 input o base di conoscenza non validi.
+    Codici di uscita: 0 nessun problema, 1 problemi trovati, 2 input o base di conoscenza non validi.
     """
     kb = load_kb(kb_dir, no_cache)
     if not files and not fact and not collect_dns:

@@ -25,7 +25,7 @@ AudienceOption = typer.Option(
 MaxSizeOption = typer.Option(None, "--max-size", metavar="BYTE",
                              help="Byte al massimo letti da ogni file in ingresso (predefinito 10000000).")
 ChecksOption = typer.Option(
-    None, "--checks", metavar="LIST",
+    None, "--checks", metavar="ELENCO",
     help="Verifiche DNS da fare, separate da virgole: mx, srv, spf, dmarc, dkim, mta-sts, dnssec (predefinito tutte).")
 FetchHttpsOption = typer.Option(
     False, "--fetch-https",

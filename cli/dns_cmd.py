@@ -53,7 +53,7 @@ def dns(
 ) -> int:
     """Interroga il DNS del dominio (MX, SRV di autodiscover, SPF, DMARC, DKIM, MTA-STS, DNSSEC) e stampa diagnosi e rimedi.
 
-    Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata), 2 input non valido.
+    Codici di uscita: 0 nessun problema, 1 problemi trovati (o verifica non completata), 2 input non valido.
     """
     from diagnostica.engine.dns import batch as dnsbatch
     from diagnostica.engine.dns import collect as dnsfacts

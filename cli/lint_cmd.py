@@ -10,7 +10,7 @@ import typer
 
 from .common import LangOption, TextOrJsonOption, check_format, writers_dir
 
-DirArgument = typer.Argument(None, metavar="[DIR]",
+DirArgument = typer.Argument(None, metavar="DIR",
                              help="Cartella della base di conoscenza (con rules/ e locales/); predefinita: quella "
                                   "in cui ti trovi, se ne contiene una, altrimenti quella inclusa.")
 
@@ -29,7 +29,7 @@ def lint(
 ) -> int:
     """Controlla la base di conoscenza e riporta tutti i problemi, ciascuno con file:riga:colonna.
 
-    Exit code: 0 nessun problema, 1 problemi trovati, 2 cartella illeggibile.
+    Codici di uscita: 0 nessun problema, 1 problemi trovati, 2 cartella illeggibile.
     """
     from diagnostica.engine.kb.cached_texts import format_message  # the tool's words without their YAML
     from diagnostica.engine.lint import lint as run_lint
@@ -95,7 +95,7 @@ def test(
 ) -> int:
     """Esegue gli esempi delle regole come prove e riporta ogni fallimento con file:riga.
 
-    Exit code: 0 tutti superati, 1 qualche esempio fallito, 2 base di conoscenza illeggibile.
+    Codici di uscita: 0 tutti superati, 1 qualche esempio fallito, 2 base di conoscenza illeggibile.
     """
     from diagnostica.engine.kb.cached_texts import format_message  # the tool's words without their YAML
     from diagnostica.engine.lint import examples

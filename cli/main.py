@@ -19,7 +19,7 @@ try:  # typer >= 0.20 vendors click
 except ImportError:  # pragma: no cover - older typer
     from click.exceptions import ClickException  # type: ignore[assignment]
 
-from . import fastparams
+from . import fastparams, helptext
 from .language import chosen_lang
 
 # Each command's module is imported only when that command runs (all of them
@@ -76,6 +76,7 @@ def _command(name: str | None) -> typer.core.TyperGroup:
     in-process call (the tests', a caller of ``main``); the command keeps no state between runs."""
     command = typer.main.get_command(build_app([name] if name else None))
     assert isinstance(command, typer.core.TyperGroup)  # the app has a callback: always a group
+    helptext.localise(command)
     return command
 
 

@@ -47,7 +47,7 @@ def ovh(
 ) -> int:
     """Legge dall'API OVHcloud la diagnostica e lo stato dell'account e stampa diagnosi e rimedi.
 
-    Exit code: 0 nessun problema, 1 problemi trovati (o verifica non completata; con --all: almeno un
+    Codici di uscita: 0 nessun problema, 1 problemi trovati (o verifica non completata; con --all: almeno un
     account non a posto), 2 chiavi, account, servizio o opzioni non validi.
     """
     from diagnostica.engine.ovh import account

@@ -44,7 +44,7 @@ def report(
     """Legge il risultato della diagnostica incollato (testo del pannello o JSON dell'API) e lo valuta.
 
     Riconosce le righe «ATTENZIONE: ...» (anche «IMPORTANT:» e «ATTENTION :»), elenca quelle che non
-    capisce e stampa diagnosi e rimedi. Exit code: 0 nessun problema, 1 problemi trovati, 2 input non valido
+    capisce e stampa diagnosi e rimedi. Codici di uscita: 0 nessun problema, 1 problemi trovati, 2 input non valido
     (anche quando nessuna riga è stata riconosciuta).
     """
     from diagnostica.engine.inputs import facts as facts_mod

@@ -159,7 +159,7 @@ def test_one_colour_decision(capsys, monkeypatch, env, colored):
 
 def test_no_arguments_is_a_request_for_help(capsys):
     assert main([]) == 0
-    assert "Usage: diagnostica" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("Uso: diagnostica [OPZIONI] COMANDO")
 
 
 def test_version(capsys):
@@ -173,6 +173,6 @@ def test_version(capsys):
                                      ["rules", "preview"], ["rules", "docs"], ["rules", "list"]])
 def test_help_shows_readable_metavars(capsys, command):
     assert main([*command, "--help"]) == 0
-    options = capsys.readouterr().out.split("Options:", 1)[1]
+    options = capsys.readouterr().out.split("Opzioni:", 1)[1]
     assert "<str>" not in options and "<float>" not in options and "<path>" not in options
 

@@ -34,10 +34,49 @@ def test_command_has_help_and_is_in_the_readme(cli, path, command):
 @pytest.mark.parametrize("path, command", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
 def test_every_option_names_its_value_in_words(cli, path, command):
     """An option's value is shown as what to write (SECONDI, IP[:PORTA], [text|json]), never as typer's
-    Python type label (``<list[str]>``, ``<float>``); arguments keep typer's own type column."""
+    Python type label (``<list[str]>``, ``<float>``); an argument's label is left out of its help line
+    (cli/helptext.py, checked by test_help_pages_are_italian_and_fit_the_width)."""
     options = [p for p in command.params if not p.hidden and p.param_type_name == "option" and not p.is_flag]
     labelled = [p.name for p in options if not p.metavar]
     assert labelled == [], f"{' '.join(path)}: options without a metavar: {labelled}"
+
+
+#: typer's and click's own words, which cli/helptext.py says in Italian; and Python's type labels.
+ENGLISH = ("Usage", "Options:", "Arguments:", "Commands:", "[OPTIONS]", "COMMAND", "default:", "required",
+           "Show this message", "current shell", "Exit code", "<list[", "<str>", "<path>", "<float>", "<int>")
+
+
+@pytest.mark.parametrize("path", [[]] + [p for p, _ in COMMANDS], ids=["(main)"] + [" ".join(p) for p, _ in COMMANDS])
+def test_help_pages_are_italian_and_fit_the_width(cli, path):
+    run = cli(*path, "--help", env={"COLUMNS": "80"})
+    assert run.code == 0 and run.out.startswith(f"Uso: diagnostica {' '.join(path)}".rstrip() + " "), run.out
+    assert [word for word in ENGLISH if word in run.out] == []
+    assert "Opzioni:" in run.out and "Mostra questo aiuto ed esci." in run.out
+    assert max(map(len, run.out.splitlines())) <= 80
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Show this message and exit.", "Mostra questo aiuto ed esci."),
+    ("Secondi concessi.  [default: 5.0]", "Secondi concessi.  [predefinito: 5.0]"),
+    ("Id della regola.  [required]", "Id della regola.  [obbligatorio]"),
+    ("[default: it; required]", "[predefinito: it; obbligatorio]"),
+    ("Formato [text|json] come in [a]", "Formato [text|json] come in [a]"),  # brackets of its own: as written
+    ("Un valore.  [non una nota]", "Un valore.  [non una nota]"),
+])
+def test_help_line_in_italian(line, expected):
+    from diagnostica.cli.helptext import help_line
+
+    assert help_line(line) == expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("FILE <list[str]>", "FILE..."), ("ID <str>", "ID"), ("DIR <path>", "DIR"), ("DIR", "DIR"),
+    ("--ca-file FILE", "--ca-file FILE"), ("-t, --timeout <float>", "-t, --timeout <float>"),
+])
+def test_an_arguments_name_without_its_type_label(name, expected):
+    from diagnostica.cli.helptext import term
+
+    assert term(name) == expected
 
 
 def test_all_commands_are_listed():

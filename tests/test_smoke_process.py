@@ -20,7 +20,7 @@ from conftest import EXAMPLES, run_process
     # the shipped knowledge base lints without a problem, not even a note (test_writers_cli reads its other formats)
     (["rules", "lint"], 0, re.compile(r"Nessun problema: \d+ regole in \d+ file\.\n")),
     (["--version"], 0, "diagnostica "),
-    ([], 0, "Usage: diagnostica"),
+    ([], 0, "Uso: diagnostica"),
 ])
 def test_installed_command(args, code, needle):
     run = run_process(*args)
