@@ -30,7 +30,7 @@ from .common import (
 
 
 def dns(
-    domain: Optional[str] = typer.Argument(None, metavar="DOMAIN", help="Il dominio da verificare, anche in Unicode (città.it)."),
+    domain: Optional[str] = typer.Argument(None, metavar="DOMINIO", help="Il dominio da verificare, anche in Unicode (città.it)."),
     offer: Optional[str] = typer.Option(None, "--offer", metavar="[hosted|private]", help="Offerta Exchange: hosted o private."),
     pop_imap: Optional[str] = typer.Option(None, "--pop-imap", metavar="[none|ovh|external]", help="Caselle POP/IMAP del dominio: none, ovh o external."),
     exchange_server: Optional[str] = typer.Option(None, "--exchange-server", metavar="HOST", help="Server dell'account, per esempio ex2.mail.ovh.net."),
@@ -70,7 +70,7 @@ def dns(
     fetcher = dnsdomain.policy_fetcher(fetch_https, ca_file, timeout)
     if batch is not None:
         if domain is not None:
-            raise errors.InputError("dns_domain_and_batch", errors.Location("DOMAIN"))
+            raise errors.InputError("dns_domain_and_batch", errors.Location("DOMINIO"))
         if zone_file is not None:
             raise errors.InputError("dns_batch_zone", errors.Location("--zone-file"))
         limit = dnsbatch.DEFAULT_CONCURRENCY if concurrency is None else concurrency

@@ -1,4 +1,4 @@
-"""``diagnostica ovh ACCOUNT_EMAIL``: the facts from the OVHcloud API, evaluated and rendered like ``check``."""
+"""``diagnostica ovh EMAIL``: the facts from the OVHcloud API, evaluated and rendered like ``check``."""
 from __future__ import annotations
 
 import sys
@@ -24,7 +24,7 @@ from .common import (
 
 
 def ovh(
-    email: Optional[str] = typer.Argument(None, metavar="ACCOUNT_EMAIL", help="L'indirizzo dell'account Exchange o Email Pro (non con --all)."),
+    email: Optional[str] = typer.Argument(None, metavar="EMAIL", help="L'indirizzo dell'account Exchange o Email Pro (non con --all)."),
     organization: Optional[str] = typer.Option(None, "--organization", metavar="NOME", help="Organizzazione Exchange (altrimenti cercata)."),
     service: Optional[str] = typer.Option(None, "--service", metavar="NOME", help="Servizio Exchange o Email Pro (altrimenti cercato)."),
     product: Optional[str] = typer.Option(None, "--product", metavar="[exchange|pro]", help="exchange o pro, se l'indirizzo esiste in entrambi."),
@@ -71,7 +71,7 @@ def ovh(
         return run_all(email, service, organization, product, new, concurrency, endpoint, timeout, lang,
                        kb_dir, no_cache)
     if email is None:
-        raise errors.InputError("ovh_email_missing", errors.Location("ACCOUNT_EMAIL"))
+        raise errors.InputError("ovh_email_missing", errors.Location("EMAIL"))
     kb = load_kb(kb_dir, no_cache)
     renderer = renderer_for(kb, lang, audience)  # a wrong --lang or --audience stops us before any call
     source = None
@@ -126,7 +126,7 @@ def run_all(email, service, organization, product, new, concurrency, endpoint, t
     from diagnostica.engine.present.controls import json_safe
 
     if email is not None:
-        raise errors.InputError("ovh_all_and_email", errors.Location("ACCOUNT_EMAIL"), email=email)
+        raise errors.InputError("ovh_all_and_email", errors.Location("EMAIL"), email=email)
     if service is None:
         raise errors.InputError("ovh_all_without_service", errors.Location("--all"))
     if new:  # one password per account: not a batch operation

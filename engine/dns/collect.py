@@ -57,7 +57,7 @@ class DnsReport:
 
 def domain_name(text: str, where: Location | None = None) -> dns.name.Name:
     """A domain as typed (Unicode or ASCII, any case, final dot or not) as an absolute DNS name."""
-    where = where or Location("DOMAIN")
+    where = where or Location("DOMINIO")
     raw = str(text).strip()
     if "@" in raw:  # an e-mail address: its domain is what is meant
         raw = raw.rsplit("@", 1)[1]

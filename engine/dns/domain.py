@@ -58,7 +58,7 @@ def records(domain: str | None, zone_file: str | None, nameservers: Sequence[str
     name = domain_name(domain) if domain is not None else None
     if zone_file is None:
         if name is None:
-            raise InputError("dns_no_domain", Location("DOMAIN"))
+            raise InputError("dns_no_domain", Location("DOMINIO"))
         return Records(name, gather.live_source(list(nameservers or ()), timeout), False)
     source = load_zone(zone_file, name, limit)
     if name is None:

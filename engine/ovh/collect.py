@@ -99,7 +99,7 @@ def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, objec
     selectors), each asked of the API once for the whole batch (see :class:`api.SharedReads`)."""
     email = email.strip()
     if "@" not in email:
-        raise InputError("ovh_bad_email", Location("ACCOUNT_EMAIL"), value=email)
+        raise InputError("ovh_bad_email", Location("EMAIL"), value=email)
     report = OvhReport(email=email, endpoint=api.endpoint, calls=api.calls)
     if service is not None:
         product = product or ("exchange" if organization else "pro")
@@ -125,7 +125,7 @@ def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, objec
                 raise OvhError("ovh_service_not_found", Location("--service"), service=service,
                                where=f"{product} {organization or ''}".strip()) from None
             if exc.call.outcome == "not_found" and what == "account":
-                raise OvhError("ovh_account_not_found", Location("ACCOUNT_EMAIL"), email=email,
+                raise OvhError("ovh_account_not_found", Location("EMAIL"), email=email,
                                where=f"{product} {service}", close=_close(api, base, email)) from None
             if exc.call.outcome == "not_found" and what == "diagnosis":
                 exc.call.outcome = "no_diagnosis"  # the API's 404 for an account never diagnosed
@@ -140,14 +140,14 @@ def collect(api: Api, email: str, catalogue: Catalogue, data: Mapping[str, objec
     account = read(account_path, "account", _section(_section(maps, "account"), "fields"))
     domain = report.facts.get("domain") or email.rpartition("@")[2]
     if account is None:
-        report.facts.setdefault("account.email", coerce(catalogue, "account.email", email, Location("ACCOUNT_EMAIL")))
+        report.facts.setdefault("account.email", coerce(catalogue, "account.email", email, Location("EMAIL")))
     read(base + path("/domain/{domain}", domain=domain), "domain", _section(_section(maps, "domain"), "fields"),
          common)
     _dkim(api, common, report, base + path("/domain/{domain}/dkim", domain=domain), _section(maps, "dkim"), catalogue)
     started = new is not None and _start_new(api, report, account_path, new)
     # Last, so that what the panel's diagnosis says wins, as it would in the equivalent facts file.
     diagnosis = read(account_path + "/diagnostics", "diagnosis", api_mapping(data))
-    report.facts.setdefault("domain", coerce(catalogue, "domain", domain, Location("ACCOUNT_EMAIL")))
+    report.facts.setdefault("domain", coerce(catalogue, "domain", domain, Location("EMAIL")))
     if diagnosis is not None and started and report.task is not None:
         if diagnosis.get("lastCheck") == report.task["previous_check"]:
             report.warnings.append({"code": "diagnostic_not_updated", "task": report.task["id"],
@@ -217,12 +217,12 @@ def _find_account(api: Api, email: str, product: str | None) -> tuple[str, str |
             if email.lower() in (a.lower() for a in listed):
                 found.append((candidate, organization, service))
     if not found:
-        raise OvhError("ovh_account_not_found", Location("ACCOUNT_EMAIL"), email=email,
+        raise OvhError("ovh_account_not_found", Location("EMAIL"), email=email,
                        where=product or "exchange, pro", close=_closest(email, known))
     if len({p for p, _, _ in found}) > 1:
-        raise OvhError("ovh_product_ambiguous", Location("ACCOUNT_EMAIL"), email=email)
+        raise OvhError("ovh_product_ambiguous", Location("EMAIL"), email=email)
     if len(found) > 1:
-        raise OvhError("ovh_service_ambiguous", Location("ACCOUNT_EMAIL"), email=email,
+        raise OvhError("ovh_service_ambiguous", Location("EMAIL"), email=email,
                        services=", ".join(s for _, _, s in found))
     return found[0]
 

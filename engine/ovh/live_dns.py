@@ -26,7 +26,7 @@ def collect_dns(report: OvhReport, source: Source, catalogue: Catalogue,
     from ..dns import gather
     from ..dns.collect import CHECKS
 
-    return gather.collect_for(report.facts, {"domain": "ACCOUNT_EMAIL"}, source, catalogue,
+    return gather.collect_for(report.facts, {"domain": "EMAIL"}, source, catalogue,
                               frozenset(CHECKS) if checks is None else checks)
 
 
