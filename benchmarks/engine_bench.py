@@ -185,8 +185,8 @@ def missing_rounds(kb, ref_rules, facts: list[dict], share: float, seed: int, ro
 
 
 def bench_size(rules: int, facts: list[dict], root: Path, seed: int, rounds: int, missing: float = 0.0) -> dict:
-    from diagnostica.engine.run import load as knowledge
     from diagnostica.engine.kb import sources
+    from diagnostica.engine.run import load as knowledge
 
     folder = workload.write_kb(root / f"kb-{rules}", rules, seed)
     directory = sources.from_directory(folder)
@@ -364,8 +364,8 @@ def resident_mb() -> float:
 def stream_memory(rules: int, facts: list[dict], root: Path) -> tuple[float, float, float]:
     """Resident memory (MB) after loading and after evaluating every fact set in a row, and the most
     seen in between (sampled every 100 sets); untraced, so the stream runs at full speed."""
-    from diagnostica.engine.run import load as knowledge
     from diagnostica.engine.kb import sources
+    from diagnostica.engine.run import load as knowledge
 
     kb = knowledge.load(sources.from_directory(root / f"kb-{rules}"))
     kb.evaluate(facts[0])

@@ -23,10 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from diagnostica.engine.lint import examples
-from diagnostica.engine.run import load as knowledge
 from diagnostica.engine.kb import sources
-from diagnostica.engine.lint import lint
+from diagnostica.engine.lint import examples, lint
+from diagnostica.engine.run import load as knowledge
 
 HEADER = "# yaml-language-server: $schema=../engine/schemas/{}.schema.json\n"
 
@@ -89,7 +88,8 @@ def _rule(i: int, n_facts: int, count: int) -> str:
                 f"      - {{name: negative, facts: {{f{f}.value: {no}}}, expect: does-not-fire}}\n")
     derived = f"d{(i // 5)}.flag"
     source = (i // 5) * 5 % n_facts
-    source_yes = {"bool": "true", "enum": "red", "integer": "10", "string": "alarm"}[("bool", "enum", "integer", "string")[source % 4]]
+    kind = ("bool", "enum", "integer", "string")[source % 4]
+    source_yes = {"bool": "true", "enum": "red", "integer": "10", "string": "alarm"}[kind]
     return (f"  - id: r{i}\n    severity: warning\n    when:\n      all:\n        - {{fact: f{f}.value, {test}}}\n"
             f"        - {{fact: {derived}, equals: true}}\n"
             f"    explanation: r{i}.explanation.j2\n    remediation: r{i}.remediation.j2\n"

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import ovhapi  # noqa: E402
-
 from diagnostica.cli.main import main  # noqa: E402
+
+import ovhapi  # noqa: E402
 
 
 def timed(service: str, concurrency: int) -> tuple[float, int]:

@@ -328,7 +328,6 @@ def use_fake(fake: "FakeOvh", monkeypatch, folder) -> None:
     """Point the ovh library at the fake: its keys from the environment, no ovh.conf of the machine
     running the tests (nor one in the working folder), no wait between retries."""
     import ovh.config
-
     from diagnostica.engine.ovh import api as ovhapi
 
     monkeypatch.setattr(ovh.config, "CONFIG_PATH", [])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from diagnostica.engine import Renderer
 from diagnostica.engine.consult.answers import parse
 

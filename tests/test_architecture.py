@@ -6,7 +6,6 @@ import functools
 from pathlib import Path
 
 import pytest
-
 from diagnostica.cli.main import main
 from diagnostica.engine.kb.order import strongly_connected
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dnsserver import make_server
 
 MX_QUESTION = "La diagnostica considera valido il record MX del dominio?"

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import EXAMPLES
-
 from diagnostica.engine.inputs.facts import parse_facts_document
 from diagnostica.engine.present import customer, document
 from diagnostica.engine.present.render import Renderer
+
+from conftest import EXAMPLES
 
 
 def leaks(kb, text: str) -> list[str]:

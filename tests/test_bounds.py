@@ -6,6 +6,7 @@ import os
 import subprocess
 
 import pytest
+
 from conftest import EXAMPLES, _command, run_cli
 
 

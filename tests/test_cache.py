@@ -5,10 +5,9 @@ import contextlib
 from pathlib import Path
 
 import pytest
-
-from diagnostica.engine.kb import cache
+from diagnostica.engine.kb import cache, sources
 from diagnostica.engine.run import load as knowledge
-from diagnostica.engine.kb import sources
+
 from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -282,9 +281,8 @@ def fresh_process_memory(monkeypatch):
 
 
 def _env(**settings):
-    from diagnostica.engine.present.sandbox import BudgetedEnvironment, signed_code_cache
-
     import jinja2
+    from diagnostica.engine.present.sandbox import BudgetedEnvironment, signed_code_cache
 
     return BudgetedEnvironment(loader=jinja2.DictLoader({"t.j2": "{% if x %}\n  sì\n{% endif %}\nfine"}),
                                bytecode_cache=signed_code_cache(), **settings)
@@ -429,7 +427,6 @@ def _still_judges(kb_copy: Path) -> tuple[bool, bool]:
     import copy
 
     import yaml
-
     from diagnostica.engine.kb import load as kb_load
 
     good = yaml.safe_load((kb_copy / "rules" / "account.yaml").read_text(encoding="utf-8"))

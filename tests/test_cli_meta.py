@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 import typer
-
 from diagnostica.cli.main import build_app
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from diagnostica.engine import from_directory, load_knowledge_base
 from diagnostica.engine.consult.planner import UNKNOWN, Consultation, problem, transitive_causes
 

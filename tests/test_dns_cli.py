@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dnsserver import ZONES, make_server
 
 ZONE = str(ZONES / "cases.test.zone")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from dnsserver import ZONES, make_server
-
 from diagnostica.engine.dns import collect as dnsfacts
 from diagnostica.engine.dns import lookup as dnslookup
 from diagnostica.engine.errors import InputError
 from diagnostica.engine.present.render import Renderer
+
+from dnsserver import ZONES, make_server
 
 ZONE = str(ZONES / "cases.test.zone")
 GIVEN = {"offer": "hosted", "pop_imap": "none"}
@@ -42,8 +42,8 @@ def test_zone_file_gives_the_same_findings_as_live_lookups(kb, server, case):
     assert {k: v for k, v in zone.facts.items() if k not in differ} == \
         {k: v for k, v in live.facts.items() if k not in differ}
     # Case may differ: name compression on the wire reuses the case of an earlier name.
-    assert [(l.outcome, [a.lower() for a in l.answers], l.cnames) for l in zone.lookups] == \
-        [(l.outcome, [a.lower() for a in l.answers], l.cnames) for l in live.lookups]
+    assert [(q.outcome, [a.lower() for a in q.answers], q.cnames) for q in zone.lookups] == \
+        [(q.outcome, [a.lower() for a in q.answers], q.cnames) for q in live.lookups]
 
 
 def test_failed_lookup_sets_no_records_fact(kb, server):

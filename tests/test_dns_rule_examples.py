@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from diagnostica.engine import load_knowledge_base
 from diagnostica.engine.inputs.facts import coerce
 from diagnostica.engine.present.render import Renderer

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import compose, document
 from diagnostica.engine.present.render import Renderer

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import EXAMPLES
-
 from diagnostica.engine.inputs.facts import parse_facts_document
 from diagnostica.engine.present.render import Renderer
+
+from conftest import EXAMPLES
 
 BANNED = [
     ("it", "pannello di controllo"),            # the UI says «Spazio Cliente»

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from diagnostica.engine.kb.catalogue import normalize_host
 
 SEED_RULES = ["account-spam-blocked", "account-expired", "account-locked", "webmail-auth-failed",

@@ -9,10 +9,11 @@ import json
 import os
 import tempfile
 
-from conftest import run_cli
 from diagnostica.engine.inputs.redact import redact
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from conftest import run_cli
 
 MARKER = "Zq7SecretMarker"
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+
 from conftest import _command
 from dnsserver import make_server
 

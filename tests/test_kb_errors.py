@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent

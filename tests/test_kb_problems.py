@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from diagnostica.engine.errors import KnowledgeBaseErrors
 from diagnostica.engine.kb import sources
 from diagnostica.engine.kb.load import examine, iter_problems, read

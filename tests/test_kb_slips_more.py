@@ -2,11 +2,10 @@
 each now gives a clear problem or a working text (issue 11)."""
 from __future__ import annotations
 
-
 import pytest
 
-from tests.conftest import REPO
 from conftest import copy_kb
+from tests.conftest import REPO
 
 FACTS = str(REPO / "examples" / "mx-foreign.yaml")
 

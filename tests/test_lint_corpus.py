@@ -107,7 +107,6 @@ def test_check_and_lint_tell_a_schema_mistake_the_same_way(cli, tmp_path, old, n
 ])
 def test_the_undefined_name_is_read_from_either_of_jinjas_phrasings(source, name):
     import jinja2
-
     from diagnostica.engine.lint.templates import undefined_name
 
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_small_kb
 from diagnostica.engine.kb import sources
 from diagnostica.engine.lint import linter
+
+from conftest import copy_small_kb
 
 TEMPLATE = "locales/it/rules/mailbox-full.explanation.j2"
 

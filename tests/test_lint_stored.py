@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import copy_small_kb, run_cli
 from diagnostica.engine.lint import templates
 from diagnostica.engine.present import sandbox
+
+from conftest import copy_small_kb, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = "locales/it/rules/mailbox-full.explanation.j2"

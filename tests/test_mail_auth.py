@@ -5,11 +5,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from dnsserver import make_server
-
 from diagnostica.engine.dns import collect as dnsfacts
-from diagnostica.engine.dns import lookup as dnslookup
 from diagnostica.engine.dns import dmarc, spf
+from diagnostica.engine.dns import lookup as dnslookup
+
+from dnsserver import make_server
 
 MAIL_AUTH = {"spf-invalid", "spf-multiple-records", "spf-too-many-lookups", "dmarc-missing", "dmarc-invalid"}
 
@@ -54,7 +54,7 @@ def test_tree_lines_name_each_term_and_its_cost(kb, server):
     assert found.facts["dns.spf_tree"][:3] == (
         "eleven.spf.test [11]", "· include:inc3.spf.test [4]", "· · a:host.spf.test [1]")
     # every follow-up query is evidence, with its outcome
-    assert {(l.name, l.rdtype, l.outcome) for l in found.followups} >= {("leaf.spf.test", "TXT", "ok")}
+    assert {(q.name, q.rdtype, q.outcome) for q in found.followups} >= {("leaf.spf.test", "TXT", "ok")}
 
 
 def test_failed_lookup_in_the_tree_is_unchecked_not_void(kb, server):
@@ -149,8 +149,8 @@ ZONE = str(Path(__file__).parent / "zones" / "spf.test.zone")
 def test_checks_select_the_lookups(cli, checks, asked, rules):
     run = cli("dns", "eleven.spf.test", "--zone-file", ZONE, "--checks", checks, "--format", "json")
     data = run.json()
-    assert [l["query"] for l in data["dns"]["lookups"]][:len(asked)] == asked
-    assert {l["query"] for l in data["dns"]["lookups"][len(asked):]} <= {"inc3.spf.test TXT", "leaf.spf.test TXT",
+    assert [q["query"] for q in data["dns"]["lookups"]][:len(asked)] == asked
+    assert {q["query"] for q in data["dns"]["lookups"][len(asked):]} <= {"inc3.spf.test TXT", "leaf.spf.test TXT",
                                                                          "host.spf.test A", "host.spf.test AAAA",
                                                                          "host.spf.test MX", "_dmarc.spf.test TXT"}
     assert {f["id"] for f in data["findings"]} == rules

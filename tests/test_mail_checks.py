@@ -13,12 +13,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from dnsserver import make_server
-
 from diagnostica.engine.dns import collect as dnsfacts
-from diagnostica.engine.dns import dmarc, dkim, mtasts
+from diagnostica.engine.dns import dkim, dmarc, mtasts
 from diagnostica.engine.dns import lookup as dnslookup
 from diagnostica.engine.dns.mtasts_fetch import PolicyFetcher
+
+from dnsserver import make_server
 
 MINE = {"dkim-not-enabled", "mta-sts-mx-mismatch", "mta-sts-mx-mismatch-testing", "mta-sts-mx-mismatch-none",
         "mta-sts-policy-unchecked", "tls-rpt-reports", "dmarc-external-destination"}
@@ -185,14 +185,14 @@ def test_dkim_evidence_names_what_is_there(kb, server):
     assert found.facts["dns.dkim_wrong"] == ({"selector": "s1", "name": "s1._domainkey.dkimwrong.mail.test",
                                              "type": "CNAME", "expected": "s1._domainkey.1.ex.mail.ovh.net",
                                              "found": "s1._domainkey.old-provider.example."},)
-    assert "s1._domainkey.dkimwrong.mail.test CNAME" in {f"{l.name} {l.rdtype}" for l in found.lookups}
+    assert "s1._domainkey.dkimwrong.mail.test CNAME" in {f"{q.name} {q.rdtype}" for q in found.lookups}
 
 
 def test_external_destination_lookup_is_evidence(kb, server):
     found, _ = run(kb, server, "extmissing.mail.test")
     assert found.facts["dns.dmarc_external_missing"] == ("reports.test",)
     assert ("extmissing.mail.test._report._dmarc.reports.test", "TXT", "nxdomain") in {
-        (l.name, l.rdtype, l.outcome) for l in found.followups}
+        (q.name, q.rdtype, q.outcome) for q in found.followups}
 
 
 # ------------------------------------------------------------------ the pieces
@@ -265,7 +265,7 @@ def test_zone_file_with_checks(cli, domain, fact, checks, rules):
 def test_new_checks_select_their_lookups(cli, checks, asked):
     run_ = cli("dns", "dkimok.mail.test", "--zone-file", ZONE, "--checks", checks, "--format", "json",
                "--fact", "dkim.selectors=s1 CNAME s1._domainkey.1.ex.mail.ovh.net")
-    assert [l["query"] for l in run_.json()["dns"]["lookups"]] == asked
+    assert [q["query"] for q in run_.json()["dns"]["lookups"]] == asked
 
 
 @pytest.mark.parametrize("checks, expected", [
@@ -314,7 +314,7 @@ def test_batch_and_collect_dns_take_the_checks(cli, server, tmp_path):
                "--checks", "dkim", "--format", "json")
     data = run_.json()
     assert {f["id"] for f in data["findings"]} & MINE == {"dkim-not-enabled"}
-    assert [l["query"] for l in data["dns"]["lookups"]] == ["s1._domainkey.dkimabsent.mail.test CNAME"]
+    assert [q["query"] for q in data["dns"]["lookups"]] == ["s1._domainkey.dkimabsent.mail.test CNAME"]
 
 
 def test_the_consultation_asks_for_the_selectors(kb):
@@ -352,4 +352,4 @@ def test_ask_looks_the_selectors_up_once_answered(cli, server):
     document = run_.json()
     assert [t["fact"] for t in document["transcript"]] == ["dkim.selectors"]
     assert "dkim-not-enabled" in [f["id"] for f in document["result"]["findings"]]
-    assert "s1._domainkey.dkimask.mail.test CNAME" in [l["query"] for l in document["result"]["dns"]["lookups"]]
+    assert "s1._domainkey.dkimask.mail.test CNAME" in [q["query"] for q in document["result"]["dns"]["lookups"]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from diagnostica.cli.main import main
 
 import ovhapi as fakeapi

@@ -4,10 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from dnsserver import DnsServer
-
 from diagnostica.cli.main import main
 
+from dnsserver import DnsServer
 from ovhapi import AS, CK, FakeOvh, use_fake
 
 HEAD = "$TTL 3600\n@ IN SOA ns1.{d}. hostmaster.{d}. 1 7200 3600 1209600 3600\n@ IN NS ns1.{d}.\nns1 IN A 192.0.2.53\n"

@@ -6,12 +6,12 @@ import json
 import sys
 
 import pytest
-
 from diagnostica.engine.ovh import diagnose, keys
 
 import ovhapi as fakeapi
 from ovhapi import PASSWORD
-from test_ovh import fake, keys as api_keys, run  # noqa: F401 - the loopback API and its keys
+from test_ovh import fake, run  # noqa: F401 - the loopback API and its keys
+from test_ovh import keys as api_keys  # noqa: F401 - the fixture `keys`, beside the module of that name
 
 
 def rules(capsys, *args) -> list[keys.AccessRule]:

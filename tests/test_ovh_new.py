@@ -6,7 +6,6 @@ import json
 import sys
 
 import pytest
-
 from diagnostica.engine.ovh import diagnose
 
 import ovhapi as fakeapi

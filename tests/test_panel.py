@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from diagnostica.engine.inputs import panel
 
 # The panel's wording today, with the noise of a copied web page around it.

@@ -6,7 +6,6 @@ the same in every language), and lines that must not.
 from __future__ import annotations
 
 import pytest
-
 from diagnostica.engine.inputs.facts import parse_facts_document
 from diagnostica.engine.present.render import Renderer
 

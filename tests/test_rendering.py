@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from diagnostica.engine import load_knowledge_base
-from diagnostica.engine.present.render import Renderer
 from diagnostica.engine.kb.sources import from_directory
+from diagnostica.engine.present.render import Renderer
+
 from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,7 +5,6 @@ import html
 import re
 
 import pytest
-
 from diagnostica.engine.lint.guide import Block, blocks
 
 

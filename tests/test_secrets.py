@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_cli
 from diagnostica.engine.inputs.redact import first_secret, redact, redact_data, secret_key
+
+from conftest import run_cli
 
 NAMES = ("password", "pwd", "pw", "token", "mot de passe", "api key")
 SECRET = "Hunter2"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from diagnostica.engine.consult.session import UNKNOWN, Session
 from diagnostica.engine.errors import InputError
 from diagnostica.engine.kb.yamlload import load_yaml

@@ -4,7 +4,6 @@ and `open` once; the templates only read them."""
 from __future__ import annotations
 
 import pytest
-
 from diagnostica.engine.inputs.facts import parse_facts_document
 from diagnostica.engine.present import document
 from diagnostica.engine.present.render import Renderer

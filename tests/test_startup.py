@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import diagnostica.engine as engine
+import pytest
 from diagnostica.engine.kb.texts import bundled_messages
+
 from conftest import copy_kb
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from diagnostica.engine.present.sandbox import MAX_SIZE, MAX_STEPS, BudgetedEnvironment, TemplateBudgetExceeded
+
 from test_lint_corpus import build
 
 NESTED = "{% set r = range(100000) %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}"

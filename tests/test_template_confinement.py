@@ -5,9 +5,9 @@ import contextlib
 import io
 
 import pytest
-
 from diagnostica.cli.main import main
 from diagnostica.engine.present.render import confined_name
+
 from test_lint_corpus import build
 
 OUTSIDE = "CONTENUTO-ESTERNO"

@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_cli
 from diagnostica.engine.present.controls import escape, json_safe
+
+from conftest import run_cli
 
 RETITLE, CLEAR, CSI = "\x1b]0;pwned\x07", "\x1b[2J", "\x9b31m"
 RAW = ("\x1b", "\x07", "\x9b", "\r")

@@ -7,7 +7,6 @@ import re
 import warnings
 
 import pytest
-
 from diagnostica.cli import main as cli_main
 
 from conftest import EXAMPLES
@@ -212,10 +211,10 @@ def test_every_response_carries_the_security_headers(client, method, path):
 
 @pytest.fixture(scope="module")
 def dns_client(kb):
-    from dnsserver import make_server
-
     from diagnostica.cli.web.app import create_app
     from diagnostica.engine.dns.lookup import LiveSource, parse_nameserver
+
+    from dnsserver import make_server
 
     with make_server() as server, warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -6,7 +6,6 @@ import json
 import warnings
 
 import pytest
-
 from diagnostica.cli.main import main
 
 from ovhapi import AS, CK, FakeOvh, use_fake

@@ -39,9 +39,9 @@ def free_port() -> int:
 def ovh_keys():
     """The fake OVHcloud API and the server's keys for it, in the environment (as a real server has them)."""
     import ovh.config
-    from ovhapi import FakeOvh, environment
-
     from diagnostica.engine.ovh import api as ovhapi
+
+    from ovhapi import FakeOvh, environment
 
     with FakeOvh() as fake, pytest.MonkeyPatch.context() as patch:
         patch.setattr(ovh.config, "CONFIG_PATH", [])
@@ -55,10 +55,10 @@ def ovh_keys():
 def server(kb, ovh_keys):
     """The real app on uvicorn in a thread, on a free loopback port; stopped at the end of the module."""
     uvicorn = pytest.importorskip("uvicorn")
-    from dnsserver import make_server
-
     from diagnostica.cli.web.app import create_app
     from diagnostica.engine.dns.lookup import LiveSource, parse_nameserver
+
+    from dnsserver import make_server
 
     dns_server = make_server().__enter__()
     source = LiveSource([parse_nameserver(dns_server.address)], timeout=2)

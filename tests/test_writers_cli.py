@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import copy_kb, copy_small_kb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,9 +50,9 @@ def test_lint_text_lines_are_sorted_and_carry_hints(cli, small_copy):
     run = cli("rules", "lint", str(kb_copy))
     assert run.code == 1
     lines = [line for line in run.out.splitlines() if re.match(r"^\S+:\d+:\d+: ", line)]
-    assert lines == sorted(lines, key=lambda l: (l.split(":")[0], int(l.split(":")[1]), int(l.split(":")[2])))
+    assert lines == sorted(lines, key=lambda line: (line.split(":")[0], int(line.split(":")[1]), int(line.split(":")[2])))
     assert [line.rsplit(" ", 1)[-1] for line in lines] == ["[bad-sample]", "[unknown-fact]", "[unknown-link]"]
-    assert any(l.endswith("[unknown-fact]") and "quota.usde" in l for l in lines)
+    assert any(line.endswith("[unknown-fact]") and "quota.usde" in line for line in lines)
     assert "forse intendevi «quota.used»?" in run.out
     assert "forse intendevi «quota-check»?" in run.out
     github = cli("rules", "lint", str(kb_copy), "--format", "github")

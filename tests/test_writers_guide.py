@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from conftest import copy_kb
 
 REPO = Path(__file__).resolve().parent.parent

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from diagnostica.engine.errors import YamlError
 from diagnostica.engine.kb.texts import bundled_messages, bundled_texts
 from diagnostica.engine.kb.yamlload import load_yaml
+
 from conftest import copy_small_kb
 
 # PyYAML's own words: none may reach the writer (they stay only in the fallback for unknown complaints).

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from diagnostica.engine.consult.answers import parse
 from diagnostica.engine.kb.catalogue import CoercionError, Fact
 from diagnostica.engine.kb.texts import bundled_messages
