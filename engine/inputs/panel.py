@@ -228,10 +228,11 @@ class _Matcher:
                     found.append(i + size - 1)
         return found
 
-    def _hits(self, signals: Signals, tokens: tuple[str, ...], exact: set[int]) -> list[int]:
-        """Exact hits, and typo-tolerant hits on words that no signal of the check matches exactly."""
-        return sorted({*self._at(signals, tokens, False),
-                       *(i for i in self._at(signals, tokens, True) if i not in exact)})
+    def _hits(self, signals: Signals, tokens: tuple[str, ...], found: dict[Signals, list[int]],
+              exact: set[int]) -> list[int]:
+        """Exact hits (``found``: each signal group's, read once), and typo-tolerant hits on words that no
+        signal of the check matches exactly."""
+        return sorted({*found[signals], *(i for i in self._at(signals, tokens, True) if i not in exact)})
 
     def _negated(self, tokens: tuple[str, ...], at: int) -> bool:
         for i in range(at - 1, max(-1, at - 1 - self.p.window), -1):
@@ -243,13 +244,13 @@ class _Matcher:
 
     def verdict(self, check: Check, tokens: tuple[str, ...]) -> Value | None:
         """The check's value the words say, or None when the line is not about this check."""
-        every = (*check.topic, check.good, check.bad, check.unless)
-        exact = {i for s in every for i in self._at(s, tokens, False)}
-        if self._hits(check.unless, tokens, exact):
+        found = {s: self._at(s, tokens, False) for s in (*check.topic, check.good, check.bad, check.unless)}
+        exact = {i for positions in found.values() for i in positions}
+        if self._hits(check.unless, tokens, found, exact):
             return None
-        if not all(self._hits(group, tokens, exact) for group in check.topic):
+        if not all(self._hits(group, tokens, found, exact) for group in check.topic):
             return None
-        good, bad = self._hits(check.good, tokens, exact), self._hits(check.bad, tokens, exact)
+        good, bad = self._hits(check.good, tokens, found, exact), self._hits(check.bad, tokens, found, exact)
         if not good and not bad:
             return None
         failing = any(not self._negated(tokens, i) for i in bad) or any(self._negated(tokens, i) for i in good)

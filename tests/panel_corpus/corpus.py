@@ -32,12 +32,24 @@ def cases(lang: str) -> list[Case]:
     return found
 
 
+_CHECK_IDS: dict[int, frozenset[str]] = {}
+
+
+def _check_ids(kb, panel) -> frozenset[str]:
+    """The ids of the knowledge base's panel checks, compiled once per knowledge base (not once per line:
+    that was most of the time the recognition benchmark printed as the time of a line)."""
+    key = id(kb.data)
+    if key not in _CHECK_IDS:
+        _CHECK_IDS[key] = frozenset(c.id for c in panel.patterns(kb.data, kb.catalogue).checks)
+    return _CHECK_IDS[key]
+
+
 def outcome(kb, text: str) -> tuple[str, str] | None:
     """(check id, value) when the line is read as exactly one check, else None."""
     from diagnostica.engine.inputs import panel
 
     reading = panel.read(text, kb.data, kb.catalogue)
-    checks = [r for r in reading.recognised if r.check in {c.id for c in panel.patterns(kb.data, kb.catalogue).checks}]
+    checks = [r for r in reading.recognised if r.check in _check_ids(kb, panel)]
     if len(checks) != 1:
         return None
     return checks[0].check, str(checks[0].value).lower()
