@@ -37,7 +37,7 @@ def check(
     lang: str = LangOption,
     kb_dir: Optional[Path] = KbOption,
     explain: bool = ExplainOption,
-    collect_dns: bool = typer.Option(False, "--collect-dns", help="Aggiungi i fatti DNS del dominio (fatto «domain») interrogando il DNS."),
+    collect_dns: bool = typer.Option(False, "--collect-dns", help="Aggiunge i fatti DNS del dominio (fatto «domain») interrogando il DNS."),
     nameserver: Optional[List[str]] = NameserverOption,
     timeout: float = TimeoutOption,
     checks: Optional[str] = ChecksOption,

@@ -9,7 +9,7 @@ import typer
 from diagnostica.engine import errors
 
 FORMAT_HELP = "Formato dell'uscita: text, markdown, json, ticket (riepilogo per la richiesta di supporto)."
-LangOption = typer.Option("it", "--lang", "-l", metavar="[it|en]", help="Lingua dei testi: it (predefinita) o en.")
+LangOption = typer.Option("it", "--lang", "-l", metavar="[it|en]", help="Lingua dei testi: it o en.")
 KbOption = typer.Option(None, "--kb", metavar="DIR", help="Cartella di un'altra base di conoscenza (con rules/ e locales/).")
 ExplainOption = typer.Option(False, "--explain", help="Spiega anche perché le altre regole non sono scattate.")
 FactOption = typer.Option(None, "--fact", "-f", metavar="NOME=VALORE", help="Un fatto NOME=VALORE (ripetibile).")
@@ -20,7 +20,7 @@ TimeoutOption = typer.Option(5.0, "--timeout", metavar="SECONDI", help="Secondi 
 TextOrJsonOption = typer.Option("text", "--format", metavar="[text|json]", help="Formato: text o json.")
 AudienceOption = typer.Option(
     "agente", "--audience", metavar="[agente|cliente]",
-    help="Per chi è il testo: agente (predefinito: fonti, comandi, identificativi delle regole) o cliente "
+    help="Per chi è il testo: agente (con fonti, comandi, identificativi delle regole) o cliente "
          "(un messaggio da inviare così com'è).")
 MaxSizeOption = typer.Option(None, "--max-size", metavar="BYTE",
                              help="Byte al massimo letti da ogni file in ingresso (predefinito 10000000).")
@@ -29,7 +29,7 @@ ChecksOption = typer.Option(
     help="Verifiche DNS da fare, separate da virgole: mx, srv, spf, dmarc, dkim, mta-sts, dnssec (predefinito tutte).")
 FetchHttpsOption = typer.Option(
     False, "--fetch-https",
-    help="Leggi la politica MTA-STS da https://mta-sts.<dominio>/.well-known/mta-sts.txt (certificato sempre verificato).")
+    help="Legge la politica MTA-STS da https://mta-sts.<dominio>/.well-known/mta-sts.txt (certificato sempre verificato).")
 CaFileOption = typer.Option(
     None, "--ca-file", metavar="FILE",
     help="Con --fetch-https: certificati PEM delle autorità da accettare al posto di quelle del sistema.")

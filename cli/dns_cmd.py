@@ -37,7 +37,7 @@ def dns(
     private_hostname: Optional[str] = typer.Option(None, "--private-hostname", metavar="HOST", help="Hostname del server Exchange Private."),
     nameserver: Optional[List[str]] = NameserverOption,
     timeout: float = TimeoutOption,
-    zone_file: Optional[str] = typer.Option(None, "--zone-file", metavar="FILE", help="Leggi i record da un file di zona BIND invece che dal DNS."),
+    zone_file: Optional[str] = typer.Option(None, "--zone-file", metavar="FILE", help="Legge i record da un file di zona BIND invece che dal DNS."),
     batch: Optional[str] = typer.Option(None, "--batch", metavar="FILE|-", help="File con un dominio per riga (o JSON Lines con fatti per dominio); - per lo standard input."),
     concurrency: int = typer.Option(None, "--concurrency", metavar="N", help="Con --batch: domini e interrogazioni contemporanei (predefinito 64)."),
     checks: Optional[str] = ChecksOption,

@@ -6,8 +6,7 @@ whole ``diagnostica check`` (about 100 ms of a cold start).  Our options are
 text, paths, integers and lists of those, for which the conversion is
 ``str``/``Path``/``int``.  :func:`install` gives such parameters that
 conversion (booleans too: the --help flag is one); any other parameter (choices, ranges, path checks, custom
-parsers) keeps typer's own.  On a typer without these internals (older
-releases use click's types, which are cheap) it does nothing.
+parsers) keeps typer's own.
 """
 from __future__ import annotations
 
@@ -15,11 +14,9 @@ import functools
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-try:  # typer internals, present in the releases that coerce through pydantic
-    from typer._click.exceptions import BadParameter
-    from typer._coercion import RuntimeParam
-except ImportError:  # pragma: no cover - older typer: nothing to do
-    RuntimeParam = None  # type: ignore[assignment, misc]
+from typer._click.exceptions import BadParameter  # typer's internals (pyproject.toml pins the release line)
+from typer._coercion import RuntimeParam
+
 
 def _bool(value: Any) -> bool:
     # typer's (pydantic's) words for a flag's value, not the project's yes/no words (engine/kb/yesno.py):
@@ -76,8 +73,6 @@ def _plain_param_class(convert: Any, many: bool) -> type:
 
 def install() -> None:
     """Route typer's parameter conversion through :func:`_build` (once per process)."""
-    if RuntimeParam is None:
-        return
     import typer.core
 
     original = getattr(typer.core, "build_runtime_param", None)

@@ -15,15 +15,16 @@ from typing import Any, Iterable
 import typer
 
 USAGE_PREFIX = "Uso: "
-HEADINGS = {"Usage": "Uso", "Options": "Opzioni", "Arguments": "Argomenti", "Commands": "Comandi"}
+HEADINGS = {"Options": "Opzioni", "Arguments": "Argomenti", "Commands": "Comandi"}
 #: The usage line's own words (click's and typer's placeholders).
 USAGE_WORDS = {"[OPTIONS]": "[OPZIONI]", "COMMAND": "COMANDO", "[ARGS]...": "[ARGOMENTI]..."}
 #: Whole help lines that typer and click write for the options they add themselves.
 LINES = {
-    "Show this message and exit.": "Mostra questo aiuto ed esci.",
-    "Install completion for the current shell.": "Installa il completamento dei comandi per la shell in uso.",
+    "Show this message and exit.": "Mostra questo aiuto ed esce.",
+    "Install completion for the current shell.": "Installa il completamento automatico per la shell in uso.",
     "Show completion for the current shell, to copy it or customize the installation.":
-        "Mostra il completamento dei comandi per la shell in uso, da copiare o da adattare.",
+        "Mostra lo script di completamento automatico per la shell in uso, da copiare o per personalizzarne "
+        "l'installazione.",
 }
 #: The notes typer puts in brackets at the end of a help line: "[default: 5.0]", "[required]".
 NOTES = {"default": "predefinito", "required": "obbligatorio", "env var": "variabile d'ambiente"}
@@ -57,7 +58,8 @@ def term(name: str) -> str:
     found = _TYPE_LABEL.search(name)
     if not found or name.startswith("-"):  # an option shows its value's metavar, in words already
         return name
-    return name[:found.start()] + ("..." if found["label"].startswith("list[") else "")
+    name = name[:found.start()]
+    return name + "..." if found["label"].startswith("list[") and not name.endswith("...") else name
 
 
 #: click's formatter, as the context names it (typer >= 0.20 vendors click: no import path to spell out).
@@ -77,6 +79,8 @@ class ItalianHelpFormatter(_Formatter):
 
 
 class ItalianContext(typer.Context):
+    # Only click's plain help goes through the formatter: the app keeps typer's rich help off
+    # (rich_markup_mode=None in cli/main.py, which its sub-apps inherit).
     formatter_class = ItalianHelpFormatter
 
 

@@ -13,11 +13,7 @@ import os
 import sys
 
 import typer
-
-try:  # typer >= 0.20 vendors click
-    from typer._click.exceptions import ClickException
-except ImportError:  # pragma: no cover - older typer
-    from click.exceptions import ClickException  # type: ignore[assignment]
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer vendors click
 
 from . import fastparams, helptext
 from .language import chosen_lang
@@ -55,7 +51,7 @@ def build_app(names: list[str] | None = None) -> typer.Typer:
     @app.callback()
     def diagnostica(
         version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
-                                     help="Mostra la versione di Diagnostica ed esci."),
+                                     help="Mostra la versione di Diagnostica ed esce."),
     ) -> None:
         """Diagnostica Exchange: dai fatti di un account alla diagnosi e ai rimedi, in italiano."""
 
@@ -159,6 +155,9 @@ def _main(argv: list[str]) -> int:
     except typer.Abort:  # an EOFError no command caught: the input ended
         print("", file=sys.stderr)
         return 130
+    except NoArgsIsHelpError as exc:  # a group named without a command (`diagnostica rules`): its help, as asked
+        print(exc.ctx.get_help())
+        return 0
     except ClickException as exc:
         from .usage import describe
 

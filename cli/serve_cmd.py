@@ -12,7 +12,7 @@ from .common import KbOption, NameserverOption, TimeoutOption, load_kb
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", metavar="HOST",
-                             help="Indirizzo su cui ascoltare (predefinito 127.0.0.1: solo da questa macchina)."),
+                             help="Indirizzo su cui ascoltare (127.0.0.1: solo da questa macchina)."),
     port: int = typer.Option(8000, "--port", metavar="PORTA", help="Porta TCP su cui ascoltare."),
     kb_dir: Optional[Path] = KbOption,
     nameserver: Optional[List[str]] = NameserverOption,

@@ -12,6 +12,11 @@ from typing import Any
 from diagnostica.engine.kb.catalogue import closest
 from diagnostica.engine.kb.texts import bundled_texts
 
+# The words of the conversions (cli/fastparams.py's and typer's own: "'abc' is not a valid float.",
+# "Value 'x' is not a valid int.") and of click's extra arguments ("Got unexpected extra argument (b)").
+_NOT_A_NUMBER = re.compile(r"""^(?:Value )?(?:'(?P<value>.*)'|"(?P<other>.*)") is not a valid (?P<type>int|float)\.$""")
+_EXTRA = re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((?P<arguments>.*)\)$")
+
 
 def _param_name(exc: Any) -> str:
     param = getattr(exc, "param", None)
@@ -39,9 +44,16 @@ def describe(exc: Any, lang: str = "it") -> str:
     elif kind == "MissingParameter":
         text = texts.format("errors.usage_missing", param=_param_name(exc))
         suggestion = None
+    elif kind == "BadParameter" and (number := _NOT_A_NUMBER.match(getattr(exc, "message", message))):
+        key = "errors.usage_not_an_integer" if number["type"] == "int" else "errors.usage_not_a_number"
+        text = texts.format(key, param=_param_name(exc), value=number["value"] or number["other"] or "")
+        suggestion = None
     elif kind == "BadParameter":
         detail = getattr(exc, "message", message)
         text = texts.format("errors.usage_bad_value", param=_param_name(exc), detail=detail)
+        suggestion = None
+    elif (extra := _EXTRA.match(message)) is not None:
+        text = texts.format("errors.usage_extra_arguments", arguments=extra["arguments"])
         suggestion = None
     elif (found := re.match(r"No such command '([^']*)'", message)) is not None:
         ctx = getattr(exc, "ctx", None)

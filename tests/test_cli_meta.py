@@ -41,7 +41,7 @@ def test_every_option_names_its_value_in_words(cli, path, command):
 
 
 #: typer's and click's own words, which cli/helptext.py says in Italian; and Python's type labels.
-ENGLISH = ("Usage", "Options:", "Arguments:", "Commands:", "[OPTIONS]", "COMMAND", "default:", "required",
+ENGLISH = ("Usage", "SECONDS", "Options:", "Arguments:", "Commands:", "[OPTIONS]", "COMMAND", "default:", "required",
            "Show this message", "current shell", "Exit code", "<list[", "<str>", "<path>", "<float>", "<int>")
 
 
@@ -50,12 +50,12 @@ def test_help_pages_are_italian_and_fit_the_width(cli, path):
     run = cli(*path, "--help", env={"COLUMNS": "80"})
     assert run.code == 0 and run.out.startswith(f"Uso: diagnostica {' '.join(path)}".rstrip() + " "), run.out
     assert [word for word in ENGLISH if word in run.out] == []
-    assert "Opzioni:" in run.out and "Mostra questo aiuto ed esci." in run.out
+    assert "Opzioni:" in run.out and "Mostra questo aiuto ed esce." in run.out
     assert max(map(len, run.out.splitlines())) <= 80
 
 
 @pytest.mark.parametrize("line, expected", [
-    ("Show this message and exit.", "Mostra questo aiuto ed esci."),
+    ("Show this message and exit.", "Mostra questo aiuto ed esce."),
     ("Secondi concessi.  [default: 5.0]", "Secondi concessi.  [predefinito: 5.0]"),
     ("Id della regola.  [required]", "Id della regola.  [obbligatorio]"),
     ("[default: it; required]", "[predefinito: it; obbligatorio]"),
@@ -69,13 +69,19 @@ def test_help_line_in_italian(line, expected):
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("FILE <list[str]>", "FILE..."), ("ID <str>", "ID"), ("DIR <path>", "DIR"), ("DIR", "DIR"),
+    ("FILE <list[str]>", "FILE..."), ("FILE... <list[str]>", "FILE..."), ("ID <str>", "ID"), ("DIR <path>", "DIR"),
+    ("DIR", "DIR"),
     ("--ca-file FILE", "--ca-file FILE"), ("-t, --timeout <float>", "-t, --timeout <float>"),
 ])
 def test_an_arguments_name_without_its_type_label(name, expected):
     from diagnostica.cli.helptext import term
 
     assert term(name) == expected
+
+
+def test_a_group_named_alone_is_a_request_for_its_help(cli):
+    run = cli("rules")
+    assert (run.code, run.err) == (0, "") and run.out.startswith("Uso: diagnostica rules [OPZIONI] COMANDO")
 
 
 def test_all_commands_are_listed():
@@ -89,6 +95,9 @@ def test_all_commands_are_listed():
     (["check", "--timout", "3"], "opzione sconosciuta --timout (forse intendevi «--timeout»?)"),
     (["rules", "show"], "manca ID"),
     (["check", "--format"], "l'opzione --format vuole un valore"),
+    (["check", "--timeout", "abc"], "valore non valido per --timeout: «abc» non è un numero;"),
+    (["serve", "--port", "8o"], "valore non valido per --port: «8o» non è un numero intero;"),
+    (["rules", "lint", "a", "b", "c"], "argomenti in più: b c;"),
 ])
 def test_usage_errors_are_one_italian_line_exit_2(cli, args, expected):
     run = cli(*args)
