@@ -211,3 +211,27 @@ def test_record_lines_name_the_domain_of_the_address(cli, write, source):
             else "account.email: info@pizzeria-bella.it\ndns.mx_valid: false\n")
     run = cli("report" if source == "paste" else "check", str(write("in.txt", text)))
     assert "pizzeria-bella.it. " in run.out and "tuodominio.it" not in run.out, run.out
+
+
+def test_the_exact_reading_finds_what_word_by_word_matching_finds(kb, monkeypatch):
+    """Every signal group of the shipped checks, on every line of the recognition corpus: the exact
+    positions (one-word stems tested all at once) are those a word-by-word reading finds."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent / "panel_corpus"))
+    from corpus import LANGUAGES, cases
+
+    compiled = panel.patterns(kb.data, kb.catalogue)
+    matcher = panel._Matcher(compiled)
+    groups = {s for c in compiled.checks for s in (*c.topic, c.good, c.bad, c.unless)}
+    lines = [case.text for lang in LANGUAGES for case in cases(lang)]
+    lines += [" ".join(("prima", *phrase, "dopo")) for s in groups for phrase in s.phrases]  # each phrase, said
+    found_any = 0
+    for text in lines:
+        tokens = panel.words(text)
+        for signals in groups:
+            expected = {i + len(p) - 1 for p in signals.phrases for i in range(len(tokens) - len(p) + 1)
+                        if all(tokens[i + k].startswith(p[k]) for k in range(len(p)))}
+            assert set(matcher._at(signals, tokens, False)) == expected, (text, signals)
+            found_any += bool(expected)
+    assert found_any > len(lines)  # the lines do speak of the checks

@@ -47,6 +47,14 @@ class Signals:
     """One group of signal words; each is a stem, or several words that must follow each other."""
 
     phrases: tuple[tuple[str, ...], ...]
+    # The same, split for the exact reading: the stems said alone, each word of a line tested against all
+    # of them at once (``str.startswith`` takes a tuple), and the phrases of several words.
+    stems: tuple[str, ...] = ()
+    longer: tuple[tuple[str, ...], ...] = ()
+
+
+def _group(phrases: tuple[tuple[str, ...], ...]) -> Signals:
+    return Signals(phrases, tuple(p[0] for p in phrases if len(p) == 1), tuple(p for p in phrases if len(p) > 1))
 
 
 @dataclass(frozen=True)
@@ -142,10 +150,10 @@ def _number(node: object, default: int) -> int:
 
 def _signals(raw: object, check: str, field: str) -> Signals:
     if raw is None:
-        return Signals(())
+        return _group(())
     if not isinstance(raw, list) or not all(isinstance(w, str) and words(w) for w in raw):
         raise KnowledgeBaseError("panel_bad_words", Location(_DATA_FILE), check=check, field=field)
-    return Signals(tuple(words(w) for w in raw))
+    return _group(tuple(words(w) for w in raw))
 
 
 def patterns(data: Mapping[str, object], catalogue: Catalogue) -> Patterns:
@@ -215,9 +223,12 @@ class _Matcher:
 
     def _at(self, signals: Signals, tokens: tuple[str, ...], fuzzy: bool) -> list[int]:
         """Positions (of the last word) where one of the signals stands."""
-        found = []
-        fuzzy_min = self.p.fuzzy_min if fuzzy else 0
-        for phrase in signals.phrases:
+        if fuzzy:
+            found, phrases, fuzzy_min = [], signals.phrases, self.p.fuzzy_min
+        else:
+            found = [i for i, token in enumerate(tokens) if token.startswith(signals.stems)] if signals.stems else []
+            phrases, fuzzy_min = signals.longer, 0
+        for phrase in phrases:
             size = len(phrase)
             for i in range(len(tokens) - size + 1):
                 # A plain loop: this is the recogniser's inner loop, a generator per position costs half of it.
