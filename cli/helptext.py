@@ -1,4 +1,4 @@
-"""The help pages in Italian, like the help texts they frame.
+"""The help pages in Italian, like the help texts they frame; and typer's completion installer's words.
 
 Every option's and command's help is written in Italian next to it; the words around them -- "Usage:",
 the section headings, "[default: …]", the help option's and the completion options' own lines -- are
@@ -10,6 +10,7 @@ before the lines are wrapped: the columns and the wrapping stay click's.  The he
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, Iterable
 
 import typer
@@ -24,6 +25,11 @@ LINES = {
     "Install completion for the current shell.": "Installa il completamento automatico per la shell in uso.",
     "Show completion for the current shell, to copy it or customize the installation.":
         "Mostra lo script di completamento automatico per la shell in uso, da copiare o per personalizzarne "
+        "l'installazione.",
+    # (typer's words when _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION asks for the shell to be named)
+    "Install completion for the specified shell.": "Installa il completamento automatico per la shell indicata.",
+    "Show completion for the specified shell, to copy it or customize the installation.":
+        "Mostra lo script di completamento automatico per la shell indicata, da copiare o per personalizzarne "
         "l'installazione.",
 }
 #: The notes typer puts in brackets at the end of a help line: "[default: 5.0]", "[required]".
@@ -84,8 +90,33 @@ class ItalianContext(typer.Context):
     formatter_class = ItalianHelpFormatter
 
 
+#: The shells typer installs completion for (``typer._completion_shared.install``).
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def install_completion(ctx: Any, param: Any, value: Any) -> Any:
+    """``--install-completion``: typer's own installation, told in Italian (typer's callback prints its
+    outcome in English, and an unknown shell as an English line with exit 1)."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer._completion_shared import _get_shell_name, install  # the pinned release's (pyproject.toml)
+
+    shell = value if isinstance(value, str) else _get_shell_name()
+    if shell not in SHELLS:
+        print(f"diagnostica: la shell «{shell or '?'}» non è tra quelle per cui si installa il completamento "
+              f"automatico: {', '.join(SHELLS[:4])}", file=sys.stderr)
+        raise typer.Exit(2)
+    shell, path = install(shell=shell)
+    print(f"Completamento automatico per {shell} installato in {path}: vale dal prossimo terminale aperto.")
+    raise typer.Exit(0)
+
+
 def localise(command: object) -> None:
-    """Give ``command`` and every command below it the Italian help pages."""
+    """Give ``command`` and every command below it the Italian help pages (and the root its completion
+    installer's words)."""
     command.context_class = ItalianContext  # type: ignore[attr-defined]
+    for param in getattr(command, "params", ()):
+        if "--install-completion" in getattr(param, "opts", ()):
+            param.callback = install_completion
     for sub in getattr(command, "commands", {}).values():
         localise(sub)

@@ -84,6 +84,22 @@ def test_a_group_named_alone_is_a_request_for_its_help(cli):
     assert (run.code, run.err) == (0, "") and run.out.startswith("Uso: diagnostica rules [OPZIONI] COMANDO")
 
 
+def test_completion_is_installed_and_said_in_italian(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("typer._completion_shared._get_shell_name", lambda: "bash")
+    run = cli("--install-completion", env={"HOME": str(tmp_path)})
+    script = tmp_path / ".bash_completions" / "diagnostica.sh"
+    assert (run.code, run.err) == (0, "") and run.out == \
+        f"Completamento automatico per bash installato in {script}: vale dal prossimo terminale aperto.\n"
+    assert "_DIAGNOSTICA_COMPLETE" in script.read_text() and f"source '{script}'" in (tmp_path / ".bashrc").read_text()
+
+
+def test_completion_for_an_unknown_shell_is_one_italian_line(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("typer._completion_shared._get_shell_name", lambda: "tcsh")
+    run = cli("--install-completion", env={"HOME": str(tmp_path)})
+    assert run.code == 2 and run.out == "" and run.err.count("\n") == 1 and "«tcsh» non è tra" in run.err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_all_commands_are_listed():
     names = {" ".join(p) for p, _ in COMMANDS}
     assert {"check", "dns", "report", "ask", "rules", "rules lint", "rules test", "rules preview",
