@@ -33,6 +33,8 @@ SECRET = "Hunter2"
     ("MOT DE PASSE : Hunter2", "MOT DE PASSE : ***"),
     ("İİ password: Hunter2", "İİ password: ***"),  # a character that lower-cases longer
     ("pw@example.it ha scritto", "pw@example.it ha scritto"),  # a word, not a key
+    ("note: mytokenvalue", "note: ***"),  # a secret word inside a value ending the line: the value is masked
+    ("cambia la password\nHunter2", "cambia la password\n***"),  # no separator before it: a key, value below
     ("dominio example.it", "dominio example.it"),
     ("", ""),
 ])
@@ -59,8 +61,22 @@ def test_first_secret(value, name):
     assert first_secret(value, NAMES) == name
 
 
-def test_secret_key_names_the_whole_word():
-    assert secret_key("my_password: x", NAMES) == "my_password"
+@pytest.mark.parametrize("text, name", [
+    ("my_password: x", "my_password"),  # a key: the whole word
+    ("  - new_pwd = x", "new_pwd"),
+    ("consumer: CKtoken77", "token"),  # inside a value: the catalogue's word, never the value around it
+    ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.SECRETTOKEN", "token"),
+])
+def test_secret_key_names_the_key_never_the_value(text, name):
+    assert secret_key(text, NAMES) == name
+
+
+@pytest.mark.parametrize("line", ["consumer_key: CK7Secret", "X-Ovh-Consumer: CK7Secret", "application_key=AK7Secret",
+                                  "X-Ovh-Application: AK7Secret", "Authorization: Bearer CK7Secret",
+                                  "application_secret: AS7Secret"])
+def test_the_ovhcloud_api_keys_are_secrets_of_the_shipped_catalogue(kb, line):
+    names = kb.catalogue.secret_names
+    assert "7Secret" not in redact(line, names) and "7secret" not in (secret_key(line, names) or "")
 
 
 def run(argv: list[str], stdin: str = "") -> tuple[int, str]:

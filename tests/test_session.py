@@ -99,3 +99,17 @@ def test_a_secret_typed_as_an_answer_is_masked_in_the_transcript(kb, renderer):
     session = Session.start(kb, problem_name="invio")
     session, _ = session.reply("password: Segreta!2026", renderer)
     assert "Segreta" not in json.dumps(session.transcript)
+
+
+def test_a_secret_inside_an_answers_value_is_never_kept(kb, renderer):
+    """A typed answer is read masked (a record or a list holds the secret, not only the line); an answer
+    replayed from a client's state is masked too, a list's items as well as a text."""
+    session = Session.start(kb, problem_name="invio")
+    while (question := session.question()) is not None and question.fact.name != "dns.spf":
+        session = session.answer(UNKNOWN)
+    assert question is not None  # the consultation asks for the SPF record
+    session, _ = session.reply("v=spf1 include:mx.ovh.com password: Segreta!2026 ~all", renderer)
+    assert "Segreta" not in json.dumps([session.transcript, session.to_dict()], default=str)
+    replayed = Session.from_dict(kb, {"problem": "invio",
+                                      "answers": [["dns.spf", ["v=spf1 -all", "token: Segreta!2026"]]]})
+    assert "Segreta" not in json.dumps(replayed.to_dict(), default=str)

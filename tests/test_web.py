@@ -163,10 +163,17 @@ def test_pasted_script_shows_as_text_and_the_page_is_locked_down(client):
     assert re.findall(r"<script[^>]*>", page.text) == ['<script src="/static/copy.js" defer>']
 
 
-def test_secrets_in_the_paste_reach_neither_page_nor_permalink(client):
-    page = client.post("/report", data={"report": PASTED + f"\npassword: {SECRET}\n"})
-    assert page.status_code == 200 and SECRET not in page.text
+@pytest.mark.parametrize("line, named", [
+    (f"password: {SECRET}", "password"),
+    (f"consumer_key: CK{SECRET}", "consumer_key"),
+    (f"Authorization: Bearer eyJ{SECRET}token", "authorization"),
+])
+def test_secrets_in_the_paste_reach_neither_page_nor_permalink(client, line, named):
+    page = client.post("/report", data={"report": PASTED + f"\n{line}\n"})
+    assert page.status_code == 200 and SECRET not in page.text and SECRET.lower() not in page.text
     assert "***" in page.text
+    # the page says which field it left out (it did not when the paste reached the reading masked)
+    assert re.search(r"Dati riservati ignorati e non mostrati: [^<]*" + named, page.text), page.text
 
 
 def test_permalink_recreates_the_result(client):

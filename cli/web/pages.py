@@ -151,10 +151,12 @@ class Pages:
             return self.render(request, lang, "report.html.j2", status_for(exc), report="",
                                error=exc.render(bundled_texts(lang)))
         lang = fields.get("lang", lang) if fields.get("lang") in LANGS else lang
-        # Secrets never go back out: not in the textarea, not in the permalink.
-        text = redact(fields.get("report", ""), self.kb.catalogue.secret_names)
+        # Secrets never go back out: not in the textarea, not in the permalink.  The reading gets the
+        # text as pasted: it masks each secret itself, and names the fields it dropped.
+        pasted = fields.get("report", "")
+        text = redact(pasted, self.kb.catalogue.secret_names)
         try:
-            result, document, reading = report_result(self.kb, text, lang=lang)
+            result, document, reading = report_result(self.kb, pasted, lang=lang)
         except DiagnosticaError as exc:
             return self.render(request, lang, "report.html.j2", status_for(exc), report=text,
                                error=exc.render(bundled_texts(lang)))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Mapping, NotRequired, Protocol, TypedDict
 
 from ..errors import InputError, Location
 from ..inputs.facts import JSON, coerce
-from ..inputs.redact import redact
+from ..inputs.redact import redact, redact_data
 from ..kb.catalogue import Fact, Value, closest
 from ..kb.load import KnowledgeBase
 from ..kb.yamlload import position
@@ -215,10 +215,12 @@ class Session:
             raise ValueError("no question is being asked")
         fact = question.fact
         choices = renderer.fact_choices(fact.name)
+        # The line is read masked: a secret typed in an answer («v=spf1 ... password: x») is never a value
+        # the session keeps, shows, or sends back in its state.
+        line = redact(line, self.kb.catalogue.secret_names)
         parsed = answer_words.parse(line, fact, renderer.section("ask.words"), choices)
         event: dict[str, JSON] = {"n": question.number, "fact": fact.name,
-                                 "question": renderer.fact_question(fact.name),
-                                 "input": redact(line, self.kb.catalogue.secret_names), "kind": parsed.kind}
+                                 "question": renderer.fact_question(fact.name), "input": line, "kind": parsed.kind}
         if parsed.kind == "answer":
             event["value"] = jsonable(parsed.value)
         logged = replace(self, transcript=self.transcript + (event,))
@@ -303,8 +305,7 @@ class Session:
             raise InputError("ask_not_a_question", location, name=name)
         if value is None:
             return replace(self, state=self.state.answer(name, UNKNOWN))
-        if isinstance(value, str):
-            value = redact(value, catalogue.secret_names)
+        value = redact_data(value, catalogue.secret_names)  # a text, or the texts of a list
         return replace(self, state=self.state.answer(name, coerce(catalogue, name, value, location)))
 
 
