@@ -247,8 +247,12 @@ def facts_from_lookups(name: dns.name.Name, lookups: dict[str, Lookup], servers:
     """
     facts: dict[str, object] = {"domain": display or shown(name), "dns.domain_ascii": name.to_text(omit_final_dot=True),
                              "dns.servers": list(servers)}
-    # Any of the domain's lookups: a broken chain makes every name of the zone SERVFAIL.
-    facts["dns.dnssec_bogus"] = any(lookup.dnssec_bogus for lookup in lookups.values())
+    # Any of the domain's lookups: a broken chain makes every name of the zone SERVFAIL.  "Not broken" needs
+    # an answer: when no lookup got one (every server timed out or refused), whether it is stays unknown.
+    if any(lookup.dnssec_bogus for lookup in lookups.values()):
+        facts["dns.dnssec_bogus"] = True
+    elif any(not lookup.failed for lookup in lookups.values()):
+        facts["dns.dnssec_bogus"] = False
     domain_missing = _domain_missing(lookups)
     mx = lookups.get("mx")
     if mx is not None:
