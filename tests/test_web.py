@@ -375,3 +375,8 @@ def test_ask_bad_state_is_a_4xx_at_its_place(client, body, status, code, where):
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert (error["code"], error["message"].split(": ")[0]) == (code, where)
+
+
+def test_a_secret_typed_as_the_domain_is_neither_echoed_nor_quoted(client):
+    page = client.post("/dominio", data={"domain": f"password: {SECRET}", "offer": "hosted", "pop_imap": "none"})
+    assert page.status_code == 422 and SECRET not in page.text and "***" in page.text

@@ -126,3 +126,22 @@ def test_the_domain_page_says_could_not_check(kb, dns_server):
 def test_serve_refuses_bad_bounds(cli, args, message):
     run = cli("serve", *args)
     assert run.code == 2 and message in run.err
+
+
+def test_a_consultation_whose_lookup_runs_out_of_time_goes_on_without_it(kb, dns_server):
+    """The page says the lookup could not be made and asks its next question; it used to drop the whole
+    consultation and show the empty start form."""
+    import json
+
+    app, gate = app_with(kb, dns_server, 4, timeout=0.1, lookup_timeout=5.0)
+    state = {"problem": "invio", "facts": {"domain": "silent.test"}, "dns": "collected", "answers": []}
+
+    async def post():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.post("/consultazione", data={"state": json.dumps(state)})
+
+    page = asyncio.run(post())
+    assert page.status_code == 200 and gate.active == 0
+    assert 'id="question-text"' in page.text and "Inizia" not in page.text  # the question, not the start form
+    assert 'role="alert"' in page.text and "Il DNS non è stato verificato: proseguiamo senza" in page.text

@@ -66,8 +66,8 @@ class Pages:
         """``keep``: query fields the language switch carries over (a consultation's state), so switching
         language shows the same step."""
         other = "en" if lang == "it" else "it"
-        defaults = {"error": None, "result": None, "reading": None, "evidence": None, "evidence_title": None,
-                    "notes": None, "causes": (), "read": (), "why": ()}
+        defaults = {"error": None, "unchecked": False, "result": None, "reading": None, "evidence": None,
+                    "evidence_title": None, "notes": None, "causes": (), "read": (), "why": ()}
         switch = f"{request.url.path}?{urlencode({'lang': other, **(keep or {})})}"
         html = self.envs[lang].get_template(name).render(lang=lang, other_lang=switch, **{**defaults, **context})
         # A lone surrogate (a JSON "\ud800" in a consultation's state) cannot be UTF-8: shown as its escape.
@@ -90,7 +90,8 @@ class Pages:
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=empty,
                                error=exc.render(bundled_texts(lang)))
-        form = {name: fields.get(name, "").strip() for name in DOMAIN_FIELDS}
+        # Masked before anything shows it: «password: ...» typed as the domain is neither echoed nor quoted.
+        form = {name: redact(fields.get(name, "").strip(), self.kb.catalogue.secret_names) for name in DOMAIN_FIELDS}
         if not form["domain"]:  # the page itself, not yet filled in
             return self.render(request, lang, "domain.html.j2", form=form)
         try:
@@ -117,13 +118,17 @@ class Pages:
             if not fields.get("state") and fields.get("action") != "start":  # the page itself: choose the problem
                 return self.render(request, lang, "consult.html.j2", start=True, **_EMPTY_CONSULT)
             step, refused = page_move(self.kb, fields, renderer)
-            step = await with_dns(self.kb, step, self.dns_source(), self.dns_gate)
         except DiagnosticaError as exc:
             return self.render(request, lang, "consult.html.j2", status_for(exc), start=True,
                                error=exc.render(bundled_texts(lang)), **_EMPTY_CONSULT)
+        unchecked = None
+        try:
+            step = await with_dns(self.kb, step, self.dns_source(), self.dns_gate)
+        except DiagnosticaError as exc:  # the lookup could not be made (the server busy, past its time):
+            unchecked = exc.render(bundled_texts(lang))  # said, and the consultation goes on without its facts
         context = page_context(self.kb, step, renderer, lang)
-        return self.render(request, lang, "consult.html.j2", 422 if refused else 200, error=refused,
-                           keep={"state": context["state"]}, **context)
+        return self.render(request, lang, "consult.html.j2", 422 if refused else 200, error=refused or unchecked,
+                           unchecked=bool(unchecked and not refused), keep={"state": context["state"]}, **context)
 
     async def account(self, request: Request) -> Response:
         """«Account OVHcloud»: an address → the live diagnosis; the permalink is ``/account?email=...``."""
