@@ -5,6 +5,7 @@ import json
 from urllib.parse import parse_qs
 
 from diagnostica.engine.errors import InputError, Location
+from diagnostica.engine.inputs.facts import json_problem
 from starlette.requests import Request
 
 #: Larger bodies are refused before they are read whole (413).
@@ -35,7 +36,7 @@ def json_object(text: str) -> dict:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError("web_not_json", Location("<body>", exc.lineno, exc.colno), problem=exc.msg) from None
+        raise InputError("web_not_json", Location("<body>", exc.lineno, exc.colno), **json_problem(exc)) from None
     if not isinstance(document, dict):
         raise InputError("facts_not_mapping", Location("<body>", 1))
     return document

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Iterable, Iterator
 import dns.name
 
 from ..errors import DiagnosticaError, InputError, Location
-from ..inputs.facts import LineTooLong, parse_facts_document, refusal
+from ..inputs.facts import LineTooLong, json_problem, parse_facts_document, refusal
 from ..inputs.jsonable import jsonable
 from ..inputs.redact import first_secret, redact
 from ..kb.catalogue import Value
@@ -72,7 +72,7 @@ def _item(number: int, text: str, display: str, kb: KnowledgeBase) -> BatchItem:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError("dns_batch_json", Location(display, number, exc.colno), problem=exc.msg) from None
+        raise InputError("dns_batch_json", Location(display, number, exc.colno), **json_problem(exc)) from None
     if not isinstance(document, dict):
         raise InputError("dns_batch_not_object", where)
     if "domain" not in document:

@@ -36,6 +36,21 @@ class FactSet:
         self.sources.update(other.sources)
 
 
+#: The start of each of Python's JSON complaints (English) -> its key in the locales' json.yaml.
+_JSON_PROBLEMS = (("Expecting value", "expecting_value"), ("Expecting property name", "expecting_property_name"),
+                  ("Expecting ','", "expecting_comma"), ("Expecting ':'", "expecting_colon"),
+                  ("Unterminated string", "unterminated_string"),
+                  ("Invalid control character", "invalid_control_character"),
+                  ("Invalid \\uXXXX", "invalid_unicode_escape"), ("Invalid \\escape", "invalid_escape"),
+                  ("Extra data", "extra_data"))
+
+
+def json_problem(exc: json.JSONDecodeError) -> dict[str, str]:
+    """A JSON syntax error's params: Python's words, and the key of the reader's own (errors.py looks it up)."""
+    key = next((key for start, key in _JSON_PROBLEMS if exc.msg.startswith(start)), None)
+    return {"problem": exc.msg, **({"problem_key": f"json_problems.{key}"} if key else {})}
+
+
 def with_context(facts: FactSet, catalogue: Catalogue) -> FactSet:
     """The facts, plus those they imply (the domain of the account's address), each with its source."""
     from .context import derived
@@ -158,7 +173,7 @@ def _strict_json(text: str, display: str) -> JSON:
         document: JSON = json.loads(text, object_pairs_hook=no_duplicates)  # typeshed: Any
         return document
     except json.JSONDecodeError as exc:
-        raise InputError("json_syntax", Location(display, exc.lineno, exc.colno), problem=exc.msg) from None
+        raise InputError("json_syntax", Location(display, exc.lineno, exc.colno), **json_problem(exc)) from None
     except RecursionError:
         raise InputError("yaml_too_deep", Location(display), limit=MAX_DEPTH) from None
     except ValueError:  # an integer past Python's 4,300 digits
