@@ -81,3 +81,11 @@ def test_dns_and_ask_have_the_customer_audience_too(cli, kb, args):
     advice = run.out.split("=\n", 1)[-1] if args[0] == "ask" else run.out  # ask's questions are the agent's
     assert leaks(kb, advice) == []
     assert leaks(kb, cli(*args, stdin="").out)  # the agent's text does show them: the test can fail
+
+
+@pytest.mark.parametrize("lang, servers", [("it", "Server interrogati"), ("en", "Servers asked")])
+def test_the_customer_is_not_told_which_servers_were_asked(kb, lang, servers):
+    facts = {"domain": "example.it", "dns.mx_lookup": "timeout", "dns.servers": ["192.0.2.53:53"]}
+    for audience, shown in (("cliente", False), ("agente", True)):
+        text = customer.message(document.build(kb, kb.evaluate(facts), Renderer(kb, lang, audience=audience)))
+        assert (servers in text and "192.0.2.53" in text) is shown, (audience, text)
