@@ -113,8 +113,8 @@ def test_home_page_is_italian_with_a_labelled_textarea(client):
     assert re.search(r'<label for="report">', page.text) and 'name="report"' in page.text
 
 
-@pytest.mark.parametrize("lang, heading", [("it", "Diagnostica incollata"), ("en", "Pasted diagnostic"),
-                                           ("xx", "Diagnostica incollata")])
+@pytest.mark.parametrize("lang, heading", [("it", "Incolla la diagnostica"), ("en", "Paste the diagnostic"),
+                                           ("xx", "Incolla la diagnostica")])
 def test_page_language(client, lang, heading):
     page = client.get(f"/?lang={lang}")
     assert f"<h1>{heading}</h1>" in page.text
@@ -380,3 +380,10 @@ def test_ask_bad_state_is_a_4xx_at_its_place(client, body, status, code, where):
 def test_a_secret_typed_as_the_domain_is_neither_echoed_nor_quoted(client):
     page = client.post("/dominio", data={"domain": f"password: {SECRET}", "offer": "hosted", "pop_imap": "none"})
     assert page.status_code == 422 and SECRET not in page.text and "***" in page.text
+
+
+@pytest.mark.parametrize("path", ["/", "/dominio", "/consultazione", "/account"])
+def test_the_menu_marks_the_page_it_is_on(client, path):
+    page = client.get(path)
+    assert page.text.count('aria-current="page"') == 1
+    assert re.search(r'<a href="' + re.escape(path) + r'\?lang=it" aria-current="page">', page.text)

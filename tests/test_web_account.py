@@ -1,4 +1,4 @@
-"""The «Account OVHcloud» page against the loopback fake of the OVHcloud API (tests/ovhapi.py, signatures checked)."""
+"""The «Account Exchange» page against the loopback fake of the OVHcloud API (tests/ovhapi.py, signatures checked)."""
 from __future__ import annotations
 
 import html

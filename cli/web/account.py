@@ -1,4 +1,4 @@
-"""The «Account OVHcloud» page: an address → the live diagnosis read from the OVHcloud API (``engine/ovh``).
+"""The «Account Exchange» page: an address → the live diagnosis read from the OVHcloud API (``engine/ovh``).
 
 The keys are the server's own (its environment or ovh.conf, as ``diagnostica ovh`` reads them): the page
 never asks for one and never shows one.  The API client is synchronous, so each diagnosis runs in a worker

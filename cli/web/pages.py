@@ -69,7 +69,8 @@ class Pages:
         defaults = {"error": None, "unchecked": False, "result": None, "reading": None, "evidence": None,
                     "evidence_title": None, "notes": None, "causes": (), "read": (), "why": ()}
         switch = f"{request.url.path}?{urlencode({'lang': other, **(keep or {})})}"
-        html = self.envs[lang].get_template(name).render(lang=lang, other_lang=switch, **{**defaults, **context})
+        html = self.envs[lang].get_template(name).render(lang=lang, other_lang=switch, path=request.url.path,
+                                                         **{**defaults, **context})
         # A lone surrogate (a JSON "\ud800" in a consultation's state) cannot be UTF-8: shown as its escape.
         return HTMLResponse(html.encode("utf-8", "backslashreplace"), status_code=status)
 
@@ -131,7 +132,7 @@ class Pages:
                            unchecked=bool(unchecked and not refused), keep={"state": context["state"]}, **context)
 
     async def account(self, request: Request) -> Response:
-        """«Account OVHcloud»: an address → the live diagnosis; the permalink is ``/account?email=...``."""
+        """«Account Exchange»: an address → the live diagnosis; the permalink is ``/account?email=...``."""
         from .account import account_context, default_connect
 
         lang = page_lang(request)

@@ -1,4 +1,4 @@
-"""One account's diagnosis from the OVHcloud API, as ``diagnostica ovh`` and the «Account OVHcloud» page run it.
+"""One account's diagnosis from the OVHcloud API, as ``diagnostica ovh`` and the «Account Exchange» page run it.
 
 The API's facts (with a new diagnostic first when asked), the live DNS of the account's domain when a
 source is given (``--collect-dns``: the API wins where both answer), and their evaluation.

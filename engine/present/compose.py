@@ -52,7 +52,7 @@ def pasted(kb: KnowledgeBase, gathered: facts_mod.FactSet, reading: PanelReading
 
 def from_api(kb: KnowledgeBase, result: Result, report: "OvhReport", renderer: Renderer, *, explain: bool = False,
              dns_report: "DnsReport | None" = None) -> Document:
-    """``ovh`` (and the «Account OVHcloud» page): the API's evidence under ``ovh`` in JSON, a section in text
+    """``ovh`` (and the «Account Exchange» page): the API's evidence under ``ovh`` in JSON, a section in text
     and Markdown, its notes after the ticket; with ``--collect-dns`` the lookups too, as ``dns`` shows them."""
     from ..ovh import live_dns
     from . import apicalls
