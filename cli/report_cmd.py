@@ -63,7 +63,7 @@ def report(
             sys.stdout.write("\n".join(document.preface) + "\n\n")
         else:
             sys.stderr.write("\n".join(document.preface) + "\n")
-        raise errors.InputError("report_nothing_recognised", errors.Location("<stdin>" if source == "-" else source))
+        raise errors.InputError("report_nothing_recognised_cli", errors.Location("<stdin>" if source == "-" else source))
     if reading is not None and fmt == "ticket" and reading.unrecognised:  # the ticket stays clean
         sys.stderr.write("\n".join(document.preface) + "\n")
     return write(document, fmt, 1 if result.problems_found else 0)

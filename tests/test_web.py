@@ -387,3 +387,15 @@ def test_the_menu_marks_the_page_it_is_on(client, path):
     page = client.get(path)
     assert page.text.count('aria-current="page"') == 1
     assert re.search(r'<a href="' + re.escape(path) + r'\?lang=it" aria-current="page">', page.text)
+
+
+@pytest.mark.parametrize("path, data, shown", [
+    ("/report", {"report": "buongiorno"}, "nessuna riga del testo è stata riconosciuta come risultato della diagnostica: "
+                                          "incolla il testo della scheda «Diagnostica»"),
+    ("/report", {"report": '{"isSpammer": "forse"}'}, "riga 1: «forse» non è un valore sì/no valido"),
+])
+def test_a_page_says_an_error_in_the_agents_words(client, path, data, shown):
+    """No «<testo>:1:2:» prefix (a file the agent never had), no command-line flag; the line in words."""
+    page = client.post(path, data=data)
+    box = html.unescape(re.search(r'role="alert">(.*?)</section>', page.text, re.S).group(1))
+    assert shown in box and "<testo>" not in box and "--" not in box, box

@@ -108,7 +108,7 @@ def test_a_free_text_answer(client, typed, status, shown):
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"state": "{", "answer": "true"}, "state:"),
+    ({"state": "{", "answer": "true"}, "riga 1: manca un valore"),
     ({"state": '{"answers": [["account.lockd", true]]}'}, "fatto sconosciuto «account.lockd»"),
     ({"state": '{"problem": "invio"}', "answer": "forse"}, "«answer»"),
     ({"state": '{"problem": "invio"}', "answer": '"forse"'}, "non è un valore sì/no valido"),

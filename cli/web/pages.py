@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from diagnostica.engine.errors import DiagnosticaError
+from diagnostica.engine.errors import DiagnosticaError, KnowledgeBaseErrors
 from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
@@ -38,6 +38,20 @@ def blocks(text: str) -> list[tuple[str, str]]:
         else:
             pieces.append((kind, line))
     return [(kind, body.strip("\n")) for kind, body in pieces if body.strip()]
+
+
+def page_error(exc: DiagnosticaError, lang: str) -> str:
+    """An error as a page says it: the message and its hint, and the line in words when it has one.  The
+    command line's ``file:line:column:`` prefix names places the agent never saw (``<testo>``, ``domain``)."""
+    texts = bundled_texts(lang)
+    if isinstance(exc, KnowledgeBaseErrors):  # the server's own knowledge base: every problem, as the CLI says it
+        return exc.render(texts)
+    text = exc.message(texts)
+    hint = exc.hint(texts)
+    if hint:
+        text = f"{text} ({hint})"
+    line = exc.location.line if exc.location is not None else None
+    return texts.format("errors.web_at_line", line=line, message=text) if line else text
 
 
 #: What the consultation page shows before its first question.
@@ -90,7 +104,7 @@ class Pages:
             fields = await self.fields(request)
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=empty,
-                               error=exc.render(bundled_texts(lang)))
+                               error=page_error(exc, lang))
         # Masked before anything shows it: «password: ...» typed as the domain is neither echoed nor quoted.
         form = {name: redact(fields.get(name, "").strip(), self.kb.catalogue.secret_names) for name in DOMAIN_FIELDS}
         if not form["domain"]:  # the page itself, not yet filled in
@@ -99,7 +113,7 @@ class Pages:
             result, document = await dns_result(self.kb, self.dns_source(), form, lang=lang, gate=self.dns_gate)
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=form,
-                               error=exc.render(bundled_texts(lang)))
+                               error=page_error(exc, lang))
         renderer = renderer_for(self.kb, lang)
         evidence = "\n".join(dns_evidence.lines(document.data["dns"], renderer, explain=True))
         permalink = "/dominio?" + urlencode({"lang": lang, **{k: v for k, v in form.items() if v}})
@@ -121,12 +135,12 @@ class Pages:
             step, refused = page_move(self.kb, fields, renderer)
         except DiagnosticaError as exc:
             return self.render(request, lang, "consult.html.j2", status_for(exc), start=True,
-                               error=exc.render(bundled_texts(lang)), **_EMPTY_CONSULT)
+                               error=page_error(exc, lang), **_EMPTY_CONSULT)
         unchecked = None
         try:
             step = await with_dns(self.kb, step, self.dns_source(), self.dns_gate)
         except DiagnosticaError as exc:  # the lookup could not be made (the server busy, past its time):
-            unchecked = exc.render(bundled_texts(lang))  # said, and the consultation goes on without its facts
+            unchecked = page_error(exc, lang)  # said, and the consultation goes on without its facts
         context = page_context(self.kb, step, renderer, lang)
         return self.render(request, lang, "consult.html.j2", 422 if refused else 200, error=refused or unchecked,
                            unchecked=bool(unchecked and not refused), keep={"state": context["state"]}, **context)
@@ -144,7 +158,7 @@ class Pages:
             context = await account_context(self.kb, self.ovh_connect or default_connect(), form["email"], lang)
         except DiagnosticaError as exc:
             return self.render(request, lang, "account.html.j2", status_for(exc), form={"email": ""},
-                               error=exc.render(bundled_texts(lang)))
+                               error=page_error(exc, lang))
         permalink = "/account?" + urlencode({"lang": lang, **form})
         return self.render(request, lang, "account.html.j2", form=form, permalink=permalink, **context)
 
@@ -155,7 +169,7 @@ class Pages:
             fields = await self.fields(request)
         except DiagnosticaError as exc:
             return self.render(request, lang, "report.html.j2", status_for(exc), report="",
-                               error=exc.render(bundled_texts(lang)))
+                               error=page_error(exc, lang))
         lang = fields.get("lang", lang) if fields.get("lang") in LANGS else lang
         # Secrets never go back out: not in the textarea, not in the permalink.  The reading gets the
         # text as pasted: it masks each secret itself, and names the fields it dropped.
@@ -165,7 +179,7 @@ class Pages:
             result, document, reading = report_result(self.kb, pasted, lang=lang)
         except DiagnosticaError as exc:
             return self.render(request, lang, "report.html.j2", status_for(exc), report=text,
-                               error=exc.render(bundled_texts(lang)))
+                               error=page_error(exc, lang))
         permalink = "/report?" + urlencode({"lang": lang, "report": text})
         return self.render(request, lang, "report.html.j2", report=text, result=document.data,
                            reading=reading, read=read_lines(reading, renderer_for(self.kb, lang)) if reading else (),
