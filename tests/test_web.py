@@ -399,3 +399,11 @@ def test_a_page_says_an_error_in_the_agents_words(client, path, data, shown):
     page = client.post(path, data=data)
     box = html.unescape(re.search(r'role="alert">(.*?)</section>', page.text, re.S).group(1))
     assert shown in box and "<testo>" not in box and "--" not in box, box
+
+
+@pytest.mark.parametrize("path, field, said", [("/dominio", "domain", "scrivi il dominio da verificare"),
+                                               ("/account", "email", "scrivi l'indirizzo email dell'account")])
+def test_a_form_sent_empty_says_what_is_missing(client, path, field, said):
+    assert client.get(path).status_code == 200 and 'role="alert"' not in client.get(path).text  # the page itself
+    page = client.post(path, data={field: "  "})
+    assert page.status_code == 422 and said in html.unescape(page.text)

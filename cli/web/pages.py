@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from diagnostica.engine.errors import DiagnosticaError, KnowledgeBaseErrors
+from diagnostica.engine.errors import DiagnosticaError, InputError, KnowledgeBaseErrors
 from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
@@ -107,8 +107,11 @@ class Pages:
                                error=page_error(exc, lang))
         # Masked before anything shows it: «password: ...» typed as the domain is neither echoed nor quoted.
         form = {name: redact(fields.get(name, "").strip(), self.kb.catalogue.secret_names) for name in DOMAIN_FIELDS}
-        if not form["domain"]:  # the page itself, not yet filled in
-            return self.render(request, lang, "domain.html.j2", form=form)
+        if not form["domain"]:  # the page itself, not yet filled in; or sent empty, which is said
+            if request.method != "POST":
+                return self.render(request, lang, "domain.html.j2", form=form)
+            return self.render(request, lang, "domain.html.j2", 422, form=form,
+                               error=page_error(InputError("web_domain_missing", None), lang))
         try:
             result, document = await dns_result(self.kb, self.dns_source(), form, lang=lang, gate=self.dns_gate)
         except DiagnosticaError as exc:
@@ -150,14 +153,17 @@ class Pages:
         from .account import account_context, default_connect
 
         lang = page_lang(request)
+        form = {"email": ""}
         try:
             fields = await self.fields(request)
             form = {"email": redact(fields.get("email", "").strip(), self.kb.catalogue.secret_names)}
-            if not form["email"]:  # the page itself, not yet filled in
-                return self.render(request, lang, "account.html.j2", form=form)
+            if not form["email"]:  # the page itself, not yet filled in; or sent empty, which is said
+                if request.method != "POST":
+                    return self.render(request, lang, "account.html.j2", form=form)
+                raise InputError("web_email_missing", None)
             context = await account_context(self.kb, self.ovh_connect or default_connect(), form["email"], lang)
-        except DiagnosticaError as exc:
-            return self.render(request, lang, "account.html.j2", status_for(exc), form={"email": ""},
+        except DiagnosticaError as exc:  # the address stays in its field (masked), to correct it
+            return self.render(request, lang, "account.html.j2", status_for(exc), form=form,
                                error=page_error(exc, lang))
         permalink = "/account?" + urlencode({"lang": lang, **form})
         return self.render(request, lang, "account.html.j2", form=form, permalink=permalink, **context)
