@@ -147,7 +147,7 @@ def test_the_causes_still_open_name_what_they_need_by_label(client, kb, lang):
     causes = client.post(f"/api/v1/report?lang={lang}", json={"text": PASTED}).json()["possible_causes"]
     shown = client.post(f"/report?lang={lang}", data={"report": PASTED}).text
     def item(cause: dict) -> str:  # the cause's line in the page's list of causes still open
-        found = re.search(rf"<li>{re.escape(html.escape(cause['title'], quote=False))}: (.*?)</li>", shown)
+        found = re.search(rf"<li>{re.escape(html.escape(cause['title'], quote=False))} \((.*?)\)</li>", shown)
         return found.group(1) if found else ""
 
     missing = [(cause["cause"], name) for cause in causes for name in cause["needs"]
