@@ -33,7 +33,6 @@ SECRET = "Hunter2"
     ("MOT DE PASSE : Hunter2", "MOT DE PASSE : ***"),
     ("İİ password: Hunter2", "İİ password: ***"),  # a character that lower-cases longer
     ("pw@example.it ha scritto", "pw@example.it ha scritto"),  # a word, not a key
-    ("note: mytokenvalue", "note: ***"),  # a secret word inside a value ending the line: the value is masked
     ("cambia la password\nHunter2", "cambia la password\n***"),  # no separator before it: a key, value below
     ("dominio example.it", "dominio example.it"),
     ("", ""),
@@ -65,7 +64,9 @@ def test_first_secret(value, name):
     ("my_password: x", "my_password"),  # a key: the whole word
     ("  - new_pwd = x", "new_pwd"),
     ("consumer: CKtoken77", "token"),  # inside a value: the catalogue's word, never the value around it
-    ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.SECRETTOKEN", "token"),
+    ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.SECRETTOKEN", "token"),  # (these names have no "bearer")
+    ("CKpw7abcXYZ", "pw"),  # a value alone on the line below its key ("Password:")
+    ('  "CKpw7abc"', "pw"),
 ])
 def test_secret_key_names_the_key_never_the_value(text, name):
     assert secret_key(text, NAMES) == name

@@ -166,7 +166,8 @@ def test_pasted_script_shows_as_text_and_the_page_is_locked_down(client):
 @pytest.mark.parametrize("line, named", [
     (f"password: {SECRET}", "password"),
     (f"consumer_key: CK{SECRET}", "consumer_key"),
-    (f"Authorization: Bearer eyJ{SECRET}token", "authorization"),
+    (f"Authorization: Bearer eyJ{SECRET}token", "bearer"),
+    (f"Password:\nCKpw{SECRET}", "password"),  # the value on the line below: never listed as a field
 ])
 def test_secrets_in_the_paste_reach_neither_page_nor_permalink(client, line, named):
     page = client.post("/report", data={"report": PASTED + f"\n{line}\n"})

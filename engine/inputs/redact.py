@@ -51,7 +51,6 @@ class _Scanner:
         n = len(line)
         key_end = -1  # where a masked quoted text that was itself a key ends (its value follows)
         while True:
-            start = -1
             if key_end >= 0:
                 end, key_end = key_end, -1
             else:
@@ -72,12 +71,6 @@ class _Scanner:
             while sep < n and line[sep] in " \t:=,;":  # "password, Hunter2" and "pwd; Hunter2" too
                 sep += 1
             if sep == n:  # the key ends the line: its value is on the next one
-                word_start = start
-                while word_start > 0 and _word(line[word_start - 1]):
-                    word_start -= 1
-                if start >= 0 and any(c in line[copied:word_start] for c in ":="):  # a value of its own
-                    out.append(line[copied:word_start] + MASK)  # ("note: mysecretvalue"): masked as one
-                    return "".join(out), True
                 out.append(line[copied:])
                 return "".join(out), True
             if sep == end:  # "pw@example.it", "passwords-policy": a word, not a key
@@ -151,9 +144,9 @@ def redact_data(value: T, secret_names: Iterable[str]) -> T:
 def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
     """The secret word a text introduces (to list it among the ignored fields), or None.
 
-    The whole word when it opens its line, where a key stands (``my_password: x``); else the catalogue's
-    word alone: a secret word inside a value (``consumer_key: CKSECRET77``, a token ending in ``...token``)
-    is part of the secret, which the list of ignored fields must not quote."""
+    The whole word when it stands as a key, a colon or an equals sign after it (``my_password: x``,
+    ``Password:``); else the catalogue's word alone: a secret word inside a value (``CKpw7abc`` on the line
+    below its key, a token ending in ``...token``) is part of the secret, which the list must not quote."""
     scanner = _Scanner(secret_names)
     lower = text.lower()
     for line, low in zip(text.split("\n"), lower.split("\n")):
@@ -168,7 +161,7 @@ def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
                     start -= 1
                 while end < len(line) and _word(line[end]):
                     end += 1
-                if line[:start].strip(" \t-*•>" + _QUOTES):  # after something: a value, or inside one
+                if not line[end:].lstrip(" \t" + _QUOTES).startswith((":", "=")):  # not a key: a value's part
                     return word
                 return line[start:end].strip(_QUOTES).lower()
     return None
