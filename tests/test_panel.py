@@ -235,3 +235,13 @@ def test_the_exact_reading_finds_what_word_by_word_matching_finds(kb, monkeypatc
             assert set(matcher._at(signals, tokens, False)) == expected, (text, signals)
             found_any += bool(expected)
     assert found_any > len(lines)  # the lines do speak of the checks
+
+
+@pytest.mark.parametrize("line", ["ATTENZIONE: il webmail ha rifiutato le credenziali",
+                                  "IMPORTANT: webmail rejected the credentials",
+                                  "IMPORTANT: authorization failed, webmail login not possible"])
+def test_a_check_line_with_a_secret_like_word_is_still_read(kb, line):
+    """Masking secrets never hides a check: a secret masking rule once took «credenziali» after a colon
+    for a value, and 'authorization' for a key, and the webmail check was lost."""
+    reading = panel.read(line, kb.data, kb.catalogue)
+    assert [(r.check, r.value) for r in reading.recognised] == [("webmail", False)]
