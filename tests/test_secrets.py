@@ -34,6 +34,8 @@ SECRET = "Hunter2"
     ("İİ password: Hunter2", "İİ password: ***"),  # a character that lower-cases longer
     ("pw@example.it ha scritto", "pw@example.it ha scritto"),  # a word, not a key
     ("cambia la password\nHunter2", "cambia la password\n***"),  # no separator before it: a key, value below
+    ("ciao\r\nPassword:\r\nHunter2\r\nfine", "ciao\r\nPassword:\r\n***\r\nfine"),  # a browser's line ends
+    ("password: Hunter2\r\nx", "password: ***\r\nx"),
     ("dominio example.it", "dominio example.it"),
     ("", ""),
 ])

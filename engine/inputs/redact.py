@@ -99,6 +99,9 @@ class _Scanner:
         if not self.names or not text:
             return text
         lines = text.split("\n")
+        # A browser sends a textarea's lines ending in "\r\n": the "\r" is the line's end, not a value.
+        ends = ["\r" if line.endswith("\r") else "" for line in lines]
+        lines = [line[:-1] if end else line for line, end in zip(lines, ends)]
         pending = False
         for index, line in enumerate(lines):
             if pending and line.strip():
@@ -111,7 +114,7 @@ class _Scanner:
             masked, value_below = self.line(line)
             lines[index] = masked
             pending = pending or value_below
-        return "\n".join(lines)
+        return "\n".join(line + end for line, end in zip(lines, ends))
 
     def is_secret(self, key: str) -> bool:
         last = key.lower()
