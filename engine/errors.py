@@ -83,13 +83,14 @@ class DiagnosticaError(Exception):
         return texts.format("errors.hint_did_you_mean", suggestion=suggestion)
 
     def render(self, texts: Texts) -> str:
+        text = self.said(texts)
+        return f"{self.location}: {text}" if self.location is not None else text
+
+    def said(self, texts: Texts) -> str:
+        """The message and its hint, without the place (a page says the place its own way)."""
         text = self.message(texts)
-        if self.location is not None:
-            text = f"{self.location}: {text}"
         hint = self.hint(texts)
-        if hint:
-            text = f"{text} ({hint})"
-        return text
+        return f"{text} ({hint})" if hint else text
 
     def __str__(self) -> str:  # for logs and debugging only: users see render()
         where = f"{self.location}: " if self.location is not None else ""

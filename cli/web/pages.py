@@ -46,10 +46,7 @@ def page_error(exc: DiagnosticaError, lang: str) -> str:
     texts = bundled_texts(lang)
     if isinstance(exc, KnowledgeBaseErrors):  # the server's own knowledge base: every problem, as the CLI says it
         return exc.render(texts)
-    text = exc.message(texts)
-    hint = exc.hint(texts)
-    if hint:
-        text = f"{text} ({hint})"
+    text = exc.said(texts)
     line = exc.location.line if exc.location is not None else None
     return texts.format("errors.web_at_line", line=line, message=text) if line else text
 

@@ -47,14 +47,16 @@ class Signals:
     """One group of signal words; each is a stem, or several words that must follow each other."""
 
     phrases: tuple[tuple[str, ...], ...]
-    # The same, split for the exact reading: the stems said alone, each word of a line tested against all
+
+    # The phrases split for the exact reading: the stems said alone, each word of a line tested against all
     # of them at once (``str.startswith`` takes a tuple), and the phrases of several words.
-    stems: tuple[str, ...] = ()
-    longer: tuple[tuple[str, ...], ...] = ()
+    @functools.cached_property
+    def stems(self) -> tuple[str, ...]:
+        return tuple(p[0] for p in self.phrases if len(p) == 1)
 
-
-def _group(phrases: tuple[tuple[str, ...], ...]) -> Signals:
-    return Signals(phrases, tuple(p[0] for p in phrases if len(p) == 1), tuple(p for p in phrases if len(p) > 1))
+    @functools.cached_property
+    def longer(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(p for p in self.phrases if len(p) > 1)
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,10 @@ def _number(node: object, default: int) -> int:
 
 def _signals(raw: object, check: str, field: str) -> Signals:
     if raw is None:
-        return _group(())
+        return Signals(())
     if not isinstance(raw, list) or not all(isinstance(w, str) and words(w) for w in raw):
         raise KnowledgeBaseError("panel_bad_words", Location(_DATA_FILE), check=check, field=field)
-    return _group(tuple(words(w) for w in raw))
+    return Signals(tuple(words(w) for w in raw))
 
 
 def patterns(data: Mapping[str, object], catalogue: Catalogue) -> Patterns:
