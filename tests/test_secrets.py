@@ -146,3 +146,50 @@ def test_a_key_line_below_a_key_line_keeps_the_value_below_masked():
 
     text = "../../etc/passwd\nPassword:\nZq7SecretMarker\n"
     assert "Zq7SecretMarker" not in redact(text, ["password", "passwd"])
+
+
+# Found by the hostile review of session 12: ways a pasted secret was still shown.  Each line holds
+# S3cr3tV4lue (or the value is the word itself); none may show it, with the shipped catalogue's words.
+HIDDEN = "S3cr3tV4lue"
+
+
+@pytest.mark.parametrize("text", [
+    "consumerKey: S3cr3tV4lue",  # camelCase: the words of a key joined without "_"
+    "consumer-key=S3cr3tV4lue",
+    '{"applicationKey":"S3cr3tV4lue"}',
+    "X-Api-Key: S3cr3tV4lue",
+    "Private key: S3cr3tV4lue",
+    "password\u00a0S3cr3tV4lue",  # a non-breaking space after the key
+    "password\uff1aS3cr3tV4lue",  # a full-width colon
+    "pass%77ord=S3cr3tV4lue",  # URL-encoded
+    "user=mario&api%5Fkey=S3cr3tV4lue&lang=it",
+    "password%3DS3cr3tV4lue",
+    "password: |\n  S3cr3tV4lue\n  and S3cr3tV4lue\nnext: ok",  # a YAML block below its key
+    "password: >-\n  S3cr3tV4lue",
+    '"password": [\n  "S3cr3tV4lue",\n  "S3cr3tV4lue"\n]',  # a JSON list below its key
+    "token = \\\nS3cr3tV4lue",  # a line continued
+    "-----BEGIN PRIVATE KEY-----\nMIIEvS3cr3tV4lue\nS3cr3tV4lueAB==\n-----END PRIVATE KEY-----",
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nS3cr3tV4lue\n",  # no end: masked to the end
+    "note: myS3cr3tV4luetoken extra",  # a token holding a secret word inside the value itself
+])
+def test_redaction_misses_of_the_hostile_review(kb, text):
+    assert HIDDEN.lower() not in redact(text, kb.catalogue.secret_names).lower()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIE\n-----END CERTIFICATE-----",  # public: shown as it is
+     "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIE\n-----END CERTIFICATE-----"),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEv\n\nAB==\n-----END RSA PRIVATE KEY-----\nnext: ok",
+     "-----BEGIN RSA PRIVATE KEY-----\n***\n\n***\n-----END RSA PRIVATE KEY-----\nnext: ok"),
+    ("password: |\n  Hunter2\n\n  more\nnext: ok", "password: ***\n  ***\n\n  ***\nnext: ok"),  # the block ends with its indentation
+    ("Password:\n  Hunter2\n  shown", "Password:\n  ***\n  shown"),  # a key alone: its one value below
+    ("view%20source", "view%20source"),  # an escape and no secret: the line as it was
+    ("see https://example.it/reset?token%3Dabc", "see https://example.it/reset?token=***"),
+])
+def test_what_the_redaction_keeps(kb, text, expected):
+    assert redact(text, kb.catalogue.secret_names) == expected
+
+
+@pytest.mark.parametrize("key", ["consumerKey", "consumer-key", "applicationSecret", "X-Api-Key", "privateKey"])
+def test_a_camel_case_or_hyphenated_secret_key_is_dropped_from_structured_input(kb, key):
+    assert kb.catalogue.is_secret(key) and redact_data({key: HIDDEN}, kb.catalogue.secret_names) == {key: "***"}

@@ -12,6 +12,18 @@ is taken to introduce a secret when a separator follows it (``:``, ``=``,
 - a key with nothing after it (``Password:`` alone), or a quote left open,
   masks the next non-blank line, where a pasted form puts the value.
 
+- a value with no letter or digit (``password: |``, ``"token": [``, ``key = \\``)
+  opens one below: the next non-blank line is masked, and the lines after it
+  indented deeper than the key (a YAML block, a JSON list);
+- a secret word inside a longer word that no colon or equals sign follows
+  (``note: mytokenvalue``) is taken for a value: the whole word is masked;
+- a private key's PEM block is masked from its ``BEGIN`` line to its ``END`` line.
+
+The words are matched in every spelling (``consumerKey``, ``consumer-key``: see
+:func:`~..kb.catalogue.secret_spellings`), after any separator a paste may hold
+(a non-breaking space, a full-width colon); a line with URL escapes
+(``pass%77ord=...``) is read decoded, and shown decoded when that masks something.
+
 This errs on the side of hiding harmless words rather than showing a password.
 The scan is linear: each secret word is searched with ``str.find`` from where
 the previous match ended, so no input makes it backtrack (a regex of the form
@@ -20,11 +32,22 @@ the previous match ended, so no input makes it backtrack (a regex of the form
 from __future__ import annotations
 
 from typing import Iterable, TypeVar, cast
+from urllib.parse import unquote
+
+from ..kb.catalogue import secret_spellings
 
 T = TypeVar("T")
 
 MASK = "***"
 _QUOTES = "\"'"
+# What may stand between a key and its value: spaces (a non-breaking, figure, narrow or ideographic one too,
+# as pages and office documents paste them), colons and equals signs (full-width ones too), commas, semicolons.
+_SPACES = " \t\u00a0\u2007\u202f\u3000"
+_SEPARATORS = _SPACES + ":=,;\uff1a\uff1d"
+_ASSIGN = (":", "=", "\uff1a", "\uff1d")
+# What a line says is below it: nothing, its value on the next non-blank line, or that value and the lines
+# indented deeper than the key's (a YAML block, a JSON list or object opened at the end of the line).
+NOTHING, NEXT_LINE, BLOCK = 0, 1, 2
 
 
 def _word(char: str) -> bool:
@@ -35,10 +58,19 @@ class _Scanner:
     """The secret words of one catalogue, lower-cased, longest first."""
 
     def __init__(self, secret_names: Iterable[str]) -> None:
-        self.names = tuple(sorted({n.lower() for n in secret_names if n}, key=len, reverse=True))
+        self.names = secret_spellings(tuple(secret_names))
 
-    def line(self, line: str) -> tuple[str, bool]:
-        """The line masked, and whether it ends with a key whose value is on the next line."""
+    def line(self, line: str) -> tuple[str, int]:
+        """The line masked, and what is below it (``NOTHING``, ``NEXT_LINE`` or ``BLOCK``)."""
+        if "%" in line:  # URL-encoded ("pass%77ord=", "token%3D"): read decoded, shown decoded if that masks
+            decoded = unquote(line)
+            if decoded != line:
+                masked, below = self._line(decoded)
+                if masked != decoded or below:
+                    return masked, below
+        return self._line(line)
+
+    def _line(self, line: str) -> tuple[str, int]:
         lower = line.lower()
         if len(lower) != len(line):  # "İ" lower-cases to two characters: keep positions aligned
             lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in line)
@@ -53,6 +85,7 @@ class _Scanner:
         while True:
             if key_end >= 0:
                 end, key_end = key_end, -1
+                start = begins = end
             else:
                 start, name = n, ""
                 for word, at in next_at.items():
@@ -67,22 +100,30 @@ class _Scanner:
                     end += 1
                 if end < n and line[end] in _QUOTES:  # "password": ...
                     end += 1
+                begins = start  # where the word holding it begins
+                while begins > copied and _word(line[begins - 1]):
+                    begins -= 1
             sep = end
-            while sep < n and line[sep] in " \t:=,;":  # "password, Hunter2" and "pwd; Hunter2" too
+            while sep < n and line[sep] in _SEPARATORS:  # "password, Hunter2" and "pwd; Hunter2" too
                 sep += 1
-            if sep == n:  # the key ends the line: its value is on the next one
-                out.append(line[copied:])
-                return "".join(out), True
-            if sep == end:  # "pw@example.it", "passwords-policy": a word, not a key
+            if sep == end and sep < n:  # "pw@example.it", "passwords-policy": a word, not a key
                 pos = end
                 continue
+            if begins < start and not any(mark in line[end:sep] for mark in _ASSIGN):
+                # Inside a longer word, and no key's colon after it: a value that holds the word
+                # ("note: mytokenvalue"), masked whole, with the rest of its line.
+                out.append(line[copied:begins] + MASK)
+                return "".join(out), NEXT_LINE if sep == n else NOTHING
+            if sep == n:  # the key ends the line: its value is on the next one
+                out.append(line[copied:])
+                return "".join(out), NEXT_LINE
             if line[sep] in _QUOTES:
                 quote, close = line[sep], sep + 1
                 while close < n and line[close] != quote:
                     close += 2 if line[close] == "\\" else 1
                 out.append(line[copied:sep + 1] + MASK)
                 if close >= n:  # the quote stays open: the value goes on below
-                    return "".join(out), True
+                    return "".join(out), NEXT_LINE
                 copied = pos = close
                 if any(word in lower[sep + 1:close] for word in self.names):
                     # The masked text holds a secret word itself ('secret "api_key": "x"'): it may be a
@@ -91,9 +132,10 @@ class _Scanner:
                     key_end = close + 1
                 continue
             out.append(line[copied:sep] + MASK)
-            return "".join(out), False
+            # A value with no letter or digit ("|", ">-", "[", "{", "\\") only opens the one below.
+            return "".join(out), NOTHING if any(c.isalnum() for c in line[sep:]) else BLOCK
         out.append(line[copied:])
-        return "".join(out), False
+        return "".join(out), NOTHING
 
     def text(self, text: str) -> str:
         if not self.names or not text:
@@ -102,18 +144,39 @@ class _Scanner:
         # A browser sends a textarea's lines ending in "\r\n": the "\r" is the line's end, not a value.
         ends = ["\r" if line.endswith("\r") else "" for line in lines]
         lines = [line[:-1] if end else line for line, end in zip(lines, ends)]
-        pending = False
+        below, key_indent = NOTHING, 0  # what the last key said is below it, and that key's indentation
+        block = -1  # while a BLOCK's lines are masked: the indentation they go deeper than
+        pem = False  # inside a private key's PEM block
         for index, line in enumerate(lines):
-            if pending and line.strip():
-                indent = len(line) - len(line.lstrip())
+            stripped = line.strip()
+            indent = len(line) - len(line.lstrip())
+            if pem:
+                if stripped.startswith("-----END"):
+                    pem = False
+                elif stripped:
+                    lines[index] = line[:indent] + MASK
+                continue
+            if block >= 0 and stripped:
+                if indent > block:
+                    lines[index] = line[:indent] + MASK
+                    continue
+                block = -1
+            if below and stripped:
                 lines[index] = line[:indent] + MASK
+                if below == BLOCK:
+                    block = key_indent
                 # A value that is itself a key ending its line ("../passwd", then "Password:") may be
                 # the key of the value below: mask that one too (masking too much never leaks).
-                pending = self.line(line)[1]
+                below, key_indent = self.line(line)[1], indent
                 continue
-            masked, value_below = self.line(line)
+            if stripped.startswith("-----BEGIN") and ("PRIVATE" in stripped.upper()
+                                                     or self.line(stripped)[0] != stripped):
+                pem = True  # its BEGIN line names what it is, and stays
+                continue
+            masked, said = self.line(line)
             lines[index] = masked
-            pending = pending or value_below
+            if said:
+                below, key_indent = said, indent
         return "\n".join(line + end for line, end in zip(lines, ends))
 
     def is_secret(self, key: str) -> bool:
@@ -151,8 +214,10 @@ def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
     ``Password:``); else the catalogue's word alone: a secret word inside a value (``CKpw7abc`` on the line
     below its key, a token ending in ``...token``) is part of the secret, which the list must not quote."""
     scanner = _Scanner(secret_names)
-    lower = text.lower()
-    for line, low in zip(text.split("\n"), lower.split("\n")):
+    for line in text.split("\n"):
+        if "%" in line:  # read as the redaction reads it
+            line = unquote(line)
+        low = line.lower()
         masked, below = scanner.line(line)
         if masked == line and not below:
             continue
@@ -164,7 +229,7 @@ def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
                     start -= 1
                 while end < len(line) and _word(line[end]):
                     end += 1
-                if not line[end:].lstrip(" \t" + _QUOTES).startswith((":", "=")):  # not a key: a value's part
+                if not line[end:].lstrip(_SPACES + _QUOTES).startswith(_ASSIGN):  # not a key: a value's part
                     return word
                 return line[start:end].strip(_QUOTES).lower()
     return None

@@ -6,6 +6,7 @@ records with typed fields, whatever file or option they came from.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple, cast
@@ -203,8 +204,20 @@ class Catalogue:
         return self.facts[name]
 
     def is_secret(self, key: str) -> bool:
-        last = key.rsplit(".", 1)[-1].lower().replace("-", "_")
+        last = key.rsplit(".", 1)[-1].lower()
         return any(word in last for word in self.secret_names)
+
+
+@functools.lru_cache(maxsize=16)  # one catalogue's words, asked for at every redaction
+def secret_spellings(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The secret words lower-cased, each multi-word one in every spelling a key gives it, longest first:
+    ``consumer_key`` is also ``consumer-key``, ``consumer key`` and ``consumerkey`` (what ``consumerKey``
+    and ``ConsumerKey`` lower-case to), so a writer lists a word once."""
+    spellings: set[str] = set()
+    for name in names:
+        parts = [part for part in re.split(r"[_\- ]+", name.lower()) if part]
+        spellings.update(separator.join(parts) for separator in ("_", "-", " ", ""))
+    return tuple(sorted(spellings - {""}, key=lambda word: (-len(word), word)))
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:

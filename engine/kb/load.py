@@ -24,7 +24,7 @@ from operator import attrgetter
 from typing import Any, Iterator, NamedTuple
 
 from ..errors import DiagnosticaError, KnowledgeBaseError, KnowledgeBaseErrors, Location
-from .catalogue import Catalogue, CoercionError, Fact, closest
+from .catalogue import Catalogue, CoercionError, Fact, closest, secret_spellings
 from .conditions import Any_, Compiler, Node
 from .order import strongly_connected
 from .schema import SchemaError, load_schema, violations
@@ -462,7 +462,7 @@ def _catalogue(file: SourceFile, problems: list) -> Catalogue | None:
                 name=name, parent=parent, type=facts[parent].type,
                 alternative=f"{parent}_{head}" + (f".{rest}" if rest else "")))
             del facts[name]
-    return Catalogue(facts, tuple(w.lower() for w in doc.data.get("secret_names", ())))
+    return Catalogue(facts, secret_spellings(tuple(doc.data.get("secret_names", ()))))
 
 
 def _parent_fact(name: str, facts: dict[str, Fact]) -> str | None:
