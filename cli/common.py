@@ -100,33 +100,37 @@ def check_format(fmt: str, available) -> None:
                                 available=", ".join(available))
 
 
-#: Renderers kept for reuse, by (knowledge base, language, audience): a renderer reads and parses its
+#: Renderers kept for reuse, by (knowledge base, language, audience, channel): a renderer reads and parses its
 #: locale's message files and compiles its templates once, which a server answering many requests (and a
 #: command rendering twice) should not repeat.  The knowledge base is held, so an id is never reused.
-_RENDERERS: dict[tuple[int, str, str], tuple[object, object]] = {}
+_RENDERERS: dict[tuple[int, str, str, str], tuple[object, object]] = {}
 _RENDERERS_KEPT = 16
 
 
-def renderer_for(kb, lang: str, audience: str = "agente"):
-    """The Renderer of ``kb`` in ``lang`` for ``audience``, made once (errors as ``Renderer`` gives them)."""
+def renderer_for(kb, lang: str, audience: str = "agente", channel: str = "terminale"):
+    """The Renderer of ``kb`` in ``lang`` for ``audience`` on ``channel`` (the web page passes ``"web"``),
+    made once (errors as ``Renderer`` gives them)."""
     from diagnostica.engine.present.render import Renderer
 
-    key = (id(kb), lang, audience)
+    key = (id(kb), lang, audience, channel)
     kept = _RENDERERS.get(key)
     if kept is not None and kept[0] is kb:
         return kept[1]
-    renderer = Renderer(kb, lang, audience=audience)
+    renderer = Renderer(kb, lang, audience=audience, channel=channel)
     if len(_RENDERERS) >= _RENDERERS_KEPT:
         _RENDERERS.pop(next(iter(_RENDERERS)))  # the oldest: a server uses a handful, tests many KBs
     _RENDERERS[key] = (kb, renderer)
     return renderer
 
 
-def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente"):
-    """The presentation document of ``result`` in ``lang`` for ``audience`` (see ``engine.present.document``)."""
+def document_for(kb, result, *, lang: str, explain: bool = False, secrets=(), audience: str = "agente",
+                 channel: str = "terminale"):
+    """The presentation document of ``result`` in ``lang`` for ``audience`` on ``channel`` (see
+    ``engine.present.document``)."""
     from diagnostica.engine.present import document as presentation
 
-    return presentation.build(kb, result, renderer_for(kb, lang, audience), explain=explain, secrets=secrets)
+    return presentation.build(kb, result, renderer_for(kb, lang, audience, channel), explain=explain,
+                              secrets=secrets)
 
 
 def customer_text(kb, result, lang: str) -> str:

@@ -31,12 +31,12 @@ def default_connect() -> Callable[[], "Api"]:
 def diagnose(kb, connect: Callable[[], "Api"], email: str, lang: str):
     """(result, document, report): the same document as ``diagnostica ovh --format json``."""
     found = account.diagnose(kb, connect(), email)
-    return found.result, compose.from_api(kb, found.result, found.report, renderer_for(kb, lang)), found.report
+    return found.result, compose.from_api(kb, found.result, found.report, renderer_for(kb, lang, channel="web")), found.report
 
 
 async def account_context(kb, connect: Callable[[], "Api"], email: str, lang: str) -> dict[str, Any]:
     result, document, report = await run_in_threadpool(diagnose, kb, connect, email, lang)
-    renderer = renderer_for(kb, lang)
+    renderer = renderer_for(kb, lang, channel="web")
     calls = "\n".join(apicalls.lines(report, renderer, markdown=False, explain=True)).strip("\n")
     return {"result": document.data, "evidence": calls, "ticket": document.ticket,
             "customer": customer_text(kb, result, lang), "notes": document.data["ovh"]["notes"],

@@ -69,7 +69,7 @@ def report_result(kb, text: str, *, lang: str, explain: bool = False):
         raise InputError("report_nothing_recognised", Location("<testo>"))
     from diagnostica.engine.present import compose
 
-    result, document = compose.pasted(kb, gathered, reading, renderer_for(kb, lang), explain=explain)
+    result, document = compose.pasted(kb, gathered, reading, renderer_for(kb, lang, channel="web"), explain=explain)
     return result, document, reading
 
 
@@ -101,7 +101,7 @@ async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: boo
         report, result = await domain.lookup(kb, where, given)
     else:
         report, result = await gate.run(lambda: domain.lookup(kb, where, given))
-    return result, compose.with_dns(kb, result, report, renderer_for(kb, lang), explain=explain)
+    return result, compose.with_dns(kb, result, report, renderer_for(kb, lang, channel="web"), explain=explain)
 
 
 class Api:
@@ -122,7 +122,8 @@ class Api:
         text = await body_text(request)
         gathered = facts_mod.parse_facts_text(text, "<body>", self.kb.catalogue, self.kb.data)
         result = self.kb.evaluate(gathered.values)
-        document = document_for(self.kb, result, lang=lang, explain=wants_explain(request), secrets=gathered.secrets)
+        document = document_for(self.kb, result, lang=lang, explain=wants_explain(request), secrets=gathered.secrets,
+                                    channel="web")
         return JSONResponse(document.data)
 
     async def report(self, request: Request) -> Response:
@@ -146,7 +147,7 @@ class Api:
     async def rules(self, request: Request) -> Response:
         from diagnostica.engine.present.rulelist import rule_rows
 
-        return JSONResponse(rule_rows(self.kb, renderer_for(self.kb, chosen_lang(self.kb, request))))
+        return JSONResponse(rule_rows(self.kb, renderer_for(self.kb, chosen_lang(self.kb, request), channel="web")))
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "rules": len(self.kb.rules)})

@@ -100,7 +100,7 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
                 rule_info = {"id": rule.id, "severity": rule.severity}
                 template = env.template_class.from_code(env, analysis.code, env.make_globals(None))
                 for when, context, missing in _contexts(contexts, rule, refs, samples, renderer, out,
-                                                        sparse_contexts):
+                                                        sparse_contexts, analysis.channel):
                     context = {**context, "rule": rule_info}
                     if not _render(template, context, f"{display}/{name}", when, names, out, missing):
                         break  # one report per template is enough
@@ -119,15 +119,18 @@ def check(kb: KnowledgeBase, evaluable: bool, out: Collector, complete: bool = T
 
 
 def _contexts(contexts: list, rule: Any, refs: Set[str], samples: dict, renderer: Any, out: Collector,
-              sparse_contexts: dict):
+              sparse_contexts: dict, channel: bool = False):
     """The facts to render a rule's template with: the catalogue's samples (for the agent and for the
-    customer), each example where the rule fires, then the samples less each fact the template reads
-    that the rule can fire without -- so a guard on the parent only (``facts.account is defined``
-    before ``facts.account.email``) is found before a customer's text shows the error."""
+    customer, and for the agent on the web page when the template tests ``channel``), each example where
+    the rule fires, then the samples less each fact the template reads that the rule can fire without --
+    so a guard on the parent only (``facts.account is defined`` before ``facts.account.email``) is found
+    before a customer's text shows the error."""
     for when, context in contexts:
         yield when, context, None
         if when == contexts[0][0]:
             yield when, {**context, "audience": "cliente"}, None
+            if channel:
+                yield when, {**context, "channel": "web"}, None
     for name in _may_be_missing(rule, refs, samples):
         if name not in sparse_contexts:  # the same for every rule: built once per language
             sparse = {k: v for k, v in samples.items() if k != name}
@@ -167,6 +170,9 @@ class _Analysis:
     refs: frozenset
     code: Any  # None when not asked for, or when the template cannot be rendered
     usable: bool  # parsed, and every include stays inside the locales
+    # The text names `channel` (terminal or web page): rendered for the web page too.  Found in the
+    # source at each lint (a substring: a comment saying it costs one render more), never stored.
+    channel: bool = False
 
 
 class _Recorder:
@@ -234,6 +240,8 @@ def _parse(env: jinja2.Environment, node: Any, name: str, display: str, out: Col
     analysis, kept = found
     if analysis.code is not None and analysis.code.co_filename != display:
         analysis = replace(analysis, code=with_filename(analysis.code, display))
+    if "channel" in source:
+        analysis = replace(analysis, channel=True)
     if kept is not None:  # this run's store holds what this run read, from this process's memory too
         store.put(stored_key, kept)
     for args, kwargs in analysis.calls:

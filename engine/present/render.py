@@ -113,19 +113,27 @@ def nest(facts: Mapping[str, Value]) -> dict[str, object]:
 # to whom the agent sends it as it is.  Templates test `audience`; the reporters shape the rest.
 AUDIENCES = ("agente", "cliente")
 DEFAULT_AUDIENCE = "agente"
+# Where the agent reads it: in a terminal, where a text may say which command or option to run next, or on
+# the web page (and from the HTTP API), where no command can be run.  Templates test `channel`.
+CHANNELS = ("terminale", "web")
+DEFAULT_CHANNEL = "terminale"
 
 
 class Renderer:
-    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG, audience: str = DEFAULT_AUDIENCE) -> None:
+    def __init__(self, kb: KnowledgeBase, lang: str = DEFAULT_LANG, audience: str = DEFAULT_AUDIENCE,
+                 channel: str = DEFAULT_CHANNEL) -> None:
         available = kb.directory.languages()
         if lang not in available:
             raise InputError("unknown_lang", Location("--lang"), lang=lang, available=", ".join(available))
         if audience not in AUDIENCES:
             raise InputError("unknown_audience", Location("--audience"), audience=audience,
                              available=", ".join(AUDIENCES))
+        if channel not in CHANNELS:  # chosen by the code, never by the user
+            raise ValueError(f"unknown channel {channel!r}: one of {', '.join(CHANNELS)}")
         self.kb = kb
         self.lang = lang
         self.audience = audience
+        self.channel = channel
         self._envs: dict[str, BudgetedEnvironment] = {}
         self._messages: dict[str, Messages] = {}
 
@@ -255,7 +263,7 @@ class Renderer:
 
     def context(self, facts: Mapping[str, Value], rule_id: str,
                 outcomes: Mapping[str, bool | None] | None = None) -> dict[str, object]:
-        """What a rule's templates read: the facts (nested), the data, the audience and what the facts
+        """What a rule's templates read: the facts (nested), the data, the audience, the channel and what the facts
         settle (``answered``, and the rule's causes ``confirmed``, ``excluded``, ``open``: see
         :mod:`settled`), from ``outcomes``, every rule's outcome in the same evaluation."""
         rule = self.kb.by_id[rule_id]
@@ -263,6 +271,7 @@ class Renderer:
         # passed, so no record line shows a placeholder domain while the address names the real one.
         known = with_derived(facts, self.kb.catalogue)
         return {"facts": nest(known), "data": self.kb.data, "lang": self.lang, "audience": self.audience,
+                "channel": self.channel,
                 "rule": {"id": rule.id, "severity": rule.severity},
                 # The causes by title, for a cause a template has no words of its own for.
                 "titles": self._cause_titles(rule_id),
