@@ -76,6 +76,23 @@ def test_broken_lines_are_joined_and_their_span_kept(kb):
     assert spans["webmail.auth_ok"] == spans["dns.mx_valid"] == (6, 6)
 
 
+def test_warnings_run_together_each_show_their_own_words(kb):
+    reading = read(kb, SEED_PASTE)
+    texts = {r.fact: r.text for r in reading.recognised}
+    assert texts["webmail.auth_ok"] == "ATTENZIONE: l'autenticazione alla Webmail è fallita"
+    assert texts["dns.mx_valid"] == "ATTENZIONE: il record MX del dominio non è valido"
+
+
+@pytest.mark.parametrize("warning", ["ATTENZIONE: il record MX del dominio non è valido. ", "ATTENZIONE: x y z "])
+def test_a_long_line_of_warnings_is_read_in_the_size_of_the_paste(kb, warning):
+    # Each warning of a line used to keep (and show) the whole line: a 1 MB line of them, a paste the web
+    # page accepts, held one copy per warning -- gigabytes -- and the report repeated it as many times.
+    line = warning * 2000
+    reading = read(kb, line)
+    shown = sum(len(r.text) for r in reading.recognised) + sum(len(u.text) for u in reading.unrecognised)
+    assert len(reading.recognised) + len(reading.unrecognised) == 2000 and shown <= len(line)
+
+
 def test_an_unrelated_line_before_a_warning_without_marker_is_not_swallowed(kb):
     reading = read(kb, "Nota dell'agente\nil record MX del dominio non è valido\n")
     assert reading.facts.values == {"dns.mx_valid": False}

@@ -145,3 +145,44 @@ def test_a_consultation_whose_lookup_runs_out_of_time_goes_on_without_it(kb, dns
     assert page.status_code == 200 and gate.active == 0
     assert 'id="question-text"' in page.text and "Inizia" not in page.text  # the question, not the start form
     assert 'role="alert"' in page.text and "Il DNS non è stato verificato: proseguiamo senza" in page.text
+
+
+@pytest.mark.parametrize("path, module, name, body", [
+    ("/api/v1/report", "api", "report_result", {"text": "ATTENZIONE: il record MX del dominio non è valido"}),
+    ("/report", "pages", "report_result", None),
+    ("/api/v1/check", "api", "check_document", {"dns.mx_valid": False}),
+])
+def test_a_long_reading_holds_no_other_request(kb, monkeypatch, path, module, name, body):
+    """A body that takes seconds to read (a 1 MB paste) is read off the event loop: the server answers
+    others meanwhile.  The reading here waits until /healthz has answered (10 s at most)."""
+    import importlib
+    import threading
+
+    target = importlib.import_module(f"diagnostica.cli.web.{module}")
+    real, answered, entered, finished = getattr(target, name), threading.Event(), threading.Event(), threading.Event()
+
+    def slow(*args, **kwargs):
+        entered.set()
+        answered.wait(10)  # on the event loop this blocks it, and /healthz answers only after
+        try:
+            return real(*args, **kwargs)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(target, name, slow)
+    from diagnostica.cli.web.app import create_app
+
+    async def both() -> tuple[int, bool, int]:
+        transport = httpx.ASGITransport(app=create_app(kb))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            if body is None:  # the page's form
+                reading = asyncio.create_task(client.post(path, data={"report": "ATTENZIONE: il record MX del dominio non è valido"}))
+            else:
+                reading = asyncio.create_task(client.post(path, json=body))
+            await asyncio.sleep(0.05)  # the reading has begun
+            health = await client.get("/healthz")
+            still_reading = entered.is_set() and not finished.is_set()
+            answered.set()
+            return health.status_code, still_reading, (await reading).status_code
+
+    assert asyncio.run(both()) == (200, True, 200)

@@ -9,6 +9,7 @@ from diagnostica.engine.inputs import facts as facts_mod
 from diagnostica.engine.inputs.report import parse_report
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.kb.yamlload import load_yaml
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse as _StarletteJSON
 from starlette.responses import Response
@@ -60,6 +61,13 @@ def error_response(exc: DiagnosticaError, lang: str) -> JSONResponse:
                       "location": None if location is None else
                       {"file": location.file, "line": location.line, "column": location.column}}}
     return JSONResponse(body, status_code=status_for(exc))
+
+
+def check_document(kb, text: str, *, lang: str, explain: bool = False):
+    """The document of the facts a request's body gives (YAML or JSON)."""
+    gathered = facts_mod.parse_facts_text(text, "<body>", kb.catalogue, kb.data)
+    return document_for(kb, kb.evaluate(gathered.values), lang=lang, explain=explain, secrets=gathered.secrets,
+                        channel="web")
 
 
 def report_result(kb, text: str, *, lang: str, explain: bool = False):
@@ -117,19 +125,19 @@ class Api:
                                        explain=wants_explain(request), gate=self.dns_gate)
         return JSONResponse(document.data)
 
+    # Reading a body (up to 1 MB of facts or of pasted text: seconds of work for the largest) runs in a
+    # worker thread: on the event loop it held every other request of the server until it ended.
     async def check(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         text = await body_text(request)
-        gathered = facts_mod.parse_facts_text(text, "<body>", self.kb.catalogue, self.kb.data)
-        result = self.kb.evaluate(gathered.values)
-        document = document_for(self.kb, result, lang=lang, explain=wants_explain(request), secrets=gathered.secrets,
-                                    channel="web")
+        document = await run_in_threadpool(check_document, self.kb, text, lang=lang, explain=wants_explain(request))
         return JSONResponse(document.data)
 
     async def report(self, request: Request) -> Response:
         lang = chosen_lang(self.kb, request)
         text = report_text(await body_text(request))
-        _, document, _ = report_result(self.kb, text, lang=lang, explain=wants_explain(request))
+        _, document, _ = await run_in_threadpool(report_result, self.kb, text, lang=lang,
+                                                 explain=wants_explain(request))
         return JSONResponse(document.data)
 
     async def ask(self, request: Request) -> Response:

@@ -12,6 +12,7 @@ from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
 from diagnostica.engine.present.reading import read_lines
 from diagnostica.engine.present.reporters import is_record_line
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -179,7 +180,8 @@ class Pages:
         pasted = fields.get("report", "")
         text = redact(pasted, self.kb.catalogue.secret_names)
         try:
-            result, document, reading = report_result(self.kb, pasted, lang=lang)
+            # In a worker thread: a long paste takes seconds to read, and the event loop serves everyone.
+            result, document, reading = await run_in_threadpool(report_result, self.kb, pasted, lang=lang)
         except DiagnosticaError as exc:
             return self.render(request, lang, "report.html.j2", status_for(exc), report=text,
                                error=page_error(exc, lang))

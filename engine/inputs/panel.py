@@ -11,6 +11,7 @@ unrecognised so the caller shows it: nothing is dropped or guessed.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -299,7 +300,10 @@ class _Piece:
 
 
 def _pieces(text: str, markers: re.Pattern[str]) -> list[_Piece | None]:
-    """One piece per line, or several when warnings run together; None stands for a blank line."""
+    """One piece per line, or several when warnings run together; None stands for a blank line.
+
+    A piece keeps its own part of the pasted line (to show it as written): holding the whole line, each of
+    a long line's warnings kept a copy of it, and the report printed it once per warning."""
     pieces: list[_Piece | None] = []
     for number, original in enumerate(text.splitlines(), start=1):
         norm = normalize(original)
@@ -308,14 +312,32 @@ def _pieces(text: str, markers: re.Pattern[str]) -> list[_Piece | None]:
             continue
         starts = [m.start() for m in markers.finditer(norm)]
         cuts = sorted({0, *starts})
-        for begin, end in zip(cuts, [*cuts[1:], len(norm)]):
+        shown = _originals(original, norm, cuts) if len(cuts) > 1 else [original.strip()]
+        for begin, end, written in zip(cuts, [*cuts[1:], len(norm)], shown):
             part = norm[begin:end].strip().rstrip(" .;!")
             if not part.strip(" -*•>#|"):  # a list bullet before the marker
                 continue
             marked = begin in starts
             rest = markers.sub("", part, count=1).strip(" -*•>") if marked else part
-            pieces.append(_Piece(number, original.strip(), part, marked, marked and not rest))
+            pieces.append(_Piece(number, written, part, marked, marked and not rest))
     return pieces
+
+
+def _originals(original: str, norm: str, cuts: list[int]) -> list[str]:
+    """The parts of the pasted line that begin where ``norm`` (its folded form) is cut.
+
+    Folding works word by word (letters, accents, spaces; a pasted word may fold to more than one), so
+    the n-th folded word comes from a known pasted word, and a cut inside it falls at about the same
+    offset there (exactly where letters are plain, as at a marker)."""
+    spans = [m.span() for m in re.finditer(r"\S+", original)]
+    folded_from = [span for span in spans for _ in plain(original[span[0]:span[1]]).split()]
+    word_starts = [m.start() for m in re.finditer(r"\S+", norm)]
+    at = []
+    for cut in cuts:
+        index = max(bisect.bisect_right(word_starts, cut) - 1, 0)
+        start, end = folded_from[min(index, len(folded_from) - 1)]
+        at.append(min(start + cut - word_starts[index], end))
+    return [original[begin:end].strip() for begin, end in zip(at, [*at[1:], len(original)])]
 
 
 #: The last knowledge base's compiled patterns, by identity of its data and catalogue: a server
