@@ -193,3 +193,63 @@ def test_what_the_redaction_keeps(kb, text, expected):
 @pytest.mark.parametrize("key", ["consumerKey", "consumer-key", "applicationSecret", "X-Api-Key", "privateKey"])
 def test_a_camel_case_or_hyphenated_secret_key_is_dropped_from_structured_input(kb, key):
     assert kb.catalogue.is_secret(key) and redact_data({key: HIDDEN}, kb.catalogue.secret_names) == {key: "***"}
+
+
+# From the hostile review of the change above (helper, session 13): each was shown, or a panel line lost.
+@pytest.mark.parametrize("text", [
+    "Private key password:\nHunter2",  # a label whose first words are a key: the value is still below
+    "Consumer-Key secret:\nHunter2",
+    "Password temporanea:\nHunter2",
+    "Token di accesso:\nHunter2",
+    "Nuova password (conferma):\nHunter2",
+    "Password dell'account:\n  Hunter2",
+    'password: "abc%22 Hunter2"',  # a decoded escape never ends a quoted value
+    "password: %22%22Hunter2",
+    "-----BEGIN PRIVATE KEY----- password: Hunter2",
+    "-----BEGIN token: Hunter2\nok",  # not a PEM marker: read as any line
+    "Private key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nHunter2\n-----END RSA PRIVATE KEY-----",
+    "> -----BEGIN RSA PRIVATE KEY-----\n> MIIE\n> Hunter2\n> -----END RSA PRIVATE KEY-----",  # a quoted email
+    "-----BEGIN PRIVATE KEY----- MIIEvgIBHunter2 -----END PRIVATE KEY-----",
+    '{"key": "-----BEGIN PRIVATE KEY-----\\nHunter2\\n-----END PRIVATE KEY-----"}',
+    'private_key: "-----BEGIN PRIVATE KEY-----\nMIIE\nHunter2\n-----END PRIVATE KEY-----"',
+    "https://mario:Hunter2@mail.example.it/",
+    "imaps://mario%40example.it:Hunter2@ex.mail.ovh.net",
+    "curl -u mario@example.it:Hunter2 https://x",
+    "curl --user mario:Hunter2",
+    "Authorization: Basic bWFyaW86SHVudGVyMg==Hunter2",
+    "AUTH PLAIN AG1hcmlvAEh1bnRlcjI=Hunter2",
+    "SMTP_PASS=Hunter2",
+    "export SMTP_PASS=Hunter2",
+    "https://x/login?user=mario&pass=Hunter2",
+    "pass: Hunter2",
+    "psw: Hunter2",
+    "passphrase: Hunter2",
+    "AK: ak7\nAS: Hunter2\nCK: Hunter2",
+    "password\u2009: Hunter2",  # a thin space
+    "password\u2002Hunter2",
+    "password\x0bHunter2",  # a word processor's line break
+])
+def test_redaction_holds_against_the_second_review(kb, text):
+    assert SECRET not in redact(text, kb.catalogue.secret_names)
+
+
+@pytest.mark.parametrize("before", [
+    "Password: ********", "Password: ••••••••", "token: ?", "api_key: []", "Utente: mario\tPassword: ***",
+    "DKIM private key:\n\n-----BEGIN PRIVATE KEY-----\nMIIE\nq2cFz8\n-----END PRIVATE KEY-----",
+    "private_key: |\n  -----BEGIN PRIVATE KEY-----\n  MIIE\n  -----END PRIVATE KEY-----",
+    "Password: Hunter2",
+])
+def test_a_masked_value_or_a_key_block_never_hides_the_panel_line_after_it(kb, before):
+    names = kb.catalogue.secret_names
+    text = before + "\nATTENZIONE: il record MX del dominio non è valido"
+    once = redact(text, names)
+    assert once.endswith("\nATTENZIONE: il record MX del dominio non è valido") and redact(once, names) == once
+
+
+def test_decoded_escapes_never_end_a_quoted_value(kb):
+    assert redact('{"password": "ab%22cd", "user": "mario"}', kb.catalogue.secret_names) == \
+        '{"password": "***", "user": "mario"}'
+
+
+def test_a_character_that_lower_cases_longer_never_breaks_the_field_names(kb):
+    assert secret_key("İİİİİİİİ: pw", kb.catalogue.secret_names) == "pw"

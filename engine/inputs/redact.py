@@ -9,20 +9,26 @@ is taken to introduce a secret when a separator follows it (``:``, ``=``,
   quote, and the scan goes on after it (the rest of a JSON line stays legible);
 - an unquoted value is masked to the end of the line, commas and semicolons
   included (``password: Hun,ter2`` must not show ``ter2``);
-- a key with nothing after it (``Password:`` alone), or a quote left open,
-  masks the next non-blank line, where a pasted form puts the value.
-
-- a value with no letter or digit (``password: |``, ``"token": [``, ``key = \\``)
-  opens one below: the next non-blank line is masked, and the lines after it
-  indented deeper than the key (a YAML block, a JSON list);
+- a key with nothing after it (``Password:`` alone), a label ending in a colon
+  (``Password temporanea:``, ``Private key password:``) or a quote left open
+  masks the next non-blank line, where a pasted form puts the value;
+- a value that only opens one below (``|``, ``>-``, ``[``, ``{``, ``\\``) masks
+  the next non-blank line and the lines after it indented deeper than the key
+  (a YAML block, a JSON list);
 - a secret word inside a longer word that no colon or equals sign follows
   (``note: mytokenvalue``) is taken for a value: the whole word is masked;
-- a private key's PEM block is masked from its ``BEGIN`` line to its ``END`` line.
+- a private key's PEM block is masked from its ``BEGIN`` marker to its ``END``
+  marker, on one line or many (the markers stay: they say what was there);
+- credentials that no secret word introduces: a URL's ``user:password@``,
+  ``curl -u user:password``, ``Authorization: Basic ...``, an SMTP log's
+  ``AUTH PLAIN ...``, ``SMTP_PASS=`` and ``pass:``, ovh.conf's ``AK``/``AS``/``CK``.
 
 The words are matched in every spelling (``consumerKey``, ``consumer-key``: see
-:func:`~..kb.catalogue.secret_spellings`), after any separator a paste may hold
-(a non-breaking space, a full-width colon); a line with URL escapes
-(``pass%77ord=...``) is read decoded, and shown decoded when that masks something.
+:func:`~..kb.catalogue.secret_spellings`), after any space a paste may hold (a
+non-breaking or an ideographic one, a full-width colon); a line with URL escapes
+(``pass%77ord=...``) is read with the escapes of letters, digits and separators
+decoded -- never a quote or a backslash, which would end a quoted value early --
+and shown so when that masks something.
 
 This errs on the side of hiding harmless words rather than showing a password.
 The scan is linear: each secret word is searched with ``str.find`` from where
@@ -31,8 +37,8 @@ the previous match ended, so no input makes it backtrack (a regex of the form
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, TypeVar, cast
-from urllib.parse import unquote
 
 from ..kb.catalogue import secret_spellings
 
@@ -40,14 +46,56 @@ T = TypeVar("T")
 
 MASK = "***"
 _QUOTES = "\"'"
-# What may stand between a key and its value: spaces (a non-breaking, figure, narrow or ideographic one too,
-# as pages and office documents paste them), colons and equals signs (full-width ones too), commas, semicolons.
-_SPACES = " \t\u00a0\u2007\u202f\u3000"
-_SEPARATORS = _SPACES + ":=,;\uff1a\uff1d"
+# Between a key and its value: any space (pages and office documents paste non-breaking, thin or ideographic
+# ones), colons and equals signs (full-width ones too), commas, semicolons.
+_PUNCTUATION = ":=,;\uff1a\uff1d"
 _ASSIGN = (":", "=", "\uff1a", "\uff1d")
+# A value that only opens one below it: a YAML block scalar, a JSON or YAML list or object, a line continued.
+_OPENERS = frozenset({"|", "|-", "|+", ">", ">-", ">+", "[", "{", "(", "\\"})
 # What a line says is below it: nothing, its value on the next non-blank line, or that value and the lines
 # indented deeper than the key's (a YAML block, a JSON list or object opened at the end of the line).
 NOTHING, NEXT_LINE, BLOCK = 0, 1, 2
+
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# A PEM private key's markers (labels are short: bounded, so no run of capitals makes the search backtrack).
+_PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE[A-Z0-9 ]{0,40}-----")
+_PEM_END = re.compile(r"-----END [A-Z0-9 ]{0,80}-----")
+# Credentials no secret word introduces; the group ``secret`` is masked.
+_CREDENTIALS = (
+    re.compile(r"://[^\s/:]+:(?P<secret>[^\s/@]+)@"),  # https://user:password@host
+    re.compile(r"(?:^|\s)(?:-u|--user)[ =]+[^\s:]+:(?P<secret>\S+)"),  # curl -u user:password
+    re.compile(r"(?i)\bauthorization[ \t]*:[ \t]*basic[ \t]+(?P<secret>\S+)"),
+    re.compile(r"(?i)\bauth[ \t]+(?:plain|login)[ \t]+(?P<secret>\S+)"),  # an SMTP log
+    re.compile(r"(?i)(?:\b|_)pass[ \t]*[:=][ \t]*(?P<secret>\S+)"),  # SMTP_PASS=, pass: (never «passo»)
+    re.compile(r"^[ \t]*(?:AK|AS|CK)[ \t]*[:=][ \t]*(?P<secret>\S+)"),  # ovh.conf's abbreviations
+)
+
+
+def _separator(char: str) -> bool:
+    return char.isspace() or char in _PUNCTUATION
+
+
+def _lower(line: str) -> str:
+    """The line lower-cased, each character in its place ("İ" lower-cases to two characters: kept)."""
+    lower = line.lower()
+    return lower if len(lower) == len(line) else "".join(c.lower() if len(c.lower()) == 1 else c for c in line)
+
+
+def _decoded(line: str) -> str:
+    """The line with its URL escapes of printable characters decoded, except quotes and backslashes."""
+    def one(escape: re.Match[str]) -> str:
+        char = chr(int(escape.group(1), 16))
+        return char if " " <= char <= "~" and char not in "\"'\\" else escape.group(0)
+
+    return _ESCAPE.sub(one, line)
+
+
+def _credentials(line: str) -> str:
+    for pattern in _CREDENTIALS:
+        if pattern.search(line):
+            line = pattern.sub(lambda m: m.group(0)[:m.start("secret") - m.start()] + MASK
+                               + m.group(0)[m.end("secret") - m.start():], line)
+    return line
 
 
 def _word(char: str) -> bool:
@@ -62,8 +110,10 @@ class _Scanner:
 
     def line(self, line: str) -> tuple[str, int]:
         """The line masked, and what is below it (``NOTHING``, ``NEXT_LINE`` or ``BLOCK``)."""
-        if "%" in line:  # URL-encoded ("pass%77ord=", "token%3D"): read decoded, shown decoded if that masks
-            decoded = unquote(line)
+        if not line or line.isspace():
+            return line, NOTHING
+        if "%" in line and _ESCAPE.search(line):  # URL-encoded ("pass%77ord=", "token%3D")
+            decoded = _decoded(line)
             if decoded != line:
                 masked, below = self._line(decoded)
                 if masked != decoded or below:
@@ -71,9 +121,11 @@ class _Scanner:
         return self._line(line)
 
     def _line(self, line: str) -> tuple[str, int]:
-        lower = line.lower()
-        if len(lower) != len(line):  # "İ" lower-cases to two characters: keep positions aligned
-            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in line)
+        masked, below = self._words(line)
+        return _credentials(masked), below
+
+    def _words(self, line: str) -> tuple[str, int]:
+        lower = _lower(line)
         # Next occurrence of each word at or after the scan position; refreshed only when passed,
         # so each word's occurrences are found once over the line.
         next_at = {name: lower.find(name) for name in self.names}
@@ -104,7 +156,7 @@ class _Scanner:
                 while begins > copied and _word(line[begins - 1]):
                     begins -= 1
             sep = end
-            while sep < n and line[sep] in _SEPARATORS:  # "password, Hunter2" and "pwd; Hunter2" too
+            while sep < n and _separator(line[sep]):  # "password, Hunter2" and "pwd; Hunter2" too
                 sep += 1
             if sep == end and sep < n:  # "pw@example.it", "passwords-policy": a word, not a key
                 pos = end
@@ -132,8 +184,11 @@ class _Scanner:
                     key_end = close + 1
                 continue
             out.append(line[copied:sep] + MASK)
-            # A value with no letter or digit ("|", ">-", "[", "{", "\\") only opens the one below.
-            return "".join(out), NOTHING if any(c.isalnum() for c in line[sep:]) else BLOCK
+            value = line[sep:].rstrip()
+            if value in _OPENERS:  # "password: |", '"token": [': the value is below
+                return "".join(out), BLOCK
+            # "Password temporanea:", "Private key password:": a label, whose value is below.
+            return "".join(out), NEXT_LINE if value.endswith(_ASSIGN) else NOTHING
         out.append(line[copied:])
         return "".join(out), NOTHING
 
@@ -151,11 +206,14 @@ class _Scanner:
             stripped = line.strip()
             indent = len(line) - len(line.lstrip())
             if pem:
-                if stripped.startswith("-----END"):
-                    pem = False
-                elif stripped:
-                    lines[index] = line[:indent] + MASK
+                lines[index], pem = self._pem_inside(line, indent)
                 continue
+            if "-----BEGIN" in line:
+                begin = _PEM_BEGIN.search(line)
+                if begin:  # the key is the value of whatever came before: nothing else is below
+                    lines[index], pem = self._pem_begins(line, begin)
+                    below, block = NOTHING, -1
+                    continue
             if block >= 0 and stripped:
                 if indent > block:
                     lines[index] = line[:indent] + MASK
@@ -169,15 +227,29 @@ class _Scanner:
                 # the key of the value below: mask that one too (masking too much never leaks).
                 below, key_indent = self.line(line)[1], indent
                 continue
-            if stripped.startswith("-----BEGIN") and ("PRIVATE" in stripped.upper()
-                                                     or self.line(stripped)[0] != stripped):
-                pem = True  # its BEGIN line names what it is, and stays
-                continue
             masked, said = self.line(line)
             lines[index] = masked
             if said:
                 below, key_indent = said, indent
         return "\n".join(line + end for line, end in zip(lines, ends))
+
+    def _pem_begins(self, line: str, begin: re.Match[str]) -> tuple[str, bool]:
+        """A line where a private key begins: what comes before it masked as any line is, the marker kept,
+        the key masked to its END marker (on this line, or below: then True, the block goes on)."""
+        after = line[begin.end():]
+        end = _PEM_END.search(after)
+        inside = after[:end.start()] if end else after
+        shown = self.line(line[:begin.start()])[0] + begin.group() + (MASK if inside.strip() else inside)
+        return (shown + after[end.start():], False) if end else (shown, True)
+
+    @staticmethod
+    def _pem_inside(line: str, indent: int) -> tuple[str, bool]:
+        """A line of a private key's block: masked, up to its END marker (True while the block goes on)."""
+        end = _PEM_END.search(line)
+        if end is None:
+            return (line[:indent] + MASK if line.strip() else line), True
+        before = line[:end.start()]
+        return (line[:indent] + MASK if before.strip() else before) + line[end.start():], False
 
     def is_secret(self, key: str) -> bool:
         last = key.lower()
@@ -216,8 +288,8 @@ def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
     scanner = _Scanner(secret_names)
     for line in text.split("\n"):
         if "%" in line:  # read as the redaction reads it
-            line = unquote(line)
-        low = line.lower()
+            line = _decoded(line)
+        low = _lower(line)
         masked, below = scanner.line(line)
         if masked == line and not below:
             continue
@@ -229,7 +301,8 @@ def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
                     start -= 1
                 while end < len(line) and _word(line[end]):
                     end += 1
-                if not line[end:].lstrip(_SPACES + _QUOTES).startswith(_ASSIGN):  # not a key: a value's part
+                rest = line[end:].lstrip(_QUOTES).lstrip()
+                if not rest.startswith(_ASSIGN):  # not a key: a value's part
                     return word
                 return line[start:end].strip(_QUOTES).lower()
     return None
