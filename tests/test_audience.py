@@ -8,7 +8,7 @@ from diagnostica.engine.inputs.facts import parse_facts_document
 from diagnostica.engine.present import customer, document
 from diagnostica.engine.present.render import Renderer
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, copy_kb
 
 
 def leaks(kb, text: str) -> list[str]:
@@ -89,3 +89,39 @@ def test_the_customer_is_not_told_which_servers_were_asked(kb, lang, servers):
     for audience, shown in (("cliente", False), ("agente", True)):
         text = customer.message(document.build(kb, kb.evaluate(facts), Renderer(kb, lang, audience=audience)))
         assert (servers in text and "192.0.2.53" in text) is shown, (audience, text)
+
+
+@pytest.mark.parametrize("lang, plain, technical", [
+    ("it", "La firma di sicurezza del DNS del dominio (DNSSEC) non è valida", "Catena DNSSEC del dominio rotta"),
+    ("en", "The security signature of the domain's DNS (DNSSEC) is not valid", "Broken DNSSEC chain for the domain"),
+])
+def test_the_customer_reads_the_causes_still_open_in_plain_words(cli, lang, plain, technical):
+    customer_text = cli("report", str(EXAMPLES / "incollato.txt"), "--audience", "cliente", "--lang", lang).out
+    agent_text = cli("report", str(EXAMPLES / "incollato.txt"), "--lang", lang).out
+    assert (plain in customer_text, technical in customer_text) == (True, False)
+    assert technical in agent_text  # the agent keeps the technical title
+
+
+def test_a_customer_title_only_in_italian_is_not_used_in_english(tmp_path):
+    # An English text never shows an Italian title: without the English customer_title, the English title.
+    from diagnostica.engine.kb import sources
+    from diagnostica.engine.run.load import load
+
+    root = copy_kb(tmp_path)
+    english = root / "locales" / "en" / "mail-auth.yaml"
+    english.write_text(english.read_text(encoding="utf-8").replace(
+        ",\n                 customer_title: \"The security signature of the domain's DNS (DNSSEC) is not valid\"",
+        ""), encoding="utf-8")
+    copy = load(sources.from_directory(root), cache=False)
+    assert Renderer(copy, "en", "cliente").rule_title("dnssec-bogus") == "Broken DNSSEC chain for the domain"
+    assert Renderer(copy, "it", "cliente").rule_title("dnssec-bogus").startswith("La firma di sicurezza")
+
+
+def test_lint_names_a_customer_title_that_is_not_a_text(cli, tmp_path):
+    root = copy_kb(tmp_path)
+    path = root / "locales" / "it" / "mail-auth.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'customer_title: "Il dominio ha più record SPF, mentre ne serve uno solo"', "customer_title: [a, b]"),
+        encoding="utf-8")
+    run = cli("rules", "lint", str(root))
+    assert "mail-auth.yaml:6:26: errore: «rules.spf-multiple-records.customer_title» deve essere un testo" in run.out

@@ -314,7 +314,7 @@ def needs_text(renderer: Renderer, names: Sequence[str]) -> str:
 
 
 def _open_cause(renderer: Renderer, cause: PossibleCause) -> OpenCause:
-    title = renderer.text(f"rules.{cause.cause}.title")
+    title = renderer.rule_title(cause.cause)  # for the customer, in plain words where the locale has them
     key = "report.possible_cause_line_one" if len(cause.needs) == 1 else "report.possible_cause_line"
     line = renderer.text(key, cause=f"{title} ({cause.cause})", needs=needs_text(renderer, cause.needs))
     return OpenCause(escape(cause.cause), escape(str(title)), escape(line),

@@ -197,7 +197,12 @@ class Renderer:
         return {k: v for k, v in choices.items() if isinstance(v, str)} if isinstance(choices, dict) else {}
 
     def rule_title(self, rule_id: str, fallbacks: list[str] | None = None) -> str:
-        """The rule's title; its id when the locale's entry is not a text (lint reports it)."""
+        """The rule's title; for the customer, its ``customer_title`` where the chosen language has one (a
+        technical title said in plain words); its id when the locale's entry is not a text (lint reports it)."""
+        if self.audience == "cliente":
+            plain = lookup(self.messages(self.lang), f"rules.{rule_id}.customer_title")
+            if isinstance(plain, str) and plain.strip():
+                return plain
         title = self.text(f"rules.{rule_id}.title", fallbacks)
         return title if isinstance(title, str) else rule_id
 
