@@ -73,7 +73,7 @@ def test_foreign_mx_names_the_host_and_the_right_records(dns):
 def test_a_foreign_host_below_ovhclouds_is_a_warning_about_a_fallback(dns):
     run = dns("mixed.cases.test", *HOSTED)  # MX 1 mx0, 5 mx1, 10 mail.mixed.cases.test
     assert run.code == 1
-    assert "[AVVISO] Un record MX di riserva non previsto (mx-foreign-backup)" in run.out
+    assert "[ATTENZIONE] Un record MX di riserva non previsto (mx-foreign-backup)" in run.out
     assert "(mx-invalid)" not in run.out and "la posta destinata all'account non arriva" not in run.out
     assert "verso mail.mixed.cases.test (priorità 10)" in run.out
     assert "mixed.cases.test. IN MX 10 mail.mixed.cases.test." in run.out  # the one line to delete

@@ -274,7 +274,7 @@ def test_api_failures_are_could_not_check(fake, capsys, change, exit_code, strea
     assert code == exit_code and all(any(w in text for w in alternatives(word)) for word in words), (out, err)
     if stream == "err":
         assert out == "" and err.count("\n") == 1 and "Traceback" not in err
-    assert not any(f"[{tag}]" in out for tag in ("ERRORE", "AVVISO"))  # a failed call never becomes a finding
+    assert not any(f"[{tag}]" in out for tag in ("ERRORE", "ATTENZIONE"))  # a failed call never becomes a finding
 
 
 def test_a_retried_read_says_how_many_attempts(fake, capsys):
