@@ -244,3 +244,24 @@ def test_account_page_with_the_keyboard(server, tab, ovh_keys):
     assert "GET /email/exchange" in calls.locator("pre").inner_text()
     assert ovh_keys.bad_signatures == 0
     screenshot(page, "account.png")
+
+
+def test_a_copy_button_copies_then_takes_its_name_back(server, browser):
+    from urllib.parse import urlencode
+
+    # Its own context: the clipboard is granted here only, and the page's clock is Playwright's (no waiting).
+    context = browser.new_context(viewport=PHONE, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.clock.install()
+        page.goto(server + "/report?" + urlencode({"lang": "it", "report": PASTED}))  # the permalink's page
+        button = page.locator('button[data-copy="ticket"]')
+        assert button.inner_text() == "Copia il testo"
+        button.click()
+        page.wait_for_function("document.querySelector('button[data-copy=\"ticket\"]').textContent === 'Copiato'")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.locator("#ticket").text_content() and "example.it" in copied
+        page.clock.fast_forward(2500)
+        page.wait_for_function("document.querySelector('button[data-copy=\"ticket\"]').textContent === 'Copia il testo'")
+    finally:
+        context.close()
