@@ -241,3 +241,9 @@ def test_a_knowledge_base_dropped_is_freed_at_once(use):
         gc.garbage.clear()
         gc.unfreeze()
         gc.enable()
+
+
+def test_caused_by_reads_the_causes_turned_round(kb):
+    naive = {r.id: tuple(c for c, effects in kb.causes.items() if r.id in effects) for r in kb.rules}
+    assert {r.id: kb.caused_by(r.id) for r in kb.rules} == naive and any(naive.values())
+    assert kb.caused_by("no-such-rule") == ()

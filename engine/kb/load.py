@@ -147,7 +147,18 @@ class KnowledgeBase:
         return self.parsed.get()
 
     def caused_by(self, rule_id: str) -> tuple[str, ...]:
-        return tuple(cause for cause, effects in self.causes.items() if rule_id in effects)
+        """The rules that may cause ``rule_id``, in the order of ``causes``."""
+        return self._causes_of.get(rule_id, ())
+
+    # ``causes`` turned round once: every render of a rule's texts asks for its causes, and a scan of every
+    # link per call made rendering all the findings of a large knowledge base quadratic.
+    @functools.cached_property
+    def _causes_of(self) -> dict[str, tuple[str, ...]]:
+        index: dict[str, list[str]] = {}
+        for cause, effects in self.causes.items():
+            for effect in dict.fromkeys(effects):
+                index.setdefault(effect, []).append(cause)
+        return {effect: tuple(causes) for effect, causes in index.items()}
 
     def plan(self) -> Any:
         """The compiled rules (``run.plan.Plan``): attached by ``run.load`` when the knowledge base is loaded."""
