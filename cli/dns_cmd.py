@@ -137,6 +137,9 @@ def run_batch(path: str, source, kb, renderer, given: dict, concurrency: int, ch
     # left frozen, every later load of a knowledge base there kept its objects in the young
     # generations and counted the frozen ones at each load (engine/run/load.py).
     thaw = not gc.get_freeze_count()
+    # kb.evaluate's driver built first, to be frozen with the rest: built under the freeze, its build counted
+    # every frozen object (see engine/run/collector.py).
+    kb.plan().runner(False)
     gc.freeze()
     import asyncio  # here: --help lists this command without loading the event loop
 

@@ -33,7 +33,8 @@ gc.set_threshold(50_000, 10, 10)
 #: tests stay together (its fixtures are set up once); every other module keeps its place.  test_writers_cli
 #: comes after test_ovh_all since one of its three lints of the shipped knowledge base went to
 #: test_smoke_process's (3.1 s in a loaded -n 2 run at 19:09 UTC, between test_ovh_all and test_bounds).
-SLOW_FIRST = ("test_web_browser", "test_yaml_fast", "test_cache", "test_kb_mutations", "test_template_guards",
+#: test_freed is not slow: it runs first, while its worker's heap is small (see the module).
+SLOW_FIRST = ("test_freed", "test_web_browser", "test_yaml_fast", "test_cache", "test_kb_mutations", "test_template_guards",
               "test_kb_slips_more", "test_startup", "test_ovh", "test_smoke_process",
               "test_ovh_all", "test_writers_cli", "test_bounds", "test_hostile_properties", "test_dns_cli", "test_web",
               "test_panel_corpus", "test_lint_corpus", "test_equivalence", "test_ovh_new", "test_engine",
