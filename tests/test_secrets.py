@@ -224,7 +224,7 @@ def test_a_camel_case_or_hyphenated_secret_key_is_dropped_from_structured_input(
     "pass: Hunter2",
     "psw: Hunter2",
     "passphrase: Hunter2",
-    "AK: ak7\nAS: Hunter2\nCK: Hunter2",
+    "AK: 7kAbCdEfGh012345\nAS: Hunter2AbCdEfGh0123456789abcdef\nCK: Hunter2XyZ0123456789abcdefghijkl",
     "password\u2009: Hunter2",  # a thin space
     "password\u2002Hunter2",
     "password\x0bHunter2",  # a word processor's line break
@@ -253,3 +253,44 @@ def test_decoded_escapes_never_end_a_quoted_value(kb):
 
 def test_a_character_that_lower_cases_longer_never_breaks_the_field_names(kb):
     assert secret_key("İİİİİİİİ: pw", kb.catalogue.secret_names) == "pw"
+
+
+# From the second hostile review (helper, session 13), against the session's first state.
+@pytest.mark.parametrize("text", [
+    "-----BEGIN PRIVATE KEY----- abc -----END PRIVATE KEY----- password: Hunter2",  # after the END marker
+    '{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEabc\\n-----END PRIVATE KEY-----\\n", "client_secret": "Hunter2"}',
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIabc\n-----END RSA PRIVATE KEY----- token=Hunter2",
+    "Password:\nHunter2 -----BEGIN PRIVATE KEY-----\nMIIabc\n-----END PRIVATE KEY-----",  # a value, then a key
+    "Private key password\nHunter2",  # the last key of a line says what is below it
+    "Private key password,\nHunter2",
+    "Private key password: |\n  Hunter2\n  Hunter2",
+    'Private key password: "Hunter2a\nHunter2b"',
+    'user_password "Hunter2a\nHunter2b"',
+])
+def test_redaction_holds_against_the_third_look(kb, text):
+    assert SECRET not in redact(text, kb.catalogue.secret_names)
+
+
+@pytest.mark.parametrize("before", [
+    "token: dGVzdA==",  # base64's padding is no label's colon
+    "Authorization: Bearer abc123==",
+    "https://www.ovh.com/manager/?token=abc123&from=",
+    "Password: reimpostata dal cliente (vedi ticket:",  # a sentence, not a label
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIabc\n(troncata)",  # a block cut short ends at its first other line
+    "-----END PRIVATE KEY-----",  # a marker alone
+])
+def test_what_looks_like_a_label_or_a_key_block_never_hides_the_panel_line_after_it(kb, before):
+    text = before + "\nATTENZIONE: il record MX del dominio non è valido"
+    assert redact(text, kb.catalogue.secret_names).endswith("\nATTENZIONE: il record MX del dominio non è valido")
+
+
+@pytest.mark.parametrize("text", ["AUTH PLAIN non supportato dal server", "250-AUTH PLAIN LOGIN XOAUTH2",
+                                  "Test SMTP - Pass: 3, Fail: 0", "CK: vedi ticket 12345", "AK: n/d",
+                                  " -u " + "=" * 20_000])  # (this one took seconds, quadratically)
+def test_credential_patterns_leave_ordinary_text_alone(kb, text):
+    assert redact(text, kb.catalogue.secret_names) == text
+
+
+def test_a_key_of_mixed_separators_is_a_secret_key(kb):
+    assert kb.catalogue.is_secret("mot-de_passe") and redact_data({"mot-de_passe": SECRET}, kb.catalogue.secret_names)\
+        == {"mot-de_passe": "***"}

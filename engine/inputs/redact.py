@@ -60,14 +60,19 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # A PEM private key's markers (labels are short: bounded, so no run of capitals makes the search backtrack).
 _PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE[A-Z0-9 ]{0,40}-----")
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]{0,80}-----")
+# A line of a PEM block's body (base64, or a header of an encrypted key), as pasted: quoted in an email
+# (">"), in a quoted text (a closing quote, a comma, "\\n"); the first other line ends a block left open.
+_PEM_BODY = re.compile(r"[\s>]*(?:[A-Za-z0-9+/=]+|Proc-Type:.*|DEK-Info:.*)[\s\"',\\n]*")
 # Credentials no secret word introduces; the group ``secret`` is masked.
 _CREDENTIALS = (
     re.compile(r"://[^\s/:]+:(?P<secret>[^\s/@]+)@"),  # https://user:password@host
-    re.compile(r"(?:^|\s)(?:-u|--user)[ =]+[^\s:]+:(?P<secret>\S+)"),  # curl -u user:password
+    re.compile(r"(?:^|\s)(?:-u|--user)[ =]++[^\s:=][^\s:]*+:(?P<secret>\S+)"),  # curl -u user:password
     re.compile(r"(?i)\bauthorization[ \t]*:[ \t]*basic[ \t]+(?P<secret>\S+)"),
-    re.compile(r"(?i)\bauth[ \t]+(?:plain|login)[ \t]+(?P<secret>\S+)"),  # an SMTP log
-    re.compile(r"(?i)(?:\b|_)pass[ \t]*[:=][ \t]*(?P<secret>\S+)"),  # SMTP_PASS=, pass: (never «passo»)
-    re.compile(r"^[ \t]*(?:AK|AS|CK)[ \t]*[:=][ \t]*(?P<secret>\S+)"),  # ovh.conf's abbreviations
+    # an SMTP log's credentials: base64 (never a word such as «non», or a mechanism's name, as XOAUTH2)
+    re.compile(r"(?i)\bauth[ \t]+(?:plain|login)[ \t]+(?P<secret>[A-Za-z0-9+/]{8,}+\S*)"),
+    # SMTP_PASS=, pass: (never «passo», nor a count: «Pass: 3, Fail: 0»)
+    re.compile(r"(?i)(?:\b|_)pass[ \t]*[:=][ \t]*(?P<secret>[^\s,;]{4,}+\S*)"),
+    re.compile(r"^[ \t]*(?:AK|AS|CK)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9]{8,}+)"),  # ovh.conf's keys
 )
 
 
@@ -165,7 +170,7 @@ class _Scanner:
                 # Inside a longer word, and no key's colon after it: a value that holds the word
                 # ("note: mytokenvalue"), masked whole, with the rest of its line.
                 out.append(line[copied:begins] + MASK)
-                return "".join(out), NEXT_LINE if sep == n else NOTHING
+                return "".join(out), self._tail(line, lower, begins)
             if sep == n:  # the key ends the line: its value is on the next one
                 out.append(line[copied:])
                 return "".join(out), NEXT_LINE
@@ -184,11 +189,7 @@ class _Scanner:
                     key_end = close + 1
                 continue
             out.append(line[copied:sep] + MASK)
-            value = line[sep:].rstrip()
-            if value in _OPENERS:  # "password: |", '"token": [': the value is below
-                return "".join(out), BLOCK
-            # "Password temporanea:", "Private key password:": a label, whose value is below.
-            return "".join(out), NEXT_LINE if value.endswith(_ASSIGN) else NOTHING
+            return "".join(out), self._tail(line, lower, sep)
         out.append(line[copied:])
         return "".join(out), NOTHING
 
@@ -206,13 +207,21 @@ class _Scanner:
             stripped = line.strip()
             indent = len(line) - len(line.lstrip())
             if pem:
-                lines[index], pem = self._pem_inside(line, indent)
-                continue
+                inside = self._pem_inside(line, indent)
+                if inside is not None:
+                    lines[index], pem = inside
+                    continue
+                pem = False  # a block cut short ("(troncata)"): this line is read as any other
             if "-----BEGIN" in line:
                 begin = _PEM_BEGIN.search(line)
                 if begin:  # the key is the value of whatever came before: nothing else is below
-                    lines[index], pem = self._pem_begins(line, begin)
+                    lines[index], pem = self._pem_begins(line, begin, value_before=bool(below))
                     below, block = NOTHING, -1
+                    continue
+            if "-----END" in line and not below:
+                end = _PEM_END.search(line)
+                if end:  # a marker without its BEGIN above: kept, the rest of its line read
+                    lines[index] = self.line(line[:end.start()])[0] + self._after_end(line, end)
                     continue
             if block >= 0 and stripped:
                 if indent > block:
@@ -233,26 +242,70 @@ class _Scanner:
                 below, key_indent = said, indent
         return "\n".join(line + end for line, end in zip(lines, ends))
 
-    def _pem_begins(self, line: str, begin: re.Match[str]) -> tuple[str, bool]:
-        """A line where a private key begins: what comes before it masked as any line is, the marker kept,
-        the key masked to its END marker (on this line, or below: then True, the block goes on)."""
-        after = line[begin.end():]
-        end = _PEM_END.search(after)
-        inside = after[:end.start()] if end else after
-        shown = self.line(line[:begin.start()])[0] + begin.group() + (MASK if inside.strip() else inside)
-        return (shown + after[end.start():], False) if end else (shown, True)
+    def _tail(self, line: str, lower: str, start: int) -> int:
+        """What is below a line masked from ``start`` to its end: what the last key in the masked part
+        says (``Private key password:``, ``user_password "abc``), or, for a value of a few words ending in
+        a colon, a label's (``Password temporanea:``, ``Nuova password (conferma):``)."""
+        if line[start:].strip() in _OPENERS:  # "password: |", '"token": [', "key = \\": the value is below
+            return BLOCK
+        last, name = -1, ""
+        for word in self.names:
+            at = lower.rfind(word, start)
+            if at > last:
+                last, name = at, word
+        n = len(line)
+        if last >= 0:
+            end = last + len(name)
+            while end < n and _word(line[end]):
+                end += 1
+            if end < n and line[end] in _QUOTES:
+                end += 1
+            sep = end
+            while sep < n and _separator(line[sep]):
+                sep += 1
+            value = line[sep:].rstrip()
+            if not value:
+                return NEXT_LINE
+            if value in _OPENERS:  # "password: |", '"token": [': the value is below
+                return BLOCK
+            if value[0] in _QUOTES and value.count(value[0]) == 1:  # a quote left open
+                return NEXT_LINE
+        value = line[start:].rstrip()
+        label = value.endswith((":", "\uff1a")) and len(value.split()) <= 3  # never "dGVzdA==", "?from="
+        return NEXT_LINE if label else NOTHING
 
-    @staticmethod
-    def _pem_inside(line: str, indent: int) -> tuple[str, bool]:
-        """A line of a private key's block: masked, up to its END marker (True while the block goes on)."""
-        end = _PEM_END.search(line)
+    def _pem_begins(self, line: str, begin: re.Match[str], value_before: bool) -> tuple[str, bool]:
+        """A line where a private key begins: the marker kept, the key masked to its END marker (on this
+        line, or below: then True, the block goes on), and what stands around them masked as any line is
+        (before the marker, all of it when it is the value of a key above: ``value_before``)."""
+        before, after = line[:begin.start()], line[begin.end():]
+        if value_before and before.strip():
+            before = before[:len(before) - len(before.lstrip())] + MASK
+        else:
+            before = self.line(before)[0]
+        end = _PEM_END.search(after)
         if end is None:
+            return before + begin.group() + (MASK if after.strip() else after), True
+        inside = after[:end.start()]
+        return before + begin.group() + (MASK if inside.strip() else inside) + self._after_end(after, end), False
+
+    def _pem_inside(self, line: str, indent: int) -> tuple[str, bool] | None:
+        """A line of a private key's block: masked up to its END marker, the rest of the line read as any
+        is (True while the block goes on); None for a line that is no part of a key (the block was cut)."""
+        end = _PEM_END.search(line) if "-----END" in line else None
+        if end is None:
+            if line.strip() and not _PEM_BODY.fullmatch(line):
+                return None
             return (line[:indent] + MASK if line.strip() else line), True
         before = line[:end.start()]
-        return (line[:indent] + MASK if before.strip() else before) + line[end.start():], False
+        return (line[:indent] + MASK if before.strip() else before) + self._after_end(line, end), False
+
+    def _after_end(self, line: str, end: re.Match[str]) -> str:
+        """A PEM END marker (kept: a marker alone is no key, nor a key's name) and the rest of its line."""
+        return end.group() + self.line(line[end.end():])[0]
 
     def is_secret(self, key: str) -> bool:
-        last = key.lower()
+        last = key.lower().replace("-", "_").replace(" ", "_")  # "mot-de_passe": every word has its "_" spelling
         return any(word in last for word in self.names)
 
     def data(self, value: object) -> object:

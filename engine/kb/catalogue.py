@@ -204,7 +204,7 @@ class Catalogue:
         return self.facts[name]
 
     def is_secret(self, key: str) -> bool:
-        last = key.rsplit(".", 1)[-1].lower()
+        last = key.rsplit(".", 1)[-1].lower().replace("-", "_").replace(" ", "_")  # every word has a "_" spelling
         return any(word in last for word in self.secret_names)
 
 
