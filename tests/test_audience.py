@@ -92,8 +92,8 @@ def test_the_customer_is_not_told_which_servers_were_asked(kb, lang, servers):
 
 
 @pytest.mark.parametrize("lang, plain, technical", [
-    ("it", "La firma di sicurezza del DNS del dominio (DNSSEC) non è valida", "Catena DNSSEC del dominio rotta"),
-    ("en", "The security signature of the domain's DNS (DNSSEC) is not valid", "Broken DNSSEC chain for the domain"),
+    ("it", "Firma di sicurezza del DNS del dominio (DNSSEC) non valida", "Catena DNSSEC del dominio rotta"),
+    ("en", "Invalid security signature of the domain's DNS (DNSSEC)", "Broken DNSSEC chain for the domain"),
 ])
 def test_the_customer_reads_the_causes_still_open_in_plain_words(cli, lang, plain, technical):
     customer_text = cli("report", str(EXAMPLES / "incollato.txt"), "--audience", "cliente", "--lang", lang).out
@@ -110,18 +110,18 @@ def test_a_customer_title_only_in_italian_is_not_used_in_english(tmp_path):
     root = copy_kb(tmp_path)
     english = root / "locales" / "en" / "mail-auth.yaml"
     english.write_text(english.read_text(encoding="utf-8").replace(
-        ",\n                 customer_title: \"The security signature of the domain's DNS (DNSSEC) is not valid\"",
+        ",\n                 customer_title: \"Invalid security signature of the domain's DNS (DNSSEC)\"",
         ""), encoding="utf-8")
     copy = load(sources.from_directory(root), cache=False)
     assert Renderer(copy, "en", "cliente").rule_title("dnssec-bogus") == "Broken DNSSEC chain for the domain"
-    assert Renderer(copy, "it", "cliente").rule_title("dnssec-bogus").startswith("La firma di sicurezza")
+    assert Renderer(copy, "it", "cliente").rule_title("dnssec-bogus").startswith("Firma di sicurezza")
 
 
 def test_lint_names_a_customer_title_that_is_not_a_text(cli, tmp_path):
     root = copy_kb(tmp_path)
     path = root / "locales" / "it" / "mail-auth.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        'customer_title: "Il dominio ha più record SPF, mentre ne serve uno solo"', "customer_title: [a, b]"),
+        'customer_title: "Più record SPF per il dominio, dove ne è ammesso uno solo"', "customer_title: [a, b]"),
         encoding="utf-8")
     run = cli("rules", "lint", str(root))
     assert "mail-auth.yaml:6:26: errore: «rules.spf-multiple-records.customer_title» deve essere un testo" in run.out

@@ -30,7 +30,7 @@ SLIPS = [
     ("rules/data/api.yaml", "  account.expired: {fact: account.suspended}", "  account.expired: 42"),
     ("rules/data/api.yaml", "fact_aliases:\n  account.expired: {fact: account.suspended}", "fact_aliases:"),
     ("locales/it/mail-auth.yaml", '{title: "Record DMARC assente"}', "{title: [a, b]}"),
-    ("locales/it/mail-auth.yaml", 'customer_title: "Il dominio ha più record SPF, mentre ne serve uno solo"',
+    ("locales/it/mail-auth.yaml", 'customer_title: "Più record SPF per il dominio, dove ne è ammesso uno solo"',
      "customer_title: [a, b]"),
 ]
 
