@@ -52,9 +52,13 @@ def test_the_customer_text_of_every_rule_example_is_clean(kb, lang):
     assert len(examples) > 20
     for rule_id, number, facts in examples:
         text = customer.message(document.build(kb, kb.evaluate(facts), renderer))
-        if found := leaks(kb, text):
+        if found := leaks(kb, text) + [word for word in JARGON if word in text]:
             dirty[f"{rule_id}#{number}"] = found
     assert dirty == {}
+
+
+#: Words of DNS and mail protocols a customer cannot read; the agent's text keeps them (they say what to look at).
+JARGON = ("NXDOMAIN", "SERVFAIL", "REFUSED", "permerror", "RFC ", "resolver")
 
 
 @pytest.mark.parametrize("words", [("Buongiorno,", "Cordiali saluti"), ])
