@@ -129,3 +129,12 @@ def test_lint_names_a_customer_title_that_is_not_a_text(cli, tmp_path):
         encoding="utf-8")
     run = cli("rules", "lint", str(root))
     assert "mail-auth.yaml:6:26: errore: «rules.spf-multiple-records.customer_title» deve essere un testo" in run.out
+
+
+@pytest.mark.parametrize("facts, checked", [
+    (["domain=example.it", "dns.mx_valid=false"], "servizio Exchange per il dominio example.it."),
+    (["account.email=mario@example.it", "dns.mx_valid=false"], "servizio Exchange per l'account mario@example.it."),
+])
+def test_the_customer_is_told_what_was_checked(cli, facts, checked):
+    run = cli("check", *(arg for fact in facts for arg in ("--fact", fact)), "--audience", "cliente")
+    assert checked in run.out

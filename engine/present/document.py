@@ -250,7 +250,7 @@ def build(kb: KnowledgeBase, result: Result, renderer: Renderer, *, explain: boo
     domain = facts.get("domain")
     return Document(
         lang=renderer.lang, audience=renderer.audience, words=words,
-        customer=_customer_words(kb, renderer, account, bool(findings)),
+        customer=_customer_words(kb, renderer, account, facts.get("domain"), bool(findings)),
         domain=escape(str(domain)) if domain else None,
         findings=tuple(findings),
         complaint=_complaint_lines(renderer, complaint),
@@ -289,9 +289,11 @@ def _words(renderer: Renderer) -> Words:
         "report.needs_last_joiner")))
 
 
-def _customer_words(kb: KnowledgeBase, renderer: Renderer, account: JSON, found: bool) -> CustomerWords:
+def _customer_words(kb: KnowledgeBase, renderer: Renderer, account: JSON, domain: JSON, found: bool) -> CustomerWords:
     t = renderer.text
-    where = t("customer.intro_account", account=account) if account else ""
+    # What was checked: the account, else (a check of the domain's DNS alone) the domain.
+    where = t("customer.intro_account", account=account) if account else \
+        t("customer.intro_domain", domain=domain) if domain else ""
     opening = t("customer.intro", account=where) if found else t("customer.no_findings", account=where)
     return CustomerWords(
         greeting=escape(t("customer.greeting")), opening=escape(opening), what_to_do=escape(t("customer.what_to_do")),
