@@ -68,3 +68,17 @@ def test_templates_are_sandboxed(kb_copy):
     kb = load_knowledge_base(from_directory(kb_copy))
     text = Renderer(kb).rule_text("account-locked", {"account.locked": True})
     assert text.errors and "SecurityError" in text.errors[0]
+
+
+def test_compiled_code_is_kept_per_filter_table_as_it_is_now():
+    """A filter added or replaced after the environment was made changes what its code is kept under."""
+    from diagnostica.engine.present.sandbox import BudgetedEnvironment, code_settings
+
+    env = BudgetedEnvironment()
+    before = code_settings(env, "t.j2")
+    assert code_settings(env, "t.j2") == before
+    env.filters["shout"] = str.upper
+    added = code_settings(env, "t.j2")
+    env.filters["shout"] = str.lower
+    assert len({before, added, code_settings(env, "t.j2")}) == 3
+    assert env.from_string("{{ 'Sì' | shout }}").render() == "sì"
