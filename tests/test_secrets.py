@@ -182,7 +182,7 @@ def test_redaction_misses_of_the_hostile_review(kb, text):
     ("-----BEGIN RSA PRIVATE KEY-----\nMIIEv\n\nAB==\n-----END RSA PRIVATE KEY-----\nnext: ok",
      "-----BEGIN RSA PRIVATE KEY-----\n***\n\n***\n-----END RSA PRIVATE KEY-----\nnext: ok"),
     ("password: |\n  Hunter2\n\n  more\nnext: ok", "password: ***\n  ***\n\n  ***\nnext: ok"),  # the block ends with its indentation
-    ("Password:\n  Hunter2\n  shown", "Password:\n  ***\n  shown"),  # a key alone: its one value below
+    ("Password:\n  Hunter2\n  more\nshown", "Password:\n  ***\n  ***\nshown"),  # a key alone: what is under it
     ("view%20source", "view%20source"),  # an escape and no secret: the line as it was
     ("see https://example.it/reset?token%3Dabc", "see https://example.it/reset?token=***"),
 ])
@@ -294,3 +294,60 @@ def test_credential_patterns_leave_ordinary_text_alone(kb, text):
 def test_a_key_of_mixed_separators_is_a_secret_key(kb):
     assert kb.catalogue.is_secret("mot-de_passe") and redact_data({"mot-de_passe": SECRET}, kb.catalogue.secret_names)\
         == {"mot-de_passe": "***"}
+
+
+# From the third hostile review (helper, session 13).
+@pytest.mark.parametrize("text", [
+    "passwords:\n  - Hunter2\n  - Hunter2b",  # a key ending its line: what is indented under it too
+    "api_keys:\n  prod: a\n  staging: Hunter2",
+    "> Password:\n>\n> Hunter2",  # a quoted email's empty line is no value
+    "Password:\n```\nHunter2\n```",
+    "**Password**: Hunter2", "* **Password**: Hunter2", "`token`=Hunter2",
+    '{"user": "mario", "pass": "Hunter2"}', "{'pass': 'Hunter2'}",
+    "AUTH LOGIN\n334 VXNlcm5hbWU6\nbWFyaW8=\n334 UGFzc3dvcmQ6\nHunter2==",  # an SMTP session
+    "a1 LOGIN mario@example.it Hunter2", "USER mario\n+OK\nPASS Hunter2",
+    "OVH_AK=7kAbCdEfGh012345\nOVH_AS=Hunter2AbCdEfGh0123\nOVH_CK=Hunter2XyZ0123456789",
+    "- AK: 7kAbCdEfGh012345 AS=Hunter2AbCdEfGh0123",
+    "Clé API : Hunter2", "Clé secrète : Hunter2", "Clé d'application (AK) : Hunter2", "Chiave applicazione: Hunter2",
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\nComment: x\n\nlQHYBFHunter2\n-----END PGP PRIVATE KEY BLOCK-----",
+])
+def test_redaction_holds_against_the_third_review(kb, text):
+    assert SECRET not in redact(text, kb.catalogue.secret_names)
+
+
+@pytest.mark.parametrize("value", [{"auth": {"pass": SECRET}}, {"smtp_pass": SECRET}, {"AK": SECRET}, {"CK": SECRET},
+                                   {"Authorization": f"Basic {SECRET}"}])
+def test_the_short_names_configurations_give_secrets_are_dropped(kb, value):
+    assert SECRET not in str(redact_data(value, kb.catalogue.secret_names))
+
+
+@pytest.mark.parametrize("text, name", [("pwd: TopSecret=2024", "pwd"), ("Password:\nSuperToken=1", "password")])
+def test_the_field_named_is_the_lines_first_key(kb, text, name):
+    assert secret_key(text, kb.catalogue.secret_names) == name
+
+
+# A panel warning is the text being read: never a value below a key, a secret word in it no key without a
+# colon, and «segreteria» no secret word.
+@pytest.mark.parametrize("text, fact", [
+    ("Change password\nIMPORTANT: Your account has been blocked for sending spam.", "account.spam_blocked"),
+    ("Il cliente non ricorda la password\nATTENZIONE: il tuo account è bloccato per invio di messaggi di Spam",
+     "account.spam_blocked"),
+    ("Token:\n\nATTENZIONE: il record MX del dominio non è valido", "dns.mx_valid"),
+    ("ATTENZIONE: le credenziali del webmail sono state rifiutate", "webmail.auth_ok"),
+    ("ATTENZIONE: password errata, accesso al webmail fallito", "webmail.auth_ok"),
+    ("ATTENZIONE: il webmail ha rifiutato le credenziali\nATTENZIONE: il record MX del dominio non è valido",
+     "dns.mx_valid"),
+    ("ATTENZIONE: password del webmail rifiutata ATTENZIONE: il record MX del dominio non è valido", "dns.mx_valid"),
+    ("L'account della segreteria è bloccato per invio di spam", "account.spam_blocked"),
+])
+def test_masking_never_costs_the_reader_a_warning(kb, text, fact):
+    from diagnostica.engine.inputs import panel
+
+    assert fact in panel.read(text, kb.data, kb.catalogue).facts.values
+
+
+def test_a_warning_with_a_key_and_colon_is_still_masked(kb):
+    from diagnostica.engine.inputs import panel
+
+    reading = panel.read("ATTENZIONE: password: Hunter2 rifiutata dal webmail", kb.data, kb.catalogue)
+    assert SECRET not in str(reading) and reading.facts.secrets == ["password"]

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from diagnostica.engine.errors import DiagnosticaError, InputError, KnowledgeBaseErrors
+from diagnostica.engine.inputs import panel
 from diagnostica.engine.inputs.redact import redact
 from diagnostica.engine.kb.texts import bundled_texts
 from diagnostica.engine.present import evidence as dns_evidence
@@ -178,7 +179,7 @@ class Pages:
         # Secrets never go back out: not in the textarea, not in the permalink.  The reading gets the
         # text as pasted: it masks each secret itself, and names the fields it dropped.
         pasted = fields.get("report", "")
-        text = redact(pasted, self.kb.catalogue.secret_names)
+        text = panel.masked(pasted, self.kb.data, self.kb.catalogue)  # as the reading masks it: same result
         try:
             # In a worker thread: a long paste takes seconds to read, and the event loop serves everyone.
             result, document, reading = await run_in_threadpool(report_result, self.kb, pasted, lang=lang)

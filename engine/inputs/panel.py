@@ -16,7 +16,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
+from typing import Callable, Mapping
 
 from rapidfuzz.distance import OSA
 
@@ -356,20 +356,34 @@ def _patterns_of(kb_data: Mapping[str, object], catalogue: Catalogue) -> Pattern
     return compiled
 
 
+def _warning(compiled: Patterns) -> Callable[[str], bool]:
+    """Whether a pasted line is one of the panel's warnings (it starts with a marker word, «ATTENZIONE:»):
+    the masking reads it as the text it is, never as a secret's value (see ``redact``'s ``prose``)."""
+    def warning(line: str) -> bool:
+        return compiled.markers.match(normalize(line).lstrip(" -*•>#|")) is not None
+
+    return warning
+
+
+def masked(text: str, kb_data: Mapping[str, object], catalogue: Catalogue) -> str:
+    """A paste with its secrets masked as :func:`read` masks it (what a page shows back, or links to)."""
+    return redact(text, catalogue.secret_names, prose=_warning(_patterns_of(kb_data, catalogue)))
+
+
 def read(text: str, kb_data: Mapping[str, object], catalogue: Catalogue, *, display: str = "<testo>",
          complete: bool = False) -> PanelReading:
     """Facts from a pasted panel diagnostic; ``complete``: checks not shown passed."""
     compiled = _patterns_of(kb_data, catalogue)
     matcher = _Matcher(compiled)
-    secrets = catalogue.secret_names
+    secrets, warning = catalogue.secret_names, _warning(compiled)
     facts = FactSet()
     for line in text.split("\n"):  # the names of the secrets the paste holds, to say they were ignored
-        key = secret_key(line, secrets)
+        key = secret_key(line, secrets, prose=warning)
         if key and key not in facts.secrets:
             facts.secrets.append(key)
     # Masked once, as a whole: a value on the line below its key ("Password:" then the value) is
     # masked too, and nothing after this point ever sees a secret.
-    pieces = _pieces(redact(text, secrets), compiled.markers)
+    pieces = _pieces(redact(text, secrets, prose=warning), compiled.markers)
 
     recognised: list[Recognised] = []
     unrecognised: list[Unrecognised] = []

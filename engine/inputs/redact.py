@@ -38,9 +38,9 @@ the previous match ended, so no input makes it backtrack (a regex of the form
 from __future__ import annotations
 
 import re
-from typing import Iterable, TypeVar, cast
+from typing import Callable, Iterable, TypeVar, cast
 
-from ..kb.catalogue import secret_spellings
+from ..kb.catalogue import names_a_secret, secret_spellings
 
 T = TypeVar("T")
 
@@ -60,9 +60,11 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # A PEM private key's markers (labels are short: bounded, so no run of capitals makes the search backtrack).
 _PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE[A-Z0-9 ]{0,40}-----")
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]{0,80}-----")
-# A line of a PEM block's body (base64, or a header of an encrypted key), as pasted: quoted in an email
-# (">"), in a quoted text (a closing quote, a comma, "\\n"); the first other line ends a block left open.
-_PEM_BODY = re.compile(r"[\s>]*(?:[A-Za-z0-9+/=]+|Proc-Type:.*|DEK-Info:.*)[\s\"',\\n]*")
+# A line of a PEM block's body (base64, or a header: Proc-Type, DEK-Info, a PGP key's Version or Comment), as
+# pasted: quoted in an email (">"), in a quoted text (a closing quote, a comma, "\\n"); the first other line
+# ends a block left open.  Possessive: no run of letters makes it backtrack (an "n" is base64 and ends "\\n").
+_PEM_BODY = re.compile(r"[\s>]*+(?:[A-Za-z0-9+/=]++|(?:Proc-Type|DEK-Info|Version|Comment|Hash|Charset): .*)"
+                       r"(?:\\n|[\s\"',\\])*+")
 # Credentials no secret word introduces; the group ``secret`` is masked.
 _CREDENTIALS = (
     re.compile(r"://[^\s/:]+:(?P<secret>[^\s/@]+)@"),  # https://user:password@host
@@ -70,10 +72,19 @@ _CREDENTIALS = (
     re.compile(r"(?i)\bauthorization[ \t]*:[ \t]*basic[ \t]+(?P<secret>\S+)"),
     # an SMTP log's credentials: base64 (never a word such as «non», or a mechanism's name, as XOAUTH2)
     re.compile(r"(?i)\bauth[ \t]+(?:plain|login)[ \t]+(?P<secret>[A-Za-z0-9+/]{8,}+\S*)"),
-    # SMTP_PASS=, pass: (never «passo», nor a count: «Pass: 3, Fail: 0»)
-    re.compile(r"(?i)(?:\b|_)pass[ \t]*[:=][ \t]*(?P<secret>[^\s,;]{4,}+\S*)"),
-    re.compile(r"^[ \t]*(?:AK|AS|CK)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9]{8,}+)"),  # ovh.conf's keys
+    # SMTP_PASS=, pass:, "pass": "..." (never «passo», nor a count: «Pass: 3, Fail: 0»)
+    re.compile(r"(?i)(?:\b|_)pass[\"']?[ \t]*[:=][ \t]*[\"']?(?P<secret>[^\s,;\"']{4,}+[^\s\"']*)"),
+    re.compile(r"(?:^|[\s_*-])(?:AK|AS|CK)[ \t]*[:=][ \t]*(?P<secret>[A-Za-z0-9]{8,}+)"),  # OVHcloud's keys
+    # an IMAP session's «a1 LOGIN user password», a POP3 one's «PASS password» (the protocols' capitals: never
+    # «Login OWA non riuscito»)
+    re.compile(r"^[ \t]*(?:[CS]:[ \t]*)?[A-Za-z0-9.]+[ \t]+LOGIN[ \t]+\S+[ \t]+(?P<secret>\S+)"),
+    re.compile(r"^[ \t]*(?:[CS]:[ \t]*)?PASS[ \t]+(?P<secret>\S+)"),
 )
+
+
+# Words that hold a secret word but name an office or a person («segreteria@...», "the secretary mailbox"):
+# never a key.
+_ORDINARY = ("segreteri", "segretari", "secretar", "secrétar")
 
 
 def _separator(char: str) -> bool:
@@ -110,26 +121,33 @@ def _word(char: str) -> bool:
 class _Scanner:
     """The secret words of one catalogue, lower-cased, longest first."""
 
-    def __init__(self, secret_names: Iterable[str]) -> None:
+    def __init__(self, secret_names: Iterable[str], prose: Callable[[str], bool] | None = None) -> None:
         self.names = secret_spellings(tuple(secret_names))
+        self.prose = prose
+
+    def is_prose(self, line: str) -> bool:
+        return self.prose is not None and self.prose(line)
 
     def line(self, line: str) -> tuple[str, int]:
         """The line masked, and what is below it (``NOTHING``, ``NEXT_LINE`` or ``BLOCK``)."""
         if not line or line.isspace():
             return line, NOTHING
+        prose = self.is_prose(line)
         if "%" in line and _ESCAPE.search(line):  # URL-encoded ("pass%77ord=", "token%3D")
             decoded = _decoded(line)
             if decoded != line:
-                masked, below = self._line(decoded)
+                masked, below = self._line(decoded, prose)
                 if masked != decoded or below:
                     return masked, below
-        return self._line(line)
+        return self._line(line, prose)
 
-    def _line(self, line: str) -> tuple[str, int]:
-        masked, below = self._words(line)
+    def _line(self, line: str, prose: bool = False) -> tuple[str, int]:
+        masked, below = self._words(line, prose)
         return _credentials(masked), below
 
-    def _words(self, line: str) -> tuple[str, int]:
+    def _words(self, line: str, prose: bool = False) -> tuple[str, int]:
+        """``prose``: a line of the text being read (a panel's warning), where a secret word is a key only
+        with a colon or an equals sign after it («ATTENZIONE: password errata» is no key and value)."""
         lower = _lower(line)
         # Next occurrence of each word at or after the scan position; refreshed only when passed,
         # so each word's occurrences are found once over the line.
@@ -157,23 +175,26 @@ class _Scanner:
                     end += 1
                 if end < n and line[end] in _QUOTES:  # "password": ...
                     end += 1
+                while end < n and line[end] in "*`":  # the markup closing a key: "**Password**:", "`token`="
+                    end += 1
                 begins = start  # where the word holding it begins
                 while begins > copied and _word(line[begins - 1]):
                     begins -= 1
             sep = end
             while sep < n and _separator(line[sep]):  # "password, Hunter2" and "pwd; Hunter2" too
                 sep += 1
-            if sep == end and sep < n:  # "pw@example.it", "passwords-policy": a word, not a key
-                pos = end
+            if sep == end and sep < n or lower.startswith(_ORDINARY, begins) \
+                    or prose and not any(mark in line[end:sep] for mark in _ASSIGN):
+                pos = end  # "pw@example.it", "passwords-policy", «segreteria»: a word, not a key
                 continue
             if begins < start and not any(mark in line[end:sep] for mark in _ASSIGN):
                 # Inside a longer word, and no key's colon after it: a value that holds the word
                 # ("note: mytokenvalue"), masked whole, with the rest of its line.
                 out.append(line[copied:begins] + MASK)
                 return "".join(out), self._tail(line, lower, begins)
-            if sep == n:  # the key ends the line: its value is on the next one
+            if sep == n:  # the key ends the line: its value is on the next one, with what is indented under it
                 out.append(line[copied:])
-                return "".join(out), NEXT_LINE
+                return "".join(out), BLOCK
             if line[sep] in _QUOTES:
                 quote, close = line[sep], sep + 1
                 while close < n and line[close] != quote:
@@ -204,7 +225,7 @@ class _Scanner:
         block = -1  # while a BLOCK's lines are masked: the indentation they go deeper than
         pem = False  # inside a private key's PEM block
         for index, line in enumerate(lines):
-            stripped = line.strip()
+            stripped = line.strip(" \t>`~")  # a quoted email's ">" alone, a code fence: no value
             indent = len(line) - len(line.lstrip())
             if pem:
                 inside = self._pem_inside(line, indent)
@@ -224,10 +245,12 @@ class _Scanner:
                     lines[index] = self.line(line[:end.start()])[0] + self._after_end(line, end)
                     continue
             if block >= 0 and stripped:
-                if indent > block:
+                if indent > block and not self.is_prose(line):
                     lines[index] = line[:indent] + MASK
                     continue
                 block = -1
+            if below and stripped and self.is_prose(line):
+                below, block = NOTHING, -1  # a warning of the text read, never a value: the value is not there
             if below and stripped:
                 lines[index] = line[:indent] + MASK
                 if below == BLOCK:
@@ -265,7 +288,7 @@ class _Scanner:
                 sep += 1
             value = line[sep:].rstrip()
             if not value:
-                return NEXT_LINE
+                return BLOCK
             if value in _OPENERS:  # "password: |", '"token": [': the value is below
                 return BLOCK
             if value[0] in _QUOTES and value.count(value[0]) == 1:  # a quote left open
@@ -305,8 +328,7 @@ class _Scanner:
         return end.group() + self.line(line[end.end():])[0]
 
     def is_secret(self, key: str) -> bool:
-        last = key.lower().replace("-", "_").replace(" ", "_")  # "mot-de_passe": every word has its "_" spelling
-        return any(word in last for word in self.names)
+        return names_a_secret(key, self.names)
 
     def data(self, value: object) -> object:
         if isinstance(value, str):
@@ -320,9 +342,11 @@ class _Scanner:
         return value
 
 
-def redact(text: str, secret_names: Iterable[str]) -> str:
-    """``text`` with every secret value replaced by ``***``."""
-    return _Scanner(secret_names).text(text)
+def redact(text: str, secret_names: Iterable[str], prose: Callable[[str], bool] | None = None) -> str:
+    """``text`` with every secret value replaced by ``***``.  ``prose``: which lines are the text being read
+    (a panel's warnings, for the panel reader): never a value below a key, and a key there only with a colon
+    or an equals sign after its word."""
+    return _Scanner(secret_names, prose).text(text)
 
 
 def redact_data(value: T, secret_names: Iterable[str]) -> T:
@@ -332,13 +356,13 @@ def redact_data(value: T, secret_names: Iterable[str]) -> T:
     return cast(T, _Scanner(secret_names).data(value))
 
 
-def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
+def secret_key(text: str, secret_names: Iterable[str], prose: Callable[[str], bool] | None = None) -> str | None:
     """The secret word a text introduces (to list it among the ignored fields), or None.
 
     The whole word when it stands as a key, a colon or an equals sign after it (``my_password: x``,
     ``Password:``); else the catalogue's word alone: a secret word inside a value (``CKpw7abc`` on the line
     below its key, a token ending in ``...token``) is part of the secret, which the list must not quote."""
-    scanner = _Scanner(secret_names)
+    scanner = _Scanner(secret_names, prose)
     for line in text.split("\n"):
         if "%" in line:  # read as the redaction reads it
             line = _decoded(line)
@@ -346,18 +370,20 @@ def secret_key(text: str, secret_names: Iterable[str]) -> str | None:
         masked, below = scanner.line(line)
         if masked == line and not below:
             continue
-        for word in scanner.names:
-            at = low.find(word)
-            if at >= 0:
-                start, end = at, at + len(word)
-                while start > 0 and _word(line[start - 1]):
-                    start -= 1
-                while end < len(line) and _word(line[end]):
-                    end += 1
-                rest = line[end:].lstrip(_QUOTES).lstrip()
-                if not rest.startswith(_ASSIGN):  # not a key: a value's part
-                    return word
-                return line[start:end].strip(_QUOTES).lower()
+        # The first secret word of the line (what follows it may be the value: «pwd: TopSecret»)
+        found = sorted((at, -len(word), word) for word in scanner.names if (at := low.find(word)) >= 0)
+        if not found:  # masked by a credential's pattern (user:password@host): no word to name
+            continue
+        at, _, word = found[0]
+        start, end = at, at + len(word)
+        while start > 0 and _word(line[start - 1]):
+            start -= 1
+        while end < len(line) and _word(line[end]):
+            end += 1
+        rest = line[end:].lstrip(_QUOTES).lstrip()
+        if not rest.startswith(_ASSIGN):  # not a key: a value's part
+            return word
+        return line[start:end].strip(_QUOTES).lower()
     return None
 
 

@@ -204,8 +204,20 @@ class Catalogue:
         return self.facts[name]
 
     def is_secret(self, key: str) -> bool:
-        last = key.rsplit(".", 1)[-1].lower().replace("-", "_").replace(" ", "_")  # every word has a "_" spelling
-        return any(word in last for word in self.secret_names)
+        return names_a_secret(key.rsplit(".", 1)[-1], self.secret_names)
+
+
+# The short names configurations give secrets, which hold no secret word: «pass», «smtp_pass»; ovh.conf's
+# «AK», «AS», «CK»; an HTTP «Authorization» header.
+_SHORT_SECRET_KEYS = re.compile(r"(?:^|_)pass$|^(?:ak|as|ck|authorization)$")
+
+
+def names_a_secret(key: str, spellings: tuple[str, ...]) -> bool:
+    """Whether a structured input's key names a secret: it holds a secret word (``spellings``, see
+    :func:`secret_spellings`: every word has its "_" spelling, so "-" and spaces count as "_"), or it is
+    one of the short names configurations give them."""
+    last = key.lower().replace("-", "_").replace(" ", "_")
+    return any(word in last for word in spellings) or _SHORT_SECRET_KEYS.search(last) is not None
 
 
 @functools.lru_cache(maxsize=16)  # one catalogue's words, asked for at every redaction
