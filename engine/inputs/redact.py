@@ -21,7 +21,11 @@ is taken to introduce a secret when a separator follows it (``:``, ``=``,
   marker, on one line or many (the markers stay: they say what was there);
 - credentials that no secret word introduces: a URL's ``user:password@``,
   ``curl -u user:password``, ``Authorization: Basic ...``, an SMTP log's
-  ``AUTH PLAIN ...``, ``SMTP_PASS=`` and ``pass:``, ovh.conf's ``AK``/``AS``/``CK``.
+  ``AUTH PLAIN ...``, IMAP's ``a1 LOGIN user password``, POP3's ``PASS``,
+  ``SMTP_PASS=`` and ``pass:``, OVHcloud's ``AK``/``AS``/``CK``;
+- the lines a caller says are the text being read (``prose``: the panel
+  reader's warnings, «ATTENZIONE: ...») are never a value below a key, and a
+  secret word there is a key only with a colon or an equals sign after it.
 
 The words are matched in every spelling (``consumerKey``, ``consumer-key``: see
 :func:`~..kb.catalogue.secret_spellings`), after any space a paste may hold (a
