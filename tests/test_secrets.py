@@ -351,3 +351,20 @@ def test_a_warning_with_a_key_and_colon_is_still_masked(kb):
 
     reading = panel.read("ATTENZIONE: password: Hunter2 rifiutata dal webmail", kb.data, kb.catalogue)
     assert SECRET not in str(reading) and reading.facts.secrets == ["password"]
+
+
+@pytest.mark.parametrize("text", [
+    "utente,password,server\nmario@example.it,Hunter2,x\nluigi@example.it,Hunter2b,x",  # a CSV's every row
+    "Email;Password\nmario;Hunter2\nluigi;Hunter2b",
+    "| Utente | Password |\n|---|---|\n| mario | Hunter2 |\n| luigi | Hunter2b |",
+    "Nome utente\tPassword\tServer\nmario@example.it\tHunter2\tx\nluigi\tHunter2b\ty",
+    "password, Hunter2\nx, y",  # a key and its value, then a line of two cells: no table
+])
+def test_a_tables_secret_column_is_masked_on_every_row(kb, text):
+    shown = redact(text, kb.catalogue.secret_names)
+    assert SECRET not in shown and shown.splitlines()[0] == text.splitlines()[0].replace("Hunter2", "***")
+
+
+def test_a_table_ends_where_its_rows_do(kb):
+    text = "utente,password,server\nmario,Hunter2,x\n\nATTENZIONE: il record MX del dominio non è valido"
+    assert redact(text, kb.catalogue.secret_names).endswith("\n\nATTENZIONE: il record MX del dominio non è valido")

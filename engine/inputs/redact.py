@@ -23,6 +23,8 @@ is taken to introduce a secret when a separator follows it (``:``, ``=``,
   ``curl -u user:password``, ``Authorization: Basic ...``, an SMTP log's
   ``AUTH PLAIN ...``, IMAP's ``a1 LOGIN user password``, POP3's ``PASS``,
   ``SMTP_PASS=`` and ``pass:``, OVHcloud's ``AK``/``AS``/``CK``;
+- a table whose header names a secret column («utente,password,server», a
+  Markdown or tab-separated one) has that column masked on each of its rows;
 - the lines a caller says are the text being read (``prose``: the panel
   reader's warnings, «ATTENZIONE: ...») are never a value below a key, and a
   secret word there is a key only with a colon or an equals sign after it.
@@ -120,6 +122,36 @@ def _credentials(line: str) -> str:
 
 def _word(char: str) -> bool:
     return char.isalnum() or char in "_.-"
+
+
+class _Table:
+    """A table read row by row: its delimiter, its number of columns and which hold secrets."""
+
+    def __init__(self, delimiter: str, header: str) -> None:
+        self.delimiter = delimiter
+        self.framed = delimiter == "|" and header.strip().startswith("|")  # «| a | b |»: pipes around the cells
+        self.count = len(self.cells(header) or ())
+        self.secret: tuple[int, ...] = ()
+
+    def cells(self, line: str) -> list[str] | None:
+        parts = line.split(self.delimiter)
+        if self.framed:
+            if len(parts) < 3 or parts[0].strip() or parts[-1].strip():
+                return None
+            return parts[1:-1]
+        return parts
+
+    def masked(self, line: str) -> str | None:
+        """A row with its secret columns masked; None for a line that is no row of this table."""
+        cells = self.cells(line)
+        if cells is None or len(cells) != self.count or not line.strip():
+            return None
+        for column in self.secret:
+            cell = cells[column]
+            if cell.strip() and set(cell.strip()) - set("-: "):  # never a Markdown table's «|---|» row
+                cells[column] = cell[:len(cell) - len(cell.lstrip())] + MASK
+        joined = self.delimiter.join(cells)
+        return f"{self.delimiter}{joined}{self.delimiter}" if self.framed else joined
 
 
 class _Scanner:
@@ -228,9 +260,20 @@ class _Scanner:
         below, key_indent = NOTHING, 0  # what the last key said is below it, and that key's indentation
         block = -1  # while a BLOCK's lines are masked: the indentation they go deeper than
         pem = False  # inside a private key's PEM block
+        table: _Table | None = None  # while the rows of a table whose header names a secret column are read
         for index, line in enumerate(lines):
             stripped = line.strip(" \t>`~")  # a quoted email's ">" alone, a code fence: no value
             indent = len(line) - len(line.lstrip())
+            if table is not None:
+                row = table.masked(line)
+                if row is not None:
+                    lines[index] = self.line(row)[0]
+                    continue
+                table = None  # the table ended: this line is read as any other
+            if not below and not pem:
+                table = self._table(line, lines[index + 1] if index + 1 < len(lines) else "")
+                if table is not None:
+                    continue  # a header: column names, no value
             if pem:
                 inside = self._pem_inside(line, indent)
                 if inside is not None:
@@ -268,6 +311,28 @@ class _Scanner:
             if said:
                 below, key_indent = said, indent
         return "\n".join(line + end for line, end in zip(lines, ends))
+
+    def _table(self, line: str, below: str) -> _Table | None:
+        """The table a line is the header of, when one of its columns is named by a secret word
+        («utente,password,server», «| Utente | Password |», tab-separated) and the line ``below`` it has as
+        many columns (a header and no row is no table: «password, Hunter2» is a key and its value); else None."""
+        best: _Table | None = None
+        for delimiter in ("\t", "|", ";", ","):
+            if delimiter not in line:
+                continue
+            table = _Table(delimiter, line)
+            names = table.cells(line)
+            if names is None or len(names) < 2:
+                continue
+            if any(not name.strip() or len(name) > 40 or len(name.split()) > 4 or any(m in name for m in _ASSIGN)
+                   or any(c.isdigit() for c in name) for name in names):
+                continue  # a header names columns: short words, none empty, no digit, no key with its value
+            table.secret = tuple(i for i, name in enumerate(names) if self.is_secret(name.strip()))
+            row = table.cells(below)
+            if table.secret and row is not None and len(row) == table.count \
+                    and (best is None or table.count > best.count):
+                best = table
+        return best
 
     def _tail(self, line: str, lower: str, start: int) -> int:
         """What is below a line masked from ``start`` to its end: what the last key in the masked part
