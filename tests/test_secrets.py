@@ -368,3 +368,18 @@ def test_a_tables_secret_column_is_masked_on_every_row(kb, text):
 def test_a_table_ends_where_its_rows_do(kb):
     text = "utente,password,server\nmario,Hunter2,x\n\nATTENZIONE: il record MX del dominio non è valido"
     assert redact(text, kb.catalogue.secret_names).endswith("\n\nATTENZIONE: il record MX del dominio non è valido")
+
+
+@pytest.mark.parametrize("text", [
+    "http -a mario@example.it:Hunter2 GET https://x", "curl -umario:Hunter2 https://x", "sshpass -p Hunter2 ssh x",
+    '$p = ConvertTo-SecureString "Hunter2" -AsPlainText -Force', 'new NetworkCredential("mario", "Hunter2")',
+    "server.login('mario@example.it', 'Hunter2')", "[ex.mail.ovh.net]:587 mario@example.it:Hunter2",
+    "mario:Hunter2@ex.mail.ovh.net",
+])
+def test_credentials_in_commands_and_scripts(kb, text):
+    assert SECRET not in redact(text, kb.catalogue.secret_names)
+
+
+@pytest.mark.parametrize("text", ["Account mario@example.it: bloccato", "Ora: 12:30 ok", "vedi https://example.it/a:b@c"])
+def test_what_only_looks_like_a_credential_is_shown(kb, text):
+    assert redact(text, kb.catalogue.secret_names) == text

@@ -22,6 +22,8 @@ is taken to introduce a secret when a separator follows it (``:``, ``=``,
 - credentials that no secret word introduces: a URL's ``user:password@``,
   ``curl -u user:password``, ``Authorization: Basic ...``, an SMTP log's
   ``AUTH PLAIN ...``, IMAP's ``a1 LOGIN user password``, POP3's ``PASS``,
+  httpie's ``-a``, ``sshpass -p``, postfix's ``sasl_passwd``, a script's
+  ``ConvertTo-SecureString "..."``, ``NetworkCredential(user, password)``, ``login(user, password)``,
   ``SMTP_PASS=`` and ``pass:``, OVHcloud's ``AK``/``AS``/``CK``;
 - a table whose header names a secret column («utente,password,server», a
   Markdown or tab-separated one) has that column masked on each of its rows;
@@ -74,7 +76,16 @@ _PEM_BODY = re.compile(r"[\s>]*+(?:[A-Za-z0-9+/=]++|(?:Proc-Type|DEK-Info|Versio
 # Credentials no secret word introduces; the group ``secret`` is masked.
 _CREDENTIALS = (
     re.compile(r"://[^\s/:]+:(?P<secret>[^\s/@]+)@"),  # https://user:password@host
-    re.compile(r"(?:^|\s)(?:-u|--user)[ =]++[^\s:=][^\s:]*+:(?P<secret>\S+)"),  # curl -u user:password
+    re.compile(r"(?:^|\s)[^\s:/@]++:(?P<secret>[^\s/@]+)@[\w-]+\.[\w.-]"),  # user:password@host, no scheme
+    # curl -u user:password (-uuser:password too), httpie's -a/--auth
+    re.compile(r"(?:^|\s)(?:-u|--user|-a|--auth)[ =]*+[^\s:=][^\s:]*+:(?P<secret>\S+)"),
+    # postfix's sasl_passwd: «[host]:587 user:password»
+    re.compile(r"^[ \t]*\[?[\w-]+(?:\.[\w-]+)++\]?(?::\d+)?[ \t]+[^\s:]++:(?P<secret>\S+)[ \t]*$"),
+    re.compile(r"(?:^|\s)sshpass[ \t]+-p[ \t]*(?P<secret>\S+)"),
+    # a password written into a script: PowerShell's ConvertTo-SecureString, .NET's and PowerShell's credential
+    # objects, Python's smtplib/imaplib login(user, password)
+    re.compile(r"(?i)ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?[\"'](?P<secret>[^\"']+)"),
+    re.compile(r"(?:Credential|\.login)\([ \t]*[\"'][^\"']*[\"'][ \t]*,[ \t]*[\"'](?P<secret>[^\"']+)"),
     re.compile(r"(?i)\bauthorization[ \t]*:[ \t]*basic[ \t]+(?P<secret>\S+)"),
     # an SMTP log's credentials: base64 (never a word such as «non», or a mechanism's name, as XOAUTH2)
     re.compile(r"(?i)\bauth[ \t]+(?:plain|login)[ \t]+(?P<secret>[A-Za-z0-9+/]{8,}+\S*)"),
