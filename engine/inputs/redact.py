@@ -104,6 +104,16 @@ _CREDENTIALS = (
 _ORDINARY = ("segreteri", "segretari", "secretar", "secrétar")
 
 
+def _credential_like(text: str) -> bool:
+    """Whether the first word of ``text`` looks like a password or a token, not a word of a sentence: six
+    characters or more, with letters and digits, or a capital after a small letter («Hunter2», «abcHunter»)."""
+    word = text.split(None, 1)[0] if text.strip() else ""
+    if len(word) < 6:
+        return False
+    letters, digits = any(c.isalpha() for c in word), any(c.isdigit() for c in word)
+    return letters and digits or any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))
+
+
 def _separator(char: str) -> bool:
     return char.isspace() or char in _PUNCTUATION
 
@@ -230,9 +240,12 @@ class _Scanner:
             sep = end
             while sep < n and _separator(line[sep]):  # "password, Hunter2" and "pwd; Hunter2" too
                 sep += 1
-            if sep == end and sep < n or lower.startswith(_ORDINARY, begins) \
-                    or prose and not any(mark in line[end:sep] for mark in _ASSIGN):
-                pos = end  # "pw@example.it", "passwords-policy", «segreteria»: a word, not a key
+            if lower.startswith(_ORDINARY, start):  # «segreteria»: no key, but «segreteria_password» may hold one
+                pos = start + 1
+                continue
+            if sep == end and sep < n or prose and not any(mark in line[end:sep] for mark in _ASSIGN) \
+                    and not _credential_like(line[sep:]):
+                pos = end  # "pw@example.it", "passwords-policy", «password errata» in a warning: a word, not a key
                 continue
             if begins < start and not any(mark in line[end:sep] for mark in _ASSIGN):
                 # Inside a longer word, and no key's colon after it: a value that holds the word
@@ -284,7 +297,11 @@ class _Scanner:
             if not below and not pem:
                 table = self._table(line, lines[index + 1] if index + 1 < len(lines) else "")
                 if table is not None:
-                    continue  # a header: column names, no value
+                    # Column names, no value -- unless it is a key and its value («password,Hunter» above
+                    # «server,imap»): a cell after a secret column is masked as any line would mask it.
+                    if max(table.secret) < table.count - 1:
+                        lines[index] = self.line(line)[0]
+                    continue
             if pem:
                 inside = self._pem_inside(line, indent)
                 if inside is not None:
