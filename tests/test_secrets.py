@@ -240,10 +240,12 @@ def test_redaction_holds_against_the_second_review(kb, text):
     "Password: Hunter2",
 ])
 def test_a_masked_value_or_a_key_block_never_hides_the_panel_line_after_it(kb, before):
-    names = kb.catalogue.secret_names
+    from diagnostica.engine.inputs import panel
+
     text = before + "\nATTENZIONE: il record MX del dominio non è valido"
-    once = redact(text, names)
-    assert once.endswith("\nATTENZIONE: il record MX del dominio non è valido") and redact(once, names) == once
+    once = panel.masked(text, kb.data, kb.catalogue)  # as the reader and the paste page mask it
+    assert once.endswith("\nATTENZIONE: il record MX del dominio non è valido")
+    assert panel.masked(once, kb.data, kb.catalogue) == once
 
 
 def test_decoded_escapes_never_end_a_quoted_value(kb):
@@ -280,8 +282,10 @@ def test_redaction_holds_against_the_third_look(kb, text):
     "-----END PRIVATE KEY-----",  # a marker alone
 ])
 def test_what_looks_like_a_label_or_a_key_block_never_hides_the_panel_line_after_it(kb, before):
+    from diagnostica.engine.inputs import panel
+
     text = before + "\nATTENZIONE: il record MX del dominio non è valido"
-    assert redact(text, kb.catalogue.secret_names).endswith("\nATTENZIONE: il record MX del dominio non è valido")
+    assert panel.masked(text, kb.data, kb.catalogue).endswith("\nATTENZIONE: il record MX del dominio non è valido")
 
 
 @pytest.mark.parametrize("text", ["AUTH PLAIN non supportato dal server", "250-AUTH PLAIN LOGIN XOAUTH2",
@@ -400,3 +404,11 @@ def test_a_credential_after_a_secret_word_in_a_warning_is_masked(kb, line):
     from diagnostica.engine.inputs import panel
 
     assert SECRET not in panel.masked(line, kb.data, kb.catalogue)
+
+
+@pytest.mark.parametrize("text", [
+    "Ti invio la password per l'accesso alla casella:\nHunter2", "Password *\nHunter2", "Password (obbligatoria)\nHunter2",
+    "> La nuova password è\n> Hunter2", "Password ->\nHunter2",
+])
+def test_a_label_then_its_value_below(kb, text):
+    assert SECRET not in redact(text, kb.catalogue.secret_names)

@@ -104,6 +104,9 @@ _CREDENTIALS = (
 _ORDINARY = ("segreteri", "segretari", "secretar", "secrétar")
 
 
+_FORM_MARK = re.compile(r"\*|\?|->|=>|\([^()]{1,30}\)|è|e'|is|est|sono|are|sont|:")
+
+
 def _credential_like(text: str) -> bool:
     """Whether the first word of ``text`` looks like a password or a token, not a word of a sentence: six
     characters or more, with letters and digits, or a capital after a small letter («Hunter2», «abcHunter»)."""
@@ -391,7 +394,11 @@ class _Scanner:
             if value[0] in _QUOTES and value.count(value[0]) == 1:  # a quote left open
                 return NEXT_LINE
         value = line[start:].rstrip()
-        label = value.endswith((":", "\uff1a")) and len(value.split()) <= 3  # never "dGVzdA==", "?from="
+        # A label: a few words ending in a colon («per l'accesso alla casella:»; never "dGVzdA==" or "?from="),
+        # a form's mark («*», «(obbligatoria)», «?», «->»), or a sentence that stops at its verb («è», "is").
+        # A panel's warning below is safe: it is never taken for a value (``prose``).
+        label = value.endswith((":", "\uff1a")) and len(value.split()) <= 8 \
+            or _FORM_MARK.fullmatch(value) is not None
         return NEXT_LINE if label else NOTHING
 
     def _pem_begins(self, line: str, begin: re.Match[str], value_before: bool) -> tuple[str, bool]:
