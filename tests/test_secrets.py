@@ -412,3 +412,10 @@ def test_a_credential_after_a_secret_word_in_a_warning_is_masked(kb, line):
 ])
 def test_a_label_then_its_value_below(kb, text):
     assert SECRET not in redact(text, kb.catalogue.secret_names)
+
+
+@pytest.mark.parametrize("text", ["<key>Password</key>\n<string>Hunter2</string>", "<password>Hunter2</password>",
+                                  "<td>Password</td><td>Hunter2</td>",
+                                  "<dict><key>Password</key><string>Hunter2</string></dict>"])
+def test_a_secret_named_by_an_element(kb, text):  # an Exchange profile for phones, a page's table
+    assert SECRET not in redact(text, kb.catalogue.secret_names)

@@ -25,6 +25,8 @@ is taken to introduce a secret when a separator follows it (``:``, ``=``,
   httpie's ``-a``, ``sshpass -p``, postfix's ``sasl_passwd``, a script's
   ``ConvertTo-SecureString "..."``, ``NetworkCredential(user, password)``, ``login(user, password)``,
   ``SMTP_PASS=`` and ``pass:``, OVHcloud's ``AK``/``AS``/``CK``;
+- a secret word that an element closes (``<key>Password</key>``, ``<password>``,
+  ``<td>Password</td>``) is a key, its value the next element or line;
 - a table whose header names a secret column («utente,password,server», a
   Markdown or tab-separated one) has that column masked on each of its rows;
 - the lines a caller says are the text being read (``prose``: the panel
@@ -104,6 +106,8 @@ _CREDENTIALS = (
 _ORDINARY = ("segreteri", "segretari", "secretar", "secrétar")
 
 
+# The end of an element a secret word names (an Exchange profile's «<key>Password</key>», a page's cell).
+_CLOSING_TAG = re.compile(r"</[A-Za-z][\w:-]{0,30}>[ \t]*(?:<[A-Za-z][\w:-]{0,30}>)?|>")
 _FORM_MARK = re.compile(r"\*|\?|->|=>|\([^()]{1,30}\)|è|e'|is|est|sono|are|sont|:")
 
 
@@ -221,6 +225,7 @@ class _Scanner:
             if key_end >= 0:
                 end, key_end = key_end, -1
                 start = begins = end
+                tag = None
             else:
                 start, name = n, ""
                 for word, at in next_at.items():
@@ -237,6 +242,9 @@ class _Scanner:
                     end += 1
                 while end < n and line[end] in "*`":  # the markup closing a key: "**Password**:", "`token`="
                     end += 1
+                tag = _CLOSING_TAG.match(line, end)  # <key>Password</key>, <password>..., <td>Password</td>
+                if tag:
+                    end = tag.end()
                 begins = start  # where the word holding it begins
                 while begins > copied and _word(line[begins - 1]):
                     begins -= 1
@@ -246,8 +254,9 @@ class _Scanner:
             if lower.startswith(_ORDINARY, start):  # «segreteria»: no key, but «segreteria_password» may hold one
                 pos = start + 1
                 continue
-            if sep == end and sep < n or prose and not any(mark in line[end:sep] for mark in _ASSIGN) \
-                    and not _credential_like(line[sep:]):
+            closed = tag is not None and tag.end() == end  # the word closes an element: its value follows
+            assigned = any(mark in line[end:sep] for mark in _ASSIGN)
+            if sep == end and sep < n and not closed or prose and not assigned and not _credential_like(line[sep:]):
                 pos = end  # "pw@example.it", "passwords-policy", «password errata» in a warning: a word, not a key
                 continue
             if begins < start and not any(mark in line[end:sep] for mark in _ASSIGN):
