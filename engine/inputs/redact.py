@@ -9,9 +9,11 @@ is taken to introduce a secret when a separator follows it (``:``, ``=``,
   quote, and the scan goes on after it (the rest of a JSON line stays legible);
 - an unquoted value is masked to the end of the line, commas and semicolons
   included (``password: Hun,ter2`` must not show ``ter2``);
-- a key with nothing after it (``Password:`` alone), a label ending in a colon
-  (``Password temporanea:``, ``Private key password:``) or a quote left open
-  masks the next non-blank line, where a pasted form puts the value;
+- a key with nothing after it (``Password:`` alone) masks the next non-blank
+  line, where a pasted form puts the value, and what is indented under it (a
+  YAML list); a label (a few words ending in a colon, ``Password temporanea:``,
+  ``Private key password:``; a form's mark, ``Password *``; ``la password è``)
+  or a quote left open masks the next non-blank line;
 - a value that only opens one below (``|``, ``>-``, ``[``, ``{``, ``\\``) masks
   the next non-blank line and the lines after it indented deeper than the key
   (a YAML block, a JSON list);
