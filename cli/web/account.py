@@ -15,7 +15,8 @@ from diagnostica.engine.ovh import account
 from diagnostica.engine.present import apicalls, compose
 from starlette.concurrency import run_in_threadpool
 
-from ..common import customer_text, renderer_for
+from ..common import customer_text
+from .render import web_renderer
 
 #: Seconds allowed to each API call made for the page (the CLI's default).
 API_TIMEOUT = 30.0
@@ -31,12 +32,12 @@ def default_connect() -> Callable[[], "Api"]:
 def diagnose(kb, connect: Callable[[], "Api"], email: str, lang: str):
     """(result, document, report): the same document as ``diagnostica ovh --format json``."""
     found = account.diagnose(kb, connect(), email)
-    return found.result, compose.from_api(kb, found.result, found.report, renderer_for(kb, lang, channel="web")), found.report
+    return found.result, compose.from_api(kb, found.result, found.report, web_renderer(kb, lang)), found.report
 
 
 async def account_context(kb, connect: Callable[[], "Api"], email: str, lang: str) -> dict[str, Any]:
     result, document, report = await run_in_threadpool(diagnose, kb, connect, email, lang)
-    renderer = renderer_for(kb, lang, channel="web")
+    renderer = web_renderer(kb, lang)
     calls = "\n".join(apicalls.lines(report, renderer, markdown=False, explain=True)).strip("\n")
     return {"result": document.data, "evidence": calls, "ticket": document.ticket,
             "customer": customer_text(kb, result, lang), "notes": document.data["ovh"]["notes"],

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse as _StarletteJSON
 from starlette.responses import Response
 
-from ..common import document_for, renderer_for
 from .inputs import BODY, body_text, json_object, report_text
+from .render import web_document, web_renderer
 
 DEFAULT_LANG = "it"
 
@@ -66,8 +66,7 @@ def error_response(exc: DiagnosticaError, lang: str) -> JSONResponse:
 def check_document(kb, text: str, *, lang: str, explain: bool = False):
     """The document of the facts a request's body gives (YAML or JSON)."""
     gathered = facts_mod.parse_facts_text(text, "<body>", kb.catalogue, kb.data)
-    return document_for(kb, kb.evaluate(gathered.values), lang=lang, explain=explain, secrets=gathered.secrets,
-                        channel="web")
+    return web_document(kb, kb.evaluate(gathered.values), lang=lang, explain=explain, secrets=gathered.secrets)
 
 
 def report_result(kb, text: str, *, lang: str, explain: bool = False):
@@ -77,7 +76,7 @@ def report_result(kb, text: str, *, lang: str, explain: bool = False):
         raise InputError("report_nothing_recognised", Location("<testo>"))
     from diagnostica.engine.present import compose
 
-    result, document = compose.pasted(kb, gathered, reading, renderer_for(kb, lang, channel="web"), explain=explain)
+    result, document = compose.pasted(kb, gathered, reading, web_renderer(kb, lang), explain=explain)
     return result, document, reading
 
 
@@ -109,7 +108,7 @@ async def dns_result(kb, source, request_facts: dict, *, lang: str, explain: boo
         report, result = await domain.lookup(kb, where, given)
     else:
         report, result = await gate.run(lambda: domain.lookup(kb, where, given))
-    return result, compose.with_dns(kb, result, report, renderer_for(kb, lang, channel="web"), explain=explain)
+    return result, compose.with_dns(kb, result, report, web_renderer(kb, lang), explain=explain)
 
 
 class Api:
@@ -155,7 +154,7 @@ class Api:
     async def rules(self, request: Request) -> Response:
         from diagnostica.engine.present.rulelist import rule_rows
 
-        return JSONResponse(rule_rows(self.kb, renderer_for(self.kb, chosen_lang(self.kb, request), channel="web")))
+        return JSONResponse(rule_rows(self.kb, web_renderer(self.kb, chosen_lang(self.kb, request))))
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "rules": len(self.kb.rules)})

@@ -28,7 +28,8 @@ from diagnostica.engine.present.consultation import (
 )
 from diagnostica.engine.present.render import Renderer
 
-from ..common import customer_text, renderer_for
+from ..common import customer_text
+from .render import web_renderer
 
 WHERE = "<body>"
 
@@ -69,7 +70,7 @@ def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[st
     """The API's answer: ``state`` and ``question``, or the document of ``ask --format json``
     (``transcript``, ``ended``, ``result``) and ``state``."""
     session = step.session
-    renderer = renderer_for(kb, lang, audience, channel="web")
+    renderer = web_renderer(kb, lang, audience)
     state = session.to_dict()
     history = [{**event, "question": renderer.fact_question(event["fact"])} for event in session.history()]
     offer = session.dns_offer()
@@ -83,7 +84,7 @@ def step_json(kb, step: Step, *, lang: str, audience: str = "agente") -> dict[st
 
 def conclusion(kb, step: Step, *, lang: str, audience: str = "agente", tried: list[str] | None = None):
     """(result, document): the advice the step's session reached, as ``ask --format json`` gives it."""
-    return compose.conclusion(kb, step.session, renderer_for(kb, lang, audience, channel="web"), secrets=step.secrets,
+    return compose.conclusion(kb, step.session, web_renderer(kb, lang, audience), secrets=step.secrets,
                               sources=step.sources, tried=tried, dns_report=step.dns_report)
 
 

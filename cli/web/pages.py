@@ -17,9 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ..common import customer_text, renderer_for
+from ..common import customer_text
 from .api import DEFAULT_LANG, dns_result, report_result, status_for
 from .inputs import body_text, form_fields
+from .render import web_renderer
 
 LANGS = ("it", "en")
 
@@ -116,7 +117,7 @@ class Pages:
         except DiagnosticaError as exc:
             return self.render(request, lang, "domain.html.j2", status_for(exc), form=form,
                                error=page_error(exc, lang))
-        renderer = renderer_for(self.kb, lang, channel="web")
+        renderer = web_renderer(self.kb, lang)
         evidence = "\n".join(dns_evidence.lines(document.data["dns"], renderer, explain=True))
         permalink = "/dominio?" + urlencode({"lang": lang, **{k: v for k, v in form.items() if v}})
         return self.render(request, lang, "domain.html.j2", form=form, result=document.data, evidence=evidence,
@@ -129,7 +130,7 @@ class Pages:
         from .consult import page_context, page_move, with_dns
 
         lang = page_lang(request)
-        renderer = renderer_for(self.kb, lang, channel="web")
+        renderer = web_renderer(self.kb, lang)
         try:
             fields = await self.fields(request)
             if not fields.get("state") and fields.get("action") != "start":  # the page itself: choose the problem
@@ -188,6 +189,6 @@ class Pages:
                                error=page_error(exc, lang))
         permalink = "/report?" + urlencode({"lang": lang, "report": text})
         return self.render(request, lang, "report.html.j2", report=text, result=document.data,
-                           reading=reading, read=read_lines(reading, renderer_for(self.kb, lang, channel="web")) if reading else (),
+                           reading=reading, read=read_lines(reading, web_renderer(self.kb, lang)) if reading else (),
                            causes=document.possible_causes, ticket=document.ticket,
                            customer=customer_text(self.kb, result, lang), permalink=permalink)
