@@ -144,14 +144,22 @@ def _decoded(line: str) -> str:
 
 def _credentials(line: str) -> str:
     for pattern in _CREDENTIALS:
-        if pattern.search(line):
-            line = pattern.sub(lambda m: m.group(0)[:m.start("secret") - m.start()] + MASK
-                               + m.group(0)[m.end("secret") - m.start():], line)
+        line = pattern.sub(lambda m: m.group(0)[:m.start("secret") - m.start()] + MASK
+                           + m.group(0)[m.end("secret") - m.start():], line)
     return line
 
 
 def _word(char: str) -> bool:
     return char.isalnum() or char in "_.-"
+
+
+def _word_end(line: str, end: int) -> int:
+    """Past the rest of the word a secret word stands in (``new_password``, ``pwd2``) and the quote that
+    closes a quoted key (``"password":``)."""
+    n = len(line)
+    while end < n and _word(line[end]):
+        end += 1
+    return end + 1 if end < n and line[end] in _QUOTES else end
 
 
 class _Table:
@@ -194,11 +202,13 @@ class _Scanner:
     def is_prose(self, line: str) -> bool:
         return self.prose is not None and self.prose(line)
 
-    def line(self, line: str) -> tuple[str, int]:
-        """The line masked, and what is below it (``NOTHING``, ``NEXT_LINE`` or ``BLOCK``)."""
+    def line(self, line: str, prose: bool | None = None) -> tuple[str, int]:
+        """The line masked, and what is below it (``NOTHING``, ``NEXT_LINE`` or ``BLOCK``); ``prose``: whether
+        it is a line of the text being read, when the caller knows already."""
         if not line or line.isspace():
             return line, NOTHING
-        prose = self.is_prose(line)
+        if prose is None:
+            prose = self.is_prose(line)
         if "%" in line and _ESCAPE.search(line):  # URL-encoded ("pass%77ord=", "token%3D")
             decoded = _decoded(line)
             if decoded != line:
@@ -237,11 +247,7 @@ class _Scanner:
                         start, name = at, word
                 if not name:
                     break
-                end = start + len(name)
-                while end < n and _word(line[end]):  # new_password, pwd2
-                    end += 1
-                if end < n and line[end] in _QUOTES:  # "password": ...
-                    end += 1
+                end = _word_end(line, start + len(name))
                 while end < n and line[end] in "*`":  # the markup closing a key: "**Password**:", "`token`="
                     end += 1
                 tag = _CLOSING_TAG.match(line, end)  # <key>Password</key>, <password>..., <td>Password</td>
@@ -256,7 +262,7 @@ class _Scanner:
             if lower.startswith(_ORDINARY, start):  # «segreteria»: no key, but «segreteria_password» may hold one
                 pos = start + 1
                 continue
-            closed = tag is not None and tag.end() == end  # the word closes an element: its value follows
+            closed = tag is not None  # the word closes an element: its value follows
             assigned = any(mark in line[end:sep] for mark in _ASSIGN)
             if sep == end and sep < n and not closed or prose and not assigned and not _credential_like(line[sep:]):
                 pos = end  # "pw@example.it", "passwords-policy", «password errata» in a warning: a word, not a key
@@ -333,12 +339,13 @@ class _Scanner:
                 if end:  # a marker without its BEGIN above: kept, the rest of its line read
                     lines[index] = self.line(line[:end.start()])[0] + self._after_end(line, end)
                     continue
+            prose = bool(stripped) and self.is_prose(line)  # asked once: it folds the line
             if block >= 0 and stripped:
-                if indent > block and not self.is_prose(line):
+                if indent > block and not prose:
                     lines[index] = line[:indent] + MASK
                     continue
                 block = -1
-            if below and stripped and self.is_prose(line):
+            if below and prose:
                 below, block = NOTHING, -1  # a warning of the text read, never a value: the value is not there
             if below and stripped:
                 lines[index] = line[:indent] + MASK
@@ -346,9 +353,9 @@ class _Scanner:
                     block = key_indent
                 # A value that is itself a key ending its line ("../passwd", then "Password:") may be
                 # the key of the value below: mask that one too (masking too much never leaks).
-                below, key_indent = self.line(line)[1], indent
+                below, key_indent = self.line(line, prose)[1], indent
                 continue
-            masked, said = self.line(line)
+            masked, said = self.line(line, prose)
             lines[index] = masked
             if said:
                 below, key_indent = said, indent
@@ -389,12 +396,7 @@ class _Scanner:
                 last, name = at, word
         n = len(line)
         if last >= 0:
-            end = last + len(name)
-            while end < n and _word(line[end]):
-                end += 1
-            if end < n and line[end] in _QUOTES:
-                end += 1
-            sep = end
+            sep = _word_end(line, last + len(name))
             while sep < n and _separator(line[sep]):
                 sep += 1
             value = line[sep:].rstrip()
